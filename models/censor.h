@@ -1,0 +1,62 @@
+/* censor: the verdicts of the censor's middleboxes (MODEL.md section 2).
+ *
+ * One box per ISP aggregation point sees the share `coverage` of the ISP's
+ * traffic.  A rule (technique, apps, classes, scope, strength s) catches
+ * traffic of an app and class on a covered path with probability
+ * s * detect[technique][class]; several rules combine as independent
+ * chances, 1 - prod(1 - s_r * d_r).  An `ip` rule is weakened by the app's
+ * address rotation; a `throttle` rule fails the calls whose bitrate exceeds
+ * its rate (a call below the rate passes, degraded or not); `shutdown` blocks
+ * every app outside its whitelist on mobile ISPs, VPN or not.  An `unblock`
+ * clears what came before it in its scope.
+ *
+ * A VPN tunnel (protocol v) hides the app from the box unless the box detects
+ * the protocol (probability d_v = s * detectability_v * detect[vpn][class] *
+ * coverage, combined over vpn_block rules); a detected tunnel is dropped and
+ * the user's traffic goes direct, meeting the app's rules.
+ *
+ * So the probability that a box passes a call of app a, class k at ISP i is
+ *   direct:  (1 - b_app) (1 - b_shut)
+ *   tunnel:  (1 - d_v b_app) (1 - b_shut)
+ * and a VPN user, who makes the share vpn_on of calls with the tunnel on,
+ * passes with the mixture of the two.  A call between two people in the
+ * country passes only if both boxes pass it; an endpoint abroad has no box.
+ */
+#ifndef BS_CENSOR_H
+#define BS_CENSOR_H
+
+#include "events.h"
+#include "world.h"
+
+typedef struct censor censor;
+
+/* A censor for world *w (which must outlive it); all boxes pass until
+ * censor_apply().  NULL with a message on failure. */
+censor *censor_new(const world *w);
+void censor_free(censor *c);
+
+/* Rebuild the verdicts from the rules in force on a day. */
+void censor_apply(censor *c, const day_rules *d);
+
+/* Probability that the box of global ISP `isp` passes traffic of app `app`,
+ * class `cls` from a user in VPN state `vstate` (0: none; v + 1: a user of
+ * protocol v, tunnel on for the share vpn_on of calls).  Hot path: a table. */
+static inline float censor_pass(const censor *c, int isp, int app, int cls, int vstate);
+
+/* Probability that the box of `isp` detects protocol v today (voice class). */
+double censor_vpn_detect(const censor *c, int isp, int v);
+
+/* The table behind censor_pass, for the inline look-up. */
+struct censor_table {
+    int n_apps, n_vstates;
+    const float *pass; /* [isp][app][class][vstate] */
+};
+const struct censor_table *censor_table(const censor *c);
+
+static inline float censor_pass(const censor *c, int isp, int app, int cls, int vstate)
+{
+    const struct censor_table *t = censor_table(c);
+    return t->pass[((isp * t->n_apps + app) * N_CLASSES + cls) * t->n_vstates + vstate];
+}
+
+#endif

@@ -1,0 +1,304 @@
+#include "output.h"
+
+#include "results.h"
+#include "rng.h"
+#include "status.h"
+#include "version.h"
+
+#include <gsl/gsl_version.h>
+#include <hdf5.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TRY(call)                                                                              \
+    do {                                                                                       \
+        int st_ = (call);                                                                      \
+        if (st_ != BS_OK)                                                                      \
+            return st_;                                                                        \
+    } while (0)
+
+static int write_root(results *r, const world *w, const run_meta *m)
+{
+    char created[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    TRY(results_attr_str(r, "/", "format", RESULTS_FORMAT));
+    TRY(results_attr_int(r, "/", "format_version", RESULTS_FORMAT_VERSION));
+    TRY(results_attr_str(r, "/", "tool_version", BS_VERSION));
+    TRY(results_attr_str(r, "/", "git_revision", BS_GIT_REVISION));
+    TRY(results_attr_str(r, "/", "created", created));
+    TRY(results_attr_str(r, "/", "scenario", w->scenario.name));
+    TRY(results_attr_str(r, "/", "config_file", m->config_path));
+    TRY(results_attr_int(r, "/", "seed", w->scenario.seed));
+    TRY(results_attr_int(r, "/", "run", w->scenario.run));
+    return BS_OK;
+}
+
+static int write_provenance(results *r)
+{
+    char buf[256], host[128] = "unknown";
+    unsigned maj, min, rel;
+    H5get_libversion(&maj, &min, &rel);
+    gethostname(host, sizeof host - 1);
+    TRY(results_attr_str(r, "/provenance", "compiler", BS_COMPILER));
+    TRY(results_attr_str(r, "/provenance", "flags", BS_CFLAGS));
+    TRY(results_attr_str(r, "/provenance", "build_type", BS_BUILD_TYPE));
+    snprintf(buf, sizeof buf, "%u.%u.%u", maj, min, rel);
+    TRY(results_attr_str(r, "/provenance", "hdf5", buf));
+    TRY(results_attr_str(r, "/provenance", "gsl", gsl_version));
+    snprintf(buf, sizeof buf, "%d.%d.%d", LIBCONFIG_VER_MAJOR, LIBCONFIG_VER_MINOR,
+             LIBCONFIG_VER_REVISION);
+    TRY(results_attr_str(r, "/provenance", "libconfig", buf));
+    TRY(results_attr_str(r, "/provenance", "ns3", "not used: the packet engine is not built yet"));
+    TRY(results_attr_str(r, "/provenance", "host", host));
+    TRY(results_attr_str(r, "/provenance", "rng", rng_generator_name()));
+    TRY(results_attr_str(r, "/provenance", "engines", "population"));
+    TRY(results_attr_str(r, "/provenance", "congestion_loss",
+                         "zero: the flow engine is not built yet, so calls meet no congestion"));
+    return BS_OK;
+}
+
+static int write_config(results *r, const run_meta *m)
+{
+    TRY(results_write_text(r, "/config/text", m->config_text,
+                           "The fully resolved configuration: includes expanded, overrides "
+                           "applied, every default filled in; blockshift run reads it back"));
+    size_t len = 1;
+    for (int i = 0; i < m->n_set; i++)
+        len += strlen(m->set[i]) + 1;
+    char *joined = calloc(len, 1);
+    if (!joined)
+        return bs_fail(BS_ENOMEM, "output: out of memory");
+    for (int i = 0; i < m->n_set; i++) {
+        strcat(joined, m->set[i]);
+        if (i + 1 < m->n_set)
+            strcat(joined, "\n");
+    }
+    int st = results_attr_str(r, "/config", "overrides", joined);
+    free(joined);
+    return st;
+}
+
+static int write_dims(results *r, const world *w)
+{
+    const char *names[MAX_REGIONS > MAX_APPS ? MAX_REGIONS : MAX_APPS];
+    char epoch[11];
+    world_date_str(w->scenario.start, epoch);
+    TRY(results_dim_index(r, "day", w->n_days, "days",
+                          "Days since the scenario's start (see the epoch attribute)"));
+    TRY(results_attr_str(r, "/dims/day", "epoch", epoch));
+    for (int a = 0; a < w->n_apps; a++)
+        names[a] = w->apps[a].name;
+    TRY(results_dim_names(r, "app", w->n_apps, names, "Apps"));
+    for (int g = 0; g < w->n_regions; g++)
+        names[g] = w->regions[g].name;
+    TRY(results_dim_names(r, "region", w->n_regions, names, "Regions"));
+    for (int v = 0; v < w->n_vpns; v++)
+        names[v] = w->vpns[v].name;
+    TRY(results_dim_names(r, "vpn", w->n_vpns, names, "VPN protocols"));
+    TRY(results_dim_names(r, "class", N_CLASSES, class_names, "Traffic classes"));
+    const char *isps[MAX_ALL_ISPS];
+    char isp_names[MAX_ALL_ISPS][2 * W_NAME + 1];
+    for (int g = 0; g < w->n_regions; g++)
+        for (int k = 0; k < w->regions[g].n_isps; k++) {
+            int i = w->isp_first[g] + k;
+            snprintf(isp_names[i], sizeof isp_names[i], "%s/%s", w->regions[g].name,
+                     w->regions[g].isps[k].name);
+            isps[i] = isp_names[i];
+        }
+    TRY(results_dim_names(r, "isp", w->n_all_isps, isps, "ISPs, as region/isp"));
+    return BS_OK;
+}
+
+/* Join the names selected by `mask` from a world list, comma-separated. */
+static void join_names(const strlist *l, char *out, size_t n)
+{
+    out[0] = '\0';
+    for (int i = 0; i < l->n; i++) {
+        if (i)
+            strncat(out, ",", n - strlen(out) - 1);
+        strncat(out, l->v[i], n - strlen(out) - 1);
+    }
+}
+
+static int write_events(results *r, const world *w)
+{
+    int n = w->n_events;
+    char(*text)[5][W_NAME * MAX_LIST] = calloc((size_t)(n ? n : 1), sizeof *text);
+    const char **cols[5];
+    double *strength = calloc((size_t)(n ? n : 1), sizeof(double));
+    for (int c = 0; c < 5; c++)
+        cols[c] = calloc((size_t)(n ? n : 1), sizeof(char *));
+    int ok = text && strength && cols[0] && cols[1] && cols[2] && cols[3] && cols[4];
+    int st = ok ? BS_OK : bs_fail(BS_ENOMEM, "output: out of memory");
+    for (int e = 0; ok && e < n; e++) {
+        const event_cfg *ev = &w->events[e];
+        world_date_str(ev->date, text[e][0]);
+        join_names(&ev->apps, text[e][1], sizeof text[e][1]);
+        join_names(&ev->classes, text[e][2], sizeof text[e][2]);
+        char regions[W_NAME * MAX_LIST], isps[W_NAME * MAX_LIST], vpns[W_NAME * MAX_LIST];
+        join_names(&ev->regions, regions, sizeof regions);
+        join_names(&ev->isps, isps, sizeof isps);
+        join_names(&ev->vpns, vpns, sizeof vpns);
+        snprintf(text[e][3], sizeof text[e][3], "regions=%s;isps=%s;vpns=%s",
+                 regions[0] ? regions : "all", isps[0] ? isps : "all", vpns);
+        strength[e] = ev->strength;
+        cols[0][e] = text[e][0];
+        cols[1][e] = action_names[ev->action];
+        cols[2][e] = text[e][1];
+        cols[3][e] = text[e][2];
+        cols[4][e] = technique_names[ev->technique];
+        /* scope goes in its own column below */
+    }
+    if (ok) {
+        const char **scope = calloc((size_t)(n ? n : 1), sizeof(char *));
+        for (int e = 0; scope && e < n; e++)
+            scope[e] = text[e][3];
+        results_column c[] = {
+            {"date", RCOL_STRING, cols[0], "ISO date"},
+            {"action", RCOL_STRING, cols[1], ""},
+            {"apps", RCOL_STRING, cols[2], ""},
+            {"classes", RCOL_STRING, cols[3], ""},
+            {"technique", RCOL_STRING, cols[4], ""},
+            {"scope", RCOL_STRING, scope, ""},
+            {"strength", RCOL_DOUBLE, strength, "share"},
+        };
+        st = scope ? results_write_table(r, "/events", n, 7, c,
+                                         "The timeline: what the censor did when (empty apps or "
+                                         "classes: all)")
+                   : bs_fail(BS_ENOMEM, "output: out of memory");
+        free(scope);
+    }
+    free(text);
+    free(strength);
+    for (int c = 0; c < 5; c++)
+        free(cols[c]);
+    return st;
+}
+
+static int write_series(results *r, const sim_out *s)
+{
+    const char *dra[] = {"day", "region", "app"}, *drv[] = {"day", "region", "vpn"},
+               *da[] = {"day", "app"}, *d[] = {"day"};
+    TRY(results_write(r, "/population/installed", 3, dra, s->installed, "people",
+                      "People with the app installed, at the end of each day"));
+    TRY(results_write(r, "/population/primary", 3, dra, s->primary, "people",
+                      "People whose first choice for calls is the app, at the end of each day"));
+    TRY(results_write(r, "/population/vpn", 3, drv, s->vpn, "people",
+                      "People on each VPN protocol, at the end of each day"));
+    TRY(results_write(r, "/calls/attempted", 2, da, s->attempted, "calls/day",
+                      "Call attempts on the app (a call retried on another app counts once per "
+                      "app tried)"));
+    TRY(results_write(r, "/calls/completed", 2, da, s->completed, "calls/day",
+                      "Attempts that connected"));
+    TRY(results_write(r, "/calls/failed", 2, da, s->failed, "calls/day",
+                      "Attempts that failed (\"User not available\")"));
+    TRY(results_write(r, "/calls/abandoned", 1, d, s->abandoned, "calls/day",
+                      "Calls given up after every retry failed"));
+    return BS_OK;
+}
+
+/* National total of a [day][region][x] series on day d, item x. */
+static double national(const double *series, const sim_out *s, int n_x, int d, int x)
+{
+    double t = 0;
+    for (int g = 0; g < s->n_regions; g++)
+        t += series[((size_t)d * s->n_regions + g) * n_x + x];
+    return t;
+}
+
+static int write_summary(results *r, const world *w, const sim_out *s)
+{
+    char name[128], date[11];
+    double people = 0;
+    for (int g = 0; g < w->n_regions; g++)
+        people += w->regions[g].population;
+    int last = s->n_days - 1;
+    TRY(results_attr_int(r, "/summary", "agents", s->agents));
+    TRY(results_attr_double(r, "/summary", "people_per_agent", w->population.scale));
+    TRY(results_attr_int(r, "/summary", "contact_entries", (long long)s->contacts));
+    TRY(results_attr_double(r, "/summary", "population_seconds", s->seconds));
+    for (int a = 0; a < w->n_apps; a++) {
+        snprintf(name, sizeof name, "final_installed_share_%s", w->apps[a].name);
+        TRY(results_attr_double(r, "/summary", name,
+                                national(s->installed, s, w->n_apps, last, a) / people));
+        snprintf(name, sizeof name, "final_primary_share_%s", w->apps[a].name);
+        TRY(results_attr_double(r, "/summary", name,
+                                national(s->primary, s, w->n_apps, last, a) / people));
+    }
+    double vpn = 0;
+    for (int v = 0; v < w->n_vpns; v++)
+        vpn += national(s->vpn, s, w->n_vpns, last, v);
+    TRY(results_attr_double(r, "/summary", "final_vpn_share", vpn / people));
+    double peak = -1, total_abandoned = 0;
+    int peak_day = 0;
+    for (int d = 0; d <= last; d++) {
+        double f = 0;
+        for (int a = 0; a < w->n_apps; a++)
+            f += s->failed[(size_t)d * w->n_apps + a];
+        if (f > peak) {
+            peak = f;
+            peak_day = d;
+        }
+        total_abandoned += s->abandoned[d];
+    }
+    TRY(results_attr_double(r, "/summary", "peak_failed_calls_per_day", peak));
+    TRY(results_attr_int(r, "/summary", "peak_failed_day", peak_day));
+    TRY(results_attr_double(r, "/summary", "abandoned_calls", total_abandoned));
+    /* Days until half of an app's callers had moved after each block: the
+     * first day on which the people whose first choice is the app fell to half
+     * of what they were the day before the block (-1: never in the run). */
+    for (int e = 0; e < w->n_events; e++) {
+        const event_cfg *ev = &w->events[e];
+        if (ev->action != ACT_BLOCK && ev->action != ACT_THROTTLE)
+            continue;
+        int d0 = ev->date - w->scenario.start;
+        world_date_str(ev->date, date);
+        for (int a = 0; a < w->n_apps; a++) {
+            if (!(ev->app_mask >> a & 1u))
+                continue;
+            double before = 0;
+            for (int g = 0; g < s->n_regions; g++)
+                before += d0 > 0 ? s->primary[((size_t)(d0 - 1) * s->n_regions + g) * w->n_apps + a]
+                                 : s->initial_primary[g * w->n_apps + a];
+            int days = -1;
+            for (int d = d0; d <= last && days < 0 && before > 0; d++)
+                if (national(s->primary, s, w->n_apps, d, a) <= before / 2)
+                    days = d - d0 + 1;
+            snprintf(name, sizeof name, "days_to_half_%s_%s", w->apps[a].name, date);
+            TRY(results_attr_int(r, "/summary", name, days));
+        }
+    }
+    return BS_OK;
+}
+
+int output_write(const char *path, const world *w, const sim_out *s, const run_meta *m)
+{
+    results *r = results_create(path);
+    if (!r)
+        return bs_last_status() ? bs_last_status() : BS_ERUNTIME;
+    int st = write_root(r, w, m);
+    if (st == BS_OK)
+        st = write_provenance(r);
+    if (st == BS_OK)
+        st = write_config(r, m);
+    if (st == BS_OK)
+        st = write_dims(r, w);
+    if (st == BS_OK)
+        st = write_events(r, w);
+    if (st == BS_OK)
+        st = write_series(r, s);
+    if (st == BS_OK)
+        st = write_summary(r, w, s);
+    if (st != BS_OK) {
+        results_abort(r);
+        return st;
+    }
+    return results_commit(r);
+}

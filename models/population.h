@@ -1,0 +1,81 @@
+/* population: stochastic agents on a synthetic social graph (MODEL.md s. 3).
+ *
+ * Each agent stands for population.scale people and holds: region, ISP,
+ * platform, installed apps (a bit set), a preference order over apps (a
+ * permutation packed in 4-bit slots), VPN state, frustration F (failed calls,
+ * decaying with a half-life), aversion to domestic non-end-to-end apps, and its
+ * contacts (CSR adjacency of agent indices, plus a count of contacts abroad,
+ * whose apps are a fixed hash of (seed, agent, contact) so they cost no memory).
+ *
+ * Social graph (population.graph = negbin): degree ~ NegBin(mean, size); each
+ * contact is abroad with probability f_abroad(region), else in the same region
+ * with probability h_region, else anywhere; a share `platform_homophily` of
+ * contacts is matched with the same platform, the rest at random.  Stubs are
+ * paired at random within those pools (configuration model; self-loops are
+ * dropped).
+ *
+ * A day:
+ *  1. Calls.  Each person starts Poisson(lambda) calls a day, so the day's
+ *     calls are Poisson(N lambda), each from an agent drawn uniformly (the
+ *     same law, at a cost per call rather than per agent).  The caller tries
+ *     the first app in its order that the contact also has (FaceTime only
+ *     iOS-iOS, since only iOS agents can have it); the attempt passes with the
+ *     product over in-country endpoints of the censor's pass probability (and,
+ *     until the flow engine lands, no congestion loss).  On failure F grows by
+ *     one, the failure counts for the app, the app moves one place down, and
+ *     the caller tries the next common app with probability rho_retry, else
+ *     abandons.  An app that works after a failure moves to the front.
+ *  2. Adoption (Bass with network effects): an agent lacking app a that it can
+ *     run installs it with probability 1 - exp(-h dt), with
+ *     h = p_a + preinstall_a(t) + q_a s_i(a) (1 + kappa F_i).  s_i(a), the share
+ *     of i's contacts who have a and for whom a works, is estimated without
+ *     bias from one contact drawn at random (its indicator times the pass
+ *     probability of a call on a between the two).  Candidates are found by
+ *     geometric skips at the largest hazard of the day and thinned to each
+ *     agent's own, which draws exactly the same Bernoulli trials.  A new app
+ *     goes to the bottom of the order.  Averse agents adopt domestic
+ *     non-end-to-end apps only by pre-installation and never call with them.
+ *  3. VPN: a user whose protocol is detected today notices with that
+ *     probability, and moves to a less detectable protocol with probability
+ *     vpn_switch, else gives the VPN up; a person without one adopts with
+ *     hazard v0 A(t) F / (F + F_half), picking a protocol by popularity times
+ *     the chance it is not detected at its ISP.
+ *  4. Frustration decays: F *= 2^(-1 / half-life).
+ */
+#ifndef BS_POPULATION_H
+#define BS_POPULATION_H
+
+#include "censor.h"
+#include "events.h"
+#include "world.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct population population;
+
+/* Counts of one day, in agents (multiply by scale for people).  Arrays are
+ * owned by the caller: [region][app], [region][app], [region][vpn], [app]. */
+typedef struct pop_day {
+    double *installed, *primary, *vpn;
+    double *attempted, *completed, *failed;
+    double abandoned;
+} pop_day;
+
+/* Build the agents and their social graph for *w (which must outlive it).
+ * NULL with a message on failure (BS_ENOMEM, or BS_EINPUT for a population
+ * that rounds to no agent). */
+population *population_new(const world *w);
+void population_free(population *p);
+
+/* Advance one day under censor *c and the day's rules *d, and count. */
+void population_step(population *p, const censor *c, const day_rules *d, pop_day *out);
+
+/* Count the current state without stepping (the state before day 0). */
+void population_count(const population *p, pop_day *out);
+
+uint32_t population_agents(const population *p);
+uint64_t population_contacts(const population *p); /* domestic adjacency entries */
+size_t population_bytes(const population *p);       /* memory held */
+
+#endif

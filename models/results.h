@@ -1,0 +1,79 @@
+/* results: write and read blockshift results files (HDF5).
+ *
+ * The layout is the contract of INTERFACES.md ("Results (HDF5)").  A file is
+ * written to a temporary name next to its final path and renamed only by
+ * results_commit(), after the root attribute complete=1 is set: a crash or an
+ * error never leaves a file that looks finished.
+ *
+ * Every dataset is chunked and compressed (shuffle + deflate level 1), has
+ * `units` and `description` attributes, and each of its axes is attached to a
+ * dimension scale under /dims (with the axis labelled by the dim's name), so
+ * h5py and xarray label the axes.  Every HDF5 call is checked; a failure
+ * returns BS_ERUNTIME with a message naming the file and the object.
+ */
+#ifndef BS_RESULTS_H
+#define BS_RESULTS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define RESULTS_FORMAT "blockshift-results"
+#define RESULTS_FORMAT_VERSION 1
+
+typedef struct results results;
+
+/* Start a results file whose final name is `path` (its folder must exist).
+ * Returns NULL with a message (bs_last_error) on failure. */
+results *results_create(const char *path);
+
+/* Set the root attribute complete=1, close, and rename the temporary file to
+ * its final path (replacing an older file).  Frees r whatever happens. */
+int results_commit(results *r);
+
+/* Close and delete the temporary file.  NULL is a no-op. */
+void results_abort(results *r);
+
+/* Attributes on an object ("/", "/summary", "/dims/day", ...); groups are
+ * created as needed.  Strings are stored as variable-length UTF-8. */
+int results_attr_str(results *r, const char *obj, const char *name, const char *value);
+int results_attr_int(results *r, const char *obj, const char *name, long long value);
+int results_attr_double(results *r, const char *obj, const char *name, double value);
+
+/* A dimension /dims/NAME of `n` string labels (app names, regions, ...). */
+int results_dim_names(results *r, const char *name, int n, const char *const *labels,
+                      const char *desc);
+
+/* A dimension /dims/NAME of the numbers 0..n-1 (int32) with units ("days"). */
+int results_dim_index(results *r, const char *name, int n, const char *units, const char *desc);
+
+/* A dataset of doubles at `path` (parent groups created) with `rank` axes;
+ * dims[k] names the dimension of axis k, which must already exist, and the
+ * axis length is that dimension's length.  `data` is row-major. */
+int results_write(results *r, const char *path, int rank, const char *const *dims,
+                  const double *data, const char *units, const char *desc);
+
+/* A scalar variable-length string dataset (the resolved configuration). */
+int results_write_text(results *r, const char *path, const char *text, const char *desc);
+
+/* A table: a 1-D compound dataset of n_rows records (n_rows may be 0). */
+enum results_col_type { RCOL_STRING, RCOL_DOUBLE, RCOL_INT };
+typedef struct results_column {
+    const char *name;
+    enum results_col_type type;
+    const void *data; /* const char *const[n_rows], const double[n_rows] or const long long[n_rows] */
+    const char *units;
+} results_column;
+int results_write_table(results *r, const char *path, int n_rows, int n_cols,
+                        const results_column *cols, const char *desc);
+
+/* Check that `path` is a complete blockshift results file.  Returns BS_OK, or
+ * BS_EINPUT with a message saying what is wrong (missing, not HDF5, not ours,
+ * incomplete, newer format version). */
+int results_check(const char *path);
+
+/* Print what is in a results file: scenario, seed and run, provenance,
+ * events, every dataset with its shape, axes and units, and the /summary
+ * numbers.  Checks the file first (results_check). */
+int results_info(const char *path, FILE *out);
+
+#endif

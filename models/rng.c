@@ -1,0 +1,36 @@
+#include "rng.h"
+
+#include "status.h"
+
+static uint64_t splitmix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+uint64_t rng_seed_of(uint64_t seed, uint64_t run, const char *name)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a offset basis */
+    for (const unsigned char *s = (const unsigned char *)name; *s; s++)
+        h = (h ^ *s) * 0x100000001b3ull;
+    return splitmix64(splitmix64(splitmix64(seed) ^ run) ^ h);
+}
+
+gsl_rng *rng_stream(uint64_t seed, uint64_t run, const char *name)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!r) {
+        bs_fail(BS_ENOMEM, "rng: cannot allocate stream '%s'", name);
+        return NULL;
+    }
+    /* MT19937 takes a 32-bit seed; fold the 64 bits so both halves count.
+     * A zero seed means "default" to GSL, so avoid it. */
+    uint64_t s = rng_seed_of(seed, run, name);
+    unsigned long s32 = (unsigned long)((s ^ (s >> 32)) & 0xffffffffu);
+    gsl_rng_set(r, s32 ? s32 : 1);
+    return r;
+}
+
+const char *rng_generator_name(void) { return gsl_rng_mt19937->name; }

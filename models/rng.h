@@ -1,0 +1,25 @@
+/* rng: named random streams.
+ *
+ * A run is (seed, run).  Each part of the model draws from its own stream,
+ * seeded from a hash of (seed, run, stream name), so that adding draws in one
+ * part never changes another's, and results do not depend on how many
+ * threads or workers there are.  The generator is named here, never taken
+ * from the environment (GSL_RNG_TYPE is ignored): MT19937.
+ */
+#ifndef BS_RNG_H
+#define BS_RNG_H
+
+#include <gsl/gsl_rng.h>
+#include <stdint.h>
+
+/* The 64-bit seed of a stream: splitmix64 over (seed, run, FNV-1a(name)). */
+uint64_t rng_seed_of(uint64_t seed, uint64_t run, const char *name);
+
+/* A new MT19937 generator for the stream; NULL (with a message) if out of
+ * memory.  Free with gsl_rng_free(). */
+gsl_rng *rng_stream(uint64_t seed, uint64_t run, const char *name);
+
+/* The name of the generator, for provenance. */
+const char *rng_generator_name(void);
+
+#endif

@@ -1,0 +1,271 @@
+/* world: names, look-ups and the cross-field rules of a configuration. */
+#include "world.h"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+const char *const platform_names[N_PLATFORMS] = {"ios", "android"};
+const char *const isp_kind_names[N_ISP_KINDS] = {"mobile", "fixed"};
+const char *const location_names[N_LOCATIONS] = {"foreign", "domestic"};
+const char *const class_names[N_CLASSES] = {"voice", "video", "messaging"};
+const char *const technique_names[N_TECHNIQUES] = {"ip",       "sni", "stun",
+                                                   "throttle", "vpn", "shutdown"};
+const char *const action_names[N_ACTIONS] = {"block",   "throttle",          "unblock",
+                                             "vpn_block", "vpn_store_removal", "preinstall",
+                                             "shutdown", "rotate"};
+const char *const graph_kind_names[N_GRAPH_KINDS] = {"negbin", "complete", "none"};
+
+/* Agents are indexed by uint32_t. */
+#define MAX_AGENTS 4000000000.0
+
+int world_app(const world *w, const char *name)
+{
+    for (int a = 0; a < w->n_apps; a++)
+        if (strcmp(w->apps[a].name, name) == 0)
+            return a;
+    return -1;
+}
+
+int world_region(const world *w, const char *name)
+{
+    for (int r = 0; r < w->n_regions; r++)
+        if (strcmp(w->regions[r].name, name) == 0)
+            return r;
+    return -1;
+}
+
+int world_vpn(const world *w, const char *name)
+{
+    for (int v = 0; v < w->n_vpns; v++)
+        if (strcmp(w->vpns[v].name, name) == 0)
+            return v;
+    return -1;
+}
+
+int world_app_averse(const world *w, int app)
+{
+    return w->apps[app].servers == LOC_DOMESTIC && !w->apps[app].e2e;
+}
+
+static int name_index(const char *const *names, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* Names must be unique within one list. */
+static void check_unique(check_ctx *c, const char *list, const char *name_of_i,
+                         const char *name_of_j, int i, int j)
+{
+    if (strcmp(name_of_i, name_of_j) == 0)
+        check_error(c, list, "element %d has the same name '%s' as element %d", j, name_of_j,
+                    i);
+}
+
+static void resolve_regions(world *w, check_ctx *c)
+{
+    char path[96];
+    double people = 0;
+    w->n_all_isps = 0;
+    for (int r = 0; r < w->n_regions; r++) {
+        region_cfg *reg = &w->regions[r];
+        for (int s = 0; s < r; s++)
+            check_unique(c, "regions", w->regions[s].name, reg->name, s, r);
+        w->isp_first[r] = w->n_all_isps;
+        w->n_all_isps += reg->n_isps;
+        double share = 0;
+        for (int k = 0; k < reg->n_isps; k++) {
+            share += reg->isps[k].share;
+            for (int s = 0; s < k; s++) {
+                snprintf(path, sizeof path, "regions.[%d].isps", r);
+                check_unique(c, path, reg->isps[s].name, reg->isps[k].name, s, k);
+            }
+        }
+        if (reg->n_isps > 0 && fabs(share - 1.0) > 1e-6) {
+            snprintf(path, sizeof path, "regions.[%d].isps", r);
+            check_error(c, path, "ISP shares of region '%s' sum to %g, not 1", reg->name, share);
+        }
+        people += reg->population;
+    }
+    if (w->population.scale > 0 && people / w->population.scale > MAX_AGENTS)
+        check_error(c, "population.scale",
+                    "%.4g people at %g people per agent is more than %.0f agents", people,
+                    w->population.scale, MAX_AGENTS);
+}
+
+static void resolve_apps(world *w, check_ctx *c)
+{
+    char path[96];
+    for (int a = 0; a < w->n_apps; a++) {
+        app_cfg *app = &w->apps[a];
+        for (int s = 0; s < a; s++)
+            check_unique(c, "apps", w->apps[s].name, app->name, s, a);
+        app->platform_mask = 0;
+        for (int i = 0; i < app->platforms.n; i++) {
+            int p = name_index(platform_names, N_PLATFORMS, app->platforms.v[i]);
+            snprintf(path, sizeof path, "apps.[%d].platforms", a);
+            if (p < 0)
+                check_error(c, path, "unknown platform '%s' (use ios or android)",
+                            app->platforms.v[i]);
+            else
+                app->platform_mask |= (uint8_t)(1u << p);
+        }
+    }
+}
+
+static void resolve_vpns(world *w, check_ctx *c)
+{
+    double initial = 0;
+    for (int v = 0; v < w->n_vpns; v++) {
+        for (int s = 0; s < v; s++)
+            check_unique(c, "vpns", w->vpns[s].name, w->vpns[v].name, s, v);
+        initial += w->vpns[v].initial;
+    }
+    if (initial > 1.0 + 1e-9)
+        check_error(c, "vpns", "initial VPN shares sum to %g, more than 1", initial);
+}
+
+/* Fill an event's scope masks from its lists of names; each unknown name is an
+ * error at the list's path. */
+static void resolve_event_scope(world *w, check_ctx *c, int e)
+{
+    event_cfg *ev = &w->events[e];
+    char path[96];
+    ev->app_mask = 0;
+    for (int i = 0; i < ev->apps.n; i++) {
+        int a = world_app(w, ev->apps.v[i]);
+        snprintf(path, sizeof path, "events.[%d].apps", e);
+        if (a < 0)
+            check_error(c, path, "unknown app '%s'", ev->apps.v[i]);
+        else
+            ev->app_mask |= (uint16_t)(1u << a);
+    }
+    /* No apps: every app, except for a shutdown, whose apps are its whitelist. */
+    if (ev->apps.n == 0 && ev->action != ACT_SHUTDOWN)
+        ev->app_mask = (uint16_t)((1u << w->n_apps) - 1);
+    ev->class_mask = 0;
+    for (int i = 0; i < ev->classes.n; i++) {
+        int k = name_index(class_names, N_CLASSES, ev->classes.v[i]);
+        snprintf(path, sizeof path, "events.[%d].classes", e);
+        if (k < 0)
+            check_error(c, path, "unknown traffic class '%s' (use voice, video or messaging)",
+                        ev->classes.v[i]);
+        else
+            ev->class_mask |= (uint8_t)(1u << k);
+    }
+    if (ev->classes.n == 0)
+        ev->class_mask = (1u << N_CLASSES) - 1;
+    ev->region_mask = 0;
+    for (int i = 0; i < ev->regions.n; i++) {
+        int r = world_region(w, ev->regions.v[i]);
+        snprintf(path, sizeof path, "events.[%d].regions", e);
+        if (r < 0)
+            check_error(c, path, "unknown region '%s'", ev->regions.v[i]);
+        else
+            ev->region_mask |= 1u << r;
+    }
+    if (ev->regions.n == 0)
+        ev->region_mask = w->n_regions >= 32 ? 0xffffffffu : (1u << w->n_regions) - 1;
+    /* ISPs are named without their region: a name selects that ISP in every
+     * region in scope (operators span regions). */
+    for (int r = 0; r < w->n_regions; r++) {
+        ev->isp_in_region[r] = 0;
+        for (int k = 0; k < w->regions[r].n_isps; k++) {
+            int in = ev->isps.n == 0;
+            for (int i = 0; i < ev->isps.n && !in; i++)
+                in = strcmp(ev->isps.v[i], w->regions[r].isps[k].name) == 0;
+            if (in && (ev->region_mask >> r & 1u))
+                ev->isp_in_region[r] |= (uint8_t)(1u << k);
+        }
+    }
+    for (int i = 0; i < ev->isps.n; i++) {
+        int found = 0;
+        for (int r = 0; r < w->n_regions && !found; r++)
+            for (int k = 0; k < w->regions[r].n_isps && !found; k++)
+                found = strcmp(ev->isps.v[i], w->regions[r].isps[k].name) == 0;
+        snprintf(path, sizeof path, "events.[%d].isps", e);
+        if (!found)
+            check_error(c, path, "unknown ISP '%s'", ev->isps.v[i]);
+    }
+    ev->vpn_mask = 0;
+    for (int i = 0; i < ev->vpns.n; i++) {
+        int v = world_vpn(w, ev->vpns.v[i]);
+        snprintf(path, sizeof path, "events.[%d].vpns", e);
+        if (v < 0)
+            check_error(c, path, "unknown VPN protocol '%s'", ev->vpns.v[i]);
+        else
+            ev->vpn_mask |= (uint8_t)(1u << v);
+    }
+}
+
+/* Rules that depend on the action. */
+static void check_event_action(world *w, check_ctx *c, int e)
+{
+    event_cfg *ev = &w->events[e];
+    char path[96];
+    snprintf(path, sizeof path, "events.[%d]", e);
+    switch (ev->action) {
+    case ACT_BLOCK:
+        if (ev->technique == TECH_THROTTLE || ev->technique == TECH_VPN ||
+            ev->technique == TECH_SHUTDOWN)
+            check_error(c, path, "a block cannot use technique '%s' (use action '%s')",
+                        technique_names[ev->technique],
+                        ev->technique == TECH_THROTTLE ? "throttle"
+                        : ev->technique == TECH_VPN    ? "vpn_block"
+                                                       : "shutdown");
+        /* fall through: a block names its apps */
+    case ACT_PREINSTALL:
+    case ACT_ROTATE:
+        if (ev->apps.n == 0)
+            check_error(c, path, "%s needs a list of apps", action_names[ev->action]);
+        break;
+    case ACT_VPN_BLOCK:
+        if (ev->vpns.n == 0)
+            check_error(c, path, "vpn_block needs a list of VPN protocols (vpns)");
+        break;
+    default:
+        break;
+    }
+    if (ev->action == ACT_THROTTLE)
+        ev->technique = TECH_THROTTLE;
+    else if (ev->action == ACT_VPN_BLOCK)
+        ev->technique = TECH_VPN;
+    else if (ev->action == ACT_SHUTDOWN)
+        ev->technique = TECH_SHUTDOWN;
+}
+
+void world_resolve(world *w, check_ctx *c)
+{
+    w->n_days = w->scenario.end - w->scenario.start;
+    if (w->n_days <= 0)
+        check_error(c, "scenario.end", "the scenario ends before it starts");
+    else if (w->n_days > 36600)
+        check_error(c, "scenario.end", "the scenario is longer than 100 years");
+    resolve_regions(w, c);
+    resolve_apps(w, c);
+    resolve_vpns(w, c);
+    for (int e = 0; e < w->n_events; e++) {
+        event_cfg *ev = &w->events[e];
+        char path[96];
+        snprintf(path, sizeof path, "events.[%d].date", e);
+        if (w->n_days > 0 && (ev->date < w->scenario.start || ev->date >= w->scenario.end))
+            check_error(c, path, "the event's date is outside the scenario");
+        else if (e > 0 && ev->date < w->events[e - 1].date)
+            check_error(c, path, "events must be in date order");
+        resolve_event_scope(w, c, e);
+        check_event_action(w, c, e);
+    }
+}
+
+void world_date_str(int32_t days, char out[11])
+{
+    time_t t = (time_t)days * 86400;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}

@@ -1,0 +1,660 @@
+/* Unit tests for results (models/results.c, models/results_read.c).
+ *
+ * Each test works in a fresh folder under /tmp and reads the files back with
+ * plain HDF5 calls, so it checks the file layout of INTERFACES.md ("Results
+ * (HDF5)") rather than our own reader.
+ */
+#include <setjmp.h> /* before cmocka.h */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#include "results.h"
+#include "status.h"
+
+/* Open HDF5 files, groups, datasets, named types and attributes (in any
+ * file): the same before and after a test, since results closes every handle
+ * it opens (and so does the test).  HDF5 1.10 cannot count open dataspaces,
+ * types and property lists from outside. */
+static ssize_t count_ids(void) { return H5Fget_obj_count((hid_t)H5F_OBJ_ALL, H5F_OBJ_ALL); }
+
+struct fixture {
+    ssize_t ids;
+    char dir[64];
+    char path[128]; /* dir/run.h5 */
+    char tmp[160];  /* dir/run.h5.partial-<pid> */
+};
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof *fx);
+    if (!fx)
+        return -1;
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/bs_test_results_XXXXXX");
+    if (!mkdtemp(fx->dir)) {
+        free(fx);
+        return -1;
+    }
+    snprintf(fx->path, sizeof fx->path, "%s/run.h5", fx->dir);
+    snprintf(fx->tmp, sizeof fx->tmp, "%s.partial-%ld", fx->path, (long)getpid());
+    H5open();
+    fx->ids = count_ids();
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    ssize_t now = count_ids();
+    int leaks = now != fx->ids;
+    if (leaks)
+        print_error("open HDF5 objects: %zd before the test, %zd after\n", fx->ids, now);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
+    int rc = system(cmd);
+    free(fx);
+    return rc == 0 && !leaks ? 0 : -1;
+}
+
+static int exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+/* The number of entries of a folder, without . and .. */
+static int count_entries(const char *dir)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l", dir);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+    if (p) {
+        if (fscanf(p, "%d", &n) != 1)
+            n = -1;
+        pclose(p);
+    }
+    return n;
+}
+
+/* A string attribute read back with HDF5 (vlen strings only, which is what
+ * results writes); malloc'd. */
+static char *get_str_attr(hid_t obj, const char *name)
+{
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    assert_true(a >= 0);
+    hid_t t = H5Aget_type(a);
+    assert_int_equal(H5Tget_class(t), H5T_STRING);
+    assert_true(H5Tis_variable_str(t) > 0);
+    assert_int_equal(H5Tget_cset(t), H5T_CSET_UTF8);
+    char *s = NULL;
+    assert_true(H5Aread(a, t, &s) >= 0);
+    char *copy = strdup(s);
+    H5free_memory(s);
+    H5Tclose(t);
+    H5Aclose(a);
+    return copy;
+}
+
+static long long get_int_attr(hid_t obj, const char *name)
+{
+    long long v = -12345;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    assert_true(a >= 0);
+    assert_true(H5Aread(a, H5T_NATIVE_LLONG, &v) >= 0);
+    H5Aclose(a);
+    return v;
+}
+
+static double get_double_attr(hid_t obj, const char *name)
+{
+    double v = -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    assert_true(a >= 0);
+    assert_true(H5Aread(a, H5T_NATIVE_DOUBLE, &v) >= 0);
+    H5Aclose(a);
+    return v;
+}
+
+/* Chunked layout with shuffle and deflate, the storage every array gets. */
+static void assert_chunked(hid_t d, int want_shuffle)
+{
+    hid_t dcpl = H5Dget_create_plist(d);
+    assert_true(dcpl >= 0);
+    assert_int_equal(H5Pget_layout(dcpl), H5D_CHUNKED);
+    int nf = H5Pget_nfilters(dcpl);
+    assert_true(nf >= (want_shuffle ? 2 : 1));
+    int shuffle = 0, deflate = 0;
+    for (int i = 0; i < nf; i++) {
+        unsigned flags, cd[4];
+        size_t ncd = 4;
+        H5Z_filter_t f = H5Pget_filter2(dcpl, (unsigned)i, &flags, &ncd, cd, 0, NULL, NULL);
+        shuffle |= f == H5Z_FILTER_SHUFFLE;
+        if (f == H5Z_FILTER_DEFLATE) {
+            deflate = 1;
+            assert_int_equal(cd[0], 1); /* level 1 */
+        }
+    }
+    assert_int_equal(shuffle, want_shuffle);
+    assert_true(deflate);
+    H5Pclose(dcpl);
+}
+
+/* Write the file used by several tests: days 0..2, four apps, a [day][app]
+ * array of 10*day + app, an events table of two rows, the config text and a
+ * few attributes. */
+static const char *const apps[] = {"whatsapp", "telegram", "signal", "skype"};
+static const double failed[3][4] = {{0, 1, 2, 3}, {10, 11, 12, 13}, {20, 21, 22, 23}};
+
+static void write_sample(results *r)
+{
+    assert_int_equal(results_attr_str(r, "/", "format", RESULTS_FORMAT), BS_OK);
+    assert_int_equal(results_attr_int(r, "/", "format_version", RESULTS_FORMAT_VERSION), BS_OK);
+    assert_int_equal(results_attr_str(r, "/", "scenario", "test"), BS_OK);
+    assert_int_equal(results_attr_int(r, "/", "seed", 42), BS_OK);
+    assert_int_equal(results_attr_int(r, "/", "run", 3), BS_OK);
+    assert_int_equal(results_attr_str(r, "/provenance", "compiler", "gcc"), BS_OK);
+
+    assert_int_equal(results_dim_index(r, "day", 3, "days", "days since the start"), BS_OK);
+    assert_int_equal(results_attr_str(r, "/dims/day", "epoch", "2022-09-21"), BS_OK);
+    assert_int_equal(results_dim_names(r, "app", 4, apps, "messaging apps"), BS_OK);
+
+    const char *dims[] = {"day", "app"};
+    assert_int_equal(results_write(r, "/calls/failed", 2, dims, &failed[0][0], "calls",
+                                   "attempts that failed"),
+                     BS_OK);
+
+    const char *date[] = {"2022-09-21", "2022-09-22"};
+    const char *action[] = {"block", NULL}; /* NULL is written as "" */
+    const double strength[] = {1.0, 0.5};
+    const long long scope[] = {7, -1};
+    const results_column cols[] = {
+        {"date", RCOL_STRING, date, ""},
+        {"action", RCOL_STRING, action, NULL},
+        {"strength", RCOL_DOUBLE, strength, "1"},
+        {"scope", RCOL_INT, scope, "regions"},
+    };
+    assert_int_equal(results_write_table(r, "/events", 2, 4, cols, "censorship events"), BS_OK);
+    assert_int_equal(results_write_text(r, "/config/text", "a = 1;\nb = \"x\";\n", "config"),
+                     BS_OK);
+    assert_int_equal(results_attr_double(r, "/summary", "final_share_signal", 0.25), BS_OK);
+    /* Overwriting an attribute keeps the last value. */
+    assert_int_equal(results_attr_double(r, "/summary", "peak_load", 1.0), BS_OK);
+    assert_int_equal(results_attr_double(r, "/summary", "peak_load", 2.5), BS_OK);
+}
+
+/* A committed file: the final name exists, the temporary name is gone, the
+ * root says complete=1, the array reads back equal with chunked + shuffle +
+ * deflate storage, each axis is attached to its /dims scale and labelled,
+ * units and descriptions are present. */
+static void test_write_commit(void **state)
+{
+    struct fixture *fx = *state;
+    results *r = results_create(fx->path);
+    assert_non_null(r);
+    write_sample(r);
+    assert_true(exists(fx->tmp));
+    assert_false(exists(fx->path));
+    assert_int_equal(results_commit(r), BS_OK);
+    assert_true(exists(fx->path));
+    assert_false(exists(fx->tmp));
+    assert_int_equal(count_entries(fx->dir), 1);
+
+    hid_t f = H5Fopen(fx->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    assert_int_equal(get_int_attr(f, "complete"), 1);
+    assert_int_equal(get_int_attr(f, "seed"), 42);
+    char *s = get_str_attr(f, "format");
+    assert_string_equal(s, RESULTS_FORMAT);
+    free(s);
+
+    /* the array */
+    hid_t d = H5Dopen2(f, "/calls/failed", H5P_DEFAULT);
+    assert_true(d >= 0);
+    hid_t sp = H5Dget_space(d);
+    hsize_t shape[2];
+    assert_int_equal(H5Sget_simple_extent_ndims(sp), 2);
+    H5Sget_simple_extent_dims(sp, shape, NULL);
+    assert_int_equal(shape[0], 3);
+    assert_int_equal(shape[1], 4);
+    H5Sclose(sp);
+    double back[3][4];
+    assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, back) >= 0);
+    assert_memory_equal(back, failed, sizeof failed);
+    assert_chunked(d, 1);
+    s = get_str_attr(d, "units");
+    assert_string_equal(s, "calls");
+    free(s);
+    s = get_str_attr(d, "description");
+    assert_string_equal(s, "attempts that failed");
+    free(s);
+
+    /* the dimension scales */
+    hid_t day = H5Dopen2(f, "/dims/day", H5P_DEFAULT), app = H5Dopen2(f, "/dims/app", H5P_DEFAULT);
+    assert_true(day >= 0 && app >= 0);
+    assert_true(H5DSis_scale(day) > 0);
+    assert_true(H5DSis_scale(app) > 0);
+    assert_true(H5DSis_attached(d, day, 0) > 0);
+    assert_true(H5DSis_attached(d, app, 1) > 0);
+    assert_true(H5DSis_attached(d, app, 0) == 0);
+    char label[32];
+    assert_true(H5DSget_label(d, 0, label, sizeof label) > 0);
+    assert_string_equal(label, "day");
+    assert_true(H5DSget_label(d, 1, label, sizeof label) > 0);
+    assert_string_equal(label, "app");
+    assert_true(H5DSget_scale_name(day, label, sizeof label) > 0);
+    assert_string_equal(label, "day");
+    s = get_str_attr(day, "units");
+    assert_string_equal(s, "days");
+    free(s);
+    s = get_str_attr(day, "epoch");
+    assert_string_equal(s, "2022-09-21");
+    free(s);
+    s = get_str_attr(app, "units");
+    assert_string_equal(s, "");
+    free(s);
+    s = get_str_attr(app, "description");
+    assert_string_equal(s, "messaging apps");
+    free(s);
+    int days[3];
+    assert_true(H5Dread(day, H5T_NATIVE_INT, H5S_ALL, H5S_ALL, H5P_DEFAULT, days) >= 0);
+    assert_int_equal(days[0], 0);
+    assert_int_equal(days[2], 2);
+    assert_chunked(day, 1);
+    char *names[4] = {0};
+    hid_t st = H5Dget_type(app);
+    assert_true(H5Tis_variable_str(st) > 0);
+    assert_true(H5Dread(app, st, H5S_ALL, H5S_ALL, H5P_DEFAULT, names) >= 0);
+    for (int i = 0; i < 4; i++) {
+        assert_string_equal(names[i], apps[i]);
+        H5free_memory(names[i]);
+    }
+    H5Tclose(st);
+    assert_chunked(app, 0);
+    H5Dclose(day);
+    H5Dclose(app);
+    H5Dclose(d);
+
+    /* the table */
+    d = H5Dopen2(f, "/events", H5P_DEFAULT);
+    assert_true(d >= 0);
+    hid_t t = H5Dget_type(d);
+    assert_int_equal(H5Tget_class(t), H5T_COMPOUND);
+    assert_int_equal(H5Tget_nmembers(t), 4);
+    assert_int_equal(H5Tget_member_index(t, "strength"), 2);
+    H5Tclose(t);
+    sp = H5Dget_space(d);
+    H5Sget_simple_extent_dims(sp, shape, NULL);
+    assert_int_equal(shape[0], 2);
+    H5Sclose(sp);
+    assert_chunked(d, 0);
+    s = get_str_attr(d, "units_strength");
+    assert_string_equal(s, "1");
+    free(s);
+    s = get_str_attr(d, "units_action");
+    assert_string_equal(s, "");
+    free(s);
+    s = get_str_attr(d, "units");
+    assert_string_equal(s, "date=;action=;strength=1;scope=regions");
+    free(s);
+    s = get_str_attr(d, "description");
+    assert_string_equal(s, "censorship events");
+    free(s);
+    /* read the double and the int column back through a partial type */
+    struct row {
+        double strength;
+        long long scope;
+    } rows[2];
+    t = H5Tcreate(H5T_COMPOUND, sizeof(struct row));
+    H5Tinsert(t, "strength", offsetof(struct row, strength), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "scope", offsetof(struct row, scope), H5T_NATIVE_LLONG);
+    assert_true(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
+    assert_true(rows[0].strength == 1.0 && rows[1].strength == 0.5);
+    assert_true(rows[0].scope == 7 && rows[1].scope == -1);
+    H5Tclose(t);
+    H5Dclose(d);
+
+    /* the text */
+    d = H5Dopen2(f, "/config/text", H5P_DEFAULT);
+    assert_true(d >= 0);
+    t = H5Dget_type(d);
+    char *text = NULL;
+    assert_true(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) >= 0);
+    assert_string_equal(text, "a = 1;\nb = \"x\";\n");
+    H5free_memory(text);
+    H5Tclose(t);
+    s = get_str_attr(d, "units");
+    assert_string_equal(s, "");
+    free(s);
+    s = get_str_attr(d, "description");
+    assert_string_equal(s, "config");
+    free(s);
+    H5Dclose(d);
+
+    /* attributes on groups, overwritten once */
+    hid_t g = H5Gopen2(f, "/summary", H5P_DEFAULT);
+    assert_true(g >= 0);
+    assert_true(get_double_attr(g, "peak_load") == 2.5);
+    H5Gclose(g);
+    g = H5Gopen2(f, "/provenance", H5P_DEFAULT);
+    assert_true(g >= 0);
+    s = get_str_attr(g, "compiler");
+    assert_string_equal(s, "gcc");
+    free(s);
+    H5Gclose(g);
+
+    assert_int_equal(H5Fget_obj_count(f, H5F_OBJ_ALL), 1);
+    H5Fclose(f);
+
+    assert_int_equal(results_check(fx->path), BS_OK);
+}
+
+/* results_info prints the run, the events, every dataset with its axes and
+ * units, and the summary. */
+static void test_info(void **state)
+{
+    struct fixture *fx = *state;
+    results *r = results_create(fx->path);
+    assert_non_null(r);
+    write_sample(r);
+    assert_int_equal(results_commit(r), BS_OK);
+
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    assert_int_equal(results_info(fx->path, out), BS_OK);
+    fclose(out);
+    const char *want[] = {"scenario",     "test",          "seed          42",
+                          "/events (2 rows)", "2022-09-22", "/calls/failed",
+                          "[day=3, app=4]", "attempts that failed", "/dims/app",
+                          "final_share_signal = 0.25", "peak_load          = 2.5",
+                          "compiler  gcc", "strength [1]", "(per column)"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("results_info output lacks \"%s\":\n%s", want[i], text);
+    free(text);
+}
+
+/* results_abort leaves nothing behind; so does a failed commit. */
+static void test_abort(void **state)
+{
+    struct fixture *fx = *state;
+    results *r = results_create(fx->path);
+    assert_non_null(r);
+    write_sample(r);
+    assert_true(exists(fx->tmp));
+    results_abort(r);
+    assert_false(exists(fx->tmp));
+    assert_false(exists(fx->path));
+    assert_int_equal(count_entries(fx->dir), 0);
+    results_abort(NULL);
+
+    /* A commit that cannot rename (the final name is a folder) fails and
+     * deletes the temporary file. */
+    assert_int_equal(mkdir(fx->path, 0700), 0);
+    r = results_create(fx->path);
+    assert_non_null(r);
+    write_sample(r);
+    assert_int_equal(results_commit(r), BS_ERUNTIME);
+    assert_non_null(strstr(bs_last_error(), "cannot rename"));
+    assert_false(exists(fx->tmp));
+    assert_int_equal(count_entries(fx->dir), 1);
+}
+
+/* Mistakes of the caller are errors with messages naming the object, and
+ * leave the handle usable. */
+static void test_write_errors(void **state)
+{
+    struct fixture *fx = *state;
+    results *r = results_create(fx->path);
+    assert_non_null(r);
+    assert_int_equal(results_dim_index(r, "day", 2, "days", "d"), BS_OK);
+    assert_int_equal(results_dim_index(r, "day", 2, "days", "d"), BS_ERUNTIME);
+
+    const char *bad[] = {"day", "nope"};
+    double v[4] = {0};
+    assert_int_equal(results_write(r, "/x/y", 2, bad, v, "1", "x"), BS_ERUNTIME);
+    assert_non_null(strstr(bs_last_error(), "/x/y"));
+    assert_non_null(strstr(bs_last_error(), "nope"));
+
+    const char *one[] = {"day"};
+    assert_int_equal(results_write(r, "/x/y", 1, one, NULL, "1", "x"), BS_ERUNTIME);
+    assert_int_equal(results_write(r, "/x/y", 1, one, v, "1", "x"), BS_OK);
+    /* the same path twice: HDF5 refuses, the message names the dataset */
+    assert_int_equal(results_write(r, "/x/y", 1, one, v, "1", "x"), BS_ERUNTIME);
+    assert_non_null(strstr(bs_last_error(), "/x/y: cannot create dataset"));
+    assert_non_null(strstr(bs_last_error(), fx->path));
+    /* a dataset under a dataset */
+    assert_int_equal(results_write(r, "/x/y/z", 1, one, v, "1", "x"), BS_ERUNTIME);
+
+    const results_column dup[] = {{"a", RCOL_DOUBLE, v, ""}, {"a", RCOL_DOUBLE, v, ""}};
+    assert_int_equal(results_write_table(r, "/t", 2, 2, dup, "t"), BS_ERUNTIME);
+    const results_column nodata[] = {{"a", RCOL_DOUBLE, NULL, ""}};
+    assert_int_equal(results_write_table(r, "/t", 2, 1, nodata, "t"), BS_ERUNTIME);
+
+    /* an attribute on an existing dataset is fine; the handle still works */
+    assert_int_equal(results_attr_str(r, "/x/y", "note", "ok"), BS_OK);
+    assert_int_equal(results_attr_str(r, "/", "format", RESULTS_FORMAT), BS_OK);
+    assert_int_equal(results_attr_int(r, "/", "format_version", 1), BS_OK);
+    assert_int_equal(results_commit(r), BS_OK);
+    assert_int_equal(results_check(fx->path), BS_OK);
+}
+
+/* A folder that does not exist is reported, and nothing is created. */
+static void test_create_missing_folder(void **state)
+{
+    struct fixture *fx = *state;
+    char p[200];
+    snprintf(p, sizeof p, "%s/nope/run.h5", fx->dir);
+    assert_null(results_create(p));
+    assert_non_null(strstr(bs_last_error(), "does not exist"));
+    assert_int_equal(count_entries(fx->dir), 0);
+}
+
+/* Zero-length axes and a table of no rows are written and read back with
+ * length 0 (an empty app list, a run without events). */
+static void test_empty(void **state)
+{
+    struct fixture *fx = *state;
+    results *r = results_create(fx->path);
+    assert_non_null(r);
+    assert_int_equal(results_attr_str(r, "/", "format", RESULTS_FORMAT), BS_OK);
+    assert_int_equal(results_attr_int(r, "/", "format_version", RESULTS_FORMAT_VERSION), BS_OK);
+    assert_int_equal(results_dim_index(r, "day", 5, "days", "d"), BS_OK);
+    assert_int_equal(results_dim_names(r, "vpn", 0, NULL, "no VPNs"), BS_OK);
+    const char *dims[] = {"day", "vpn"};
+    assert_int_equal(results_write(r, "/population/vpn", 2, dims, NULL, "people", "x"), BS_OK);
+    const results_column cols[] = {{"date", RCOL_STRING, NULL, ""},
+                                   {"strength", RCOL_DOUBLE, NULL, "1"}};
+    assert_int_equal(results_write_table(r, "/events", 0, 2, cols, "no events"), BS_OK);
+    assert_int_equal(results_commit(r), BS_OK);
+
+    hid_t f = H5Fopen(fx->path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t d = H5Dopen2(f, "/population/vpn", H5P_DEFAULT);
+    assert_true(d >= 0);
+    hid_t sp = H5Dget_space(d);
+    hsize_t shape[2];
+    H5Sget_simple_extent_dims(sp, shape, NULL);
+    assert_int_equal(shape[0], 5);
+    assert_int_equal(shape[1], 0);
+    H5Sclose(sp);
+    assert_chunked(d, 1);
+    hid_t vpn = H5Dopen2(f, "/dims/vpn", H5P_DEFAULT);
+    assert_true(H5DSis_attached(d, vpn, 1) > 0);
+    H5Dclose(vpn);
+    H5Dclose(d);
+    d = H5Dopen2(f, "/events", H5P_DEFAULT);
+    assert_true(d >= 0);
+    sp = H5Dget_space(d);
+    H5Sget_simple_extent_dims(sp, shape, NULL);
+    assert_int_equal(shape[0], 0);
+    H5Sclose(sp);
+    H5Dclose(d);
+    H5Fclose(f);
+
+    FILE *out = fopen("/dev/null", "w");
+    assert_non_null(out);
+    assert_int_equal(results_info(fx->path, out), BS_OK);
+    fclose(out);
+}
+
+/* Write `n` bytes of `data` to `p`. */
+static void put_file(const char *p, const void *data, size_t n)
+{
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+/* results_check (and results_info) on files that are not complete results:
+ * each is BS_EINPUT with the expected message, HDF5 prints nothing on
+ * stderr, and nothing crashes. */
+static void check_bad(const char *p, const char *msg)
+{
+    assert_int_equal(results_check(p), BS_EINPUT);
+    if (!strstr(bs_last_error(), msg))
+        fail_msg("results_check(%s): \"%s\" lacks \"%s\"", p, bs_last_error(), msg);
+    FILE *out = fopen("/dev/null", "w");
+    assert_non_null(out);
+    assert_int_equal(results_info(p, out), BS_EINPUT);
+    fclose(out);
+}
+
+static void hdf5_with_root_attrs(const char *p, const char *format, long long version,
+                                 long long complete)
+{
+    hid_t f = H5Fcreate(p, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t sp = H5Screate(H5S_SCALAR);
+    if (format) {
+        hid_t t = H5Tcopy(H5T_C_S1);
+        H5Tset_size(t, strlen(format)); /* fixed length, as h5py writes */
+        H5Tset_strpad(t, H5T_STR_NULLPAD);
+        hid_t a = H5Acreate2(f, "format", t, sp, H5P_DEFAULT, H5P_DEFAULT);
+        H5Awrite(a, t, format);
+        H5Aclose(a);
+        H5Tclose(t);
+    }
+    if (version >= 0) {
+        hid_t a = H5Acreate2(f, "format_version", H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+        H5Awrite(a, H5T_NATIVE_LLONG, &version);
+        H5Aclose(a);
+    }
+    if (complete >= 0) {
+        hid_t a = H5Acreate2(f, "complete", H5T_STD_I8LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+        H5Awrite(a, H5T_NATIVE_LLONG, &complete);
+        H5Aclose(a);
+    }
+    H5Sclose(sp);
+    H5Fclose(f);
+}
+
+static void test_check_bad_files(void **state)
+{
+    struct fixture *fx = *state;
+    char p[200];
+
+    /* Capture stderr: HDF5 must not print its error stacks. */
+    char errpath[200];
+    snprintf(errpath, sizeof errpath, "%s/stderr.txt", fx->dir);
+    fflush(stderr);
+    int saved = dup(2);
+    int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(saved >= 0 && fd >= 0);
+    dup2(fd, 2);
+    close(fd);
+
+    snprintf(p, sizeof p, "%s/missing.h5", fx->dir);
+    check_bad(p, "no such file");
+    check_bad(fx->dir, "not an HDF5 file");
+
+    snprintf(p, sizeof p, "%s/text.h5", fx->dir);
+    put_file(p, "hello, world\n", 13);
+    check_bad(p, "not an HDF5 file");
+    put_file(p, "", 0);
+    check_bad(p, "not an HDF5 file");
+
+    /* the HDF5 signature followed by garbage */
+    unsigned char junk[4096];
+    memcpy(junk, "\x89HDF\r\n\x1a\n", 8);
+    srand(7);
+    for (size_t i = 8; i < sizeof junk; i++)
+        junk[i] = (unsigned char)rand();
+    put_file(p, junk, sizeof junk);
+    check_bad(p, "not an HDF5 file");
+
+    /* a good file cut at several lengths */
+    results *r = results_create(fx->path);
+    assert_non_null(r);
+    write_sample(r);
+    assert_int_equal(results_commit(r), BS_OK);
+    FILE *in = fopen(fx->path, "rb");
+    assert_non_null(in);
+    static unsigned char whole[1 << 20];
+    size_t n = fread(whole, 1, sizeof whole, in);
+    fclose(in);
+    assert_true(n > 1000 && n < sizeof whole);
+    size_t cuts[] = {n / 2, n - 1, 100, 9};
+    for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
+        put_file(p, whole, cuts[i]);
+        check_bad(p, "not an HDF5 file");
+    }
+
+    /* HDF5, but not ours */
+    hdf5_with_root_attrs(p, NULL, -1, -1);
+    check_bad(p, "not a blockshift results file");
+    hdf5_with_root_attrs(p, "something-else", 1, 1);
+    check_bad(p, "not a blockshift results file");
+    /* ours, but unfinished, or newer */
+    hdf5_with_root_attrs(p, RESULTS_FORMAT, 1, -1);
+    check_bad(p, "incomplete results file (the run did not finish)");
+    hdf5_with_root_attrs(p, RESULTS_FORMAT, 1, 0);
+    check_bad(p, "incomplete results file");
+    hdf5_with_root_attrs(p, RESULTS_FORMAT, RESULTS_FORMAT_VERSION + 1, 1);
+    check_bad(p, "newer");
+    /* and the same with fixed-length strings and small integers is fine */
+    hdf5_with_root_attrs(p, RESULTS_FORMAT, 1, 1);
+    assert_int_equal(results_check(p), BS_OK);
+
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    struct stat st;
+    assert_int_equal(stat(errpath, &st), 0);
+    if (st.st_size != 0) {
+        char cmd[260];
+        snprintf(cmd, sizeof cmd, "cat '%s'", errpath);
+        assert_int_equal(system(cmd), 0);
+        fail_msg("something was printed on stderr (%lld bytes)", (long long)st.st_size);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_write_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_info, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_missing_folder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_bad_files, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
