@@ -40,7 +40,7 @@ static int write_root(results *r, const world *w, const run_meta *m)
     return BS_OK;
 }
 
-static int write_provenance(results *r)
+static int write_provenance(results *r, const sim_out *s)
 {
     char buf[256], host[128] = "unknown";
     unsigned maj, min, rel;
@@ -59,6 +59,7 @@ static int write_provenance(results *r)
     TRY(results_attr_str(r, "/provenance", "host", host));
     TRY(results_attr_str(r, "/provenance", "rng", rng_generator_name()));
     TRY(results_attr_str(r, "/provenance", "engines", "population"));
+    TRY(results_attr_double(r, "/provenance", "population_seconds", s->seconds));
     TRY(results_attr_str(r, "/provenance", "congestion_loss",
                          "zero: the flow engine is not built yet, so calls meet no congestion"));
     return BS_OK;
@@ -223,7 +224,6 @@ static int write_summary(results *r, const world *w, const sim_out *s)
     TRY(results_attr_int(r, "/summary", "agents", s->agents));
     TRY(results_attr_double(r, "/summary", "people_per_agent", w->population.scale));
     TRY(results_attr_int(r, "/summary", "contact_entries", (long long)s->contacts));
-    TRY(results_attr_double(r, "/summary", "population_seconds", s->seconds));
     for (int a = 0; a < w->n_apps; a++) {
         snprintf(name, sizeof name, "final_installed_share_%s", w->apps[a].name);
         TRY(results_attr_double(r, "/summary", name,
@@ -285,7 +285,7 @@ int output_write(const char *path, const world *w, const sim_out *s, const run_m
         return bs_last_status() ? bs_last_status() : BS_ERUNTIME;
     int st = write_root(r, w, m);
     if (st == BS_OK)
-        st = write_provenance(r);
+        st = write_provenance(r, s);
     if (st == BS_OK)
         st = write_config(r, m);
     if (st == BS_OK)

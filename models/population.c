@@ -14,12 +14,14 @@
 #define FLAG_IOS 1u
 #define FLAG_AVERSE 2u
 #define MAX_ABROAD 255
+#define NO_HABIT 0xffu
 
 /* Hot per-agent state, stored by field (struct of arrays). */
 struct population {
     const world *w;
     uint32_t n;
     uint8_t *region, *isp, *flags, *vpn, *abroad;
+    uint8_t *habit; /* habitual first choice, NO_HABIT if none */
     uint16_t *installed;
     uint64_t *order; /* 4-bit slots: slot 0 is the first choice */
     float *frust;
@@ -29,7 +31,7 @@ struct population {
     uint16_t runs_on[N_PLATFORMS];
     uint64_t abroad_seed;
     float frust_max;
-    gsl_rng *r_calls, *r_adopt, *r_vpn;
+    gsl_rng *r_calls, *r_adopt, *r_day;
 };
 
 /* ---- the preference order: a permutation of the apps in 4-bit slots ---- */
@@ -114,6 +116,16 @@ static inline uint16_t usable(const population *p, uint32_t i)
                                      : p->installed[i];
 }
 
+/* The first app in i's order that it can call with, or NO_HABIT. */
+static int first_usable(const population *p, uint32_t i)
+{
+    uint16_t use = usable(p, i);
+    for (int pos = 0; use && pos < p->w->n_apps; pos++)
+        if (use >> order_at(p->order[i], pos) & 1u)
+            return order_at(p->order[i], pos);
+    return NO_HABIT;
+}
+
 /* Apps of contact k abroad of agent i: a fixed function of (seed, i, k). */
 static uint16_t abroad_apps(const population *p, uint32_t i, int k)
 {
@@ -144,11 +156,12 @@ static int alloc_agents(population *p)
     p->flags = malloc(n);
     p->vpn = malloc(n);
     p->abroad = calloc(n, 1);
+    p->habit = malloc(n);
     p->installed = malloc(sizeof(uint16_t) * n);
     p->order = malloc(sizeof(uint64_t) * n);
     p->frust = calloc(n, sizeof(float));
     p->off = calloc((size_t)n + 1, sizeof(uint64_t));
-    return p->region && p->isp && p->flags && p->vpn && p->abroad && p->installed &&
+    return p->region && p->isp && p->flags && p->vpn && p->abroad && p->habit && p->installed &&
            p->order && p->frust && p->off;
 }
 
@@ -200,6 +213,7 @@ static void init_agents(population *p, gsl_rng *r, const uint32_t *region_n)
             }
             p->installed[i] = inst;
             p->order[i] = o;
+            p->habit[i] = (uint8_t)first_usable(p, i);
             p->vpn[i] = w->n_vpns ? (uint8_t)draw_weighted(r, vpn_w, w->n_vpns + 1) : 0;
         }
     }
@@ -350,8 +364,8 @@ population *population_new(const world *w)
     gsl_rng *r_graph = rng_stream(seed, run, "population.graph");
     p->r_calls = rng_stream(seed, run, "population.calls");
     p->r_adopt = rng_stream(seed, run, "population.adoption");
-    p->r_vpn = rng_stream(seed, run, "population.vpn");
-    int ok = r_init && r_graph && p->r_calls && p->r_adopt && p->r_vpn && alloc_agents(p);
+    p->r_day = rng_stream(seed, run, "population.day");
+    int ok = r_init && r_graph && p->r_calls && p->r_adopt && p->r_day && alloc_agents(p);
     if (ok) {
         init_agents(p, r_init, region_n);
         ok = w->population.graph != GRAPH_NEGBIN || build_graph(p, r_graph) == BS_OK;
@@ -378,6 +392,7 @@ void population_free(population *p)
     free(p->flags);
     free(p->vpn);
     free(p->abroad);
+    free(p->habit);
     free(p->installed);
     free(p->order);
     free(p->frust);
@@ -387,8 +402,8 @@ void population_free(population *p)
         gsl_rng_free(p->r_calls);
     if (p->r_adopt)
         gsl_rng_free(p->r_adopt);
-    if (p->r_vpn)
-        gsl_rng_free(p->r_vpn);
+    if (p->r_day)
+        gsl_rng_free(p->r_day);
     free(p);
 }
 
@@ -398,7 +413,7 @@ uint64_t population_contacts(const population *p) { return p->adj ? p->off[p->n]
 
 size_t population_bytes(const population *p)
 {
-    size_t per_agent = 5 * sizeof(uint8_t) + sizeof(uint16_t) + sizeof(uint64_t) +
+    size_t per_agent = 6 * sizeof(uint8_t) + sizeof(uint16_t) + sizeof(uint64_t) +
                        sizeof(float) + sizeof(uint64_t);
     return sizeof *p + (size_t)p->n * per_agent + sizeof(uint64_t) +
            (size_t)population_contacts(p) * sizeof(uint32_t);
@@ -561,13 +576,13 @@ static int pick_vpn(population *p, const censor *c, int isp, double below)
         wt[v] = det < below ? w->vpns[v].popularity * (1.0 - det) : 0.0;
         total += wt[v];
     }
-    return total > 0 ? draw_weighted(p->r_vpn, wt, w->n_vpns) : -1;
+    return total > 0 ? draw_weighted(p->r_day, wt, w->n_vpns) : -1;
 }
 
 static void vpn_step(population *p, const censor *c, const day_rules *d, uint32_t i)
 {
     const population_cfg *pc = &p->w->population;
-    gsl_rng *r = p->r_vpn;
+    gsl_rng *r = p->r_day;
     if (p->vpn[i]) {
         double det = censor_vpn_detect(c, p->isp[i], p->vpn[i] - 1);
         if (det <= 0 || gsl_rng_uniform(r) >= det)
@@ -586,6 +601,17 @@ static void vpn_step(population *p, const censor *c, const day_rules *d, uint32_
     }
 }
 
+static void return_step(population *p, uint32_t i)
+{
+    const population_cfg *pc = &p->w->population;
+    int h = p->habit[i];
+    if (h == NO_HABIT || p->frust[i] >= pc->return_frustration || pc->return_rate <= 0 ||
+        !(usable(p, i) >> h & 1u) || first_usable(p, i) == h)
+        return;
+    if (gsl_rng_uniform(p->r_day) < pc->return_rate)
+        p->order[i] = order_to_front(p->order[i], h, p->w->n_apps);
+}
+
 static void count_agent(const population *p, uint32_t i, pop_day *out)
 {
     const world *w = p->w;
@@ -593,15 +619,9 @@ static void count_agent(const population *p, uint32_t i, pop_day *out)
     double *inst = out->installed + p->region[i] * na;
     for (uint16_t m = p->installed[i]; m; m &= (uint16_t)(m - 1))
         inst[__builtin_ctz(m)] += 1;
-    uint16_t use = usable(p, i);
-    if (use) {
-        uint64_t o = p->order[i];
-        for (int pos = 0; pos < na; pos++)
-            if (use >> order_at(o, pos) & 1u) {
-                out->primary[p->region[i] * na + order_at(o, pos)] += 1;
-                break;
-            }
-    }
+    int first = first_usable(p, i);
+    if (first != NO_HABIT)
+        out->primary[p->region[i] * na + first] += 1;
     if (p->vpn[i])
         out->vpn[p->region[i] * w->n_vpns + p->vpn[i] - 1] += 1;
 }
@@ -639,6 +659,7 @@ void population_step(population *p, const censor *c, const day_rules *d, pop_day
     float fmax = 0;
     for (uint32_t i = 0; i < p->n; i++) {
         vpn_step(p, c, d, i);
+        return_step(p, i);
         p->frust[i] *= decay;
         if (p->frust[i] > fmax)
             fmax = p->frust[i];

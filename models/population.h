@@ -2,7 +2,7 @@
  *
  * Each agent stands for population.scale people and holds: region, ISP,
  * platform, installed apps (a bit set), a preference order over apps (a
- * permutation packed in 4-bit slots), VPN state, frustration F (failed calls,
+ * permutation packed in 4-bit slots), its habitual app, VPN state, frustration F (failed calls,
  * decaying with a half-life), aversion to domestic non-end-to-end apps, and its
  * contacts (CSR adjacency of agent indices, plus a count of contacts abroad,
  * whose apps are a fixed hash of (seed, agent, contact) so they cost no memory).
@@ -40,7 +40,12 @@
  *     vpn_switch, else gives the VPN up; a person without one adopts with
  *     hazard v0 A(t) F / (F + F_half), picking a protocol by popularity times
  *     the chance it is not detected at its ISP.
- *  4. Frustration decays: F *= 2^(-1 / half-life).
+ *  4. Return: a person whose habitual app (the first choice it started with)
+ *     is no longer first, and whose frustration has fallen below
+ *     return_frustration, puts it first again with probability return_rate a
+ *     day; if the block is still on, the next failure sends it down again.
+ *     This is what makes short blocks reversible.
+ *  5. Frustration decays: F *= 2^(-1 / half-life).
  */
 #ifndef BS_POPULATION_H
 #define BS_POPULATION_H

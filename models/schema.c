@@ -95,7 +95,7 @@ const schema_entry schema[] = {
     {"population.phone_lifetime", PT_DURATION, P(phone_lifetime), 0, 0, "\"3y\"", 1, 36500,
      "days", NULL, 0, "Mean time before a phone is replaced (pre-installation reaches people "
      "at this rate)", "assumption: 2.5-3.5 years is typical"},
-    {"population.vpn_rate", PT_REAL, P(vpn_rate), 0, 0, "0.02", 0, 10, "1/day", NULL, 0,
+    {"population.vpn_rate", PT_REAL, P(vpn_rate), 0, 0, "0.005", 0, 10, "1/day", NULL, 0,
      "v0: VPN adoption hazard of a fully frustrated person with full availability",
      "assumption, chosen so VPN use rises by about 10 points within months of a block"},
     {"population.vpn_half", PT_REAL, P(vpn_half), 0, 0, "2.0", 0.001, 1e6, "failures", NULL,
@@ -109,6 +109,13 @@ const schema_entry schema[] = {
     {"population.aversion", PT_REAL, P(aversion), 0, 0, "0.25", 0, 1, "share", NULL, 0,
      "Share of people who refuse domestic apps without end-to-end encryption",
      "assumption; Levada 2025 finds only about 6% using MAX"},
+    {"population.return_rate", PT_REAL, P(return_rate), 0, 0, "0.1", 0, 1, "1/day", NULL, 0,
+     "Daily chance that a calm person (F below return_frustration) whose habitual app is no "
+     "longer first tries it first again: people come back after a short block",
+     "assumption: short blocks are mostly reversible (MODEL.md section 3)"},
+    {"population.return_frustration", PT_REAL, P(return_frustration), 0, 0, "0.5", 0, 1e6,
+     "failures", NULL, 0, "Frustration below which people try their habitual app again",
+     "assumption"},
     {"population.abroad_ios_share", PT_REAL, P(abroad_ios_share), 0, 0, "0.3", 0, 1, "share",
      NULL, 0, "iOS share among contacts abroad", "assumption"},
 

@@ -69,6 +69,8 @@ typedef struct population_cfg {
     double vpn_on;           /* share of a VPN user's calls made through the tunnel */
     double vpn_switch;       /* a detected VPN user moves to a less detectable protocol */
     double aversion;         /* share refusing domestic non-end-to-end apps */
+    double return_rate;      /* per day: try the habitual app again once calm */
+    double return_frustration; /* F below which people try their habitual app again */
     double abroad_ios_share; /* iOS share among contacts abroad */
 } population_cfg;
 

@@ -1,0 +1,44 @@
+/* Helpers shared by the cmocka tests (header-only: each test is one program). */
+#ifndef BS_TESTUTIL_H
+#define BS_TESTUTIL_H
+
+#include "config.h"
+#include "status.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Write `text` to a fresh temporary .cfg file; returns its path (static buffer). */
+static inline const char *tu_write_cfg(const char *text)
+{
+    static char path[64];
+    strcpy(path, "/tmp/bs-test-XXXXXX.cfg");
+    int fd = mkstemps(path, 4);
+    if (fd < 0)
+        return NULL;
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+/* Load a world from configuration text; aborts the test program with the
+ * errors if it does not load (a test's config must be valid). */
+static inline void tu_load(const char *text, world *w)
+{
+    const char *path = tu_write_cfg(text);
+    char *errors = NULL;
+    int st = path ? config_load(path, 0, NULL, w, &errors) : BS_ERUNTIME;
+    if (path)
+        unlink(path);
+    if (st != BS_OK) {
+        fprintf(stderr, "test config does not load: %s\n%s", bs_last_error(),
+                errors ? errors : "");
+        abort();
+    }
+    free(errors);
+}
+
+#endif

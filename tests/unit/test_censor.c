@@ -1,0 +1,465 @@
+/* Unit tests for the censor's verdicts (models/censor.h).
+ *
+ * The world (base_cfg) has two regions with two ISPs each; global ISP numbers
+ * run region by region:
+ *
+ *   isp  region  name  kind    coverage
+ *    0   north   m     mobile  0.8
+ *    1   north   f     fixed   0.6
+ *    2   south   m     mobile  0.5
+ *    3   south   g     fixed   1.0
+ *
+ * Apps a, b, c (0, 1, 2; voice 60 kbit/s, video 1 Mbit/s: the schema's
+ * defaults).  VPN protocols ovpn (detectability 0.9) and obfs (0.2); VPN
+ * state 0 is no VPN, 1 ovpn, 2 obfs.  Detection per class (voice, video,
+ * messaging):
+ *
+ *   ip        0.9  0.8  0.7
+ *   stun      0.9  0.7  0.0
+ *   throttle  1.0  1.0  1.0
+ *   vpn       0.8  0.6  0.5
+ *   shutdown  1.0  1.0  1.0
+ *
+ * Events start on day 1 or later; a test looks at day 30, when every event
+ * is in force (all open-ended).  Expected passes are worked out by hand from
+ * the formulas in censor.h, and compared to the float table with 1e-6.
+ */
+#include <setjmp.h> /* before cmocka.h */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "censor.h"
+#include "events.h"
+#include "testutil.h"
+
+static const char base_cfg[] =
+    "scenario = { name = \"cs\"; start = \"2025-01-01\"; end = \"2025-03-01\"; };\n"
+    "population = { vpn_on = %g; };\n"
+    "regions = (\n"
+    "  { name = \"north\"; population = 1000.0; isps = (\n"
+    "      { name = \"m\"; kind = \"mobile\"; share = 0.5; coverage = 0.8; },\n"
+    "      { name = \"f\"; kind = \"fixed\"; share = 0.5; coverage = 0.6; } ); },\n"
+    "  { name = \"south\"; population = 1000.0; isps = (\n"
+    "      { name = \"m\"; kind = \"mobile\"; share = 0.7; coverage = 0.5; },\n"
+    "      { name = \"g\"; kind = \"fixed\"; share = 0.3; coverage = 1.0; } ); } );\n"
+    "censor = {\n"
+    "  throttle_rate = \"130kbps\";\n"
+    "  ip = { voice = 0.9; video = 0.8; messaging = 0.7; };\n"
+    "  stun = { voice = 0.9; video = 0.7; messaging = 0.0; };\n"
+    "  throttle = { voice = 1.0; video = 1.0; messaging = 1.0; };\n"
+    "  vpn = { voice = 0.8; video = 0.6; messaging = 0.5; };\n"
+    "  shutdown = { voice = 1.0; video = 1.0; messaging = 1.0; };\n"
+    "};\n"
+    "apps = ( { name = \"a\"; }, { name = \"b\"; }, { name = \"c\"; } );\n"
+    "vpns = ( { name = \"ovpn\"; detectability = 0.9; },\n"
+    "         { name = \"obfs\"; detectability = 0.2; } );\n"
+    "events = (\n%s);\n";
+
+#define N_ISPS 4
+#define N_APPS 3
+#define N_VSTATES 3
+#define DAY 30
+#define TOL 1e-6
+
+static const double cov[N_ISPS] = {0.8, 0.6, 0.5, 1.0};
+static const double det_ip[N_CLASSES] = {0.9, 0.8, 0.7};
+static const double det_stun[N_CLASSES] = {0.9, 0.7, 0.0};
+static const double det_vpn[N_CLASSES] = {0.8, 0.6, 0.5};
+static const double detectability[2] = {0.9, 0.2};
+
+typedef struct fixture {
+    world *w;
+    censor *c;
+} fixture;
+
+/* Load the world with these events and vpn_on, and apply the rules of DAY. */
+static void build(fixture *f, double vpn_on, const char *events)
+{
+    char text[8192];
+    snprintf(text, sizeof text, base_cfg, vpn_on, events);
+    f->w = malloc(sizeof *f->w);
+    assert_non_null(f->w);
+    tu_load(text, f->w);
+    assert_int_equal(f->w->n_all_isps, N_ISPS);
+    f->c = censor_new(f->w);
+    assert_non_null(f->c);
+    day_rules *d = malloc(sizeof *d);
+    assert_non_null(d);
+    events_day(f->w, DAY, d);
+    censor_apply(f->c, d);
+    free(d);
+}
+
+static void release(fixture *f)
+{
+    censor_free(f->c);
+    free(f->w);
+}
+
+/* Compare one cell, with a message naming it when it differs. */
+static void expect_pass(const fixture *f, int isp, int app, int cls, int vs, double want)
+{
+    double got = censor_pass(f->c, isp, app, cls, vs);
+    if (fabs(got - want) > TOL) {
+        print_error("isp %d app %d class %d vstate %d: pass %.9f, expected %.9f\n", isp, app,
+                    cls, vs, got, want);
+        fail();
+    }
+}
+
+/* No events: every box passes everything (1) for every VPN state. */
+static void no_rules_pass_all(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f, 0.7, "");
+    for (int i = 0; i < N_ISPS; i++)
+        for (int a = 0; a < N_APPS; a++)
+            for (int k = 0; k < N_CLASSES; k++)
+                for (int v = 0; v < N_VSTATES; v++)
+                    expect_pass(&f, i, a, k, v, 1.0);
+    for (int i = 0; i < N_ISPS; i++)
+        for (int v = 0; v < 2; v++)
+            assert_true(censor_vpn_detect(f.c, i, v) == 0.0);
+    release(&f);
+}
+
+/* stun block of a, voice and video, strength 0.5: for a non-VPN user,
+ * pass = 1 - 0.5 * d_stun[k] * cov[isp] for a voice/video; 1 for a
+ * messaging, and for b and c in every class. */
+static void stun_block_exact(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f, 1.0,
+          "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"];"
+          "  classes = [\"voice\", \"video\"]; strength = 0.5; }");
+    for (int i = 0; i < N_ISPS; i++)
+        for (int a = 0; a < N_APPS; a++)
+            for (int k = 0; k < N_CLASSES; k++) {
+                double want = (a == 0 && k != CLASS_MESSAGING)
+                                  ? 1.0 - 0.5 * det_stun[k] * cov[i]
+                                  : 1.0;
+                expect_pass(&f, i, a, k, 0, want);
+            }
+    /* e.g. isp 0, voice: 1 - 0.5 * 0.9 * 0.8 = 0.64 */
+    expect_pass(&f, 0, 0, CLASS_VOICE, 0, 0.64);
+    release(&f);
+}
+
+/* An ip block with no classes applies to all three: messaging of a at isp
+ * 3 passes 1 - 1 * 0.7 * 1.0 = 0.3. */
+static void block_without_classes_is_all_classes(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f, 1.0, "{ date = \"2025-01-05\"; action = \"block\"; technique = \"ip\"; apps = [\"a\"]; }");
+    for (int i = 0; i < N_ISPS; i++)
+        for (int k = 0; k < N_CLASSES; k++) {
+            expect_pass(&f, i, 0, k, 0, 1.0 - det_ip[k] * cov[i]);
+            expect_pass(&f, i, 1, k, 0, 1.0);
+        }
+    expect_pass(&f, 3, 0, CLASS_MESSAGING, 0, 0.3);
+    release(&f);
+}
+
+/* Two rules on a: stun (0.5) and ip (0.4).  Independent chances:
+ * pass = (1 - 0.5 d_stun c)(1 - 0.4 d_ip c).  isp 0, voice:
+ * (1 - 0.36)(1 - 0.288) = 0.64 * 0.712 = 0.45568. */
+static void two_rules_combine(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f, 1.0,
+          "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"]; strength = 0.5; },\n"
+          "{ date = \"2025-01-06\"; action = \"block\"; technique = \"ip\"; apps = [\"a\"]; strength = 0.4; }");
+    for (int i = 0; i < N_ISPS; i++)
+        for (int k = 0; k < N_CLASSES; k++)
+            expect_pass(&f, i, 0, k, 0,
+                        (1.0 - 0.5 * det_stun[k] * cov[i]) * (1.0 - 0.4 * det_ip[k] * cov[i]));
+    expect_pass(&f, 0, 0, CLASS_VOICE, 0, 0.45568);
+    release(&f);
+}
+
+/* stun block (strength 1) of a and b everywhere on day 4; unblock a's voice in
+ * the north on day 7; ip block (0.5) of a everywhere on day 10.  On day 30:
+ *   north, a, voice: only the later ip rule: 1 - 0.5 * 0.9 * c
+ *   north, a, video: both rules (the unblock named voice only):
+ *                    (1 - 0.7 c)(1 - 0.5 * 0.8 c)
+ *   north, b, voice: 1 - 0.9 c (b not in the unblock)
+ *   south, a, voice: (1 - 0.9 c)(1 - 0.5 * 0.9 c) (south not in the unblock)
+ * and on day 8 (before the second block) north a voice passes 1. */
+static void unblock_clears_in_scope(void **state)
+{
+    (void)state;
+    const char *ev =
+        "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\", \"b\"]; },\n"
+        "{ date = \"2025-01-08\"; action = \"unblock\"; apps = [\"a\"]; classes = [\"voice\"];"
+        "  regions = [\"north\"]; },\n"
+        "{ date = \"2025-01-11\"; action = \"block\"; technique = \"ip\"; apps = [\"a\"]; strength = 0.5; }";
+    fixture f;
+    build(&f, 1.0, ev);
+    for (int i = 0; i < 2; i++) { /* north */
+        expect_pass(&f, i, 0, CLASS_VOICE, 0, 1.0 - 0.5 * 0.9 * cov[i]);
+        expect_pass(&f, i, 0, CLASS_VIDEO, 0, (1.0 - 0.7 * cov[i]) * (1.0 - 0.5 * 0.8 * cov[i]));
+        expect_pass(&f, i, 1, CLASS_VOICE, 0, 1.0 - 0.9 * cov[i]);
+    }
+    for (int i = 2; i < 4; i++) { /* south */
+        expect_pass(&f, i, 0, CLASS_VOICE, 0, (1.0 - 0.9 * cov[i]) * (1.0 - 0.5 * 0.9 * cov[i]));
+        expect_pass(&f, i, 1, CLASS_VOICE, 0, 1.0 - 0.9 * cov[i]);
+    }
+    /* Day 8: block and unblock only. */
+    day_rules *d = malloc(sizeof *d);
+    events_day(f.w, 8, d);
+    assert_int_equal(d->n, 2);
+    censor_apply(f.c, d);
+    for (int i = 0; i < 2; i++) {
+        expect_pass(&f, i, 0, CLASS_VOICE, 0, 1.0);
+        expect_pass(&f, i, 0, CLASS_VIDEO, 0, 1.0 - 0.7 * cov[i]);
+    }
+    expect_pass(&f, 2, 0, CLASS_VOICE, 0, 1.0 - 0.9 * cov[2]);
+    free(d);
+    release(&f);
+}
+
+/* Region scope: stun block of a (strength 1) in the south only: isps 2, 3
+ * get 1 - 0.9 c for voice; isps 0, 1 pass 1. */
+static void region_scoped_rule(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f, 1.0,
+          "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"];"
+          "  regions = [\"south\"]; }");
+    for (int k = 0; k < N_CLASSES; k++) {
+        expect_pass(&f, 0, 0, k, 0, 1.0);
+        expect_pass(&f, 1, 0, k, 0, 1.0);
+        expect_pass(&f, 2, 0, k, 0, 1.0 - det_stun[k] * cov[2]);
+        expect_pass(&f, 3, 0, k, 0, 1.0 - det_stun[k] * cov[3]);
+    }
+    release(&f);
+}
+
+/* ISP scope: an ISP is named without its region, so isps ["m"] selects isp 0
+ * (north m) and isp 2 (south m), and not 1 or 3.  With regions ["north"] as
+ * well, only isp 0. */
+static void isp_scoped_rule(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f, 1.0,
+          "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"];"
+          "  isps = [\"m\"]; classes = [\"voice\"]; }");
+    expect_pass(&f, 0, 0, CLASS_VOICE, 0, 1.0 - 0.9 * 0.8);
+    expect_pass(&f, 1, 0, CLASS_VOICE, 0, 1.0);
+    expect_pass(&f, 2, 0, CLASS_VOICE, 0, 1.0 - 0.9 * 0.5);
+    expect_pass(&f, 3, 0, CLASS_VOICE, 0, 1.0);
+    release(&f);
+
+    build(&f, 1.0,
+          "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"];"
+          "  isps = [\"m\"]; regions = [\"north\"]; classes = [\"voice\"]; }");
+    expect_pass(&f, 0, 0, CLASS_VOICE, 0, 1.0 - 0.9 * 0.8);
+    expect_pass(&f, 1, 0, CLASS_VOICE, 0, 1.0);
+    expect_pass(&f, 2, 0, CLASS_VOICE, 0, 1.0);
+    expect_pass(&f, 3, 0, CLASS_VOICE, 0, 1.0);
+    release(&f);
+}
+
+/* Throttle of a at 130 kbit/s (strength 1, detection 1): video (1 Mbit/s)
+ * needs more than the rate, so it fails on the covered share: pass 1 - c;
+ * voice (60 kbit/s) is under the rate: 1; messaging is slowed, not failed:
+ * 1.  The same with the rate left to censor.throttle_rate (130 kbit/s).
+ * At 2 Mbit/s the video passes too. */
+static void throttle_fails_video_not_voice(void **state)
+{
+    (void)state;
+    const char *evs[] = {
+        "{ date = \"2025-01-05\"; action = \"throttle\"; apps = [\"a\"]; rate = \"130kbps\"; }",
+        "{ date = \"2025-01-05\"; action = \"throttle\"; apps = [\"a\"]; }",
+    };
+    for (int e = 0; e < 2; e++) {
+        fixture f;
+        build(&f, 1.0, evs[e]);
+        for (int i = 0; i < N_ISPS; i++) {
+            expect_pass(&f, i, 0, CLASS_VIDEO, 0, 1.0 - cov[i]);
+            expect_pass(&f, i, 0, CLASS_VOICE, 0, 1.0);
+            expect_pass(&f, i, 0, CLASS_MESSAGING, 0, 1.0);
+            expect_pass(&f, i, 1, CLASS_VIDEO, 0, 1.0);
+        }
+        release(&f);
+    }
+    fixture f;
+    build(&f, 1.0,
+          "{ date = \"2025-01-05\"; action = \"throttle\"; apps = [\"a\"]; rate = \"2Mbps\"; }");
+    for (int i = 0; i < N_ISPS; i++)
+        expect_pass(&f, i, 0, CLASS_VIDEO, 0, 1.0);
+    release(&f);
+}
+
+/* Shutdown in the north with whitelist [c], strength 0.75 (vpn_on = 1):
+ * isp 0 (north, mobile): a and b pass 1 - 0.75 * 1 = 0.25 in every class
+ * and every VPN state (a VPN does not get round it; coverage does not enter:
+ * MODEL.md section 2, "evaded by: nothing inside the region"); c passes 1.
+ * isp 1 (north, fixed) and the south pass 1. */
+static void shutdown_mobile_whitelist_no_vpn(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f, 1.0,
+          "{ date = \"2025-01-05\"; action = \"shutdown\"; regions = [\"north\"]; apps = [\"c\"];"
+          "  strength = 0.75; }");
+    for (int k = 0; k < N_CLASSES; k++)
+        for (int v = 0; v < N_VSTATES; v++) {
+            expect_pass(&f, 0, 0, k, v, 0.25);
+            expect_pass(&f, 0, 1, k, v, 0.25);
+            expect_pass(&f, 0, 2, k, v, 1.0);
+            for (int i = 1; i < N_ISPS; i++)
+                for (int a = 0; a < N_APPS; a++)
+                    expect_pass(&f, i, a, k, v, 1.0);
+        }
+    release(&f);
+}
+
+/* stun block of a (strength 1), vpn_on = 1.  Without a vpn_block, a VPN user
+ * (either protocol) passes 1: the tunnel hides the app; a user without VPN
+ * passes 1 - d_stun c. */
+static void vpn_user_bypasses_app_block(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f, 1.0, "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"]; }");
+    for (int i = 0; i < N_ISPS; i++)
+        for (int k = 0; k < N_CLASSES; k++) {
+            expect_pass(&f, i, 0, k, 0, 1.0 - det_stun[k] * cov[i]);
+            expect_pass(&f, i, 0, k, 1, 1.0);
+            expect_pass(&f, i, 0, k, 2, 1.0);
+        }
+    release(&f);
+}
+
+/* Add a vpn_block of ovpn at strength 0.5.  det(isp, class) = 0.5 * 0.9 *
+ * d_vpn[k] * c; b_app = d_stun[k] * c; an ovpn user passes 1 - det * b_app;
+ * an obfs user still 1.  isp 3, voice: det = 0.5 * 0.9 * 0.8 * 1 = 0.36,
+ * b_app = 0.9, pass = 1 - 0.324 = 0.676.  censor_vpn_detect gives det of the
+ * voice class: 0.36 * c for ovpn, 0 for obfs.  b and c (not blocked) pass 1
+ * for ovpn users: a detected tunnel goes direct and meets no rule. */
+static void vpn_block_detects_tunnel(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f, 1.0,
+          "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"]; },\n"
+          "{ date = \"2025-01-06\"; action = \"vpn_block\"; vpns = [\"ovpn\"]; strength = 0.5; }");
+    for (int i = 0; i < N_ISPS; i++) {
+        for (int k = 0; k < N_CLASSES; k++) {
+            double det = 0.5 * detectability[0] * det_vpn[k] * cov[i];
+            double b_app = det_stun[k] * cov[i];
+            expect_pass(&f, i, 0, k, 0, 1.0 - b_app);
+            expect_pass(&f, i, 0, k, 1, 1.0 - det * b_app);
+            expect_pass(&f, i, 0, k, 2, 1.0);
+            expect_pass(&f, i, 1, k, 1, 1.0);
+            expect_pass(&f, i, 2, k, 1, 1.0);
+        }
+        assert_true(fabs(censor_vpn_detect(f.c, i, 0) - 0.5 * 0.9 * 0.8 * cov[i]) < 1e-12);
+        assert_true(censor_vpn_detect(f.c, i, 1) == 0.0);
+    }
+    expect_pass(&f, 3, 0, CLASS_VOICE, 1, 0.676);
+    release(&f);
+}
+
+/* Two vpn_blocks of ovpn (0.5 then 0.25) combine as independent chances:
+ * det = 1 - (1 - 0.5 * 0.9 * 0.8 c)(1 - 0.25 * 0.9 * 0.8 c).  isp 3:
+ * 1 - 0.64 * 0.82 = 0.4752. */
+static void vpn_blocks_combine(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f, 1.0,
+          "{ date = \"2025-01-06\"; action = \"vpn_block\"; vpns = [\"ovpn\"]; strength = 0.5; },\n"
+          "{ date = \"2025-01-07\"; action = \"vpn_block\"; vpns = [\"ovpn\"]; strength = 0.25; }");
+    for (int i = 0; i < N_ISPS; i++) {
+        double want = 1.0 - (1.0 - 0.5 * 0.72 * cov[i]) * (1.0 - 0.25 * 0.72 * cov[i]);
+        assert_true(fabs(censor_vpn_detect(f.c, i, 0) - want) < 1e-12);
+    }
+    assert_true(fabs(censor_vpn_detect(f.c, 3, 0) - 0.4752) < 1e-12);
+    release(&f);
+}
+
+/* vpn_on = 0.5, the same two rules as vpn_block_detects_tunnel: an ovpn user
+ * passes 0.5 * tunnel + 0.5 * direct = 0.5 (1 - det b_app) + 0.5 (1 - b_app).
+ * isp 3, voice: 0.5 * 0.676 + 0.5 * 0.1 = 0.388.  An obfs user:
+ * 0.5 * 1 + 0.5 * 0.1 = 0.55. */
+static void vpn_on_mixes_tunnel_and_direct(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f, 0.5,
+          "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"]; },\n"
+          "{ date = \"2025-01-06\"; action = \"vpn_block\"; vpns = [\"ovpn\"]; strength = 0.5; }");
+    for (int i = 0; i < N_ISPS; i++)
+        for (int k = 0; k < N_CLASSES; k++) {
+            double det = 0.5 * detectability[0] * det_vpn[k] * cov[i];
+            double b_app = det_stun[k] * cov[i];
+            double direct = 1.0 - b_app;
+            expect_pass(&f, i, 0, k, 0, direct);
+            expect_pass(&f, i, 0, k, 1, 0.5 * (1.0 - det * b_app) + 0.5 * direct);
+            expect_pass(&f, i, 0, k, 2, 0.5 * 1.0 + 0.5 * direct);
+        }
+    expect_pass(&f, 3, 0, CLASS_VOICE, 1, 0.388);
+    expect_pass(&f, 3, 0, CLASS_VOICE, 2, 0.55);
+    release(&f);
+}
+
+/* ip block of a (0.8) and stun block of a (0.5, voice), rotate a (0.25):
+ * ip_factor 0.75 weakens the ip rule only:
+ * voice pass = (1 - 0.8 * 0.9 * c * 0.75)(1 - 0.5 * 0.9 * c);
+ * video pass = 1 - 0.8 * 0.8 * c * 0.75 (no stun on video).
+ * isp 3, voice: (1 - 0.54)(1 - 0.45) = 0.253.
+ * b, under the same ip block without rotation: 1 - 0.8 * 0.9 * c. */
+static void rotate_weakens_ip_rule(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f, 1.0,
+          "{ date = \"2025-01-05\"; action = \"block\"; technique = \"ip\"; apps = [\"a\", \"b\"]; strength = 0.8; },\n"
+          "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"];"
+          "  classes = [\"voice\"]; strength = 0.5; },\n"
+          "{ date = \"2025-01-10\"; action = \"rotate\"; apps = [\"a\"]; strength = 0.25; }");
+    for (int i = 0; i < N_ISPS; i++) {
+        expect_pass(&f, i, 0, CLASS_VOICE, 0,
+                    (1.0 - 0.8 * 0.9 * cov[i] * 0.75) * (1.0 - 0.5 * 0.9 * cov[i]));
+        expect_pass(&f, i, 0, CLASS_VIDEO, 0, 1.0 - 0.8 * 0.8 * cov[i] * 0.75);
+        expect_pass(&f, i, 1, CLASS_VOICE, 0, 1.0 - 0.8 * 0.9 * cov[i]);
+    }
+    expect_pass(&f, 3, 0, CLASS_VOICE, 0, 0.253);
+    release(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(no_rules_pass_all),
+        cmocka_unit_test(stun_block_exact),
+        cmocka_unit_test(block_without_classes_is_all_classes),
+        cmocka_unit_test(two_rules_combine),
+        cmocka_unit_test(unblock_clears_in_scope),
+        cmocka_unit_test(region_scoped_rule),
+        cmocka_unit_test(isp_scoped_rule),
+        cmocka_unit_test(throttle_fails_video_not_voice),
+        cmocka_unit_test(shutdown_mobile_whitelist_no_vpn),
+        cmocka_unit_test(vpn_user_bypasses_app_block),
+        cmocka_unit_test(vpn_block_detects_tunnel),
+        cmocka_unit_test(vpn_blocks_combine),
+        cmocka_unit_test(vpn_on_mixes_tunnel_and_direct),
+        cmocka_unit_test(rotate_weakens_ip_rule),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
