@@ -986,42 +986,37 @@ static config_setting_t *find_wrapped(config_setting_t *s, const char *file, con
     return best;
 }
 
-/* Read a whole file; NULL if it cannot be read (libconfig already did). */
+/* Read a whole file (NUL-terminated; *len excludes the NUL).  NULL if it
+ * cannot be read: the caller leaves the complaint to libconfig. */
 static char *read_all(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    sbuf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        sb_printf(&b, "%s", ""); /* make sure the buffer exists */
-        if (b.oom)
+    size_t n = 0, cap = 4096;
+    char *s = malloc(cap);
+    while (s) {
+        n += fread(s + n, 1, cap - n - 1, f);
+        if (n + 1 < cap || ferror(f) || feof(f))
             break;
-        if (b.len + n + 1 > b.cap) {
-            size_t cap = b.cap;
-            while (cap < b.len + n + 1)
-                cap *= 2;
-            char *s = realloc(b.s, cap);
-            if (!s) {
-                b.oom = 1;
-                break;
-            }
-            b.s = s, b.cap = cap;
+        char *bigger = realloc(s, cap * 2);
+        if (!bigger) {
+            free(s);
+            s = NULL;
+        } else {
+            s = bigger;
+            cap *= 2;
         }
-        memcpy(b.s + b.len, chunk, n);
-        b.len += n;
-        b.s[b.len] = '\0';
     }
-    int bad = ferror(f) || b.oom;
+    int failed = ferror(f);
     fclose(f);
-    if (bad) {
-        sb_free(&b);
+    if (!s || failed) {
+        free(s);
         return NULL;
     }
-    *len = b.len;
-    return b.s ? b.s : calloc(1, 1);
+    s[n] = '\0';
+    *len = n;
+    return s;
 }
 
 /* Report the integers of every file read (the top file and its includes)
@@ -1077,7 +1072,142 @@ static void check_source_files(check_ctx *c)
     }
 }
 
-/* ----------------------------------------------------------------- --set */
+/* ------------------------------------------------------- @include targets */
+
+/* libconfig 1.5 opens an @include target with fopen and lets flex read it;
+ * a directory opens but cannot be read, and flex then calls exit().  So we
+ * find every @include ourselves first (the way libconfig's scanner does: at
+ * the start of a line, outside strings and block comments) and check that
+ * each names a regular file. */
+
+#define MAX_INCLUDE_DEPTH 10 /* libconfig's own limit */
+
+typedef struct include_ref {
+    int line;
+    char name[1024];
+    int bad_escape; /* a backslash other than \\ or \", which libconfig echoes */
+} include_ref;
+
+/* The @include directives of a file's text; returns how many (at most max). */
+static int find_includes(const char *s, size_t len, include_ref *out, int max)
+{
+    int n = 0, line = 1, at_line_start = 1;
+    const char *end = s + len;
+    for (const char *p = s; p < end;) {
+        if (at_line_start) {
+            const char *q = p;
+            while (q < end && (*q == ' ' || *q == '\t'))
+                q++;
+            if ((size_t)(end - q) > 8 && memcmp(q, "@include", 8) == 0 &&
+                (q[8] == ' ' || q[8] == '\t')) {
+                q += 8;
+                while (q < end && (*q == ' ' || *q == '\t'))
+                    q++;
+                if (q < end && *q == '"') {
+                    include_ref r = {line, "", 0};
+                    size_t k = 0;
+                    for (q++; q < end && *q != '"'; q++) {
+                        char ch = *q;
+                        if (ch == '\\') {
+                            if (q + 1 < end && (q[1] == '\\' || q[1] == '"'))
+                                ch = *++q;
+                            else
+                                r.bad_escape = 1;
+                        }
+                        line += ch == '\n';
+                        if (k + 1 < sizeof r.name)
+                            r.name[k++] = ch;
+                    }
+                    r.name[k] = '\0';
+                    if (n < max)
+                        out[n++] = r;
+                    p = q < end ? q + 1 : end;
+                    at_line_start = 0;
+                    continue;
+                }
+            }
+        }
+        at_line_start = 0;
+        if (*p == '\n') {
+            line++, p++, at_line_start = 1;
+        } else if (*p == '#' || (*p == '/' && p + 1 < end && p[1] == '/')) {
+            while (p < end && *p != '\n')
+                p++;
+        } else if (*p == '/' && p + 1 < end && p[1] == '*') {
+            for (p += 2; p < end && !(*p == '*' && p + 1 < end && p[1] == '/'); p++)
+                line += *p == '\n';
+            p = p < end ? p + 2 : end;
+        } else if (*p == '"') {
+            for (p++; p < end && *p != '"'; p++) {
+                if (*p == '\\' && p + 1 < end)
+                    p++;
+                line += *p == '\n';
+            }
+            p = p < end ? p + 1 : end;
+        } else {
+            p++;
+        }
+    }
+    return n;
+}
+
+/* Why a path cannot be read as a configuration file, or NULL if it can. */
+static const char *unreadable(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return strerror(errno);
+    if (S_ISDIR(st.st_mode))
+        return strerror(EISDIR);
+    if (!S_ISREG(st.st_mode))
+        return "not a regular file";
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return strerror(errno);
+    fclose(f);
+    return NULL;
+}
+
+/* Check the @include targets of file `path` (shown as `shown`) and of the
+ * files they include.  Returns the number of errors reported. */
+static int check_includes(check_ctx *c, const char *path, const char *shown, int depth)
+{
+    size_t len = 0;
+    char *text = read_all(path, &len);
+    if (!text)
+        return 0; /* libconfig will say it cannot read it */
+    include_ref *refs = malloc(64 * sizeof *refs);
+    if (!refs) {
+        free(text);
+        c->err.oom = 1;
+        return 1;
+    }
+    int n = find_includes(text, len, refs, 64), bad = 0;
+    free(text);
+    for (int i = 0; i < n; i++) {
+        char loc[4200], full[4096], tidy[4096];
+        snprintf(loc, sizeof loc, "%s:%d", shown, refs[i].line);
+        snprintf(full, sizeof full, "%s/%s", c->dir, refs[i].name);
+        tidy_path(tidy, sizeof tidy, full);
+        sbuf msg = {0};
+        const char *why = refs[i].bad_escape ? NULL : unreadable(full);
+        if (refs[i].bad_escape)
+            sb_printf(&msg, "@include path with a backslash: only \\\\ and \\\" may follow one");
+        else if (why)
+            sb_printf(&msg, "cannot open @include file \"%s\" (%s): %s", refs[i].name, tidy, why);
+        if (msg.len) {
+            add_line(c, loc, NULL, sb_str(&msg));
+            bad++;
+        } else if (depth < MAX_INCLUDE_DEPTH) {
+            bad += check_includes(c, full, tidy, depth + 1);
+        }
+        sb_free(&msg);
+    }
+    free(refs);
+    return bad;
+}
+
+/* ------------------------------------------------------------------ --set */
 
 static void set_error(check_ctx *c, const char *arg, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -1812,19 +1942,7 @@ static char *folder_of(const char *path)
 /* Whether the top file can be read; if not, the reason as an error line. */
 static int can_open(check_ctx *c)
 {
-    struct stat st;
-    const char *why = NULL;
-    if (stat(c->top, &st) != 0)
-        why = strerror(errno);
-    else if (S_ISDIR(st.st_mode))
-        why = strerror(EISDIR);
-    else {
-        FILE *f = fopen(c->top, "r");
-        if (!f)
-            why = strerror(errno);
-        else
-            fclose(f);
-    }
+    const char *why = unreadable(c->top);
     if (!why)
         return 1;
     sbuf msg = {0};
@@ -1850,6 +1968,8 @@ static void parse_error(check_ctx *c)
         sb_printf(&msg, "syntax error");
     else if (strcmp(text, "cannot open include file") == 0)
         sb_printf(&msg, "cannot open an @include file (paths are relative to %s/)", c->dir);
+    else if (strcmp(text, "memory exhausted") == 0)
+        sb_printf(&msg, "syntax error: nested too deeply");
     else
         sb_printf(&msg, "syntax error: %s", text);
     add_line(c, loc, NULL, sb_str(&msg));
@@ -1900,8 +2020,9 @@ int config_load(const char *path, int n_set, char *const *set, world *w, char **
     config_set_include_dir(&c.cfg, c.dir);
 
     int opened = can_open(&c);
-    int parsed = opened && config_read_file(&c.cfg, path) == CONFIG_TRUE;
-    if (opened && !parsed)
+    int includes_ok = opened && check_includes(&c, path, path, 1) == 0;
+    int parsed = includes_ok && config_read_file(&c.cfg, path) == CONFIG_TRUE;
+    if (includes_ok && !parsed)
         parse_error(&c);
     if (parsed) {
         check_source_files(&c);

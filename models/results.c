@@ -162,6 +162,7 @@ results *results_create(const char *path)
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     r->lcpl = H5Pcreate(H5P_LINK_CREATE);
     if (fapl < 0 || r->lcpl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) < 0 ||
         H5Pset_create_intermediate_group(r->lcpl, 1) < 0) {
         h5fail(r, "/", "cannot set up property lists");
         CLOSE(H5Pclose, fapl);

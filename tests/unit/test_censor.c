@@ -108,8 +108,8 @@ static void expect_pass(const fixture *f, int isp, int app, int cls, int vs, dou
 {
     double got = censor_pass(f->c, isp, app, cls, vs);
     if (fabs(got - want) > TOL) {
-        print_error("isp %d app %d class %d vstate %d: pass %.9f, expected %.9f\n", isp, app,
-                    cls, vs, got, want);
+        print_error("isp %d app %d class %d vstate %d: pass %.9f, expected %.9f\n", isp, app, cls,
+                    vs, got, want);
         fail();
     }
 }
@@ -144,9 +144,8 @@ static void stun_block_exact(void **state)
     for (int i = 0; i < N_ISPS; i++)
         for (int a = 0; a < N_APPS; a++)
             for (int k = 0; k < N_CLASSES; k++) {
-                double want = (a == 0 && k != CLASS_MESSAGING)
-                                  ? 1.0 - 0.5 * det_stun[k] * cov[i]
-                                  : 1.0;
+                double want =
+                    (a == 0 && k != CLASS_MESSAGING) ? 1.0 - 0.5 * det_stun[k] * cov[i] : 1.0;
                 expect_pass(&f, i, a, k, 0, want);
             }
     /* e.g. isp 0, voice: 1 - 0.5 * 0.9 * 0.8 = 0.64 */
@@ -160,7 +159,8 @@ static void block_without_classes_is_all_classes(void **state)
 {
     (void)state;
     fixture f;
-    build(&f, 1.0, "{ date = \"2025-01-05\"; action = \"block\"; technique = \"ip\"; apps = [\"a\"]; }");
+    build(&f, 1.0,
+          "{ date = \"2025-01-05\"; action = \"block\"; technique = \"ip\"; apps = [\"a\"]; }");
     for (int i = 0; i < N_ISPS; i++)
         for (int k = 0; k < N_CLASSES; k++) {
             expect_pass(&f, i, 0, k, 0, 1.0 - det_ip[k] * cov[i]);
@@ -178,8 +178,10 @@ static void two_rules_combine(void **state)
     (void)state;
     fixture f;
     build(&f, 1.0,
-          "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"]; strength = 0.5; },\n"
-          "{ date = \"2025-01-06\"; action = \"block\"; technique = \"ip\"; apps = [\"a\"]; strength = 0.4; }");
+          "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"]; "
+          "strength = 0.5; },\n"
+          "{ date = \"2025-01-06\"; action = \"block\"; technique = \"ip\"; apps = [\"a\"]; "
+          "strength = 0.4; }");
     for (int i = 0; i < N_ISPS; i++)
         for (int k = 0; k < N_CLASSES; k++)
             expect_pass(&f, i, 0, k, 0,
@@ -200,10 +202,12 @@ static void unblock_clears_in_scope(void **state)
 {
     (void)state;
     const char *ev =
-        "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\", \"b\"]; },\n"
+        "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\", \"b\"]; "
+        "},\n"
         "{ date = \"2025-01-08\"; action = \"unblock\"; apps = [\"a\"]; classes = [\"voice\"];"
         "  regions = [\"north\"]; },\n"
-        "{ date = \"2025-01-11\"; action = \"block\"; technique = \"ip\"; apps = [\"a\"]; strength = 0.5; }";
+        "{ date = \"2025-01-11\"; action = \"block\"; technique = \"ip\"; apps = [\"a\"]; strength "
+        "= 0.5; }";
     fixture f;
     build(&f, 1.0, ev);
     for (int i = 0; i < 2; i++) { /* north */
@@ -328,6 +332,37 @@ static void shutdown_mobile_whitelist_no_vpn(void **state)
     release(&f);
 }
 
+/* Shutdown in the south with no whitelist (strength 1): every app fails on
+ * isp 2 (south, mobile): pass 0; isp 3 (south, fixed) and the north pass 1.
+ * An unblock of the south on a later day clears it: everything passes 1. */
+static void shutdown_without_whitelist_and_unblock(void **state)
+{
+    (void)state;
+    const char *shut = "{ date = \"2025-01-05\"; action = \"shutdown\"; regions = [\"south\"]; }";
+    fixture f;
+    build(&f, 1.0, shut);
+    for (int a = 0; a < N_APPS; a++)
+        for (int k = 0; k < N_CLASSES; k++)
+            for (int v = 0; v < N_VSTATES; v++) {
+                expect_pass(&f, 0, a, k, v, 1.0);
+                expect_pass(&f, 1, a, k, v, 1.0);
+                expect_pass(&f, 2, a, k, v, 0.0);
+                expect_pass(&f, 3, a, k, v, 1.0);
+            }
+    release(&f);
+
+    char ev[512];
+    snprintf(ev, sizeof ev,
+             "%s,\n{ date = \"2025-01-10\"; action = \"unblock\"; regions = [\"south\"]; }", shut);
+    build(&f, 1.0, ev);
+    for (int i = 0; i < N_ISPS; i++)
+        for (int a = 0; a < N_APPS; a++)
+            for (int k = 0; k < N_CLASSES; k++)
+                for (int v = 0; v < N_VSTATES; v++)
+                    expect_pass(&f, i, a, k, v, 1.0);
+    release(&f);
+}
+
 /* stun block of a (strength 1), vpn_on = 1.  Without a vpn_block, a VPN user
  * (either protocol) passes 1: the tunnel hides the app; a user without VPN
  * passes 1 - d_stun c. */
@@ -335,7 +370,8 @@ static void vpn_user_bypasses_app_block(void **state)
 {
     (void)state;
     fixture f;
-    build(&f, 1.0, "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"]; }");
+    build(&f, 1.0,
+          "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"]; }");
     for (int i = 0; i < N_ISPS; i++)
         for (int k = 0; k < N_CLASSES; k++) {
             expect_pass(&f, i, 0, k, 0, 1.0 - det_stun[k] * cov[i]);
@@ -429,7 +465,8 @@ static void rotate_weakens_ip_rule(void **state)
     (void)state;
     fixture f;
     build(&f, 1.0,
-          "{ date = \"2025-01-05\"; action = \"block\"; technique = \"ip\"; apps = [\"a\", \"b\"]; strength = 0.8; },\n"
+          "{ date = \"2025-01-05\"; action = \"block\"; technique = \"ip\"; apps = [\"a\", \"b\"]; "
+          "strength = 0.8; },\n"
           "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"];"
           "  classes = [\"voice\"]; strength = 0.5; },\n"
           "{ date = \"2025-01-10\"; action = \"rotate\"; apps = [\"a\"]; strength = 0.25; }");
@@ -455,6 +492,7 @@ int main(void)
         cmocka_unit_test(isp_scoped_rule),
         cmocka_unit_test(throttle_fails_video_not_voice),
         cmocka_unit_test(shutdown_mobile_whitelist_no_vpn),
+        cmocka_unit_test(shutdown_without_whitelist_and_unblock),
         cmocka_unit_test(vpn_user_bypasses_app_block),
         cmocka_unit_test(vpn_block_detects_tunnel),
         cmocka_unit_test(vpn_blocks_combine),

@@ -139,9 +139,10 @@ static void later_events_excluded(void **state)
 static void unblock_in_date_order(void **state)
 {
     (void)state;
-    world *w = load("{ date = \"2025-01-02\"; action = \"block\"; apps = [\"a\"]; strength = 0.5; },\n"
-                    "{ date = \"2025-01-05\"; action = \"unblock\"; apps = [\"a\"]; },\n"
-                    "{ date = \"2025-01-08\"; action = \"block\"; apps = [\"a\"]; strength = 0.7; }");
+    world *w =
+        load("{ date = \"2025-01-02\"; action = \"block\"; apps = [\"a\"]; strength = 0.5; },\n"
+             "{ date = \"2025-01-05\"; action = \"unblock\"; apps = [\"a\"]; },\n"
+             "{ date = \"2025-01-08\"; action = \"block\"; apps = [\"a\"]; strength = 0.7; }");
     day_rules d;
     events_day(w, 3, &d);
     assert_int_equal(d.n, 1);
@@ -169,8 +170,9 @@ static void unblock_in_date_order(void **state)
 static void rotate_multiplies_ip_factor(void **state)
 {
     (void)state;
-    world *w = load("{ date = \"2025-01-03\"; action = \"rotate\"; apps = [\"b\"]; strength = 0.4; },\n"
-                    "{ date = \"2025-01-06\"; action = \"rotate\"; apps = [\"b\", \"c\"]; strength = 0.5; }");
+    world *w = load(
+        "{ date = \"2025-01-03\"; action = \"rotate\"; apps = [\"b\"]; strength = 0.4; },\n"
+        "{ date = \"2025-01-06\"; action = \"rotate\"; apps = [\"b\", \"c\"]; strength = 0.5; }");
     day_rules d;
     events_day(w, 1, &d);
     for (int a = 0; a < MAX_APPS; a++)
@@ -196,8 +198,9 @@ static void rotate_multiplies_ip_factor(void **state)
 static void preinstall_adds_hazard(void **state)
 {
     (void)state;
-    world *w = load("{ date = \"2025-01-10\"; action = \"preinstall\"; apps = [\"c\"]; strength = 0.5; },\n"
-                    "{ date = \"2025-01-21\"; action = \"preinstall\"; apps = [\"c\"]; strength = 0.3; }");
+    world *w = load(
+        "{ date = \"2025-01-10\"; action = \"preinstall\"; apps = [\"c\"]; strength = 0.5; },\n"
+        "{ date = \"2025-01-21\"; action = \"preinstall\"; apps = [\"c\"]; strength = 0.3; }");
     assert_true(w->population.phone_lifetime == 100.0);
     day_rules d;
     events_day(w, 8, &d);

@@ -645,6 +645,53 @@ static void test_check_bad_files(void **state)
     }
 }
 
+/* A file whose global heap (where HDF5 keeps variable-length strings) says
+ * the "blockshift-results" string is 2^40 bytes long: HDF5 1.10 copies that
+ * much and crashes.  results_check and results_info must survive it and say
+ * the file is damaged (or, with a more careful HDF5, not ours). */
+static void test_check_damaged_heap(void **state)
+{
+    struct fixture *fx = *state;
+    results *r = results_create(fx->path);
+    assert_non_null(r);
+    write_sample(r);
+    assert_int_equal(results_commit(r), BS_OK);
+
+    FILE *in = fopen(fx->path, "rb");
+    assert_non_null(in);
+    static unsigned char whole[1 << 20];
+    size_t n = fread(whole, 1, sizeof whole, in);
+    fclose(in);
+    const char *needle = RESULTS_FORMAT;
+    size_t len = strlen(needle), at = 0;
+    for (size_t i = 16; i + len <= n && !at; i++)
+        if (memcmp(whole + i, needle, len) == 0)
+            at = i;
+    assert_true(at > 0);
+    /* heap object header: index (2), references (2), reserved (4), size (8) */
+    unsigned char *size = whole + at - 8;
+    assert_int_equal(size[0], len); /* little-endian size: really the header */
+    memset(size, 0, 8);
+    size[5] = 1; /* 2^40 */
+    char p[200];
+    snprintf(p, sizeof p, "%s/damaged.h5", fx->dir);
+    put_file(p, whole, n);
+
+    assert_int_equal(results_check(p), BS_EINPUT);
+    const char *m = bs_last_error();
+    if (!strstr(m, "damaged HDF5 file") && !strstr(m, "not a blockshift results file"))
+        fail_msg("unexpected message: %s", m);
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *out = open_memstream(&text, &tlen);
+    assert_non_null(out);
+    assert_int_equal(results_info(p, out), BS_EINPUT);
+    fclose(out);
+    free(text);
+    /* and the good file still reads */
+    assert_int_equal(results_check(fx->path), BS_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -655,6 +702,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_missing_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_bad_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_damaged_heap, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

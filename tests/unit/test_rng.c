@@ -128,9 +128,9 @@ static void mt19937_despite_environment(void **state)
 static void names_one_char_apart(void **state)
 {
     (void)state;
-    const char *pairs[][2] = {{"calls", "callt"}, {"calls", "balls"}, {"vpn", "vpN"},
-                              {"a", "b"},         {"a", ""},          {"ab", "ba"},
-                              {"graph.0", "graph.1"}};
+    const char *pairs[][2] = {
+        {"calls", "callt"}, {"calls", "balls"}, {"vpn", "vpN"},        {"a", "b"},
+        {"a", ""},          {"ab", "ba"},       {"graph.0", "graph.1"}};
     static unsigned long x[N], y[N];
     for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
         assert_true(rng_seed_of(1, 0, pairs[p][0]) != rng_seed_of(1, 0, pairs[p][1]));
@@ -143,10 +143,8 @@ static void names_one_char_apart(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(same_triple_same_sequence),
-        cmocka_unit_test(other_triple_other_sequence),
-        cmocka_unit_test(runs_are_distinct),
-        cmocka_unit_test(mt19937_despite_environment),
+        cmocka_unit_test(same_triple_same_sequence), cmocka_unit_test(other_triple_other_sequence),
+        cmocka_unit_test(runs_are_distinct),         cmocka_unit_test(mt19937_despite_environment),
         cmocka_unit_test(names_one_char_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,8 +52,8 @@ typedef struct outcome {
     char file[64]; /* the temporary file loaded */
 } outcome;
 
-static outcome load_parts(const char *end, const char *share, const char *app3,
-                          const char *vpns, const char *events)
+static outcome load_parts(const char *end, const char *share, const char *app3, const char *vpns,
+                          const char *events)
 {
     char text[8192];
     snprintf(text, sizeof text, base_cfg, end, share, app3, vpns, events);
@@ -138,8 +138,8 @@ static void duplicate_app_names(void **state)
 static void event_unknown_app(void **state)
 {
     (void)state;
-    outcome o = load_events(
-        "{ date = \"2025-01-10\"; action = \"block\"; apps = [\"a\", \"d\"]; }");
+    outcome o =
+        load_events("{ date = \"2025-01-10\"; action = \"block\"; apps = [\"a\", \"d\"]; }");
     expect_error(&o, "events.[0].apps", "unknown app 'd'");
 }
 
@@ -167,8 +167,8 @@ static void event_unknown_isp(void **state)
 static void event_unknown_vpn(void **state)
 {
     (void)state;
-    outcome o = load_events(
-        "{ date = \"2025-01-10\"; action = \"vpn_block\"; vpns = [\"wireguard\"]; }");
+    outcome o =
+        load_events("{ date = \"2025-01-10\"; action = \"vpn_block\"; vpns = [\"wireguard\"]; }");
     expect_error(&o, "events.[0].vpns", "unknown VPN protocol 'wireguard'");
 }
 
@@ -212,7 +212,8 @@ static void block_with_throttle(void **state)
     (void)state;
     outcome o = load_events(
         "{ date = \"2025-01-10\"; action = \"block\"; apps = [\"a\"]; technique = \"throttle\"; }");
-    expect_error(&o, "events.[0]", "a block cannot use technique 'throttle' (use action 'throttle')");
+    expect_error(&o, "events.[0]",
+                 "a block cannot use technique 'throttle' (use action 'throttle')");
 }
 
 /* A vpn_block with no vpns: "vpn_block needs a list of VPN protocols (vpns)"
@@ -247,7 +248,9 @@ static void end_before_start(void **state)
  *   isp_in_region r0 0, r1 0b01; technique vpn.
  * events[3]: shutdown with whitelist [c]: app_mask 0b100 (the whitelist, not
  *   every app).
- * events[4]: unblock with no apps: app_mask 0b111 (every app). */
+ * events[4]: unblock with no apps: app_mask 0b111 (every app).
+ * events[5]: shutdown of r0 with no whitelist: app_mask 0 (nothing spared);
+ *   region_mask 0b01; isp_in_region r0 0b11, r1 0. */
 static void valid_masks(void **state)
 {
     (void)state;
@@ -258,11 +261,12 @@ static void valid_masks(void **state)
         "{ date = \"2025-01-12\"; action = \"vpn_block\"; vpns = [\"q\"]; isps = [\"y\"];"
         "  regions = [\"r1\"]; },\n"
         "{ date = \"2025-01-13\"; action = \"shutdown\"; apps = [\"c\"]; },\n"
-        "{ date = \"2025-01-14\"; action = \"unblock\"; }");
+        "{ date = \"2025-01-14\"; action = \"unblock\"; },\n"
+        "{ date = \"2025-01-15\"; action = \"shutdown\"; regions = [\"r0\"]; }");
     if (o.status != BS_OK)
         fail_msg("valid config rejected: %s", o.errors ? o.errors : "");
     const world *w = o.w;
-    assert_int_equal(w->n_events, 5);
+    assert_int_equal(w->n_events, 6);
     const event_cfg *e = w->events;
 
     assert_int_equal(e[0].app_mask, 0x2);
@@ -290,6 +294,11 @@ static void valid_masks(void **state)
     assert_int_equal(e[3].isp_in_region[1], 0x3);
 
     assert_int_equal(e[4].app_mask, 0x7);
+
+    assert_int_equal(e[5].app_mask, 0x0);
+    assert_int_equal(e[5].region_mask, 0x1);
+    assert_int_equal(e[5].isp_in_region[0], 0x3);
+    assert_int_equal(e[5].isp_in_region[1], 0x0);
     free(o.errors);
     free(o.w);
 }
