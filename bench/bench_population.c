@@ -32,14 +32,18 @@ int main(int argc, char **argv)
     double people = 0;
     for (int r = 0; r < w->n_regions; r++)
         people += w->regions[r].population;
-    char scale[64], end[64], date[11];
+    char scale[64];
     snprintf(scale, sizeof scale, "population.scale=%.17g", people / agents);
-    world_date_str(w->scenario.start + days, date);
-    snprintf(end, sizeof end, "scenario.end=\"%s\"", date);
-    char *set[] = {scale, end};
-    if (config_load(argv[1], 2, set, w, &errors) != BS_OK) {
+    char *set[] = {scale};
+    if (config_load(argv[1], 1, set, w, &errors) != BS_OK) {
         fprintf(stderr, "%s\n%s", bs_last_error(), errors ? errors : "");
         return 2;
+    }
+    /* Cut the run short: events after the new end are never reached (an
+     * ended config would reject them, so this is done after loading). */
+    if (days > 0 && days < w->n_days) {
+        w->n_days = days;
+        w->scenario.end = w->scenario.start + days;
     }
     sim_out out;
     if (sim_run(w, NULL, NULL, &out) != BS_OK) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 struct censor {
+    struct censor_table table; /* first: censor_pass() reads it inline */
     const world *w;
     int n_isps;
     int *isp_region; /* [isp] region of a global ISP */
@@ -15,7 +16,6 @@ struct censor {
     double *pass_app, *pass_shut;
     double *vpn_pass; /* [isp][vpn][class]: chance a tunnel is not detected */
     float *pass;      /* [isp][app][class][vstate] */
-    struct censor_table table;
 };
 
 censor *censor_new(const world *w)
@@ -63,8 +63,6 @@ void censor_free(censor *c)
     free(c->pass);
     free(c);
 }
-
-const struct censor_table *censor_table(const censor *c) { return &c->table; }
 
 static int in_scope(const censor *c, const event_cfg *ev, int isp)
 {

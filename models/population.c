@@ -1,7 +1,18 @@
-/* population: agents, their social graph and the daily step.  The model is
- * stated in population.h; comments here say why the code does it this way. */
+/* population: agents and the daily step.  The model is stated in
+ * population.h; comments here say why the code does it this way.
+ *
+ * Speed: calls are drawn caller by caller (each agent's Poisson count in
+ * turn), which reads the callers' state in order; a call changes only its
+ * caller's order and frustration, and the callees' apps, ISP and VPN do not
+ * change during the calls, so the order in which callers are taken does not
+ * change the law of the day.  What a callee contributes to a call is packed
+ * in one 32-bit word (`card`: usable apps, ISP, VPN state), one cache line
+ * touched per random contact.  Counts per region are kept up to date as
+ * agents change, rather than recounted every day.
+ */
 #include "population.h"
 
+#include "graph.h"
 #include "log.h"
 #include "rng.h"
 #include "status.h"
@@ -11,27 +22,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FLAG_IOS 1u
+#define FLAG_IOS 1u /* graph.h relies on bit 0 meaning iOS */
 #define FLAG_AVERSE 2u
-#define MAX_ABROAD 255
-#define NO_HABIT 0xffu
+#define NO_APP 0xffu
+#define POISSON_TABLE 32
 
 /* Hot per-agent state, stored by field (struct of arrays). */
 struct population {
     const world *w;
     uint32_t n;
-    uint8_t *region, *isp, *flags, *vpn, *abroad;
-    uint8_t *habit; /* habitual first choice, NO_HABIT if none */
+    uint8_t *region, *flags;
+    uint8_t *habit;   /* habitual first choice, NO_APP if none */
+    uint8_t *first;   /* current first choice for calls, NO_APP if none */
     uint16_t *installed;
-    uint64_t *order; /* 4-bit slots: slot 0 is the first choice */
+    uint32_t *card;   /* usable apps | ISP << 16 | VPN state << 24 */
+    uint64_t *order;  /* 4-bit slots: slot 0 is the first choice */
     float *frust;
-    uint64_t *off; /* [n + 1] CSR offsets into adj */
-    uint32_t *adj;
+    graph g;
     uint16_t averse_apps; /* apps averse agents refuse */
     uint16_t runs_on[N_PLATFORMS];
     uint64_t abroad_seed;
     float frust_max;
-    gsl_rng *r_calls, *r_adopt, *r_day;
+    double poisson_cdf[POISSON_TABLE]; /* calls per agent per day */
+    double *n_installed, *n_primary, *n_vpn; /* running counts, agents */
+    double *vpn_detect; /* [isp][vpn] today's detection, copied from the censor */
+    int any_detect;     /* whether any protocol is detected anywhere today */
+    gsl_rng *r_pick, *r_calls, *r_adopt, *r_day;
 };
 
 /* ---- the preference order: a permutation of the apps in 4-bit slots ---- */
@@ -109,21 +125,75 @@ static int draw_weighted(gsl_rng *r, const double *w, int n)
     return n - 1;
 }
 
-/* Apps usable for calls by agent i: installed, minus those it refuses. */
-static inline uint16_t usable(const population *p, uint32_t i)
+/* ---- an agent's state, kept consistent with its card and the counts ---- */
+
+static inline uint16_t card_usable(uint32_t card) { return (uint16_t)(card & 0xffffu); }
+static inline int card_isp(uint32_t card) { return (int)(card >> 16 & 0xffu); }
+static inline int card_vpn(uint32_t card) { return (int)(card >> 24); }
+
+static inline int agent_platform(const population *p, uint32_t i)
+{
+    return p->flags[i] & FLAG_IOS ? PLATFORM_IOS : PLATFORM_ANDROID;
+}
+
+/* Apps agent i calls with: installed, minus those it refuses. */
+static inline uint16_t usable_of(const population *p, uint32_t i)
 {
     return p->flags[i] & FLAG_AVERSE ? p->installed[i] & (uint16_t)~p->averse_apps
                                      : p->installed[i];
 }
 
-/* The first app in i's order that it can call with, or NO_HABIT. */
+/* The first app in i's order that it can call with, or NO_APP. */
 static int first_usable(const population *p, uint32_t i)
 {
-    uint16_t use = usable(p, i);
+    uint16_t use = card_usable(p->card[i]);
     for (int pos = 0; use && pos < p->w->n_apps; pos++)
         if (use >> order_at(p->order[i], pos) & 1u)
             return order_at(p->order[i], pos);
-    return NO_HABIT;
+    return NO_APP;
+}
+
+/* After i's order or apps changed: its first choice, and the counts. */
+static void update_first(population *p, uint32_t i)
+{
+    int now = first_usable(p, i);
+    if (now == p->first[i])
+        return;
+    double *row = p->n_primary + (size_t)p->region[i] * p->w->n_apps;
+    if (p->first[i] != NO_APP)
+        row[p->first[i]] -= 1;
+    if (now != NO_APP)
+        row[now] += 1;
+    p->first[i] = (uint8_t)now;
+}
+
+static void set_order(population *p, uint32_t i, uint64_t order)
+{
+    p->order[i] = order;
+    update_first(p, i);
+}
+
+static void install(population *p, uint32_t i, int app)
+{
+    p->installed[i] |= (uint16_t)(1u << app);
+    p->n_installed[(size_t)p->region[i] * p->w->n_apps + app] += 1;
+    p->card[i] = (p->card[i] & 0xffff0000u) | usable_of(p, i);
+    /* A new app goes to the bottom of the order. */
+    set_order(p, i, order_to_back(p->order[i], app, p->w->n_apps));
+}
+
+/* VPN state: 0 none, v + 1 on protocol v. */
+static void set_vpn(population *p, uint32_t i, int vstate)
+{
+    int old = card_vpn(p->card[i]);
+    if (old == vstate)
+        return;
+    double *row = p->n_vpn + (size_t)p->region[i] * p->w->n_vpns;
+    if (old)
+        row[old - 1] -= 1;
+    if (vstate)
+        row[vstate - 1] += 1;
+    p->card[i] = (p->card[i] & 0x00ffffffu) | (uint32_t)vstate << 24;
 }
 
 /* Apps of contact k abroad of agent i: a fixed function of (seed, i, k). */
@@ -141,28 +211,48 @@ static uint16_t abroad_apps(const population *p, uint32_t i, int k)
     return apps;
 }
 
-static inline int agent_platform(const population *p, uint32_t i)
-{
-    return p->flags[i] & FLAG_IOS ? PLATFORM_IOS : PLATFORM_ANDROID;
-}
-
 /* ---- construction ---- */
 
 static int alloc_agents(population *p)
 {
     uint32_t n = p->n;
+    const world *w = p->w;
     p->region = malloc(n);
-    p->isp = malloc(n);
     p->flags = malloc(n);
-    p->vpn = malloc(n);
-    p->abroad = calloc(n, 1);
     p->habit = malloc(n);
+    p->first = malloc(n);
     p->installed = malloc(sizeof(uint16_t) * n);
+    p->card = malloc(sizeof(uint32_t) * n);
     p->order = malloc(sizeof(uint64_t) * n);
     p->frust = calloc(n, sizeof(float));
-    p->off = calloc((size_t)n + 1, sizeof(uint64_t));
-    return p->region && p->isp && p->flags && p->vpn && p->abroad && p->habit && p->installed &&
-           p->order && p->frust && p->off;
+    p->n_installed = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
+    p->n_primary = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
+    p->n_vpn = calloc((size_t)w->n_regions * w->n_vpns + 1, sizeof(double));
+    p->vpn_detect = calloc((size_t)w->n_all_isps * w->n_vpns + 1, sizeof(double));
+    return p->vpn_detect && p->region && p->flags && p->habit && p->first && p->installed && p->card &&
+           p->order && p->frust && p->n_installed && p->n_primary && p->n_vpn;
+}
+
+/* A random order of the apps weighted by preference (Gumbel keys). */
+static uint64_t draw_order(const world *w, gsl_rng *r)
+{
+    double key[MAX_APPS];
+    for (int a = 0; a < w->n_apps; a++) {
+        double u = gsl_rng_uniform_pos(r);
+        key[a] = w->apps[a].preference > 0 ? log(w->apps[a].preference) - log(-log(u))
+                                           : -1e300 * (1 + u);
+    }
+    uint64_t o = 0;
+    uint16_t used = 0;
+    for (int pos = 0; pos < w->n_apps; pos++) {
+        int best = -1;
+        for (int a = 0; a < w->n_apps; a++)
+            if (!(used >> a & 1u) && (best < 0 || key[a] > key[best]))
+                best = a;
+        used |= (uint16_t)(1u << best);
+        o |= (uint64_t)best << (4 * pos);
+    }
+    return o;
 }
 
 /* Region, ISP, platform, aversion, installed apps, order and VPN of each
@@ -185,149 +275,25 @@ static void init_agents(population *p, gsl_rng *r, const uint32_t *region_n)
             isp_w[k] = rc->isps[k].share;
         for (uint32_t c = 0; c < region_n[reg]; c++, i++) {
             p->region[i] = (uint8_t)reg;
-            p->isp[i] = (uint8_t)(w->isp_first[reg] + draw_weighted(r, isp_w, rc->n_isps));
+            int isp = w->isp_first[reg] + draw_weighted(r, isp_w, rc->n_isps);
             int ios = gsl_rng_uniform(r) < rc->ios_share;
-            p->flags[i] = (uint8_t)((ios ? FLAG_IOS : 0) |
-                                    (gsl_rng_uniform(r) < w->population.aversion ? FLAG_AVERSE : 0));
-            uint16_t inst = 0;
+            int averse = gsl_rng_uniform(r) < w->population.aversion;
+            p->flags[i] = (uint8_t)((ios ? FLAG_IOS : 0) | (averse ? FLAG_AVERSE : 0));
             uint16_t can = p->runs_on[ios ? PLATFORM_IOS : PLATFORM_ANDROID];
-            /* Gumbel keys give a random order weighted by preference. */
-            double key[MAX_APPS];
-            for (int a = 0; a < w->n_apps; a++) {
-                if ((can >> a & 1u) && gsl_rng_uniform(r) < w->apps[a].installed)
-                    inst |= (uint16_t)(1u << a);
-                double u = gsl_rng_uniform_pos(r);
-                key[a] = w->apps[a].preference > 0
-                             ? log(w->apps[a].preference) - log(-log(u))
-                             : -1e300 + u;
-            }
-            uint64_t o = 0;
-            int used[MAX_APPS] = {0};
-            for (int pos = 0; pos < w->n_apps; pos++) {
-                int best = -1;
-                for (int a = 0; a < w->n_apps; a++)
-                    if (!used[a] && (best < 0 || key[a] > key[best]))
-                        best = a;
-                used[best] = 1;
-                o |= (uint64_t)best << (4 * pos);
-            }
-            p->installed[i] = inst;
-            p->order[i] = o;
-            p->habit[i] = (uint8_t)first_usable(p, i);
-            p->vpn[i] = w->n_vpns ? (uint8_t)draw_weighted(r, vpn_w, w->n_vpns + 1) : 0;
+            p->installed[i] = 0;
+            for (int a = 0; a < w->n_apps; a++)
+                if ((can >> a & 1u) && gsl_rng_uniform(r) < w->apps[a].installed) {
+                    p->installed[i] |= (uint16_t)(1u << a);
+                    p->n_installed[(size_t)reg * w->n_apps + a] += 1;
+                }
+            p->order[i] = draw_order(w, r);
+            p->card[i] = usable_of(p, i) | (uint32_t)isp << 16;
+            p->first[i] = NO_APP;
+            update_first(p, i);
+            p->habit[i] = p->first[i];
+            set_vpn(p, i, w->n_vpns ? draw_weighted(r, vpn_w, w->n_vpns + 1) : 0);
         }
     }
-}
-
-/* Configuration-model graph: stubs sorted into pools by (scope, platform
- * match), shuffled, paired.  Pools: for each region and for the whole
- * country, one per platform (homophilous stubs) and one mixed. */
-static int build_graph(population *p, gsl_rng *r)
-{
-    const world *w = p->w;
-    const population_cfg *pc = &w->population;
-    uint32_t n = p->n;
-    int n_pools = 3 * (w->n_regions + 1);
-    uint32_t *deg = malloc(sizeof(uint32_t) * n);
-    uint64_t *pool_n = calloc((size_t)n_pools + 1, sizeof(uint64_t));
-    if (!deg || !pool_n)
-        goto nomem;
-    double prob = pc->contacts_size / (pc->contacts_size + pc->contacts_mean);
-    uint64_t stubs = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        deg[i] = pc->contacts_mean > 0
-                     ? gsl_ran_negative_binomial(r, prob, pc->contacts_size)
-                     : 0;
-        stubs += deg[i];
-    }
-    /* Pool of each stub, in agent order, drawn once and kept. */
-    uint8_t *pool = malloc(stubs ? stubs : 1);
-    if (!pool)
-        goto nomem;
-    uint64_t s = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        double abroad = w->regions[p->region[i]].abroad_share;
-        for (uint32_t k = 0; k < deg[i]; k++) {
-            if (gsl_rng_uniform(r) < abroad) {
-                if (p->abroad[i] < MAX_ABROAD)
-                    p->abroad[i]++;
-                pool[s++] = 0xff;
-                continue;
-            }
-            int scope = gsl_rng_uniform(r) < pc->home_region ? p->region[i] : w->n_regions;
-            int kind = gsl_rng_uniform(r) < pc->platform_homophily ? agent_platform(p, i) : 2;
-            pool[s] = (uint8_t)(3 * scope + kind);
-            pool_n[pool[s] + 1]++;
-            s++;
-        }
-    }
-    for (int k = 0; k < n_pools; k++)
-        pool_n[k + 1] += pool_n[k];
-    uint64_t domestic = pool_n[n_pools];
-    uint32_t *sorted = malloc(sizeof(uint32_t) * (domestic ? domestic : 1));
-    if (!sorted) {
-        free(pool);
-        goto nomem;
-    }
-    uint64_t *fill = malloc(sizeof(uint64_t) * (size_t)n_pools);
-    if (!fill) {
-        free(pool);
-        free(sorted);
-        goto nomem;
-    }
-    memcpy(fill, pool_n, sizeof(uint64_t) * (size_t)n_pools);
-    s = 0;
-    for (uint32_t i = 0; i < n; i++)
-        for (uint32_t k = 0; k < deg[i]; k++, s++)
-            if (pool[s] != 0xff)
-                sorted[fill[pool[s]]++] = i;
-    free(pool);
-    free(fill);
-    /* Shuffle each pool, then pair neighbours; an odd stub is dropped. */
-    memset(deg, 0, sizeof(uint32_t) * n);
-    for (int k = 0; k < n_pools; k++) {
-        uint64_t lo = pool_n[k], m = pool_n[k + 1] - lo;
-        for (uint64_t j = m; j > 1; j--) {
-            uint64_t t = (uint64_t)(gsl_rng_uniform(r) * (double)j);
-            uint32_t tmp = sorted[lo + j - 1];
-            sorted[lo + j - 1] = sorted[lo + t];
-            sorted[lo + t] = tmp;
-        }
-        for (uint64_t j = 0; j + 1 < m; j += 2) {
-            uint32_t a = sorted[lo + j], b = sorted[lo + j + 1];
-            if (a != b) {
-                deg[a]++;
-                deg[b]++;
-            }
-        }
-    }
-    for (uint32_t i = 0; i < n; i++)
-        p->off[i + 1] = p->off[i] + deg[i];
-    p->adj = malloc(sizeof(uint32_t) * (p->off[n] ? p->off[n] : 1));
-    if (!p->adj) {
-        free(sorted);
-        goto nomem;
-    }
-    for (uint32_t i = 0; i < n; i++)
-        deg[i] = 0;
-    for (int k = 0; k < n_pools; k++) {
-        uint64_t lo = pool_n[k], m = pool_n[k + 1] - lo;
-        for (uint64_t j = 0; j + 1 < m; j += 2) {
-            uint32_t a = sorted[lo + j], b = sorted[lo + j + 1];
-            if (a != b) {
-                p->adj[p->off[a] + deg[a]++] = b;
-                p->adj[p->off[b] + deg[b]++] = a;
-            }
-        }
-    }
-    free(sorted);
-    free(deg);
-    free(pool_n);
-    return BS_OK;
-nomem:
-    free(deg);
-    free(pool_n);
-    return bs_fail(BS_ENOMEM, "population: out of memory building the social graph");
 }
 
 population *population_new(const world *w)
@@ -358,22 +324,33 @@ population *population_new(const world *w)
             if (w->apps[a].platform_mask >> pl & 1u)
                 p->runs_on[pl] |= (uint16_t)(1u << a);
     }
+    /* P(K <= k) for K ~ Poisson(lambda): calls per agent per day. */
+    double lambda = w->population.calls_per_day, term = exp(-lambda), cdf = 0;
+    for (int k = 0; k < POISSON_TABLE; k++) {
+        cdf += term;
+        p->poisson_cdf[k] = cdf;
+        term *= lambda / (k + 1);
+    }
     uint64_t seed = (uint64_t)w->scenario.seed, run = (uint64_t)w->scenario.run;
     p->abroad_seed = rng_seed_of(seed, run, "population.abroad");
     gsl_rng *r_init = rng_stream(seed, run, "population.init");
     gsl_rng *r_graph = rng_stream(seed, run, "population.graph");
+    p->r_pick = rng_stream(seed, run, "population.contacts");
     p->r_calls = rng_stream(seed, run, "population.calls");
     p->r_adopt = rng_stream(seed, run, "population.adoption");
     p->r_day = rng_stream(seed, run, "population.day");
-    int ok = r_init && r_graph && p->r_calls && p->r_adopt && p->r_day && alloc_agents(p);
+    int ok = r_init && r_graph && p->r_pick && p->r_calls && p->r_adopt && p->r_day && alloc_agents(p);
     if (ok) {
         init_agents(p, r_init, region_n);
-        ok = w->population.graph != GRAPH_NEGBIN || build_graph(p, r_graph) == BS_OK;
+        ok = w->population.graph != GRAPH_NEGBIN ||
+             graph_build(w, p->n, p->region, p->flags, r_graph, &p->g) == BS_OK;
     } else {
         bs_fail(BS_ENOMEM, "population: out of memory for %u agents", p->n);
     }
-    gsl_rng_free(r_init);
-    gsl_rng_free(r_graph);
+    if (r_init)
+        gsl_rng_free(r_init);
+    if (r_graph)
+        gsl_rng_free(r_graph);
     if (!ok) {
         population_free(p);
         return NULL;
@@ -388,16 +365,20 @@ void population_free(population *p)
     if (!p)
         return;
     free(p->region);
-    free(p->isp);
     free(p->flags);
-    free(p->vpn);
-    free(p->abroad);
     free(p->habit);
+    free(p->first);
     free(p->installed);
+    free(p->card);
     free(p->order);
     free(p->frust);
-    free(p->off);
-    free(p->adj);
+    free(p->n_installed);
+    free(p->n_primary);
+    free(p->n_vpn);
+    free(p->vpn_detect);
+    graph_free(&p->g);
+    if (p->r_pick)
+        gsl_rng_free(p->r_pick);
     if (p->r_calls)
         gsl_rng_free(p->r_calls);
     if (p->r_adopt)
@@ -409,19 +390,19 @@ void population_free(population *p)
 
 uint32_t population_agents(const population *p) { return p->n; }
 
-uint64_t population_contacts(const population *p) { return p->adj ? p->off[p->n] : 0; }
+uint64_t population_contacts(const population *p) { return p->g.off ? p->g.off[p->n] : 0; }
 
 size_t population_bytes(const population *p)
 {
-    size_t per_agent = 6 * sizeof(uint8_t) + sizeof(uint16_t) + sizeof(uint64_t) +
-                       sizeof(float) + sizeof(uint64_t);
-    return sizeof *p + (size_t)p->n * per_agent + sizeof(uint64_t) +
-           (size_t)population_contacts(p) * sizeof(uint32_t);
+    size_t per_agent = 4 * sizeof(uint8_t) + sizeof(uint16_t) + sizeof(uint32_t) +
+                       sizeof(uint64_t) + sizeof(float);
+    if (p->g.off)
+        per_agent += sizeof(uint64_t) + sizeof(uint8_t); /* offsets, contacts abroad */
+    return sizeof *p + (size_t)p->n * per_agent + (size_t)population_contacts(p) * sizeof(uint32_t);
 }
 
 /* ---- contacts ---- */
 
-/* Number of contacts of i (domestic and abroad). */
 static inline uint64_t n_contacts(const population *p, uint32_t i)
 {
     switch (p->w->population.graph) {
@@ -430,50 +411,82 @@ static inline uint64_t n_contacts(const population *p, uint32_t i)
     case GRAPH_NONE:
         return 0;
     default:
-        return p->off[i + 1] - p->off[i] + p->abroad[i];
+        return p->g.off[i + 1] - p->g.off[i] + p->g.abroad[i];
     }
 }
 
-/* Contact number c of i: sets *j to a domestic agent and returns 1, or
- * returns 0 and sets *apps to the apps of a contact abroad. */
-static inline int contact(const population *p, uint32_t i, uint64_t c, uint32_t *j,
-                          uint16_t *apps)
+/* Contact number c of i, as a card: a domestic agent's own, or for a
+ * contact abroad its apps with no ISP box (*domestic = 0). */
+static inline uint32_t contact_card(const population *p, uint32_t i, uint64_t c, int *domestic)
 {
     if (p->w->population.graph == GRAPH_COMPLETE) {
-        *j = (uint32_t)(c >= i ? c + 1 : c);
-        return 1;
+        *domestic = 1;
+        return p->card[c >= i ? c + 1 : c];
     }
-    uint64_t dom = p->off[i + 1] - p->off[i];
+    uint64_t dom = p->g.off[i + 1] - p->g.off[i];
     if (c < dom) {
-        *j = p->adj[p->off[i] + c];
-        return 1;
+        *domestic = 1;
+        return p->card[p->g.adj[p->g.off[i] + c]];
     }
-    *apps = abroad_apps(p, i, (int)(c - dom));
-    return 0;
+    *domestic = 0;
+    return abroad_apps(p, i, (int)(c - dom));
 }
 
-static inline int vstate(const population *p, uint32_t i) { return p->vpn[i]; }
+/* Chance that a call on app a, class cls between i and a contact passes the
+ * censor boxes: one factor per endpoint in the country. */
+static inline double call_pass(const censor *c, uint32_t mine, uint32_t theirs, int domestic,
+                               int a, int cls)
+{
+    double pass = censor_pass(c, card_isp(mine), a, cls, card_vpn(mine));
+    if (domestic)
+        pass *= censor_pass(c, card_isp(theirs), a, cls, card_vpn(theirs));
+    return pass;
+}
 
 /* ---- the day ---- */
 
-/* One call from agent i: try apps in i's order that the contact also has. */
-static void one_call(population *p, const censor *c, uint32_t i, pop_day *out)
+/* A call waiting in the pipeline: its caller and its contact (an agent, or
+ * the number of a contact abroad). */
+typedef struct pending_call {
+    uint32_t caller, who;
+    int domestic;
+} pending_call;
+
+/* Draw the contact of one call from i and prefetch what the call will read
+ * of it, so that the memory latency overlaps the calls before it. */
+static inline pending_call pick_contact(const population *p, uint32_t i, uint64_t nc)
+{
+    uint64_t c = (uint64_t)(gsl_rng_uniform(p->r_pick) * (double)nc);
+    pending_call pc = {i, 0, 1};
+    if (p->w->population.graph == GRAPH_COMPLETE) {
+        pc.who = (uint32_t)(c >= i ? c + 1 : c);
+    } else {
+        uint64_t dom = p->g.off[i + 1] - p->g.off[i];
+        if (c < dom) {
+            pc.who = p->g.adj[p->g.off[i] + c];
+        } else {
+            pc.who = (uint32_t)(c - dom);
+            pc.domestic = 0;
+        }
+    }
+    if (pc.domestic)
+        __builtin_prefetch(&p->card[pc.who]);
+    return pc;
+}
+
+/* One call: the caller tries the apps in its order that the contact has. */
+static void one_call(population *p, const censor *c, pending_call call, pop_day *out)
 {
     gsl_rng *r = p->r_calls;
-    uint64_t nc = n_contacts(p, i);
-    if (nc == 0)
-        return;
-    uint32_t j = 0;
-    uint16_t their = 0;
-    int domestic = contact(p, i, (uint64_t)(gsl_rng_uniform(r) * (double)nc), &j, &their);
-    if (domestic)
-        their = usable(p, j);
-    uint16_t common = usable(p, i) & their;
+    uint32_t i = call.caller;
+    uint32_t mine = p->card[i];
+    uint32_t theirs = call.domestic ? p->card[call.who] : abroad_apps(p, i, (int)call.who);
+    uint16_t common = card_usable(mine) & card_usable(theirs);
     if (!common)
         return; /* no app in common: they use the phone network */
-    double u_video = gsl_rng_uniform(r);
     const world *w = p->w;
     int n_apps = w->n_apps;
+    double u_video = gsl_rng_uniform(r);
     uint64_t order = p->order[i];
     int failed_before = 0;
     for (int pos = 0; pos < n_apps; pos++) {
@@ -481,14 +494,11 @@ static void one_call(population *p, const censor *c, uint32_t i, pop_day *out)
         if (!(common >> a & 1u))
             continue;
         int cls = u_video < w->apps[a].video_share ? CLASS_VIDEO : CLASS_VOICE;
-        double pass = censor_pass(c, p->isp[i], a, cls, vstate(p, i));
-        if (domestic)
-            pass *= censor_pass(c, p->isp[j], a, cls, vstate(p, j));
         out->attempted[a] += 1;
-        if (gsl_rng_uniform(r) < pass) {
+        if (gsl_rng_uniform(r) < call_pass(c, mine, theirs, call.domestic, a, cls)) {
             out->completed[a] += 1;
             if (failed_before)
-                p->order[i] = order_to_front(p->order[i], a, n_apps);
+                set_order(p, i, order_to_front(p->order[i], a, n_apps));
             return;
         }
         out->failed[a] += 1;
@@ -496,11 +506,44 @@ static void one_call(population *p, const censor *c, uint32_t i, pop_day *out)
         p->frust[i] += 1.0f;
         if (p->frust[i] > p->frust_max)
             p->frust_max = p->frust[i];
-        p->order[i] = order_down(p->order[i], a, p->installed[i], n_apps);
+        set_order(p, i, order_down(p->order[i], a, p->installed[i], n_apps));
         if (gsl_rng_uniform(r) >= w->population.retry)
             break;
     }
     out->abandoned += 1;
+}
+
+/* Calls per agent today: Poisson(lambda) by inversion of a table. */
+static int draw_calls(population *p)
+{
+    double u = gsl_rng_uniform(p->r_pick);
+    for (int k = 0; k < POISSON_TABLE; k++)
+        if (u < p->poisson_cdf[k])
+            return k;
+    return (int)gsl_ran_poisson(p->r_pick, p->w->population.calls_per_day);
+}
+
+/* The day's calls, caller by caller, through a short pipeline: who calls
+ * whom is drawn (stream population.contacts) PIPE calls ahead of the calls
+ * themselves (stream population.calls), which are taken in the same order. */
+#define PIPE 16
+static void calls(population *p, const censor *c, pop_day *out)
+{
+    if (p->w->population.calls_per_day <= 0)
+        return;
+    pending_call q[PIPE];
+    unsigned head = 0, tail = 0;
+    for (uint32_t i = 0; i < p->n; i++) {
+        int k = draw_calls(p);
+        uint64_t nc = k ? n_contacts(p, i) : 0;
+        for (int n = 0; n < k && nc; n++) {
+            if (head - tail == PIPE)
+                one_call(p, c, q[tail++ % PIPE], out);
+            q[head++ % PIPE] = pick_contact(p, i, nc);
+        }
+    }
+    while (tail != head)
+        one_call(p, c, q[tail++ % PIPE], out);
 }
 
 /* Today's adoption hazard of app a for agent i (per day). */
@@ -515,17 +558,12 @@ static double adoption_hazard(population *p, const censor *c, const day_rules *d
     uint64_t nc = n_contacts(p, i);
     if (nc == 0 || w->apps[a].bass_q == 0)
         return h;
-    uint32_t j = 0;
-    uint16_t their = 0;
-    int domestic =
-        contact(p, i, (uint64_t)(gsl_rng_uniform(p->r_adopt) * (double)nc), &j, &their);
-    if (domestic)
-        their = usable(p, j);
-    if (!(their >> a & 1u))
+    int domestic;
+    uint32_t theirs =
+        contact_card(p, i, (uint64_t)(gsl_rng_uniform(p->r_adopt) * (double)nc), &domestic);
+    if (!(card_usable(theirs) >> a & 1u))
         return h;
-    double works = censor_pass(c, p->isp[i], a, CLASS_VOICE, vstate(p, i));
-    if (domestic)
-        works *= censor_pass(c, p->isp[j], a, CLASS_VOICE, vstate(p, j));
+    double works = call_pass(c, p->card[i], theirs, domestic, a, CLASS_VOICE);
     return h + w->apps[a].bass_q / 365.0 * works *
                    (1.0 + w->population.adoption_kappa * p->frust[i]);
 }
@@ -538,7 +576,7 @@ static void adopt(population *p, const censor *c, const day_rules *d)
         double h_max = d->preinstall[a] + w->apps[a].bass_p / 365.0 +
                        w->apps[a].bass_q / 365.0 *
                            (1.0 + w->population.adoption_kappa * p->frust_max);
-        double pi = 1.0 - exp(-h_max);
+        double pi = -expm1(-h_max);
         if (pi <= 0)
             continue;
         double log_q = log1p(-pi);
@@ -556,114 +594,114 @@ static void adopt(population *p, const censor *c, const day_rules *d)
             if ((p->installed[ag] & bit) || !(p->runs_on[agent_platform(p, ag)] & bit))
                 continue;
             double h = adoption_hazard(p, c, d, ag, a);
-            if (gsl_rng_uniform(r) * pi < 1.0 - exp(-h)) {
-                p->installed[ag] |= bit;
-                p->order[ag] = order_to_back(p->order[ag], a, w->n_apps);
-            }
+            if (gsl_rng_uniform(r) * pi < -expm1(-h))
+                install(p, ag, a);
         }
     }
 }
 
 /* Protocol for a new or moving VPN user at ISP isp: popularity times the
  * chance it passes, among protocols detected less than `below`. */
-static int pick_vpn(population *p, const censor *c, int isp, double below)
+static int pick_vpn(population *p, int isp, double below)
 {
     const world *w = p->w;
     double wt[MAX_VPNS];
     double total = 0;
     for (int v = 0; v < w->n_vpns; v++) {
-        double det = censor_vpn_detect(c, isp, v);
+        double det = p->vpn_detect[isp * w->n_vpns + v];
         wt[v] = det < below ? w->vpns[v].popularity * (1.0 - det) : 0.0;
         total += wt[v];
     }
     return total > 0 ? draw_weighted(p->r_day, wt, w->n_vpns) : -1;
 }
 
-static void vpn_step(population *p, const censor *c, const day_rules *d, uint32_t i)
+static void vpn_step(population *p, const day_rules *d, uint32_t i)
 {
     const population_cfg *pc = &p->w->population;
     gsl_rng *r = p->r_day;
-    if (p->vpn[i]) {
-        double det = censor_vpn_detect(c, p->isp[i], p->vpn[i] - 1);
+    int isp = card_isp(p->card[i]), vs = card_vpn(p->card[i]);
+    if (vs) {
+        if (!p->any_detect)
+            return;
+        double det = p->vpn_detect[isp * p->w->n_vpns + vs - 1];
         if (det <= 0 || gsl_rng_uniform(r) >= det)
             return;
-        int v = gsl_rng_uniform(r) < pc->vpn_switch ? pick_vpn(p, c, p->isp[i], det) : -1;
-        p->vpn[i] = (uint8_t)(v + 1);
+        int v = gsl_rng_uniform(r) < pc->vpn_switch ? pick_vpn(p, isp, det) : -1;
+        set_vpn(p, i, v + 1);
         return;
     }
     float f = p->frust[i];
     if (f <= 0 || d->vpn_availability <= 0 || pc->vpn_rate <= 0)
         return;
     double h = pc->vpn_rate * d->vpn_availability * f / (f + pc->vpn_half);
-    if (gsl_rng_uniform(r) < -expm1(-h)) {
-        int v = pick_vpn(p, c, p->isp[i], 2.0);
-        p->vpn[i] = (uint8_t)(v + 1);
-    }
+    if (gsl_rng_uniform(r) < -expm1(-h))
+        set_vpn(p, i, pick_vpn(p, isp, 2.0) + 1);
 }
 
 static void return_step(population *p, uint32_t i)
 {
     const population_cfg *pc = &p->w->population;
     int h = p->habit[i];
-    if (h == NO_HABIT || p->frust[i] >= pc->return_frustration || pc->return_rate <= 0 ||
-        !(usable(p, i) >> h & 1u) || first_usable(p, i) == h)
+    if (h == NO_APP || p->first[i] == h || p->frust[i] >= pc->return_frustration ||
+        !(card_usable(p->card[i]) >> h & 1u))
         return;
     if (gsl_rng_uniform(p->r_day) < pc->return_rate)
-        p->order[i] = order_to_front(p->order[i], h, p->w->n_apps);
+        set_order(p, i, order_to_front(p->order[i], h, p->w->n_apps));
 }
 
-static void count_agent(const population *p, uint32_t i, pop_day *out)
+static void copy_counts(const population *p, pop_day *out)
 {
     const world *w = p->w;
-    int na = w->n_apps;
-    double *inst = out->installed + p->region[i] * na;
-    for (uint16_t m = p->installed[i]; m; m &= (uint16_t)(m - 1))
-        inst[__builtin_ctz(m)] += 1;
-    int first = first_usable(p, i);
-    if (first != NO_HABIT)
-        out->primary[p->region[i] * na + first] += 1;
-    if (p->vpn[i])
-        out->vpn[p->region[i] * w->n_vpns + p->vpn[i] - 1] += 1;
-}
-
-static void clear_day(const world *w, pop_day *out)
-{
     size_t ra = (size_t)w->n_regions * w->n_apps;
-    memset(out->installed, 0, ra * sizeof(double));
-    memset(out->primary, 0, ra * sizeof(double));
-    memset(out->vpn, 0, (size_t)w->n_regions * w->n_vpns * sizeof(double));
-    memset(out->attempted, 0, (size_t)w->n_apps * sizeof(double));
-    memset(out->completed, 0, (size_t)w->n_apps * sizeof(double));
-    memset(out->failed, 0, (size_t)w->n_apps * sizeof(double));
-    out->abandoned = 0;
+    memcpy(out->installed, p->n_installed, ra * sizeof(double));
+    memcpy(out->primary, p->n_primary, ra * sizeof(double));
+    memcpy(out->vpn, p->n_vpn, (size_t)w->n_regions * w->n_vpns * sizeof(double));
 }
 
 void population_count(const population *p, pop_day *out)
 {
-    clear_day(p->w, out);
-    for (uint32_t i = 0; i < p->n; i++)
-        count_agent(p, i, out);
+    const world *w = p->w;
+    size_t ra = (size_t)w->n_regions * w->n_apps;
+    memset(out->installed, 0, ra * sizeof(double));
+    memset(out->primary, 0, ra * sizeof(double));
+    memset(out->vpn, 0, (size_t)w->n_regions * w->n_vpns * sizeof(double));
+    for (uint32_t i = 0; i < p->n; i++) {
+        size_t row = (size_t)p->region[i];
+        for (uint16_t m = p->installed[i]; m; m &= (uint16_t)(m - 1))
+            out->installed[row * w->n_apps + __builtin_ctz(m)] += 1;
+        int first = first_usable(p, i);
+        if (first != NO_APP)
+            out->primary[row * w->n_apps + first] += 1;
+        if (card_vpn(p->card[i]))
+            out->vpn[row * w->n_vpns + card_vpn(p->card[i]) - 1] += 1;
+    }
 }
 
 void population_step(population *p, const censor *c, const day_rules *d, pop_day *out)
 {
     const world *w = p->w;
-    clear_day(w, out);
-    unsigned long calls = w->population.calls_per_day > 0
-                              ? gsl_ran_poisson(p->r_calls, w->population.calls_per_day * p->n)
-                              : 0;
-    for (unsigned long k = 0; k < calls; k++)
-        one_call(p, c, (uint32_t)gsl_rng_uniform_int(p->r_calls, p->n), out);
+    memset(out->attempted, 0, (size_t)w->n_apps * sizeof(double));
+    memset(out->completed, 0, (size_t)w->n_apps * sizeof(double));
+    memset(out->failed, 0, (size_t)w->n_apps * sizeof(double));
+    out->abandoned = 0;
+    p->any_detect = 0;
+    for (int isp = 0; isp < w->n_all_isps; isp++)
+        for (int v = 0; v < w->n_vpns; v++) {
+            double det = censor_vpn_detect(c, isp, v);
+            p->vpn_detect[isp * w->n_vpns + v] = det;
+            p->any_detect |= det > 0;
+        }
+    calls(p, c, out);
     adopt(p, c, d);
     float decay = (float)exp2(-1.0 / w->population.frustration_half_life);
     float fmax = 0;
     for (uint32_t i = 0; i < p->n; i++) {
-        vpn_step(p, c, d, i);
+        vpn_step(p, d, i);
         return_step(p, i);
         p->frust[i] *= decay;
         if (p->frust[i] > fmax)
             fmax = p->frust[i];
-        count_agent(p, i, out);
     }
     p->frust_max = fmax;
+    copy_counts(p, out);
 }

@@ -7,18 +7,13 @@
  * contacts (CSR adjacency of agent indices, plus a count of contacts abroad,
  * whose apps are a fixed hash of (seed, agent, contact) so they cost no memory).
  *
- * Social graph (population.graph = negbin): degree ~ NegBin(mean, size); each
- * contact is abroad with probability f_abroad(region), else in the same region
- * with probability h_region, else anywhere; a share `platform_homophily` of
- * contacts is matched with the same platform, the rest at random.  Stubs are
- * paired at random within those pools (configuration model; self-loops are
- * dropped).
+ * The social graph is built by graph.h (population.graph = negbin), or is
+ * complete (everyone knows everyone: tests of the Bass limit) or empty.
  *
  * A day:
- *  1. Calls.  Each person starts Poisson(lambda) calls a day, so the day's
- *     calls are Poisson(N lambda), each from an agent drawn uniformly (the
- *     same law, at a cost per call rather than per agent).  The caller tries
- *     the first app in its order that the contact also has (FaceTime only
+ *  1. Calls.  Each person starts Poisson(lambda) calls a day, each to a
+ *     contact drawn at random.  The caller tries the first app in its order
+ *     that the contact also has (FaceTime only
  *     iOS-iOS, since only iOS agents can have it); the attempt passes with the
  *     product over in-country endpoints of the censor's pass probability (and,
  *     until the flow engine lands, no congestion loss).  On failure F grows by

@@ -22,6 +22,10 @@
  * - Tables carry `units` ("col=unit;..." for every column) for the uniform
  *   rule "every dataset has units", and one attribute `units_<col>` per
  *   column, which is what readers should use.
+ * - The file format is that of HDF5 1.8 (H5Pset_libver_bounds V18): object
+ *   headers and most metadata carry checksums, so a damaged file is more
+ *   often refused than misread, and any HDF5 since 1.8 (h5py, netCDF-4) reads
+ *   it.
  *
  * HDF5's automatic error printing is switched off (for the whole process:
  * library code must not print); failures are reported through bs_fail() with
@@ -312,8 +316,7 @@ static int put_attr(results *r, hid_t obj, const char *objname, const char *name
         goto done;
     }
     space = H5Screate(H5S_SCALAR);
-    if (space < 0 ||
-        (attr = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+    if (space < 0 || (attr = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
         H5Awrite(attr, mtype, buf) < 0) {
         snprintf(what, sizeof what, "cannot write attribute %s", name);
         rc = h5fail(r, objname, what);
@@ -340,8 +343,7 @@ static int attr_on(results *r, const char *obj, const char *name, hid_t ftype, h
                    const void *buf)
 {
     if (!obj || !name || !name[0])
-        return bs_fail(BS_ERUNTIME, "results: %s: attribute without an object or a name",
-                       r->path);
+        return bs_fail(BS_ERUNTIME, "results: %s: attribute without an object or a name", r->path);
     hid_t id = open_or_create(r, obj);
     if (id < 0)
         return BS_ERUNTIME;

@@ -135,8 +135,9 @@ static char *read_str_attr_id(hid_t attr)
         size_t n = H5Tget_size(t);
         char *s = calloc(1, n + 1);
         mt = H5Tcopy(H5T_C_S1);
-        if (s && mt >= 0 && H5Tset_size(mt, n + 1) >= 0 && H5Tset_strpad(mt, H5T_STR_NULLTERM) >= 0 &&
-            H5Tset_cset(mt, H5Tget_cset(t)) >= 0 && H5Aread(attr, mt, s) >= 0) {
+        if (s && mt >= 0 && H5Tset_size(mt, n + 1) >= 0 &&
+            H5Tset_strpad(mt, H5T_STR_NULLTERM) >= 0 && H5Tset_cset(mt, H5Tget_cset(t)) >= 0 &&
+            H5Aread(attr, mt, s) >= 0) {
             s[n] = '\0';
             out = s;
         } else
@@ -225,8 +226,8 @@ static hid_t open_checked(const char *path)
     if (version > RESULTS_FORMAT_VERSION || version < 1) {
         H5Fclose(f);
         return bs_fail(BS_EINPUT,
-                       "%s: results format version %lld, this blockshift reads version %d%s",
-                       path, version, RESULTS_FORMAT_VERSION,
+                       "%s: results format version %lld, this blockshift reads version %d%s", path,
+                       version, RESULTS_FORMAT_VERSION,
                        version > RESULTS_FORMAT_VERSION ? " (written by a newer blockshift)" : "");
     }
     if (!read_int(f, "complete", &complete) || complete != 1) {
@@ -562,8 +563,8 @@ static int ref_list_type(hid_t t)
     if (H5Tget_class(t) != H5T_VLEN)
         return 0;
     hid_t base = H5Tget_super(t);
-    int ok = base >= 0 && H5Tget_class(base) == H5T_REFERENCE &&
-             H5Tget_size(base) == sizeof(hobj_ref_t);
+    int ok =
+        base >= 0 && H5Tget_class(base) == H5T_REFERENCE && H5Tget_size(base) == sizeof(hobj_ref_t);
     CLOSE(H5Tclose, base);
     return ok;
 }
@@ -649,7 +650,8 @@ static herr_t visit_link(hid_t group, const char *name, const H5L_info_t *info, 
     hsize_t dims[H5S_MAX_RANK];
     if (rank == 0)
         snprintf(shape, sizeof shape, "scalar");
-    else if (rank > 0 && rank <= H5S_MAX_RANK && H5Sget_simple_extent_dims(space, dims, NULL) >= 0) {
+    else if (rank > 0 && rank <= H5S_MAX_RANK &&
+             H5Sget_simple_extent_dims(space, dims, NULL) >= 0) {
         size_t len = 0;
         shape[len++] = '[';
         for (int k = 0; k < rank && len < sizeof shape - 80; k++) {
@@ -680,8 +682,7 @@ static herr_t visit_link(hid_t group, const char *name, const H5L_info_t *info, 
 static void print_group(hid_t f, const char *path, const char *sep, FILE *out)
 {
     fprintf(out, "\n%s\n", path + 1);
-    hid_t g = H5Lexists(f, path, H5P_DEFAULT) > 0 ? H5Oopen(f, path, H5P_DEFAULT)
-                                                  : H5I_INVALID_HID;
+    hid_t g = H5Lexists(f, path, H5P_DEFAULT) > 0 ? H5Oopen(f, path, H5P_DEFAULT) : H5I_INVALID_HID;
     if (g >= 0)
         print_attrs(g, out, sep);
     else

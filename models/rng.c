@@ -20,12 +20,12 @@ uint64_t rng_seed_of(uint64_t seed, uint64_t run, const char *name)
 
 gsl_rng *rng_stream(uint64_t seed, uint64_t run, const char *name)
 {
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
     if (!r) {
         bs_fail(BS_ENOMEM, "rng: cannot allocate stream '%s'", name);
         return NULL;
     }
-    /* MT19937 takes a 32-bit seed; fold the 64 bits so both halves count.
+    /* taus2 takes a 32-bit seed; fold the 64 bits so both halves count.
      * A zero seed means "default" to GSL, so avoid it. */
     uint64_t s = rng_seed_of(seed, run, name);
     unsigned long s32 = (unsigned long)((s ^ (s >> 32)) & 0xffffffffu);
@@ -33,4 +33,4 @@ gsl_rng *rng_stream(uint64_t seed, uint64_t run, const char *name)
     return r;
 }
 
-const char *rng_generator_name(void) { return gsl_rng_mt19937->name; }
+const char *rng_generator_name(void) { return gsl_rng_taus2->name; }

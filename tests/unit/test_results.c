@@ -173,9 +173,9 @@ static void write_sample(results *r)
     assert_int_equal(results_dim_names(r, "app", 4, apps, "messaging apps"), BS_OK);
 
     const char *dims[] = {"day", "app"};
-    assert_int_equal(results_write(r, "/calls/failed", 2, dims, &failed[0][0], "calls",
-                                   "attempts that failed"),
-                     BS_OK);
+    assert_int_equal(
+        results_write(r, "/calls/failed", 2, dims, &failed[0][0], "calls", "attempts that failed"),
+        BS_OK);
 
     const char *date[] = {"2022-09-21", "2022-09-22"};
     const char *action[] = {"block", NULL}; /* NULL is written as "" */
@@ -378,11 +378,20 @@ static void test_info(void **state)
     assert_non_null(out);
     assert_int_equal(results_info(fx->path, out), BS_OK);
     fclose(out);
-    const char *want[] = {"scenario",     "test",          "seed          42",
-                          "/events (2 rows)", "2022-09-22", "/calls/failed",
-                          "[day=3, app=4]", "attempts that failed", "/dims/app",
-                          "final_share_signal = 0.25", "peak_load          = 2.5",
-                          "compiler  gcc", "strength [1]", "(per column)"};
+    const char *want[] = {"scenario",
+                          "test",
+                          "seed          42",
+                          "/events (2 rows)",
+                          "2022-09-22",
+                          "/calls/failed",
+                          "[day=3, app=4]",
+                          "attempts that failed",
+                          "/dims/app",
+                          "final_share_signal = 0.25",
+                          "peak_load          = 2.5",
+                          "compiler  gcc",
+                          "strength [1]",
+                          "(per column)"};
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         if (!strstr(text, want[i]))
             fail_msg("results_info output lacks \"%s\":\n%s", want[i], text);
