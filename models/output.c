@@ -117,69 +117,64 @@ static int write_dims(results *r, const world *w)
     return BS_OK;
 }
 
-/* Join the names selected by `mask` from a world list, comma-separated. */
+/* The names of a list joined with commas ("" for an empty list). */
 static void join_names(const strlist *l, char *out, size_t n)
 {
     out[0] = '\0';
-    for (int i = 0; i < l->n; i++) {
-        if (i)
-            strncat(out, ",", n - strlen(out) - 1);
-        strncat(out, l->v[i], n - strlen(out) - 1);
-    }
+    for (int i = 0; i < l->n; i++)
+        snprintf(out + strlen(out), n - strlen(out), "%s%s", i ? "," : "", l->v[i]);
 }
+
+/* One row of /events as text. */
+typedef struct event_row {
+    char date[11], apps[W_NAME * MAX_LIST], classes[W_NAME * N_CLASSES];
+    char scope[3 * W_NAME * MAX_LIST + 32];
+} event_row;
 
 static int write_events(results *r, const world *w)
 {
     int n = w->n_events;
-    char(*text)[5][W_NAME * MAX_LIST] = calloc((size_t)(n ? n : 1), sizeof *text);
-    const char **cols[5];
-    double *strength = calloc((size_t)(n ? n : 1), sizeof(double));
-    for (int c = 0; c < 5; c++)
-        cols[c] = calloc((size_t)(n ? n : 1), sizeof(char *));
-    int ok = text && strength && cols[0] && cols[1] && cols[2] && cols[3] && cols[4];
-    int st = ok ? BS_OK : bs_fail(BS_ENOMEM, "output: out of memory");
-    for (int e = 0; ok && e < n; e++) {
+    size_t rows = n ? (size_t)n : 1;
+    event_row *row = calloc(rows, sizeof *row);
+    const char **text = calloc(6 * rows, sizeof *text);
+    double *strength = calloc(rows, sizeof *strength);
+    int st = BS_OK;
+    if (!row || !text || !strength) {
+        st = bs_fail(BS_ENOMEM, "output: out of memory");
+        goto done;
+    }
+    for (int e = 0; e < n; e++) {
         const event_cfg *ev = &w->events[e];
-        world_date_str(ev->date, text[e][0]);
-        join_names(&ev->apps, text[e][1], sizeof text[e][1]);
-        join_names(&ev->classes, text[e][2], sizeof text[e][2]);
         char regions[W_NAME * MAX_LIST], isps[W_NAME * MAX_LIST], vpns[W_NAME * MAX_LIST];
+        world_date_str(ev->date, row[e].date);
+        join_names(&ev->apps, row[e].apps, sizeof row[e].apps);
+        join_names(&ev->classes, row[e].classes, sizeof row[e].classes);
         join_names(&ev->regions, regions, sizeof regions);
         join_names(&ev->isps, isps, sizeof isps);
         join_names(&ev->vpns, vpns, sizeof vpns);
-        snprintf(text[e][3], sizeof text[e][3], "regions=%s;isps=%s;vpns=%s",
+        snprintf(row[e].scope, sizeof row[e].scope, "regions=%s;isps=%s;vpns=%s",
                  regions[0] ? regions : "all", isps[0] ? isps : "all", vpns);
+        const char *cells[6] = {row[e].date, action_names[ev->action], row[e].apps,
+                                row[e].classes, technique_names[ev->technique], row[e].scope};
+        for (int k = 0; k < 6; k++)
+            text[k * rows + e] = cells[k];
         strength[e] = ev->strength;
-        cols[0][e] = text[e][0];
-        cols[1][e] = action_names[ev->action];
-        cols[2][e] = text[e][1];
-        cols[3][e] = text[e][2];
-        cols[4][e] = technique_names[ev->technique];
-        /* scope goes in its own column below */
     }
-    if (ok) {
-        const char **scope = calloc((size_t)(n ? n : 1), sizeof(char *));
-        for (int e = 0; scope && e < n; e++)
-            scope[e] = text[e][3];
-        results_column c[] = {
-            {"date", RCOL_STRING, cols[0], "ISO date"},
-            {"action", RCOL_STRING, cols[1], ""},
-            {"apps", RCOL_STRING, cols[2], ""},
-            {"classes", RCOL_STRING, cols[3], ""},
-            {"technique", RCOL_STRING, cols[4], ""},
-            {"scope", RCOL_STRING, scope, ""},
-            {"strength", RCOL_DOUBLE, strength, "share"},
-        };
-        st = scope ? results_write_table(r, "/events", n, 7, c,
-                                         "The timeline: what the censor did when (empty apps or "
-                                         "classes: all)")
-                   : bs_fail(BS_ENOMEM, "output: out of memory");
-        free(scope);
-    }
+    results_column cols[] = {
+        {"date", RCOL_STRING, text, "ISO date"},
+        {"action", RCOL_STRING, text + rows, ""},
+        {"apps", RCOL_STRING, text + 2 * rows, ""},
+        {"classes", RCOL_STRING, text + 3 * rows, ""},
+        {"technique", RCOL_STRING, text + 4 * rows, ""},
+        {"scope", RCOL_STRING, text + 5 * rows, ""},
+        {"strength", RCOL_DOUBLE, strength, "share"},
+    };
+    st = results_write_table(r, "/events", n, 7, cols,
+                             "The timeline: what the censor did when (empty apps or classes: all)");
+done:
+    free(row);
     free(text);
     free(strength);
-    for (int c = 0; c < 5; c++)
-        free(cols[c]);
     return st;
 }
 
