@@ -152,10 +152,15 @@ static int write_events(results *r, const world *w)
         join_names(&ev->regions, regions, sizeof regions);
         join_names(&ev->isps, isps, sizeof isps);
         join_names(&ev->vpns, vpns, sizeof vpns);
-        snprintf(row[e].scope, sizeof row[e].scope, "regions=%s;isps=%s;vpns=%s",
-                 regions[0] ? regions : "all", isps[0] ? isps : "all", vpns);
+        snprintf(row[e].scope, sizeof row[e].scope, "regions=%s;isps=%s%s%s",
+                 regions[0] ? regions : "all", isps[0] ? isps : "all", vpns[0] ? ";vpns=" : "",
+                 vpns);
+        /* Only rules have a technique. */
+        int rule = ev->action == ACT_BLOCK || ev->action == ACT_THROTTLE ||
+                   ev->action == ACT_VPN_BLOCK || ev->action == ACT_SHUTDOWN;
         const char *cells[6] = {row[e].date, action_names[ev->action], row[e].apps,
-                                row[e].classes, technique_names[ev->technique], row[e].scope};
+                                row[e].classes, rule ? technique_names[ev->technique] : "",
+                                row[e].scope};
         for (int k = 0; k < 6; k++)
             text[k * rows + e] = cells[k];
         strength[e] = ev->strength;

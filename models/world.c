@@ -209,28 +209,19 @@ static void check_event_action(world *w, check_ctx *c, int e)
     event_cfg *ev = &w->events[e];
     char path[96];
     snprintf(path, sizeof path, "events.[%d]", e);
-    switch (ev->action) {
-    case ACT_BLOCK:
-        if (ev->technique == TECH_THROTTLE || ev->technique == TECH_VPN ||
-            ev->technique == TECH_SHUTDOWN)
-            check_error(c, path, "a block cannot use technique '%s' (use action '%s')",
-                        technique_names[ev->technique],
-                        ev->technique == TECH_THROTTLE ? "throttle"
-                        : ev->technique == TECH_VPN    ? "vpn_block"
-                                                       : "shutdown");
-        /* fall through: a block names its apps */
-    case ACT_PREINSTALL:
-    case ACT_ROTATE:
-        if (ev->apps.n == 0)
-            check_error(c, path, "%s needs a list of apps", action_names[ev->action]);
-        break;
-    case ACT_VPN_BLOCK:
-        if (ev->vpns.n == 0)
-            check_error(c, path, "vpn_block needs a list of VPN protocols (vpns)");
-        break;
-    default:
-        break;
-    }
+    if (ev->action == ACT_BLOCK &&
+        (ev->technique == TECH_THROTTLE || ev->technique == TECH_VPN ||
+         ev->technique == TECH_SHUTDOWN))
+        check_error(c, path, "a block cannot use technique '%s' (use action '%s')",
+                    technique_names[ev->technique],
+                    ev->technique == TECH_THROTTLE ? "throttle"
+                    : ev->technique == TECH_VPN    ? "vpn_block"
+                                                   : "shutdown");
+    if ((ev->action == ACT_BLOCK || ev->action == ACT_PREINSTALL || ev->action == ACT_ROTATE) &&
+        ev->apps.n == 0)
+        check_error(c, path, "%s needs a list of apps", action_names[ev->action]);
+    if (ev->action == ACT_VPN_BLOCK && ev->vpns.n == 0)
+        check_error(c, path, "vpn_block needs a list of VPN protocols (vpns)");
     if (ev->action == ACT_THROTTLE)
         ev->technique = TECH_THROTTLE;
     else if (ev->action == ACT_VPN_BLOCK)
