@@ -2,7 +2,9 @@
  *
  * Loading is a pipeline over one libconfig tree:
  *
- *   read (libconfig, @include relative to the scenario file's folder)
+ *   check every @include target is a readable file (libconfig 1.5 exits
+ *      the process on a directory)
+ *   -> read (libconfig, @include relative to the scenario file's folder)
  *   -> scan the source text for integers libconfig 1.5 silently wraps
  *   -> apply the --set overrides to the tree
  *   -> walk the tree against the schema: unknown keys, types, units, ranges,
@@ -114,12 +116,24 @@ static void sb_quote(sbuf *b, const char *s)
     sb_printf(b, "\"");
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         switch (*p) {
-        case '"': sb_printf(b, "\\\""); break;
-        case '\\': sb_printf(b, "\\\\"); break;
-        case '\n': sb_printf(b, "\\n"); break;
-        case '\r': sb_printf(b, "\\r"); break;
-        case '\t': sb_printf(b, "\\t"); break;
-        case '\f': sb_printf(b, "\\f"); break;
+        case '"':
+            sb_printf(b, "\\\"");
+            break;
+        case '\\':
+            sb_printf(b, "\\\\");
+            break;
+        case '\n':
+            sb_printf(b, "\\n");
+            break;
+        case '\r':
+            sb_printf(b, "\\r");
+            break;
+        case '\t':
+            sb_printf(b, "\\t");
+            break;
+        case '\f':
+            sb_printf(b, "\\f");
+            break;
         default:
             if (*p < 0x20 || *p == 0x7f)
                 sb_printf(b, "\\x%02x", *p);
@@ -179,17 +193,24 @@ static int find_child(const stree *t, int parent, const char *name)
 static size_t field_size(const schema_entry *e)
 {
     switch (e->type) {
-    case PT_INT: return sizeof(int64_t);
+    case PT_INT:
+        return sizeof(int64_t);
     case PT_REAL:
     case PT_DURATION:
     case PT_RATE:
-    case PT_BYTES: return sizeof(double);
+    case PT_BYTES:
+        return sizeof(double);
     case PT_BOOL:
-    case PT_ENUM: return sizeof(int);
-    case PT_DATE: return sizeof(int32_t);
-    case PT_STRING: return e->size;
-    case PT_NAMES: return sizeof(strlist);
-    default: return 0;
+    case PT_ENUM:
+        return sizeof(int);
+    case PT_DATE:
+        return sizeof(int32_t);
+    case PT_STRING:
+        return e->size;
+    case PT_NAMES:
+        return sizeof(strlist);
+    default:
+        return 0;
     }
 }
 
@@ -496,8 +517,8 @@ static int parse_unit_value(const schema_entry *e, const char *s, double *out, s
     size_t n = number_len(p);
     if (n == 0 || n > 60) {
         sb_quote_short(msg, s);
-        sb_printf(msg, " is not a %s: write a number and a unit, like %s",
-                  ptype_names[e->type], unit_example(e));
+        sb_printf(msg, " is not a %s: write a number and a unit, like %s", ptype_names[e->type],
+                  unit_example(e));
         return -1;
     }
     char num[64];
@@ -700,13 +721,18 @@ static void add_line(check_ctx *c, const char *loc, const char *path, const char
     if (path && *path)
         sb_printf(&line, "%s: ", path);
     sb_printf(&line, "%s", msg);
-    for (const unsigned char *p = (const unsigned char *)sb_str(&line); *p; p++) {
+    const char *p = sb_str(&line);
+    while (*p) {
+        size_t run = 0; /* printable bytes, copied in one go */
+        while (p[run] && !((unsigned char)p[run] < 0x20 || p[run] == 0x7f))
+            run++;
+        sb_printf(&c->err, "%.*s", (int)run, p);
+        p += run;
         if (*p == '\n')
             sb_printf(&c->err, "\\n");
-        else if (*p < 0x20 || *p == 0x7f)
-            sb_printf(&c->err, "\\x%02x", *p);
-        else
-            sb_printf(&c->err, "%c", *p);
+        else if (*p)
+            sb_printf(&c->err, "\\x%02x", (unsigned char)*p);
+        p += *p != '\0';
     }
     sb_printf(&c->err, "\n");
     c->err.oom |= line.oom;
@@ -720,7 +746,7 @@ static void verror_at(check_ctx *c, const config_setting_t *at, const char *path
     sbuf loc = {0}, msg = {0};
     if (path && *path && !c->resolving) {
         sb_printf(&c->tainted, "%s", path);
-        sb_printf(&c->tainted, "%c", '\0');
+        sb_printf(&c->tainted, "%c", '\0'); /* the separator */
     }
     location(c, at, &loc);
     sb_vprintf(&msg, fmt, ap);
@@ -746,7 +772,9 @@ static void describe(const config_setting_t *s, sbuf *out)
 {
     char num[40];
     switch (config_setting_type(s)) {
-    case CONFIG_TYPE_INT: sb_printf(out, "the integer %d", config_setting_get_int(s)); break;
+    case CONFIG_TYPE_INT:
+        sb_printf(out, "the integer %d", config_setting_get_int(s));
+        break;
     case CONFIG_TYPE_INT64:
         sb_printf(out, "the integer %lld", config_setting_get_int64(s));
         break;
@@ -761,10 +789,18 @@ static void describe(const config_setting_t *s, sbuf *out)
         sb_printf(out, "the string ");
         sb_quote_short(out, config_setting_get_string(s));
         break;
-    case CONFIG_TYPE_GROUP: sb_printf(out, "a group { ... }"); break;
-    case CONFIG_TYPE_LIST: sb_printf(out, "a list ( ... )"); break;
-    case CONFIG_TYPE_ARRAY: sb_printf(out, "an array [ ... ]"); break;
-    default: sb_printf(out, "nothing"); break;
+    case CONFIG_TYPE_GROUP:
+        sb_printf(out, "a group { ... }");
+        break;
+    case CONFIG_TYPE_LIST:
+        sb_printf(out, "a list ( ... )");
+        break;
+    case CONFIG_TYPE_ARRAY:
+        sb_printf(out, "an array [ ... ]");
+        break;
+    default:
+        sb_printf(out, "nothing");
+        break;
     }
 }
 
@@ -821,10 +857,14 @@ static config_setting_t *parse_value(config_t *tmp, const char *text)
 static int copy_value(config_setting_t *dst, const config_setting_t *src, int depth)
 {
     switch (config_setting_type(src)) {
-    case CONFIG_TYPE_INT: return config_setting_set_int(dst, config_setting_get_int(src));
-    case CONFIG_TYPE_INT64: return config_setting_set_int64(dst, config_setting_get_int64(src));
-    case CONFIG_TYPE_FLOAT: return config_setting_set_float(dst, config_setting_get_float(src));
-    case CONFIG_TYPE_BOOL: return config_setting_set_bool(dst, config_setting_get_bool(src));
+    case CONFIG_TYPE_INT:
+        return config_setting_set_int(dst, config_setting_get_int(src));
+    case CONFIG_TYPE_INT64:
+        return config_setting_set_int64(dst, config_setting_get_int64(src));
+    case CONFIG_TYPE_FLOAT:
+        return config_setting_set_float(dst, config_setting_get_float(src));
+    case CONFIG_TYPE_BOOL:
+        return config_setting_set_bool(dst, config_setting_get_bool(src));
     case CONFIG_TYPE_STRING:
         return config_setting_set_string(dst, config_setting_get_string(src));
     case CONFIG_TYPE_GROUP:
@@ -840,7 +880,8 @@ static int copy_value(config_setting_t *dst, const config_setting_t *src, int de
                 return CONFIG_FALSE;
         }
         return CONFIG_TRUE;
-    default: return CONFIG_FALSE;
+    default:
+        return CONFIG_FALSE;
     }
 }
 
@@ -912,8 +953,7 @@ static int scan_ints(const char *s, size_t len, bad_int *bad, int max, int *nul_
             while (p < end && (isalnum((unsigned char)*p) || strchr("_*-", *p)))
                 p++;
         } else if (isdigit((unsigned char)ch) ||
-                   ((ch == '-' || ch == '+') && p + 1 < end &&
-                    isdigit((unsigned char)p[1]))) {
+                   ((ch == '-' || ch == '+') && p + 1 < end && isdigit((unsigned char)p[1]))) {
             const char *q = p + (ch == '-' || ch == '+');
             int neg = ch == '-', hex = 0;
             unsigned long long mag = 0;
@@ -975,8 +1015,7 @@ static config_setting_t *find_wrapped(config_setting_t *s, const char *file, con
     int type = config_setting_type(s);
     if ((type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) && !config_setting_get_hook(s) &&
         config_setting_source_file(s) && strcmp(config_setting_source_file(s), file) == 0 &&
-        (int)config_setting_source_line(s) <= b->line &&
-        (type == CONFIG_TYPE_INT64) == b->is64 &&
+        (int)config_setting_source_line(s) <= b->line && (type == CONFIG_TYPE_INT64) == b->is64 &&
         (b->is64 ? config_setting_get_int64(s) : config_setting_get_int(s)) == b->value &&
         (!best || config_setting_source_line(s) > config_setting_source_line(best)))
         best = s;
@@ -1284,8 +1323,7 @@ static int place_value(config_setting_t *cur, const char *name, const config_set
 {
     config_setting_t *dst;
     if (name) {
-        if (config_setting_get_member(cur, name) &&
-            config_setting_remove(cur, name) != CONFIG_TRUE)
+        if (config_setting_get_member(cur, name) && config_setting_remove(cur, name) != CONFIG_TRUE)
             return CONFIG_FALSE;
         dst = config_setting_add(cur, name, config_setting_type(value));
     } else {
@@ -1351,8 +1389,8 @@ static const config_setting_t *override_value(check_ctx *c, const char *arg, con
 /* Follow `path` (modified in place) through the schema and the tree
  * together, creating groups on the way (a file need not mention population
  * to have population.scale set), and put the value at its end. */
-static void walk_override(check_ctx *c, const char *arg, char *path,
-                          const config_setting_t *value, mark *m)
+static void walk_override(check_ctx *c, const char *arg, char *path, const config_setting_t *value,
+                          mark *m)
 {
     int nd = 0;
     config_setting_t *cur = config_root_setting(&c->cfg);
@@ -1378,8 +1416,7 @@ static void walk_override(check_ctx *c, const char *arg, char *path,
                 if (!config_setting_is_group(value)) {
                     sbuf got = {0};
                     describe(value, &got);
-                    set_error(c, arg, "a list element needs a group { ... }, got %s",
-                              sb_str(&got));
+                    set_error(c, arg, "a list element needs a group { ... }, got %s", sb_str(&got));
                     sb_free(&got);
                 } else if (place_value(el, NULL, value, m) != CONFIG_TRUE) {
                     set_error(c, arg, "cannot store the value (nested too deeply?)");
@@ -1415,8 +1452,8 @@ static void walk_override(check_ctx *c, const char *arg, char *path,
                 config_setting_set_hook(next, m);
             }
             if (!next && want == PT_LIST) {
-                set_error(c, arg, "%s is not in the configuration, so it has no element %.*s",
-                          path, (int)strcspn(rest, "."), rest);
+                set_error(c, arg, "%s is not in the configuration, so it has no element %.*s", path,
+                          (int)strcspn(rest, "."), rest);
                 return;
             }
             if (want != PT_GROUP && want != PT_LIST) {
@@ -1510,10 +1547,17 @@ static enum conv range_error(const schema_entry *e, const char *shown, sbuf *msg
 static int get_number(const config_setting_t *s, double *x)
 {
     switch (config_setting_type(s)) {
-    case CONFIG_TYPE_INT: *x = config_setting_get_int(s); return 1;
-    case CONFIG_TYPE_INT64: *x = (double)config_setting_get_int64(s); return 1;
-    case CONFIG_TYPE_FLOAT: *x = config_setting_get_float(s); return 1;
-    default: return 0;
+    case CONFIG_TYPE_INT:
+        *x = config_setting_get_int(s);
+        return 1;
+    case CONFIG_TYPE_INT64:
+        *x = (double)config_setting_get_int64(s);
+        return 1;
+    case CONFIG_TYPE_FLOAT:
+        *x = config_setting_get_float(s);
+        return 1;
+    default:
+        return 0;
     }
 }
 
@@ -1565,8 +1609,7 @@ static enum conv conv_bool(const config_setting_t *s, void *dst, sbuf *msg)
     return CONV_OK;
 }
 
-static enum conv conv_string(const schema_entry *e, const config_setting_t *s, void *dst,
-                             sbuf *msg)
+static enum conv conv_string(const schema_entry *e, const config_setting_t *s, void *dst, sbuf *msg)
 {
     if (config_setting_type(s) != CONFIG_TYPE_STRING) {
         sb_printf(msg, "expected a string in quotes, got ");
@@ -1584,11 +1627,10 @@ static enum conv conv_string(const schema_entry *e, const config_setting_t *s, v
     return CONV_OK;
 }
 
-static enum conv conv_enum(const schema_entry *e, const config_setting_t *s, void *dst,
-                           sbuf *msg)
+static enum conv conv_enum(const schema_entry *e, const config_setting_t *s, void *dst, sbuf *msg)
 {
-    const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s)
-                                                                 : NULL;
+    const char *v =
+        config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
     for (int i = 0; v && i < e->n_enum; i++) {
         if (strcmp(v, e->enum_names[i]) == 0) {
             memcpy(dst, &i, sizeof i);
@@ -1608,8 +1650,7 @@ static enum conv conv_enum(const schema_entry *e, const config_setting_t *s, voi
     return CONV_BAD;
 }
 
-static enum conv conv_date(const schema_entry *e, const config_setting_t *s, void *dst,
-                           sbuf *msg)
+static enum conv conv_date(const schema_entry *e, const config_setting_t *s, void *dst, sbuf *msg)
 {
     if (config_setting_type(s) != CONFIG_TYPE_STRING) {
         sb_printf(msg, "expected an ISO date in quotes, like \"2025-08-13\", got ");
@@ -1632,8 +1673,7 @@ static enum conv conv_date(const schema_entry *e, const config_setting_t *s, voi
 }
 
 /* Durations, rates and sizes: a string with a unit. */
-static enum conv conv_unit(const schema_entry *e, const config_setting_t *s, void *dst,
-                           sbuf *msg)
+static enum conv conv_unit(const schema_entry *e, const config_setting_t *s, void *dst, sbuf *msg)
 {
     double v;
     if (config_setting_type(s) != CONFIG_TYPE_STRING) {
@@ -1663,8 +1703,7 @@ static enum conv conv_unit(const schema_entry *e, const config_setting_t *s, voi
 }
 
 /* A list of names: ["a", "b"] (a list ("a", "b") is taken too). */
-static enum conv conv_names(const schema_entry *e, const config_setting_t *s, void *dst,
-                            sbuf *msg)
+static enum conv conv_names(const schema_entry *e, const config_setting_t *s, void *dst, sbuf *msg)
 {
     if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
         sb_printf(msg, "expected a list of names in brackets, like [\"a\", \"b\"], got ");
@@ -1709,17 +1748,27 @@ static enum conv convert_leaf(const schema_entry *e, const config_setting_t *s, 
                               sbuf *msg)
 {
     switch (e->type) {
-    case PT_INT: return conv_int(e, s, dst, msg);
-    case PT_REAL: return conv_real(e, s, dst, msg);
-    case PT_BOOL: return conv_bool(s, dst, msg);
-    case PT_STRING: return conv_string(e, s, dst, msg);
-    case PT_ENUM: return conv_enum(e, s, dst, msg);
-    case PT_DATE: return conv_date(e, s, dst, msg);
+    case PT_INT:
+        return conv_int(e, s, dst, msg);
+    case PT_REAL:
+        return conv_real(e, s, dst, msg);
+    case PT_BOOL:
+        return conv_bool(s, dst, msg);
+    case PT_STRING:
+        return conv_string(e, s, dst, msg);
+    case PT_ENUM:
+        return conv_enum(e, s, dst, msg);
+    case PT_DATE:
+        return conv_date(e, s, dst, msg);
     case PT_DURATION:
     case PT_RATE:
-    case PT_BYTES: return conv_unit(e, s, dst, msg);
-    case PT_NAMES: return conv_names(e, s, dst, msg);
-    default: sb_printf(msg, "not a value"); return CONV_BAD;
+    case PT_BYTES:
+        return conv_unit(e, s, dst, msg);
+    case PT_NAMES:
+        return conv_names(e, s, dst, msg);
+    default:
+        sb_printf(msg, "not a value");
+        return CONV_BAD;
     }
 }
 
@@ -1734,10 +1783,10 @@ typedef struct wpath {
 static size_t wpath_push(wpath *p, const char *name, int name_len, int index)
 {
     size_t old = p->len;
-    int n = name ? snprintf(p->s + p->len, sizeof p->s - p->len, "%s%.*s", p->len ? "." : "",
-                            name_len, name)
-                 : snprintf(p->s + p->len, sizeof p->s - p->len, "%s[%d]", p->len ? "." : "",
-                            index);
+    int n = name
+                ? snprintf(p->s + p->len, sizeof p->s - p->len, "%s%.*s", p->len ? "." : "",
+                           name_len, name)
+                : snprintf(p->s + p->len, sizeof p->s - p->len, "%s[%d]", p->len ? "." : "", index);
     if (n > 0)
         p->len = p->len + (size_t)n < sizeof p->s ? p->len + (size_t)n : sizeof p->s - 1;
     return old;
@@ -1749,8 +1798,8 @@ static void wpath_pop(wpath *p, size_t old)
     p->s[old] = '\0';
 }
 
-static void load_node(check_ctx *c, int k, const config_setting_t *s,
-                      const config_setting_t *where, char *base, wpath *path, int quiet);
+static void load_node(check_ctx *c, int k, const config_setting_t *s, const config_setting_t *where,
+                      char *base, wpath *path, int quiet);
 
 /* Fill the members of group node `k` from libconfig group `g` (NULL: absent)
  * into `base`.  `where` locates errors about absent members; `quiet` skips
@@ -1785,8 +1834,8 @@ static void load_group(check_ctx *c, int k, const config_setting_t *g,
 }
 
 /* A list of groups: count, then each element against the element node. */
-static void load_list(check_ctx *c, int k, const config_setting_t *s,
-                      const config_setting_t *where, char *base, wpath *path, int quiet)
+static void load_list(check_ctx *c, int k, const config_setting_t *s, const config_setting_t *where,
+                      char *base, wpath *path, int quiet)
 {
     const schema_entry *e = c->t.n[k].e;
     int elem = c->t.n[k].first; /* the "[]" node; -1 if elements have no parameters */
@@ -1835,8 +1884,8 @@ static void load_list(check_ctx *c, int k, const config_setting_t *s,
 /* A value: convert, or apply the default when absent.  After a value that
  * cannot be read, the default is stored (silently) so that the cross-field
  * rules see a plausible world instead of reporting follow-on errors. */
-static void load_leaf(check_ctx *c, int k, const config_setting_t *s,
-                      const config_setting_t *where, char *base, wpath *path, int quiet)
+static void load_leaf(check_ctx *c, int k, const config_setting_t *s, const config_setting_t *where,
+                      char *base, wpath *path, int quiet)
 {
     const schema_entry *e = c->t.n[k].e;
     void *dst = base + e->offset;
@@ -1867,8 +1916,8 @@ static void load_leaf(check_ctx *c, int k, const config_setting_t *s,
     sb_free(&msg);
 }
 
-static void load_node(check_ctx *c, int k, const config_setting_t *s,
-                      const config_setting_t *where, char *base, wpath *path, int quiet)
+static void load_node(check_ctx *c, int k, const config_setting_t *s, const config_setting_t *where,
+                      char *base, wpath *path, int quiet)
 {
     switch (c->t.n[k].type) {
     case PT_GROUP:
@@ -1879,8 +1928,12 @@ static void load_node(check_ctx *c, int k, const config_setting_t *s,
             load_group(c, k, s, where, base, path, quiet);
         }
         break;
-    case PT_LIST: load_list(c, k, s, where, base, path, quiet); break;
-    default: load_leaf(c, k, s, where, base, path, quiet); break;
+    case PT_LIST:
+        load_list(c, k, s, where, base, path, quiet);
+        break;
+    default:
+        load_leaf(c, k, s, where, base, path, quiet);
+        break;
     }
 }
 
@@ -2031,8 +2084,8 @@ int config_load(const char *path, int n_set, char *const *set, world *w, char **
             apply_override(&c, c.marks[i].text, &c.marks[i]);
         }
         wpath wp = {{0}, 0};
-        load_group(&c, 0, config_root_setting(&c.cfg), config_root_setting(&c.cfg), (char *)w,
-                   &wp, 0);
+        load_group(&c, 0, config_root_setting(&c.cfg), config_root_setting(&c.cfg), (char *)w, &wp,
+                   0);
         c.resolving = 1;
         world_resolve(w, &c);
     }
@@ -2134,7 +2187,8 @@ static void dump_value(const stree *t, int k, const char *base, sbuf *out)
         sb_printf(out, "]");
         break;
     }
-    default: break;
+    default:
+        break;
     }
 }
 
@@ -2252,9 +2306,9 @@ static void md_cell(FILE *out, const char *s, int code)
 static void params_markdown(FILE *out, const stree *t)
 {
     fprintf(out, "# blockshift parameters\n\n");
-    fprintf(out, "<!-- Generated by `blockshift params --markdown` from the schema "
-                 "(models/schema.c). Do not edit by hand: change the schema and regenerate. "
-                 "-->\n\n");
+    fprintf(out, "_Generated by `blockshift params --markdown` from the schema "
+                 "(models/schema.c); do not edit by hand: change the schema and "
+                 "regenerate._\n\n");
     fprintf(out, "Every parameter of a configuration, with its type, default, allowed range "
                  "and unit (of the stored value), meaning and source. Durations are written "
                  "with a unit (\"90s\", \"30min\", \"6h\", \"7d\", \"2w\", \"3y\" = 365 days) "
@@ -2280,7 +2334,7 @@ static void params_markdown(FILE *out, const stree *t)
             fputc('|', out);
             md_cell(out, r.path, 1);
             md_cell(out, r.type, 0);
-            md_cell(out, r.def, 1);
+            md_cell(out, r.def, schema[i].def != NULL); /* "required" is no code */
             md_cell(out, r.range, 0);
             md_cell(out, r.unit, 0);
             md_cell(out, r.desc, 0);
@@ -2309,8 +2363,12 @@ static void params_plain(FILE *out)
         param_row(&schema[i], &r);
         if (!strchr(r.path, '.') && i > 0)
             fputc('\n', out);
-        fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n", wp, r.path, wt, r.type, wd, r.def, wr,
-                r.range, r.unit);
+        char line[512];
+        int n = snprintf(line, sizeof line, "%-*s  %-*s  %-*s  %-*s  %s", wp, r.path, wt, r.type,
+                         wd, r.def, wr, r.range, r.unit);
+        while (n > 0 && (size_t)n < sizeof line && line[n - 1] == ' ')
+            line[--n] = '\0'; /* no trailing blanks where there is no unit */
+        fprintf(out, "%s\n", line);
         if (*r.desc)
             fprintf(out, "    %s\n", r.desc);
         if (*r.source)
