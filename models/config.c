@@ -1232,6 +1232,10 @@ static int check_includes(check_ctx *c, const char *path, const char *shown, int
         const char *why = refs[i].bad_escape ? NULL : unreadable(full);
         if (refs[i].bad_escape)
             sb_printf(&msg, "@include path with a backslash: only \\\\ and \\\" may follow one");
+        else if (refs[i].name[0] == '/')
+            sb_printf(&msg, "@include \"%s\": absolute paths are not supported (libconfig 1.5 "
+                            "reads every @include relative to %s/): write it relative to that "
+                            "folder", refs[i].name, c->dir);
         else if (why)
             sb_printf(&msg, "cannot open @include file \"%s\" (%s): %s", refs[i].name, tidy, why);
         if (msg.len) {
@@ -2005,6 +2009,30 @@ static int can_open(check_ctx *c)
     return 0;
 }
 
+/* The setting name that starts line `line` of `file` ("" if none), for
+ * libconfig's "duplicate setting name", which does not say which. */
+static void name_at_line(const char *file, int line, char *out, size_t n)
+{
+    out[0] = '\0';
+    size_t len = 0;
+    char *text = file ? read_all(file, &len) : NULL;
+    if (!text)
+        return;
+    const char *p = text, *end = text + len;
+    for (int l = 1; l < line && p < end; p++)
+        if (*p == '\n')
+            l++;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '{' || *p == ',' || *p == ';'))
+        p++;
+    size_t k = 0;
+    while (p < end && k + 1 < n &&
+           ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+            (k > 0 && ((*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))))
+        out[k++] = *p++;
+    out[k] = '\0';
+    free(text);
+}
+
 /* A parse error: one line, in the file libconfig names (an @include file,
  * possibly). */
 static void parse_error(check_ctx *c)
@@ -2023,6 +2051,12 @@ static void parse_error(check_ctx *c)
         sb_printf(&msg, "cannot open an @include file (paths are relative to %s/)", c->dir);
     else if (strcmp(text, "memory exhausted") == 0)
         sb_printf(&msg, "syntax error: nested too deeply");
+    else if (strcmp(text, "duplicate setting name") == 0) {
+        char name[64];
+        name_at_line(config_error_file(&c->cfg), config_error_line(&c->cfg), name, sizeof name);
+        sb_printf(&msg, "'%s' is set twice in the same group (an @included file may set it "
+                        "already)", name[0] ? name : "a setting");
+    }
     else
         sb_printf(&msg, "syntax error: %s", text);
     add_line(c, loc, NULL, sb_str(&msg));

@@ -230,11 +230,27 @@ static void check_event_action(world *w, check_ctx *c, int e)
         ev->technique = TECH_SHUTDOWN;
 }
 
+/* The scenario's name names its results folder and files: letters, digits,
+ * '.', '_' and '-', not starting with '.'. */
+static void check_scenario_name(const char *name, check_ctx *c)
+{
+    int ok = name[0] != '\0' && name[0] != '.';
+    for (const char *p = name; ok && *p; p++)
+        ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+             *p == '.' || *p == '_' || *p == '-';
+    if (!ok)
+        check_error(c, "scenario.name",
+                    "'%s' cannot name results files: use letters, digits, '.', '_' and '-', "
+                    "not starting with '.'",
+                    name);
+}
+
 void world_resolve(world *w, check_ctx *c)
 {
+    check_scenario_name(w->scenario.name, c);
     w->n_days = w->scenario.end - w->scenario.start;
     if (w->n_days <= 0)
-        check_error(c, "scenario.end", "the scenario ends before it starts");
+        check_error(c, "scenario.end", "the scenario has no day: its end must come after its start");
     else if (w->n_days > 36600)
         check_error(c, "scenario.end", "the scenario is longer than 100 years");
     resolve_regions(w, c);

@@ -85,7 +85,9 @@ static int parse_args(int argc, char **argv, run_args *a, int is_run)
     int c;
     while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
         if (!is_run && c != 'S' && c != '?' && c != ':')
-            return cli_fail(BS_EINPUT, "check: takes only CONFIG and --set (try --help)");
+            return cli_fail(BS_EINPUT, "check: '%s' is an option of run; check takes only CONFIG "
+                                       "and --set (try --help)",
+                            argv[optind - 1 - (optarg && optarg == argv[optind - 1])]);
         long long v;
         char *end;
         int rc = 0;
@@ -113,9 +115,12 @@ static int parse_args(int argc, char **argv, run_args *a, int is_run)
         case 'x': {
             errno = 0;
             double x = strtod(optarg, &end);
-            if (errno || end == optarg || *end || !(x > 0))
-                return cli_fail(BS_EINPUT, "%s: --scale '%s' is not a positive number", cmd,
-                                optarg);
+            /* Plain decimal only: strtod also takes hex, spaces, inf and nan. */
+            if (errno || end == optarg || *end || strspn(optarg, "0123456789.eE+-") != strlen(optarg) ||
+                !(x >= 1 && x <= 1e9))
+                return cli_fail(BS_EINPUT,
+                                "%s: --scale '%s' is not a number of people per agent in 1..1e9",
+                                cmd, optarg);
             snprintf(a->owned[2], 64, "population.scale=%.17g", x);
             rc = add_set(a, a->owned[2]);
             break;
@@ -143,10 +148,15 @@ static int load(const run_args *a, world *w)
     int st = config_load(a->config, a->n_set, a->set, w, &errors);
     if (st == BS_OK)
         return 0;
+    /* The summary ("3 errors in x.cfg") adds nothing to a single error. */
+    int lines = 0;
+    for (const char *p = errors; p && *p; p++)
+        lines += *p == '\n';
     if (errors)
         fputs(errors, stderr);
+    int code = lines == 1 ? bs_exit_code(st) : cli_fail(st, "%s", bs_last_error());
     free(errors);
-    return cli_fail(st, "%s", bs_last_error());
+    return code;
 }
 
 /* mkdir -p; an existing non-folder is bad input. */
