@@ -525,7 +525,7 @@ static void test_override_errors(void **state)
  * 7 h in days),
  * units, enums, lists of names, nested lists, several events. */
 static const char rich[] =
-    "scenario = { name = \"round \\\"trip\\\"\\ttest\"; description = \"UTF-8: "
+    "scenario = { name = \"round-trip\"; description = \"\\\"quoted\\\"\\ttab, UTF-8: "
     "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82, back\\\\slash\\x01\";\n"
     "  start = \"2024-02-29\"; end = \"2025-02-28\"; seed = 4294967295L; run = 7; };\n"
     "population = { scale = 333.3333333333333; frustration_half_life = \"100min\";\n"

@@ -231,9 +231,9 @@ static void end_before_start(void **state)
 {
     (void)state;
     outcome o = load_parts("2024-12-01", good_share, good_app, good_vpns, "");
-    expect_error(&o, "scenario.end", "the scenario ends before it starts");
+    expect_error(&o, "scenario.end", "the scenario has no day: its end must come after its start");
     o = load_parts("2025-01-01", good_share, good_app, good_vpns, "");
-    expect_error(&o, "scenario.end", "the scenario ends before it starts");
+    expect_error(&o, "scenario.end", "the scenario has no day: its end must come after its start");
 }
 
 /* A valid config's masks:
