@@ -1,5 +1,6 @@
 #include "graph.h"
 
+#include "bigmem.h"
 #include "status.h"
 
 #include <gsl/gsl_randist.h>
@@ -11,9 +12,9 @@
 
 void graph_free(graph *g)
 {
-    free(g->off);
-    free(g->adj);
-    free(g->abroad);
+    bigmem_free(g->off);
+    bigmem_free(g->adj);
+    bigmem_free(g->abroad);
     memset(g, 0, sizeof *g);
 }
 
@@ -49,8 +50,8 @@ int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t
     uint64_t *fill = malloc(sizeof(uint64_t) * (size_t)n_pools);
     uint8_t *pool = NULL;
     uint32_t *stub = NULL;
-    g->off = calloc((size_t)n + 1, sizeof(uint64_t));
-    g->abroad = calloc(n ? n : 1, 1);
+    g->off = bigmem_calloc((size_t)n + 1, sizeof(uint64_t));
+    g->abroad = bigmem_calloc(n, 1);
     if (!deg || !pool_at || !fill || !g->off || !g->abroad)
         goto nomem;
 
@@ -108,7 +109,7 @@ int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t
     }
     for (uint32_t i = 0; i < n; i++)
         g->off[i + 1] = g->off[i] + deg[i];
-    g->adj = malloc(sizeof(uint32_t) * (g->off[n] ? g->off[n] : 1));
+    g->adj = bigmem_calloc(g->off[n], sizeof(uint32_t));
     if (!g->adj)
         goto nomem;
     memset(deg, 0, sizeof(uint32_t) * n);

@@ -12,6 +12,7 @@
  */
 #include "population.h"
 
+#include "bigmem.h"
 #include "graph.h"
 #include "log.h"
 #include "rng.h"
@@ -217,20 +218,20 @@ static int alloc_agents(population *p)
 {
     uint32_t n = p->n;
     const world *w = p->w;
-    p->region = malloc(n);
-    p->flags = malloc(n);
-    p->habit = malloc(n);
-    p->first = malloc(n);
-    p->installed = malloc(sizeof(uint16_t) * n);
-    p->card = malloc(sizeof(uint32_t) * n);
-    p->order = malloc(sizeof(uint64_t) * n);
-    p->frust = calloc(n, sizeof(float));
+    p->region = bigmem_calloc(n, 1);
+    p->flags = bigmem_calloc(n, 1);
+    p->habit = bigmem_calloc(n, 1);
+    p->first = bigmem_calloc(n, 1);
+    p->installed = bigmem_calloc(n, sizeof(uint16_t));
+    p->card = bigmem_calloc(n, sizeof(uint32_t));
+    p->order = bigmem_calloc(n, sizeof(uint64_t));
+    p->frust = bigmem_calloc(n, sizeof(float));
     p->n_installed = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
     p->n_primary = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
     p->n_vpn = calloc((size_t)w->n_regions * w->n_vpns + 1, sizeof(double));
     p->vpn_detect = calloc((size_t)w->n_all_isps * w->n_vpns + 1, sizeof(double));
-    return p->vpn_detect && p->region && p->flags && p->habit && p->first && p->installed && p->card &&
-           p->order && p->frust && p->n_installed && p->n_primary && p->n_vpn;
+    return p->vpn_detect && p->region && p->flags && p->habit && p->first && p->installed &&
+           p->card && p->order && p->frust && p->n_installed && p->n_primary && p->n_vpn;
 }
 
 /* A random order of the apps weighted by preference (Gumbel keys). */
@@ -364,14 +365,14 @@ void population_free(population *p)
 {
     if (!p)
         return;
-    free(p->region);
-    free(p->flags);
-    free(p->habit);
-    free(p->first);
-    free(p->installed);
-    free(p->card);
-    free(p->order);
-    free(p->frust);
+    bigmem_free(p->region);
+    bigmem_free(p->flags);
+    bigmem_free(p->habit);
+    bigmem_free(p->first);
+    bigmem_free(p->installed);
+    bigmem_free(p->card);
+    bigmem_free(p->order);
+    bigmem_free(p->frust);
     free(p->n_installed);
     free(p->n_primary);
     free(p->n_vpn);
@@ -546,26 +547,38 @@ static void calls(population *p, const censor *c, pop_day *out)
         one_call(p, c, q[tail++ % PIPE], out);
 }
 
-/* Today's adoption hazard of app a for agent i (per day). */
-static double adoption_hazard(population *p, const censor *c, const day_rules *d, uint32_t i,
-                              int a)
+/* Adoption of app a by agent i, a candidate drawn at the day's largest
+ * hazard (install probability pi): accept with probability
+ * (1 - exp(-h_i)) / pi, h_i = p_a + preinstall_a + q_a s_i(a) (1 + kappa F_i).
+ * The contact that estimates s_i(a) is drawn only when the same uniform would
+ * accept at the agent's largest possible hazard (a contact who has a and for
+ * whom it works), which gives the same decision without touching the contact
+ * in most cases. */
+static void consider(population *p, const censor *c, const day_rules *d, uint32_t i, int a,
+                     double pi)
 {
     const world *w = p->w;
-    double h = d->preinstall[a];
-    if ((p->flags[i] & FLAG_AVERSE) && (p->averse_apps >> a & 1u))
-        return h;
-    h += w->apps[a].bass_p / 365.0;
+    double base = d->preinstall[a];
+    double social = 0;
+    if (!((p->flags[i] & FLAG_AVERSE) && (p->averse_apps >> a & 1u))) {
+        base += w->apps[a].bass_p / 365.0;
+        social = w->apps[a].bass_q / 365.0 * (1.0 + w->population.adoption_kappa * p->frust[i]);
+    }
+    double u = gsl_rng_uniform(p->r_adopt) * pi;
     uint64_t nc = n_contacts(p, i);
-    if (nc == 0 || w->apps[a].bass_q == 0)
-        return h;
+    if (social == 0 || nc == 0 || u >= -expm1(-(base + social))) {
+        if (u < -expm1(-base))
+            install(p, i, a);
+        return;
+    }
     int domestic;
     uint32_t theirs =
         contact_card(p, i, (uint64_t)(gsl_rng_uniform(p->r_adopt) * (double)nc), &domestic);
-    if (!(card_usable(theirs) >> a & 1u))
-        return h;
-    double works = call_pass(c, p->card[i], theirs, domestic, a, CLASS_VOICE);
-    return h + w->apps[a].bass_q / 365.0 * works *
-                   (1.0 + w->population.adoption_kappa * p->frust[i]);
+    double works = card_usable(theirs) >> a & 1u
+                       ? call_pass(c, p->card[i], theirs, domestic, a, CLASS_VOICE)
+                       : 0.0;
+    if (u < -expm1(-(base + social * works)))
+        install(p, i, a);
 }
 
 static void adopt(population *p, const censor *c, const day_rules *d)
@@ -591,11 +604,8 @@ static void adopt(population *p, const censor *c, const day_rules *d)
                 break;
             }
             uint32_t ag = (uint32_t)i;
-            if ((p->installed[ag] & bit) || !(p->runs_on[agent_platform(p, ag)] & bit))
-                continue;
-            double h = adoption_hazard(p, c, d, ag, a);
-            if (gsl_rng_uniform(r) * pi < -expm1(-h))
-                install(p, ag, a);
+            if (!(p->installed[ag] & bit) && (p->runs_on[agent_platform(p, ag)] & bit))
+                consider(p, c, d, ag, a, pi);
         }
     }
 }
