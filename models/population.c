@@ -446,19 +446,24 @@ static inline double call_pass(const censor *c, uint32_t mine, uint32_t theirs, 
 
 /* ---- the day ---- */
 
-/* A call waiting in the pipeline: its caller and its contact (an agent, or
- * the number of a contact abroad). */
+/* A call waiting in the pipeline: its caller, its contact (an agent, or the
+ * number of a contact abroad), and a uniform number for the call's class. */
 typedef struct pending_call {
     uint32_t caller, who;
     int domestic;
+    double u_class;
 } pending_call;
 
 /* Draw the contact of one call from i and prefetch what the call will read
- * of it, so that the memory latency overlaps the calls before it. */
+ * of it, so that the memory latency overlaps the calls before it.  One
+ * uniform u gives both the contact, floor(u nc), and the class: the
+ * fractional part of u nc is uniform and independent of the contact (to the
+ * 32 - log2(nc) bits a 32-bit generator leaves). */
 static inline pending_call pick_contact(const population *p, uint32_t i, uint64_t nc)
 {
-    uint64_t c = (uint64_t)(gsl_rng_uniform(p->r_pick) * (double)nc);
-    pending_call pc = {i, 0, 1};
+    double x = gsl_rng_uniform(p->r_pick) * (double)nc;
+    uint64_t c = (uint64_t)x;
+    pending_call pc = {i, 0, 1, x - (double)c};
     if (p->w->population.graph == GRAPH_COMPLETE) {
         pc.who = (uint32_t)(c >= i ? c + 1 : c);
     } else {
@@ -475,7 +480,9 @@ static inline pending_call pick_contact(const population *p, uint32_t i, uint64_
     return pc;
 }
 
-/* One call: the caller tries the apps in its order that the contact has. */
+/* One call: the caller tries the apps in its order that the contact has.
+ * Each attempt draws u: it passes if u < P; after a failure, (u - P)/(1 - P)
+ * is a fresh uniform, which decides the retry. */
 static void one_call(population *p, const censor *c, pending_call call, pop_day *out)
 {
     gsl_rng *r = p->r_calls;
@@ -487,16 +494,17 @@ static void one_call(population *p, const censor *c, pending_call call, pop_day 
         return; /* no app in common: they use the phone network */
     const world *w = p->w;
     int n_apps = w->n_apps;
-    double u_video = gsl_rng_uniform(r);
     uint64_t order = p->order[i];
     int failed_before = 0;
     for (int pos = 0; pos < n_apps; pos++) {
         int a = order_at(order, pos);
         if (!(common >> a & 1u))
             continue;
-        int cls = u_video < w->apps[a].video_share ? CLASS_VIDEO : CLASS_VOICE;
+        int cls = call.u_class < w->apps[a].video_share ? CLASS_VIDEO : CLASS_VOICE;
         out->attempted[a] += 1;
-        if (gsl_rng_uniform(r) < call_pass(c, mine, theirs, call.domestic, a, cls)) {
+        double pass = call_pass(c, mine, theirs, call.domestic, a, cls);
+        double u = gsl_rng_uniform(r);
+        if (u < pass) {
             out->completed[a] += 1;
             if (failed_before)
                 set_order(p, i, order_to_front(p->order[i], a, n_apps));
@@ -508,7 +516,7 @@ static void one_call(population *p, const censor *c, pending_call call, pop_day 
         if (p->frust[i] > p->frust_max)
             p->frust_max = p->frust[i];
         set_order(p, i, order_down(p->order[i], a, p->installed[i], n_apps));
-        if (gsl_rng_uniform(r) >= w->population.retry)
+        if ((u - pass) / (1.0 - pass) >= w->population.retry)
             break;
     }
     out->abandoned += 1;
@@ -564,7 +572,10 @@ static void consider(population *p, const censor *c, const day_rules *d, uint32_
         base += w->apps[a].bass_p / 365.0;
         social = w->apps[a].bass_q / 365.0 * (1.0 + w->population.adoption_kappa * p->frust[i]);
     }
+    /* 1 - exp(-h) <= h: a uniform above h rejects without computing it. */
     double u = gsl_rng_uniform(p->r_adopt) * pi;
+    if (u >= base + social)
+        return;
     uint64_t nc = n_contacts(p, i);
     if (social == 0 || nc == 0 || u >= -expm1(-(base + social))) {
         if (u < -expm1(-base))
@@ -644,7 +655,8 @@ static void vpn_step(population *p, const day_rules *d, uint32_t i)
     if (f <= 0 || d->vpn_availability <= 0 || pc->vpn_rate <= 0)
         return;
     double h = pc->vpn_rate * d->vpn_availability * f / (f + pc->vpn_half);
-    if (gsl_rng_uniform(r) < -expm1(-h))
+    double u = gsl_rng_uniform(r);
+    if (u < h && u < -expm1(-h)) /* 1 - exp(-h) <= h */
         set_vpn(p, i, pick_vpn(p, isp, 2.0) + 1);
 }
 
