@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run the population benchmarks and print the rows of bench/RESULTS.md.
+# usage: bench/run.sh   (from the repository root; builds build-release/)
+# Takes about 4 minutes and 4 GB of memory on a 2-core machine.
+set -euo pipefail
+cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.."
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build-release -j"$(nproc)" >/dev/null
+b=build-release/bench/bench_population
+s=scenarios/russia-2024-2026.cfg
+echo "| agents | contact entries | days | daily-loop s | agent-days/s | bytes/agent | bytes/contact | peak RSS MB |"
+echo "|---|---|---|---|---|---|---|---|"
+$b $s 1e6 30
+$b $s 1e6 608
+$b $s 1e7 30
+$b $s 1e7 60
+$b $s 3e7 30
+echo
+echo "default scenario (whatsapp-then-facetime, 10^5 agents, 243 days), 3 runs:"
+for i in 1 2 3; do
+    /usr/bin/time -f "  wall %e s, peak RSS %M kB" build-release/blockshift run \
+        scenarios/whatsapp-then-facetime.cfg -o /tmp/bench-default --quiet
+done
+rm -rf /tmp/bench-default
