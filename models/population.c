@@ -9,6 +9,13 @@
  * in one 32-bit word (`card`: usable apps, ISP, VPN state), one cache line
  * touched per random contact.  Counts per region are kept up to date as
  * agents change, rather than recounted every day.
+ *
+ * Threads: the calls and the daily pass over agents run on blocks of BLOCK
+ * agents in parallel (OpenMP).  Each block has its own random streams, named
+ * after the block, and its own tallies, added up in block order afterwards;
+ * a block changes only its own agents and reads nothing another block
+ * changes.  So the results are the same whatever the number of threads.
+ * Adoption, which reads contacts that may be changing, stays serial.
  */
 #include "population.h"
 
@@ -21,12 +28,22 @@
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #define FLAG_IOS 1u /* graph.h relies on bit 0 meaning iOS */
 #define FLAG_AVERSE 2u
 #define NO_APP 0xffu
 #define POISSON_TABLE 32
+#define BLOCK (1u << 16)
+
+/* A block of agents: its streams and its tallies of the day. */
+typedef struct lane {
+    gsl_rng *pick, *calls, *day;
+    double *primary, *vpn; /* changes to the counts, [region][app] and [region][vpn] */
+    double attempted[MAX_APPS], completed[MAX_APPS], failed[MAX_APPS], abandoned;
+    float frust_max;
+} lane;
 
 /* Hot per-agent state, stored by field (struct of arrays). */
 struct population {
@@ -48,7 +65,9 @@ struct population {
     double *n_installed, *n_primary, *n_vpn; /* running counts, agents */
     double *vpn_detect; /* [isp][vpn] today's detection, copied from the censor */
     int any_detect;     /* whether any protocol is detected anywhere today */
-    gsl_rng *r_pick, *r_calls, *r_adopt, *r_day;
+    gsl_rng *r_adopt;
+    int n_lanes;
+    lane *lanes;
 };
 
 /* ---- the preference order: a permutation of the apps in 4-bit slots ---- */
@@ -154,13 +173,14 @@ static int first_usable(const population *p, uint32_t i)
     return NO_APP;
 }
 
-/* After i's order or apps changed: its first choice, and the counts. */
-static void update_first(population *p, uint32_t i)
+/* After i's order or apps changed: its first choice, and the counts
+ * `primary` ([region][app]: the population's, or a block's changes). */
+static void update_first(population *p, uint32_t i, double *primary)
 {
     int now = first_usable(p, i);
     if (now == p->first[i])
         return;
-    double *row = p->n_primary + (size_t)p->region[i] * p->w->n_apps;
+    double *row = primary + (size_t)p->region[i] * p->w->n_apps;
     if (p->first[i] != NO_APP)
         row[p->first[i]] -= 1;
     if (now != NO_APP)
@@ -168,10 +188,10 @@ static void update_first(population *p, uint32_t i)
     p->first[i] = (uint8_t)now;
 }
 
-static void set_order(population *p, uint32_t i, uint64_t order)
+static void set_order(population *p, uint32_t i, uint64_t order, double *primary)
 {
     p->order[i] = order;
-    update_first(p, i);
+    update_first(p, i, primary);
 }
 
 static void install(population *p, uint32_t i, int app)
@@ -180,16 +200,16 @@ static void install(population *p, uint32_t i, int app)
     p->n_installed[(size_t)p->region[i] * p->w->n_apps + app] += 1;
     p->card[i] = (p->card[i] & 0xffff0000u) | usable_of(p, i);
     /* A new app goes to the bottom of the order. */
-    set_order(p, i, order_to_back(p->order[i], app, p->w->n_apps));
+    set_order(p, i, order_to_back(p->order[i], app, p->w->n_apps), p->n_primary);
 }
 
-/* VPN state: 0 none, v + 1 on protocol v. */
-static void set_vpn(population *p, uint32_t i, int vstate)
+/* VPN state: 0 none, v + 1 on protocol v; `vpn` the counts to adjust. */
+static void set_vpn(population *p, uint32_t i, int vstate, double *vpn)
 {
     int old = card_vpn(p->card[i]);
     if (old == vstate)
         return;
-    double *row = p->n_vpn + (size_t)p->region[i] * p->w->n_vpns;
+    double *row = vpn + (size_t)p->region[i] * p->w->n_vpns;
     if (old)
         row[old - 1] -= 1;
     if (vstate)
@@ -232,6 +252,32 @@ static int alloc_agents(population *p)
     p->vpn_detect = calloc((size_t)w->n_all_isps * w->n_vpns + 1, sizeof(double));
     return p->vpn_detect && p->region && p->flags && p->habit && p->first && p->installed &&
            p->card && p->order && p->frust && p->n_installed && p->n_primary && p->n_vpn;
+}
+
+/* One lane per block of agents, with streams named after the block. */
+static int alloc_lanes(population *p)
+{
+    const world *w = p->w;
+    uint64_t seed = (uint64_t)w->scenario.seed, run = (uint64_t)w->scenario.run;
+    p->n_lanes = (int)((p->n + BLOCK - 1) / BLOCK);
+    p->lanes = calloc((size_t)p->n_lanes, sizeof(lane));
+    if (!p->lanes)
+        return 0;
+    for (int k = 0; k < p->n_lanes; k++) {
+        lane *l = &p->lanes[k];
+        char name[64];
+        snprintf(name, sizeof name, "population.contacts.%d", k);
+        l->pick = rng_stream(seed, run, name);
+        snprintf(name, sizeof name, "population.calls.%d", k);
+        l->calls = rng_stream(seed, run, name);
+        snprintf(name, sizeof name, "population.day.%d", k);
+        l->day = rng_stream(seed, run, name);
+        l->primary = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
+        l->vpn = calloc((size_t)w->n_regions * w->n_vpns + 1, sizeof(double));
+        if (!l->pick || !l->calls || !l->day || !l->primary || !l->vpn)
+            return 0;
+    }
+    return 1;
 }
 
 /* A random order of the apps weighted by preference (Gumbel keys). */
@@ -290,9 +336,9 @@ static void init_agents(population *p, gsl_rng *r, const uint32_t *region_n)
             p->order[i] = draw_order(w, r);
             p->card[i] = usable_of(p, i) | (uint32_t)isp << 16;
             p->first[i] = NO_APP;
-            update_first(p, i);
+            update_first(p, i, p->n_primary);
             p->habit[i] = p->first[i];
-            set_vpn(p, i, w->n_vpns ? draw_weighted(r, vpn_w, w->n_vpns + 1) : 0);
+            set_vpn(p, i, w->n_vpns ? draw_weighted(r, vpn_w, w->n_vpns + 1) : 0, p->n_vpn);
         }
     }
 }
@@ -336,11 +382,8 @@ population *population_new(const world *w)
     p->abroad_seed = rng_seed_of(seed, run, "population.abroad");
     gsl_rng *r_init = rng_stream(seed, run, "population.init");
     gsl_rng *r_graph = rng_stream(seed, run, "population.graph");
-    p->r_pick = rng_stream(seed, run, "population.contacts");
-    p->r_calls = rng_stream(seed, run, "population.calls");
     p->r_adopt = rng_stream(seed, run, "population.adoption");
-    p->r_day = rng_stream(seed, run, "population.day");
-    int ok = r_init && r_graph && p->r_pick && p->r_calls && p->r_adopt && p->r_day && alloc_agents(p);
+    int ok = r_init && r_graph && p->r_adopt && alloc_agents(p) && alloc_lanes(p);
     if (ok) {
         init_agents(p, r_init, region_n);
         ok = w->population.graph != GRAPH_NEGBIN ||
@@ -378,14 +421,20 @@ void population_free(population *p)
     free(p->n_vpn);
     free(p->vpn_detect);
     graph_free(&p->g);
-    if (p->r_pick)
-        gsl_rng_free(p->r_pick);
-    if (p->r_calls)
-        gsl_rng_free(p->r_calls);
     if (p->r_adopt)
         gsl_rng_free(p->r_adopt);
-    if (p->r_day)
-        gsl_rng_free(p->r_day);
+    for (int k = 0; p->lanes && k < p->n_lanes; k++) {
+        lane *l = &p->lanes[k];
+        if (l->pick)
+            gsl_rng_free(l->pick);
+        if (l->calls)
+            gsl_rng_free(l->calls);
+        if (l->day)
+            gsl_rng_free(l->day);
+        free(l->primary);
+        free(l->vpn);
+    }
+    free(p->lanes);
     free(p);
 }
 
@@ -459,9 +508,9 @@ typedef struct pending_call {
  * uniform u gives both the contact, floor(u nc), and the class: the
  * fractional part of u nc is uniform and independent of the contact (to the
  * 32 - log2(nc) bits a 32-bit generator leaves). */
-static inline pending_call pick_contact(const population *p, uint32_t i, uint64_t nc)
+static inline pending_call pick_contact(const population *p, lane *l, uint32_t i, uint64_t nc)
 {
-    double x = gsl_rng_uniform(p->r_pick) * (double)nc;
+    double x = gsl_rng_uniform(l->pick) * (double)nc;
     uint64_t c = (uint64_t)x;
     pending_call pc = {i, 0, 1, x - (double)c};
     if (p->w->population.graph == GRAPH_COMPLETE) {
@@ -483,9 +532,9 @@ static inline pending_call pick_contact(const population *p, uint32_t i, uint64_
 /* One call: the caller tries the apps in its order that the contact has.
  * Each attempt draws u: it passes if u < P; after a failure, (u - P)/(1 - P)
  * is a fresh uniform, which decides the retry. */
-static void one_call(population *p, const censor *c, pending_call call, pop_day *out)
+static void one_call(population *p, const censor *c, pending_call call, lane *l)
 {
-    gsl_rng *r = p->r_calls;
+    gsl_rng *r = l->calls;
     uint32_t i = call.caller;
     uint32_t mine = p->card[i];
     uint32_t theirs = call.domestic ? p->card[call.who] : abroad_apps(p, i, (int)call.who);
@@ -501,58 +550,56 @@ static void one_call(population *p, const censor *c, pending_call call, pop_day 
         if (!(common >> a & 1u))
             continue;
         int cls = call.u_class < w->apps[a].video_share ? CLASS_VIDEO : CLASS_VOICE;
-        out->attempted[a] += 1;
+        l->attempted[a] += 1;
         double pass = call_pass(c, mine, theirs, call.domestic, a, cls);
         double u = gsl_rng_uniform(r);
         if (u < pass) {
-            out->completed[a] += 1;
+            l->completed[a] += 1;
             if (failed_before)
-                set_order(p, i, order_to_front(p->order[i], a, n_apps));
+                set_order(p, i, order_to_front(p->order[i], a, n_apps), l->primary);
             return;
         }
-        out->failed[a] += 1;
+        l->failed[a] += 1;
         failed_before = 1;
         p->frust[i] += 1.0f;
-        if (p->frust[i] > p->frust_max)
-            p->frust_max = p->frust[i];
-        set_order(p, i, order_down(p->order[i], a, p->installed[i], n_apps));
+        if (p->frust[i] > l->frust_max)
+            l->frust_max = p->frust[i];
+        set_order(p, i, order_down(p->order[i], a, p->installed[i], n_apps), l->primary);
         if ((u - pass) / (1.0 - pass) >= w->population.retry)
             break;
     }
-    out->abandoned += 1;
+    l->abandoned += 1;
 }
 
 /* Calls per agent today: Poisson(lambda) by inversion of a table. */
-static int draw_calls(population *p)
+static int draw_calls(const population *p, lane *l)
 {
-    double u = gsl_rng_uniform(p->r_pick);
+    double u = gsl_rng_uniform(l->pick);
     for (int k = 0; k < POISSON_TABLE; k++)
         if (u < p->poisson_cdf[k])
             return k;
-    return (int)gsl_ran_poisson(p->r_pick, p->w->population.calls_per_day);
+    return (int)gsl_ran_poisson(l->pick, p->w->population.calls_per_day);
 }
 
-/* The day's calls, caller by caller, through a short pipeline: who calls
- * whom is drawn (stream population.contacts) PIPE calls ahead of the calls
- * themselves (stream population.calls), which are taken in the same order. */
+/* The calls of one block of agents, caller by caller, through a short
+ * pipeline: who calls whom is drawn (the block's contacts stream) PIPE calls
+ * ahead of the calls themselves (its calls stream), taken in the same order. */
 #define PIPE 16
-static void calls(population *p, const censor *c, pop_day *out)
+static void block_calls(population *p, const censor *c, lane *l, uint32_t lo, uint32_t hi)
 {
-    if (p->w->population.calls_per_day <= 0)
-        return;
     pending_call q[PIPE];
     unsigned head = 0, tail = 0;
-    for (uint32_t i = 0; i < p->n; i++) {
-        int k = draw_calls(p);
+    for (uint32_t i = lo; i < hi; i++) {
+        int k = draw_calls(p, l);
         uint64_t nc = k ? n_contacts(p, i) : 0;
         for (int n = 0; n < k && nc; n++) {
             if (head - tail == PIPE)
-                one_call(p, c, q[tail++ % PIPE], out);
-            q[head++ % PIPE] = pick_contact(p, i, nc);
+                one_call(p, c, q[tail++ % PIPE], l);
+            q[head++ % PIPE] = pick_contact(p, l, i, nc);
         }
     }
     while (tail != head)
-        one_call(p, c, q[tail++ % PIPE], out);
+        one_call(p, c, q[tail++ % PIPE], l);
 }
 
 /* Adoption of app a by agent i, a candidate drawn at the day's largest
@@ -623,7 +670,7 @@ static void adopt(population *p, const censor *c, const day_rules *d)
 
 /* Protocol for a new or moving VPN user at ISP isp: popularity times the
  * chance it passes, among protocols detected less than `below`. */
-static int pick_vpn(population *p, int isp, double below)
+static int pick_vpn(population *p, gsl_rng *r, int isp, double below)
 {
     const world *w = p->w;
     double wt[MAX_VPNS];
@@ -633,13 +680,13 @@ static int pick_vpn(population *p, int isp, double below)
         wt[v] = det < below ? w->vpns[v].popularity * (1.0 - det) : 0.0;
         total += wt[v];
     }
-    return total > 0 ? draw_weighted(p->r_day, wt, w->n_vpns) : -1;
+    return total > 0 ? draw_weighted(r, wt, w->n_vpns) : -1;
 }
 
-static void vpn_step(population *p, const day_rules *d, uint32_t i)
+static void vpn_step(population *p, lane *l, const day_rules *d, uint32_t i)
 {
     const population_cfg *pc = &p->w->population;
-    gsl_rng *r = p->r_day;
+    gsl_rng *r = l->day;
     int isp = card_isp(p->card[i]), vs = card_vpn(p->card[i]);
     if (vs) {
         if (!p->any_detect)
@@ -647,8 +694,8 @@ static void vpn_step(population *p, const day_rules *d, uint32_t i)
         double det = p->vpn_detect[isp * p->w->n_vpns + vs - 1];
         if (det <= 0 || gsl_rng_uniform(r) >= det)
             return;
-        int v = gsl_rng_uniform(r) < pc->vpn_switch ? pick_vpn(p, isp, det) : -1;
-        set_vpn(p, i, v + 1);
+        int v = gsl_rng_uniform(r) < pc->vpn_switch ? pick_vpn(p, r, isp, det) : -1;
+        set_vpn(p, i, v + 1, l->vpn);
         return;
     }
     float f = p->frust[i];
@@ -657,18 +704,18 @@ static void vpn_step(population *p, const day_rules *d, uint32_t i)
     double h = pc->vpn_rate * d->vpn_availability * f / (f + pc->vpn_half);
     double u = gsl_rng_uniform(r);
     if (u < h && u < -expm1(-h)) /* 1 - exp(-h) <= h */
-        set_vpn(p, i, pick_vpn(p, isp, 2.0) + 1);
+        set_vpn(p, i, pick_vpn(p, r, isp, 2.0) + 1, l->vpn);
 }
 
-static void return_step(population *p, uint32_t i)
+static void return_step(population *p, lane *l, uint32_t i)
 {
     const population_cfg *pc = &p->w->population;
     int h = p->habit[i];
     if (h == NO_APP || p->first[i] == h || p->frust[i] >= pc->return_frustration ||
         !(card_usable(p->card[i]) >> h & 1u))
         return;
-    if (gsl_rng_uniform(p->r_day) < pc->return_rate)
-        set_order(p, i, order_to_front(p->order[i], h, p->w->n_apps));
+    if (gsl_rng_uniform(l->day) < pc->return_rate)
+        set_order(p, i, order_to_front(p->order[i], h, p->w->n_apps), l->primary);
 }
 
 static void copy_counts(const population *p, pop_day *out)
@@ -699,6 +746,56 @@ void population_count(const population *p, pop_day *out)
     }
 }
 
+/* The end of one block's day: VPN moves, returns, frustration decay. */
+static void block_day(population *p, lane *l, const day_rules *d, uint32_t lo, uint32_t hi)
+{
+    float decay = (float)exp2(-1.0 / p->w->population.frustration_half_life);
+    float fmax = 0;
+    for (uint32_t i = lo; i < hi; i++) {
+        vpn_step(p, l, d, i);
+        return_step(p, l, i);
+        p->frust[i] *= decay;
+        if (p->frust[i] > fmax)
+            fmax = p->frust[i];
+    }
+    l->frust_max = fmax;
+}
+
+/* Add the blocks' changes to the counts, in block order, and clear them. */
+static void gather(population *p, pop_day *out)
+{
+    const world *w = p->w;
+    size_t ra = (size_t)w->n_regions * w->n_apps, rv = (size_t)w->n_regions * w->n_vpns;
+    for (int k = 0; k < p->n_lanes; k++) {
+        lane *l = &p->lanes[k];
+        for (size_t x = 0; x < ra; x++)
+            p->n_primary[x] += l->primary[x];
+        for (size_t x = 0; x < rv; x++)
+            p->n_vpn[x] += l->vpn[x];
+        memset(l->primary, 0, ra * sizeof(double));
+        memset(l->vpn, 0, rv * sizeof(double));
+        if (!out)
+            continue;
+        for (int a = 0; a < w->n_apps; a++) {
+            out->attempted[a] += l->attempted[a];
+            out->completed[a] += l->completed[a];
+            out->failed[a] += l->failed[a];
+            l->attempted[a] = l->completed[a] = l->failed[a] = 0;
+        }
+        out->abandoned += l->abandoned;
+        l->abandoned = 0;
+    }
+}
+
+static float frust_max(const population *p)
+{
+    float m = 0;
+    for (int k = 0; k < p->n_lanes; k++)
+        if (p->lanes[k].frust_max > m)
+            m = p->lanes[k].frust_max;
+    return m;
+}
+
 void population_step(population *p, const censor *c, const day_rules *d, pop_day *out)
 {
     const world *w = p->w;
@@ -713,17 +810,23 @@ void population_step(population *p, const censor *c, const day_rules *d, pop_day
             p->vpn_detect[isp * w->n_vpns + v] = det;
             p->any_detect |= det > 0;
         }
-    calls(p, c, out);
-    adopt(p, c, d);
-    float decay = (float)exp2(-1.0 / w->population.frustration_half_life);
-    float fmax = 0;
-    for (uint32_t i = 0; i < p->n; i++) {
-        vpn_step(p, d, i);
-        return_step(p, i);
-        p->frust[i] *= decay;
-        if (p->frust[i] > fmax)
-            fmax = p->frust[i];
+    int n_lanes = p->n_lanes;
+    if (w->population.calls_per_day > 0) {
+#pragma omp parallel for schedule(dynamic)
+        for (int k = 0; k < n_lanes; k++) {
+            uint32_t lo = (uint32_t)k * BLOCK, hi = lo + BLOCK < p->n ? lo + BLOCK : p->n;
+            block_calls(p, c, &p->lanes[k], lo, hi);
+        }
     }
-    p->frust_max = fmax;
+    p->frust_max = frust_max(p); /* bounds every F for adoption's thinning */
+    gather(p, out);
+    adopt(p, c, d);
+#pragma omp parallel for schedule(dynamic)
+    for (int k = 0; k < n_lanes; k++) {
+        uint32_t lo = (uint32_t)k * BLOCK, hi = lo + BLOCK < p->n ? lo + BLOCK : p->n;
+        block_day(p, &p->lanes[k], d, lo, hi);
+    }
+    p->frust_max = frust_max(p);
+    gather(p, NULL);
     copy_counts(p, out);
 }

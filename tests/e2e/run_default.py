@@ -33,9 +33,10 @@ def check(ok, what):
     print(("ok   " if ok else "FAIL ") + what)
 
 
-def run(cfg, out, *extra):
-    cmd = [BIN, "run", cfg, "-o", out, "--scale", SCALE, "--quiet", *extra]
-    p = subprocess.run(cmd, cwd=SRC, capture_output=True, text=True)
+def run(cfg, out, *extra, scale=SCALE, threads=None):
+    cmd = [BIN, "run", cfg, "-o", out, "--scale", scale, "--quiet", *extra]
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads)) if threads else None
+    p = subprocess.run(cmd, cwd=SRC, capture_output=True, text=True, env=env)
     if p.returncode != 0:
         print(p.stderr)
     check(p.returncode == 0, "exit 0: " + " ".join(cmd[1:]))
@@ -144,6 +145,11 @@ h = h5py.File(run(default, os.path.join(tmp, "c"), "--run", "1"), "r")
 check(not np.array_equal(f["/calls/failed"][()], h["/calls/failed"][()]), "another run number: different calls")
 check(h.attrs["run"] == 1, "run number recorded")
 
+# --- the number of threads changes nothing (10^5 agents: two blocks of agents) ---
+t1 = h5py.File(run(default, os.path.join(tmp, "t1"), scale="1460", threads=1), "r")
+t2 = h5py.File(run(default, os.path.join(tmp, "t2"), scale="1460", threads=2), "r")
+check(datasets_equal(t1, t2), "one thread or two: bit-identical datasets")
+
 # --- the resolved configuration reproduces the run ---
 text = f["/config/text"][()]
 resolved = os.path.join(tmp, "resolved.cfg")
@@ -156,7 +162,7 @@ check(datasets_equal(f, r, groups=("population", "calls")), "/config/text runs a
 check(f["/config"].attrs["overrides"] == "population.scale=" + SCALE or "scale" in f["/config"].attrs["overrides"],
       "the --scale override is recorded")
 
-for h5 in (f, nb, g, h, r):
+for h5 in (f, nb, g, h, r, t1, t2):
     h5.close()
 shutil.rmtree(tmp)
 print(f"{results['passed']} passed, {results['failed']} failed")
