@@ -39,7 +39,10 @@
 
 /* A block of agents: its streams and its tallies of the day. */
 typedef struct lane {
-    gsl_rng *pick, *calls, *day;
+    gsl_rng *pick, *calls, *day, *adopt;
+    uint32_t *inst_agent; /* installs decided today, applied after every block decided */
+    uint8_t *inst_app;
+    size_t n_inst, cap_inst;
     double *primary, *vpn; /* changes to the counts, [region][app] and [region][vpn] */
     double attempted[MAX_APPS], completed[MAX_APPS], failed[MAX_APPS], abandoned;
     float frust_max;
@@ -65,7 +68,6 @@ struct population {
     double *n_installed, *n_primary, *n_vpn; /* running counts, agents */
     double *vpn_detect; /* [isp][vpn] today's detection, copied from the censor */
     int any_detect;     /* whether any protocol is detected anywhere today */
-    gsl_rng *r_adopt;
     int n_lanes;
     lane *lanes;
 };
@@ -272,9 +274,11 @@ static int alloc_lanes(population *p)
         l->calls = rng_stream(seed, run, name);
         snprintf(name, sizeof name, "population.day.%d", k);
         l->day = rng_stream(seed, run, name);
+        snprintf(name, sizeof name, "population.adoption.%d", k);
+        l->adopt = rng_stream(seed, run, name);
         l->primary = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
         l->vpn = calloc((size_t)w->n_regions * w->n_vpns + 1, sizeof(double));
-        if (!l->pick || !l->calls || !l->day || !l->primary || !l->vpn)
+        if (!l->pick || !l->calls || !l->day || !l->adopt || !l->primary || !l->vpn)
             return 0;
     }
     return 1;
@@ -382,8 +386,7 @@ population *population_new(const world *w)
     p->abroad_seed = rng_seed_of(seed, run, "population.abroad");
     gsl_rng *r_init = rng_stream(seed, run, "population.init");
     gsl_rng *r_graph = rng_stream(seed, run, "population.graph");
-    p->r_adopt = rng_stream(seed, run, "population.adoption");
-    int ok = r_init && r_graph && p->r_adopt && alloc_agents(p) && alloc_lanes(p);
+    int ok = r_init && r_graph && alloc_agents(p) && alloc_lanes(p);
     if (ok) {
         init_agents(p, r_init, region_n);
         ok = w->population.graph != GRAPH_NEGBIN ||
@@ -421,8 +424,6 @@ void population_free(population *p)
     free(p->n_vpn);
     free(p->vpn_detect);
     graph_free(&p->g);
-    if (p->r_adopt)
-        gsl_rng_free(p->r_adopt);
     for (int k = 0; p->lanes && k < p->n_lanes; k++) {
         lane *l = &p->lanes[k];
         if (l->pick)
@@ -431,6 +432,10 @@ void population_free(population *p)
             gsl_rng_free(l->calls);
         if (l->day)
             gsl_rng_free(l->day);
+        if (l->adopt)
+            gsl_rng_free(l->adopt);
+        free(l->inst_agent);
+        free(l->inst_app);
         free(l->primary);
         free(l->vpn);
     }
@@ -608,9 +613,9 @@ static void block_calls(population *p, const censor *c, lane *l, uint32_t lo, ui
  * The contact that estimates s_i(a) is drawn only when the same uniform would
  * accept at the agent's largest possible hazard (a contact who has a and for
  * whom it works), which gives the same decision without touching the contact
- * in most cases. */
-static void consider(population *p, const censor *c, const day_rules *d, uint32_t i, int a,
-                     double pi)
+ * in most cases.  Returns whether i adopts a. */
+static int consider(const population *p, const censor *c, const day_rules *d, gsl_rng *r,
+                    uint32_t i, int a, double pi)
 {
     const world *w = p->w;
     double base = d->preinstall[a];
@@ -620,29 +625,47 @@ static void consider(population *p, const censor *c, const day_rules *d, uint32_
         social = w->apps[a].bass_q / 365.0 * (1.0 + w->population.adoption_kappa * p->frust[i]);
     }
     /* 1 - exp(-h) <= h: a uniform above h rejects without computing it. */
-    double u = gsl_rng_uniform(p->r_adopt) * pi;
+    double u = gsl_rng_uniform(r) * pi;
     if (u >= base + social)
-        return;
+        return 0;
     uint64_t nc = n_contacts(p, i);
-    if (social == 0 || nc == 0 || u >= -expm1(-(base + social))) {
-        if (u < -expm1(-base))
-            install(p, i, a);
-        return;
-    }
+    if (social == 0 || nc == 0 || u >= -expm1(-(base + social)))
+        return u < -expm1(-base);
     int domestic;
-    uint32_t theirs =
-        contact_card(p, i, (uint64_t)(gsl_rng_uniform(p->r_adopt) * (double)nc), &domestic);
+    uint32_t theirs = contact_card(p, i, (uint64_t)(gsl_rng_uniform(r) * (double)nc), &domestic);
     double works = card_usable(theirs) >> a & 1u
                        ? call_pass(c, p->card[i], theirs, domestic, a, CLASS_VOICE)
                        : 0.0;
-    if (u < -expm1(-(base + social * works)))
-        install(p, i, a);
+    return u < -expm1(-(base + social * works));
 }
 
-static void adopt(population *p, const censor *c, const day_rules *d)
+static int note_install(lane *l, uint32_t i, int a)
+{
+    if (l->n_inst == l->cap_inst) {
+        size_t cap = l->cap_inst ? 2 * l->cap_inst : 1024;
+        uint32_t *ag = realloc(l->inst_agent, cap * sizeof *ag);
+        if (ag)
+            l->inst_agent = ag;
+        uint8_t *ap = realloc(l->inst_app, cap);
+        if (ap)
+            l->inst_app = ap;
+        if (!ag || !ap)
+            return 0;
+        l->cap_inst = cap;
+    }
+    l->inst_agent[l->n_inst] = i;
+    l->inst_app[l->n_inst++] = (uint8_t)a;
+    return 1;
+}
+
+/* Decide the adoptions of one block of agents, at the state of the start of
+ * adoption (installs are applied after every block has decided, so that no
+ * block reads a contact another block is changing).  Candidates for each app
+ * are found by geometric skips at the day's largest hazard, h_max. */
+static int block_adopt(const population *p, const censor *c, const day_rules *d, lane *l,
+                       uint32_t lo, uint32_t hi)
 {
     const world *w = p->w;
-    gsl_rng *r = p->r_adopt;
     for (int a = 0; a < w->n_apps; a++) {
         double h_max = d->preinstall[a] + w->apps[a].bass_p / 365.0 +
                        w->apps[a].bass_q / 365.0 *
@@ -652,20 +675,22 @@ static void adopt(population *p, const censor *c, const day_rules *d)
             continue;
         double log_q = log1p(-pi);
         uint16_t bit = (uint16_t)(1u << a);
-        for (uint64_t i = 0;; i++) {
+        for (uint64_t i = lo;; i++) {
             if (pi < 1.0) {
-                double skip = floor(log(gsl_rng_uniform_pos(r)) / log_q);
-                if (skip >= (double)(p->n - i))
+                double skip = floor(log(gsl_rng_uniform_pos(l->adopt)) / log_q);
+                if (skip >= (double)(hi - i))
                     break;
                 i += (uint64_t)skip;
-            } else if (i >= p->n) {
+            } else if (i >= hi) {
                 break;
             }
             uint32_t ag = (uint32_t)i;
-            if (!(p->installed[ag] & bit) && (p->runs_on[agent_platform(p, ag)] & bit))
-                consider(p, c, d, ag, a, pi);
+            if (!(p->installed[ag] & bit) && (p->runs_on[agent_platform(p, ag)] & bit) &&
+                consider(p, c, d, l->adopt, ag, a, pi) && !note_install(l, ag, a))
+                return 0;
         }
     }
+    return 1;
 }
 
 /* Protocol for a new or moving VPN user at ISP isp: popularity times the
@@ -796,7 +821,7 @@ static float frust_max(const population *p)
     return m;
 }
 
-void population_step(population *p, const censor *c, const day_rules *d, pop_day *out)
+int population_step(population *p, const censor *c, const day_rules *d, pop_day *out)
 {
     const world *w = p->w;
     memset(out->attempted, 0, (size_t)w->n_apps * sizeof(double));
@@ -820,7 +845,21 @@ void population_step(population *p, const censor *c, const day_rules *d, pop_day
     }
     p->frust_max = frust_max(p); /* bounds every F for adoption's thinning */
     gather(p, out);
-    adopt(p, c, d);
+    int ok = 1;
+#pragma omp parallel for schedule(dynamic) reduction(&& : ok)
+    for (int k = 0; k < n_lanes; k++) {
+        uint32_t lo = (uint32_t)k * BLOCK, hi = lo + BLOCK < p->n ? lo + BLOCK : p->n;
+        ok = block_adopt(p, c, d, &p->lanes[k], lo, hi) && ok;
+    }
+    for (int k = 0; k < n_lanes; k++) {
+        lane *l = &p->lanes[k];
+        for (size_t x = 0; x < l->n_inst; x++)
+            if (!(p->installed[l->inst_agent[x]] >> l->inst_app[x] & 1u))
+                install(p, l->inst_agent[x], l->inst_app[x]);
+        l->n_inst = 0;
+    }
+    if (!ok)
+        return bs_fail(BS_ENOMEM, "population: out of memory for the day's adoptions");
 #pragma omp parallel for schedule(dynamic)
     for (int k = 0; k < n_lanes; k++) {
         uint32_t lo = (uint32_t)k * BLOCK, hi = lo + BLOCK < p->n ? lo + BLOCK : p->n;
@@ -829,4 +868,5 @@ void population_step(population *p, const censor *c, const day_rules *d, pop_day
     p->frust_max = frust_max(p);
     gather(p, NULL);
     copy_counts(p, out);
+    return BS_OK;
 }

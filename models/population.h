@@ -27,8 +27,10 @@
  *     bias from one contact drawn at random (its indicator times the pass
  *     probability of a call on a between the two).  Candidates are found by
  *     geometric skips at the largest hazard of the day and thinned to each
- *     agent's own, which draws exactly the same Bernoulli trials.  A new app
- *     goes to the bottom of the order.  Averse agents adopt domestic
+ *     agent's own, which draws exactly the same Bernoulli trials.  Everyone
+ *     decides on the state at the start of adoption (a contact's install of
+ *     the same day counts from the next day).  A new app goes to the bottom
+ *     of the order.  Averse agents adopt domestic
  *     non-end-to-end apps only by pre-installation and never call with them.
  *  3. VPN: a user whose protocol is detected today notices with that
  *     probability, and moves to a less detectable protocol with probability
@@ -68,8 +70,9 @@ typedef struct pop_day {
 population *population_new(const world *w);
 void population_free(population *p);
 
-/* Advance one day under censor *c and the day's rules *d, and count. */
-void population_step(population *p, const censor *c, const day_rules *d, pop_day *out);
+/* Advance one day under censor *c and the day's rules *d, and count.
+ * BS_OK, or BS_ENOMEM with a message. */
+int population_step(population *p, const censor *c, const day_rules *d, pop_day *out);
 
 /* Count the current state without stepping (the state before day 0). */
 void population_count(const population *p, pop_day *out);

@@ -102,7 +102,8 @@ int sim_run(const world *w, sim_progress progress, void *arg, sim_out *out)
         prev = today;
         today = t;
         pop_day view = day_view(w, out, d);
-        population_step(pop, cen, prev, &view);
+        if ((st = population_step(pop, cen, prev, &view)) != BS_OK)
+            goto done;
         out->abandoned[d] = view.abandoned;
         if (progress)
             progress(d + 1, w->n_days, arg);

@@ -55,7 +55,7 @@ static void running_counts_equal_recount(void **state)
     for (int day = 0; day < w->n_days; day++) {
         events_day(w, day, d);
         censor_apply(c, d);
-        population_step(p, c, d, &step);
+        assert_int_equal(population_step(p, c, d, &step), BS_OK);
         population_count(p, &count);
         assert_memory_equal(inst[0], inst[1], ra * sizeof(double));
         assert_memory_equal(prim[0], prim[1], ra * sizeof(double));
