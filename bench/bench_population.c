@@ -4,13 +4,15 @@
  * Runs the first DAYS days of SCENARIO with population.scale chosen so the
  * population has about AGENTS agents, and prints one Markdown table row:
  * agents, contact entries, days, daily-loop seconds, agent-days per second,
- * bytes per agent (without contacts), bytes per contact, peak RSS.
- * Single-threaded: agent-days per second is per core.
+ * bytes per agent (without contacts), bytes per contact, peak RSS, threads.
+ * Threads: OMP_NUM_THREADS (default: every core); with 1, agent-days per
+ * second is per core.
  */
 #include "config.h"
 #include "sim.h"
 #include "status.h"
 
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -54,8 +56,8 @@ int main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &ru);
     double agent_days = (double)out.agents * w->n_days;
     double contact_bytes = 4.0 * (double)out.contacts;
-    printf("| %u | %llu | %d | %.2f | %.3g | %.1f | %.1f | %.0f |\n", out.agents,
-           (unsigned long long)out.contacts, w->n_days, out.seconds, agent_days / out.seconds,
+    printf("| %u | %llu | %d | %d | %.2f | %.3g | %.1f | %.1f | %.0f |\n", out.agents,
+           (unsigned long long)out.contacts, w->n_days, omp_get_max_threads(), out.seconds, agent_days / out.seconds,
            ((double)out.bytes - contact_bytes) / out.agents,
            out.contacts ? contact_bytes / (double)out.contacts : 0.0, ru.ru_maxrss / 1024.0);
     sim_out_free(&out);

@@ -8,13 +8,16 @@ cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build-release -j"$(nproc)" >/dev/null
 b=build-release/bench/bench_population
 s=scenarios/russia-2024-2026.cfg
-echo "| agents | contact entries | days | daily-loop s | agent-days/s | bytes/agent | bytes/contact | peak RSS MB |"
-echo "|---|---|---|---|---|---|---|---|"
-$b $s 1e6 30
-$b $s 1e6 608
-$b $s 1e7 30
-$b $s 1e7 60
-$b $s 3e7 30
+echo "| agents | contact entries | days | threads | daily-loop s | agent-days/s | bytes/agent | bytes/contact | peak RSS MB |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for t in 1 "$(nproc)"; do
+    export OMP_NUM_THREADS=$t
+    $b $s 1e6 30
+    $b $s 1e6 608
+    $b $s 1e7 60
+    $b $s 3e7 30
+done
+unset OMP_NUM_THREADS
 echo
 echo "default scenario (whatsapp-then-facetime, 10^5 agents, 243 days), 3 runs:"
 for i in 1 2 3; do
