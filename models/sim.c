@@ -2,6 +2,7 @@
 
 #include "censor.h"
 #include "events.h"
+#include "log.h"
 #include "population.h"
 #include "status.h"
 
@@ -96,8 +97,11 @@ int sim_run(const world *w, sim_progress progress, void *arg, sim_out *out)
     prev->n = -1; /* forces the first rebuild */
     for (int d = 0; d < w->n_days; d++) {
         events_day(w, d, today);
-        if (!events_same(today, prev))
+        if (!events_same(today, prev)) {
             censor_apply(cen, today);
+            LOG("sim", LOG_DEBUG, "day %d: %d rules in force, VPN availability %.3g: censor rebuilt",
+                d, today->n, today->vpn_availability);
+        }
         day_rules *t = prev;
         prev = today;
         today = t;
@@ -110,6 +114,8 @@ int sim_run(const world *w, sim_progress progress, void *arg, sim_out *out)
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     out->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    LOG("sim", LOG_INFO, "%d days of %u agents in %.2f s (%.3g agent-days/s)", w->n_days,
+        out->agents, out->seconds, out->agents * (double)w->n_days / out->seconds);
 
     double s = w->population.scale;
     size_t days = (size_t)w->n_days;
