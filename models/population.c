@@ -177,9 +177,8 @@ static int first_usable(const population *p, uint32_t i)
 
 /* After i's order or apps changed: its first choice, and the counts
  * `primary` ([region][app]: the population's, or a block's changes). */
-static void update_first(population *p, uint32_t i, double *primary)
+static void set_first(population *p, uint32_t i, int now, double *primary)
 {
-    int now = first_usable(p, i);
     if (now == p->first[i])
         return;
     double *row = primary + (size_t)p->region[i] * p->w->n_apps;
@@ -190,10 +189,24 @@ static void update_first(population *p, uint32_t i, double *primary)
     p->first[i] = (uint8_t)now;
 }
 
-static void set_order(population *p, uint32_t i, uint64_t order, double *primary)
+static void update_first(population *p, uint32_t i, double *primary)
 {
-    p->order[i] = order;
-    update_first(p, i, primary);
+    set_first(p, i, first_usable(p, i), primary);
+}
+
+/* Put usable app `a` first in i's order. */
+static void put_first(population *p, uint32_t i, int a, double *primary)
+{
+    p->order[i] = order_to_front(p->order[i], a, p->w->n_apps);
+    set_first(p, i, a, primary);
+}
+
+/* Move app `a` one place down among i's installed apps. */
+static void move_down(population *p, uint32_t i, int a, double *primary)
+{
+    p->order[i] = order_down(p->order[i], a, p->installed[i], p->w->n_apps);
+    if (p->first[i] == a) /* only then can the first choice change */
+        update_first(p, i, primary);
 }
 
 static void install(population *p, uint32_t i, int app)
@@ -202,7 +215,8 @@ static void install(population *p, uint32_t i, int app)
     p->n_installed[(size_t)p->region[i] * p->w->n_apps + app] += 1;
     p->card[i] = (p->card[i] & 0xffff0000u) | usable_of(p, i);
     /* A new app goes to the bottom of the order. */
-    set_order(p, i, order_to_back(p->order[i], app, p->w->n_apps), p->n_primary);
+    p->order[i] = order_to_back(p->order[i], app, p->w->n_apps);
+    update_first(p, i, p->n_primary);
 }
 
 /* VPN state: 0 none, v + 1 on protocol v; `vpn` the counts to adjust. */
@@ -561,7 +575,7 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l)
         if (u < pass) {
             l->completed[a] += 1;
             if (failed_before)
-                set_order(p, i, order_to_front(p->order[i], a, n_apps), l->primary);
+                put_first(p, i, a, l->primary);
             return;
         }
         l->failed[a] += 1;
@@ -569,7 +583,7 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l)
         p->frust[i] += 1.0f;
         if (p->frust[i] > l->frust_max)
             l->frust_max = p->frust[i];
-        set_order(p, i, order_down(p->order[i], a, p->installed[i], n_apps), l->primary);
+        move_down(p, i, a, l->primary);
         if ((u - pass) / (1.0 - pass) >= w->population.retry)
             break;
     }
@@ -740,7 +754,7 @@ static void return_step(population *p, lane *l, uint32_t i)
         !(card_usable(p->card[i]) >> h & 1u))
         return;
     if (gsl_rng_uniform(l->day) < pc->return_rate)
-        set_order(p, i, order_to_front(p->order[i], h, p->w->n_apps), l->primary);
+        put_first(p, i, h, l->primary);
 }
 
 static void copy_counts(const population *p, pop_day *out)
