@@ -26,6 +26,8 @@ const char *const ptype_names[N_PTYPES] = {
 #define V(field) offsetof(vpn_cfg, field)
 #define E(field) offsetof(event_cfg, field)
 #define T(t_, field) offsetof(world, censor.tech[t_].field)
+#define N(field) offsetof(node_cfg, field)
+#define L(field) offsetof(link_cfg, field)
 #define ENUM(names) names, (int)(sizeof names / sizeof names[0])
 
 /* One group per censorship technique: detection per class and collateral. */
@@ -176,6 +178,10 @@ const schema_entry schema[] = {
     {"apps.[].bass_q", PT_REAL, A(bass_q), 0, 0, "0.38", 0, 1000, "1/year", NULL, 0,
      "Bass imitation coefficient q (network effect)",
      "Sultan, Farley and Lehmann 1990: q about 0.38"},
+    {"apps.[].relay", PT_STRING, A(relay), W_NAME, 0, "\"\"", 0, 0, "", NULL, 0,
+     "Network node of its servers and call relays (empty: the first data centre of its "
+     "location in network.nodes)",
+     ""},
 
     /* vpns */
     {"vpns", PT_LIST, W(vpns), sizeof(vpn_cfg), W(n_vpns), "()", 0, MAX_VPNS, "", NULL, 0,
@@ -192,6 +198,8 @@ const schema_entry schema[] = {
      "Initial share of people on this protocol", ""},
     {"vpns.[].popularity", PT_REAL, V(popularity), 0, 0, "1.0", 0, 1e6, "weight", NULL, 0,
      "Weight when a new VPN user picks a protocol", "assumption"},
+    {"vpns.[].exit", PT_STRING, V(exit), W_NAME, 0, "\"\"", 0, 0, "", NULL, 0,
+     "Network node of its exit abroad (empty: the first vpn_exit in network.nodes)", ""},
 
     /* censor */
     {"censor", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0, "The censor's techniques", ""},
@@ -209,6 +217,34 @@ const schema_entry schema[] = {
               "assumption: multiplied by each protocol's detectability"),
     TECHNIQUE(TECH_SHUTDOWN, "shutdown", 1.0, 1.0, 1.0, 1.0,
               "regional mobile shutdowns with whitelists, 2025"),
+
+    /* network */
+    {"network", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0,
+     "The national network (optional: without it the flow engine is off)", ""},
+    {"network.nodes", PT_LIST, W(network.nodes), sizeof(node_cfg), W(network.n_nodes), "()", 0,
+     MAX_NODES, "", NULL, 0, "Nodes: access networks, routers, gateways, data centres", ""},
+    {"network.nodes.[].name", PT_STRING, N(name), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
+     "Node name", ""},
+    {"network.nodes.[].kind", PT_ENUM, N(kind), 0, 0, NULL, 0, 0, "", ENUM(node_kind_names),
+     "access (one per ISP and region: where its censor box sits), metro, core, ixp, border, "
+     "foreign_dc, domestic_dc or vpn_exit",
+     "MODEL.md section 1"},
+    {"network.nodes.[].region", PT_STRING, N(region), W_NAME, 0, "\"\"", 0, 0, "", NULL, 0,
+     "Region of an access node", ""},
+    {"network.nodes.[].isp", PT_STRING, N(isp), W_NAME, 0, "\"\"", 0, 0, "", NULL, 0,
+     "ISP of an access node (its name in the region)", ""},
+    {"network.links", PT_LIST, W(network.links), sizeof(link_cfg), W(network.n_links), "()", 0,
+     MAX_LINKS, "", NULL, 0, "Full-duplex links between nodes", ""},
+    {"network.links.[].from", PT_STRING, L(from), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
+     "One end (a node name)", ""},
+    {"network.links.[].to", PT_STRING, L(to), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
+     "The other end (a node name)", ""},
+    {"network.links.[].capacity", PT_RATE, L(capacity), 0, 0, NULL, 1, 1e15, "bit/s", NULL, 0,
+     "Capacity in each direction", "configs/networks: each file gives its sources"},
+    {"network.links.[].delay_ms", PT_REAL, L(delay_ms), 0, 0, "1.0", 0, 1e4, "ms", NULL, 0,
+     "One-way delay; routes are shortest by delay", ""},
+    {"network.links.[].class", PT_ENUM, L(cls), 0, 0, NULL, 0, 0, "", ENUM(link_class_names),
+     "access, metro, core, peering, border or foreign (results group links by class)", ""},
 
     /* events */
     {"events", PT_LIST, W(events), sizeof(event_cfg), W(n_events), "()", 0, MAX_EVENTS, "",

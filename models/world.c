@@ -17,6 +17,11 @@ const char *const action_names[N_ACTIONS] = {"block",   "throttle",          "un
                                              "vpn_block", "vpn_store_removal", "preinstall",
                                              "shutdown", "rotate"};
 const char *const graph_kind_names[N_GRAPH_KINDS] = {"negbin", "complete", "none"};
+const char *const node_kind_names[N_NODE_KINDS] = {"access",     "metro",       "core",
+                                                   "ixp",        "border",      "foreign_dc",
+                                                   "domestic_dc", "vpn_exit"};
+const char *const link_class_names[N_LINK_CLASSES] = {"access", "metro",  "core",
+                                                      "peering", "border", "foreign"};
 
 /* Agents are indexed by uint32_t. */
 #define MAX_AGENTS 4000000000.0
@@ -42,6 +47,14 @@ int world_vpn(const world *w, const char *name)
     for (int v = 0; v < w->n_vpns; v++)
         if (strcmp(w->vpns[v].name, name) == 0)
             return v;
+    return -1;
+}
+
+int world_node(const world *w, const char *name)
+{
+    for (int k = 0; k < w->network.n_nodes; k++)
+        if (strcmp(w->network.nodes[k].name, name) == 0)
+            return k;
     return -1;
 }
 
@@ -245,6 +258,164 @@ static void check_scenario_name(const char *name, check_ctx *c)
                     name);
 }
 
+/* The first node of a kind, or -1. */
+static int first_node(const world *w, int kind)
+{
+    for (int k = 0; k < w->network.n_nodes; k++)
+        if (w->network.nodes[k].kind == kind)
+            return k;
+    return -1;
+}
+
+/* A named node of one of two kinds, or the first of `dflt` when the name is
+ * empty; -1 with an error at `path` when there is none. */
+static int endpoint_node(world *w, check_ctx *c, const char *path, const char *name, int kind,
+                         int kind2, int dflt, const char *what)
+{
+    if (!name[0]) {
+        int k = first_node(w, dflt);
+        if (k < 0)
+            check_error(c, path, "no %s node in network.nodes for %s", node_kind_names[dflt], what);
+        return k;
+    }
+    int k = world_node(w, name);
+    if (k < 0)
+        check_error(c, path, "unknown node '%s'", name);
+    else if (w->network.nodes[k].kind != kind && w->network.nodes[k].kind != kind2)
+        check_error(c, path, "node '%s' is a %s, not a %s", name,
+                    node_kind_names[w->network.nodes[k].kind], node_kind_names[kind]);
+    return k >= 0 && (w->network.nodes[k].kind == kind || w->network.nodes[k].kind == kind2) ? k
+                                                                                           : -1;
+}
+
+/* Access nodes name their region and ISP; each ISP of each region has
+ * exactly one. */
+static void resolve_access(world *w, check_ctx *c)
+{
+    network_cfg *net = &w->network;
+    char path[96];
+    int owner[MAX_ALL_ISPS];
+    for (int i = 0; i < MAX_ALL_ISPS; i++)
+        owner[i] = -1;
+    for (int k = 0; k < net->n_nodes; k++) {
+        node_cfg *nd = &net->nodes[k];
+        nd->isp_index = -1;
+        snprintf(path, sizeof path, "network.nodes.[%d]", k);
+        for (int j = 0; j < k; j++)
+            check_unique(c, "network.nodes", net->nodes[j].name, nd->name, j, k);
+        if (nd->kind != NODE_ACCESS) {
+            if (nd->isp[0])
+                check_error(c, path, "only access nodes have an ISP");
+            continue;
+        }
+        int r = world_region(w, nd->region);
+        if (r < 0) {
+            check_error(c, path, "access node '%s': unknown region '%s'", nd->name, nd->region);
+            continue;
+        }
+        for (int i = 0; i < w->regions[r].n_isps; i++)
+            if (strcmp(w->regions[r].isps[i].name, nd->isp) == 0)
+                nd->isp_index = w->isp_first[r] + i;
+        if (nd->isp_index < 0)
+            check_error(c, path, "access node '%s': region '%s' has no ISP '%s'", nd->name,
+                        nd->region, nd->isp);
+        else if (owner[nd->isp_index] >= 0)
+            check_error(c, path, "access node '%s': ISP '%s' of region '%s' already has node '%s'",
+                        nd->name, nd->isp, nd->region, net->nodes[owner[nd->isp_index]].name);
+        else
+            owner[nd->isp_index] = k;
+    }
+    for (int r = 0; r < w->n_regions; r++)
+        for (int i = 0; i < w->regions[r].n_isps; i++)
+            if (owner[w->isp_first[r] + i] < 0) {
+                snprintf(path, sizeof path, "regions.[%d].isps.[%d]", r, i);
+                check_error(c, path, "ISP '%s' of region '%s' has no access node in network.nodes",
+                            w->regions[r].isps[i].name, w->regions[r].name);
+            }
+}
+
+/* Links name existing nodes; every node can be reached from the first. */
+static void resolve_links(world *w, check_ctx *c)
+{
+    network_cfg *net = &w->network;
+    char path[96];
+    int ok = 1;
+    for (int l = 0; l < net->n_links; l++) {
+        link_cfg *ln = &net->links[l];
+        ln->a = world_node(w, ln->from);
+        ln->b = world_node(w, ln->to);
+        snprintf(path, sizeof path, "network.links.[%d]", l);
+        if (ln->a < 0)
+            check_error(c, path, "link from an unknown node '%s'", ln->from);
+        if (ln->b < 0)
+            check_error(c, path, "link to an unknown node '%s'", ln->to);
+        if (ln->a >= 0 && ln->a == ln->b)
+            check_error(c, path, "link from node '%s' to itself", ln->from);
+        ok &= ln->a >= 0 && ln->b >= 0;
+    }
+    if (!ok || net->n_nodes == 0)
+        return;
+    /* Breadth-first over the links, both ways. */
+    int seen[MAX_NODES] = {0}, queue[MAX_NODES], head = 0, tail = 0;
+    seen[0] = 1;
+    queue[tail++] = 0;
+    while (head < tail) {
+        int u = queue[head++];
+        for (int l = 0; l < net->n_links; l++) {
+            int v = net->links[l].a == u ? net->links[l].b : net->links[l].b == u ? net->links[l].a : -1;
+            if (v >= 0 && !seen[v]) {
+                seen[v] = 1;
+                queue[tail++] = v;
+            }
+        }
+    }
+    for (int k = 0; k < net->n_nodes; k++)
+        if (!seen[k]) {
+            snprintf(path, sizeof path, "network.nodes.[%d]", k);
+            check_error(c, path, "node '%s' cannot be reached from '%s'", net->nodes[k].name,
+                        net->nodes[0].name);
+        }
+}
+
+/* The network, if there is one: nodes, links, and where each app's servers
+ * and each VPN's exit are. */
+static void resolve_network(world *w, check_ctx *c)
+{
+    char path[96];
+    network_cfg *net = &w->network;
+    if (net->n_nodes == 0) {
+        if (net->n_links)
+            check_error(c, "network.links", "links without nodes (network.nodes is empty)");
+        for (int a = 0; a < w->n_apps; a++) {
+            w->apps[a].relay_node = -1;
+            snprintf(path, sizeof path, "apps.[%d].relay", a);
+            if (w->apps[a].relay[0])
+                check_error(c, path, "a relay node needs network.nodes");
+        }
+        for (int v = 0; v < w->n_vpns; v++) {
+            w->vpns[v].exit_node = -1;
+            snprintf(path, sizeof path, "vpns.[%d].exit", v);
+            if (w->vpns[v].exit[0])
+                check_error(c, path, "an exit node needs network.nodes");
+        }
+        return;
+    }
+    resolve_access(w, c);
+    resolve_links(w, c);
+    for (int a = 0; a < w->n_apps; a++) {
+        app_cfg *app = &w->apps[a];
+        snprintf(path, sizeof path, "apps.[%d].relay", a);
+        int dc = app->servers == LOC_FOREIGN ? NODE_FOREIGN_DC : NODE_DOMESTIC_DC;
+        app->relay_node = endpoint_node(w, c, path, app->relay, NODE_FOREIGN_DC, NODE_DOMESTIC_DC,
+                                        dc, app->name);
+    }
+    for (int v = 0; v < w->n_vpns; v++) {
+        snprintf(path, sizeof path, "vpns.[%d].exit", v);
+        w->vpns[v].exit_node = endpoint_node(w, c, path, w->vpns[v].exit, NODE_VPN_EXIT,
+                                             NODE_VPN_EXIT, NODE_VPN_EXIT, w->vpns[v].name);
+    }
+}
+
 void world_resolve(world *w, check_ctx *c)
 {
     check_scenario_name(w->scenario.name, c);
@@ -256,6 +427,7 @@ void world_resolve(world *w, check_ctx *c)
     resolve_regions(w, c);
     resolve_apps(w, c);
     resolve_vpns(w, c);
+    resolve_network(w, c);
     for (int e = 0; e < w->n_events; e++) {
         event_cfg *ev = &w->events[e];
         char path[96];

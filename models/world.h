@@ -23,6 +23,8 @@
 #define MAX_VPNS 8
 #define MAX_EVENTS 256
 #define MAX_LIST 16   /* longest list of names in an event */
+#define MAX_NODES 512
+#define MAX_LINKS 2048
 
 /* A list of names as written in a config: ["whatsapp", "telegram"]. */
 typedef struct strlist {
@@ -42,6 +44,13 @@ enum action {
     ACT_PREINSTALL, ACT_SHUTDOWN, ACT_ROTATE, N_ACTIONS
 };
 enum graph_kind { GRAPH_NEGBIN, GRAPH_COMPLETE, GRAPH_NONE, N_GRAPH_KINDS };
+enum node_kind {
+    NODE_ACCESS, NODE_METRO, NODE_CORE, NODE_IXP, NODE_BORDER, NODE_FOREIGN_DC,
+    NODE_DOMESTIC_DC, NODE_VPN_EXIT, N_NODE_KINDS
+};
+enum link_class {
+    LINK_ACCESS, LINK_METRO, LINK_CORE, LINK_PEERING, LINK_BORDER, LINK_FOREIGN, N_LINK_CLASSES
+};
 
 typedef struct scenario_cfg {
     char name[W_NAME];
@@ -106,8 +115,11 @@ typedef struct app_cfg {
     double preference;     /* weight in the initial preference order */
     double bass_p;         /* per year */
     double bass_q;         /* per year */
+    char relay[W_NAME];    /* network node of its servers and relays ("": the first data
+                              centre of its location) */
     /* derived */
     uint8_t platform_mask; /* bit (1 << enum platform) */
+    int relay_node;        /* index in network.nodes, -1 without a network */
 } app_cfg;
 
 typedef struct vpn_cfg {
@@ -117,6 +129,9 @@ typedef struct vpn_cfg {
     int full_tunnel;
     double initial;       /* initial share of people on this protocol */
     double popularity;    /* weight when a new VPN user picks a protocol */
+    char exit[W_NAME];    /* network node of its exit abroad ("": the first VPN exit) */
+    /* derived */
+    int exit_node;        /* index in network.nodes, -1 without a network */
 } vpn_cfg;
 
 /* Detection probability of a technique per traffic class, and its collateral:
@@ -152,6 +167,34 @@ typedef struct event_cfg {
     uint8_t isp_in_region[MAX_REGIONS]; /* bit set of the region's ISPs in scope */
 } event_cfg;
 
+/* A node of the national network.  An access node is the aggregation point
+ * of one ISP in one region, where its censor box sits. */
+typedef struct node_cfg {
+    char name[W_NAME];
+    int kind;            /* enum node_kind */
+    char region[W_NAME]; /* access: the region */
+    char isp[W_NAME];    /* access: the ISP (by name, within the region) */
+    /* derived */
+    int isp_index;       /* access: global ISP index; -1 otherwise */
+} node_cfg;
+
+/* A full-duplex link: `capacity` in each direction. */
+typedef struct link_cfg {
+    char from[W_NAME], to[W_NAME];
+    double capacity;     /* bit/s per direction */
+    double delay_ms;
+    int cls;             /* enum link_class */
+    /* derived */
+    int a, b;            /* node indices */
+} link_cfg;
+
+typedef struct network_cfg {
+    int n_nodes;
+    node_cfg nodes[MAX_NODES];
+    int n_links;
+    link_cfg links[MAX_LINKS];
+} network_cfg;
+
 typedef struct world {
     scenario_cfg scenario;
     population_cfg population;
@@ -164,6 +207,7 @@ typedef struct world {
     censor_cfg censor;
     int n_events;
     event_cfg events[MAX_EVENTS];
+    network_cfg network;       /* n_nodes == 0: no network (the flow engine is off) */
     /* derived */
     int n_days;                  /* scenario.end - scenario.start */
     int n_all_isps;              /* ISPs over all regions, numbered region by region */
@@ -178,11 +222,14 @@ extern const char *const class_names[N_CLASSES];
 extern const char *const technique_names[N_TECHNIQUES];
 extern const char *const action_names[N_ACTIONS];
 extern const char *const graph_kind_names[N_GRAPH_KINDS];
+extern const char *const node_kind_names[N_NODE_KINDS];
+extern const char *const link_class_names[N_LINK_CLASSES];
 
 /* Index of `name` in world's apps / regions / vpns, or -1. */
 int world_app(const world *w, const char *name);
 int world_region(const world *w, const char *name);
 int world_vpn(const world *w, const char *name);
+int world_node(const world *w, const char *name);
 
 /* Whether an app is domestic and not end-to-end encrypted (the kind a share
  * of people refuse: MODEL.md section 3, step 5). */
