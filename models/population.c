@@ -10,12 +10,13 @@
  * touched per random contact.  Counts per region are kept up to date as
  * agents change, rather than recounted every day.
  *
- * Threads: the calls and the daily pass over agents run on blocks of BLOCK
- * agents in parallel (OpenMP).  Each block has its own random streams, named
- * after the block, and its own tallies, added up in block order afterwards;
- * a block changes only its own agents and reads nothing another block
- * changes.  So the results are the same whatever the number of threads.
- * Adoption, which reads contacts that may be changing, stays serial.
+ * Threads: the calls, adoption and the daily pass over agents run on blocks
+ * of BLOCK agents in parallel (OpenMP).  Each block has its own random
+ * streams, named after the block, and its own tallies, added up in block
+ * order afterwards; a block changes only its own agents and reads nothing
+ * another block changes (adoption decides on the state at its start and
+ * installs afterwards, block by block).  So the results are the same whatever
+ * the number of threads.
  */
 #include "population.h"
 
