@@ -19,6 +19,9 @@ for t in 1 "$(nproc)"; do
 done
 unset OMP_NUM_THREADS
 echo
+echo "max-min solver (bench_flow, one thread):"
+OMP_NUM_THREADS=1 build-release/bench/bench_flow
+echo
 echo "default scenario (whatsapp-then-facetime, 10^5 agents, 243 days), 3 runs:"
 for i in 1 2 3; do
     /usr/bin/time -f "  wall %e s, peak RSS %M kB" build-release/blockshift run \
