@@ -74,7 +74,8 @@ void population_free(population *p);
  * BS_OK, or BS_ENOMEM with a message. */
 int population_step(population *p, const censor *c, const day_rules *d, pop_day *out);
 
-/* Count the current state without stepping (the state before day 0). */
+/* Count the current state without stepping (the state before day 0): fills
+ * out's installed, primary and vpn only. */
 void population_count(const population *p, pop_day *out);
 
 uint32_t population_agents(const population *p);

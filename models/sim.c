@@ -74,8 +74,7 @@ int sim_run(const world *w, sim_progress progress, void *arg, sim_out *out)
     population *pop = population_new(w);
     censor *cen = pop ? censor_new(w) : NULL;
     day_rules *today = malloc(sizeof *today), *prev = calloc(1, sizeof *prev);
-    double *scratch = malloc(sizeof(double) * ((size_t)w->n_regions * (w->n_apps + w->n_vpns) +
-                                               3 * w->n_apps + 1));
+    double *scratch = malloc(sizeof(double) * ((size_t)w->n_regions * (w->n_apps + w->n_vpns) + 1));
     if (!pop || !cen || !today || !prev || !scratch) {
         st = pop && cen ? bs_fail(BS_ENOMEM, "sim: out of memory") : bs_last_status();
         goto done;
@@ -84,12 +83,10 @@ int sim_run(const world *w, sim_progress progress, void *arg, sim_out *out)
     out->contacts = population_contacts(pop);
     out->bytes = population_bytes(pop);
 
-    /* The state before the first day, for "before the block" comparisons. */
+    /* First choices before the first day, for "before the block" comparisons
+     * (population_count fills only the state counts). */
     size_t ra = (size_t)w->n_regions * w->n_apps;
-    pop_day before = {.installed = scratch, .primary = out->initial_primary,
-                      .vpn = scratch + ra, .attempted = scratch + ra + (size_t)w->n_regions * w->n_vpns};
-    before.completed = before.attempted + w->n_apps;
-    before.failed = before.completed + w->n_apps;
+    pop_day before = {.installed = scratch, .primary = out->initial_primary, .vpn = scratch + ra};
     population_count(pop, &before);
 
     struct timespec t0, t1;
