@@ -550,8 +550,8 @@ static inline pending_call pick_contact(const population *p, lane *l, uint32_t i
 }
 
 /* One call: the caller tries the apps in its order that the contact has.
- * Each attempt draws u: it passes if u < P; after a failure, (u - P)/(1 - P)
- * is a fresh uniform, which decides the retry. */
+ * Each attempt that can fail draws u: it passes if u < P; after a failure,
+ * (u - P)/(1 - P) is a fresh uniform, which decides the retry. */
 static void one_call(population *p, const censor *c, pending_call call, lane *l)
 {
     gsl_rng *r = l->calls;
@@ -572,7 +572,8 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l)
         int cls = call.u_class < w->apps[a].video_share ? CLASS_VIDEO : CLASS_VOICE;
         l->attempted[a] += 1;
         double pass = call_pass(c, mine, theirs, call.domestic, a, cls);
-        double u = gsl_rng_uniform(r);
+        /* A call that nothing can stop needs no draw (most calls, most days). */
+        double u = pass >= 1.0 ? 0.0 : gsl_rng_uniform(r);
         if (u < pass) {
             l->completed[a] += 1;
             if (failed_before)
