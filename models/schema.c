@@ -143,6 +143,15 @@ const schema_entry schema[] = {
     {"regions.[].isps.[].coverage", PT_REAL, I(coverage), 0, 0, "1.0", 0, 1, "share", NULL, 0,
      "Share of the ISP's traffic that passes a censor box",
      "TSPU on every large operator (Xue et al., IMC 2022)"},
+    {"regions.[].isps.[].mbox_capacity", PT_RATE, I(mbox_capacity), 0, 0, "\"0bps\"", 0, 1e15,
+     "bit/s", NULL, 0,
+     "Traffic the ISP's censor box can inspect (0: no limit); above it the box fails as "
+     "mbox_failure says (used by the flow engine)",
+     "assumption: TSPU capacity is not public"},
+    {"regions.[].isps.[].mbox_failure", PT_ENUM, I(mbox_failure), 0, 0, "\"open\"", 0, 0, "",
+     ENUM(failure_mode_names),
+     "When overloaded: open (the excess passes uninspected) or closed (it is dropped)",
+     "assumption: MODEL.md section 1 allows both"},
 
     /* apps */
     {"apps", PT_LIST, W(apps), sizeof(app_cfg), W(n_apps), NULL, 1, MAX_APPS, "", NULL, 0,

@@ -20,6 +20,7 @@ const char *const graph_kind_names[N_GRAPH_KINDS] = {"negbin", "complete", "none
 const char *const node_kind_names[N_NODE_KINDS] = {"access",     "metro",       "core",
                                                    "ixp",        "border",      "foreign_dc",
                                                    "domestic_dc", "vpn_exit"};
+const char *const failure_mode_names[N_FAILURE_MODES] = {"open", "closed"};
 const char *const link_class_names[N_LINK_CLASSES] = {"access", "metro",  "core",
                                                       "peering", "border", "foreign"};
 

@@ -44,6 +44,7 @@ enum action {
     ACT_PREINSTALL, ACT_SHUTDOWN, ACT_ROTATE, N_ACTIONS
 };
 enum graph_kind { GRAPH_NEGBIN, GRAPH_COMPLETE, GRAPH_NONE, N_GRAPH_KINDS };
+enum failure_mode { FAIL_OPEN, FAIL_CLOSED, N_FAILURE_MODES };
 enum node_kind {
     NODE_ACCESS, NODE_METRO, NODE_CORE, NODE_IXP, NODE_BORDER, NODE_FOREIGN_DC,
     NODE_DOMESTIC_DC, NODE_VPN_EXIT, N_NODE_KINDS
@@ -88,6 +89,8 @@ typedef struct isp_cfg {
     int kind;         /* enum isp_kind */
     double share;     /* of the region's users */
     double coverage;  /* share of the ISP's traffic that passes a censor box */
+    double mbox_capacity; /* bit/s the box can inspect; 0 = no limit */
+    int mbox_failure;     /* enum failure_mode, when overloaded */
 } isp_cfg;
 
 typedef struct region_cfg {
@@ -223,6 +226,7 @@ extern const char *const technique_names[N_TECHNIQUES];
 extern const char *const action_names[N_ACTIONS];
 extern const char *const graph_kind_names[N_GRAPH_KINDS];
 extern const char *const node_kind_names[N_NODE_KINDS];
+extern const char *const failure_mode_names[N_FAILURE_MODES];
 extern const char *const link_class_names[N_LINK_CLASSES];
 
 /* Index of `name` in world's apps / regions / vpns, or -1. */
