@@ -46,7 +46,7 @@ typedef struct lane {
     size_t n_inst, cap_inst;
     double *primary, *vpn; /* changes to the counts, [region][app] and [region][vpn] */
     double attempted[MAX_APPS], completed[MAX_APPS], failed[MAX_APPS], abandoned;
-    float frust_max;
+    float frust_max; /* bounds every F in the block (adoption's thinning) */
 } lane;
 
 /* Hot per-agent state, stored by field (struct of arrays). */
@@ -64,7 +64,6 @@ struct population {
     uint16_t averse_apps; /* apps averse agents refuse */
     uint16_t runs_on[N_PLATFORMS];
     uint64_t abroad_seed;
-    float frust_max;
     double poisson_cdf[POISSON_TABLE]; /* calls per agent per day */
     double *n_installed, *n_primary, *n_vpn; /* running counts, agents */
     double *vpn_detect; /* [isp][vpn] today's detection, copied from the censor */
@@ -623,7 +622,7 @@ static void block_calls(population *p, const censor *c, lane *l, uint32_t lo, ui
         one_call(p, c, q[tail++ % PIPE], l);
 }
 
-/* Adoption of app a by agent i, a candidate drawn at the day's largest
+/* Adoption of app a by agent i, a candidate drawn at its block's largest
  * hazard (install probability pi): accept with probability
  * (1 - exp(-h_i)) / pi, h_i = p_a + preinstall_a + q_a s_i(a) (1 + kappa F_i).
  * The contact that estimates s_i(a) is drawn only when the same uniform would
@@ -677,7 +676,8 @@ static int note_install(lane *l, uint32_t i, int a)
 /* Decide the adoptions of one block of agents, at the state of the start of
  * adoption (installs are applied after every block has decided, so that no
  * block reads a contact another block is changing).  Candidates for each app
- * are found by geometric skips at the day's largest hazard, h_max. */
+ * are found by geometric skips at the block's largest hazard, h_max (from the
+ * block's largest frustration). */
 static int block_adopt(const population *p, const censor *c, const day_rules *d, lane *l,
                        uint32_t lo, uint32_t hi)
 {
@@ -685,7 +685,7 @@ static int block_adopt(const population *p, const censor *c, const day_rules *d,
     for (int a = 0; a < w->n_apps; a++) {
         double h_max = d->preinstall[a] + w->apps[a].bass_p / 365.0 +
                        w->apps[a].bass_q / 365.0 *
-                           (1.0 + w->population.adoption_kappa * p->frust_max);
+                           (1.0 + w->population.adoption_kappa * l->frust_max);
         double pi = -expm1(-h_max);
         if (pi <= 0)
             continue;
@@ -828,15 +828,6 @@ static void gather(population *p, pop_day *out)
     }
 }
 
-static float frust_max(const population *p)
-{
-    float m = 0;
-    for (int k = 0; k < p->n_lanes; k++)
-        if (p->lanes[k].frust_max > m)
-            m = p->lanes[k].frust_max;
-    return m;
-}
-
 int population_step(population *p, const censor *c, const day_rules *d, pop_day *out)
 {
     const world *w = p->w;
@@ -859,7 +850,6 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
             block_calls(p, c, &p->lanes[k], lo, hi);
         }
     }
-    p->frust_max = frust_max(p); /* bounds every F for adoption's thinning */
     gather(p, out);
     int ok = 1;
 #pragma omp parallel for schedule(dynamic) reduction(&& : ok)
@@ -881,7 +871,6 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
         uint32_t lo = (uint32_t)k * BLOCK, hi = lo + BLOCK < p->n ? lo + BLOCK : p->n;
         block_day(p, &p->lanes[k], d, lo, hi);
     }
-    p->frust_max = frust_max(p);
     gather(p, NULL);
     copy_counts(p, out);
     return BS_OK;
