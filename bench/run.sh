@@ -19,6 +19,9 @@ for t in 1 "$(nproc)"; do
 done
 unset OMP_NUM_THREADS
 echo
+echo "failure-heavy (bench/blocked-from-day-one.cfg, one thread):"
+OMP_NUM_THREADS=1 $b bench/blocked-from-day-one.cfg 1e6 100
+echo
 echo "max-min solver (bench_flow, one thread):"
 OMP_NUM_THREADS=1 build-release/bench/bench_flow
 echo
