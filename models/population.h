@@ -26,7 +26,7 @@
  *     of i's contacts who have a and for whom a works, is estimated without
  *     bias from one contact drawn at random (its indicator times the pass
  *     probability of a call on a between the two).  Candidates are found by
- *     geometric skips at the largest hazard of the day and thinned to each
+ *     geometric skips at the largest hazard in their block and thinned to each
  *     agent's own, which draws exactly the same Bernoulli trials.  Everyone
  *     decides on the state at the start of adoption (a contact's install of
  *     the same day counts from the next day).  A new app goes to the bottom

@@ -30,44 +30,60 @@ static void make_world(world *w, int regions, int per_region, double abroad, dou
     tu_load(text, w);
 }
 
-/* Region by blocks of agents; iOS (flag bit 0) for every agent with
- * (i % 10) < ios_tenths. */
-static void make_agents(int n, int per_region, int ios_tenths, uint8_t *region, uint8_t *flags)
+/* A graph built for the test, with the agents it was built for. */
+typedef struct built {
+    int n;
+    uint8_t *region, *flags;
+    graph g;
+} built;
+
+/* `regions` regions of `per` agents (region by blocks of agents), iOS for
+ * every agent with (i % 10) < ios_tenths, contacts NegBin(mean 10, size 3). */
+static void build(built *b, int regions, int per, double abroad, double home, double homophily,
+                  int ios_tenths, uint64_t seed)
 {
-    for (int i = 0; i < n; i++) {
-        region[i] = (uint8_t)(i / per_region);
-        flags[i] = (uint8_t)(i % 10 < ios_tenths);
+    world *w = malloc(sizeof *w);
+    make_world(w, regions, per, abroad, home, homophily, 10, 3);
+    b->n = regions * per;
+    b->region = malloc((size_t)b->n);
+    b->flags = malloc((size_t)b->n);
+    for (int i = 0; i < b->n; i++) {
+        b->region[i] = (uint8_t)(i / per);
+        b->flags[i] = (uint8_t)(i % 10 < ios_tenths);
     }
+    gsl_rng *r = rng_stream(seed, 0, "test.graph");
+    assert_int_equal(graph_build(w, (uint32_t)b->n, b->region, b->flags, r, &b->g), BS_OK);
+    gsl_rng_free(r);
+    free(w);
+}
+
+static void unbuild(built *b)
+{
+    graph_free(&b->g);
+    free(b->region);
+    free(b->flags);
 }
 
 /* The CSR is well formed and symmetric: offsets rise, neighbours are agents,
  * no self-loops, and i lists j as often as j lists i (checked through the
- * sum over edges of i*n + j against j*n + i, and degree sums). */
+ * sum over entries of i*n + j against j*n + i). */
 static void csr_symmetric(void **state)
 {
     (void)state;
-    world *w = malloc(sizeof *w);
-    const int per = 3000, regions = 3, n = per * regions;
-    make_world(w, regions, per, 0.1, 0.8, 0.3, 10, 3);
-    uint8_t region[n], flags[n];
-    make_agents(n, per, 3, region, flags);
-    gsl_rng *r = rng_stream(1, 0, "test.graph");
-    graph g;
-    assert_int_equal(graph_build(w, n, region, flags, r, &g), BS_OK);
+    built b;
+    build(&b, 3, 3000, 0.1, 0.8, 0.3, 3, 1);
     double forward = 0, backward = 0;
-    for (int i = 0; i < n; i++) {
-        assert_true(g.off[i] <= g.off[i + 1]);
-        for (uint64_t e = g.off[i]; e < g.off[i + 1]; e++) {
-            uint32_t j = g.adj[e];
-            assert_true(j < (uint32_t)n && j != (uint32_t)i);
-            forward += (double)i * n + j;
-            backward += (double)j * n + i;
+    for (int i = 0; i < b.n; i++) {
+        assert_true(b.g.off[i] <= b.g.off[i + 1]);
+        for (uint64_t e = b.g.off[i]; e < b.g.off[i + 1]; e++) {
+            uint32_t j = b.g.adj[e];
+            assert_true(j < (uint32_t)b.n && j != (uint32_t)i);
+            forward += (double)i * b.n + j;
+            backward += (double)j * b.n + i;
         }
     }
     assert_true(forward == backward);
-    graph_free(&g);
-    gsl_rng_free(r);
-    free(w);
+    unbuild(&b);
 }
 
 /* Degrees: NegBin(mean 10, size 3), a share 0.1 of contacts abroad.  A
@@ -78,25 +94,17 @@ static void csr_symmetric(void **state)
 static void degrees_and_abroad(void **state)
 {
     (void)state;
-    world *w = malloc(sizeof *w);
-    const int per = 3000, regions = 3, n = per * regions;
-    make_world(w, regions, per, 0.1, 0.8, 0.3, 10, 3);
-    uint8_t region[n], flags[n];
-    make_agents(n, per, 3, region, flags);
-    gsl_rng *r = rng_stream(2, 0, "test.graph");
-    graph g;
-    assert_int_equal(graph_build(w, n, region, flags, r, &g), BS_OK);
-    double abroad = 0, domestic = (double)g.off[n];
-    for (int i = 0; i < n; i++)
-        abroad += g.abroad[i];
-    double se_abroad = sqrt((1 + 1.0 / 3) / n), se_domestic = sqrt(36.0 / n);
-    print_message("mean abroad %.3f (se %.3f), domestic %.3f (se %.3f)\n", abroad / n,
-                  se_abroad, domestic / n, se_domestic);
-    assert_true(fabs(abroad / n - 1.0) < 4 * se_abroad);
-    assert_true(fabs(domestic / n - 9.0) < 4 * se_domestic);
-    graph_free(&g);
-    gsl_rng_free(r);
-    free(w);
+    built b;
+    build(&b, 3, 3000, 0.1, 0.8, 0.3, 3, 2);
+    double abroad = 0, domestic = (double)b.g.off[b.n];
+    for (int i = 0; i < b.n; i++)
+        abroad += b.g.abroad[i];
+    double se_abroad = sqrt((1 + 1.0 / 3) / b.n), se_domestic = sqrt(36.0 / b.n);
+    print_message("mean abroad %.3f (se %.3f), domestic %.3f (se %.3f)\n", abroad / b.n,
+                  se_abroad, domestic / b.n, se_domestic);
+    assert_true(fabs(abroad / b.n - 1.0) < 4 * se_abroad);
+    assert_true(fabs(domestic / b.n - 9.0) < 4 * se_domestic);
+    unbuild(&b);
 }
 
 /* Regional clustering: with h = 0.8 and three equal regions, a domestic
@@ -106,25 +114,17 @@ static void degrees_and_abroad(void **state)
 static void regional_clustering(void **state)
 {
     (void)state;
-    world *w = malloc(sizeof *w);
-    const int per = 3000, regions = 3, n = per * regions;
-    make_world(w, regions, per, 0.1, 0.8, 0.0, 10, 3);
-    uint8_t region[n], flags[n];
-    make_agents(n, per, 3, region, flags);
-    gsl_rng *r = rng_stream(3, 0, "test.graph");
-    graph g;
-    assert_int_equal(graph_build(w, n, region, flags, r, &g), BS_OK);
+    built b;
+    build(&b, 3, 3000, 0.1, 0.8, 0.0, 3, 3);
     double same = 0;
-    for (int i = 0; i < n; i++)
-        for (uint64_t e = g.off[i]; e < g.off[i + 1]; e++)
-            same += region[g.adj[e]] == region[i];
-    double p = 0.8 + 0.2 / 3, share = same / (double)g.off[n];
-    double se = 2 * sqrt(p * (1 - p) / (double)g.off[n]);
+    for (int i = 0; i < b.n; i++)
+        for (uint64_t e = b.g.off[i]; e < b.g.off[i + 1]; e++)
+            same += b.region[b.g.adj[e]] == b.region[i];
+    double p = 0.8 + 0.2 / 3, share = same / (double)b.g.off[b.n];
+    double se = 2 * sqrt(p * (1 - p) / (double)b.g.off[b.n]);
     print_message("same region %.4f, expected %.4f (se %.4f)\n", share, p, se);
     assert_true(fabs(share - p) < 4 * se);
-    graph_free(&g);
-    gsl_rng_free(r);
-    free(w);
+    unbuild(&b);
 }
 
 /* Platform homophily: one region, 30% iOS, homophily 0.5: an iOS agent's
@@ -133,34 +133,24 @@ static void regional_clustering(void **state)
 static void platform_homophily(void **state)
 {
     (void)state;
-    world *w = malloc(sizeof *w);
-    const int n = 20000;
     double expect[2] = {0.3, 0.65}, eta[2] = {0.0, 0.5};
     for (int k = 0; k < 2; k++) {
-        make_world(w, 1, n, 0.0, 0.8, eta[k], 10, 3);
-        uint8_t *region = calloc(n, 1), *flags = malloc(n);
-        make_agents(n, n, 3, region, flags);
-        gsl_rng *r = rng_stream(4, 0, "test.graph");
-        graph g;
-        assert_int_equal(graph_build(w, n, region, flags, r, &g), BS_OK);
+        built b;
+        build(&b, 1, 20000, 0.0, 0.8, eta[k], 3, 4);
         double ios_entries = 0, ios_ios = 0;
-        for (int i = 0; i < n; i++)
-            if (flags[i] & 1u)
-                for (uint64_t e = g.off[i]; e < g.off[i + 1]; e++) {
+        for (int i = 0; i < b.n; i++)
+            if (b.flags[i] & 1u)
+                for (uint64_t e = b.g.off[i]; e < b.g.off[i + 1]; e++) {
                     ios_entries++;
-                    ios_ios += flags[g.adj[e]] & 1u;
+                    ios_ios += b.flags[b.g.adj[e]] & 1u;
                 }
         double share = ios_ios / ios_entries;
         double se = 2 * sqrt(expect[k] * (1 - expect[k]) / ios_entries);
         print_message("homophily %.1f: iOS-iOS %.4f, expected %.4f (se %.4f)\n", eta[k], share,
                       expect[k], se);
         assert_true(fabs(share - expect[k]) < 4 * se);
-        graph_free(&g);
-        gsl_rng_free(r);
-        free(region);
-        free(flags);
+        unbuild(&b);
     }
-    free(w);
 }
 
 int main(void)
