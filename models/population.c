@@ -122,14 +122,6 @@ static inline uint64_t order_down(uint64_t o, int app, uint16_t mask, int n_apps
 
 /* ---- small helpers ---- */
 
-static inline uint64_t mix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
 static inline double unit_of(uint64_t h) { return (double)(h >> 11) * 0x1.0p-53; }
 
 /* Index drawn from weights w[0..n-1] (sum > 0). */
@@ -237,11 +229,11 @@ static void set_vpn(population *p, uint32_t i, int vstate, double *vpn)
 static uint16_t abroad_apps(const population *p, uint32_t i, int k)
 {
     const world *w = p->w;
-    uint64_t h = mix64(p->abroad_seed ^ ((uint64_t)i << 8 | (uint64_t)k));
+    uint64_t h = rng_mix64(p->abroad_seed ^ ((uint64_t)i << 8 | (uint64_t)k));
     int plat = unit_of(h) < w->population.abroad_ios_share ? PLATFORM_IOS : PLATFORM_ANDROID;
     uint16_t apps = 0;
     for (int a = 0; a < w->n_apps; a++) {
-        h = mix64(h);
+        h = rng_mix64(h);
         if ((p->runs_on[plat] >> a & 1u) && unit_of(h) < w->apps[a].abroad_installed)
             apps |= (uint16_t)(1u << a);
     }
@@ -484,21 +476,28 @@ static inline uint64_t n_contacts(const population *p, uint32_t i)
     }
 }
 
-/* Contact number c of i, as a card: a domestic agent's own, or for a
- * contact abroad its apps with no ISP box (*domestic = 0). */
-static inline uint32_t contact_card(const population *p, uint32_t i, uint64_t c, int *domestic)
+/* Contact number c of i: returns 1 and sets *who to a domestic agent, or
+ * returns 0 and sets *who to the number of a contact abroad. */
+static inline int resolve_contact(const population *p, uint32_t i, uint64_t c, uint32_t *who)
 {
     if (p->w->population.graph == GRAPH_COMPLETE) {
-        *domestic = 1;
-        return p->card[c >= i ? c + 1 : c];
+        *who = (uint32_t)(c >= i ? c + 1 : c);
+        return 1;
     }
     uint64_t dom = p->g.off[i + 1] - p->g.off[i];
     if (c < dom) {
-        *domestic = 1;
-        return p->card[p->g.adj[p->g.off[i] + c]];
+        *who = p->g.adj[p->g.off[i] + c];
+        return 1;
     }
-    *domestic = 0;
-    return abroad_apps(p, i, (int)(c - dom));
+    *who = (uint32_t)(c - dom);
+    return 0;
+}
+
+/* What a call reads of contact `who` of agent i: a domestic agent's card, or
+ * for a contact abroad its apps with no ISP box. */
+static inline uint32_t contact_of(const population *p, uint32_t i, uint32_t who, int domestic)
+{
+    return domestic ? p->card[who] : abroad_apps(p, i, (int)who);
 }
 
 /* Chance that a call on app a, class cls between i and a contact passes the
@@ -532,17 +531,7 @@ static inline pending_call pick_contact(const population *p, lane *l, uint32_t i
     double x = gsl_rng_uniform(l->pick) * (double)nc;
     uint64_t c = (uint64_t)x;
     pending_call pc = {i, 0, 1, x - (double)c};
-    if (p->w->population.graph == GRAPH_COMPLETE) {
-        pc.who = (uint32_t)(c >= i ? c + 1 : c);
-    } else {
-        uint64_t dom = p->g.off[i + 1] - p->g.off[i];
-        if (c < dom) {
-            pc.who = p->g.adj[p->g.off[i] + c];
-        } else {
-            pc.who = (uint32_t)(c - dom);
-            pc.domestic = 0;
-        }
-    }
+    pc.domestic = resolve_contact(p, i, c, &pc.who);
     if (pc.domestic)
         __builtin_prefetch(&p->card[pc.who]);
     return pc;
@@ -556,7 +545,7 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l)
     gsl_rng *r = l->calls;
     uint32_t i = call.caller;
     uint32_t mine = p->card[i];
-    uint32_t theirs = call.domestic ? p->card[call.who] : abroad_apps(p, i, (int)call.who);
+    uint32_t theirs = contact_of(p, i, call.who, call.domestic);
     uint16_t common = card_usable(mine) & card_usable(theirs);
     if (!common)
         return; /* no app in common: they use the phone network */
@@ -646,8 +635,9 @@ static int consider(const population *p, const censor *c, const day_rules *d, gs
     uint64_t nc = n_contacts(p, i);
     if (social == 0 || nc == 0 || u >= -expm1(-(base + social)))
         return u < -expm1(-base);
-    int domestic;
-    uint32_t theirs = contact_card(p, i, (uint64_t)(gsl_rng_uniform(r) * (double)nc), &domestic);
+    uint32_t who;
+    int domestic = resolve_contact(p, i, (uint64_t)(gsl_rng_uniform(r) * (double)nc), &who);
+    uint32_t theirs = contact_of(p, i, who, domestic);
     double works = card_usable(theirs) >> a & 1u
                        ? call_pass(c, p->card[i], theirs, domestic, a, CLASS_VOICE)
                        : 0.0;
@@ -787,6 +777,13 @@ void population_count(const population *p, pop_day *out)
     }
 }
 
+/* Agents [*lo, *hi) of block k. */
+static void block_range(const population *p, int k, uint32_t *lo, uint32_t *hi)
+{
+    *lo = (uint32_t)k * BLOCK;
+    *hi = *lo + BLOCK < p->n ? *lo + BLOCK : p->n;
+}
+
 /* The end of one block's day: VPN moves, returns, frustration decay. */
 static void block_day(population *p, lane *l, const day_rules *d, uint32_t lo, uint32_t hi)
 {
@@ -846,7 +843,8 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
     if (w->population.calls_per_day > 0) {
 #pragma omp parallel for schedule(dynamic)
         for (int k = 0; k < n_lanes; k++) {
-            uint32_t lo = (uint32_t)k * BLOCK, hi = lo + BLOCK < p->n ? lo + BLOCK : p->n;
+            uint32_t lo, hi;
+            block_range(p, k, &lo, &hi);
             block_calls(p, c, &p->lanes[k], lo, hi);
         }
     }
@@ -854,7 +852,8 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
     int ok = 1;
 #pragma omp parallel for schedule(dynamic) reduction(&& : ok)
     for (int k = 0; k < n_lanes; k++) {
-        uint32_t lo = (uint32_t)k * BLOCK, hi = lo + BLOCK < p->n ? lo + BLOCK : p->n;
+        uint32_t lo, hi;
+        block_range(p, k, &lo, &hi);
         ok = block_adopt(p, c, d, &p->lanes[k], lo, hi) && ok;
     }
     for (int k = 0; k < n_lanes; k++) {
@@ -868,7 +867,8 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
         return bs_fail(BS_ENOMEM, "population: out of memory for the day's adoptions");
 #pragma omp parallel for schedule(dynamic)
     for (int k = 0; k < n_lanes; k++) {
-        uint32_t lo = (uint32_t)k * BLOCK, hi = lo + BLOCK < p->n ? lo + BLOCK : p->n;
+        uint32_t lo, hi;
+        block_range(p, k, &lo, &hi);
         block_day(p, &p->lanes[k], d, lo, hi);
     }
     gather(p, NULL);

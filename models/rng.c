@@ -2,20 +2,12 @@
 
 #include "status.h"
 
-static uint64_t splitmix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
 uint64_t rng_seed_of(uint64_t seed, uint64_t run, const char *name)
 {
     uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a offset basis */
     for (const unsigned char *s = (const unsigned char *)name; *s; s++)
         h = (h ^ *s) * 0x100000001b3ull;
-    return splitmix64(splitmix64(splitmix64(seed) ^ run) ^ h);
+    return rng_mix64(rng_mix64(rng_mix64(seed) ^ run) ^ h);
 }
 
 gsl_rng *rng_stream(uint64_t seed, uint64_t run, const char *name)

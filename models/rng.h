@@ -16,6 +16,16 @@
 #include <gsl/gsl_rng.h>
 #include <stdint.h>
 
+/* splitmix64's finaliser: a bijective mix of 64 bits, for seeds and for
+ * values that must be a fixed function of their inputs (contacts abroad). */
+static inline uint64_t rng_mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
 /* The 64-bit seed of a stream: splitmix64 over (seed, run, FNV-1a(name)). */
 uint64_t rng_seed_of(uint64_t seed, uint64_t run, const char *name);
 
