@@ -19,7 +19,8 @@
  *   direct:  (1 - b_app) (1 - b_shut)
  *   tunnel:  (1 - d_v b_app) (1 - b_shut)
  * and a VPN user, who makes the share vpn_on of calls with the tunnel on,
- * passes with the mixture of the two.  A call between two people in the
+ * passes with the mixture of the two (censor_pass); censor_pass_tunnel gives
+ * each state alone.  A call between two people in the
  * country passes only if both boxes pass it; an endpoint abroad has no box.
  */
 #ifndef BS_CENSOR_H
@@ -43,20 +44,67 @@ void censor_apply(censor *c, const day_rules *d);
  * protocol v, tunnel on for the share vpn_on of calls).  Hot path: a table. */
 static inline float censor_pass(const censor *c, int isp, int app, int cls, int vstate);
 
+/* Probability that the box of global ISP `isp` passes one call attempt of
+ * app `app`, class `cls` made with tunnel state `tunnel` (0: direct; v + 1:
+ * through a tunnel of protocol v).  The population engine draws each
+ * endpoint's tunnel state per call (on with probability vpn_on for a VPN
+ * user), so that the flow engine knows which path the call takes. */
+static inline float censor_pass_tunnel(const censor *c, int isp, int app, int cls, int tunnel);
+
 /* Probability that the box of `isp` detects protocol v today (voice class). */
 double censor_vpn_detect(const censor *c, int isp, int v);
+
+/* What the flow engine needs of the box of `isp` for traffic of app `app`
+ * (or -1: other traffic, the background), class `cls`, tunnel state `tunnel`:
+ *   block       share of the covered traffic the rules catch (not counting
+ *               throttles): (1 - pass) / coverage, so that the box, which
+ *               sees the covered share, passes what censor_pass_tunnel says;
+ *   collateral  share of the rest matched by mistake: rules in force at the
+ *               ISP that do not name this app and class, each with strength
+ *               times its technique's collateral, combined as independent
+ *               chances;
+ *   policed     share passing the policers of throttle rules: a rule that
+ *               catches a call class above its rate lets rate / bitrate of
+ *               the caught share through.
+ * And whether a `stun` rule touches the app there today (peer-to-peer calls
+ * that still work then go relayed). */
+typedef struct censor_box {
+    double block, collateral, policed;
+} censor_box;
+censor_box censor_box_verdict(const censor *c, int isp, int app, int cls, int tunnel);
+int censor_p2p_blocked(const censor *c, int isp, int app);
+
+/* Feed the flow engine's day back into the verdicts of the next day (until
+ * the next censor_apply, which starts from the rules again):
+ *   inspected[isp]  share of the box's covered traffic it inspected (1: not
+ *                   overloaded); the rest passes when the box fails open and
+ *                   is dropped when it fails closed;
+ *   loss[(isp * n_apps + app) * N_CLASSES + cls]  share of the traffic of
+ *                   attempts that passed the boxes and was then lost
+ *                   (collateral, congestion): such a call fails.
+ * Either may be NULL.  Every pass probability p of the ISP becomes
+ *   open:   1 - s (1 - p),   closed: p (1 - coverage (1 - s)),
+ * times 1 - loss. */
+void censor_feedback(censor *c, const double *inspected, const float *loss);
 
 /* The table behind censor_pass, first in struct censor so that the inline
  * look-up needs no call. */
 struct censor_table {
     int n_apps, n_vstates;
-    const float *pass; /* [isp][app][class][vstate] */
+    const float *pass; /* [isp][app][class][vstate]: a user, tunnel on for vpn_on of calls */
+    const float *pure; /* [isp][app][class][tunnel]: one tunnel state */
 };
 
 static inline float censor_pass(const censor *c, int isp, int app, int cls, int vstate)
 {
     const struct censor_table *t = (const struct censor_table *)c;
     return t->pass[((isp * t->n_apps + app) * N_CLASSES + cls) * t->n_vstates + vstate];
+}
+
+static inline float censor_pass_tunnel(const censor *c, int isp, int app, int cls, int tunnel)
+{
+    const struct censor_table *t = (const struct censor_table *)c;
+    return t->pure[((isp * t->n_apps + app) * N_CLASSES + cls) * t->n_vstates + tunnel];
 }
 
 #endif

@@ -28,6 +28,7 @@
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,7 +71,15 @@ struct population {
     int any_detect;     /* whether any protocol is detected anywhere today */
     int n_lanes;
     lane *lanes;
+    /* The flow engine's tally of call attempts (population_tally_on): one
+     * array per thread, summed after the calls (integer counts, so the sum
+     * does not depend on which thread counted what). */
+    int n_thr;
+    size_t tally_cells;
+    uint64_t **tally_thr, *tally;
 };
+
+static void block_range(const population *p, int k, uint32_t *lo, uint32_t *hi);
 
 /* ---- the preference order: a permutation of the apps in 4-bit slots ---- */
 
@@ -446,7 +455,61 @@ void population_free(population *p)
         free(l->vpn);
     }
     free(p->lanes);
+    for (int t = 0; p->tally_thr && t < p->n_thr; t++)
+        free(p->tally_thr[t]);
+    free(p->tally_thr);
+    free(p->tally);
     free(p);
+}
+
+size_t population_tally_cells(const world *w)
+{
+    size_t ni = (size_t)w->n_all_isps, nv = (size_t)w->n_vpns + 1;
+    return ni * (ni + 1) * (size_t)w->n_apps * 2 * nv * nv;
+}
+
+int population_tally_on(population *p)
+{
+    if (p->tally)
+        return BS_OK;
+    p->tally_cells = population_tally_cells(p->w);
+    if (p->tally_cells > POP_TALLY_MAX)
+        return bs_fail(BS_EINPUT,
+                       "network: the flow engine would count calls in %zu cells (ISPs x "
+                       "(ISPs + 1) x apps x 2 classes x (VPN protocols + 1)^2), more than its "
+                       "limit of %d: use fewer ISPs, apps or VPN protocols",
+                       p->tally_cells, POP_TALLY_MAX);
+    p->n_thr = omp_get_max_threads();
+    p->tally_thr = calloc((size_t)p->n_thr, sizeof(uint64_t *));
+    p->tally = calloc(p->tally_cells, sizeof(uint64_t));
+    int ok = p->tally_thr && p->tally;
+    for (int t = 0; ok && t < p->n_thr; t++)
+        ok = (p->tally_thr[t] = calloc(p->tally_cells, sizeof(uint64_t))) != NULL;
+    if (!ok)
+        return bs_fail(BS_ENOMEM, "population: out of memory for the flow engine's tally");
+    return BS_OK;
+}
+
+const uint64_t *population_tally(const population *p) { return p->tally; }
+
+void population_isp_counts(const population *p, double *users)
+{
+    const world *w = p->w;
+    int na = w->n_apps, nv = w->n_vpns + 1;
+    size_t cells = (size_t)w->n_all_isps * (na + 1) * nv;
+    memset(users, 0, cells * sizeof(double));
+    for (int k = 0; k < p->n_lanes; k++) {
+        uint32_t lo, hi;
+        block_range(p, k, &lo, &hi);
+        for (uint32_t i = lo; i < hi; i++) {
+            uint32_t card = p->card[i];
+            double *row = users + (size_t)card_isp(card) * (na + 1) * nv;
+            int v = card_vpn(card);
+            row[v] += 1;
+            for (uint16_t u = card_usable(card); u; u &= (uint16_t)(u - 1))
+                row[(1 + __builtin_ctz(u)) * nv + v] += 1;
+        }
+    }
 }
 
 uint32_t population_agents(const population *p) { return p->n; }
@@ -501,7 +564,17 @@ static inline uint32_t contact_of(const population *p, uint32_t i, uint32_t who,
 }
 
 /* Chance that a call on app a, class cls between i and a contact passes the
- * censor boxes: one factor per endpoint in the country. */
+ * censor boxes, each endpoint with its own tunnel state (0: direct). */
+static inline double call_pass_tunnel(const censor *c, uint32_t mine, uint32_t theirs,
+                                      int domestic, int a, int cls, int tin, int tout)
+{
+    double pass = censor_pass_tunnel(c, card_isp(mine), a, cls, tin);
+    if (domestic)
+        pass *= censor_pass_tunnel(c, card_isp(theirs), a, cls, tout);
+    return pass;
+}
+
+/* The same, averaged over the tunnel states of the two (adoption's view). */
 static inline double call_pass(const censor *c, uint32_t mine, uint32_t theirs, int domestic,
                                int a, int cls)
 {
@@ -540,7 +613,7 @@ static inline pending_call pick_contact(const population *p, lane *l, uint32_t i
 /* One call: the caller tries the apps in its order that the contact has.
  * Each attempt that can fail draws u: it passes if u < P; after a failure,
  * (u - P)/(1 - P) is a fresh uniform, which decides the retry. */
-static void one_call(population *p, const censor *c, pending_call call, lane *l)
+static void one_call(population *p, const censor *c, pending_call call, lane *l, uint64_t *tally)
 {
     gsl_rng *r = l->calls;
     uint32_t i = call.caller;
@@ -551,6 +624,25 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l)
         return; /* no app in common: they use the phone network */
     const world *w = p->w;
     int n_apps = w->n_apps;
+    /* Each VPN user has the tunnel on for this call with probability vpn_on:
+     * one uniform decides both ends (its rescaled part is a fresh uniform). */
+    int tin = 0, tout = 0;
+    int vin = card_vpn(mine), vout = call.domestic ? card_vpn(theirs) : 0;
+    if (vin || vout) {
+        double on = w->population.vpn_on, u = gsl_rng_uniform(r);
+        if (vin && u < on)
+            tin = vin;
+        u = u < on ? u / on : (u - on) / (1.0 - on);
+        if (vout && u < on)
+            tout = vout;
+    }
+    size_t cell = 0;
+    if (tally) {
+        int nv = w->n_vpns + 1, ni = w->n_all_isps;
+        int dst = call.domestic ? card_isp(theirs) : ni;
+        cell = ((size_t)card_isp(mine) * (ni + 1) + dst) * n_apps;
+        cell = cell * 2 * nv * nv + (size_t)tin * nv + tout;
+    }
     uint64_t order = p->order[i];
     int failed_before = 0;
     for (int pos = 0; pos < n_apps; pos++) {
@@ -559,7 +651,11 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l)
             continue;
         int cls = call.u_class < w->apps[a].video_share ? CLASS_VIDEO : CLASS_VOICE;
         l->attempted[a] += 1;
-        double pass = call_pass(c, mine, theirs, call.domestic, a, cls);
+        if (tally) {
+            int nv = w->n_vpns + 1;
+            tally[cell + ((size_t)a * 2 + cls) * nv * nv] += 1;
+        }
+        double pass = call_pass_tunnel(c, mine, theirs, call.domestic, a, cls, tin, tout);
         /* A call that nothing can stop needs no draw (most calls, most days). */
         double u = pass >= 1.0 ? 0.0 : gsl_rng_uniform(r);
         if (u < pass) {
@@ -594,7 +690,8 @@ static int draw_calls(const population *p, lane *l)
  * pipeline: who calls whom is drawn (the block's contacts stream) PIPE calls
  * ahead of the calls themselves (its calls stream), taken in the same order. */
 #define PIPE 16
-static void block_calls(population *p, const censor *c, lane *l, uint32_t lo, uint32_t hi)
+static void block_calls(population *p, const censor *c, lane *l, uint32_t lo, uint32_t hi,
+                        uint64_t *tally)
 {
     pending_call q[PIPE];
     unsigned head = 0, tail = 0;
@@ -603,12 +700,12 @@ static void block_calls(population *p, const censor *c, lane *l, uint32_t lo, ui
         uint64_t nc = k ? n_contacts(p, i) : 0;
         for (int n = 0; n < k && nc; n++) {
             if (head - tail == PIPE)
-                one_call(p, c, q[tail++ % PIPE], l);
+                one_call(p, c, q[tail++ % PIPE], l, tally);
             q[head++ % PIPE] = pick_contact(p, l, i, nc);
         }
     }
     while (tail != head)
-        one_call(p, c, q[tail++ % PIPE], l);
+        one_call(p, c, q[tail++ % PIPE], l, tally);
 }
 
 /* Adoption of app a by agent i, a candidate drawn at its block's largest
@@ -799,6 +896,18 @@ static void block_day(population *p, lane *l, const day_rules *d, uint32_t lo, u
     l->frust_max = fmax;
 }
 
+/* The day's tally: the threads' counts added up (and cleared). */
+static void sum_tally(population *p)
+{
+    memset(p->tally, 0, p->tally_cells * sizeof(uint64_t));
+    for (int t = 0; t < p->n_thr; t++) {
+        uint64_t *x = p->tally_thr[t];
+        for (size_t j = 0; j < p->tally_cells; j++)
+            p->tally[j] += x[j];
+        memset(x, 0, p->tally_cells * sizeof(uint64_t));
+    }
+}
+
 /* Add the blocks' changes to the counts, in block order, and clear them. */
 static void gather(population *p, pop_day *out)
 {
@@ -841,13 +950,16 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
         }
     int n_lanes = p->n_lanes;
     if (w->population.calls_per_day > 0) {
-#pragma omp parallel for schedule(dynamic)
+#pragma omp parallel for schedule(dynamic) num_threads(p->tally ? p->n_thr : omp_get_max_threads())
         for (int k = 0; k < n_lanes; k++) {
             uint32_t lo, hi;
             block_range(p, k, &lo, &hi);
-            block_calls(p, c, &p->lanes[k], lo, hi);
+            block_calls(p, c, &p->lanes[k], lo, hi,
+                        p->tally ? p->tally_thr[omp_get_thread_num()] : NULL);
         }
     }
+    if (p->tally)
+        sum_tally(p);
     gather(p, out);
     int ok = 1;
 #pragma omp parallel for schedule(dynamic) reduction(&& : ok)

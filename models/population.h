@@ -14,9 +14,11 @@
  *  1. Calls.  Each person starts Poisson(lambda) calls a day, each to a
  *     contact drawn at random.  The caller tries the first app in its order
  *     that the contact also has (FaceTime only
- *     iOS-iOS, since only iOS agents can have it); the attempt passes with the
- *     product over in-country endpoints of the censor's pass probability (and,
- *     until the flow engine lands, no congestion loss).  On failure F grows by
+ *     iOS-iOS, since only iOS agents can have it); each VPN user at either
+ *     end has the tunnel on for the call with probability vpn_on; the
+ *     attempt passes with the product over in-country endpoints of the
+ *     censor's pass probability for that tunnel state (which carries the
+ *     flow engine's overload and congestion loss of the day before).  On failure F grows by
  *     one, the failure counts for the app, the app moves one place down, and
  *     the caller tries the next common app with probability rho_retry, else
  *     abandons.  An app that works after a failure moves to the front.
@@ -77,6 +79,24 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
 /* Count the current state without stepping (the state before day 0): fills
  * out's installed, primary and vpn only. */
 void population_count(const population *p, pop_day *out);
+
+/* The flow engine's view of the calls (MODEL.md section 4).  After
+ * population_tally_on(), every population_step() also counts each call
+ * attempt, in agents, by
+ *   [caller ISP][callee ISP, or n_all_isps for a contact abroad][app]
+ *   [class: 0 voice, 1 video][caller tunnel][callee tunnel]
+ * (tunnel 0: direct; v + 1: through protocol v), read with
+ * population_tally() until the next step.  BS_EINPUT with a message when
+ * the table would exceed POP_TALLY_MAX cells; BS_ENOMEM. */
+#define POP_TALLY_MAX (1 << 24)
+size_t population_tally_cells(const world *w);
+int population_tally_on(population *p);
+const uint64_t *population_tally(const population *p);
+
+/* Agents by ISP: users[(isp * (n_apps + 1) + 0) * (n_vpns + 1) + v] are the
+ * agents of the ISP in VPN state v (0: none), and [(isp * (n_apps + 1) + 1 + a)
+ * * (n_vpns + 1) + v] those of them who can use app a. */
+void population_isp_counts(const population *p, double *users);
 
 uint32_t population_agents(const population *p);
 uint64_t population_contacts(const population *p); /* domestic adjacency entries */
