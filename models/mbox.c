@@ -24,27 +24,10 @@ int mbox_pass(double capacity, int fail_closed, int n, const mbox_flow *in, doub
                            i, f->block, f->collateral, f->policed);
         total += f->offered;
     }
-    double s = capacity > 0 && total > capacity ? capacity / total : 1.0;
+    double s = mbox_share(capacity, total);
     mbox_tally t = {0};
     for (int i = 0; i < n; i++) {
-        const mbox_flow *f = &in[i];
-        double seen = s * f->offered, excess = f->offered - seen;
-        double caught = seen * f->block;
-        double mistaken = (seen - caught) * f->collateral;
-        double through = seen - caught - mistaken;
-        double policed = through * (1 - f->policed);
-        passed[i] = through - policed;
-        t.inspected += seen;
-        t.dropped += caught + mistaken;
-        t.collateral += mistaken;
-        t.throttled += policed;
-        if (fail_closed) {
-            t.dropped += excess;
-            t.collateral += excess * (1 - f->block);
-        } else {
-            passed[i] += excess;
-            t.uninspected += excess;
-        }
+        passed[i] = mbox_one(s, fail_closed, &in[i], &t);
         t.passed += passed[i];
     }
     tally->inspected += t.inspected;
@@ -54,4 +37,31 @@ int mbox_pass(double capacity, int fail_closed, int n, const mbox_flow *in, doub
     tally->uninspected += t.uninspected;
     tally->passed += t.passed;
     return BS_OK;
+}
+
+double mbox_share(double capacity, double total)
+{
+    return capacity > 0 && total > capacity ? capacity / total : 1.0;
+}
+
+double mbox_one(double s, int fail_closed, const mbox_flow *f, mbox_tally *t)
+{
+    double seen = s * f->offered, excess = f->offered - seen;
+    double caught = seen * f->block;
+    double mistaken = (seen - caught) * f->collateral;
+    double through = seen - caught - mistaken;
+    double policed = through * (1 - f->policed);
+    double passed = through - policed;
+    t->inspected += seen;
+    t->dropped += caught + mistaken;
+    t->collateral += mistaken;
+    t->throttled += policed;
+    if (fail_closed) {
+        t->dropped += excess;
+        t->collateral += excess * (1 - f->block);
+    } else {
+        passed += excess;
+        t->uninspected += excess;
+    }
+    return passed;
 }

@@ -46,4 +46,11 @@ typedef struct mbox_tally {
 int mbox_pass(double capacity, int fail_closed, int n, const mbox_flow *in, double *passed,
               mbox_tally *tally);
 
+/* The parts of mbox_pass, for an engine that holds its aggregates its own
+ * way: the inspected share s of a box of `capacity` offered `total`, and one
+ * aggregate through a box inspecting the share s (adds to *t, except
+ * t->passed; returns the passed rate).  No checks. */
+double mbox_share(double capacity, double total);
+double mbox_one(double s, int fail_closed, const mbox_flow *f, mbox_tally *t);
+
 #endif

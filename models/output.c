@@ -1,5 +1,7 @@
 #include "output.h"
 
+#include "output_network.h"
+
 #include "results.h"
 #include "rng.h"
 #include "status.h"
@@ -58,10 +60,18 @@ static int write_provenance(results *r, const sim_out *s)
     TRY(results_attr_str(r, "/provenance", "ns3", "not used: the packet engine is not built yet"));
     TRY(results_attr_str(r, "/provenance", "host", host));
     TRY(results_attr_str(r, "/provenance", "rng", rng_generator_name()));
-    TRY(results_attr_str(r, "/provenance", "engines", "population"));
-    TRY(results_attr_double(r, "/provenance", "population_seconds", s->seconds));
+    TRY(results_attr_str(r, "/provenance", "engines",
+                         s->has_network ? "population, flow" : "population"));
+    TRY(results_attr_double(r, "/provenance", "population_seconds",
+                            s->seconds - s->net_seconds));
+    if (s->has_network)
+        TRY(results_attr_double(r, "/provenance", "flow_seconds", s->net_seconds));
     TRY(results_attr_str(r, "/provenance", "congestion_loss",
-                         "zero: the flow engine is not built yet, so calls meet no congestion"));
+                         s->has_network
+                             ? "from the flow engine: each day's box overload and link "
+                               "congestion change the next day's call success"
+                             : "zero: the scenario has no network, so the flow engine is off "
+                               "and calls meet no congestion"));
     return BS_OK;
 }
 
@@ -296,6 +306,8 @@ int output_write(const char *path, const world *w, const sim_out *s, const run_m
         st = write_series(r, s);
     if (st == BS_OK)
         st = write_summary(r, w, s);
+    if (st == BS_OK && s->has_network)
+        st = output_network(r, w, s);
     if (st != BS_OK) {
         results_abort(r);
         return st;

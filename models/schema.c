@@ -254,6 +254,32 @@ const schema_entry schema[] = {
      "One-way delay; routes are shortest by delay", ""},
     {"network.links.[].class", PT_ENUM, L(cls), 0, 0, NULL, 0, 0, "", ENUM(link_class_names),
      "access, metro, core, peering, border or foreign (results group links by class)", ""},
+    {"network.diurnal_amplitude", PT_REAL, W(network.diurnal_amplitude), 0, 0, "0.6", 0, 1, "",
+     NULL, 0,
+     "Hourly demand is the day's mean times 1 + A cos(2 pi (h - peak) / 24): A is the "
+     "amplitude",
+     "assumption: residential traffic peaks in the evening at about 1.6 times its mean, with a "
+     "trough near 0.4 times it before dawn (the shape ISPs and IXPs publish, e.g. DE-CIX and "
+     "MSK-IX daily graphs); one profile for the whole country, in Moscow time"},
+    {"network.diurnal_peak", PT_REAL, W(network.diurnal_peak), 0, 0, "21.0", 0, 24, "hour",
+     NULL, 0, "Hour of the day at which demand peaks", "assumption: evening peak, 20:00-22:00"},
+    {"network.background_down", PT_RATE, W(network.background_down), 0, 0, "\"50kbps\"", 0, 1e9,
+     "bit/s", NULL, 0,
+     "Other traffic per person towards subscribers, mean over the day",
+     "assumption: about 15 GB a month per mobile subscriber in Russia (operators' reports, "
+     "2023-2024) is 46 kbit/s on average"},
+    {"network.background_up", PT_RATE, W(network.background_up), 0, 0, "\"5kbps\"", 0, 1e9,
+     "bit/s", NULL, 0, "Other traffic per person from subscribers, mean over the day",
+     "assumption: a tenth of the downstream, the usual asymmetry of residential traffic"},
+    {"network.background_foreign", PT_REAL, W(network.background_foreign), 0, 0, "0.3", 0, 1,
+     "share", NULL, 0, "Share of the background that goes to and from abroad (the rest to domestic "
+     "services)",
+     "assumption: most video and content comes from caches inside the country"},
+    {"network.abroad", PT_STRING, W(network.abroad), W_NAME, 0, "\"\"", 0, 0, "", NULL, 0,
+     "Node where contacts and services abroad are (empty: the first foreign_dc)", ""},
+    {"network.domestic", PT_STRING, W(network.domestic), W_NAME, 0, "\"\"", 0, 0, "", NULL, 0,
+     "Node of domestic services, the background's domestic end (empty: the first domestic_dc)",
+     ""},
 
     /* events */
     {"events", PT_LIST, W(events), sizeof(event_cfg), W(n_events), "()", 0, MAX_EVENTS, "",

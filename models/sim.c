@@ -3,6 +3,7 @@
 #include "censor.h"
 #include "events.h"
 #include "log.h"
+#include "netsim.h"
 #include "population.h"
 #include "status.h"
 
@@ -20,6 +21,12 @@ void sim_out_free(sim_out *out)
     free(out->failed);
     free(out->abandoned);
     free(out->initial_primary);
+    double **net[] = {&out->link_offered, &out->link_carried, &out->app_carried,
+                      &out->vpn_carried, &out->border_app, &out->border_vpn, &out->border_total,
+                      &out->hairpin, &out->inspected, &out->dropped, &out->throttled,
+                      &out->collateral, &out->uninspected, &out->overloaded};
+    for (size_t k = 0; k < sizeof net / sizeof net[0]; k++)
+        free(*net[k]);
     memset(out, 0, sizeof *out);
 }
 
@@ -39,8 +46,34 @@ static int alloc_out(const world *w, sim_out *out)
     out->failed = calloc(d * w->n_apps, sizeof(double));
     out->abandoned = calloc(d, sizeof(double));
     out->initial_primary = calloc(ra, sizeof(double));
-    if (out->installed && out->primary && out->vpn && out->attempted && out->completed &&
-        out->failed && out->abandoned && out->initial_primary)
+    int ok = out->installed && out->primary && out->vpn && out->attempted && out->completed &&
+             out->failed && out->abandoned && out->initial_primary;
+    if (ok && w->network.n_nodes > 0) {
+        size_t h = d * 24, l = 2 * (size_t)w->network.n_links, b = (size_t)w->n_all_isps;
+        out->has_network = 1;
+        out->n_hours = (int)h;
+        out->n_links = (int)l;
+        out->n_boxes = (int)b;
+        out->link_offered = calloc(h * l, sizeof(double));
+        out->link_carried = calloc(h * l, sizeof(double));
+        out->app_carried = calloc(h * w->n_apps * N_CLASSES, sizeof(double));
+        out->vpn_carried = calloc(h, sizeof(double));
+        out->border_app = calloc(h * w->n_apps, sizeof(double));
+        out->border_vpn = calloc(h, sizeof(double));
+        out->border_total = calloc(h, sizeof(double));
+        out->hairpin = calloc(h, sizeof(double));
+        out->inspected = calloc(h * b, sizeof(double));
+        out->dropped = calloc(h * b, sizeof(double));
+        out->throttled = calloc(h * b, sizeof(double));
+        out->collateral = calloc(h * b, sizeof(double));
+        out->uninspected = calloc(h * b, sizeof(double));
+        out->overloaded = calloc(h, sizeof(double));
+        ok = out->link_offered && out->link_carried && out->app_carried && out->vpn_carried &&
+             out->border_app && out->border_vpn && out->border_total && out->hairpin &&
+             out->inspected && out->dropped && out->throttled && out->collateral &&
+             out->uninspected && out->overloaded;
+    }
+    if (ok)
         return BS_OK;
     sim_out_free(out);
     return bs_fail(BS_ENOMEM, "sim: out of memory for %d days of results", w->n_days);
@@ -60,6 +93,35 @@ static pop_day day_view(const world *w, sim_out *out, int d)
     };
 }
 
+/* Where day d's hours go in *out. */
+static netsim_hours hours_view(const world *w, sim_out *out, int d)
+{
+    size_t h = (size_t)d * 24, l = (size_t)out->n_links, b = (size_t)out->n_boxes;
+    return (netsim_hours){
+        .link_offered = out->link_offered + h * l,
+        .link_carried = out->link_carried + h * l,
+        .app_carried = out->app_carried + h * w->n_apps * N_CLASSES,
+        .vpn_carried = out->vpn_carried + h,
+        .border_app = out->border_app + h * w->n_apps,
+        .border_vpn = out->border_vpn + h,
+        .border_total = out->border_total + h,
+        .hairpin = out->hairpin + h,
+        .inspected = out->inspected + h * b,
+        .dropped = out->dropped + h * b,
+        .throttled = out->throttled + h * b,
+        .collateral = out->collateral + h * b,
+        .uninspected = out->uninspected + h * b,
+        .overloaded = out->overloaded + h,
+    };
+}
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 static void scale_all(double *x, size_t n, double s)
 {
     for (size_t i = 0; i < n; i++)
@@ -72,12 +134,23 @@ int sim_run(const world *w, sim_progress progress, void *arg, sim_out *out)
     if (st != BS_OK)
         return st;
     population *pop = population_new(w);
+    netsim *ns = NULL;
+    double *users = NULL;
     censor *cen = pop ? censor_new(w) : NULL;
     day_rules *today = malloc(sizeof *today), *prev = calloc(1, sizeof *prev);
     double *scratch = malloc(sizeof(double) * ((size_t)w->n_regions * (w->n_apps + w->n_vpns) + 1));
     if (!pop || !cen || !today || !prev || !scratch) {
         st = pop && cen ? bs_fail(BS_ENOMEM, "sim: out of memory") : bs_last_status();
         goto done;
+    }
+    if (out->has_network) {
+        size_t cells = (size_t)w->n_all_isps * (w->n_apps + 1) * (w->n_vpns + 1);
+        if ((st = population_tally_on(pop)) != BS_OK || !(ns = netsim_new(w)) ||
+            !(users = malloc(sizeof(double) * cells))) {
+            st = st != BS_OK ? st : users || !ns ? bs_last_status()
+                                                 : bs_fail(BS_ENOMEM, "sim: out of memory");
+            goto done;
+        }
     }
     out->agents = population_agents(pop);
     out->contacts = population_contacts(pop);
@@ -102,15 +175,33 @@ int sim_run(const world *w, sim_progress progress, void *arg, sim_out *out)
         day_rules *t = prev;
         prev = today;
         today = t;
+        if (ns && d > 0)
+            censor_feedback(cen, netsim_inspected(ns), netsim_loss(ns));
         pop_day view = day_view(w, out, d);
         if ((st = population_step(pop, cen, prev, &view)) != BS_OK)
             goto done;
+        if (ns) {
+            double n0 = now_seconds();
+            population_isp_counts(pop, users);
+            netsim_hours hv = hours_view(w, out, d);
+            if ((st = netsim_day(ns, cen, population_tally(pop), users, &hv)) != BS_OK)
+                goto done;
+            out->net_seconds += now_seconds() - n0;
+        }
         out->abandoned[d] = view.abandoned;
         if (progress)
             progress(d + 1, w->n_days, arg);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     out->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if (ns) {
+        netsim_stats nst = netsim_get_stats(ns);
+        out->hours_solved = nst.hours_solved;
+        out->aggregates = nst.aggregates;
+        LOG("sim", LOG_INFO, "flow engine: %.2f s, %lld aggregates over the days, %lld of %lld "
+            "hours needed the solver", out->net_seconds, (long long)nst.aggregates,
+            (long long)nst.hours_solved, (long long)nst.hours);
+    }
     LOG("sim", LOG_INFO, "%d days of %u agents in %.2f s (%.3g agent-days/s)", w->n_days,
         out->agents, out->seconds, out->agents * (double)w->n_days / out->seconds);
 
@@ -125,6 +216,8 @@ int sim_run(const world *w, sim_progress progress, void *arg, sim_out *out)
     scale_all(out->abandoned, days, s);
     scale_all(out->initial_primary, ra, s);
 done:
+    netsim_free(ns);
+    free(users);
     free(scratch);
     free(today);
     free(prev);

@@ -2,8 +2,9 @@
  *
  * The loop is: for each day, what is in force (events), the censor's verdicts
  * (rebuilt only when the rules change), the population's day, its counts.
- * Counts are in people (agents times population.scale).  Until the flow
- * engine lands, congestion loss is zero.
+ * Counts are in people (agents times population.scale).  With a network,
+ * each day then goes through the flow engine (netsim.h), hour by hour, and
+ * its box overload and loss feed the next day's verdicts (censor_feedback).
  */
 #ifndef BS_SIM_H
 #define BS_SIM_H
@@ -21,6 +22,18 @@ typedef struct sim_out {
     double *attempted, *completed, *failed; /* [day][app] calls */
     double *abandoned; /* [day] calls */
     double *initial_primary; /* [region][app] before day 0 */
+    /* The flow engine (when the world has a network; else has_network = 0
+     * and these are NULL). */
+    int has_network, n_hours, n_links, n_boxes; /* directed links; boxes = ISPs */
+    double *link_offered, *link_carried; /* [hour][link] bit/s */
+    double *app_carried;                 /* [hour][app][class] bit/s */
+    double *vpn_carried;                 /* [hour] bit/s */
+    double *border_app;                  /* [hour][app] bit/s on border links */
+    double *border_vpn, *border_total, *hairpin; /* [hour] bit/s on border links */
+    double *inspected, *dropped, *throttled, *collateral, *uninspected; /* [hour][box] */
+    double *overloaded;                  /* [hour] boxes over their capacity */
+    int64_t hours_solved, aggregates;    /* hours that needed the solver; aggregates */
+    double net_seconds;                  /* wall time in the flow engine */
     uint32_t agents;
     uint64_t contacts;
     size_t bytes;       /* memory held by the population */

@@ -385,6 +385,7 @@ static void resolve_network(world *w, check_ctx *c)
     char path[96];
     network_cfg *net = &w->network;
     if (net->n_nodes == 0) {
+        net->abroad_node = net->domestic_node = -1;
         if (net->n_links)
             check_error(c, "network.links", "links without nodes (network.nodes is empty)");
         for (int a = 0; a < w->n_apps; a++) {
@@ -415,6 +416,10 @@ static void resolve_network(world *w, check_ctx *c)
         w->vpns[v].exit_node = endpoint_node(w, c, path, w->vpns[v].exit, NODE_VPN_EXIT,
                                              NODE_VPN_EXIT, NODE_VPN_EXIT, w->vpns[v].name);
     }
+    net->abroad_node = endpoint_node(w, c, "network.abroad", net->abroad, NODE_FOREIGN_DC,
+                                     NODE_VPN_EXIT, NODE_FOREIGN_DC, "contacts abroad");
+    net->domestic_node = endpoint_node(w, c, "network.domestic", net->domestic, NODE_DOMESTIC_DC,
+                                       NODE_DOMESTIC_DC, NODE_DOMESTIC_DC, "domestic services");
 }
 
 void world_resolve(world *w, check_ctx *c)

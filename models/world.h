@@ -196,6 +196,15 @@ typedef struct network_cfg {
     node_cfg nodes[MAX_NODES];
     int n_links;
     link_cfg links[MAX_LINKS];
+    double diurnal_amplitude; /* demand(h) = mean (1 + A cos(2 pi (h - peak) / 24)) */
+    double diurnal_peak;      /* hour of the day (0..24) of the peak */
+    double background_down;   /* bit/s per person, mean over the day, to subscribers */
+    double background_up;     /* bit/s per person, from subscribers */
+    double background_foreign; /* share of the background that goes abroad */
+    char abroad[W_NAME];      /* node where people and services abroad are ("": first foreign_dc) */
+    char domestic[W_NAME];    /* node of domestic services ("": first domestic_dc) */
+    /* derived */
+    int abroad_node, domestic_node;
 } network_cfg;
 
 typedef struct world {

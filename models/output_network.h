@@ -1,0 +1,13 @@
+/* output_network: the flow engine's part of a results file (INTERFACES.md):
+ * /dims/hour, /dims/link, /dims/mbox, the /network and /censor datasets and the /summary
+ * numbers.  Called by output.c when the run had a network. */
+#ifndef BS_OUTPUT_NETWORK_H
+#define BS_OUTPUT_NETWORK_H
+
+#include "results.h"
+#include "sim.h"
+#include "world.h"
+
+int output_network(results *r, const world *w, const sim_out *s);
+
+#endif
