@@ -138,7 +138,8 @@ static void add_collateral(censor *c, const rule *r, int i)
             int named = a >= 0 && (ev->app_mask >> a & 1u) && (ev->class_mask >> cls & 1u);
             if (r->action == ACT_VPN_BLOCK)
                 named = 0; /* business VPNs: the tunnels of other protocols */
-            if (!named)
+            /* A technique misfires only on the kind of traffic it looks at. */
+            if (!named && w->censor.tech[ev->technique].detect[cls] > 0)
                 c->keep[((size_t)i * (w->n_apps + 1) + a + 1) * N_CLASSES + cls] *= 1.0 - k;
         }
 }
@@ -234,11 +235,13 @@ void censor_apply(censor *c, const day_rules *d)
             for (int k = 0; k < N_CLASSES; k++) {
                 size_t cell = ((size_t)i * w->n_apps + a) * N_CLASSES + k;
                 double b_app = 1.0 - c->pass_app[cell];
-                double direct = (1.0 - b_app) * c->pass_shut[cell];
+                /* Collateral of the rules that do not target the app. */
+                double keep = c->keep[((size_t)i * (w->n_apps + 1) + a + 1) * N_CLASSES + k];
+                double direct = (1.0 - b_app) * c->pass_shut[cell] * keep;
                 c->pass[cell * nv] = c->pure[cell * nv] = (float)direct;
                 for (int v = 0; v < w->n_vpns; v++) {
                     double det = 1.0 - c->vpn_pass[(i * nv + v) * N_CLASSES + k];
-                    double tunnel = (1.0 - det * b_app) * c->pass_shut[cell];
+                    double tunnel = (1.0 - det * b_app) * c->pass_shut[cell] * keep;
                     c->pass[cell * nv + v + 1] = (float)(on * tunnel + (1.0 - on) * direct);
                     c->pure[cell * nv + v + 1] = (float)tunnel;
                 }

@@ -15,9 +15,13 @@
  * coverage, combined over vpn_block rules); a detected tunnel is dropped and
  * the user's traffic goes direct, meeting the app's rules.
  *
+ * A rule in force at an ISP also misfires on the traffic it does not target
+ * but looks at (its technique detects the class): each such rule passes it
+ * with 1 - strength * collateral of its technique, keep = the product.
+ *
  * So the probability that a box passes a call of app a, class k at ISP i is
- *   direct:  (1 - b_app) (1 - b_shut)
- *   tunnel:  (1 - d_v b_app) (1 - b_shut)
+ *   direct:  (1 - b_app) (1 - b_shut) keep
+ *   tunnel:  (1 - d_v b_app) (1 - b_shut) keep
  * and a VPN user, who makes the share vpn_on of calls with the tunnel on,
  * passes with the mixture of the two (censor_pass); censor_pass_tunnel gives
  * each state alone.  A call between two people in the
@@ -59,10 +63,9 @@ double censor_vpn_detect(const censor *c, int isp, int v);
  *   block       share of the covered traffic the rules catch (not counting
  *               throttles): (1 - pass) / coverage, so that the box, which
  *               sees the covered share, passes what censor_pass_tunnel says;
- *   collateral  share of the rest matched by mistake: rules in force at the
- *               ISP that do not name this app and class, each with strength
- *               times its technique's collateral, combined as independent
- *               chances;
+ *   collateral  share of the rest matched by mistake: 1 - keep above (for the
+ *               background, app -1: every rule whose technique looks at
+ *               messaging);
  *   policed     share passing the policers of throttle rules: a rule that
  *               catches a call class above its rate lets rate / bitrate of
  *               the caught share through.

@@ -34,7 +34,7 @@ struct netsim {
     acc base, hour;
     /* per aggregate */
     int cap_aggs;
-    double *mid, *pass, *rate, *coll;
+    double *mid, *pass, *rate;
     uint32_t *csr_off, *csr_link;
     size_t cap_csr;
     int csr_ready;
@@ -157,7 +157,6 @@ void netsim_free(netsim *s)
     free(s->mid);
     free(s->pass);
     free(s->rate);
-    free(s->coll);
     free(s->csr_off);
     free(s->csr_link);
     free(s->fb_insp);
@@ -183,9 +182,8 @@ static const isp_cfg *isp_of(const world *w, int isp)
 }
 
 /* Rate x of an aggregate through box b (verdict v) inspecting the share sh;
- * adds to the box's counters and *coll (collateral of inspected traffic). */
-static double through(netsim *s, acc *a, int b, const censor_box *v, double x, double sh,
-                      double *coll)
+ * adds to the box's counters. */
+static double through(netsim *s, acc *a, int b, const censor_box *v, double x, double sh)
 {
     if (b < 0)
         return x;
@@ -196,7 +194,6 @@ static double through(netsim *s, acc *a, int b, const censor_box *v, double x, d
     a->box[b].passed += passed;
     a->insp[b] += sh * cx;
     a->cov[b] += cx;
-    *coll += sh * cx * (1 - v->block) * v->collateral;
     return passed + (x - cx);
 }
 
@@ -205,9 +202,9 @@ static int grow_aggs(netsim *s, int n)
     if (n <= s->cap_aggs)
         return BS_OK;
     int cap = n + n / 2 + 1024;
-    double *p[4];
-    double **dst[4] = {&s->mid, &s->pass, &s->rate, &s->coll};
-    for (int k = 0; k < 4; k++) {
+    double *p[3];
+    double **dst[3] = {&s->mid, &s->pass, &s->rate};
+    for (int k = 0; k < 3; k++) {
         p[k] = realloc(*dst[k], sizeof(double) * (size_t)cap);
         if (p[k])
             *dst[k] = p[k];
@@ -277,9 +274,8 @@ static int run_hour(netsim *s, double wt, int with_capacity, acc *a, int *solved
         over[b] = sh[b] < 1.0;
     }
     for (int f = 0; f < n; f++) {
-        s->coll[f] = 0;
         s->mid[f] = through(s, a, g[f].box[0], &g[f].v[0], wt * g[f].demand,
-                            g[f].box[0] >= 0 ? sh[g[f].box[0]] : 1.0, &s->coll[f]);
+                            g[f].box[0] >= 0 ? sh[g[f].box[0]] : 1.0);
         if (g[f].box[1] >= 0)
             a->load_i[g[f].box[1]] += isp_of(w, g[f].box[1])->coverage * s->mid[f];
     }
@@ -289,7 +285,7 @@ static int run_hour(netsim *s, double wt, int with_capacity, acc *a, int *solved
     }
     for (int f = 0; f < n; f++) {
         s->pass[f] = through(s, a, g[f].box[1], &g[f].v[1], s->mid[f],
-                             g[f].box[1] >= 0 ? sh[g[f].box[1]] : 1.0, &s->coll[f]);
+                             g[f].box[1] >= 0 ? sh[g[f].box[1]] : 1.0);
         int len, nbord;
         const uint32_t *p = traffic_path(s->tr, g[f].path, &len, &nbord);
         for (int k = 0; k < len; k++)
@@ -329,7 +325,7 @@ static int run_hour(netsim *s, double wt, int with_capacity, acc *a, int *solved
             continue;
         a->app[x->app * N_CLASSES + x->cls] += r;
         a->bapp[x->app] += r * nbord;
-        double lost = s->pass[f] - r + s->coll[f], seen = s->pass[f] + s->coll[f];
+        double lost = s->pass[f] - r, seen = s->pass[f];
         for (int e = 0; e < 2; e++)
             if (x->box[e] >= 0) {
                 size_t cell = ((size_t)x->box[e] * s->na + x->app) * N_CLASSES + x->cls;

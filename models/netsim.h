@@ -16,7 +16,9 @@
  *     offered more than its capacity; otherwise every aggregate is carried
  *     whole.
  * Offered link load is what passed the boxes; carried is what the links
- * carry.
+ * carry.  Both boxes act before the links: a call or a connection that a box
+ * stops carries no media or data anywhere (it fails at set-up), so its
+ * demand loads no link; `dropped` counts it.
  *
  * Everything is linear in w(h) while no box is overloaded and no link is
  * full, so the day is worked out once at w = 1 and scaled; an hour where a
@@ -24,9 +26,9 @@
  *
  * What the day feeds back into the next (censor_feedback): for each ISP, the
  * share of its boxes' covered traffic they inspected over the day, and for
- * each (ISP, app, class) the share of the traffic of attempts that passed the
- * rules and was lost anyway: to collateral at a box or to congestion on the
- * links, counted at both ends.
+ * each (ISP, app, class) the share of the traffic that passed the boxes and
+ * was lost to congestion on the links, counted at both ends.  (Collateral is
+ * in the censor's verdicts already, the same day, for both engines.)
  */
 #ifndef BS_NETSIM_H
 #define BS_NETSIM_H

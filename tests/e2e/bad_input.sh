@@ -514,6 +514,99 @@ printf '\xff\xfe\x00\x01scenario = {\n\x80\x81 name = "t"; };\n' >"$cfg/junk2.cf
 t "invalid UTF-8 and control bytes" 2 're:junk2\.cfg:[0-9]+: ' \
     "$B" run "$cfg/junk2.cfg" -o @OUT@ --quiet
 
+# ------------------------------------------------------------------ network
+echo "# network (flow engine)"
+# Unknown apps, unknown techniques and event dates outside the scenario are
+# above ("unknown app in an event", "unknown technique", "event date
+# before/after the scenario").
+# toy NAME SED: $cfg/NAME.cfg = a population that fits the toy network
+# (regions north and south, each with ISPs mobile and fixed; two apps; one VPN
+# protocol), then configs/networks/toy.cfg edited by the sed script SED.  The
+# network is inlined rather than @included, so its errors point into NAME.cfg.
+TOYPOP='scenario = { name = "toy"; start = "2025-01-01"; end = "2025-02-01"; };
+regions = (
+  { name = "north"; population = 1000.0; isps = ( { name = "mobile"; share = 0.5; },
+      { name = "fixed"; kind = "fixed"; share = 0.5; } ); },
+  { name = "south"; population = 1000.0; isps = ( { name = "mobile"; share = 0.5; },
+      { name = "fixed"; kind = "fixed"; share = 0.5; } ); } );
+apps = ( { name = "wa"; }, { name = "max"; servers = "domestic"; e2e = false; } );
+vpns = ( { name = "wg"; detectability = 0.9; } );'
+toy() {
+    { printf '%s\n' "$TOYPOP"; sed -e "$2" "$src/configs/networks/toy.cfg"; } >"$cfg/$1.cfg"
+}
+# lineof NAME TEXT: number of the first line of NAME.cfg containing TEXT,
+# comment lines aside (toy.cfg's comments mention settings and values)
+lineof() { grep -nF -- "$2" "$(c "$1")" | grep -vE '^[0-9]+:[[:space:]]*#' | head -1 | cut -d: -f1; }
+
+# The unedited toy must be accepted, or the cases below prove nothing.
+toy toyok ''
+run_cmd "$work/none" "$B" check "$(c toyok)"
+probs=()
+((rc == 0)) || probs+=("exit code $rc, expected 0")
+[[ -s $cap/stdout ]] && probs+=("wrote to stdout")
+if ((${#probs[@]} == 0)); then
+    pass=$((pass + 1))
+    printf 'ok   %s\n' "the toy network with its population is accepted (base of the cases below)"
+else
+    report_fail "the toy network with its population is accepted (base of the cases below)" \
+        "${probs[@]}"
+fi
+
+# The direct north-south metro link is the one edited: the core joins the two
+# metros too, so without it every node can still be reached.
+metro='/from = "n-metro"; to = "s-metro"/'
+toy netlinkto "${metro}s/to = \"s-metro\"/to = \"nowhere\"/"
+t "network: link to an unknown node" 2 \
+    "re:netlinkto\\.cfg:$(lineof netlinkto 'to = "nowhere"'): network\\.links\\.\\[[0-9]+\\]: link to an unknown node 'nowhere'" \
+    "$B" check "$(c netlinkto)"
+t "network: link to an unknown node (run: nothing written)" 2 \
+    "re:netlinkto\\.cfg:$(lineof netlinkto 'to = "nowhere"'): network\\.links\\.\\[[0-9]+\\]: link to an unknown node 'nowhere'" \
+    "$B" run "$(c netlinkto)" -o @OUT@ --quiet
+
+toy netcapneg "${metro}s/capacity = \"10Gbps\"/capacity = \"-5Gbps\"/"
+t "network: negative link capacity \"-5Gbps\"" 2 \
+    "re:netcapneg\\.cfg:$(lineof netcapneg 'capacity = "-5Gbps"'): network\\.links\\.\\[[0-9]+\\]\\.capacity: .*-5Gbps.*out of range" \
+    "$B" check "$(c netcapneg)"
+toy netcapnum "${metro}s/capacity = \"10Gbps\"/capacity = -1.0/"
+t "network: link capacity -1.0 (a bare negative number)" 2 \
+    "re:netcapnum\\.cfg:$(lineof netcapnum 'capacity = -1.0'): network\\.links\\.\\[[0-9]+\\]\\.capacity: .*unit" \
+    "$B" run "$(c netcapnum)" -o @OUT@ --quiet
+toy netcapzero "${metro}s/capacity = \"10Gbps\"/capacity = \"0Gbps\"/"
+t "network: zero link capacity \"0Gbps\"" 2 \
+    "re:netcapzero\\.cfg:$(lineof netcapzero 'capacity = "0Gbps"'): network\\.links\\.\\[[0-9]+\\]\\.capacity: .*out of range" \
+    "$B" check "$(c netcapzero)"
+
+toy netisland '/name = "core"; kind = "core"/a\    { name = "island"; kind = "metro"; },'
+t "network: a node with no link cannot be reached" 2 \
+    "re:netisland\\.cfg:$(lineof netisland 'name = "island"'): network\\.nodes\\.\\[[0-9]+\\]: node 'island' cannot be reached" \
+    "$B" check "$(c netisland)"
+
+toy netabroad '/^network = {/a\  abroad = "nowhere";'
+t "network: network.abroad names an unknown node" 2 \
+    "re:netabroad\\.cfg:$(lineof netabroad 'abroad = "nowhere"'): network\\.abroad: unknown node 'nowhere'" \
+    "$B" check "$(c netabroad)"
+toy netabroadkind '/^network = {/a\  abroad = "core";'
+t "network: network.abroad names a core node" 2 \
+    "re:netabroadkind\\.cfg:$(lineof netabroadkind 'abroad = "core"'): network\\.abroad: node 'core' is a core, not a foreign_dc" \
+    "$B" check "$(c netabroadkind)"
+toy netdomestic '/^network = {/a\  domestic = "nowhere";'
+t "network: network.domestic names an unknown node" 2 \
+    "re:netdomestic\\.cfg:$(lineof netdomestic 'domestic = "nowhere"'): network\\.domestic: unknown node 'nowhere'" \
+    "$B" check "$(c netdomestic)"
+toy netdomestickind '/^network = {/a\  domestic = "foreign-dc";'
+t "network: network.domestic names a foreign_dc node" 2 \
+    "re:netdomestickind\\.cfg:$(lineof netdomestickind 'domestic = "foreign-dc"'): network\\.domestic: node 'foreign-dc' is a foreign_dc, not a domestic_dc" \
+    "$B" check "$(c netdomestickind)"
+
+toy netamp '/^network = {/a\  diurnal_amplitude = 1.5;'
+t "network: diurnal_amplitude 1.5 out of range" 2 \
+    "re:netamp\\.cfg:$(lineof netamp 'diurnal_amplitude = 1.5'): network\\.diurnal_amplitude: .*out of range" \
+    "$B" check "$(c netamp)"
+toy netbgf '/^network = {/a\  background_foreign = -0.1;'
+t "network: background_foreign -0.1 out of range" 2 \
+    "re:netbgf\\.cfg:$(lineof netbgf 'background_foreign = -0.1'): network\\.background_foreign: .*out of range" \
+    "$B" check "$(c netbgf)"
+
 # ------------------------------------------------------------- command line
 echo "# command line"
 scen good <<EOF

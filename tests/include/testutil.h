@@ -41,4 +41,21 @@ static inline void tu_load(const char *text, world *w)
     free(errors);
 }
 
+/* The text of a file of the source tree (path relative to it), in a
+ * static buffer; NULL if it cannot be read whole. */
+static inline const char *tu_source_file(const char *rel)
+{
+    static char buf[65536];
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", BS_SOURCE_DIR, rel);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    int whole = feof(f) != 0 || fgetc(f) == EOF;
+    fclose(f);
+    buf[n] = '\0';
+    return whole ? buf : NULL;
+}
+
 #endif

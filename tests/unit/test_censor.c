@@ -51,10 +51,10 @@ static const char base_cfg[] =
     "      { name = \"g\"; kind = \"fixed\"; share = 0.3; coverage = 1.0; } ); } );\n"
     "censor = {\n"
     "  throttle_rate = \"130kbps\";\n"
-    "  ip = { voice = 0.9; video = 0.8; messaging = 0.7; };\n"
-    "  stun = { voice = 0.9; video = 0.7; messaging = 0.0; };\n"
-    "  throttle = { voice = 1.0; video = 1.0; messaging = 1.0; };\n"
-    "  vpn = { voice = 0.8; video = 0.6; messaging = 0.5; };\n"
+    "  ip = { voice = 0.9; video = 0.8; messaging = 0.7; collateral = 0.0; };\n"
+    "  stun = { voice = 0.9; video = 0.7; messaging = 0.0; collateral = %g; };\n"
+    "  throttle = { voice = 1.0; video = 1.0; messaging = 1.0; collateral = 0.0; };\n"
+    "  vpn = { voice = 0.8; video = 0.6; messaging = 0.5; collateral = 0.0; };\n"
     "  shutdown = { voice = 1.0; video = 1.0; messaging = 1.0; };\n"
     "};\n"
     "apps = ( { name = \"a\"; }, { name = \"b\"; }, { name = \"c\"; } );\n"
@@ -79,11 +79,12 @@ typedef struct fixture {
     censor *c;
 } fixture;
 
-/* Load the world with these events and vpn_on, and apply the rules of DAY. */
-static void build(fixture *f, double vpn_on, const char *events)
+/* Load the world with these events, vpn_on and the stun rule's collateral,
+ * and apply the rules of DAY. */
+static void build_coll(fixture *f, double vpn_on, double stun_coll, const char *events)
 {
     char text[8192];
-    snprintf(text, sizeof text, base_cfg, vpn_on, events);
+    snprintf(text, sizeof text, base_cfg, vpn_on, stun_coll, events);
     f->w = malloc(sizeof *f->w);
     assert_non_null(f->w);
     tu_load(text, f->w);
@@ -95,6 +96,11 @@ static void build(fixture *f, double vpn_on, const char *events)
     events_day(f->w, DAY, d);
     censor_apply(f->c, d);
     free(d);
+}
+
+static void build(fixture *f, double vpn_on, const char *events)
+{
+    build_coll(f, vpn_on, 0.0, events);
 }
 
 static void release(fixture *f)
@@ -363,6 +369,35 @@ static void shutdown_without_whitelist_and_unblock(void **state)
     release(&f);
 }
 
+/* A stun block of a at strength 0.5 with collateral 0.1: the other apps'
+ * calls (voice, video: the classes stun looks at) pass 1 - 0.5 * 0.1 = 0.95
+ * on every VPN state; their messaging, which stun does not look at, passes
+ * 1; a's own calls meet the block and no collateral.  The flow engine's
+ * verdict says the same: block 0 and collateral 0.05 for b's voice. */
+static void collateral_hits_other_calls(void **state)
+{
+    (void)state;
+    fixture f;
+    build_coll(&f, 1.0, 0.1,
+               "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; "
+               "apps = [\"a\"]; strength = 0.5; }");
+    for (int i = 0; i < N_ISPS; i++) {
+        for (int v = 0; v < N_VSTATES; v++)
+            for (int a = 1; a < N_APPS; a++) {
+                expect_pass(&f, i, a, CLASS_VOICE, v, 0.95);
+                expect_pass(&f, i, a, CLASS_VIDEO, v, 0.95);
+                expect_pass(&f, i, a, CLASS_MESSAGING, v, 1.0);
+            }
+        expect_pass(&f, i, 0, CLASS_VOICE, 0, 1.0 - 0.5 * det_stun[CLASS_VOICE] * cov[i]);
+        censor_box b = censor_box_verdict(f.c, i, 1, CLASS_VOICE, 0);
+        assert_true(fabs(b.block) < TOL && fabs(b.collateral - 0.05) < TOL);
+        b = censor_box_verdict(f.c, i, 0, CLASS_VOICE, 0);
+        assert_true(fabs(b.block - 0.5 * det_stun[CLASS_VOICE]) < TOL && b.collateral == 0.0);
+        assert_true(censor_p2p_blocked(f.c, i, 0) && !censor_p2p_blocked(f.c, i, 1));
+    }
+    release(&f);
+}
+
 /* stun block of a (strength 1), vpn_on = 1.  Without a vpn_block, a VPN user
  * (either protocol) passes 1: the tunnel hides the app; a user without VPN
  * passes 1 - d_stun c. */
@@ -497,6 +532,7 @@ int main(void)
         cmocka_unit_test(vpn_block_detects_tunnel),
         cmocka_unit_test(vpn_blocks_combine),
         cmocka_unit_test(vpn_on_mixes_tunnel_and_direct),
+        cmocka_unit_test(collateral_hits_other_calls),
         cmocka_unit_test(rotate_weakens_ip_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,12 +23,9 @@ static const char population[] =
 /* The toy network, read from its file and inlined after the population. */
 static char *toy_text(void)
 {
-    FILE *f = fopen(BS_SOURCE_DIR "/configs/networks/toy.cfg", "r");
-    assert_non_null(f);
-    static char net[16384];
-    size_t n = fread(net, 1, sizeof net - 1, f);
-    net[n] = '\0';
-    fclose(f);
+    const char *net = tu_source_file("configs/networks/toy.cfg");
+    assert_non_null(net);
+    size_t n = strlen(net);
     char *text = malloc(strlen(population) + n + 2);
     sprintf(text, "%s%s\n", population, net);
     return text;
