@@ -30,6 +30,8 @@ struct netsim {
     flow_solver *solver;
     int dl, nb, na;
     double *cap;         /* [dl] */
+    double box_cov[MAX_ALL_ISPS], box_cap[MAX_ALL_ISPS];
+    int box_closed[MAX_ALL_ISPS];
     double weight[24];
     acc base, hour;
     /* per aggregate */
@@ -137,6 +139,14 @@ netsim *netsim_new(const world *w)
     }
     for (int l = 0; l < w->network.n_links; l++)
         s->cap[2 * l] = s->cap[2 * l + 1] = w->network.links[l].capacity;
+    for (int r = 0; r < w->n_regions; r++)
+        for (int k = 0; k < w->regions[r].n_isps; k++) {
+            const isp_cfg *isp = &w->regions[r].isps[k];
+            int b = w->isp_first[r] + k;
+            s->box_cov[b] = isp->coverage;
+            s->box_cap[b] = isp->mbox_capacity;
+            s->box_closed[b] = isp->mbox_failure == FAIL_CLOSED;
+        }
     for (int b = 0; b < s->nb; b++)
         s->inspected[b] = 1.0;
     for (int h = 0; h < 24; h++)
@@ -173,24 +183,15 @@ const double *netsim_inspected(const netsim *s) { return s->inspected; }
 const float *netsim_loss(const netsim *s) { return s->loss; }
 netsim_stats netsim_get_stats(const netsim *s) { return s->st; }
 
-static const isp_cfg *isp_of(const world *w, int isp)
-{
-    for (int r = w->n_regions - 1; r >= 0; r--)
-        if (isp >= w->isp_first[r])
-            return &w->regions[r].isps[isp - w->isp_first[r]];
-    return NULL;
-}
-
 /* Rate x of an aggregate through box b (verdict v) inspecting the share sh;
  * adds to the box's counters. */
 static double through(netsim *s, acc *a, int b, const censor_box *v, double x, double sh)
 {
     if (b < 0)
         return x;
-    const isp_cfg *isp = isp_of(s->w, b);
-    double cx = isp->coverage * x;
+    double cx = s->box_cov[b] * x;
     mbox_flow f = {cx, v->block, v->collateral, v->policed};
-    double passed = mbox_one(sh, isp->mbox_failure == FAIL_CLOSED, &f, &a->box[b]);
+    double passed = mbox_one(sh, s->box_closed[b], &f, &a->box[b]);
     a->box[b].passed += passed;
     a->insp[b] += sh * cx;
     a->cov[b] += cx;
@@ -259,28 +260,27 @@ static int build_csr(netsim *s)
  * ignores the boxes' and links' capacities (the day's linear base). */
 static int run_hour(netsim *s, double wt, int with_capacity, acc *a, int *solved)
 {
-    const world *w = s->w;
     int n = traffic_count(s->tr);
     const traffic_agg *g = traffic_aggs(s->tr);
     acc_zero(a, s->dl, s->nb, s->na);
     *solved = 0;
     for (int f = 0; f < n; f++)
         if (g[f].box[0] >= 0)
-            a->load_e[g[f].box[0]] += isp_of(w, g[f].box[0])->coverage * wt * g[f].demand;
+            a->load_e[g[f].box[0]] += s->box_cov[g[f].box[0]] * wt * g[f].demand;
     double sh[MAX_ALL_ISPS];
     uint8_t over[MAX_ALL_ISPS] = {0};
     for (int b = 0; b < s->nb; b++) {
-        sh[b] = with_capacity ? mbox_share(isp_of(w, b)->mbox_capacity, a->load_e[b]) : 1.0;
+        sh[b] = with_capacity ? mbox_share(s->box_cap[b], a->load_e[b]) : 1.0;
         over[b] = sh[b] < 1.0;
     }
     for (int f = 0; f < n; f++) {
         s->mid[f] = through(s, a, g[f].box[0], &g[f].v[0], wt * g[f].demand,
                             g[f].box[0] >= 0 ? sh[g[f].box[0]] : 1.0);
         if (g[f].box[1] >= 0)
-            a->load_i[g[f].box[1]] += isp_of(w, g[f].box[1])->coverage * s->mid[f];
+            a->load_i[g[f].box[1]] += s->box_cov[g[f].box[1]] * s->mid[f];
     }
     for (int b = 0; b < s->nb; b++) {
-        sh[b] = with_capacity ? mbox_share(isp_of(w, b)->mbox_capacity, a->load_i[b]) : 1.0;
+        sh[b] = with_capacity ? mbox_share(s->box_cap[b], a->load_i[b]) : 1.0;
         a->over += over[b] || sh[b] < 1.0;
     }
     for (int f = 0; f < n; f++) {
@@ -341,7 +341,7 @@ static int run_hour(netsim *s, double wt, int with_capacity, acc *a, int *solved
 static int linear_at(const netsim *s, double wt)
 {
     for (int b = 0; b < s->nb; b++) {
-        double c = isp_of(s->w, b)->mbox_capacity;
+        double c = s->box_cap[b];
         if (c > 0 && (wt * s->base.load_e[b] > c || wt * s->base.load_i[b] > c))
             return 0;
     }

@@ -498,6 +498,8 @@ void population_isp_counts(const population *p, double *users)
     int na = w->n_apps, nv = w->n_vpns + 1;
     size_t cells = (size_t)w->n_all_isps * (na + 1) * nv;
     memset(users, 0, cells * sizeof(double));
+    /* Whole numbers below 2^53: the sum is exact in any order. */
+#pragma omp parallel for schedule(static) reduction(+ : users[:cells])
     for (int k = 0; k < p->n_lanes; k++) {
         uint32_t lo, hi;
         block_range(p, k, &lo, &hi);

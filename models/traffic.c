@@ -26,7 +26,15 @@ struct traffic {
     /* aggregates */
     int n_aggs, cap_aggs;
     traffic_agg *aggs;
+    censor_box *verdict; /* [isp][app + 1][class][tunnel]: the day's box verdicts */
 };
+
+static censor_box verdict_of(const traffic *t, int isp, int app, int cls, int tunnel)
+{
+    const world *w = t->w;
+    size_t x = (((size_t)isp * (w->n_apps + 1) + app + 1) * N_CLASSES + cls) * (w->n_vpns + 1);
+    return t->verdict[x + tunnel];
+}
 
 traffic *traffic_new(const world *w, const network *net)
 {
@@ -42,12 +50,14 @@ traffic *traffic_new(const world *w, const network *net)
         if (w->network.nodes[k].isp_index >= 0)
             t->access[w->network.nodes[k].isp_index] = k;
     t->border = calloc((size_t)dl + 1, 1);
+    t->verdict = malloc(sizeof(censor_box) * (size_t)w->n_all_isps * (w->n_apps + 1) * N_CLASSES *
+                        (w->n_vpns + 1));
     t->path_off = calloc(1, sizeof(uint32_t));
     t->scratch = malloc(sizeof(uint32_t) * MAX_NODES);
     t->slots = 1024;
     t->keys = calloc(t->slots, sizeof(uint64_t));
     t->vals = calloc(t->slots, sizeof(uint32_t));
-    if (!t->border || !t->path_off || !t->scratch || !t->keys || !t->vals)
+    if (!t->border || !t->verdict || !t->path_off || !t->scratch || !t->keys || !t->vals)
         goto nomem;
     for (int l = 0; l < w->network.n_links; l++)
         t->border[2 * l] = t->border[2 * l + 1] = w->network.links[l].cls == LINK_BORDER;
@@ -70,6 +80,7 @@ void traffic_free(traffic *t)
     free(t->vals);
     free(t->scratch);
     free(t->aggs);
+    free(t->verdict);
     free(t);
 }
 
@@ -214,9 +225,9 @@ static int exit_of(const world *w, int tunnel)
     return tunnel ? w->vpns[tunnel - 1].exit_node : -1;
 }
 
-/* Add the aggregate from x to y (through `relay`, -1 for none) and, if
- * `both`, the one back. */
-static int add_pair(traffic *t, const censor *c, end x, end y, int relay, int app, int cls,
+/* Add the aggregates from x to y (rate fwd) and back (rate back), through
+ * `relay` (-1 for none); a zero rate adds nothing. */
+static int add_pair(traffic *t, end x, end y, int relay, int app, int cls,
                     double fwd, double back)
 {
     const world *w = t->w;
@@ -249,9 +260,9 @@ static int add_pair(traffic *t, const censor *c, end x, end y, int relay, int ap
         if (st != BS_OK)
             return st;
         if (a.isp >= 0)
-            g.v[0] = censor_box_verdict(c, a.isp, app, cls, a.tunnel);
+            g.v[0] = verdict_of(t, a.isp, app, cls, a.tunnel);
         if (b.isp >= 0)
-            g.v[1] = censor_box_verdict(c, b.isp, app, cls, b.tunnel);
+            g.v[1] = verdict_of(t, b.isp, app, cls, b.tunnel);
         if ((st = push(t, &g)) != BS_OK)
             return st;
     }
@@ -283,10 +294,10 @@ static int day_calls(traffic *t, const censor *c, const uint64_t *tally)
                             int blocked = (!tin && censor_p2p_blocked(c, i, a)) ||
                                           (j < ni && !tout && censor_p2p_blocked(c, j, a));
                             double relayed = blocked ? 1.0 : app->relay_share;
-                            int st = add_pair(t, c, x, y, -1, a, cls, vol * (1 - relayed),
+                            int st = add_pair(t, x, y, -1, a, cls, vol * (1 - relayed),
                                               vol * (1 - relayed));
                             if (st == BS_OK)
-                                st = add_pair(t, c, x, y, app->relay_node, a, cls,
+                                st = add_pair(t, x, y, app->relay_node, a, cls,
                                               vol * relayed, vol * relayed);
                             if (st != BS_OK)
                                 return st;
@@ -295,7 +306,7 @@ static int day_calls(traffic *t, const censor *c, const uint64_t *tally)
 }
 
 /* Messaging and background of the people of each ISP, by VPN state. */
-static int day_users(traffic *t, const censor *c, const double *users)
+static int day_users(traffic *t, const double *users)
 {
     const world *w = t->w;
     const network_cfg *net = &w->network;
@@ -318,11 +329,11 @@ static int day_users(traffic *t, const censor *c, const double *users)
                 if (people > 0) {
                     end far = {net->abroad_node, -1, 0}, home = {net->domestic_node, -1, 0};
                     double fx = net->background_foreign;
-                    st = add_pair(t, c, x, far, -1, -1, CLASS_MESSAGING,
+                    st = add_pair(t, x, far, -1, -1, CLASS_MESSAGING,
                                   people * fx * net->background_up,
                                   people * fx * net->background_down);
                     if (st == BS_OK)
-                        st = add_pair(t, c, x, home, -1, -1, CLASS_MESSAGING,
+                        st = add_pair(t, x, home, -1, -1, CLASS_MESSAGING,
                                       people * (1 - fx) * net->background_up,
                                       people * (1 - fx) * net->background_down);
                 }
@@ -332,7 +343,7 @@ static int day_users(traffic *t, const censor *c, const double *users)
                     if (half <= 0)
                         continue;
                     end srv = {w->apps[a].relay_node, -1, 0};
-                    st = add_pair(t, c, x, srv, -1, a, CLASS_MESSAGING, half, half);
+                    st = add_pair(t, x, srv, -1, a, CLASS_MESSAGING, half, half);
                 }
                 if (st != BS_OK)
                     return st;
@@ -342,9 +353,16 @@ static int day_users(traffic *t, const censor *c, const double *users)
 
 int traffic_day(traffic *t, const censor *c, const uint64_t *tally, const double *users)
 {
+    const world *w = t->w;
+    censor_box *v = t->verdict;
+    for (int i = 0; i < w->n_all_isps; i++)
+        for (int a = -1; a < w->n_apps; a++)
+            for (int k = 0; k < N_CLASSES; k++)
+                for (int tun = 0; tun <= w->n_vpns; tun++)
+                    *v++ = censor_box_verdict(c, i, a, k, tun);
     t->n_aggs = 0;
     int st = day_calls(t, c, tally);
     if (st == BS_OK)
-        st = day_users(t, c, users);
+        st = day_users(t, users);
     return st;
 }
