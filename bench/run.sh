@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the population benchmarks and print the rows of bench/RESULTS.md.
+# Run the population and flow-engine benchmarks and print the rows of bench/RESULTS.md.
 # usage: bench/run.sh   (from the repository root; builds build-release/)
 # Takes about 4 minutes and 4 GB of memory on a 2-core machine.
 set -euo pipefail
@@ -31,3 +31,13 @@ for i in 1 2 3; do
         scenarios/whatsapp-then-facetime.cfg -o /tmp/bench-default --quiet
 done
 rm -rf /tmp/bench-default
+echo
+echo "flow engine's share of a whole run (russia-2024-2026, 608 days, hourly), 2 runs each:"
+for scale in 1460 146; do
+    for i in 1 2; do
+        BLOCKSHIFT_LOG=sim=info /usr/bin/time -f "  wall %e s, peak RSS %M kB" \
+            build-release/blockshift run $s -o /tmp/bench-flow --quiet --scale $scale 2>&1 |
+            sed -n 's/^\[sim\] info: /  /p; /wall/p'
+    done
+done
+rm -rf /tmp/bench-flow

@@ -3,6 +3,7 @@
 #include "population.h"
 #include "status.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -263,6 +264,10 @@ static int add_pair(traffic *t, end x, end y, int relay, int app, int cls,
             g.v[0] = verdict_of(t, a.isp, app, cls, a.tunnel);
         if (b.isp >= 0)
             g.v[1] = verdict_of(t, b.isp, app, cls, b.tunnel);
+        /* Flows policed at the first box arrive at their rate: the second
+         * polices only what its own rules allow less of. */
+        if (a.isp >= 0 && b.isp >= 0 && g.v[0].policed > 0)
+            g.v[1].policed = fmin(1.0, g.v[1].policed / g.v[0].policed);
         if ((st = push(t, &g)) != BS_OK)
             return st;
     }

@@ -366,6 +366,33 @@ static void users_traffic(void **state)
     done(&f);
 }
 
+/* Case 8: a throttle on "a" at 1 Mbit/s everywhere (detection 1): its video
+ * calls (4 Mbit/s) are policed to a quarter.  1,000 video attempts make 40
+ * Mbit/s each way; the box each direction leaves polices 30 of it and the
+ * box it arrives at nothing more (the flows already keep to the rate): 10
+ * Mbit/s on the links each way, 30 Mbit/s throttled at each box. */
+static void throttled_video(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f, 0.0, "0bps", "open",
+          "{ date = \"2025-01-01\"; action = \"throttle\"; apps = [\"a\"]; technique = \"throttle\"; "
+          "rate = \"1Mbps\"; }",
+          "");
+    *cell(&f, 0, 3, 0, 1, 0, 0) = 1000;
+    run_day(&f);
+    for (int h = 0; h < 24; h++) {
+        near(f.link_off[h * 24 + dl(&f, "n-mobile", "n-metro")], 10 * M);
+        near(f.link_off[h * 24 + dl(&f, "n-metro", "n-mobile")], 10 * M);
+        near(f.thr[h * 4 + 0], 30 * M);
+        near(f.thr[h * 4 + 3], 30 * M);
+        near(f.drop[h * 4 + 0] + f.drop[h * 4 + 3], 0);
+        near(f.app[h * 2 * N_CLASSES + CLASS_VIDEO], 20 * M);
+    }
+    check_links(&f);
+    done(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +400,7 @@ int main(void)
         cmocka_unit_test(blocked_call),   cmocka_unit_test(tunnelled_call),
         cmocka_unit_test(overload_open),  cmocka_unit_test(overload_closed),
         cmocka_unit_test(diurnal_congestion), cmocka_unit_test(users_traffic),
+        cmocka_unit_test(throttled_video),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
