@@ -41,3 +41,11 @@ for scale in 1460 146; do
     done
 done
 rm -rf /tmp/bench-flow
+echo
+echo "flow engine with full links (russia-2024-2026, 10^5 agents; Moscow's gateway link cut to 5 Tbit/s):"
+for i in 1 2; do
+    BLOCKSHIFT_LOG=sim=info /usr/bin/time -f "  wall %e s, peak RSS %M kB" \
+        build-release/blockshift run $s -o /tmp/bench-flow --quiet \
+        --set "network.links.[42].capacity=5000Gbps" 2>&1 | sed -n 's/^\[sim\] info: /  /p; /wall/p'
+done
+rm -rf /tmp/bench-flow

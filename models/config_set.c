@@ -72,6 +72,9 @@ static void no_such_elem(check_ctx *c, const char *arg, const char *list, int li
                   near);
     else if (n == 0)
         set_error(c, arg, "%.*s has no elements", list_len, list);
+    else if (!near)
+        set_error(c, arg, "%.*s has no element '%s'; its elements have no names: give an index "
+                          "[0] to [%d]", list_len, list, comp, n - 1);
     else
         set_error(c, arg, "%.*s has no element '%s'; it has %s", list_len, list, comp,
                   sb_str(&names));

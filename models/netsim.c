@@ -37,9 +37,15 @@ struct netsim {
     /* per aggregate */
     int cap_aggs;
     double *mid, *pass, *rate;
-    uint32_t *csr_off, *csr_link;
+    uint32_t *csr_off, *csr_link; /* the reduced problem's paths */
     size_t cap_csr;
-    int csr_ready;
+    int *sub, n_sub;              /* its aggregates */
+    uint32_t *la_off, *la_agg;    /* the day's aggregates by directed link (CSR) */
+    size_t cap_la;
+    int la_ready;
+    uint32_t *stamp, stamp_id;    /* per aggregate: marked in this solve */
+    double *base_pass;            /* each aggregate's rate past the boxes at w = 1 */
+    double *sub_demand, *sub_rate;
     /* feedback */
     double *fb_insp, *fb_cov, *fb_lnum, *fb_lden;
     double *inspected;
@@ -124,13 +130,14 @@ netsim *netsim_new(const world *w)
     s->na = w->n_apps;
     size_t cells = (size_t)s->nb * s->na * N_CLASSES;
     s->cap = malloc(sizeof(double) * (size_t)s->dl);
+    s->la_off = malloc(sizeof(uint32_t) * ((size_t)s->dl + 1));
     s->fb_insp = calloc((size_t)s->nb, sizeof(double));
     s->fb_cov = calloc((size_t)s->nb, sizeof(double));
     s->fb_lnum = calloc(cells, sizeof(double));
     s->fb_lden = calloc(cells, sizeof(double));
     s->inspected = malloc(sizeof(double) * (size_t)s->nb);
     s->loss = calloc(cells, sizeof(float));
-    if (!s->cap || !s->fb_insp || !s->fb_cov || !s->fb_lnum || !s->fb_lden || !s->inspected ||
+    if (!s->cap || !s->la_off || !s->fb_insp || !s->fb_cov || !s->fb_lnum || !s->fb_lden || !s->inspected ||
         !s->loss || !acc_alloc(&s->base, s->dl, s->nb, s->na) ||
         !acc_alloc(&s->hour, s->dl, s->nb, s->na)) {
         netsim_free(s);
@@ -169,6 +176,13 @@ void netsim_free(netsim *s)
     free(s->rate);
     free(s->csr_off);
     free(s->csr_link);
+    free(s->sub);
+    free(s->sub_demand);
+    free(s->sub_rate);
+    free(s->base_pass);
+    free(s->la_off);
+    free(s->la_agg);
+    free(s->stamp);
     free(s->fb_insp);
     free(s->fb_cov);
     free(s->fb_lnum);
@@ -203,9 +217,9 @@ static int grow_aggs(netsim *s, int n)
     if (n <= s->cap_aggs)
         return BS_OK;
     int cap = n + n / 2 + 1024;
-    double *p[3];
-    double **dst[3] = {&s->mid, &s->pass, &s->rate};
-    for (int k = 0; k < 3; k++) {
+    double *p[6];
+    double **dst[6] = {&s->mid, &s->pass, &s->rate, &s->sub_demand, &s->sub_rate, &s->base_pass};
+    for (int k = 0; k < 6; k++) {
         p[k] = realloc(*dst[k], sizeof(double) * (size_t)cap);
         if (p[k])
             *dst[k] = p[k];
@@ -213,46 +227,206 @@ static int grow_aggs(netsim *s, int n)
             return bs_fail(BS_ENOMEM, "netsim: out of memory for %d aggregates", n);
     }
     uint32_t *off = realloc(s->csr_off, sizeof(uint32_t) * ((size_t)cap + 1));
-    if (!off)
+    if (off)
+        s->csr_off = off;
+    int *sub = realloc(s->sub, sizeof(int) * (size_t)cap);
+    if (sub)
+        s->sub = sub;
+    uint32_t *stamp = realloc(s->stamp, sizeof(uint32_t) * (size_t)cap);
+    if (stamp) {
+        memset(stamp + s->cap_aggs, 0, sizeof(uint32_t) * (size_t)(cap - s->cap_aggs));
+        s->stamp = stamp;
+    }
+    if (!off || !sub || !stamp)
         return bs_fail(BS_ENOMEM, "netsim: out of memory for %d aggregates", n);
-    s->csr_off = off;
     s->cap_aggs = cap;
     return BS_OK;
 }
 
-/* The day's aggregates as a flow_problem's paths (made once a day, when an
- * hour first needs the solver). */
-static int build_csr(netsim *s)
+/* The day's aggregates by directed link, made when an hour first needs the solver. */
+static int build_link_index(netsim *s)
 {
-    if (s->csr_ready)
-        return BS_OK;
     int n = traffic_count(s->tr);
     const traffic_agg *g = traffic_aggs(s->tr);
+    memset(s->la_off, 0, sizeof(uint32_t) * ((size_t)s->dl + 1));
     size_t total = 0;
     for (int f = 0; f < n; f++) {
         int len, nbord;
-        traffic_path(s->tr, g[f].path, &len, &nbord);
+        const uint32_t *p = traffic_path(s->tr, g[f].path, &len, &nbord);
+        for (int k = 0; k < len; k++)
+            s->la_off[p[k] + 1]++;
         total += (size_t)len;
     }
-    if (total > UINT32_MAX)
-        return bs_fail(BS_ENOMEM, "netsim: %zu path entries in a day is too many", total);
-    if (total > s->cap_csr) {
-        uint32_t *x = realloc(s->csr_link, sizeof(uint32_t) * (total + 1));
+    if (total > s->cap_la) {
+        uint32_t *x = realloc(s->la_agg, sizeof(uint32_t) * total);
         if (!x)
             return bs_fail(BS_ENOMEM, "netsim: out of memory for %zu path entries", total);
-        s->csr_link = x;
-        s->cap_csr = total;
+        s->la_agg = x;
+        s->cap_la = total;
     }
-    uint32_t e = 0;
-    s->csr_off[0] = 0;
+    for (int l = 0; l < s->dl; l++)
+        s->la_off[l + 1] += s->la_off[l];
+    uint32_t fill[2 * MAX_LINKS];
+    memcpy(fill, s->la_off, sizeof(uint32_t) * (size_t)s->dl);
     for (int f = 0; f < n; f++) {
         int len, nbord;
         const uint32_t *p = traffic_path(s->tr, g[f].path, &len, &nbord);
-        memcpy(s->csr_link + e, p, sizeof(uint32_t) * (size_t)len);
-        e += (uint32_t)len;
-        s->csr_off[f + 1] = e;
+        for (int k = 0; k < len; k++)
+            s->la_agg[fill[p[k]]++] = (uint32_t)f;
     }
-    s->csr_ready = 1;
+    s->la_ready = 1;
+    return BS_OK;
+}
+
+/* Solve the hour's link sharing.  Exact reduction: an aggregate that
+ * crosses no link offered more than its capacity gets its demand (progressive
+ * filling cannot saturate such a link before every aggregate on it is at its
+ * demand), and such links never bind.  So the solver sees only the aggregates
+ * that cross an over-full link (found through the day's index of aggregates
+ * by link), with paths cut down to those links; the others are carried
+ * whole.  Demands are s->pass; s->sub[0..n_sub) get the aggregates solved and
+ * s->sub_rate their rates, s->rate[f] too; a->car the links' carried loads. */
+static int solve_hour(netsim *s, acc *a)
+{
+    const traffic_agg *g = traffic_aggs(s->tr);
+    if (!s->la_ready) {
+        int st = build_link_index(s);
+        if (st != BS_OK)
+            return st;
+    }
+    uint8_t over[2 * MAX_LINKS];
+    uint32_t id = ++s->stamp_id;
+    for (int l = 0; l < s->dl; l++) {
+        over[l] = a->off[l] > s->cap[l];
+        for (uint32_t x = s->la_off[l]; over[l] && x < s->la_off[l + 1]; x++)
+            s->stamp[s->la_agg[x]] = id;
+    }
+    int m = 0, n = traffic_count(s->tr);
+    for (int f = 0; f < n; f++) /* in the order of the input */
+        if (s->stamp[f] == id)
+            s->sub[m++] = f;
+    size_t e = 0;
+    s->csr_off[0] = 0;
+    for (int j = 0; j < m; j++) {
+        int f = s->sub[j];
+        int len, nbord;
+        const uint32_t *p = traffic_path(s->tr, g[f].path, &len, &nbord);
+        for (int k = 0; k < len; k++) {
+            if (!over[p[k]])
+                continue;
+            if (e == s->cap_csr) {
+                size_t cap = s->cap_csr ? 2 * s->cap_csr : 65536;
+                uint32_t *x = realloc(s->csr_link, sizeof(uint32_t) * cap);
+                if (!x)
+                    return bs_fail(BS_ENOMEM, "netsim: out of memory for %zu path entries", cap);
+                s->csr_link = x;
+                s->cap_csr = cap;
+            }
+            s->csr_link[e++] = p[k];
+        }
+        s->sub_demand[j] = s->pass[f];
+        s->csr_off[j + 1] = (uint32_t)e;
+    }
+    s->n_sub = m;
+    flow_problem pr = {(uint32_t)s->dl, s->cap, (uint32_t)m, s->sub_demand, s->csr_off,
+                       s->csr_link};
+    flow_stats fs;
+    int st = flow_solve(s->solver, &pr, s->sub_rate, NULL, &fs);
+    if (st != BS_OK)
+        return st;
+    s->st.updates += fs.updates;
+    memcpy(a->car, a->off, sizeof(double) * (size_t)s->dl);
+    for (int j = 0; j < m; j++) {
+        int f = s->sub[j];
+        double cut = s->pass[f] - s->sub_rate[j];
+        s->rate[f] = s->sub_rate[j];
+        int len, nbord;
+        const uint32_t *p = traffic_path(s->tr, g[f].path, &len, &nbord);
+        for (int k = 0; k < len; k++)
+            a->car[p[k]] -= cut;
+    }
+    /* Rounding must not leave a full link a hair above its capacity. */
+    for (int l = 0; l < s->dl; l++)
+        if (a->car[l] > s->cap[l])
+            a->car[l] = s->cap[l];
+        else if (a->car[l] < 0)
+            a->car[l] = 0;
+    return BS_OK;
+}
+
+/* Add what aggregate x delivers at rate r to the hour's outputs, and to the
+ * loss feedback `lost` of `seen`. */
+static void credit(netsim *s, acc *a, const traffic_agg *x, double r, double lost, double seen)
+{
+    int len, nbord;
+    traffic_path(s->tr, x->path, &len, &nbord);
+    a->btot += r * nbord;
+    if (x->tunnel) {
+        a->vpn += r;
+        a->bvpn += r * nbord;
+        if (x->hairpin)
+            a->hair += r * nbord;
+    }
+    if (x->app < 0)
+        return;
+    a->app[x->app * N_CLASSES + x->cls] += r;
+    a->bapp[x->app] += r * nbord;
+    for (int e = 0; e < 2; e++)
+        if (x->box[e] >= 0) {
+            size_t cell = ((size_t)x->box[e] * s->na + x->app) * N_CLASSES + x->cls;
+            a->lnum[cell] += lost;
+            a->lden[cell] += seen;
+        }
+}
+
+/* *a = k times *b. */
+static void acc_scaled(acc *a, const acc *b, double k, int dl, int nb, int na)
+{
+    for (int l = 0; l < dl; l++) {
+        a->off[l] = k * b->off[l];
+        a->car[l] = k * b->car[l];
+    }
+    for (int x = 0; x < na * N_CLASSES; x++)
+        a->app[x] = k * b->app[x];
+    for (int x = 0; x < na; x++)
+        a->bapp[x] = k * b->bapp[x];
+    a->vpn = k * b->vpn;
+    a->bvpn = k * b->bvpn;
+    a->btot = k * b->btot;
+    a->hair = k * b->hair;
+    a->over = b->over;
+    for (int x = 0; x < nb; x++) {
+        const mbox_tally *t = &b->box[x];
+        a->box[x] = (mbox_tally){k * t->inspected, k * t->dropped,     k * t->throttled,
+                                 k * t->collateral, k * t->uninspected, k * t->passed};
+        a->insp[x] = k * b->insp[x];
+        a->cov[x] = k * b->cov[x];
+        a->load_e[x] = k * b->load_e[x];
+        a->load_i[x] = k * b->load_i[x];
+    }
+    for (size_t x = 0; x < (size_t)nb * na * N_CLASSES; x++) {
+        a->lnum[x] = k * b->lnum[x];
+        a->lden[x] = k * b->lden[x];
+    }
+}
+
+/* An hour whose boxes keep up but some link is over-full: the day's base
+ * scaled by wt, then the aggregates on full links cut to their fair rates. */
+static int scaled_hour(netsim *s, double wt, acc *a)
+{
+    int n = traffic_count(s->tr);
+    const traffic_agg *g = traffic_aggs(s->tr);
+    acc_scaled(a, &s->base, wt, s->dl, s->nb, s->na);
+    for (int f = 0; f < n; f++)
+        s->pass[f] = wt * s->base_pass[f];
+    int st = solve_hour(s, a);
+    if (st != BS_OK)
+        return st;
+    for (int j = 0; j < s->n_sub; j++) {
+        int f = s->sub[j];
+        double cut = s->pass[f] - s->sub_rate[j];
+        credit(s, a, &g[f], -cut, cut, 0.0);
+    }
     return BS_OK;
 }
 
@@ -296,55 +470,35 @@ static int run_hour(netsim *s, double wt, int with_capacity, acc *a, int *solved
         full |= a->off[l] > s->cap[l];
     const double *rate = s->pass;
     if (full) {
-        int st = build_csr(s);
+        memcpy(s->rate, s->pass, sizeof(double) * (size_t)n);
+        int st = solve_hour(s, a);
         if (st != BS_OK)
             return st;
-        flow_problem pr = {(uint32_t)s->dl, s->cap, (uint32_t)n, s->pass, s->csr_off, s->csr_link};
-        flow_stats fs;
-        if ((st = flow_solve(s->solver, &pr, s->rate, a->car, &fs)) != BS_OK)
-            return st;
-        s->st.updates += fs.updates;
         rate = s->rate;
         *solved = 1;
     } else {
         memcpy(a->car, a->off, sizeof(double) * (size_t)s->dl);
     }
-    for (int f = 0; f < n; f++) {
-        const traffic_agg *x = &g[f];
-        double r = rate[f];
-        int len, nbord;
-        traffic_path(s->tr, x->path, &len, &nbord);
-        a->btot += r * nbord;
-        if (x->tunnel) {
-            a->vpn += r;
-            a->bvpn += r * nbord;
-            if (x->hairpin)
-                a->hair += r * nbord;
-        }
-        if (x->app < 0)
-            continue;
-        a->app[x->app * N_CLASSES + x->cls] += r;
-        a->bapp[x->app] += r * nbord;
-        double lost = s->pass[f] - r, seen = s->pass[f];
-        for (int e = 0; e < 2; e++)
-            if (x->box[e] >= 0) {
-                size_t cell = ((size_t)x->box[e] * s->na + x->app) * N_CLASSES + x->cls;
-                a->lnum[cell] += lost;
-                a->lden[cell] += seen;
-            }
-    }
+    for (int f = 0; f < n; f++)
+        credit(s, a, &g[f], rate[f], s->pass[f] - rate[f], s->pass[f]);
     return BS_OK;
 }
 
-/* Whether hour weight wt keeps every box and link of the base within its
- * capacity (so that the hour is the base scaled). */
-static int linear_at(const netsim *s, double wt)
+/* Whether hour weight wt keeps every box of the base within its capacity
+ * (what passes the boxes is then the base scaled), and also every link (the
+ * whole hour is). */
+static int boxes_keep_up(const netsim *s, double wt)
 {
     for (int b = 0; b < s->nb; b++) {
         double c = s->box_cap[b];
         if (c > 0 && (wt * s->base.load_e[b] > c || wt * s->base.load_i[b] > c))
             return 0;
     }
+    return 1;
+}
+
+static int links_keep_up(const netsim *s, double wt)
+{
     for (int l = 0; l < s->dl; l++)
         if (wt * s->base.off[l] > s->cap[l])
             return 0;
@@ -397,7 +551,6 @@ int netsim_day(netsim *s, const censor *c, const uint64_t *tally, const double *
         st = grow_aggs(s, traffic_count(s->tr));
     if (st != BS_OK)
         return st;
-    s->csr_ready = 0;
     s->st.aggregates += traffic_count(s->tr);
     size_t cells = (size_t)s->nb * s->na * N_CLASSES;
     memset(s->fb_insp, 0, sizeof(double) * (size_t)s->nb);
@@ -407,14 +560,23 @@ int netsim_day(netsim *s, const censor *c, const uint64_t *tally, const double *
     int solved;
     if ((st = run_hour(s, 1.0, 0, &s->base, &solved)) != BS_OK)
         return st;
+    memcpy(s->base_pass, s->pass, sizeof(double) * (size_t)traffic_count(s->tr));
+    s->la_ready = 0;
     for (int h = 0; h < 24; h++) {
         double wt = s->weight[h];
         s->st.hours++;
-        if (linear_at(s, wt)) {
+        int boxes = boxes_keep_up(s, wt);
+        if (boxes && links_keep_up(s, wt)) {
             emit(s, out, h, &s->base, wt);
             continue;
         }
-        if ((st = run_hour(s, wt, 1, &s->hour, &solved)) != BS_OK)
+        if (boxes) {
+            st = scaled_hour(s, wt, &s->hour);
+            solved = 1;
+        } else {
+            st = run_hour(s, wt, 1, &s->hour, &solved);
+        }
+        if (st != BS_OK)
             return st;
         s->st.hours_solved += solved;
         emit(s, out, h, &s->hour, 1.0);

@@ -143,7 +143,13 @@ static int write_summary(results *r, const world *w, const sim_out *s)
     double border = sum(s->border_total, H), vpn = sum(s->border_vpn, H),
            hair = sum(s->hairpin, H);
     TRY(results_attr_double(r, "/summary", "peak_border_utilisation", peak_util));
-    TRY(results_attr_int(r, "/summary", "peak_border_link", peak_link));
+    if (peak_link >= 0) {
+        const link_cfg *ln = &w->network.links[peak_link / 2];
+        char name[2 * W_NAME + 4];
+        snprintf(name, sizeof name, "%s->%s", peak_link % 2 ? ln->to : ln->from,
+                 peak_link % 2 ? ln->from : ln->to);
+        TRY(results_attr_str(r, "/summary", "peak_border_link", name));
+    }
     TRY(results_attr_double(r, "/summary", "border_vpn_share", border > 0 ? vpn / border : 0));
     TRY(results_attr_double(r, "/summary", "hairpin_border_share", border > 0 ? hair / border : 0));
     TRY(results_attr_double(r, "/summary", "mean_hairpin_border_load", H ? hair / H : 0));
