@@ -194,6 +194,30 @@ static void relayed_call(void **state)
     bs_ns3_free(b.s);
 }
 
+/* A TCP transfer (messaging) of 100 kB arrives whole; the same transfer of
+ * an app the box drops never completes (its segments carry the app's tag). */
+static void tcp_transfer(void **state)
+{
+    (void)state;
+    for (int blocked = 0; blocked < 2; blocked++) {
+        bed b = {.r = none};
+        b.r.drop_app = blocked ? 2 : -1;
+        build(&b, 1);
+        int t = bs_ns3_add_transfer(b.s, 0, 3, 2, 100000, 1.0);
+        assert_int_equal(t, 0);
+        assert_int_equal(bs_ns3_run(b.s, 20.0), BS_OK);
+        bs_ns3_transfer_stats st;
+        assert_int_equal(bs_ns3_get_transfer(b.s, t, &st), BS_OK);
+        if (blocked) {
+            assert_true(st.rx_bytes == 0 && st.done_s < 0);
+        } else {
+            assert_int_equal(st.rx_bytes, 100000);
+            assert_true(st.done_s > 1.0 && st.done_s < 2.0);
+        }
+        bs_ns3_free(b.s);
+    }
+}
+
 /* The same seed gives the same packet counts; bad input is refused. */
 static void same_seed_same_counts_and_errors(void **state)
 {
@@ -227,6 +251,7 @@ int main(void)
         cmocka_unit_test(vpn_passes_app_rule_fails_vpn_rule),
         cmocka_unit_test(police_to_rate),
         cmocka_unit_test(relayed_call),
+        cmocka_unit_test(tcp_transfer),
         cmocka_unit_test(same_seed_same_counts_and_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
