@@ -282,7 +282,7 @@ censor_box censor_box_verdict(const censor *c, int isp, int app, int cls, int tu
 {
     const world *w = c->w;
     double cov = isp_of(c, isp)->coverage;
-    censor_box b = {0.0, 0.0, 1.0};
+    censor_box b = {0.0, 0.0, 1.0, 0.0, 0.0};
     b.collateral = 1.0 - c->keep[((size_t)isp * (w->n_apps + 1) + app + 1) * N_CLASSES + cls];
     if (app < 0 || cov <= 0)
         return b;
@@ -302,6 +302,8 @@ censor_box censor_box_verdict(const censor *c, int isp, int app, int cls, int tu
     if (policed_share > 1.0)
         policed_share = 1.0;
     b.policed = 1.0 - policed_share * (1.0 - c->thr_ratio[cell]);
+    b.thr_share = policed_share;
+    b.thr_rate = c->thr_ratio[cell] * class_rate(&w->apps[app], cls);
     return b;
 }
 

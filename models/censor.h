@@ -73,6 +73,8 @@ double censor_vpn_detect(const censor *c, int isp, int v);
  * that still work then go relayed). */
 typedef struct censor_box {
     double block, collateral, policed;
+    double thr_share, thr_rate; /* of the covered traffic, the share a throttle catches, and
+                                   the rate (bit/s) it polices each such flow to */
 } censor_box;
 censor_box censor_box_verdict(const censor *c, int isp, int app, int cls, int tunnel);
 int censor_p2p_blocked(const censor *c, int isp, int app);

@@ -281,6 +281,29 @@ const schema_entry schema[] = {
      "Node of domestic services, the background's domestic end (empty: the first domestic_dc)",
      ""},
 
+    /* testbed */
+    {"testbed", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0,
+     "The packet-level testbed: what blockshift testbed runs in ns-3 on the network", ""},
+    {"testbed.calls", PT_INT, W(testbed.calls), 0, 0, "20", 1, 2000, "calls", NULL, 0,
+     "Calls per case (app, technique, VPN), between the access nodes in turn", ""},
+    {"testbed.call_seconds", PT_DURATION, W(testbed.call_seconds), 0, 0, "\"20s\"", 1.0 / 86400,
+     1.0 / 24, "days", NULL, 0, "Media time of each call", "assumption: long enough for rates"},
+    {"testbed.timeout", PT_DURATION, W(testbed.timeout), 0, 0, "\"3s\"", 0.1 / 86400, 60.0 / 86400,
+     "days", NULL, 0,
+     "A call whose set-up is not answered within this fails (\"User not available\")",
+     "assumption: messaging apps give up on set-up after a few seconds"},
+    {"testbed.packet_bytes", PT_INT, W(testbed.packet_bytes), 0, 0, "160", 20, 1400, "bytes", NULL,
+     0, "Voice payload per packet (160: 20 ms of 64 kbit/s audio; video goes in 1,200-byte "
+     "packets)", "RTP practice"},
+    {"testbed.apps", PT_NAMES, W(testbed.apps), 0, 0, "[]", 0, MAX_LIST, "", NULL, 0,
+     "Apps to test (empty: every app)", ""},
+    {"testbed.techniques", PT_NAMES, W(testbed.techniques), 0, 0,
+     "[\"ip\", \"sni\", \"stun\", \"throttle\", \"vpn\"]", 0, N_TECHNIQUES, "", NULL, 0,
+     "Techniques to test, each a rule at strength 1 on the app (vpn: on the protocol); a case "
+     "with no rule is always run", ""},
+    {"testbed.vpns", PT_NAMES, W(testbed.vpns), 0, 0, "[]", 0, MAX_VPNS, "", NULL, 0,
+     "VPN protocols to test besides none (empty: every protocol)", ""},
+
     /* events */
     {"events", PT_LIST, W(events), sizeof(event_cfg), W(n_events), "()", 0, MAX_EVENTS, "",
      NULL, 0, "The timeline: what the censor does when", ""},

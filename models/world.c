@@ -422,6 +422,43 @@ static void resolve_network(world *w, check_ctx *c)
                                        NODE_DOMESTIC_DC, NODE_DOMESTIC_DC, "domestic services");
 }
 
+/* The testbed's lists: names of apps, techniques and protocols. */
+static void resolve_testbed(world *w, check_ctx *c)
+{
+    testbed_cfg *t = &w->testbed;
+    char path[96];
+    t->app_mask = t->apps.n ? 0 : (uint16_t)((1u << w->n_apps) - 1);
+    for (int i = 0; i < t->apps.n; i++) {
+        int a = world_app(w, t->apps.v[i]);
+        snprintf(path, sizeof path, "testbed.apps.[%d]", i);
+        if (a < 0)
+            check_error(c, path, "unknown app '%s'", t->apps.v[i]);
+        else
+            t->app_mask |= (uint16_t)(1u << a);
+    }
+    t->tech_mask = 0;
+    for (int i = 0; i < t->techniques.n; i++) {
+        int k = 0;
+        while (k < N_TECHNIQUES && strcmp(technique_names[k], t->techniques.v[i]) != 0)
+            k++;
+        snprintf(path, sizeof path, "testbed.techniques.[%d]", i);
+        if (k == N_TECHNIQUES || k == TECH_SHUTDOWN)
+            check_error(c, path, "unknown technique '%s' (use ip, sni, stun, throttle or vpn)",
+                        t->techniques.v[i]);
+        else
+            t->tech_mask |= (uint8_t)(1u << k);
+    }
+    t->vpn_mask = t->vpns.n ? 0 : (uint8_t)((1u << w->n_vpns) - 1);
+    for (int i = 0; i < t->vpns.n; i++) {
+        int v = world_vpn(w, t->vpns.v[i]);
+        snprintf(path, sizeof path, "testbed.vpns.[%d]", i);
+        if (v < 0)
+            check_error(c, path, "unknown VPN protocol '%s'", t->vpns.v[i]);
+        else
+            t->vpn_mask |= (uint8_t)(1u << v);
+    }
+}
+
 void world_resolve(world *w, check_ctx *c)
 {
     check_scenario_name(w->scenario.name, c);
@@ -434,6 +471,7 @@ void world_resolve(world *w, check_ctx *c)
     resolve_apps(w, c);
     resolve_vpns(w, c);
     resolve_network(w, c);
+    resolve_testbed(w, c);
     for (int e = 0; e < w->n_events; e++) {
         event_cfg *ev = &w->events[e];
         char path[96];

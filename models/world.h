@@ -207,6 +207,22 @@ typedef struct network_cfg {
     int abroad_node, domestic_node;
 } network_cfg;
 
+/* The packet-level testbed (blockshift testbed): a matrix of cases (app,
+ * technique or none, VPN protocol or none) run on the network in ns-3. */
+typedef struct testbed_cfg {
+    int64_t calls;        /* calls per case */
+    double call_seconds;  /* days (config: a duration) */
+    double timeout;       /* days: call set-up must answer within it */
+    int64_t packet_bytes; /* media payload per packet */
+    strlist apps;         /* empty: every app */
+    strlist techniques;   /* techniques to try; "none" is always run */
+    strlist vpns;         /* protocols to try besides none; empty: every protocol */
+    /* derived */
+    uint16_t app_mask;
+    uint8_t tech_mask;
+    uint8_t vpn_mask;
+} testbed_cfg;
+
 typedef struct world {
     scenario_cfg scenario;
     population_cfg population;
@@ -220,6 +236,7 @@ typedef struct world {
     int n_events;
     event_cfg events[MAX_EVENTS];
     network_cfg network;       /* n_nodes == 0: no network (the flow engine is off) */
+    testbed_cfg testbed;
     /* derived */
     int n_days;                  /* scenario.end - scenario.start */
     int n_all_isps;              /* ISPs over all regions, numbered region by region */

@@ -7,7 +7,16 @@ int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_params(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_testbed(int argc, char **argv);
 int cmd_unbuilt(const char *name, const char *which_work);
+
+/* Load a configuration with overrides, printing every error; 0 or an exit
+ * code.  (cmd_run.c) */
+#include "world.h"
+int cli_load(const char *config, int n_set, char *const *set, world *w);
+/* mkdir -p: BS_OK, or a status with a message (an existing non-folder is bad
+ * input). */
+int cli_make_dirs(const char *dir);
 
 /* Print "blockshift: <message>" to stderr and return the exit code for status. */
 int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

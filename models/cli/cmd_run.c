@@ -142,10 +142,10 @@ static int parse_args(int argc, char **argv, run_args *a, int is_run)
 }
 
 /* Load the configuration; print every error.  Returns 0 or an exit code. */
-static int load(const run_args *a, world *w)
+int cli_load(const char *config, int n_set, char *const *set, world *w)
 {
     char *errors = NULL;
-    int st = config_load(a->config, a->n_set, a->set, w, &errors);
+    int st = config_load(config, n_set, set, w, &errors);
     if (st == BS_OK)
         return 0;
     /* The summary ("3 errors in x.cfg") adds nothing to a single error. */
@@ -160,7 +160,7 @@ static int load(const run_args *a, world *w)
 }
 
 /* mkdir -p; an existing non-folder is bad input. */
-static int make_dirs(const char *dir)
+int cli_make_dirs(const char *dir)
 {
     char buf[4096];
     if (strlen(dir) >= sizeof buf)
@@ -219,14 +219,14 @@ int cmd_run(int argc, char **argv)
     world *w = malloc(sizeof *w);
     if (!w)
         return cli_fail(BS_ENOMEM, "out of memory");
-    if ((rc = load(&a, w)) != 0)
+    if ((rc = cli_load(a.config, a.n_set, a.set, w)) != 0)
         goto done;
     char dir[4096], path[4096 + 128];
     if (a.out_dir)
         snprintf(dir, sizeof dir, "%s", a.out_dir);
     else
         snprintf(dir, sizeof dir, "results/%s", w->scenario.name);
-    int st = make_dirs(dir);
+    int st = cli_make_dirs(dir);
     if (st != BS_OK) {
         rc = cli_fail(st, "%s", bs_last_error());
         goto done;
@@ -275,7 +275,7 @@ int cmd_check(int argc, char **argv)
     world *w = malloc(sizeof *w);
     if (!w)
         return cli_fail(BS_ENOMEM, "out of memory");
-    rc = load(&a, w);
+    rc = cli_load(a.config, a.n_set, a.set, w);
     if (rc == 0)
         fprintf(stderr, "%s: ok (%d regions, %d apps, %d VPN protocols, %d events, %d days)\n",
                 a.config, w->n_regions, w->n_apps, w->n_vpns, w->n_events, w->n_days);

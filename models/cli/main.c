@@ -21,7 +21,9 @@ static const char usage[] =
     "                       validate a configuration: every error, with file:line\n"
     "  params [--markdown]  every parameter: path, type, default, range, unit, meaning, source\n"
     "  info RESULT.h5       what is in a results file, its provenance\n"
-    "  sweep, testbed, plot, compare, reproduce\n"
+    "  testbed CONFIG [-o DIR] [--calibration-out FILE]\n"
+    "                       packet-level (ns-3) experiments on the network of CONFIG\n"
+    "  sweep, plot, compare, reproduce\n"
     "                       not built yet: each says so\n"
     "\n"
     "  --version            the version and git revision\n"
@@ -78,7 +80,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "sweep") == 0)
         return cmd_unbuilt(cmd, "parameter sweeps with replications");
     if (strcmp(cmd, "testbed") == 0)
-        return cmd_unbuilt(cmd, "the packet-level (ns-3) engine");
+        return cmd_testbed(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0 || strcmp(cmd, "compare") == 0 ||
         strcmp(cmd, "reproduce") == 0)
         return cmd_unbuilt(cmd, "analysis and plots");

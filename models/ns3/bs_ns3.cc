@@ -195,7 +195,8 @@ int bs_ns3_add_call(bs_ns3* s, const bs_ns3_call_cfg* c)
     if (!s->installed)
         return bs_fail(BS_EINPUT, "ns-3: calls go in after bs_ns3_install"), -1;
     if (bad(c->caller, false) || bad(c->callee, false) || bad(c->relay, true) ||
-        bad(c->exit, true) || c->caller == c->callee)
+        bad(c->exit, true) || bad(c->callee_exit, true) || c->caller == c->callee ||
+        (c->callee_exit >= 0 && c->vpn <= 0))
         return bs_fail(BS_EINPUT, "ns-3: a call %d -> %d (relay %d, exit %d) of %d nodes", c->caller,
                        c->callee, c->relay, c->exit, n),
                -1;
@@ -205,11 +206,13 @@ int bs_ns3_add_call(bs_ns3* s, const bs_ns3_call_cfg* c)
                                   "duration %g s, timeout %g s, a VPN protocol exactly with an exit",
                        c->rate_bps, c->packet_bytes, c->duration_s, c->timeout_s),
                -1;
-    if (s->calls.size() >= 50000)
-        return bs_fail(BS_EINPUT, "ns-3: at most 50,000 calls (one UDP port each)"), -1;
+    if (s->calls.size() >= 10000)
+        return bs_fail(BS_EINPUT, "ns-3: at most 10,000 calls (five UDP ports each)"), -1;
     return guarded<int>(-1, [&]() -> int {
             uint32_t flow = static_cast<uint32_t>(s->calls.size());
-            uint16_t port = static_cast<uint16_t>(10000 + flow);
+            // Hop k of the call listens on port base + k (a node can be on the
+            // chain twice: the same exit for both ends, around a relay).
+            uint16_t base = static_cast<uint16_t>(10000 + 5 * flow);
             s->calls.push_back(bs_ns3_call_stats{});
             bs_ns3_call_stats* st = &s->calls.back();
             // The chain of nodes: caller, [exit], [relay], callee.
@@ -218,19 +221,25 @@ int bs_ns3_add_call(bs_ns3* s, const bs_ns3_call_cfg* c)
                 chain.push_back(c->exit);
             if (c->relay >= 0 && c->relay != chain.back())
                 chain.push_back(c->relay);
+            if (c->callee_exit >= 0 && c->callee_exit != chain.back())
+                chain.push_back(c->callee_exit);
             chain.push_back(c->callee);
+            size_t last = chain.size() - 1;
             for (size_t k = 0; k < chain.size(); k++) {
                 CallApp::Role role = k == 0 ? CallApp::CALLER
                                      : k + 1 == chain.size() ? CallApp::CALLEE
                                                              : CallApp::FORWARDER;
+                uint16_t port = static_cast<uint16_t>(base + k);
                 Ptr<CallApp> app = Create<CallApp>(role, *c, flow, port, st);
-                Address prev = k > 0 ? Address(InetSocketAddress(s->addr[chain[k - 1]], port)) : Address();
+                Address prev = k > 0 ? Address(InetSocketAddress(s->addr[chain[k - 1]], port - 1))
+                                     : Address();
                 Address next = k + 1 < chain.size()
-                                   ? Address(InetSocketAddress(s->addr[chain[k + 1]], port))
+                                   ? Address(InetSocketAddress(s->addr[chain[k + 1]], port + 1))
                                    : Address();
-                // The caller's own packets, and its exit's caller side, are the tunnel.
-                bool tunnel = c->exit >= 0 && (k == 0 || (k == 1));
-                app->SetPeers(prev, next, tunnel);
+                // An end's own packets and its exit's side towards it are the tunnel.
+                bool t_prev = (c->exit >= 0 && k == 1) || (c->callee_exit >= 0 && k == last);
+                bool t_next = (c->exit >= 0 && k == 0) || (c->callee_exit >= 0 && k + 1 == last);
+                app->SetPeers(prev, next, t_prev, t_next);
                 s->nodes.Get(chain[k])->AddApplication(app);
                 app->SetStartTime(Seconds(c->start_s));
             }

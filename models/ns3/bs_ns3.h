@@ -20,10 +20,10 @@
  *    again every 0.5 s) to the callee, which answers; on the answer, media
  *    flows both ways at the call's rate in packets of packet_bytes for the
  *    call's duration.  No answer within the timeout: the call failed ("User
- *    not available").  The call may go through a relay node, and the caller's
- *    side through a VPN exit node: the packets between the caller and its exit
- *    are tunnel packets (tagged with the protocol, the app hidden), larger by
- *    the tunnel's overhead;
+ *    not available").  The call may go through a relay node, and each end
+ *    through a VPN exit node: the packets between an end and its exit are
+ *    tunnel packets (tagged with the protocol, the app hidden), larger by the
+ *    tunnel's overhead;
  *  - a transfer: `bytes` over TCP from one node to another (messaging).
  */
 #ifndef BS_NS3_H
@@ -73,6 +73,7 @@ typedef struct bs_ns3_call_cfg {
     int relay;            /* node, -1 for peer to peer */
     int exit;             /* the caller's VPN exit node, -1 for none */
     int vpn;              /* protocol + 1 when exit >= 0 */
+    int callee_exit;      /* the callee's VPN exit node, -1 for none (same protocol) */
     double overhead;      /* tunnel bytes per payload byte, minus one */
     int app, cls;
     double rate_bps;      /* media, each direction */

@@ -20,11 +20,12 @@ CallApp::CallApp(Role role, const bs_ns3_call_cfg& cfg, uint32_t flow, uint16_t 
 {
 }
 
-void CallApp::SetPeers(Address prev, Address next, bool tunnel_prev)
+void CallApp::SetPeers(Address prev, Address next, bool tunnel_prev, bool tunnel_next)
 {
     m_prev = prev;
     m_next = next;
     m_tunnel_prev = tunnel_prev;
+    m_tunnel_next = tunnel_next;
 }
 
 void CallApp::StartApplication()
@@ -72,7 +73,7 @@ void CallApp::SendRequest()
     double now = Simulator::Now().GetSeconds();
     if (now - m_first_request >= m_cfg.timeout_s)
         return; // "User not available"
-    Send(m_next, 0, BS_PKT_STUN, STUN_BYTES, m_tunnel_prev, nullptr);
+    Send(m_next, 0, BS_PKT_STUN, STUN_BYTES, m_tunnel_next, nullptr);
     m_retry = Simulator::Schedule(Seconds(STUN_RETRY_S), &CallApp::SendRequest, this);
 }
 
@@ -88,7 +89,7 @@ void CallApp::SendMedia(int dir)
     if (Simulator::Now().GetSeconds() >= m_media_end)
         return;
     const Address& to = dir == 0 ? m_next : m_prev;
-    bool tunnel = dir == 0 && m_tunnel_prev;
+    bool tunnel = dir == 0 ? m_tunnel_next : m_tunnel_prev;
     Send(to, dir, BS_PKT_MEDIA, static_cast<uint32_t>(m_cfg.packet_bytes), tunnel, nullptr);
     m_stats->tx[dir]++;
     double gap = m_cfg.packet_bytes * 8.0 / m_cfg.rate_bps;
@@ -105,10 +106,10 @@ void CallApp::Receive(Ptr<Socket> sock)
             continue;
         double now = Simulator::Now().GetSeconds();
         if (m_role == FORWARDER) {
-            // Towards the callee: to next, never tunnelled here; back: to
-            // prev, tunnelled on an exit's caller side.
+            // Towards the callee: to next; back: to prev; each tunnelled on
+            // an exit's side towards its end.
             if (tag.dir == 0)
-                Send(m_next, 0, tag.t.kind, 0, false, &tag);
+                Send(m_next, 0, tag.t.kind, 0, m_tunnel_next, &tag);
             else
                 Send(m_prev, 1, tag.t.kind, 0, m_tunnel_prev, &tag);
             continue;
@@ -116,7 +117,7 @@ void CallApp::Receive(Ptr<Socket> sock)
         if (tag.t.kind == BS_PKT_STUN) {
             if (m_role == CALLEE) {
                 m_prev = from;
-                Send(from, 1, BS_PKT_STUN, STUN_BYTES, false, nullptr);
+                Send(from, 1, BS_PKT_STUN, STUN_BYTES, m_tunnel_prev, nullptr);
                 if (!m_media)
                     StartMedia(1);
             } else if (!m_answered && now - m_first_request <= m_cfg.timeout_s) {

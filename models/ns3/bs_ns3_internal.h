@@ -63,7 +63,7 @@ class BoxQueueDisc : public ns3::QueueDisc
 };
 
 // One end of a call (caller or callee), or a forwarder on a relay or VPN
-// exit.  All of a call's sockets use port 10000 + the call's number.
+// exit.  Hop k of call n listens on UDP port 10000 + 5 n + k.
 class CallApp : public ns3::Application
 {
   public:
@@ -77,9 +77,9 @@ class CallApp : public ns3::Application
             bs_ns3_call_stats* stats);
     // The hop towards the caller (prev) and towards the callee (next); the
     // caller needs only next, the callee learns prev from the request.
-    // tunnel_prev: the packets to and from prev are tunnel packets (a
-    // tunnelled caller, or its VPN exit's caller side).
-    void SetPeers(ns3::Address prev, ns3::Address next, bool tunnel_prev);
+    // tunnel_prev, tunnel_next: the packets to and from prev (next) are
+    // tunnel packets: a tunnelled end's own packets, its exit's side towards it.
+    void SetPeers(ns3::Address prev, ns3::Address next, bool tunnel_prev, bool tunnel_next);
 
   private:
     void StartApplication() override;
@@ -97,7 +97,7 @@ class CallApp : public ns3::Application
     bs_ns3_call_stats* m_stats;
     ns3::Ptr<ns3::Socket> m_sock;
     ns3::Address m_prev, m_next;
-    bool m_tunnel_prev = false;
+    bool m_tunnel_prev = false, m_tunnel_next = false;
     bool m_answered = false, m_media = false;
     double m_media_end = 0;
     double m_first_request = -1;

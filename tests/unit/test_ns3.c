@@ -65,6 +65,7 @@ static void build(bed *b, uint32_t seed)
 static bs_ns3_call_cfg call(void)
 {
     bs_ns3_call_cfg c = {.caller = 0, .callee = 3, .relay = -1, .exit = -1, .vpn = 0,
+                         .callee_exit = -1,
                          .overhead = 0.1, .app = 0, .cls = 0, .rate_bps = 128e3,
                          .packet_bytes = 160, .start_s = 1.0, .duration_s = 10.0,
                          .timeout_s = 3.0};

@@ -1,0 +1,269 @@
+/* blockshift testbed: run the packet-level matrix in ns-3 and write /testbed
+ * to HDF5, and optionally the calibration table as a libconfig file. */
+#include "cli.h"
+
+#include "bs_ns3.h"
+#include "config.h"
+#include "results.h"
+#include "status.h"
+#include "testbed.h"
+#include "version.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_SET 256
+
+static const char usage[] =
+    "usage: blockshift testbed CONFIG [-o DIR] [--seed N] [--set key=value]...\n"
+    "                          [--calibration-out FILE] [--quiet]\n"
+    "\n"
+    "Run the packet-level (ns-3) testbed of CONFIG: every case of its matrix (app,\n"
+    "technique, VPN protocol; see the testbed.* parameters) on its network, and write\n"
+    "DIR/<scenario>-testbed-seed<N>.h5 (default DIR: results/<scenario>/).\n"
+    "\n"
+    "  --calibration-out FILE  also write the measured table as a libconfig file\n";
+
+typedef struct tb_args {
+    const char *config, *out_dir, *calib;
+    int quiet, n_set;
+    char *set[MAX_SET];
+    char seed[64];
+} tb_args;
+
+static int parse(int argc, char **argv, tb_args *a)
+{
+    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                         {"seed", required_argument, NULL, 's'},
+                                         {"set", required_argument, NULL, 'S'},
+                                         {"calibration-out", required_argument, NULL, 'c'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {NULL, 0, NULL, 0}};
+    memset(a, 0, sizeof *a);
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            a->out_dir = optarg;
+            break;
+        case 'q':
+            a->quiet = 1;
+            break;
+        case 'c':
+            a->calib = optarg;
+            break;
+        case 's': {
+            char *end;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (!*optarg || *end || optarg[0] == '-' || v > 4294967295ULL)
+                return cli_fail(BS_EINPUT, "testbed: --seed '%s' is not an integer in 0..4294967295",
+                                optarg);
+            snprintf(a->seed, sizeof a->seed, "scenario.seed=%llu", v);
+            if (a->n_set == MAX_SET)
+                return cli_fail(BS_EINPUT, "testbed: more than %d overrides", MAX_SET);
+            a->set[a->n_set++] = a->seed;
+            break;
+        }
+        case 'S':
+            if (a->n_set == MAX_SET)
+                return cli_fail(BS_EINPUT, "testbed: more than %d overrides", MAX_SET);
+            a->set[a->n_set++] = optarg;
+            break;
+        default:
+            return cli_fail(BS_EINPUT, "testbed: unknown option or missing value in '%s' (try --help)",
+                            argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return cli_fail(BS_EINPUT, "testbed: give exactly one CONFIG (try --help)");
+    a->config = argv[optind];
+    return 0;
+}
+
+#define TRY(call)                                                                              \
+    do {                                                                                       \
+        int st_ = (call);                                                                      \
+        if (st_ != BS_OK)                                                                      \
+            return st_;                                                                        \
+    } while (0)
+
+static int write_h5(results *r, const world *w, const testbed_out *o, const char *config)
+{
+    char created[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    TRY(results_attr_str(r, "/", "format", RESULTS_FORMAT));
+    TRY(results_attr_int(r, "/", "format_version", RESULTS_FORMAT_VERSION));
+    TRY(results_attr_str(r, "/", "tool_version", BS_VERSION));
+    TRY(results_attr_str(r, "/", "git_revision", BS_GIT_REVISION));
+    TRY(results_attr_str(r, "/", "created", created));
+    TRY(results_attr_str(r, "/", "scenario", w->scenario.name));
+    TRY(results_attr_str(r, "/", "config_file", config));
+    TRY(results_attr_int(r, "/", "seed", w->scenario.seed));
+    TRY(results_attr_int(r, "/", "run", w->scenario.run));
+    TRY(results_attr_str(r, "/provenance", "ns3", bs_ns3_version()));
+    TRY(results_attr_str(r, "/provenance", "engines", "packet (ns-3)"));
+    TRY(results_attr_double(r, "/provenance", "testbed_seconds", o->wall_seconds));
+    int n = o->n_cases;
+    const char **names = malloc(sizeof *names * (size_t)(n + o->n_links));
+    double *col = malloc(sizeof(double) * (size_t)n * (size_t)(o->n_links > 8 ? o->n_links : 8));
+    char(*ln)[2 * W_NAME + 4] = malloc(sizeof *ln * (size_t)o->n_links);
+    if (!names || !col || !ln) {
+        free(names);
+        free(col);
+        free(ln);
+        return bs_fail(BS_ENOMEM, "testbed: out of memory");
+    }
+    int st = BS_OK;
+    for (int k = 0; k < n; k++)
+        names[k] = o->cases[k].name;
+    st = results_dim_names(r, "case", n, names, "Testbed cases: app/technique/vpn");
+    for (int l = 0; l < o->n_links; l++) {
+        const link_cfg *lk = &w->network.links[l / 2];
+        snprintf(ln[l], sizeof ln[l], "%s->%s", l % 2 ? lk->to : lk->from, l % 2 ? lk->from : lk->to);
+        names[l] = ln[l];
+    }
+    if (st == BS_OK)
+        st = results_dim_names(r, "link", o->n_links, names,
+                               "Directed links, from->to: each configured link twice");
+    const char *dc[] = {"case"}, *dcl[] = {"case", "link"};
+    struct {
+        const char *path, *units, *desc;
+        size_t off;
+    } metrics[] = {
+        {"/testbed/setup_success", "share", "Calls whose set-up was answered in time",
+         offsetof(testbed_case, setup_success)},
+        {"/testbed/media_loss", "share", "Media packets of connected calls that were lost",
+         offsetof(testbed_case, media_loss)},
+        {"/testbed/delay", "s", "Mean one-way delay of media packets",
+         offsetof(testbed_case, delay)},
+        {"/testbed/goodput", "bit/s", "Media payload received per connected call and direction",
+         offsetof(testbed_case, goodput)},
+        {"/testbed/call_rate", "bit/s", "The calls' media rate (goodput without loss or policing)",
+         offsetof(testbed_case, call_rate)},
+    };
+    for (size_t m = 0; m < sizeof metrics / sizeof metrics[0] && st == BS_OK; m++) {
+        for (int k = 0; k < n; k++)
+            col[k] = *(const double *)((const char *)&o->cases[k] + metrics[m].off);
+        st = results_write(r, metrics[m].path, 1, dc, col, metrics[m].units, metrics[m].desc);
+    }
+    const char *boxes[] = {"/testbed/box_passed", "/testbed/box_dropped", "/testbed/box_policed"};
+    for (int b = 0; b < 3 && st == BS_OK; b++) {
+        for (int k = 0; k < n; k++)
+            col[k] = (double)(b == 0   ? o->cases[k].box_passed
+                              : b == 1 ? o->cases[k].box_dropped
+                                       : o->cases[k].box_policed);
+        st = results_write(r, boxes[b], 1, dc, col, "packets",
+                           b == 0   ? "Packets the censor boxes passed"
+                           : b == 1 ? "Packets the censor boxes dropped"
+                                    : "Packets the boxes' policers dropped");
+    }
+    for (int k = 0; k < n && st == BS_OK; k++)
+        memcpy(col + (size_t)k * o->n_links, o->cases[k].link_load, sizeof(double) * (size_t)o->n_links);
+    if (st == BS_OK)
+        st = results_write(r, "/testbed/link_load", 2, dcl, col, "bit/s",
+                           "Mean load of each directed link over the case's simulated time");
+    free(names);
+    free(col);
+    free(ln);
+    return st;
+}
+
+/* The calibration table: what the packet level measured, per case. */
+static int write_calibration(const char *path, const world *w, const testbed_out *o)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return bs_fail(BS_EINPUT, "%s: cannot write the calibration file", path);
+    fprintf(f, "# Calibration measured by the packet-level testbed (ns-3 %s):\n"
+               "#   blockshift testbed %s, seed %lld, %lld calls a case of %g s,\n"
+               "#   blockshift %s (%s).\n"
+               "# Per case (app, technique at strength 1, VPN protocol): the share of calls\n"
+               "# set up, the media loss of connected calls, and the goodput against the\n"
+               "# calls' rate.  Regenerated deterministically from the seed.\n"
+               "calibration = (\n",
+            bs_ns3_version(), w->scenario.name, (long long)w->scenario.seed,
+            (long long)w->testbed.calls, w->testbed.call_seconds * 86400.0, BS_VERSION,
+            BS_GIT_REVISION);
+    for (int k = 0; k < o->n_cases; k++) {
+        const testbed_case *c = &o->cases[k];
+        fprintf(f,
+                "  { app = \"%s\"; technique = \"%s\"; vpn = \"%s\"; call_success = %.6f; "
+                "media_loss = %.6f; goodput_share = %.6f; }%s\n",
+                w->apps[c->app].name, c->technique < 0 ? "none" : technique_names[c->technique],
+                c->vpn < 0 ? "none" : w->vpns[c->vpn].name, c->setup_success, c->media_loss,
+                c->call_rate > 0 ? c->goodput / c->call_rate : 0.0, k + 1 < o->n_cases ? "," : "");
+    }
+    fputs(");\n", f);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return bs_fail(BS_EINPUT, "%s: cannot write the calibration file", path);
+    }
+    return BS_OK;
+}
+
+int cmd_testbed(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    tb_args a;
+    int rc = parse(argc, argv, &a);
+    if (rc)
+        return rc;
+    world *w = malloc(sizeof *w);
+    if (!w)
+        return cli_fail(BS_ENOMEM, "out of memory");
+    if ((rc = cli_load(a.config, a.n_set, a.set, w)) != 0)
+        goto done;
+    if (w->network.n_nodes == 0) {
+        rc = cli_fail(BS_EINPUT, "%s: network: the testbed needs a network (network.nodes)", a.config);
+        goto done;
+    }
+    char dir[4096], path[4096 + 128];
+    snprintf(dir, sizeof dir, "%s", a.out_dir ? a.out_dir : "results");
+    if (!a.out_dir)
+        snprintf(dir, sizeof dir, "results/%s", w->scenario.name);
+    int st = cli_make_dirs(dir);
+    if (st != BS_OK) {
+        rc = cli_fail(st, "%s", bs_last_error());
+        goto done;
+    }
+    snprintf(path, sizeof path, "%s/%s-testbed-seed%lld.h5", dir, w->scenario.name,
+             (long long)w->scenario.seed);
+    if (!a.quiet)
+        fprintf(stderr, "blockshift: testbed %s in ns-3 %s\n", w->scenario.name, bs_ns3_version());
+    testbed_out o;
+    st = testbed_run(w, &o);
+    if (st == BS_OK) {
+        results *r = results_create(path);
+        st = r ? write_h5(r, w, &o, a.config) : bs_last_status();
+        if (r && st == BS_OK)
+            st = results_commit(r);
+        else if (r)
+            results_abort(r);
+        if (st == BS_OK && a.calib)
+            st = write_calibration(a.calib, w, &o);
+        if (st == BS_OK && !a.quiet)
+            fprintf(stderr,
+                    "blockshift: %d cases, %llu media packets, %.1f s: results in %s%s%s\n",
+                    o.n_cases, (unsigned long long)o.media_packets, o.wall_seconds, path,
+                    a.calib ? ", calibration in " : "", a.calib ? a.calib : "");
+        testbed_out_free(&o);
+    }
+    rc = st == BS_OK ? 0 : cli_fail(st, "%s", bs_last_error());
+done:
+    free(w);
+    return rc;
+}

@@ -1,0 +1,58 @@
+/* testbed: packet-level experiments on ns-3 (MODEL.md section 5), the work of
+ * `blockshift testbed`.
+ *
+ * The world's network becomes an ns-3 topology (every link point-to-point at
+ * its capacity and delay, a queue of 1,000 packets), with a censor box on
+ * every access node.  Each case of the matrix (app, technique or none, VPN
+ * protocol or none) runs as its own simulation, under one rule at strength 1
+ * made for it: `block` with the technique on the app (for `throttle`, a
+ * throttle at censor.throttle_rate; for `vpn`, a vpn_block on the case's
+ * protocol).  The boxes ask the censor's own verdicts (censor.h, the code the
+ * population and flow engines use) about each packet: a flow is covered with
+ * the ISP's coverage, and a covered flow is blocked with the verdict's block
+ * share, or policed to the rule's rate with its throttle share (one draw per
+ * flow, question and box, a hash of the seed, the flow and the box); a tunnel
+ * packet is dropped when the box detects its protocol.
+ *
+ * testbed.calls calls per case go from each access node in turn to the next
+ * ones, starting 50 ms apart, voice or video by the app's video share (voice
+ * in packets of testbed.packet_bytes, video in packets of 1,200 bytes),
+ * relayed by its relay share; in a case with a VPN protocol both ends
+ * tunnel to its exit (one end alone would still meet the other end's box).
+ */
+#ifndef BS_TESTBED_H
+#define BS_TESTBED_H
+
+#include "world.h"
+
+#include <stdint.h>
+
+#define TB_NAME 96
+
+typedef struct testbed_case {
+    char name[TB_NAME]; /* "app/technique/vpn" */
+    int app, technique, vpn; /* technique, vpn: -1 for none */
+    int calls;
+    double setup_success;    /* share of calls whose set-up was answered */
+    double media_loss;       /* share of media packets of connected calls lost */
+    double delay;            /* mean one-way delay of media packets, s */
+    double goodput;          /* mean media payload rate per connected call and direction, bit/s */
+    double call_rate;        /* the calls' mean media rate, bit/s (what goodput would be) */
+    uint64_t box_passed, box_dropped, box_policed; /* packets, every box */
+    double *link_load;       /* [directed link] bit/s over the case's run */
+} testbed_case;
+
+typedef struct testbed_out {
+    int n_cases, n_links;
+    testbed_case *cases;
+    double sim_seconds;      /* simulated time per case */
+    double wall_seconds;     /* real time of all cases */
+    uint64_t media_packets;  /* sent, over all cases */
+} testbed_out;
+
+/* Run the matrix of world *w (which must have a network).  BS_OK, or a
+ * status with a message; free with testbed_out_free. */
+int testbed_run(const world *w, testbed_out *out);
+void testbed_out_free(testbed_out *out);
+
+#endif
