@@ -93,7 +93,31 @@ static int parse(int argc, char **argv, tb_args *a)
             return st_;                                                                        \
     } while (0)
 
-static int write_h5(results *r, const world *w, const testbed_out *o, const char *config)
+static int write_validation(results *r, const testbed_validation *v)
+{
+    const char *runs[VAL_RUNS] = {"uncongested", "congested"}, *dvl[] = {"validation", "link"};
+    TRY(results_dim_names(r, "validation", VAL_RUNS, runs,
+                          "Validation runs: links as configured; every link at 2.5 calls' rate"));
+    TRY(results_write(r, "/testbed/validation/measured", 2, dvl, v->measured, "bit/s",
+                      "Load of each directed link in ns-3 over the calls' time"));
+    TRY(results_write(r, "/testbed/validation/predicted", 2, dvl, v->predicted, "bit/s",
+                      "Load of each directed link the flow engine predicts for the same calls"));
+    TRY(results_attr_double(r, "/testbed/validation", "max_error_uncongested", v->max_error[0]));
+    TRY(results_attr_double(r, "/testbed/validation", "max_error_congested", v->max_error[1]));
+    return results_attr_str(r, "/testbed/validation", "description",
+                            "Every ordered pair of access nodes calls at 1 Mbit/s each way in "
+                            "1,200-byte packets; max_error: the largest relative error of a "
+                            "link's load against the flow engine's prediction.  Congested, every "
+                            "link is full and constant-bit-rate UDP through drop-tail queues in "
+                            "series is not max-min fair: a flow loses packets at every full "
+                            "queue it crosses, so links at the end of long paths carry less than "
+                            "the max-min rates (the flow engine's model of sharing, which is what "
+                            "congestion-controlled traffic converges to), up to about 17% on the "
+                            "toy network");
+}
+
+static int write_h5(results *r, const world *w, const testbed_out *o, const testbed_validation *v,
+                    const char *config)
 {
     char created[32];
     time_t now = time(NULL);
@@ -174,7 +198,7 @@ static int write_h5(results *r, const world *w, const testbed_out *o, const char
     free(names);
     free(col);
     free(ln);
-    return st;
+    return st == BS_OK ? write_validation(r, v) : st;
 }
 
 /* The calibration table: what the packet level measured, per case. */
@@ -245,10 +269,13 @@ int cmd_testbed(int argc, char **argv)
     if (!a.quiet)
         fprintf(stderr, "blockshift: testbed %s in ns-3 %s\n", w->scenario.name, bs_ns3_version());
     testbed_out o;
+    testbed_validation v;
     st = testbed_run(w, &o);
+    if (st == BS_OK && (st = testbed_validate(w, &v)) != BS_OK)
+        testbed_out_free(&o);
     if (st == BS_OK) {
         results *r = results_create(path);
-        st = r ? write_h5(r, w, &o, a.config) : bs_last_status();
+        st = r ? write_h5(r, w, &o, &v, a.config) : bs_last_status();
         if (r && st == BS_OK)
             st = results_commit(r);
         else if (r)
@@ -257,10 +284,14 @@ int cmd_testbed(int argc, char **argv)
             st = write_calibration(a.calib, w, &o);
         if (st == BS_OK && !a.quiet)
             fprintf(stderr,
-                    "blockshift: %d cases, %llu media packets, %.1f s: results in %s%s%s\n",
-                    o.n_cases, (unsigned long long)o.media_packets, o.wall_seconds, path,
+                    "blockshift: %d cases, %llu media packets, %.1f s; flow engine against "
+                    "ns-3: link loads within %.1f%% uncongested, %.1f%% congested\n"
+                    "blockshift: results in %s%s%s\n",
+                    o.n_cases, (unsigned long long)o.media_packets, o.wall_seconds,
+                    100 * v.max_error[0], 100 * v.max_error[1], path,
                     a.calib ? ", calibration in " : "", a.calib ? a.calib : "");
         testbed_out_free(&o);
+        testbed_validation_free(&v);
     }
     rc = st == BS_OK ? 0 : cli_fail(st, "%s", bs_last_error());
 done:

@@ -10,6 +10,8 @@ extern "C" {
 #include <ns3/point-to-point-module.h>
 #include <ns3/traffic-control-module.h>
 
+#include <algorithm>
+#include <cmath>
 #include <deque>
 #include <exception>
 #include <memory>
@@ -20,6 +22,7 @@ using namespace bsns3;
 struct LinkRec
 {
     int a, b;
+    double delay_s;
     Ptr<NetDevice> dev[2];
 };
 
@@ -116,7 +119,7 @@ int bs_ns3_add_link(bs_ns3* s, int a, int b, double rate_bps, double delay_s, in
             p2p.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize",
                          QueueSizeValue(QueueSize(QueueSizeUnit::PACKETS, queue_packets)));
             NetDeviceContainer d = p2p.Install(s->nodes.Get(a), s->nodes.Get(b));
-            LinkRec rec{a, b, {d.Get(0), d.Get(1)}};
+            LinkRec rec{a, b, delay_s, {d.Get(0), d.Get(1)}};
             s->links.push_back(rec);
             for (int k = 0; k < 2; k++) {
                 s->link_bytes.push_back(0);
@@ -146,6 +149,11 @@ int bs_ns3_install(bs_ns3* s)
                 d.Add(s->links[l].dev[0]);
                 d.Add(s->links[l].dev[1]);
                 Ipv4InterfaceContainer ifc = ip.Assign(d);
+                // Routes by delay, as models/network.h routes: the metric is
+                // the delay in units of 0.1 ms.
+                double m = std::min(65535.0, std::max(1.0, std::round(s->links[l].delay_s * 1e4)));
+                for (uint32_t k = 0; k < 2; k++)
+                    ifc.Get(k).first->SetMetric(ifc.Get(k).second, static_cast<uint16_t>(m));
                 int ends[2] = {s->links[l].a, s->links[l].b};
                 for (int k = 0; k < 2; k++)
                     if (!has[ends[k]]) {

@@ -59,7 +59,8 @@ bs_ns3 *bs_ns3_new(uint32_t seed, uint64_t run);
 void bs_ns3_free(bs_ns3 *s);
 
 /* Build: nodes, then links, then bs_ns3_install() (internet stack, one /30
- * per link, global routes), then boxes and applications. */
+ * per link, global routes shortest by delay: each interface's metric is its
+ * link's delay in 0.1 ms), then boxes and applications. */
 int bs_ns3_add_node(bs_ns3 *s);
 /* A point-to-point link; returns its number l (directed 2l: a -> b, 2l + 1:
  * b -> a), or -1 with a message. */

@@ -58,6 +58,21 @@ static int verdict(void *arg, int box, int dev, const bs_pkt_tag *t, double *rat
     return BS_PASS;
 }
 
+int testbed_topology(bs_ns3 *s, const world *w, double capacity)
+{
+    const network_cfg *net = &w->network;
+    for (int k = 0; k < net->n_nodes; k++)
+        if (bs_ns3_add_node(s) < 0)
+            return bs_last_status();
+    for (int l = 0; l < net->n_links; l++) {
+        double c = capacity > 0 ? capacity : net->links[l].capacity;
+        if (bs_ns3_add_link(s, net->links[l].a, net->links[l].b, c, net->links[l].delay_ms / 1000.0,
+                            TB_QUEUE) < 0)
+            return bs_last_status();
+    }
+    return bs_ns3_install(s);
+}
+
 /* A copy of w whose only event is the case's rule, from the first day. */
 static world *case_world(const world *w, int app, int tech, int vpn)
 {
@@ -120,15 +135,7 @@ static int run_case(const world *w, const int *access, int n_access, const int *
         goto done;
     }
     const network_cfg *net = &w->network;
-    for (int k = 0; k < net->n_nodes && st == BS_OK; k++)
-        if (bs_ns3_add_node(s) < 0)
-            st = bs_last_status();
-    for (int l = 0; l < net->n_links && st == BS_OK; l++)
-        if (bs_ns3_add_link(s, net->links[l].a, net->links[l].b, net->links[l].capacity,
-                            net->links[l].delay_ms / 1000.0, 1000) < 0)
-            st = bs_last_status();
-    if (st == BS_OK)
-        st = bs_ns3_install(s);
+    st = testbed_topology(s, w, 0);
     for (int i = 0; i < n_access && st == BS_OK; i++)
         st = bs_ns3_add_box(s, access[i], node_isp[access[i]], verdict, &ctx);
     const app_cfg *app = &w->apps[tc->app];

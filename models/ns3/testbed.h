@@ -50,6 +50,36 @@ typedef struct testbed_out {
     uint64_t media_packets;  /* sent, over all cases */
 } testbed_out;
 
+/* Validation: the same topology and demand through the flow engine and
+ * through ns-3.  Every ordered pair of access nodes has one call of
+ * VAL_RATE bit/s of payload each way in 1,200-byte packets, all for
+ * testbed.call_seconds, with no censor rule.  The flow engine's load of each
+ * directed link (max-min fair rates of the same aggregates on the same routes,
+ * at the wire rate: payload plus 30 bytes of UDP, IP and PPP headers a
+ * packet) is compared with ns-3's, measured from a quarter of the calls' time
+ * (every call started, queues filled) to its end.  Two
+ * runs: the links as configured ("uncongested"), then every link at
+ * VAL_TIGHT times one call's wire rate ("congested", so that the access
+ * links are full). */
+#define VAL_RATE 1.0e6
+#define VAL_TIGHT 2.5
+#define VAL_RUNS 2
+typedef struct testbed_validation {
+    int n_links;
+    double *measured, *predicted; /* [run][directed link] bit/s over the calls' time */
+    double max_error[VAL_RUNS];   /* largest |measured - predicted| / predicted over links
+                                     with a predicted load */
+    double seconds;               /* the calls' media time */
+} testbed_validation;
+int testbed_validate(const world *w, testbed_validation *out);
+void testbed_validation_free(testbed_validation *v);
+
+/* The world's network in ns-3 (every link at `capacity` bit/s if > 0):
+ * nodes, links with TB_QUEUE packets of queue, routes. */
+#define TB_QUEUE 1000
+struct bs_ns3;
+int testbed_topology(struct bs_ns3 *s, const world *w, double capacity);
+
 /* Run the matrix of world *w (which must have a network).  BS_OK, or a
  * status with a message; free with testbed_out_free. */
 int testbed_run(const world *w, testbed_out *out);

@@ -69,6 +69,15 @@ rate = dict(zip(cases, f["/testbed/goodput"][:] / f["/testbed/call_rate"][:]))
 check(abs(rate["whatsapp/none/none"] - 1) < 0.05, "no rule: goodput within 5% of the calls' rate")
 check(f["/testbed/box_dropped"][cases.index("whatsapp/none/none")] == 0, "no rule: the boxes drop nothing")
 check(f["/testbed/box_dropped"][cases.index("whatsapp/stun/none")] > 0, "stun rule: the boxes drop packets")
+val = f["/testbed/validation"].attrs
+check(f["/testbed/validation/measured"].shape == (2, 24) and f["/testbed/validation/predicted"].shape == (2, 24),
+      "/testbed/validation: measured and predicted, [validation][link]")
+check(val["max_error_uncongested"] < 0.05,
+      f"flow engine against ns-3, uncongested: every link's load within 5% ({100 * val['max_error_uncongested']:.2f}%)")
+check(0 <= val["max_error_congested"] < 0.25 and "max-min" in val["description"],
+      f"congested: the error is reported and explained ({100 * val['max_error_congested']:.1f}%)")
+pred, meas = f["/testbed/validation/predicted"][1], f["/testbed/validation/measured"][1]
+check((meas <= pred * 1.01 + 1e3).all(), "congested: no link carries more than the flow engine's max-min load")
 same = all(np.array_equal(outs[0]["/testbed/" + ds][()], outs[1]["/testbed/" + ds][()])
            for ds in ("setup_success", "media_loss", "delay", "goodput", "box_passed", "box_dropped", "link_load"))
 check(same, "the same seed: identical datasets")
