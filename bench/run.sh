@@ -49,3 +49,16 @@ for i in 1 2; do
         --set "network.links.[42].capacity=5000Gbps" 2>&1 | sed -n 's/^\[sim\] info: /  /p; /wall/p'
 done
 rm -rf /tmp/bench-flow
+echo
+echo "ns-3: the shim against a native C++ program (100 calls of 30 s on a dumbbell), 2 runs:"
+echo "| program | calls | media packets received | wall s | packets/s |"
+echo "|---|---|---|---|---|"
+for i in 1 2; do
+    build-release/bench/bench_ns3_native 100 30
+    build-release/bench/bench_ns3_wrapper 100 30
+done
+echo
+echo "testbed (configs/testbeds/tspu.cfg, 72 cases and the validation):"
+/usr/bin/time -f "  wall %e s, peak RSS %M kB" build-release/blockshift testbed \
+    configs/testbeds/tspu.cfg -o /tmp/bench-testbed 2>&1 | sed 's/^/  /'
+rm -rf /tmp/bench-testbed
