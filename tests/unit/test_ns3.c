@@ -232,7 +232,17 @@ static void same_seed_same_counts_and_errors(void **state)
         a[i] = run_call(&b, call());
         bs_ns3_free(b.s);
     }
-    assert_memory_equal(&a[0], &a[1], sizeof a[0]);
+    /* Field by field: the struct's padding is not part of the result. */
+    assert_int_equal(a[0].setup_ok, a[1].setup_ok);
+    assert_true(a[0].setup_s == a[1].setup_s);
+    for (int d = 0; d < 2; d++) {
+        assert_int_equal(a[0].tx[d], a[1].tx[d]);
+        assert_int_equal(a[0].rx[d], a[1].rx[d]);
+        assert_int_equal(a[0].rx_bytes[d], a[1].rx_bytes[d]);
+        assert_true(a[0].delay_sum[d] == a[1].delay_sum[d]);
+        assert_true(a[0].media_s[d] == a[1].media_s[d]);
+    }
+    assert_true(a[0].rx[0] > 0 && a[0].rx[0] < a[0].tx[0]); /* policed: some, not all */
     bs_ns3 *s = bs_ns3_new(1, 1);
     assert_non_null(s);
     assert_null(bs_ns3_new(1, 1)); /* one at a time */
