@@ -23,7 +23,9 @@ static const char usage[] =
     "  info RESULT.h5       what is in a results file, its provenance\n"
     "  testbed CONFIG [-o DIR] [--calibration-out FILE]\n"
     "                       packet-level (ns-3) experiments on the network of CONFIG\n"
-    "  sweep, plot, compare, reproduce\n"
+    "  plot RESULT.h5 [--format png|svg|pdf] [-o DIR]\n"
+    "                       the standard figures of a run (gnuplot)\n"
+    "  sweep, compare, reproduce\n"
     "                       not built yet: each says so\n"
     "\n"
     "  --version            the version and git revision\n"
@@ -81,7 +83,9 @@ int main(int argc, char **argv)
         return cmd_unbuilt(cmd, "parameter sweeps with replications");
     if (strcmp(cmd, "testbed") == 0)
         return cmd_testbed(argc - 1, argv + 1);
-    if (strcmp(cmd, "plot") == 0 || strcmp(cmd, "compare") == 0 ||
+    if (strcmp(cmd, "plot") == 0)
+        return cmd_plot(argc - 1, argv + 1);
+    if (strcmp(cmd, "compare") == 0 ||
         strcmp(cmd, "reproduce") == 0)
         return cmd_unbuilt(cmd, "analysis and plots");
     fprintf(stderr, "blockshift: unknown command '%s'\n\n%s", cmd, usage);

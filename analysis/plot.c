@@ -1,0 +1,425 @@
+#include "plot.h"
+
+#include "h5in.h"
+#include "results.h"
+#include "status.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *const plot_format_names[N_PLOT_FORMATS] = {"png", "svg", "pdf"};
+
+static const char *const terminals[N_PLOT_FORMATS] = {
+    "pngcairo size 1280,720 font 'Sans,14'",
+    "svg size 1280,720 dynamic font 'Sans,14'",
+    "pdfcairo size 7in,4in font 'Sans,10'",
+};
+
+int plot_have_gnuplot(void)
+{
+    const char *path = getenv("PATH");
+    char dir[4096], exe[4200];
+    for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+        size_t len = strcspn(p, ":");
+        snprintf(dir, sizeof dir, "%.*s", (int)len, p);
+        snprintf(exe, sizeof exe, "%s/gnuplot", dir[0] ? dir : ".");
+        if (access(exe, X_OK) == 0)
+            return 1;
+        p += len + (p[len] == ':');
+    }
+    return 0;
+}
+
+/* What one figure shows: a table of days by columns, and how to draw it. */
+typedef struct figure {
+    const char *name, *title, *ylabel;
+    int n_cols;
+    char **cols;        /* column names */
+    double *v;          /* [day][col] */
+    int stacked;        /* columns 0..n_stack-1 are stacked areas, the rest lines */
+    int n_stack;
+} figure;
+
+typedef struct run {
+    h5in *f;
+    const char *result, *dir;
+    int format, n_days;
+    long epoch;         /* days since 1970 of day 0 */
+    h5in_event *ev;
+    int n_ev;
+    char **paths;
+    int n_paths;
+} run;
+
+static long parse_date(const char *iso)
+{
+    struct tm tm = {0};
+    if (sscanf(iso, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (long)(timegm(&tm) / 86400);
+}
+
+static void date_of(long days, char out[11])
+{
+    time_t t = (time_t)days * 86400;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static int write_dat(const run *r, const figure *g, const char *path)
+{
+    FILE *o = fopen(path, "w");
+    if (!o)
+        return bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
+    fprintf(o, "# %s (%s), from %s\ndate", g->title, g->ylabel, r->result);
+    for (int c = 0; c < g->n_cols; c++)
+        fprintf(o, " %s", g->cols[c]);
+    fputc('\n', o);
+    for (int d = 0; d < r->n_days; d++) {
+        char date[11];
+        date_of(r->epoch + d, date);
+        fputs(date, o);
+        for (int c = 0; c < g->n_cols; c++)
+            fprintf(o, " %.9g", g->v[(size_t)d * g->n_cols + c]);
+        fputc('\n', o);
+    }
+    if (fclose(o) != 0)
+        return bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
+    return BS_OK;
+}
+
+static int write_gp(const run *r, const figure *g, const char *path)
+{
+    FILE *o = fopen(path, "w");
+    if (!o)
+        return bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
+    const char *ext = plot_format_names[r->format];
+    fprintf(o,
+            "# %s: %s.\n# Data: %s.dat, written by blockshift plot from %s.\n"
+            "# Restyle by editing this script, then: gnuplot %s.gp\n"
+            "if (!exists(\"outfile\")) outfile = \"%s.%s\"\n"
+            "set terminal %s\nset termoption noenhanced\nset output outfile\nset title \"%s\"\n"
+            "set xdata time\nset timefmt \"%%Y-%%m-%%d\"\nset format x \"%%b %%Y\"\n"
+            "set xtics rotate by -30\nset ylabel \"%s\"\nset key outside right top\n"
+            "set grid\nset yrange [0:*]\nset autoscale xfix\n",
+            g->name, g->title, g->name, r->result, g->name, g->name, ext, terminals[r->format],
+            g->title, g->ylabel);
+    for (int e = 0; e < r->n_ev; e++)
+        fprintf(o,
+                "set arrow from \"%s\", graph 0 to \"%s\", graph 1 nohead dt 2 lc rgb \"gray40\"\n"
+                "set label \"%s %s\" at \"%s\", graph 0.98 rotate by 90 right font \",9\" "
+                "textcolor rgb \"gray30\"\n",
+                r->ev[e].date, r->ev[e].date, r->ev[e].action, r->ev[e].apps, r->ev[e].date);
+    int first = g->stacked ? g->n_stack + 2 : 2;
+    fputs("plot ", o);
+    if (g->stacked) /* cumulative columns, drawn from the top down */
+        fprintf(o, "for [i=%d:2:-1] \"%s.dat\" using 1:i with filledcurves x1 title columnheader(i)%s",
+                g->n_stack + 1, g->name, g->n_cols > g->n_stack ? ", \\\n     " : "");
+    if (g->n_cols + 1 >= first)
+        fprintf(o, "for [i=%d:%d] \"%s.dat\" using 1:i with lines lw 3 title columnheader(i)",
+                first, g->n_cols + 1, g->name);
+    fputc('\n', o);
+    if (fclose(o) != 0)
+        return bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
+    return BS_OK;
+}
+
+/* gnuplot NAME.gp in the output folder, drawing to a temporary name. */
+static int draw(run *r, const figure *g)
+{
+    char dat[4200], gp[4200], tmp[4200], out[4200], arg[512];
+    const char *ext = plot_format_names[r->format];
+    snprintf(dat, sizeof dat, "%s/%s.dat", r->dir, g->name);
+    snprintf(gp, sizeof gp, "%s/%s.gp", r->dir, g->name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%s", r->dir, g->name, ext);
+    snprintf(out, sizeof out, "%s/%s.%s", r->dir, g->name, ext);
+    int st = write_dat(r, g, dat);
+    if (st == BS_OK)
+        st = write_gp(r, g, gp);
+    if (st != BS_OK)
+        return st;
+    snprintf(arg, sizeof arg, "outfile='.%s.tmp.%s'", g->name, ext);
+    int errpipe[2];
+    if (pipe(errpipe) != 0)
+        return bs_fail(BS_ERUNTIME, "plot: pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(errpipe[1], 2);
+        close(errpipe[0]);
+        if (chdir(r->dir) != 0)
+            _exit(126);
+        char name[300];
+        snprintf(name, sizeof name, "%s.gp", g->name);
+        execlp("gnuplot", "gnuplot", "-e", arg, name, (char *)NULL);
+        _exit(127);
+    }
+    close(errpipe[1]);
+    char msg[600] = "";
+    size_t got = 0;
+    ssize_t k;
+    while ((k = read(errpipe[0], msg + got, sizeof msg - 1 - got)) > 0)
+        got += (size_t)k;
+    msg[got] = '\0';
+    close(errpipe[0]);
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        unlink(tmp);
+        return bs_fail(BS_ERUNTIME, "plot: gnuplot failed on %s%s%s", gp, msg[0] ? ": " : "", msg);
+    }
+    struct stat sb;
+    if (stat(tmp, &sb) != 0 || sb.st_size == 0 || rename(tmp, out) != 0) {
+        unlink(tmp);
+        return bs_fail(BS_ERUNTIME, "plot: gnuplot drew nothing for %s", gp);
+    }
+    r->paths[r->n_paths++] = strdup(out);
+    return BS_OK;
+}
+
+/* Sum a [day][region][x] dataset over regions into [day][x], scaled. */
+static double *national(const double *x, const size_t *shape, double k)
+{
+    size_t nd = shape[0], nr = shape[1], nx = shape[2];
+    double *v = calloc(nd * nx + 1, sizeof(double));
+    for (size_t d = 0; v && d < nd; d++)
+        for (size_t g = 0; g < nr; g++)
+            for (size_t i = 0; i < nx; i++)
+                v[d * nx + i] += k * x[(d * nr + g) * nx + i];
+    return v;
+}
+
+/* Read dataset `path` (rank `rank`) or fail with a message naming it. */
+static double *need(run *r, const char *path, int rank, size_t shape[4])
+{
+    int got = 0;
+    double *x = h5in_doubles(r->f, path, &got, shape);
+    if (x && got != rank) {
+        free(x);
+        bs_fail(BS_EINPUT, "%s: %s has %d axes, not %d", r->result, path, got, rank);
+        return NULL;
+    }
+    return x;
+}
+
+static int fig_population(run *r, const char *path, const char *dim, const char *name,
+                          const char *title, const char *ylabel)
+{
+    size_t sh[4];
+    int n = 0;
+    double *x = need(r, path, 3, sh);
+    char **cols = x ? h5in_names(r->f, dim, &n) : NULL;
+    double *v = cols ? national(x, sh, 1e-6) : NULL;
+    int st = v && (size_t)n == sh[2] ? BS_OK : bs_last_status() ? bs_last_status() : BS_EINPUT;
+    if (st == BS_OK) {
+        figure g = {name, title, ylabel, n, cols, v, 0, 0};
+        st = draw(r, &g);
+    }
+    free(x);
+    free(v);
+    h5in_free_names(cols, n);
+    return st;
+}
+
+static int fig_failed(run *r)
+{
+    size_t sh[4];
+    int n = 0;
+    double *x = need(r, "/calls/failed", 2, sh);
+    char **cols = x ? h5in_names(r->f, "/dims/app", &n) : NULL;
+    if (!cols) {
+        free(x);
+        return bs_last_status();
+    }
+    for (size_t i = 0; i < sh[0] * sh[1]; i++)
+        x[i] *= 1e-6;
+    figure g = {"failed", "Failed calls (\\\"User not available\\\") by app", "million calls a day",
+                n, cols, x, 0, 0};
+    int st = draw(r, &g);
+    free(x);
+    h5in_free_names(cols, n);
+    return st;
+}
+
+/* Border load stacked by app and the rest, and the tunnelled part. */
+static int fig_border(run *r)
+{
+    size_t sa[4], st1[4], sv[4];
+    int n = 0;
+    double *app = need(r, "/network/border_app", 2, sa);
+    double *tot = app ? need(r, "/network/border_total", 1, st1) : NULL;
+    double *vpn = tot ? need(r, "/network/border_vpn", 1, sv) : NULL;
+    char **names = vpn ? h5in_names(r->f, "/dims/app", &n) : NULL;
+    int st = names ? BS_OK : bs_last_status();
+    size_t hours = sa[0], na = sa[1], nc = na + 2;
+    char **cols = st == BS_OK ? calloc(nc, sizeof *cols) : NULL;
+    double *v = cols ? calloc((hours / 24) * nc + 1, sizeof(double)) : NULL;
+    if (st == BS_OK && !v)
+        st = bs_fail(BS_ENOMEM, "plot: out of memory");
+    if (st == BS_OK) {
+        for (size_t i = 0; i < na; i++)
+            cols[i] = names[i];
+        cols[na] = "rest_of_traffic";
+        cols[na + 1] = "through_VPN_tunnels";
+        for (size_t h = 0; h < hours / 24 * 24; h++) {
+            double *row = v + (h / 24) * nc, cum = 0, apps = 0;
+            for (size_t i = 0; i < na; i++) {
+                apps += app[h * na + i];
+                cum += app[h * na + i];
+                row[i] += cum * 1e-9 / 24; /* cumulative: stacked areas */
+            }
+            row[na] += (cum + (tot[h] - apps)) * 1e-9 / 24;
+            row[na + 1] += vpn[h] * 1e-9 / 24;
+        }
+        figure g = {"border", "Load on border links, stacked by app", "Gbit/s (daily mean)",
+                    (int)nc, cols, v, 1, (int)na + 1};
+        st = draw(r, &g);
+    }
+    free(app);
+    free(tot);
+    free(vpn);
+    free(cols);
+    free(v);
+    h5in_free_names(names, n);
+    return st;
+}
+
+static int fig_censor(run *r)
+{
+    const char *paths[3] = {"/censor/inspected", "/censor/dropped", "/censor/uninspected"};
+    char *cols[3] = {"inspected", "dropped", "uninspected"};
+    size_t sh[4];
+    double *v = NULL;
+    int st = BS_OK;
+    for (int k = 0; k < 3 && st == BS_OK; k++) {
+        double *x = need(r, paths[k], 2, sh);
+        if (!x) {
+            st = bs_last_status();
+            break;
+        }
+        if (!v)
+            v = calloc(sh[0] / 24 * 3 + 1, sizeof(double));
+        for (size_t h = 0; v && h < sh[0] / 24 * 24; h++)
+            for (size_t b = 0; b < sh[1]; b++)
+                v[(h / 24) * 3 + (size_t)k] += x[h * sh[1] + b] * 1e-9 / 24;
+        free(x);
+    }
+    if (st == BS_OK) {
+        figure g = {"censor", "The censor's boxes: all of them together", "Gbit/s (daily mean)", 3,
+                    cols, v, 0, 0};
+        st = draw(r, &g);
+    }
+    free(v);
+    return st;
+}
+
+/* The five links with the highest peak utilisation: their daily peak hour. */
+static int fig_links(run *r)
+{
+    size_t sc[4], sk[4];
+    int n = 0;
+    double *car = need(r, "/network/link_carried", 2, sc);
+    double *cap = car ? need(r, "/network/link_capacity", 1, sk) : NULL;
+    char **names = cap ? h5in_names(r->f, "/dims/link", &n) : NULL;
+    int st = names ? BS_OK : bs_last_status();
+    size_t hours = st == BS_OK ? sc[0] : 0, nl = st == BS_OK ? sc[1] : 0;
+    int top[5], nt = 0;
+    double *peak = st == BS_OK ? calloc(nl + 1, sizeof(double)) : NULL;
+    for (size_t h = 0; peak && h < hours; h++)
+        for (size_t l = 0; l < nl; l++)
+            if (car[h * nl + l] / cap[l] > peak[l])
+                peak[l] = car[h * nl + l] / cap[l];
+    for (; peak && nt < 5 && (size_t)nt < nl; nt++) {
+        int best = -1;
+        for (size_t l = 0; l < nl; l++) {
+            int taken = 0;
+            for (int j = 0; j < nt; j++)
+                taken |= top[j] == (int)l;
+            if (!taken && (best < 0 || peak[l] > peak[best]))
+                best = (int)l;
+        }
+        top[nt] = best;
+    }
+    char *cols[5];
+    double *v = peak ? calloc(hours / 24 * 5 + 1, sizeof(double)) : NULL;
+    if (st == BS_OK && !v)
+        st = bs_fail(BS_ENOMEM, "plot: out of memory");
+    if (st == BS_OK) {
+        for (int j = 0; j < nt; j++)
+            cols[j] = names[top[j]];
+        for (size_t h = 0; h < hours / 24 * 24; h++)
+            for (int j = 0; j < nt; j++) {
+                double u = 100 * car[h * nl + (size_t)top[j]] / cap[top[j]];
+                if (u > v[(h / 24) * (size_t)nt + (size_t)j])
+                    v[(h / 24) * (size_t)nt + (size_t)j] = u;
+            }
+        figure g = {"links", "The busiest links (their peak hour each day)", "utilisation, %", nt,
+                    cols, v, 0, 0};
+        st = draw(r, &g);
+    }
+    free(car);
+    free(cap);
+    free(peak);
+    free(v);
+    h5in_free_names(names, n);
+    return st;
+}
+
+int plot_run(const char *result, const char *dir, int format, char **paths, int *n)
+{
+    *n = 0;
+    int st = results_check(result);
+    if (st != BS_OK)
+        return st;
+    if (!plot_have_gnuplot())
+        return bs_fail(BS_ERUNTIME, "gnuplot is not installed: install it with "
+                                    "`apt-get install gnuplot-nox` (or ./waf deps); no figure "
+                                    "was drawn");
+    run r = {.result = result, .dir = dir, .format = format, .paths = paths};
+    r.f = h5in_open(result);
+    if (!r.f)
+        return bs_last_status();
+    char *epoch = h5in_attr_str(r.f, "/dims/day", "epoch");
+    size_t sh[4];
+    int rank = 0;
+    double *days = h5in_doubles(r.f, "/dims/day", &rank, sh);
+    r.epoch = epoch ? parse_date(epoch) : -1;
+    r.n_days = days ? (int)sh[0] : 0;
+    free(days);
+    free(epoch);
+    if (r.epoch < 0 || r.n_days < 1)
+        st = bs_fail(BS_EINPUT, "%s: /dims/day has no days or no epoch", result);
+    if (st == BS_OK && !(r.ev = h5in_events(r.f, &r.n_ev)))
+        st = bs_last_status();
+    if (st == BS_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)
+        st = bs_fail(BS_EINPUT, "%s: cannot make the folder (%s)", dir, strerror(errno));
+    if (st == BS_OK)
+        st = fig_population(&r, "/population/primary", "/dims/app", "primary",
+                            "People by first-choice calling app", "million people");
+    if (st == BS_OK)
+        st = fig_failed(&r);
+    if (st == BS_OK)
+        st = fig_population(&r, "/population/vpn", "/dims/vpn", "vpn", "VPN users by protocol",
+                            "million people");
+    if (st == BS_OK && h5in_has(r.f, "/network/border_app"))
+        st = fig_border(&r);
+    if (st == BS_OK && h5in_has(r.f, "/censor/inspected"))
+        st = fig_censor(&r);
+    if (st == BS_OK && h5in_has(r.f, "/network/link_carried"))
+        st = fig_links(&r);
+    free(r.ev);
+    h5in_close(r.f);
+    *n = r.n_paths;
+    return st;
+}

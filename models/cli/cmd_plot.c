@@ -1,0 +1,76 @@
+/* blockshift plot: the standard figures of a run (analysis/plot.h). */
+#include "cli.h"
+
+#include "plot.h"
+#include "results.h"
+#include "status.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: blockshift plot RESULT.h5 [--format png|svg|pdf] [-o DIR]\n"
+    "\n"
+    "Draw the standard figures of a run with gnuplot: people by first-choice app,\n"
+    "failed calls, VPN users, and with the flow engine's results the border load,\n"
+    "the censor's boxes and the busiest links.  Next to each figure: its data file\n"
+    "(NAME.dat) and its gnuplot script (NAME.gp), to restyle it without running\n"
+    "again.  Default DIR: RESULT without .h5, plus -plots.\n";
+
+int cmd_plot(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {NULL, 0, NULL, 0}};
+    const char *dir_arg = NULL;
+    int format = PLOT_PNG, c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        if (c == 'o') {
+            dir_arg = optarg;
+        } else if (c == 'f') {
+            for (format = 0; format < N_PLOT_FORMATS; format++)
+                if (strcmp(optarg, plot_format_names[format]) == 0)
+                    break;
+            if (format == N_PLOT_FORMATS)
+                return cli_fail(BS_EINPUT, "plot: --format '%s': use png, svg or pdf", optarg);
+        } else {
+            return cli_fail(BS_EINPUT, "plot: unknown option or missing value in '%s' (try --help)",
+                            argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return cli_fail(BS_EINPUT, "plot: give exactly one RESULT.h5 (try --help)");
+    const char *result = argv[optind];
+    char dir[4096];
+    size_t len = strlen(result);
+    if (dir_arg)
+        snprintf(dir, sizeof dir, "%s", dir_arg);
+    else
+        snprintf(dir, sizeof dir, "%.*s-plots", (int)(len > 3 && !strcmp(result + len - 3, ".h5") ? len - 3 : len),
+                 result);
+    char *paths[8] = {0};
+    int n = 0;
+    /* Bad input first, then gnuplot: nothing is made before both are fine. */
+    int st = results_check(result);
+    if (st == BS_OK && !plot_have_gnuplot())
+        st = bs_fail(BS_ERUNTIME, "gnuplot is not installed: install it with "
+                                  "`apt-get install gnuplot-nox` (or ./waf deps)");
+    if (st == BS_OK && dir_arg)
+        st = cli_make_dirs(dir);
+    if (st == BS_OK)
+        st = plot_run(result, dir, format, paths, &n);
+    for (int i = 0; i < n; i++) {
+        if (st == BS_OK)
+            fprintf(stderr, "blockshift: figure %s\n", paths[i]);
+        free(paths[i]);
+    }
+    return st == BS_OK ? 0 : cli_fail(st, "%s", bs_last_error());
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""blockshift plot: the standard figures of a run.
+
+  - every standard figure of the default scenario (at 10,000 agents) as a
+    non-empty PNG, SVG and PDF, each next to its data file and gnuplot script;
+  - the data files hold the HDF5 datasets they plot (national first choices,
+    failed calls, VPN users; border load; the boxes' load);
+  - re-running a script with gnuplot redraws its figure (restyling needs no
+    new simulation);
+  - bad input: a truncated file, a foreign HDF5 file, a missing one, an
+    unknown format: exit 2 and no folder made; without gnuplot on the PATH:
+    exit 1, how to install it, and no figure.
+
+Run as: plot.py BLOCKSHIFT SOURCE_DIR (ctest does).
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import h5py
+import numpy as np
+
+BIN, SRC = sys.argv[1], sys.argv[2]
+results = {"passed": 0, "failed": 0}
+
+
+def check(ok, what):
+    results["passed" if ok else "failed"] += 1
+    print(("ok   " if ok else "FAIL ") + what)
+
+
+def plot(*args, env=None):
+    return subprocess.run([BIN, "plot", *args], capture_output=True, text=True, env=env)
+
+
+tmp = tempfile.mkdtemp(prefix="bs-plot-")
+p = subprocess.run([BIN, "run", os.path.join(SRC, "scenarios", "whatsapp-then-facetime.cfg"), "-o", tmp,
+                    "--scale", "14600", "--quiet"], capture_output=True, text=True)
+check(p.returncode == 0, "default scenario runs")
+h5 = os.path.join(tmp, "whatsapp-then-facetime-seed1-run0.h5")
+figures = ["primary", "failed", "vpn", "border", "censor", "links"]
+for fmt in ("png", "svg", "pdf"):
+    out = os.path.join(tmp, "fig-" + fmt)
+    p = plot(h5, "--format", fmt, "-o", out)
+    check(p.returncode == 0 and p.stdout == "", f"plot --format {fmt}: exit 0, nothing on stdout")
+    for name in figures:
+        path = os.path.join(out, f"{name}.{fmt}")
+        ok = all(os.path.getsize(os.path.join(out, f)) > 0 for f in (f"{name}.{fmt}", f"{name}.dat", f"{name}.gp")
+                 if os.path.exists(os.path.join(out, f))) and os.path.exists(path)
+        check(ok and path in p.stderr, f"{name}.{fmt}: drawn, with {name}.dat and {name}.gp, path printed")
+    check(not [f for f in os.listdir(out) if f.startswith(".")], f"{fmt}: no temporary file left")
+check(open(os.path.join(tmp, "fig-png", "primary.png"), "rb").read(8) == b"\x89PNG\r\n\x1a\n", "PNG is a PNG")
+check(open(os.path.join(tmp, "fig-pdf", "primary.pdf"), "rb").read(5) == b"%PDF-", "PDF is a PDF")
+check(b"<svg" in open(os.path.join(tmp, "fig-svg", "primary.svg"), "rb").read(2000), "SVG is an SVG")
+
+# The data files hold the datasets.
+f = h5py.File(h5, "r")
+apps = [a.decode() for a in f["/dims/app"][:]]
+
+
+def table(name):
+    with open(os.path.join(tmp, "fig-png", name + ".dat")) as fh:
+        rows = [line.split() for line in fh if not line.startswith("#")]
+    return rows[0], np.array([[float(x) for x in r[1:]] for r in rows[1:]]), [r[0] for r in rows[1:]]
+
+
+head, prim, dates = table("primary")
+check(head[1:] == apps and dates[0] == f["/dims/day"].attrs["epoch"], "primary.dat: a column per app, dates from the epoch")
+check(np.allclose(prim, f["/population/primary"][:].sum(axis=1) / 1e6, rtol=1e-8), "primary.dat = /population/primary summed over regions, millions")
+_, fail, _ = table("failed")
+check(np.allclose(fail, f["/calls/failed"][:] / 1e6, rtol=1e-8), "failed.dat = /calls/failed, millions")
+_, vpn, _ = table("vpn")
+check(np.allclose(vpn, f["/population/vpn"][:].sum(axis=1) / 1e6, rtol=1e-8), "vpn.dat = /population/vpn summed, millions")
+head, border, _ = table("border")
+total = f["/network/border_total"][:].reshape(-1, 24).mean(axis=1) / 1e9
+check(np.allclose(border[:, len(apps)], total, rtol=1e-8), "border.dat: the top of the stack is /network/border_total (daily mean, Gbit/s)")
+wa = f["/network/border_app"][:, 0].reshape(-1, 24).mean(axis=1) / 1e9
+check(np.allclose(border[:, 0], wa, rtol=1e-8), "border.dat: the first layer is WhatsApp's border load")
+_, cens, _ = table("censor")
+insp = f["/censor/inspected"][:].sum(axis=1).reshape(-1, 24).mean(axis=1) / 1e9
+check(np.allclose(cens[:, 0], insp, rtol=1e-8), "censor.dat: inspected = /censor/inspected summed over boxes")
+
+# Restyle without running again.
+out = os.path.join(tmp, "fig-png")
+os.remove(os.path.join(out, "vpn.png"))
+g = subprocess.run(["gnuplot", "vpn.gp"], cwd=out, capture_output=True, text=True)
+check(g.returncode == 0 and os.path.getsize(os.path.join(out, "vpn.png")) > 0, "gnuplot vpn.gp redraws vpn.png")
+
+# Bad input.
+trunc = os.path.join(tmp, "trunc.h5")
+with open(h5, "rb") as src, open(trunc, "wb") as dst:
+    dst.write(src.read(4096))
+foreign = os.path.join(tmp, "foreign.h5")
+with h5py.File(foreign, "w") as x:
+    x["a"] = np.arange(3)
+for args, what in (([trunc], "truncated"), ([foreign], "not ours"), ([os.path.join(tmp, "none.h5")], "missing"),
+                   ([h5, "--format", "gif"], "gif")):
+    d = os.path.join(tmp, "bad-" + what.replace(" ", "-"))
+    p = plot(*args, "-o", d)
+    check(p.returncode == 2 and p.stderr and not os.path.exists(d), f"plot of a {what} input: exit 2, a message, no folder")
+nognu = os.path.join(tmp, "nognu")
+p = plot(h5, "-o", nognu, env=dict(os.environ, PATH="/nonexistent"))
+check(p.returncode == 1 and "gnuplot-nox" in p.stderr and not os.path.exists(nognu),
+      "without gnuplot: exit 1, how to install it, nothing drawn")
+
+f.close()
+shutil.rmtree(tmp)
+print(f"{results['passed']} passed, {results['failed']} failed")
+sys.exit(1 if results["failed"] else 0)
