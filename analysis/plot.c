@@ -1,6 +1,7 @@
 #include "plot.h"
 
 #include "h5in.h"
+#include "plot_internal.h"
 #include "results.h"
 #include "status.h"
 
@@ -37,28 +38,7 @@ int plot_have_gnuplot(void)
     return 0;
 }
 
-/* What one figure shows: a table of days by columns, and how to draw it. */
-typedef struct figure {
-    const char *name, *title, *ylabel;
-    int n_cols;
-    char **cols;        /* column names */
-    double *v;          /* [day][col] */
-    int stacked;        /* columns 0..n_stack-1 are stacked areas, the rest lines */
-    int n_stack;
-} figure;
-
-typedef struct run {
-    h5in *f;
-    const char *result, *dir;
-    int format, n_days;
-    long epoch;         /* days since 1970 of day 0 */
-    h5in_event *ev;
-    int n_ev;
-    char **paths;
-    int n_paths;
-} run;
-
-static long parse_date(const char *iso)
+long plot_parse_date(const char *iso)
 {
     struct tm tm = {0};
     if (sscanf(iso, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
@@ -125,7 +105,13 @@ static int write_gp(const run *r, const figure *g, const char *path)
     if (g->stacked) /* cumulative columns, drawn from the top down */
         fprintf(o, "for [i=%d:2:-1] \"%s.dat\" using 1:i with filledcurves x1 title columnheader(i)%s",
                 g->n_stack + 1, g->name, g->n_cols > g->n_stack ? ", \\\n     " : "");
-    if (g->n_cols + 1 >= first)
+    if (g->pair > 0) /* A solid, B dashed in A's colour */
+        fprintf(o,
+                "for [i=2:%d] \"%s.dat\" using 1:i with lines lw 3 lc i-1 title columnheader(i), \\\n"
+                "     for [i=%d:%d] \"%s.dat\" using 1:i with lines lw 2 dt 2 lc i-%d "
+                "title columnheader(i)",
+                g->pair + 1, g->name, g->pair + 2, 2 * g->pair + 1, g->name, g->pair + 1);
+    else if (g->n_cols + 1 >= first)
         fprintf(o, "for [i=%d:%d] \"%s.dat\" using 1:i with lines lw 3 title columnheader(i)",
                 first, g->n_cols + 1, g->name);
     fputc('\n', o);
@@ -135,7 +121,7 @@ static int write_gp(const run *r, const figure *g, const char *path)
 }
 
 /* gnuplot NAME.gp in the output folder, drawing to a temporary name. */
-static int draw(run *r, const figure *g)
+int plot_draw(run *r, const figure *g)
 {
     char dat[4200], gp[4200], tmp[4200], out[4200], arg[512];
     const char *ext = plot_format_names[r->format];
@@ -223,8 +209,8 @@ static int fig_population(run *r, const char *path, const char *dim, const char 
     double *v = cols ? national(x, sh, 1e-6) : NULL;
     int st = v && (size_t)n == sh[2] ? BS_OK : bs_last_status() ? bs_last_status() : BS_EINPUT;
     if (st == BS_OK) {
-        figure g = {name, title, ylabel, n, cols, v, 0, 0};
-        st = draw(r, &g);
+        figure g = {name, title, ylabel, n, cols, v, 0, 0, 0};
+        st = plot_draw(r, &g);
     }
     free(x);
     free(v);
@@ -245,8 +231,8 @@ static int fig_failed(run *r)
     for (size_t i = 0; i < sh[0] * sh[1]; i++)
         x[i] *= 1e-6;
     figure g = {"failed", "Failed calls (\\\"User not available\\\") by app", "million calls a day",
-                n, cols, x, 0, 0};
-    int st = draw(r, &g);
+                n, cols, x, 0, 0, 0};
+    int st = plot_draw(r, &g);
     free(x);
     h5in_free_names(cols, n);
     return st;
@@ -283,8 +269,8 @@ static int fig_border(run *r)
             row[na + 1] += vpn[h] * 1e-9 / 24;
         }
         figure g = {"border", "Load on border links, stacked by app", "Gbit/s (daily mean)",
-                    (int)nc, cols, v, 1, (int)na + 1};
-        st = draw(r, &g);
+                    (int)nc, cols, v, 1, (int)na + 1, 0};
+        st = plot_draw(r, &g);
     }
     free(app);
     free(tot);
@@ -317,8 +303,8 @@ static int fig_censor(run *r)
     }
     if (st == BS_OK) {
         figure g = {"censor", "The censor's boxes: all of them together", "Gbit/s (daily mean)", 3,
-                    cols, v, 0, 0};
-        st = draw(r, &g);
+                    cols, v, 0, 0, 0};
+        st = plot_draw(r, &g);
     }
     free(v);
     return st;
@@ -365,8 +351,8 @@ static int fig_links(run *r)
                     v[(h / 24) * (size_t)nt + (size_t)j] = u;
             }
         figure g = {"links", "The busiest links (their peak hour each day)", "utilisation, %", nt,
-                    cols, v, 0, 0};
-        st = draw(r, &g);
+                    cols, v, 0, 0, 0};
+        st = plot_draw(r, &g);
     }
     free(car);
     free(cap);
@@ -394,7 +380,7 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
     size_t sh[4];
     int rank = 0;
     double *days = h5in_doubles(r.f, "/dims/day", &rank, sh);
-    r.epoch = epoch ? parse_date(epoch) : -1;
+    r.epoch = epoch ? plot_parse_date(epoch) : -1;
     r.n_days = days ? (int)sh[0] : 0;
     free(days);
     free(epoch);

@@ -25,7 +25,9 @@ static const char usage[] =
     "                       packet-level (ns-3) experiments on the network of CONFIG\n"
     "  plot RESULT.h5 [--format png|svg|pdf] [-o DIR]\n"
     "                       the standard figures of a run (gnuplot)\n"
-    "  sweep, compare, reproduce\n"
+    "  compare A.h5 B.h5 [-o DIR]\n"
+    "                       two runs of the same world side by side (counterfactuals)\n"
+    "  sweep, reproduce\n"
     "                       not built yet: each says so\n"
     "\n"
     "  --version            the version and git revision\n"
@@ -85,9 +87,10 @@ int main(int argc, char **argv)
         return cmd_testbed(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0)
         return cmd_plot(argc - 1, argv + 1);
-    if (strcmp(cmd, "compare") == 0 ||
-        strcmp(cmd, "reproduce") == 0)
-        return cmd_unbuilt(cmd, "analysis and plots");
+    if (strcmp(cmd, "compare") == 0)
+        return cmd_compare(argc - 1, argv + 1);
+    if (strcmp(cmd, "reproduce") == 0)
+        return cmd_unbuilt(cmd, "reproducing a paper's figures");
     fprintf(stderr, "blockshift: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }

@@ -1,0 +1,37 @@
+/* plot_internal: what plot.c shares with compare.c: a figure as a table of
+ * days by columns, and drawing it with gnuplot. */
+#ifndef BS_PLOT_INTERNAL_H
+#define BS_PLOT_INTERNAL_H
+
+#include "h5in.h"
+
+/* What one figure shows: a table of days by columns, and how to draw it. */
+typedef struct figure {
+    const char *name, *title, *ylabel;
+    int n_cols;
+    char **cols;        /* column names */
+    double *v;          /* [day][col] */
+    int stacked;        /* columns 0..n_stack-1 are stacked areas, the rest lines */
+    int n_stack;
+    int pair;           /* > 0: columns [0, pair) are run A, [pair, 2 pair) run B */
+} figure;
+
+typedef struct run {
+    h5in *f;
+    const char *result, *dir;
+    int format, n_days;
+    long epoch;         /* days since 1970 of day 0 */
+    h5in_event *ev;
+    int n_ev;
+    char **paths;
+    int n_paths;
+} run;
+
+/* Draw g into r->dir: NAME.dat, NAME.gp, then gnuplot; adds the figure's
+ * path to r->paths. */
+int plot_draw(run *r, const figure *g);
+
+/* Days since 1970 of an ISO date, -1 if it is not one. */
+long plot_parse_date(const char *iso);
+
+#endif

@@ -1,0 +1,64 @@
+/* blockshift compare: two runs of the same scenario (analysis/compare.h). */
+#include "cli.h"
+
+#include "compare.h"
+#include "plot.h"
+#include "status.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: blockshift compare A.h5 B.h5 [-o DIR] [--format png|svg|pdf]\n"
+    "\n"
+    "Compare two runs of the same world (a scenario and its counterfactual):\n"
+    "DIR/differences.txt (per app and per link class, A, B and B - A; the largest\n"
+    "difference of every dataset) and figures of both on shared axes (A solid, B\n"
+    "dashed).  Default DIR: compare/ next to A.  Files whose apps, regions, days or\n"
+    "network differ are refused.\n";
+
+int cmd_compare(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {NULL, 0, NULL, 0}};
+    const char *dir_arg = NULL;
+    int format = PLOT_PNG, c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        if (c == 'o') {
+            dir_arg = optarg;
+        } else if (c == 'f') {
+            for (format = 0; format < N_PLOT_FORMATS; format++)
+                if (strcmp(optarg, plot_format_names[format]) == 0)
+                    break;
+            if (format == N_PLOT_FORMATS)
+                return cli_fail(BS_EINPUT, "compare: --format '%s': use png, svg or pdf", optarg);
+        } else {
+            return cli_fail(BS_EINPUT, "compare: unknown option or missing value in '%s' (try --help)",
+                            argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 2)
+        return cli_fail(BS_EINPUT, "compare: give two results files, A.h5 and B.h5 (try --help)");
+    char dir[4096];
+    if (dir_arg) {
+        snprintf(dir, sizeof dir, "%s", dir_arg);
+    } else {
+        const char *a = argv[optind], *slash = strrchr(a, '/');
+        snprintf(dir, sizeof dir, "%.*scompare", slash ? (int)(slash - a + 1) : 0, a);
+    }
+    int identical = 0;
+    int st = compare_run(argv[optind], argv[optind + 1], dir, format, &identical);
+    if (st != BS_OK)
+        return cli_fail(st, "%s", bs_last_error());
+    fprintf(stderr, "blockshift: %s; the table is in %s/differences.txt\n",
+            identical ? "no differences" : "the runs differ", dir);
+    return 0;
+}
