@@ -10,6 +10,7 @@ int cmd_info(int argc, char **argv);
 int cmd_testbed(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_reproduce(int argc, char **argv);
 int cmd_unbuilt(const char *name, const char *which_work);
 
 /* Load a configuration with overrides, printing every error; 0 or an exit

@@ -27,7 +27,9 @@ static const char usage[] =
     "                       the standard figures of a run (gnuplot)\n"
     "  compare A.h5 B.h5 [-o DIR]\n"
     "                       two runs of the same world side by side (counterfactuals)\n"
-    "  sweep, reproduce\n"
+    "  reproduce MANIFEST [-o DIR]\n"
+    "                       every figure of a paper, with checksums to compare\n"
+    "  sweep\n"
     "                       not built yet: each says so\n"
     "\n"
     "  --version            the version and git revision\n"
@@ -90,7 +92,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "compare") == 0)
         return cmd_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "reproduce") == 0)
-        return cmd_unbuilt(cmd, "reproducing a paper's figures");
+        return cmd_reproduce(argc - 1, argv + 1);
     fprintf(stderr, "blockshift: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }

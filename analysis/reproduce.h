@@ -1,0 +1,32 @@
+/* reproduce: every figure of a paper from one command (blockshift reproduce).
+ *
+ * A manifest (libconfig) lists figures:
+ *
+ *   paper = "Blocking calls: an example";
+ *   figures = (
+ *     { name = "uptake"; scenario = "../../scenarios/whatsapp-then-facetime.cfg";
+ *       set = ["population.scale=14600.0"]; seed = 1; replications = 2;
+ *       plot = "primary"; }
+ *   );
+ *
+ * Paths are relative to the manifest's folder; `plot` is one of the standard
+ * figures of plot.h (primary, failed, vpn, border, censor, links); `set`
+ * overrides parameters as --set does.  For each figure, each replication r
+ * (run number r, the figure's seed) is run unless its results file is there,
+ * complete, and made from the same configuration (resuming); then the figure
+ * is drawn from replication 0 and every replication's datasets behind it get
+ * a checksum (64 bits over their bytes).  checksums.txt lists them; when a
+ * checksums.txt from an earlier run (another machine) is there, each figure
+ * is reported as reproduced bit for bit or not, and the old file is kept as
+ * checksums.previous.txt.  Bad manifests: BS_EINPUT naming file:line and the
+ * setting. */
+#ifndef BS_REPRODUCE_H
+#define BS_REPRODUCE_H
+
+/* `self`: the blockshift executable, run for each missing replication.
+ * *reproduced and *compared count the figures that matched an earlier
+ * checksums.txt and that had one to compare with. */
+int reproduce_run(const char *manifest, const char *dir, const char *self, int quiet,
+                  int *reproduced, int *compared);
+
+#endif
