@@ -33,6 +33,7 @@
  */
 #include "results.h"
 
+#include "results_internal.h"
 #include "status.h"
 
 #include <errno.h>
@@ -63,14 +64,6 @@ struct results {
     struct results_dim *dims;
     int n_dims, cap_dims;
 };
-
-#define CLOSE(fn, id)                                                                              \
-    do {                                                                                           \
-        if ((id) >= 0) {                                                                           \
-            fn(id);                                                                                \
-            (id) = H5I_INVALID_HID;                                                                \
-        }                                                                                          \
-    } while (0)
 
 static void h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 

@@ -66,6 +66,42 @@ typedef struct results_column {
 int results_write_table(results *r, const char *path, int n_rows, int n_cols,
                         const results_column *cols, const char *desc);
 
+/* Reading values back (results_get.c).  Both check the file first, as
+ * results_check() does, and read it in a child process, as results_info()
+ * does, so that a damaged file cannot crash the caller. */
+
+/* The numeric attributes of /summary (integers and floats, as doubles, in
+ * name order; strings are left out), the text of /config/text and the root
+ * attribute `scenario` ("" when the file has none). */
+typedef struct results_numbers {
+    int n;
+    char **names;
+    double *values;
+    char *config_text;
+    char *scenario;
+} results_numbers;
+
+/* Read them into *out (free with results_numbers_free; NULL is a no-op). */
+int results_read_numbers(const char *path, results_numbers **out);
+/* The same for a file this process has just written and committed, read
+ * here rather than in a child: a fork costs more than the reading (1-10 ms
+ * on a virtual machine) and our own fresh file cannot be damaged. */
+int results_read_own_numbers(const char *path, results_numbers **out);
+void results_numbers_free(results_numbers *n);
+
+/* A table as results_write_table() writes it: string, integer and double
+ * columns; every name, unit and column of data is malloc'd and belongs to
+ * the table (strings: n_rows malloc'd char *). */
+typedef struct results_table {
+    int n_rows, n_cols;
+    results_column *cols;
+} results_table;
+
+/* Read the table at `dset` into *out (free with results_table_free; NULL is
+ * a no-op).  BS_EINPUT if the file or the table is not what it should be. */
+int results_read_table(const char *path, const char *dset, results_table **out);
+void results_table_free(results_table *t);
+
 /* Check that `path` is a complete blockshift results file.  Returns BS_OK, or
  * BS_EINPUT with a message saying what is wrong (missing, not HDF5, not ours,
  * incomplete, newer format version). */

@@ -8,9 +8,11 @@
  * BS_EINPUT: the file is the user's input.
  *
  * Files given by users may be anything, so every attribute is read through
- * read_str()/read_int(), which check the type class and that the attribute
- * holds exactly one value before reading it, and HDF5's automatic error
- * printing is off (for the whole process, as in results.c).
+ * results_read_str_attr()/read_int(), which check the type class and that the
+ * attribute holds exactly one value before reading it, and HDF5's automatic
+ * error printing is off (for the whole process, as in results.c).
+ * results_get.c reads values back through the same functions (declared in
+ * results_internal.h).
  *
  * That is not enough: HDF5 1.10 trusts the global heap that holds
  * variable-length strings, and a file with flipped bits there makes
@@ -25,7 +27,9 @@
  */
 #include "results.h"
 
+#include "results_internal.h"
 #include "status.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,14 +42,6 @@
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
-
-#define CLOSE(fn, id)                                                                              \
-    do {                                                                                           \
-        if ((id) >= 0) {                                                                           \
-            fn(id);                                                                                \
-            (id) = H5I_INVALID_HID;                                                                \
-        }                                                                                          \
-    } while (0)
 
 /* Rows of /events printed at most; a longer table is cut with a note. */
 #define MAX_EVENT_ROWS 1000
@@ -67,7 +63,7 @@ static herr_t reason_walk(unsigned n, const H5E_error2_t *e, void *data)
  * (fixed), and compounds of those.  The length stored with each variable-
  * length value cannot be checked through the HDF5 API: a damaged one can
  * still make HDF5 allocate up to 4 GiB. */
-static int sane_type(hid_t t)
+int results_sane_type(hid_t t)
 {
     size_t size = H5Tget_size(t);
     switch (H5Tget_class(t)) {
@@ -92,7 +88,7 @@ static int sane_type(hid_t t)
             return 0;
         for (int i = 0; i < n; i++) {
             hid_t m = H5Tget_member_type(t, (unsigned)i);
-            int ok = m >= 0 && sane_type(m);
+            int ok = m >= 0 && results_sane_type(m);
             CLOSE(H5Tclose, m);
             if (!ok)
                 return 0;
@@ -119,7 +115,7 @@ static char *read_str_attr_id(hid_t attr)
 {
     char *out = NULL;
     hid_t t = H5Aget_type(attr), space = H5Aget_space(attr), mt = H5I_INVALID_HID;
-    if (t < 0 || space < 0 || H5Tget_class(t) != H5T_STRING || !sane_type(t) ||
+    if (t < 0 || space < 0 || H5Tget_class(t) != H5T_STRING || !results_sane_type(t) ||
         H5Sget_simple_extent_npoints(space) != 1)
         goto done;
     htri_t var = H5Tis_variable_str(t);
@@ -150,9 +146,7 @@ done:
     return out;
 }
 
-/* The string attribute `name` of `obj` (malloc'd), or NULL if it is missing
- * or not a single string. */
-static char *read_str(hid_t obj, const char *name)
+char *results_read_str_attr(hid_t obj, const char *name)
 {
     if (H5Aexists(obj, name) <= 0)
         return NULL;
@@ -172,7 +166,7 @@ static int read_int(hid_t obj, const char *name, long long *v)
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
     hid_t t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
     hid_t space = a >= 0 ? H5Aget_space(a) : H5I_INVALID_HID;
-    if (t >= 0 && space >= 0 && H5Tget_class(t) == H5T_INTEGER && sane_type(t) &&
+    if (t >= 0 && space >= 0 && H5Tget_class(t) == H5T_INTEGER && results_sane_type(t) &&
         H5Sget_simple_extent_npoints(space) == 1 && H5Aread(a, H5T_NATIVE_LLONG, v) >= 0)
         ok = 1;
     CLOSE(H5Sclose, space);
@@ -181,8 +175,7 @@ static int read_int(hid_t obj, const char *name, long long *v)
     return ok;
 }
 
-/* Open `path` read-only after checking it; the file id or a negative status. */
-static hid_t open_checked(const char *path)
+hid_t results_open_checked(const char *path)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (!path || !path[0])
@@ -214,7 +207,7 @@ static hid_t open_checked(const char *path)
         return bs_fail(BS_EINPUT, "%s: not an HDF5 file (damaged or truncated%s)", path, why);
     }
 
-    char *format = read_str(f, "format");
+    char *format = results_read_str_attr(f, "format");
     int ours = format && strcmp(format, RESULTS_FORMAT) == 0;
     free(format);
     long long version = 0, complete = 0;
@@ -242,7 +235,7 @@ static hid_t open_checked(const char *path)
 static int check_here(const char *path, FILE *out)
 {
     (void)out;
-    hid_t f = open_checked(path);
+    hid_t f = results_open_checked(path);
     if (f < 0)
         return (int)f;
     if (H5Fclose(f) < 0) {
@@ -277,7 +270,8 @@ static void print_attr_value(hid_t attr, FILE *out)
         char *s = read_str_attr_id(attr);
         put_short(out, s ? s : "(unreadable)");
         free(s);
-    } else if ((cls == H5T_INTEGER || cls == H5T_FLOAT) && sane_type(t) && n >= 1 && n <= 64) {
+    } else if ((cls == H5T_INTEGER || cls == H5T_FLOAT) && results_sane_type(t) && n >= 1 &&
+               n <= 64) {
         double d[64];
         long long i[64];
         herr_t st = cls == H5T_INTEGER ? H5Aread(attr, H5T_NATIVE_LLONG, i)
@@ -305,16 +299,11 @@ static void print_attr_value(hid_t attr, FILE *out)
     H5Eclear2(H5E_DEFAULT);
 }
 
-struct attr_list {
-    char **names;
-    int n, cap;
-};
-
-static herr_t collect_attr(hid_t obj, const char *name, const H5A_info_t *info, void *data)
+herr_t results_collect_name(hid_t obj, const char *name, const H5A_info_t *info, void *data)
 {
     (void)obj;
     (void)info;
-    struct attr_list *l = data;
+    results_names *l = data;
     if (l->n == l->cap) {
         int cap = l->cap ? 2 * l->cap : 16;
         char **p = realloc(l->names, (size_t)cap * sizeof *p);
@@ -329,12 +318,21 @@ static herr_t collect_attr(hid_t obj, const char *name, const H5A_info_t *info, 
     return 0;
 }
 
+void results_names_free(results_names *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free(l->names[i]);
+    free(l->names);
+    l->names = NULL;
+    l->n = l->cap = 0;
+}
+
 /* Print every attribute of `obj` as "  name<sep>value", names aligned. */
 static void print_attrs(hid_t obj, FILE *out, const char *sep)
 {
-    struct attr_list l = {0};
+    results_names l = {0};
     hsize_t idx = 0;
-    H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_attr, &l);
+    H5Aiterate2(obj, H5_INDEX_NAME, H5_ITER_INC, &idx, results_collect_name, &l);
     H5Eclear2(H5E_DEFAULT);
     int w = 0;
     for (int i = 0; i < l.n; i++)
@@ -352,9 +350,7 @@ static void print_attrs(hid_t obj, FILE *out, const char *sep)
     }
     if (l.n == 0)
         fputs("  (none)\n", out);
-    for (int i = 0; i < l.n; i++)
-        free(l.names[i]);
-    free(l.names);
+    results_names_free(&l);
     H5Eclear2(H5E_DEFAULT);
 }
 
@@ -442,7 +438,7 @@ static void print_table(hid_t file, const char *path, FILE *out)
     struct grid g = {0};
     hsize_t n = 0, shown = 0, start = 0;
     int ncols = 0, have_strings = 0;
-    if (ft < 0 || space < 0 || H5Tget_class(ft) != H5T_COMPOUND || !sane_type(ft) ||
+    if (ft < 0 || space < 0 || H5Tget_class(ft) != H5T_COMPOUND || !results_sane_type(ft) ||
         H5Sget_simple_extent_ndims(space) != 1 || H5Sget_simple_extent_dims(space, &n, NULL) < 0 ||
         (ncols = H5Tget_nmembers(ft)) < 1) {
         fprintf(out, "%s: not a readable table\n", path);
@@ -474,7 +470,7 @@ static void print_table(hid_t file, const char *path, FILE *out)
         /* the header says the column's units, if it has any */
         char head[300], attr[256];
         snprintf(attr, sizeof attr, "units_%s", name ? name : "");
-        char *units = name ? read_str(d, attr) : NULL;
+        char *units = name ? results_read_str_attr(d, attr) : NULL;
         snprintf(head, sizeof head, "%s%s%s%s", name ? name : "?", units && units[0] ? " [" : "",
                  units && units[0] ? units : "", units && units[0] ? "]" : "");
         grid_set(&g, c, head);
@@ -574,7 +570,8 @@ static void axis_name(hid_t d, unsigned k, char *buf, size_t size)
     buf[0] = '\0';
     if (!attr_type_ok(d, "DIMENSION_LIST", ref_list_type))
         return;
-    ssize_t n = attr_type_ok(d, "DIMENSION_LABELS", sane_type) ? H5DSget_label(d, k, buf, size) : 0;
+    ssize_t n =
+        attr_type_ok(d, "DIMENSION_LABELS", results_sane_type) ? H5DSget_label(d, k, buf, size) : 0;
     if (n > 0) {
         buf[(size_t)n < size ? (size_t)n : size - 1] = '\0';
         return;
@@ -668,7 +665,8 @@ static herr_t visit_link(hid_t group, const char *name, const H5L_info_t *info, 
     /* a table's `units` lists every column: too wide here, and /events
      * shows them in its header */
     int table = strncmp(type, "table", 5) == 0;
-    char *units = table ? NULL : read_str(obj, "units"), *desc = read_str(obj, "description");
+    char *units = table ? NULL : results_read_str_attr(obj, "units"),
+         *desc = results_read_str_attr(obj, "description");
     grid_set(&v->g, 3, table ? "(per column)" : units ? (units[0] ? units : "-") : "(no units)");
     grid_set(&v->g, 4, desc ? desc : "(no description)");
     free(units);
@@ -693,7 +691,7 @@ static void print_group(hid_t f, const char *path, const char *sep, FILE *out)
 
 static int info_here(const char *path, FILE *out)
 {
-    hid_t f = open_checked(path);
+    hid_t f = results_open_checked(path);
     if (f < 0)
         return (int)f;
 
@@ -745,25 +743,10 @@ static int info_here(const char *path, FILE *out)
 
 /* ---- isolation ------------------------------------------------------------ */
 
-/* Write all of buf to fd (the child's side of a pipe). */
-static void write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return;
-        p += k;
-        n -= (size_t)k;
-    }
-}
-
 /* Run fn(path, out) in a child process (see the top of the file).  Output
  * goes through one pipe to `out` (NULL: none), the status and message come
  * back through another after the output is closed, so neither can block. */
-static int isolated(const char *path, FILE *out, int (*fn)(const char *, FILE *))
+int results_isolated(const char *path, FILE *out, int (*fn)(const char *, FILE *))
 {
     int data[2] = {-1, -1}, msg[2] = {-1, -1};
     if (pipe(data) != 0 || pipe(msg) != 0) {
@@ -796,8 +779,8 @@ static int isolated(const char *path, FILE *out, int (*fn)(const char *, FILE *)
         if (w)
             fclose(w); /* the parent sees the end of the output */
         const char *m = bs_last_error();
-        write_all(msg[1], &rc, sizeof rc);
-        write_all(msg[1], m, strlen(m));
+        wire_write_all(msg[1], &rc, sizeof rc);
+        wire_write_all(msg[1], m, strlen(m));
         close(msg[1]);
         _exit(0);
     }
@@ -840,6 +823,6 @@ static int isolated(const char *path, FILE *out, int (*fn)(const char *, FILE *)
     return BS_OK;
 }
 
-int results_check(const char *path) { return isolated(path, NULL, check_here); }
+int results_check(const char *path) { return results_isolated(path, NULL, check_here); }
 
-int results_info(const char *path, FILE *out) { return isolated(path, out, info_here); }
+int results_info(const char *path, FILE *out) { return results_isolated(path, out, info_here); }

@@ -11,7 +11,7 @@ int cmd_testbed(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
-int cmd_unbuilt(const char *name, const char *which_work);
+int cmd_sweep(int argc, char **argv);
 
 /* Load a configuration with overrides, printing every error; 0 or an exit
  * code.  (cmd_run.c) */

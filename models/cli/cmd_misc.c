@@ -1,4 +1,4 @@
-/* The small subcommands: params, info, and the ones not built yet. */
+/* The small subcommands: params and info. */
 #include "cli.h"
 
 #include "config.h"
@@ -43,13 +43,4 @@ int cmd_info(int argc, char **argv)
         return cli_fail(BS_EINPUT, "info: expects one results file (try --help)");
     int st = results_info(argv[1], stdout);
     return st == BS_OK ? 0 : cli_fail(st, "%s", bs_last_error());
-}
-
-int cmd_unbuilt(const char *name, const char *which_work)
-{
-    fprintf(stderr,
-            "blockshift %s: not built yet. It comes with the work on %s;\n"
-            "this version has run, check, params and info.\n",
-            name, which_work);
-    return 1;
 }

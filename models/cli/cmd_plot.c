@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char usage[] =
     "usage: blockshift plot RESULT.h5 [--format png|svg|pdf] [-o DIR]\n"
@@ -49,6 +50,10 @@ int cmd_plot(int argc, char **argv)
     if (optind != argc - 1)
         return cli_fail(BS_EINPUT, "plot: give exactly one RESULT.h5 (try --help)");
     const char *result = argv[optind];
+    struct stat sb;
+    if (stat(result, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return cli_fail(BS_ERUNTIME, "plot: %s is a folder; plotting a sweep's summaries is not "
+                                     "built yet (plot takes one RESULT.h5)", result);
     char dir[4096];
     size_t len = strlen(result);
     if (dir_arg)

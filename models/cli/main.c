@@ -29,8 +29,9 @@ static const char usage[] =
     "                       two runs of the same world side by side (counterfactuals)\n"
     "  reproduce MANIFEST [-o DIR]\n"
     "                       every figure of a paper, with checksums to compare\n"
-    "  sweep\n"
-    "                       not built yet: each says so\n"
+    "  sweep SWEEP [-o DIR] [-j N] [--mpi] [--resume] [--slurm] [--quiet]\n"
+    "  sweep --summarise DIR\n"
+    "                       a parameter sweep with replications, on local cores or MPI\n"
     "\n"
     "  --version            the version and git revision\n"
     "  COMMAND --help       help on a command\n"
@@ -84,7 +85,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "info") == 0)
         return cmd_info(argc - 1, argv + 1);
     if (strcmp(cmd, "sweep") == 0)
-        return cmd_unbuilt(cmd, "parameter sweeps with replications");
+        return cmd_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "testbed") == 0)
         return cmd_testbed(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0)

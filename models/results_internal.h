@@ -1,0 +1,51 @@
+/* results_internal: what the results_*.c files share; not for other modules
+ * (they use results.h).
+ *
+ * results.c       writing files
+ * results_read.c  checking and describing files (results_check, results_info)
+ * results_get.c   reading values back (results_read_numbers, results_read_table)
+ */
+#ifndef BS_RESULTS_INTERNAL_H
+#define BS_RESULTS_INTERNAL_H
+
+#include <hdf5.h>
+#include <stdio.h>
+
+/* Close an HDF5 id (with fn) if it is open, and forget it. */
+#define CLOSE(fn, id)                                                                              \
+    do {                                                                                           \
+        if ((id) >= 0) {                                                                           \
+            fn(id);                                                                                \
+            (id) = H5I_INVALID_HID;                                                                \
+        }                                                                                          \
+    } while (0)
+
+/* Open `path` read-only after the checks of results_check() (ours, not
+ * newer, complete); the file id, or a negative status with a message. */
+hid_t results_open_checked(const char *path);
+
+/* Run fn(path, out) in a child process, so that a damaged file that crashes
+ * the HDF5 library cannot crash the caller: what fn writes to its FILE
+ * arrives in `out` (NULL: none), and its status and message come back as if
+ * fn had run here (a crash becomes BS_EINPUT, "damaged HDF5 file").  If
+ * fork() fails, fn runs in this process. */
+int results_isolated(const char *path, FILE *out, int (*fn)(const char *, FILE *));
+
+/* Whether values of HDF5 type `t` can be read without trusting a size that
+ * a damaged file may have made huge (numbers, strings, compounds of them). */
+int results_sane_type(hid_t t);
+
+/* The string attribute `name` of `obj` (malloc'd), or NULL if it is missing
+ * or not a single string. */
+char *results_read_str_attr(hid_t obj, const char *name);
+
+/* Names gathered by H5Aiterate2(..., results_collect_name, &names): each
+ * malloc'd; the iteration stops (returns < 0) if memory runs out. */
+typedef struct results_names {
+    char **names;
+    int n, cap;
+} results_names;
+herr_t results_collect_name(hid_t obj, const char *name, const H5A_info_t *info, void *data);
+void results_names_free(results_names *l);
+
+#endif
