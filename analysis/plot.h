@@ -27,6 +27,11 @@ extern const char *const plot_format_names[N_PLOT_FORMATS];
  * BS_ERUNTIME (gnuplot missing or failing, with how to install it). */
 int plot_run(const char *result, const char *dir, int format, char **paths, int *n);
 
+/* A sweep folder's figures (analysis/plot_sweep.c): each summary number
+ * against the varied parameters, from SWEEPDIR/summary.txt, into
+ * SWEEPDIR/plots.  Same contract as plot_run. */
+int plot_sweep(const char *sweepdir, int format, char **paths, int *n);
+
 /* Whether gnuplot is on the PATH. */
 int plot_have_gnuplot(void);
 

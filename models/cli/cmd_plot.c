@@ -13,12 +13,15 @@
 
 static const char usage[] =
     "usage: blockshift plot RESULT.h5 [--format png|svg|pdf] [-o DIR]\n"
+    "       blockshift plot SWEEPDIR [--format png|svg|pdf]\n"
     "\n"
     "Draw the standard figures of a run with gnuplot: people by first-choice app,\n"
     "failed calls, VPN users, and with the flow engine's results the border load,\n"
     "the censor's boxes and the busiest links.  Next to each figure: its data file\n"
     "(NAME.dat) and its gnuplot script (NAME.gp), to restyle it without running\n"
-    "again.  Default DIR: RESULT without .h5, plus -plots.\n";
+    "again.  Default DIR: RESULT without .h5, plus -plots.  For a sweep folder: each\n"
+    "summary number against the varied parameter with its 95% confidence band (a heat\n"
+    "map over a two-parameter grid), in SWEEPDIR/plots.\n";
 
 int cmd_plot(int argc, char **argv)
 {
@@ -51,9 +54,19 @@ int cmd_plot(int argc, char **argv)
         return cli_fail(BS_EINPUT, "plot: give exactly one RESULT.h5 (try --help)");
     const char *result = argv[optind];
     struct stat sb;
-    if (stat(result, &sb) == 0 && S_ISDIR(sb.st_mode))
-        return cli_fail(BS_ERUNTIME, "plot: %s is a folder; plotting a sweep's summaries is not "
-                                     "built yet (plot takes one RESULT.h5)", result);
+    if (stat(result, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        char *paths[8] = {0};
+        int n = 0;
+        int st = plot_have_gnuplot() ? plot_sweep(result, format, paths, &n)
+                                     : bs_fail(BS_ERUNTIME, "gnuplot is not installed: install it "
+                                                            "with `apt-get install gnuplot-nox`");
+        for (int i = 0; i < n; i++) {
+            if (st == BS_OK)
+                fprintf(stderr, "blockshift: figure %s\n", paths[i]);
+            free(paths[i]);
+        }
+        return st == BS_OK ? 0 : cli_fail(st, "%s", bs_last_error());
+    }
     char dir[4096];
     size_t len = strlen(result);
     if (dir_arg)

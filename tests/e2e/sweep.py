@@ -359,6 +359,13 @@ check(p.returncode == 0 and "#SBATCH --nodes=" in text and "#SBATCH --time=" in 
       "--slurm writes a batch script (resource lines, mpirun ... --mpi --resume)")
 
 # --- no input crashes it: mangled sweep files, index files that are not ---
+# (libconfig 1.5 leaks a 64-byte buffer on some syntax errors, such as
+# collect = "a", "b"]; `blockshift check` does the same: leaks are not what
+# this looks for, so the sanitizer build checks everything else here.)
+ENV_NOLEAK = dict(ENV)
+if "ASAN_OPTIONS" in ENV_NOLEAK:
+    ENV_NOLEAK["ASAN_OPTIONS"] = ENV_NOLEAK["ASAN_OPTIONS"].replace("detect_leaks=1",
+                                                                    "detect_leaks=0")
 rng = np.random.default_rng(7)
 source = open(SMALL).read()
 codes = set()
@@ -377,7 +384,7 @@ for i in range(40):
     with open(path, "w") as fh:
         fh.write("".join(chars))
     p = subprocess.run([BIN, "sweep", path, "-o", os.path.join(tmp, "mangled"), "--slurm"],
-                       cwd=tmp, capture_output=True, text=True, env=ENV)
+                       cwd=tmp, capture_output=True, text=True, env=ENV_NOLEAK)
     codes.add(p.returncode)
 check(codes <= {0, 2} and 2 in codes, f"40 mangled sweep files: exit 0 or 2, never a crash ({sorted(codes)})")
 fake = os.path.join(tmp, "fake")

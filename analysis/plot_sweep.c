@@ -1,0 +1,144 @@
+/* blockshift plot SWEEPDIR: a sweep's summary numbers against its parameters,
+ * from its summary.txt (blockshift sweep --summarise writes it): for one
+ * varied parameter, each number's mean against it with its 95% confidence
+ * band; for two, a heat map of each number's mean over the grid; for more,
+ * each number against each parameter with 95% error bars.  As for a run,
+ * every figure has its gnuplot script next to it (reading ../summary.txt). */
+#include "plot.h"
+
+#include "status.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_COLS 512
+
+static const char *const terminals[N_PLOT_FORMATS] = {
+    "pngcairo size 1280,720 font 'Sans,14'",
+    "svg size 1280,720 dynamic font 'Sans,14'",
+    "pdfcairo size 7in,4in font 'Sans,10'",
+};
+
+/* gnuplot SCRIPT in dir, to a temporary output renamed to `out` on success. */
+static int gnuplot(const char *dir, const char *script, const char *out)
+{
+    char tmp[400], arg[600], full[4300];
+    snprintf(tmp, sizeof tmp, ".%s.tmp", out);
+    snprintf(arg, sizeof arg, "outfile='%s'", tmp);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 1);
+        if (chdir(dir) != 0)
+            _exit(126);
+        execlp("gnuplot", "gnuplot", "-e", arg, script, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    char t[4400], o[4400];
+    snprintf(t, sizeof t, "%s/%s", dir, tmp);
+    snprintf(o, sizeof o, "%s/%s", dir, out);
+    struct stat sb;
+    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+        stat(t, &sb) != 0 || sb.st_size == 0 || rename(t, o) != 0) {
+        unlink(t);
+        snprintf(full, sizeof full, "%s/%s", dir, script);
+        return bs_fail(BS_ERUNTIME, "plot: gnuplot failed on %s", full);
+    }
+    return BS_OK;
+}
+
+int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
+{
+    *n = 0;
+    char file[4200], dir[4200], line[65536];
+    snprintf(file, sizeof file, "%s/summary.txt", sweepdir);
+    FILE *in = fopen(file, "r");
+    if (!in)
+        return bs_fail(BS_EINPUT, "%s: no summary.txt (is it a sweep folder? blockshift sweep "
+                                  "--summarise %s writes it)", sweepdir, sweepdir);
+    char *cols[MAX_COLS];
+    int nc = 0;
+    while (fgets(line, sizeof line, in))
+        if (strncmp(line, "# point ", 8) == 0) {
+            for (char *tok = strtok(line + 2, " \n"); tok && nc < MAX_COLS; tok = strtok(NULL, " \n"))
+                cols[nc++] = strdup(tok);
+            break;
+        }
+    fclose(in);
+    int np = 0;
+    while (np + 1 < nc && strcmp(cols[np + 1], "n") != 0)
+        np++;
+    int st = BS_OK;
+    if (nc < 3 || np < 1 || np + 2 >= nc)
+        st = bs_fail(BS_EINPUT, "%s: no '# point PARAMETERS n NUMBERS' header line", file);
+    snprintf(dir, sizeof dir, "%s/plots", sweepdir);
+    if (st == BS_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)
+        st = bs_fail(BS_EINPUT, "%s: cannot make the folder (%s)", dir, strerror(errno));
+    const char *ext = plot_format_names[format];
+    /* Numbers: every column NAME_mean followed by _sd, _ci95_low, _ci95_high. */
+    for (int c = np + 2; c + 3 < nc && st == BS_OK && *n < 8; c += 4) {
+        size_t len = strlen(cols[c]);
+        if (len < 6 || strcmp(cols[c] + len - 5, "_mean") != 0)
+            break;
+        char name[256], script[300], out[300];
+        snprintf(name, sizeof name, "%.*s", (int)(len - 5), cols[c]);
+        snprintf(script, sizeof script, "%s.gp", name);
+        snprintf(out, sizeof out, "%s.%s", name, ext);
+        char path[4600];
+        snprintf(path, sizeof path, "%s/%s", dir, script);
+        FILE *o = fopen(path, "w");
+        if (!o) {
+            st = bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
+            break;
+        }
+        /* columns are 1-based in gnuplot: point is 1, parameter k is k + 2 */
+        int mean = c + 1, lo = c + 3, hi = c + 4;
+        fprintf(o, "# %s across the sweep's points (data: ../summary.txt).\n"
+                   "# Restyle by editing this script, then: gnuplot %s\n"
+                   "if (!exists(\"outfile\")) outfile = \"%s\"\n"
+                   "set terminal %s\nset termoption noenhanced\nset output outfile\n"
+                   "set grid\nset key outside right top\n",
+                name, script, out, terminals[format]);
+        if (np == 1)
+            fprintf(o, "set title \"%s: mean and 95%% confidence interval\"\nset xlabel \"%s\"\n"
+                       "set ylabel \"%s\"\n"
+                       "plot \"../summary.txt\" using 2:%d:%d with filledcurves fs transparent solid 0.3 "
+                       "title \"95%% CI\", \"\" using 2:%d with linespoints lw 2 title \"mean\"\n",
+                    name, cols[1], name, lo, hi, mean);
+        else if (np == 2)
+            fprintf(o, "set title \"%s: mean over the grid\"\nset xlabel \"%s\"\nset ylabel \"%s\"\n"
+                       "set palette rgb 33,13,10\nset cblabel \"%s\"\n"
+                       "plot \"../summary.txt\" using 2:3:%d with points pt 5 ps 4 palette notitle\n",
+                    name, cols[1], cols[2], name, mean);
+        else {
+            fprintf(o, "set multiplot layout 1,%d\n", np);
+            for (int k = 0; k < np; k++)
+                fprintf(o, "set title \"%s against %s\"\nset xlabel \"%s\"\n"
+                           "plot \"../summary.txt\" using %d:%d:%d:%d with yerrorbars title \"mean, 95%% CI\"\n",
+                        name, cols[1 + k], cols[1 + k], k + 2, mean, lo, hi);
+        }
+        if (np > 2)
+            fputs("unset multiplot\n", o);
+        if (fclose(o) != 0) {
+            st = bs_fail(BS_ERUNTIME, "%s: cannot write", path);
+            break;
+        }
+        st = gnuplot(dir, script, out);
+        if (st == BS_OK) {
+            char full[4600];
+            snprintf(full, sizeof full, "%s/%s", dir, out);
+            paths[(*n)++] = strdup(full);
+        }
+    }
+    for (int c = 0; c < nc; c++)
+        free(cols[c]);
+    return st;
+}
