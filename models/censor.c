@@ -1,7 +1,9 @@
 #include "censor.h"
 
+#include "calibration.h"
 #include "status.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,7 +108,7 @@ static double class_rate(const app_cfg *app, int cls)
     return cls == CLASS_VOICE ? app->voice_rate : cls == CLASS_VIDEO ? app->video_rate : 0.0;
 }
 
-/* Chance that rule r catches app a, class k on a covered path. */
+/* Chance that rule r recognises app a, class k on a covered path. */
 static double catch_chance(const censor *c, const rule *r, const day_rules *d, int a, int k)
 {
     const world *w = c->w;
@@ -114,14 +116,33 @@ static double catch_chance(const censor *c, const rule *r, const day_rules *d, i
     double s = r->strength * w->censor.tech[ev->technique].detect[k];
     if (ev->technique == TECH_IP)
         s *= d->ip_factor[a];
-    if (ev->action == ACT_THROTTLE) {
-        /* A throttle fails only the calls that need more than its rate;
-         * messaging is slowed, not blocked (the flow engine's concern). */
-        double rate = ev->rate > 0 ? ev->rate : w->censor.throttle_rate;
-        if (k == CLASS_MESSAGING || class_rate(&w->apps[a], k) <= rate)
-            return 0.0;
-    }
     return s;
+}
+
+/* What rule r does to a call of app a, class k it recognises: the share that
+ * fails, and (a throttle) the share of its rate it lets through, *ratio
+ * (1: not policed).  From the calibration table where it has the row (for a
+ * throttle, measured at the rule's rate); otherwise the analytic rule: a block
+ * fails every call, a throttle fails the calls that need more than its rate
+ * and polices them to rate / bitrate (messaging is slowed, not failed: the
+ * flow engine's concern, below the calibration's reach). */
+static double consequence(const censor *c, const rule *r, int a, int k, double *ratio)
+{
+    const world *w = c->w;
+    const event_cfg *ev = r->ev;
+    *ratio = 1.0;
+    if (ev->action != ACT_THROTTLE)
+        return calibration_fail(w, a, k, ev->technique, 1.0);
+    double rate = ev->rate > 0 ? ev->rate : w->censor.throttle_rate;
+    const calibration_cfg *cal = &w->calibration;
+    if (cal->goodput[a][k] >= 0 && fabs(rate - cal->throttle_rate) <= 1e-9 * rate) {
+        *ratio = cal->goodput[a][k] < 1 ? cal->goodput[a][k] : 1.0;
+        return calibration_fail(w, a, k, TECH_THROTTLE, 1.0);
+    }
+    if (k == CLASS_MESSAGING || class_rate(&w->apps[a], k) <= rate)
+        return 0.0;
+    *ratio = rate / class_rate(&w->apps[a], k);
+    return 1.0;
 }
 
 /* Rule r is in force at ISP i: every app and class it does not name meets
@@ -197,12 +218,12 @@ static void apply_rule(censor *c, const rule *r, const day_rules *d)
                     c->pass_thr[cell] = c->pass_blk[cell] = 1.0;
                     c->thr_ratio[cell] = 1.0;
                 } else {
-                    double caught = cov * catch_chance(c, r, d, a, k);
+                    double ratio, seen = cov * catch_chance(c, r, d, a, k);
+                    double caught = seen * consequence(c, r, a, k, &ratio);
                     c->pass_app[cell] *= 1.0 - caught;
-                    if (r->action == ACT_THROTTLE && caught > 0) {
-                        double rate = ev->rate > 0 ? ev->rate : w->censor.throttle_rate;
-                        double ratio = rate / class_rate(&w->apps[a], k);
-                        c->pass_thr[cell] *= 1.0 - caught;
+                    if (r->action == ACT_THROTTLE && ratio < 1.0) {
+                        /* every recognised flow is policed, failed or not */
+                        c->pass_thr[cell] *= 1.0 - seen;
                         if (ratio < c->thr_ratio[cell])
                             c->thr_ratio[cell] = ratio;
                     } else {

@@ -3,10 +3,12 @@
  * One box per ISP aggregation point sees the share `coverage` of the ISP's
  * traffic.  A rule (technique, apps, classes, scope, strength s) catches
  * traffic of an app and class on a covered path with probability
- * s * detect[technique][class]; several rules combine as independent
- * chances, 1 - prod(1 - s_r * d_r).  An `ip` rule is weakened by the app's
- * address rotation; a `throttle` rule fails the calls whose bitrate exceeds
- * its rate (a call below the rate passes, degraded or not); `shutdown` blocks
+ * s * detect[technique][class] and fails it with f_r; several rules combine as
+ * independent chances, 1 - prod(1 - s_r * d_r * f_r).  f_r is the
+ * calibration table's measured share of recognised calls that fail
+ * (calibration.h), or by hand: 1 for a block, and for a `throttle` 1 for the
+ * calls whose bitrate exceeds its rate, 0 below it.  An `ip` rule is weakened
+ * by the app's address rotation; `shutdown` blocks
  * every app outside its whitelist on mobile ISPs, VPN or not.  An `unblock`
  * clears what came before it in its scope.
  *
@@ -68,7 +70,8 @@ double censor_vpn_detect(const censor *c, int isp, int v);
  *               messaging);
  *   policed     share passing the policers of throttle rules: a rule that
  *               catches a call class above its rate lets rate / bitrate of
- *               the caught share through.
+ *               the caught share through (or the calibration's measured
+ *               goodput share, at the rate it was measured at).
  * And whether a `stun` rule touches the app there today (peer-to-peer calls
  * that still work then go relayed). */
 typedef struct censor_box {

@@ -28,6 +28,7 @@ const char *const ptype_names[N_PTYPES] = {
 #define T(t_, field) offsetof(world, censor.tech[t_].field)
 #define N(field) offsetof(node_cfg, field)
 #define L(field) offsetof(link_cfg, field)
+#define C(field) offsetof(calib_case, field)
 #define ENUM(names) names, (int)(sizeof names / sizeof names[0])
 
 /* One group per censorship technique: detection per class and collateral. */
@@ -295,6 +296,10 @@ const schema_entry schema[] = {
     {"testbed.packet_bytes", PT_INT, W(testbed.packet_bytes), 0, 0, "160", 20, 1400, "bytes", NULL,
      0, "Voice payload per packet (160: 20 ms of 64 kbit/s audio; video goes in 1,200-byte "
      "packets)", "RTP practice"},
+    {"testbed.usable_loss", PT_REAL, W(testbed.usable_loss), 0, 0, "0.1", 0, 1, "share", NULL, 0,
+     "A connected call losing more than this share of its media packets counts as failed",
+     "ITU-T G.107 (E-model): 10% random loss costs a codec with packet-loss concealment "
+     "(Bpl about 25) about 27 points of R, from 93 to 66, \"many users dissatisfied\""},
     {"testbed.apps", PT_NAMES, W(testbed.apps), 0, 0, "[]", 0, MAX_LIST, "", NULL, 0,
      "Apps to test (empty: every app)", ""},
     {"testbed.techniques", PT_NAMES, W(testbed.techniques), 0, 0,
@@ -303,6 +308,41 @@ const schema_entry schema[] = {
      "with no rule is always run", ""},
     {"testbed.vpns", PT_NAMES, W(testbed.vpns), 0, 0, "[]", 0, MAX_VPNS, "", NULL, 0,
      "VPN protocols to test besides none (empty: every protocol)", ""},
+
+    /* calibration */
+    {"calibration", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0,
+     "What the packet-level testbed measured once a box recognises a call (written by "
+     "blockshift testbed --calibration-out); the engines use it in place of hand-set "
+     "consequences", "configs/calibration: each file gives its provenance"},
+    {"calibration.source", PT_STRING, W(calibration.source), W_TEXT, 0, "\"\"", 0, 0, "", NULL, 0,
+     "Where the table comes from (the testbed, its seed, the tool's version)", ""},
+    {"calibration.throttle_rate", PT_RATE, W(calibration.throttle_rate), 0, 0, "\"0bps\"", 0,
+     1e12, "bit/s", NULL, 0,
+     "The rate the throttle cases were policed to; a throttle at another rate keeps the "
+     "analytic rule (calls above the rate fail, rate / bitrate gets through)", ""},
+    {"calibration.usable_loss", PT_REAL, W(calibration.usable_loss), 0, 0, "0.1", 0, 1, "share",
+     NULL, 0, "The testbed.usable_loss the table was measured with", ""},
+    {"calibration.cases", PT_LIST, W(calibration.cases), sizeof(calib_case),
+     W(calibration.n_cases), "()", 0, MAX_CALIB, "", NULL, 0,
+     "Rows: one (app, class, technique, VPN protocol) each", ""},
+    {"calibration.cases.[].app", PT_STRING, C(app), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
+     "The app (a row for an app the scenario lacks is not used)", ""},
+    {"calibration.cases.[].class", PT_STRING, C(cls), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
+     "voice or video", ""},
+    {"calibration.cases.[].technique", PT_STRING, C(technique), W_NAME, 0, NULL, 0, 0, "", NULL,
+     0, "The rule's technique, or none", ""},
+    {"calibration.cases.[].vpn", PT_STRING, C(vpn), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
+     "The calls' VPN protocol, or none", ""},
+    {"calibration.cases.[].calls", PT_INT, C(calls), 0, 0, NULL, 1, 1e9, "calls", NULL, 0,
+     "Calls measured", ""},
+    {"calibration.cases.[].set_up", PT_REAL, C(set_up), 0, 0, NULL, 0, 1, "share", NULL, 0,
+     "Share of the calls whose set-up was answered in time", ""},
+    {"calibration.cases.[].usable", PT_REAL, C(usable), 0, 0, NULL, 0, 1, "share", NULL, 0,
+     "Share set up and losing at most usable_loss of their media", ""},
+    {"calibration.cases.[].media_loss", PT_REAL, C(media_loss), 0, 0, NULL, 0, 1, "share", NULL,
+     0, "Media packets of the connected calls lost", ""},
+    {"calibration.cases.[].goodput_share", PT_REAL, C(goodput_share), 0, 0, NULL, 0, 1, "share",
+     NULL, 0, "Media payload delivered over what the connected calls sent", ""},
 
     /* events */
     {"events", PT_LIST, W(events), sizeof(event_cfg), W(n_events), "()", 0, MAX_EVENTS, "",

@@ -1,6 +1,7 @@
 /* world: names, look-ups and the cross-field rules of a configuration. */
 #include "world.h"
 
+#include "calibration.h"
 #include "config.h"
 
 #include <math.h>
@@ -472,6 +473,7 @@ void world_resolve(world *w, check_ctx *c)
     resolve_vpns(w, c);
     resolve_network(w, c);
     resolve_testbed(w, c);
+    calibration_resolve(w, c);
     for (int e = 0; e < w->n_events; e++) {
         event_cfg *ev = &w->events[e];
         char path[96];

@@ -25,6 +25,7 @@
 #define MAX_LIST 16   /* longest list of names in an event */
 #define MAX_NODES 512
 #define MAX_LINKS 2048
+#define MAX_CALIB 512 /* rows of a calibration table */
 
 /* A list of names as written in a config: ["whatsapp", "telegram"]. */
 typedef struct strlist {
@@ -214,6 +215,7 @@ typedef struct testbed_cfg {
     double call_seconds;  /* days (config: a duration) */
     double timeout;       /* days: call set-up must answer within it */
     int64_t packet_bytes; /* media payload per packet */
+    double usable_loss;   /* a connected call losing more of its media counts as failed */
     strlist apps;         /* empty: every app */
     strlist techniques;   /* techniques to try; "none" is always run */
     strlist vpns;         /* protocols to try besides none; empty: every protocol */
@@ -222,6 +224,37 @@ typedef struct testbed_cfg {
     uint8_t tech_mask;
     uint8_t vpn_mask;
 } testbed_cfg;
+
+/* The calibration table measured by the packet-level testbed
+ * (configs/calibration/, written by blockshift testbed --calibration-out):
+ * per (app, call class, technique, VPN protocol), what happens to calls once
+ * a box recognises them.  The engines use it in place of their hand-set
+ * consequences (calibration.c): a recognised call fails with 1 - usable, and
+ * a throttle at the table's rate lets goodput_share of the rate through.  The
+ * chance that a box recognises a flow (censor.*.detect, coverage) stays an
+ * assumption of the configuration. */
+typedef struct calib_case {
+    char app[W_NAME], cls[W_NAME], technique[W_NAME], vpn[W_NAME];
+    int64_t calls;
+    double set_up;        /* share of calls whose set-up was answered in time */
+    double usable;        /* share set up and losing at most usable_loss of their media */
+    double media_loss;    /* media packets lost, over the connected calls */
+    double goodput_share; /* payload delivered over what the connected calls sent */
+    /* derived: indices in this world, -1 for none or an app it does not have */
+    int app_i, cls_i, tech_i, vpn_i;
+} calib_case;
+
+typedef struct calibration_cfg {
+    char source[W_TEXT];  /* where the table comes from */
+    double throttle_rate; /* bit/s the throttle cases were policed to (0: none measured) */
+    double usable_loss;   /* media loss above which a connected call counts as failed */
+    int n_cases;
+    calib_case cases[MAX_CALIB];
+    /* derived (calibration_resolve): -1 where the table has no row */
+    int on;                                       /* the table has a row this world uses */
+    double fail[MAX_APPS][N_CLASSES][N_TECHNIQUES]; /* direct calls recognised: share failing */
+    double goodput[MAX_APPS][N_CLASSES];           /* throttled at throttle_rate: share delivered */
+} calibration_cfg;
 
 typedef struct world {
     scenario_cfg scenario;
@@ -237,6 +270,7 @@ typedef struct world {
     event_cfg events[MAX_EVENTS];
     network_cfg network;       /* n_nodes == 0: no network (the flow engine is off) */
     testbed_cfg testbed;
+    calibration_cfg calibration;
     /* derived */
     int n_days;                  /* scenario.end - scenario.start */
     int n_all_isps;              /* ISPs over all regions, numbered region by region */

@@ -158,26 +158,38 @@ static int write_h5(results *r, const world *w, const testbed_out *o, const test
     if (st == BS_OK)
         st = results_dim_names(r, "link", o->n_links, names,
                                "Directed links, from->to: each configured link twice");
-    const char *dc[] = {"case"}, *dcl[] = {"case", "link"};
+    const char *classes[TB_CLASSES] = {"voice", "video"};
+    if (st == BS_OK)
+        st = results_dim_names(r, "call_class", TB_CLASSES, classes,
+                               "Call classes, measured apart: voice and video calls alternate");
+    const char *dc[] = {"case"}, *dcl[] = {"case", "link"}, *dck[] = {"case", "call_class"};
     struct {
         const char *path, *units, *desc;
         size_t off;
     } metrics[] = {
         {"/testbed/setup_success", "share", "Calls whose set-up was answered in time",
          offsetof(testbed_case, setup_success)},
+        {"/testbed/usable", "share",
+         "Calls set up that lost at most testbed.usable_loss of their media packets",
+         offsetof(testbed_case, usable)},
         {"/testbed/media_loss", "share", "Media packets of connected calls that were lost",
          offsetof(testbed_case, media_loss)},
         {"/testbed/delay", "s", "Mean one-way delay of media packets",
          offsetof(testbed_case, delay)},
-        {"/testbed/goodput", "bit/s", "Media payload received per connected call and direction",
+        {"/testbed/goodput", "bit/s",
+         "Media payload received per connected call and direction, over its media time",
          offsetof(testbed_case, goodput)},
+        {"/testbed/goodput_share", "share",
+         "Media payload delivered over the payload the connected calls sent",
+         offsetof(testbed_case, goodput_share)},
         {"/testbed/call_rate", "bit/s", "The calls' media rate (goodput without loss or policing)",
          offsetof(testbed_case, call_rate)},
     };
     for (size_t m = 0; m < sizeof metrics / sizeof metrics[0] && st == BS_OK; m++) {
         for (int k = 0; k < n; k++)
-            col[k] = *(const double *)((const char *)&o->cases[k] + metrics[m].off);
-        st = results_write(r, metrics[m].path, 1, dc, col, metrics[m].units, metrics[m].desc);
+            memcpy(col + (size_t)k * TB_CLASSES, (const char *)&o->cases[k] + metrics[m].off,
+                   sizeof(double) * TB_CLASSES);
+        st = results_write(r, metrics[m].path, 2, dck, col, metrics[m].units, metrics[m].desc);
     }
     const char *boxes[] = {"/testbed/box_passed", "/testbed/box_dropped", "/testbed/box_policed"};
     for (int b = 0; b < 3 && st == BS_OK; b++) {
@@ -205,30 +217,54 @@ static int write_h5(results *r, const world *w, const testbed_out *o, const test
 static int write_calibration(const char *path, const world *w, const testbed_out *o)
 {
     char tmp[4200];
+    if (o->n_cases * TB_CLASSES > MAX_CALIB)
+        return bs_fail(BS_EINPUT, "%s: %d rows do not fit a calibration table (at most %d)", path,
+                       o->n_cases * TB_CLASSES, MAX_CALIB);
     snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
     FILE *f = fopen(tmp, "w");
     if (!f)
         return bs_fail(BS_EINPUT, "%s: cannot write the calibration file", path);
-    fprintf(f, "# Calibration measured by the packet-level testbed (ns-3 %s):\n"
-               "#   blockshift testbed %s, seed %lld, %lld calls a case of %g s,\n"
-               "#   blockshift %s (%s).\n"
-               "# Per case (app, technique at strength 1, VPN protocol): the share of calls\n"
-               "# set up, the media loss of connected calls, and the goodput against the\n"
-               "# calls' rate.  Regenerated deterministically from the seed.\n"
-               "calibration = (\n",
+    char source[W_TEXT];
+    snprintf(source, sizeof source, "blockshift testbed %s, seed %lld, ns-3 %s, blockshift %s",
+             w->scenario.name, (long long)w->scenario.seed, bs_ns3_version(), BS_VERSION);
+    fprintf(f,
+            "# Calibration measured by the packet-level testbed (ns-3 %s):\n"
+            "#   blockshift testbed %s, seed %lld, %lld calls a case (voice and video\n"
+            "#   alternately) of %g s, blockshift %s (%s).\n"
+            "# Each row: what one rule at strength 1 (technique) does to the calls of an app\n"
+            "# and class, made directly or through a VPN protocol, once the boxes recognise\n"
+            "# them (every box covers every flow and recognises what the rule targets): the\n"
+            "# share of calls set up, the share usable (set up, losing at most usable_loss of\n"
+            "# their media), the media loss and the share of the payload delivered of the\n"
+            "# connected calls.  The population and flow engines read the rows without a\n"
+            "# VPN: a recognised call fails with 1 - usable, and a throttle at throttle_rate\n"
+            "# delivers goodput_share of a recognised call.  How often a box recognises a\n"
+            "# flow stays the configuration's assumption (censor.*.detect, coverage).\n"
+            "# Regenerated deterministically from the seed:\n"
+            "#   blockshift testbed configs/testbeds/tspu.cfg --calibration-out FILE\n"
+            "calibration = {\n"
+            "  source = \"%s\";\n"
+            "  throttle_rate = \"%.0fbps\";\n"
+            "  usable_loss = %g;\n"
+            "  cases = (\n",
             bs_ns3_version(), w->scenario.name, (long long)w->scenario.seed,
             (long long)w->testbed.calls, w->testbed.call_seconds * 86400.0, BS_VERSION,
-            BS_GIT_REVISION);
+            BS_GIT_REVISION, source, w->censor.throttle_rate, w->testbed.usable_loss);
+    const char *classes[TB_CLASSES] = {"voice", "video"};
     for (int k = 0; k < o->n_cases; k++) {
         const testbed_case *c = &o->cases[k];
-        fprintf(f,
-                "  { app = \"%s\"; technique = \"%s\"; vpn = \"%s\"; call_success = %.6f; "
-                "media_loss = %.6f; goodput_share = %.6f; }%s\n",
-                w->apps[c->app].name, c->technique < 0 ? "none" : technique_names[c->technique],
-                c->vpn < 0 ? "none" : w->vpns[c->vpn].name, c->setup_success, c->media_loss,
-                c->call_rate > 0 ? c->goodput / c->call_rate : 0.0, k + 1 < o->n_cases ? "," : "");
+        for (int j = 0; j < TB_CLASSES; j++)
+            fprintf(f,
+                    "    { app = \"%s\"; class = \"%s\"; technique = \"%s\"; vpn = \"%s\"; "
+                    "calls = %d; set_up = %.6f; usable = %.6f; media_loss = %.6f; "
+                    "goodput_share = %.6f; }%s\n",
+                    w->apps[c->app].name, classes[j],
+                    c->technique < 0 ? "none" : technique_names[c->technique],
+                    c->vpn < 0 ? "none" : w->vpns[c->vpn].name, c->calls[j], c->setup_success[j],
+                    c->usable[j], c->media_loss[j], c->goodput_share[j],
+                    k + 1 < o->n_cases || j + 1 < TB_CLASSES ? "," : "");
     }
-    fputs(");\n", f);
+    fputs("  );\n};\n", f);
     if (fclose(f) != 0 || rename(tmp, path) != 0) {
         unlink(tmp);
         return bs_fail(BS_EINPUT, "%s: cannot write the calibration file", path);

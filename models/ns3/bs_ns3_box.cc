@@ -1,6 +1,8 @@
 // The packet tag and the censor box (a queue discipline) of the ns-3 shim.
 #include "bs_ns3_internal.h"
 
+#include <algorithm>
+
 #include <ns3/drop-tail-queue.h>
 
 namespace bsns3
@@ -76,10 +78,12 @@ void BoxQueueDisc::Configure(bs_ns3_verdict fn, void* arg, int box, int dev, bs_
     m_stats = stats;
 }
 
-// A token bucket per flow on this device: `rate` bit/s, 50 ms of depth.
+// A token bucket per flow on this device: `rate` bit/s, 50 ms of depth but at
+// least 1,500 bytes (a bucket shallower than a full packet would drop every
+// full packet whatever the rate, which no policer is configured to do).
 bool BoxQueueDisc::Police(uint32_t flow, double rate, uint32_t bytes)
 {
-    double now = Simulator::Now().GetSeconds(), depth = rate / 8.0 * 0.05;
+    double now = Simulator::Now().GetSeconds(), depth = std::max(rate / 8.0 * 0.05, 1500.0);
     auto it = m_buckets.find(flow);
     if (it == m_buckets.end())
         it = m_buckets.emplace(flow, Bucket{depth, now}).first;

@@ -73,7 +73,8 @@ int testbed_topology(bs_ns3 *s, const world *w, double capacity)
     return bs_ns3_install(s);
 }
 
-/* A copy of w whose only event is the case's rule, from the first day. */
+/* A copy of w whose only event is the case's rule, from the first day, and
+ * whose boxes recognise every flow the rule targets. */
 static world *case_world(const world *w, int app, int tech, int vpn)
 {
     world *cw = malloc(sizeof *cw);
@@ -81,6 +82,23 @@ static world *case_world(const world *w, int app, int tech, int vpn)
         return NULL;
     memcpy(cw, w, sizeof *cw);
     cw->n_events = 0;
+    cw->calibration.on = 0; /* the rule's own consequences, not an earlier table's */
+    for (int a = 0; a < MAX_APPS; a++)
+        for (int k = 0; k < N_CLASSES; k++) {
+            cw->calibration.goodput[a][k] = -1.0;
+            for (int t = 0; t < N_TECHNIQUES; t++)
+                cw->calibration.fail[a][k][t] = -1.0;
+        }
+    for (int r = 0; r < cw->n_regions; r++)
+        for (int k = 0; k < cw->regions[r].n_isps; k++)
+            cw->regions[r].isps[k].coverage = 1.0;
+    for (int t = 0; t < N_TECHNIQUES; t++) {
+        cw->censor.tech[t].collateral = 0.0;
+        for (int k = 0; k < N_CLASSES; k++)
+            cw->censor.tech[t].detect[k] = t == tech ? 1.0 : cw->censor.tech[t].detect[k];
+    }
+    for (int v = 0; v < cw->n_vpns; v++)
+        cw->vpns[v].detectability = 1.0;
     if (tech < 0)
         return cw;
     event_cfg *ev = &cw->events[0];
@@ -122,9 +140,9 @@ static int run_case(const world *w, const int *access, int n_access, const int *
     censor_apply(c, d);
     free(d);
     double coverage[MAX_ALL_ISPS];
-    for (int r = 0; r < w->n_regions; r++)
-        for (int k = 0; k < w->regions[r].n_isps; k++)
-            coverage[w->isp_first[r] + k] = w->regions[r].isps[k].coverage;
+    for (int r = 0; r < cw->n_regions; r++)
+        for (int k = 0; k < cw->regions[r].n_isps; k++)
+            coverage[cw->isp_first[r] + k] = cw->regions[r].isps[k].coverage;
     uint64_t seed = rng_seed_of((uint64_t)w->scenario.seed, (uint64_t)w->scenario.run, tc->name);
     box_ctx ctx = {cw, c, seed, node_isp, coverage};
 
@@ -139,10 +157,12 @@ static int run_case(const world *w, const int *access, int n_access, const int *
     for (int i = 0; i < n_access && st == BS_OK; i++)
         st = bs_ns3_add_box(s, access[i], node_isp[access[i]], verdict, &ctx);
     const app_cfg *app = &w->apps[tc->app];
-    double seconds = tb->call_seconds * 86400.0, rate_sum = 0;
-    for (int i = 0; i < tc->calls && st == BS_OK; i++) {
+    double seconds = tb->call_seconds * 86400.0;
+    int payload[2] = {(int)tb->packet_bytes, VIDEO_PACKET};
+    double rate[2] = {app->voice_rate, app->video_rate};
+    for (int i = 0; i < tc->calls[0] + tc->calls[1] && st == BS_OK; i++) {
         int from = i % n_access, step = 1 + (i / n_access) % (n_access - 1);
-        int video = flow_uniform(seed, (uint32_t)i, 4, -1) < app->video_share;
+        int video = i % 2;
         int relayed = flow_uniform(seed, (uint32_t)i, 5, -1) < app->relay_share;
         bs_ns3_call_cfg cc = {
             .caller = access[from], .callee = access[(from + step) % n_access],
@@ -152,39 +172,48 @@ static int run_case(const world *w, const int *access, int n_access, const int *
             .vpn = tc->vpn >= 0 ? tc->vpn + 1 : 0,
             .overhead = tc->vpn >= 0 ? w->vpns[tc->vpn].overhead : 0.0,
             .app = tc->app, .cls = video ? CLASS_VIDEO : CLASS_VOICE,
-            .rate_bps = video ? app->video_rate : app->voice_rate,
-            .packet_bytes = video ? VIDEO_PACKET : (int)tb->packet_bytes,
+            .rate_bps = rate[video], .packet_bytes = payload[video],
             .start_s = START_S + GAP_S * i,
             .duration_s = seconds, .timeout_s = tb->timeout * 86400.0};
-        rate_sum += cc.rate_bps;
         if (bs_ns3_add_call(s, &cc) < 0)
             st = bs_last_status();
     }
-    double end = START_S + GAP_S * tc->calls + tb->timeout * 86400.0 + seconds + 1.0;
+    int n_calls = tc->calls[0] + tc->calls[1];
+    double end = START_S + GAP_S * n_calls + tb->timeout * 86400.0 + seconds + 1.0;
     if (st == BS_OK)
         st = bs_ns3_run(s, end);
     if (st != BS_OK)
         goto done;
-    double ok = 0, tx = 0, rx = 0, delay = 0, goodput = 0;
-    for (int i = 0; i < tc->calls; i++) {
+    double ok[2] = {0}, usable[2] = {0}, tx[2] = {0}, rx[2] = {0}, delay[2] = {0};
+    double goodput[2] = {0}, rx_bytes[2] = {0};
+    for (int i = 0; i < n_calls; i++) {
         bs_ns3_call_stats cs;
         bs_ns3_get_call(s, i, &cs);
+        int k = i % 2;
         *media_packets += cs.tx[0] + cs.tx[1];
         if (!cs.setup_ok)
             continue;
-        ok++;
+        ok[k]++;
+        double sent = (double)(cs.tx[0] + cs.tx[1]), got = (double)(cs.rx[0] + cs.rx[1]);
+        usable[k] += sent > 0 && 1.0 - got / sent <= tb->usable_loss;
+        tx[k] += sent;
+        rx[k] += got;
         for (int dir = 0; dir < 2; dir++) {
-            tx += (double)cs.tx[dir];
-            rx += (double)cs.rx[dir];
-            delay += cs.delay_sum[dir];
-            goodput += cs.media_s[dir] > 0 ? (double)cs.rx_bytes[dir] * 8.0 / cs.media_s[dir] : 0.0;
+            delay[k] += cs.delay_sum[dir];
+            rx_bytes[k] += (double)cs.rx_bytes[dir];
+            goodput[k] += cs.media_s[dir] > 0 ? (double)cs.rx_bytes[dir] * 8.0 / cs.media_s[dir] : 0.0;
         }
     }
-    tc->setup_success = ok / tc->calls;
-    tc->media_loss = tx > 0 ? 1.0 - rx / tx : 0.0;
-    tc->delay = rx > 0 ? delay / rx : 0.0;
-    tc->goodput = ok > 0 ? goodput / (2 * ok) : 0.0;
-    tc->call_rate = rate_sum / tc->calls;
+    for (int k = 0; k < TB_CLASSES; k++) {
+        int n = tc->calls[k];
+        tc->setup_success[k] = n ? ok[k] / n : 0.0;
+        tc->usable[k] = n ? usable[k] / n : 0.0;
+        tc->media_loss[k] = tx[k] > 0 ? 1.0 - rx[k] / tx[k] : 0.0;
+        tc->delay[k] = rx[k] > 0 ? delay[k] / rx[k] : 0.0;
+        tc->goodput[k] = ok[k] > 0 ? goodput[k] / (2 * ok[k]) : 0.0;
+        tc->goodput_share[k] = tx[k] > 0 ? rx_bytes[k] / (tx[k] * payload[k]) : 0.0;
+        tc->call_rate[k] = rate[k];
+    }
     for (int b = 0; b < w->n_all_isps; b++) {
         bs_ns3_box_stats bx;
         if (bs_ns3_get_box(s, b, &bx) == BS_OK) {
@@ -235,7 +264,7 @@ int testbed_run(const world *w, testbed_out *out)
     if (!out->cases)
         return bs_fail(BS_ENOMEM, "testbed: out of memory");
     out->n_links = 2 * net->n_links;
-    out->sim_seconds = START_S + GAP_S * tb->calls + (tb->timeout + tb->call_seconds) * 86400.0 + 1.0;
+    out->sim_seconds = START_S + GAP_S * (double)tb->calls + (tb->timeout + tb->call_seconds) * 86400.0 + 1.0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (int a = 0; a < w->n_apps; a++)
@@ -250,7 +279,8 @@ int testbed_run(const world *w, testbed_out *out)
                 tc->app = a;
                 tc->technique = t;
                 tc->vpn = v;
-                tc->calls = (int)tb->calls;
+                tc->calls[0] = (int)(tb->calls + 1) / 2; /* voice: the even calls */
+                tc->calls[1] = (int)tb->calls / 2;
                 tc->link_load = calloc((size_t)out->n_links, sizeof(double));
                 if (!tc->link_load) {
                     testbed_out_free(out);
@@ -261,8 +291,10 @@ int testbed_run(const world *w, testbed_out *out)
                     testbed_out_free(out);
                     return st;
                 }
-                LOG("testbed", LOG_INFO, "%s: set-up %.2f, loss %.3f, goodput %.0f bit/s",
-                    tc->name, tc->setup_success, tc->media_loss, tc->goodput);
+                LOG("testbed", LOG_INFO,
+                    "%s: voice set-up %.2f, usable %.2f, loss %.3f; video set-up %.2f, "
+                    "usable %.2f, loss %.3f", tc->name, tc->setup_success[0], tc->usable[0],
+                    tc->media_loss[0], tc->setup_success[1], tc->usable[1], tc->media_loss[1]);
             }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     out->wall_seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);

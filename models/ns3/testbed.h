@@ -7,18 +7,24 @@
  * protocol or none) runs as its own simulation, under one rule at strength 1
  * made for it: `block` with the technique on the app (for `throttle`, a
  * throttle at censor.throttle_rate; for `vpn`, a vpn_block on the case's
- * protocol).  The boxes ask the censor's own verdicts (censor.h, the code the
- * population and flow engines use) about each packet: a flow is covered with
- * the ISP's coverage, and a covered flow is blocked with the verdict's block
- * share, or policed to the rule's rate with its throttle share (one draw per
- * flow, question and box, a hash of the seed, the flow and the box); a tunnel
- * packet is dropped when the box detects its protocol.
+ * protocol).  A case measures what a rule does to the calls a box recognises,
+ * so in the case's world every box covers every flow and the technique
+ * recognises every call it targets (detection 1, detectability 1, no address
+ * rotation, no collateral): how often a real box recognises a flow is the
+ * configuration's assumption (censor.*.detect, coverage), which the engines
+ * multiply in.  The boxes ask the censor's own verdicts (censor.h, the code the
+ * population and flow engines use) about each packet: a covered flow is
+ * blocked with the verdict's block share, or policed to the rule's rate with
+ * its throttle share (one draw per flow, question and box); a tunnel packet is
+ * dropped when the box detects its protocol.
  *
  * testbed.calls calls per case go from each access node in turn to the next
- * ones, starting 50 ms apart, voice or video by the app's video share (voice
- * in packets of testbed.packet_bytes, video in packets of 1,200 bytes),
- * relayed by its relay share; in a case with a VPN protocol both ends
- * tunnel to its exit (one end alone would still meet the other end's box).
+ * ones, starting 50 ms apart, voice and video alternately (voice in packets
+ * of testbed.packet_bytes, video in packets of 1,200 bytes), relayed by the
+ * app's relay share; in a case with a VPN protocol both ends tunnel to its
+ * exit (one end alone would still meet the other end's box).  Each class is
+ * measured apart: a call is usable when it is set up and loses at most
+ * testbed.usable_loss of its media packets.
  */
 #ifndef BS_TESTBED_H
 #define BS_TESTBED_H
@@ -29,15 +35,19 @@
 
 #define TB_NAME 96
 
+#define TB_CLASSES 2 /* voice, video: the call classes, CLASS_VOICE and CLASS_VIDEO */
 typedef struct testbed_case {
     char name[TB_NAME]; /* "app/technique/vpn" */
     int app, technique, vpn; /* technique, vpn: -1 for none */
-    int calls;
-    double setup_success;    /* share of calls whose set-up was answered */
-    double media_loss;       /* share of media packets of connected calls lost */
-    double delay;            /* mean one-way delay of media packets, s */
-    double goodput;          /* mean media payload rate per connected call and direction, bit/s */
-    double call_rate;        /* the calls' mean media rate, bit/s (what goodput would be) */
+    int calls[TB_CLASSES];   /* per class, as every array below */
+    double setup_success[TB_CLASSES]; /* share of calls whose set-up was answered */
+    double usable[TB_CLASSES];        /* share set up and losing at most usable_loss */
+    double media_loss[TB_CLASSES];    /* share of media packets of connected calls lost */
+    double delay[TB_CLASSES];         /* mean one-way delay of media packets, s */
+    double goodput[TB_CLASSES];       /* mean media payload rate per connected call and
+                                         direction, bit/s, over the media time */
+    double goodput_share[TB_CLASSES]; /* payload delivered over payload sent, connected calls */
+    double call_rate[TB_CLASSES];     /* the calls' media rate, bit/s */
     uint64_t box_passed, box_dropped, box_policed; /* packets, every box */
     double *link_load;       /* [directed link] bit/s over the case's run */
 } testbed_case;

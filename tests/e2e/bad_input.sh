@@ -812,5 +812,35 @@ sed "s#\"\\.\\./configs/#\"$src/configs/#" "$nb" >"$cfg/absinc.cfg"
 t "absolute @include path: refused with the reason (libconfig 1.5 cannot read it)" 2 're:absinc\.cfg:3: @include .*absolute paths are not supported' \
     "$B" check "$cfg/absinc.cfg"
 
+# --- the calibration table (configs/calibration/, written by blockshift testbed)
+# calib NAME ROW [HEAD]: the toy world with a one-row table
+calib() {
+    { printf '%s\n' "$TOYPOP"; printf 'calibration = { %s cases = (\n  %s\n); };\n' "${3:-}" "$2"; } >"$cfg/$1.cfg"
+}
+ROW='app = "wa"; class = "video"; technique = "stun"; vpn = "none"; calls = 4; set_up = 1.0; usable = 0.5; media_loss = 0.1; goodput_share = 0.9;'
+calib calok "{ $ROW }"
+t "calibration: a good row is accepted (control)" 0 "" "$B" check "$(c calok)"
+calib calclass "{ ${ROW/\"video\"/\"fax\"} }"
+t "calibration: an unknown call class" 2 \
+    're:calclass\.cfg:[0-9]+: calibration\.cases\.\[0\]\.class: unknown call class .fax.' "$B" check "$(c calclass)"
+calib caltech "{ ${ROW/\"stun\"/\"dpi\"} }"
+t "calibration: an unknown technique" 2 \
+    're:caltech\.cfg:[0-9]+: calibration\.cases\.\[0\]\.technique: unknown technique .dpi.' "$B" check "$(c caltech)"
+calib calusable "{ ${ROW/usable = 0.5/usable = 1.0} }" && sed -i 's/set_up = 1.0/set_up = 0.5/' "$(c calusable)"
+t "calibration: more calls usable than set up" 2 \
+    're:calusable\.cfg:[0-9]+: calibration\.cases\.\[0\]\.usable: more calls usable' "$B" check "$(c calusable)"
+calib caltwice "{ $ROW }, { $ROW }"
+t "calibration: the same row twice" 2 \
+    're:caltwice\.cfg:[0-9]+: calibration\.cases\.\[1\]: a second row for wa/video/stun/none' "$B" check "$(c caltwice)"
+calib calrate "{ ${ROW/\"stun\"/\"throttle\"} }"
+t "calibration: throttle rows without the rate they were measured at" 2 \
+    're:calrate\.cfg:[0-9]+: calibration\.throttle_rate: the table has throttle rows' "$B" check "$(c calrate)"
+calib calshare "{ ${ROW/goodput_share = 0.9/goodput_share = 1.5} }"
+t "calibration: a share above 1" 2 \
+    're:calshare\.cfg:[0-9]+: calibration\.cases\.\[0\]\.goodput_share: .*out of range' "$B" check "$(c calshare)"
+calib calmissing "{ app = \"wa\"; class = \"video\"; technique = \"stun\"; vpn = \"none\"; }"
+t "calibration: a row without its measures" 2 \
+    're:calmissing\.cfg:[0-9]+: calibration\.cases\.\[0\]\.calls' "$B" check "$(c calmissing)"
+
 printf '%d passed, %d failed\n' "$pass" "$fail"
 [[ $fail -eq 0 ]]

@@ -2,14 +2,18 @@
 """blockshift testbed: the packet-level matrix in ns-3, read back with h5py.
 
   - a reduced matrix of configs/testbeds/tspu.cfg (WhatsApp; no rule, stun,
-    vpn; no VPN, OpenVPN, obfuscated) writes /testbed/* with labelled axes;
-  - with no rule every call connects and loses nothing; a stun rule fails
-    every direct call ("User not available") and none tunnelled through a
-    VPN; a vpn rule fails the OpenVPN calls (detectability 0.9 at both ends'
-    boxes) and passes most obfuscated ones (0.15);
+    throttle, vpn; no VPN, OpenVPN, obfuscated) writes /testbed/* with
+    labelled axes, [case][call_class] for the calls' measures;
+  - the boxes recognise every flow a case's rule targets, so: with no rule
+    every call connects and loses nothing; a stun rule fails every direct call
+    ("User not available") and none tunnelled through a VPN; a vpn rule fails
+    the calls through the protocol it names, obfuscated or not, and not the
+    calls without a VPN; a throttle at 130 kbit/s leaves voice whole and lets
+    video through at the rate (within 5%), which makes video unusable;
   - the same seed gives identical datasets;
   - the committed calibration (configs/calibration/tspu.cfg) is what the
-    testbed measures now: it is regenerated and compared, comments aside;
+    testbed measures now: it is regenerated and compared, comments aside, and
+    the engines load it;
   - bad input: no network, an unknown technique, an unknown option: exit 2,
     a message naming the problem, nothing written.
 
@@ -37,7 +41,7 @@ def run(*args):
     return subprocess.run([BIN, "testbed", *args], capture_output=True, text=True, cwd=SRC)
 
 
-REDUCED = ["--set", 'testbed.apps=["whatsapp"]', "--set", 'testbed.techniques=["stun", "vpn"]',
+REDUCED = ["--set", 'testbed.apps=["whatsapp"]', "--set", 'testbed.techniques=["stun", "throttle", "vpn"]',
            "--set", 'testbed.vpns=["openvpn", "obfuscated"]', "--quiet"]
 tmp = tempfile.mkdtemp(prefix="bs-testbed-")
 outs = []
@@ -50,25 +54,42 @@ for k in range(2):
     outs.append(h5py.File(os.path.join(d, "tspu-testbed-testbed-seed1.h5"), "r"))
 f = outs[0]
 cases = [c.decode() for c in f["/dims/case"][:]]
-check(len(cases) == 9 and cases[0] == "whatsapp/none/none", f"nine cases, app/technique/vpn: {cases}")
-for ds in ("setup_success", "media_loss", "delay", "goodput", "call_rate", "box_passed", "box_dropped",
-           "box_policed"):
+check(len(cases) == 12 and cases[0] == "whatsapp/none/none", f"twelve cases, app/technique/vpn: {cases}")
+check([c.decode() for c in f["/dims/call_class"][:]] == ["voice", "video"], "call classes: voice, video")
+for ds in ("setup_success", "usable", "media_loss", "delay", "goodput", "goodput_share", "call_rate"):
     x = f["/testbed/" + ds]
-    check(x.shape == (9,) and x.dims[0].label == "case" and "units" in x.attrs, f"/testbed/{ds}: [case], units")
-check(f["/testbed/link_load"].shape == (9, 24), "/testbed/link_load: [case][link]")
-ok = dict(zip(cases, f["/testbed/setup_success"][:]))
-loss = dict(zip(cases, f["/testbed/media_loss"][:]))
-check(ok["whatsapp/none/none"] == 1 and loss["whatsapp/none/none"] == 0, "no rule: every call connects, no loss")
-check(ok["whatsapp/stun/none"] == 0, "stun rule: direct calls fail")
-check(ok["whatsapp/stun/openvpn"] == 1 and ok["whatsapp/stun/obfuscated"] == 1,
+    check(x.shape == (12, 2) and x.dims[0].label == "case" and x.dims[1].label == "call_class"
+          and "units" in x.attrs, f"/testbed/{ds}: [case][call_class], units")
+for ds in ("box_passed", "box_dropped", "box_policed"):
+    check(f["/testbed/" + ds].shape == (12,), f"/testbed/{ds}: [case]")
+check(f["/testbed/link_load"].shape == (12, 24), "/testbed/link_load: [case][link]")
+
+
+def by_case(ds):
+    return dict(zip(cases, f["/testbed/" + ds][:]))
+
+
+ok, use, loss, share = by_case("setup_success"), by_case("usable"), by_case("media_loss"), by_case("goodput_share")
+check((ok["whatsapp/none/none"] == 1).all() and (use["whatsapp/none/none"] == 1).all()
+      and (loss["whatsapp/none/none"] == 0).all(), "no rule: every call connects and is usable, no loss")
+check((ok["whatsapp/stun/none"] == 0).all(), "stun rule: direct calls fail")
+check((ok["whatsapp/stun/openvpn"] == 1).all() and (ok["whatsapp/stun/obfuscated"] == 1).all(),
       "stun rule: calls tunnelled through a VPN connect")
-check(ok["whatsapp/vpn/openvpn"] < 0.3, f"vpn rule: OpenVPN calls fail ({ok['whatsapp/vpn/openvpn']:.2f} connect)")
-check(ok["whatsapp/vpn/obfuscated"] >= 0.5, f"vpn rule: obfuscated calls mostly pass ({ok['whatsapp/vpn/obfuscated']:.2f})")
-check(ok["whatsapp/vpn/none"] == 1, "vpn rule: calls without a VPN are not its concern")
-rate = dict(zip(cases, f["/testbed/goodput"][:] / f["/testbed/call_rate"][:]))
-check(abs(rate["whatsapp/none/none"] - 1) < 0.05, "no rule: goodput within 5% of the calls' rate")
+check((ok["whatsapp/vpn/openvpn"] == 0).all() and (ok["whatsapp/vpn/obfuscated"] == 0).all(),
+      "vpn rule: calls through the protocol it names fail once recognised, obfuscated or not")
+check((ok["whatsapp/vpn/none"] == 1).all(), "vpn rule: calls without a VPN are not its concern")
+thr = "whatsapp/throttle/none"
+check(ok[thr][0] == 1 and use[thr][0] == 1 and loss[thr][0] == 0, "throttle at 130 kbit/s: voice whole")
+video_rate = f["/testbed/call_rate"][cases.index(thr), 1]
+got = share[thr][1] * video_rate
+check(ok[thr][1] == 1 and use[thr][1] == 0 and abs(got - 130e3) < 0.05 * 130e3,
+      f"throttle: video set up, unusable, payload through at {got / 1e3:.1f} kbit/s (within 5% of 130)")
+check((ok["whatsapp/throttle/openvpn"] == 1).all() and (share["whatsapp/throttle/openvpn"] > 0.99).all(),
+      "throttle: calls through a VPN are not policed")
+check((abs(share["whatsapp/none/none"] - 1) < 1e-9).all(), "no rule: all the payload delivered")
 check(f["/testbed/box_dropped"][cases.index("whatsapp/none/none")] == 0, "no rule: the boxes drop nothing")
 check(f["/testbed/box_dropped"][cases.index("whatsapp/stun/none")] > 0, "stun rule: the boxes drop packets")
+check(f["/testbed/box_policed"][cases.index(thr)] > 0, "throttle: the policers drop packets")
 val = f["/testbed/validation"].attrs
 check(f["/testbed/validation/measured"].shape == (2, 24) and f["/testbed/validation/predicted"].shape == (2, 24),
       "/testbed/validation: measured and predicted, [validation][link]")
@@ -79,7 +100,8 @@ check(0 <= val["max_error_congested"] < 0.25 and "max-min" in val["description"]
 pred, meas = f["/testbed/validation/predicted"][1], f["/testbed/validation/measured"][1]
 check((meas <= pred * 1.01 + 1e3).all(), "congested: no link carries more than the flow engine's max-min load")
 same = all(np.array_equal(outs[0]["/testbed/" + ds][()], outs[1]["/testbed/" + ds][()])
-           for ds in ("setup_success", "media_loss", "delay", "goodput", "box_passed", "box_dropped", "link_load"))
+           for ds in ("setup_success", "usable", "media_loss", "delay", "goodput", "goodput_share",
+                      "box_passed", "box_dropped", "box_policed", "link_load"))
 check(same, "the same seed: identical datasets")
 
 # The committed calibration is current.
@@ -97,6 +119,24 @@ committed = os.path.join(SRC, "configs", "calibration", "tspu.cfg")
 check(os.path.exists(calib) and data_lines(calib) == data_lines(committed),
       "configs/calibration/tspu.cfg matches a fresh measurement (regenerate it with "
       "blockshift testbed configs/testbeds/tspu.cfg --calibration-out configs/calibration/tspu.cfg)")
+rows = [line for line in data_lines(calib) if "app =" in line]
+check(len(rows) == 7 * 6 * 4 * 2, f"the table: 7 apps x 6 techniques x 4 VPN states x 2 classes = {len(rows)} rows")
+# The engines read the fresh table: a scenario made of the default one's parts
+# with it loads, and `blockshift config` shows it resolved.
+scen = os.path.join(tmp, "with-calib.cfg")
+with open(os.path.join(SRC, "scenarios", "whatsapp-then-facetime.cfg")) as fh:
+    text = fh.read().replace('@include "../', '@include "' + os.path.relpath(SRC, tmp) + '/')
+with open(scen, "w") as fh:  # @include paths are relative to the including file
+    fh.write(text.replace(os.path.relpath(SRC, tmp) + '/configs/calibration/tspu.cfg', "calib.cfg"))
+p = subprocess.run([BIN, "run", scen, "-o", os.path.join(tmp, "run"), "--quiet"], capture_output=True,
+                   text=True, cwd=tmp)
+h5s = [x for x in os.listdir(os.path.join(tmp, "run"))] if p.returncode == 0 else []
+ctext = ""
+if h5s:
+    with h5py.File(os.path.join(tmp, "run", h5s[0]), "r") as r:
+        ctext = r["/config/text"][()].decode()
+check(p.returncode == 0 and "calibration" in ctext and 'technique = "throttle"' in ctext,
+      "the default scenario runs with the fresh table, and its stored configuration holds it")
 
 # Bad input.
 nonet = os.path.join(tmp, "nonet.cfg")

@@ -79,12 +79,9 @@ typedef struct fixture {
     censor *c;
 } fixture;
 
-/* Load the world with these events, vpn_on and the stun rule's collateral,
- * and apply the rules of DAY. */
-static void build_coll(fixture *f, double vpn_on, double stun_coll, const char *events)
+/* Load the world of `text` and apply the rules of DAY. */
+static void load_apply(fixture *f, const char *text)
 {
-    char text[8192];
-    snprintf(text, sizeof text, base_cfg, vpn_on, stun_coll, events);
     f->w = malloc(sizeof *f->w);
     assert_non_null(f->w);
     tu_load(text, f->w);
@@ -98,9 +95,25 @@ static void build_coll(fixture *f, double vpn_on, double stun_coll, const char *
     free(d);
 }
 
+static void build_coll(fixture *f, double vpn_on, double stun_coll, const char *events)
+{
+    char text[8192];
+    snprintf(text, sizeof text, base_cfg, vpn_on, stun_coll, events);
+    load_apply(f, text);
+}
+
 static void build(fixture *f, double vpn_on, const char *events)
 {
     build_coll(f, vpn_on, 0.0, events);
+}
+
+/* The same with a calibration table (vpn_on 1, no collateral). */
+static void build_cal(fixture *f, const char *events, const char *calibration)
+{
+    char text[8192];
+    int n = snprintf(text, sizeof text, base_cfg, 1.0, 0.0, events);
+    snprintf(text + n, sizeof text - (size_t)n, "%s", calibration);
+    load_apply(f, text);
 }
 
 static void release(fixture *f)
@@ -515,6 +528,65 @@ static void rotate_weakens_ip_rule(void **state)
     release(&f);
 }
 
+/* A calibration table (what the packet level measured once a box recognises
+ * a call) replaces the hand-set consequences:
+ *   a/voice/stun: usable 0.25, so a recognised call fails with 0.75: a stun
+ *     block of a at strength 0.5 passes 1 - 0.5 * d_stun * cov * 0.75;
+ *   a/video/throttle at 130 kbit/s: usable 0.5, goodput 0.2: a throttle at
+ *     that rate passes video 1 - cov * 0.5 and polices every recognised flow
+ *     (covered share 1) to 0.2 of 1 Mbit/s; voice, with no row, keeps the
+ *     analytic rule (60 kbit/s < 130: passes);
+ *   a throttle at another rate (2 Mbit/s) keeps the analytic rule;
+ *   a row for an app the world lacks, or through a VPN, is not used.
+ * Without a row (b) the block fails every recognised call, as before. */
+static const char cal_table[] =
+    "calibration = { throttle_rate = \"130kbps\"; cases = (\n"
+    "  { app = \"a\"; class = \"voice\"; technique = \"stun\"; vpn = \"none\"; calls = 4;"
+    "    set_up = 0.5; usable = 0.25; media_loss = 0.0; goodput_share = 1.0; },\n"
+    "  { app = \"a\"; class = \"video\"; technique = \"throttle\"; vpn = \"none\"; calls = 4;"
+    "    set_up = 1.0; usable = 0.5; media_loss = 0.8; goodput_share = 0.2; },\n"
+    "  { app = \"a\"; class = \"voice\"; technique = \"stun\"; vpn = \"ovpn\"; calls = 4;"
+    "    set_up = 0.0; usable = 0.0; media_loss = 0.0; goodput_share = 0.0; },\n"
+    "  { app = \"zz\"; class = \"video\"; technique = \"stun\"; vpn = \"none\"; calls = 4;"
+    "    set_up = 1.0; usable = 1.0; media_loss = 0.0; goodput_share = 1.0; } ); };\n";
+
+static void calibration_replaces_consequences(void **state)
+{
+    (void)state;
+    fixture f;
+    build_cal(&f,
+              "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\", \"b\"];"
+              "  strength = 0.5; }",
+              cal_table);
+    assert_true(f.w->calibration.on);
+    for (int i = 0; i < N_ISPS; i++) {
+        expect_pass(&f, i, 0, CLASS_VOICE, 0, 1.0 - 0.5 * det_stun[0] * cov[i] * 0.75);
+        expect_pass(&f, i, 0, CLASS_VIDEO, 0, 1.0 - 0.5 * det_stun[1] * cov[i]);
+        expect_pass(&f, i, 1, CLASS_VOICE, 0, 1.0 - 0.5 * det_stun[0] * cov[i]);
+        /* the flow engine's block share of the covered traffic agrees */
+        censor_box b = censor_box_verdict(f.c, i, 0, CLASS_VOICE, 0);
+        assert_true(fabs(b.block - 0.5 * det_stun[0] * 0.75) < TOL);
+    }
+    release(&f);
+
+    build_cal(&f, "{ date = \"2025-01-05\"; action = \"throttle\"; apps = [\"a\"]; }", cal_table);
+    for (int i = 0; i < N_ISPS; i++) {
+        expect_pass(&f, i, 0, CLASS_VIDEO, 0, 1.0 - cov[i] * 0.5);
+        expect_pass(&f, i, 0, CLASS_VOICE, 0, 1.0);
+        censor_box b = censor_box_verdict(f.c, i, 0, CLASS_VIDEO, 0);
+        assert_true(fabs(b.thr_share - 1.0) < TOL);
+        assert_true(fabs(b.thr_rate - 0.2 * 1e6) < 1e-3);
+        assert_true(fabs(b.policed - 0.2) < TOL);
+    }
+    release(&f);
+
+    build_cal(&f, "{ date = \"2025-01-05\"; action = \"throttle\"; apps = [\"a\"]; rate = \"2Mbps\"; }",
+              cal_table);
+    for (int i = 0; i < N_ISPS; i++)
+        expect_pass(&f, i, 0, CLASS_VIDEO, 0, 1.0);
+    release(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -534,6 +606,7 @@ int main(void)
         cmocka_unit_test(vpn_on_mixes_tunnel_and_direct),
         cmocka_unit_test(collateral_hits_other_calls),
         cmocka_unit_test(rotate_weakens_ip_rule),
+        cmocka_unit_test(calibration_replaces_consequences),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
