@@ -67,7 +67,7 @@ static int write_dat(const run *r, const figure *g, const char *path)
     fputc('\n', o);
     for (int d = 0; d < r->n_days; d++) {
         char date[11];
-        date_of(r->epoch + d, date);
+        date_of(r->epoch + (r->day_of ? r->day_of[d] : d), date);
         fputs(date, o);
         for (int c = 0; c < g->n_cols; c++)
             fprintf(o, " %.9g", g->v[(size_t)d * g->n_cols + c]);
@@ -112,8 +112,9 @@ static int write_gp(const run *r, const figure *g, const char *path)
                 "title columnheader(i)",
                 g->pair + 1, g->name, g->pair + 2, 2 * g->pair + 1, g->name, g->pair + 1);
     else if (g->n_cols + 1 >= first)
-        fprintf(o, "for [i=%d:%d] \"%s.dat\" using 1:i with lines lw 3 title columnheader(i)",
-                first, g->n_cols + 1, g->name);
+        fprintf(o, "for [i=%d:%d] \"%s.dat\" using 1:i with %s lw 3 title columnheader(i)",
+                first, g->n_cols + 1, g->name,
+                r->replay ? "linespoints pt 7" : "lines"); /* a replay: a point per phase */
     fputc('\n', o);
     if (fclose(o) != 0)
         return bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
@@ -206,7 +207,9 @@ static int fig_population(run *r, const char *path, const char *dim, const char 
     int n = 0;
     double *x = need(r, path, 3, sh);
     char **cols = x ? h5in_names(r->f, dim, &n) : NULL;
-    double *v = cols ? national(x, sh, 1e-6) : NULL;
+    double *v = cols ? national(x, sh, r->replay ? 1.0 : 1e-6) : NULL;
+    if (r->replay)
+        ylabel = "people on the testbed";
     int st = v && (size_t)n == sh[2] ? BS_OK : bs_last_status() ? bs_last_status() : BS_EINPUT;
     if (st == BS_OK) {
         figure g = {name, title, ylabel, n, cols, v, 0, 0, 0};
@@ -229,13 +232,41 @@ static int fig_failed(run *r)
         return bs_last_status();
     }
     for (size_t i = 0; i < sh[0] * sh[1]; i++)
-        x[i] *= 1e-6;
-    figure g = {"failed", "Failed calls (\\\"User not available\\\") by app", "million calls a day",
+        x[i] *= r->replay ? 1.0 : 1e-6;
+    figure g = {"failed", "Failed calls (\\\"User not available\\\") by app",
+                r->replay ? "calls in the phase" : "million calls a day",
                 n, cols, x, 0, 0, 0};
     int st = plot_draw(r, &g);
     free(x);
     h5in_free_names(cols, n);
     return st;
+}
+
+/* Rows of a network series per row of days: 24 for hours, 1 for a series
+ * with a row per day row (a replay's phases); 0, with a message, otherwise. */
+static size_t per_day(const run *r, const char *path, size_t rows)
+{
+    if (rows == (size_t)r->n_days * 24)
+        return 24;
+    if (rows == (size_t)r->n_days)
+        return 1;
+    bs_fail(BS_EINPUT, "%s: %s has %zu rows: neither 24 an hour per day nor one per day (%d days)",
+            r->result, path, rows, r->n_days);
+    return 0;
+}
+
+/* Gbit/s, or Mbit/s for loads below 0.1 Gbit/s (a replay's handful of calls). */
+static double bit_unit(const double *x, size_t n, const char **label, int daily)
+{
+    double top = 0;
+    for (size_t i = 0; i < n; i++)
+        top = x[i] > top ? x[i] : top;
+    if (top >= 1e8) {
+        *label = daily ? "Gbit/s (daily mean)" : "Gbit/s (mean over the phase)";
+        return 1e-9;
+    }
+    *label = daily ? "Mbit/s (daily mean)" : "Mbit/s (mean over the phase)";
+    return 1e-6;
 }
 
 /* Border load stacked by app and the rest, and the tunnelled part. */
@@ -248,28 +279,34 @@ static int fig_border(run *r)
     double *vpn = tot ? need(r, "/network/border_vpn", 1, sv) : NULL;
     char **names = vpn ? h5in_names(r->f, "/dims/app", &n) : NULL;
     int st = names ? BS_OK : bs_last_status();
+    size_t per = st == BS_OK ? per_day(r, "/network/border_app", sa[0]) : 0;
+    if (st == BS_OK && (!per || st1[0] != sa[0] || sv[0] != sa[0]))
+        st = per ? bs_fail(BS_EINPUT, "%s: /network/border_* have different lengths", r->result)
+                 : BS_EINPUT;
     size_t hours = sa[0], na = sa[1], nc = na + 2;
     char **cols = st == BS_OK ? calloc(nc, sizeof *cols) : NULL;
-    double *v = cols ? calloc((hours / 24) * nc + 1, sizeof(double)) : NULL;
+    double *v = cols ? calloc((hours / per) * nc + 1, sizeof(double)) : NULL;
     if (st == BS_OK && !v)
         st = bs_fail(BS_ENOMEM, "plot: out of memory");
     if (st == BS_OK) {
+        const char *label;
+        double k = bit_unit(tot, hours, &label, per == 24);
         for (size_t i = 0; i < na; i++)
             cols[i] = names[i];
         cols[na] = "rest_of_traffic";
         cols[na + 1] = "through_VPN_tunnels";
-        for (size_t h = 0; h < hours / 24 * 24; h++) {
-            double *row = v + (h / 24) * nc, cum = 0, apps = 0;
+        for (size_t h = 0; h < hours / per * per; h++) {
+            double *row = v + (h / per) * nc, cum = 0, apps = 0;
             for (size_t i = 0; i < na; i++) {
                 apps += app[h * na + i];
                 cum += app[h * na + i];
-                row[i] += cum * 1e-9 / 24; /* cumulative: stacked areas */
+                row[i] += cum * k / per; /* cumulative: stacked areas */
             }
-            row[na] += (cum + (tot[h] - apps)) * 1e-9 / 24;
-            row[na + 1] += vpn[h] * 1e-9 / 24;
+            row[na] += (cum + (tot[h] - apps)) * k / per;
+            row[na + 1] += vpn[h] * k / per;
         }
-        figure g = {"border", "Load on border links, stacked by app", "Gbit/s (daily mean)",
-                    (int)nc, cols, v, 1, (int)na + 1, 0};
+        figure g = {"border", "Load on border links, stacked by app", label, (int)nc, cols, v, 1,
+                    (int)na + 1, 0};
         st = plot_draw(r, &g);
     }
     free(app);
@@ -285,25 +322,35 @@ static int fig_censor(run *r)
 {
     const char *paths[3] = {"/censor/inspected", "/censor/dropped", "/censor/uninspected"};
     char *cols[3] = {"inspected", "dropped", "uninspected"};
-    size_t sh[4];
+    size_t sh[4], per = 0, rows = 0;
     double *v = NULL;
     int st = BS_OK;
     for (int k = 0; k < 3 && st == BS_OK; k++) {
         double *x = need(r, paths[k], 2, sh);
-        if (!x) {
-            st = bs_last_status();
+        if (!x || (k == 0 && !(per = per_day(r, paths[k], sh[0]))) || (k > 0 && sh[0] != rows)) {
+            st = !x || !per ? (bs_last_status() ? bs_last_status() : BS_EINPUT)
+                            : bs_fail(BS_EINPUT, "%s: /censor/* have different lengths", r->result);
+            free(x);
             break;
         }
+        rows = sh[0];
         if (!v)
-            v = calloc(sh[0] / 24 * 3 + 1, sizeof(double));
-        for (size_t h = 0; v && h < sh[0] / 24 * 24; h++)
+            v = calloc(rows / per * 3 + 1, sizeof(double));
+        for (size_t h = 0; v && h < rows / per * per; h++)
             for (size_t b = 0; b < sh[1]; b++)
-                v[(h / 24) * 3 + (size_t)k] += x[h * sh[1] + b] * 1e-9 / 24;
+                v[(h / per) * 3 + (size_t)k] += x[h * sh[1] + b] / per;
         free(x);
     }
+    if (st == BS_OK && !v)
+        st = bs_fail(BS_ENOMEM, "plot: out of memory");
     if (st == BS_OK) {
-        figure g = {"censor", "The censor's boxes: all of them together", "Gbit/s (daily mean)", 3,
-                    cols, v, 0, 0, 0};
+        const char *label;
+        size_t n = rows / per * 3;
+        double k = bit_unit(v, n, &label, per == 24);
+        for (size_t i = 0; i < n; i++)
+            v[i] *= k;
+        figure g = {"censor", "The censor's boxes: all of them together", label, 3, cols, v, 0, 0,
+                    0};
         st = plot_draw(r, &g);
     }
     free(v);
@@ -319,6 +366,9 @@ static int fig_links(run *r)
     double *cap = car ? need(r, "/network/link_capacity", 1, sk) : NULL;
     char **names = cap ? h5in_names(r->f, "/dims/link", &n) : NULL;
     int st = names ? BS_OK : bs_last_status();
+    size_t per = st == BS_OK ? per_day(r, "/network/link_carried", sc[0]) : 0;
+    if (st == BS_OK && !per)
+        st = BS_EINPUT;
     size_t hours = st == BS_OK ? sc[0] : 0, nl = st == BS_OK ? sc[1] : 0;
     int top[5], nt = 0;
     double *peak = st == BS_OK ? calloc(nl + 1, sizeof(double)) : NULL;
@@ -338,20 +388,22 @@ static int fig_links(run *r)
         top[nt] = best;
     }
     char *cols[5];
-    double *v = peak ? calloc(hours / 24 * 5 + 1, sizeof(double)) : NULL;
+    double *v = peak ? calloc(hours / (per ? per : 1) * 5 + 1, sizeof(double)) : NULL;
     if (st == BS_OK && !v)
         st = bs_fail(BS_ENOMEM, "plot: out of memory");
     if (st == BS_OK) {
         for (int j = 0; j < nt; j++)
             cols[j] = names[top[j]];
-        for (size_t h = 0; h < hours / 24 * 24; h++)
+        for (size_t h = 0; h < hours / per * per; h++)
             for (int j = 0; j < nt; j++) {
                 double u = 100 * car[h * nl + (size_t)top[j]] / cap[top[j]];
-                if (u > v[(h / 24) * (size_t)nt + (size_t)j])
-                    v[(h / 24) * (size_t)nt + (size_t)j] = u;
+                if (u > v[(h / per) * (size_t)nt + (size_t)j])
+                    v[(h / per) * (size_t)nt + (size_t)j] = u;
             }
-        figure g = {"links", "The busiest links (their peak hour each day)", "utilisation, %", nt,
-                    cols, v, 0, 0, 0};
+        figure g = {"links",
+                    per == 24 ? "The busiest links (their peak hour each day)"
+                              : "The busiest links (their mean over each phase)",
+                    "utilisation, %", nt, cols, v, 0, 0, 0};
         st = plot_draw(r, &g);
     }
     free(car);
@@ -382,6 +434,13 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
     double *days = h5in_doubles(r.f, "/dims/day", &rank, sh);
     r.epoch = epoch ? plot_parse_date(epoch) : -1;
     r.n_days = days ? (int)sh[0] : 0;
+    r.replay = h5in_has(r.f, "/testbed/replay");
+    r.day_of = r.n_days > 0 ? malloc(sizeof(int) * (size_t)r.n_days) : NULL;
+    for (int d = 0; r.day_of && d < r.n_days; d++) {
+        r.day_of[d] = (int)days[d];
+        if (days[d] < 0 || days[d] > 36600 || (d > 0 && days[d] <= days[d - 1]))
+            r.n_days = 0; /* not days in order: refused below */
+    }
     free(days);
     free(epoch);
     if (r.epoch < 0 || r.n_days < 1)
@@ -405,6 +464,7 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
     if (st == BS_OK && h5in_has(r.f, "/network/link_carried"))
         st = fig_links(&r);
     free(r.ev);
+    free(r.day_of);
     h5in_close(r.f);
     *n = r.n_paths;
     return st;

@@ -21,6 +21,9 @@ typedef struct run {
     const char *result, *dir;
     int format, n_days;
     long epoch;         /* days since 1970 of day 0 */
+    int replay;         /* a testbed replay (/testbed/replay): counts of people and calls */
+    int *day_of;        /* [row] the day of each row since day 0 (/dims/day's values: a
+                           run has every day, a replay one row per phase) */
     h5in_event *ev;
     int n_ev;
     char **paths;

@@ -16,29 +16,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TRY(call)                                                                              \
-    do {                                                                                       \
-        int st_ = (call);                                                                      \
-        if (st_ != BS_OK)                                                                      \
-            return st_;                                                                        \
-    } while (0)
-
-static int write_root(results *r, const world *w, const run_meta *m)
+int output_root(results *r, const world *w, const char *config_path)
 {
     char created[32];
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    TRY(results_attr_str(r, "/", "format", RESULTS_FORMAT));
-    TRY(results_attr_int(r, "/", "format_version", RESULTS_FORMAT_VERSION));
-    TRY(results_attr_str(r, "/", "tool_version", BS_VERSION));
-    TRY(results_attr_str(r, "/", "git_revision", BS_GIT_REVISION));
-    TRY(results_attr_str(r, "/", "created", created));
-    TRY(results_attr_str(r, "/", "scenario", w->scenario.name));
-    TRY(results_attr_str(r, "/", "config_file", m->config_path));
-    TRY(results_attr_int(r, "/", "seed", w->scenario.seed));
-    TRY(results_attr_int(r, "/", "run", w->scenario.run));
+    BS_TRY(results_attr_str(r, "/", "format", RESULTS_FORMAT));
+    BS_TRY(results_attr_int(r, "/", "format_version", RESULTS_FORMAT_VERSION));
+    BS_TRY(results_attr_str(r, "/", "tool_version", BS_VERSION));
+    BS_TRY(results_attr_str(r, "/", "git_revision", BS_GIT_REVISION));
+    BS_TRY(results_attr_str(r, "/", "created", created));
+    BS_TRY(results_attr_str(r, "/", "scenario", w->scenario.name));
+    BS_TRY(results_attr_str(r, "/", "config_file", config_path));
+    BS_TRY(results_attr_int(r, "/", "seed", w->scenario.seed));
+    BS_TRY(results_attr_int(r, "/", "run", w->scenario.run));
     return BS_OK;
 }
 
@@ -48,25 +41,26 @@ static int write_provenance(results *r, const sim_out *s)
     unsigned maj, min, rel;
     H5get_libversion(&maj, &min, &rel);
     gethostname(host, sizeof host - 1);
-    TRY(results_attr_str(r, "/provenance", "compiler", BS_COMPILER));
-    TRY(results_attr_str(r, "/provenance", "flags", BS_CFLAGS));
-    TRY(results_attr_str(r, "/provenance", "build_type", BS_BUILD_TYPE));
+    BS_TRY(results_attr_str(r, "/provenance", "compiler", BS_COMPILER));
+    BS_TRY(results_attr_str(r, "/provenance", "flags", BS_CFLAGS));
+    BS_TRY(results_attr_str(r, "/provenance", "build_type", BS_BUILD_TYPE));
     snprintf(buf, sizeof buf, "%u.%u.%u", maj, min, rel);
-    TRY(results_attr_str(r, "/provenance", "hdf5", buf));
-    TRY(results_attr_str(r, "/provenance", "gsl", gsl_version));
+    BS_TRY(results_attr_str(r, "/provenance", "hdf5", buf));
+    BS_TRY(results_attr_str(r, "/provenance", "gsl", gsl_version));
     snprintf(buf, sizeof buf, "%d.%d.%d", LIBCONFIG_VER_MAJOR, LIBCONFIG_VER_MINOR,
              LIBCONFIG_VER_REVISION);
-    TRY(results_attr_str(r, "/provenance", "libconfig", buf));
-    TRY(results_attr_str(r, "/provenance", "ns3", "not used: the packet engine is not built yet"));
-    TRY(results_attr_str(r, "/provenance", "host", host));
-    TRY(results_attr_str(r, "/provenance", "rng", rng_generator_name()));
-    TRY(results_attr_str(r, "/provenance", "engines",
+    BS_TRY(results_attr_str(r, "/provenance", "libconfig", buf));
+    BS_TRY(results_attr_str(r, "/provenance", "ns3",
+                         "not used in a run (blockshift testbed runs the packet engine)"));
+    BS_TRY(results_attr_str(r, "/provenance", "host", host));
+    BS_TRY(results_attr_str(r, "/provenance", "rng", rng_generator_name()));
+    BS_TRY(results_attr_str(r, "/provenance", "engines",
                          s->has_network ? "population, flow" : "population"));
-    TRY(results_attr_double(r, "/provenance", "population_seconds",
+    BS_TRY(results_attr_double(r, "/provenance", "population_seconds",
                             s->seconds - s->net_seconds));
     if (s->has_network)
-        TRY(results_attr_double(r, "/provenance", "flow_seconds", s->net_seconds));
-    TRY(results_attr_str(r, "/provenance", "congestion_loss",
+        BS_TRY(results_attr_double(r, "/provenance", "flow_seconds", s->net_seconds));
+    BS_TRY(results_attr_str(r, "/provenance", "congestion_loss",
                          s->has_network
                              ? "from the flow engine: each day's box overload and link "
                                "congestion change the next day's call success"
@@ -77,7 +71,7 @@ static int write_provenance(results *r, const sim_out *s)
 
 static int write_config(results *r, const run_meta *m)
 {
-    TRY(results_write_text(r, "/config/text", m->config_text,
+    BS_TRY(results_write_text(r, "/config/text", m->config_text,
                            "The fully resolved configuration: includes expanded, overrides "
                            "applied, every default filled in; blockshift run reads it back"));
     size_t len = 1;
@@ -96,24 +90,24 @@ static int write_config(results *r, const run_meta *m)
     return st;
 }
 
-static int write_dims(results *r, const world *w)
+static int write_dims(results *r, const world *w, const sim_out *s)
 {
     const char *names[MAX_REGIONS > MAX_APPS ? MAX_REGIONS : MAX_APPS];
     char epoch[11];
     world_date_str(w->scenario.start, epoch);
-    TRY(results_dim_index(r, "day", w->n_days, "days",
-                          "Days since the scenario's start (see the epoch attribute)"));
-    TRY(results_attr_str(r, "/dims/day", "epoch", epoch));
+    BS_TRY(results_dim_values(r, "day", s->n_days, s->day_of, "days",
+                           "Days since the scenario's start (see the epoch attribute)"));
+    BS_TRY(results_attr_str(r, "/dims/day", "epoch", epoch));
     for (int a = 0; a < w->n_apps; a++)
         names[a] = w->apps[a].name;
-    TRY(results_dim_names(r, "app", w->n_apps, names, "Apps"));
+    BS_TRY(results_dim_names(r, "app", w->n_apps, names, "Apps"));
     for (int g = 0; g < w->n_regions; g++)
         names[g] = w->regions[g].name;
-    TRY(results_dim_names(r, "region", w->n_regions, names, "Regions"));
+    BS_TRY(results_dim_names(r, "region", w->n_regions, names, "Regions"));
     for (int v = 0; v < w->n_vpns; v++)
         names[v] = w->vpns[v].name;
-    TRY(results_dim_names(r, "vpn", w->n_vpns, names, "VPN protocols"));
-    TRY(results_dim_names(r, "class", N_CLASSES, class_names, "Traffic classes"));
+    BS_TRY(results_dim_names(r, "vpn", w->n_vpns, names, "VPN protocols"));
+    BS_TRY(results_dim_names(r, "class", N_CLASSES, class_names, "Traffic classes"));
     const char *isps[MAX_ALL_ISPS];
     char isp_names[MAX_ALL_ISPS][2 * W_NAME + 1];
     for (int g = 0; g < w->n_regions; g++)
@@ -123,7 +117,7 @@ static int write_dims(results *r, const world *w)
                      w->regions[g].isps[k].name);
             isps[i] = isp_names[i];
         }
-    TRY(results_dim_names(r, "isp", w->n_all_isps, isps, "ISPs, as region/isp"));
+    BS_TRY(results_dim_names(r, "isp", w->n_all_isps, isps, "ISPs, as region/isp"));
     return BS_OK;
 }
 
@@ -197,20 +191,21 @@ static int write_series(results *r, const sim_out *s)
 {
     const char *dra[] = {"day", "region", "app"}, *drv[] = {"day", "region", "vpn"},
                *da[] = {"day", "app"}, *d[] = {"day"};
-    TRY(results_write(r, "/population/installed", 3, dra, s->installed, "people",
-                      "People with the app installed, at the end of each day"));
-    TRY(results_write(r, "/population/primary", 3, dra, s->primary, "people",
+    if (s->installed)
+        BS_TRY(results_write(r, "/population/installed", 3, dra, s->installed, "people",
+                          "People with the app installed, at the end of each day"));
+    BS_TRY(results_write(r, "/population/primary", 3, dra, s->primary, "people",
                       "People whose first choice for calls is the app, at the end of each day"));
-    TRY(results_write(r, "/population/vpn", 3, drv, s->vpn, "people",
+    BS_TRY(results_write(r, "/population/vpn", 3, drv, s->vpn, "people",
                       "People on each VPN protocol, at the end of each day"));
-    TRY(results_write(r, "/calls/attempted", 2, da, s->attempted, "calls/day",
+    BS_TRY(results_write(r, "/calls/attempted", 2, da, s->attempted, "calls/day",
                       "Call attempts on the app (a call retried on another app counts once per "
                       "app tried)"));
-    TRY(results_write(r, "/calls/completed", 2, da, s->completed, "calls/day",
+    BS_TRY(results_write(r, "/calls/completed", 2, da, s->completed, "calls/day",
                       "Attempts that connected"));
-    TRY(results_write(r, "/calls/failed", 2, da, s->failed, "calls/day",
+    BS_TRY(results_write(r, "/calls/failed", 2, da, s->failed, "calls/day",
                       "Attempts that failed (\"User not available\")"));
-    TRY(results_write(r, "/calls/abandoned", 1, d, s->abandoned, "calls/day",
+    BS_TRY(results_write(r, "/calls/abandoned", 1, d, s->abandoned, "calls/day",
                       "Calls given up after every retry failed"));
     return BS_OK;
 }
@@ -231,21 +226,21 @@ static int write_summary(results *r, const world *w, const sim_out *s)
     for (int g = 0; g < w->n_regions; g++)
         people += w->regions[g].population;
     int last = s->n_days - 1;
-    TRY(results_attr_int(r, "/summary", "agents", s->agents));
-    TRY(results_attr_double(r, "/summary", "people_per_agent", w->population.scale));
-    TRY(results_attr_int(r, "/summary", "contact_entries", (long long)s->contacts));
+    BS_TRY(results_attr_int(r, "/summary", "agents", s->agents));
+    BS_TRY(results_attr_double(r, "/summary", "people_per_agent", w->population.scale));
+    BS_TRY(results_attr_int(r, "/summary", "contact_entries", (long long)s->contacts));
     for (int a = 0; a < w->n_apps; a++) {
         snprintf(name, sizeof name, "final_installed_share_%s", w->apps[a].name);
-        TRY(results_attr_double(r, "/summary", name,
+        BS_TRY(results_attr_double(r, "/summary", name,
                                 national(s->installed, s, w->n_apps, last, a) / people));
         snprintf(name, sizeof name, "final_primary_share_%s", w->apps[a].name);
-        TRY(results_attr_double(r, "/summary", name,
+        BS_TRY(results_attr_double(r, "/summary", name,
                                 national(s->primary, s, w->n_apps, last, a) / people));
     }
     double vpn = 0;
     for (int v = 0; v < w->n_vpns; v++)
         vpn += national(s->vpn, s, w->n_vpns, last, v);
-    TRY(results_attr_double(r, "/summary", "final_vpn_share", vpn / people));
+    BS_TRY(results_attr_double(r, "/summary", "final_vpn_share", vpn / people));
     double peak = -1, total_abandoned = 0;
     int peak_day = 0;
     for (int d = 0; d <= last; d++) {
@@ -258,9 +253,9 @@ static int write_summary(results *r, const world *w, const sim_out *s)
         }
         total_abandoned += s->abandoned[d];
     }
-    TRY(results_attr_double(r, "/summary", "peak_failed_calls_per_day", peak));
-    TRY(results_attr_int(r, "/summary", "peak_failed_day", peak_day));
-    TRY(results_attr_double(r, "/summary", "abandoned_calls", total_abandoned));
+    BS_TRY(results_attr_double(r, "/summary", "peak_failed_calls_per_day", peak));
+    BS_TRY(results_attr_int(r, "/summary", "peak_failed_day", peak_day));
+    BS_TRY(results_attr_double(r, "/summary", "abandoned_calls", total_abandoned));
     /* Days until half of an app's callers had moved after each block: the
      * first day on which the people whose first choice is the app fell to half
      * of what they were the day before the block (-1: never in the run). */
@@ -282,10 +277,19 @@ static int write_summary(results *r, const world *w, const sim_out *s)
                 if (national(s->primary, s, w->n_apps, d, a) <= before / 2)
                     days = d - d0 + 1;
             snprintf(name, sizeof name, "days_to_half_%s_%s", w->apps[a].name, date);
-            TRY(results_attr_int(r, "/summary", name, days));
+            BS_TRY(results_attr_int(r, "/summary", name, days));
         }
     }
     return BS_OK;
+}
+
+int output_begin(results *r, const world *w, const sim_out *s, const run_meta *m)
+{
+    BS_TRY(output_root(r, w, m->config_path));
+    BS_TRY(write_config(r, m));
+    BS_TRY(write_dims(r, w, s));
+    BS_TRY(write_events(r, w));
+    return write_series(r, s);
 }
 
 int output_write(const char *path, const world *w, const sim_out *s, const run_meta *m)
@@ -293,17 +297,9 @@ int output_write(const char *path, const world *w, const sim_out *s, const run_m
     results *r = results_create(path);
     if (!r)
         return bs_last_status() ? bs_last_status() : BS_ERUNTIME;
-    int st = write_root(r, w, m);
+    int st = output_begin(r, w, s, m);
     if (st == BS_OK)
         st = write_provenance(r, s);
-    if (st == BS_OK)
-        st = write_config(r, m);
-    if (st == BS_OK)
-        st = write_dims(r, w);
-    if (st == BS_OK)
-        st = write_events(r, w);
-    if (st == BS_OK)
-        st = write_series(r, s);
     if (st == BS_OK)
         st = write_summary(r, w, s);
     if (st == BS_OK && s->has_network)

@@ -6,21 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRY(call)                                                                              \
-    do {                                                                                       \
-        int st_ = (call);                                                                      \
-        if (st_ != BS_OK)                                                                      \
-            return st_;                                                                        \
-    } while (0)
-
 static int write_dims(results *r, const world *w, const sim_out *s)
 {
     char epoch[11];
     world_date_str(w->scenario.start, epoch);
-    TRY(results_dim_index(r, "hour", s->n_hours, "hours",
+    BS_TRY(results_dim_index(r, "hour", s->n_hours, "hours",
                           "Hours since the scenario's start, 00:00 of its first day (see the "
                           "epoch attribute)"));
-    TRY(results_attr_str(r, "/dims/hour", "epoch", epoch));
+    BS_TRY(results_attr_str(r, "/dims/hour", "epoch", epoch));
     const network_cfg *net = &w->network;
     char (*names)[2 * W_NAME + 4] = malloc(sizeof *names * (size_t)s->n_links);
     const char **labels = malloc(sizeof *labels * (size_t)s->n_links);
@@ -78,37 +71,37 @@ static int write_series(results *r, const world *w, const sim_out *s)
     int st = results_write(r, "/network/link_capacity", 1, l, cap, "bit/s",
                            "Capacity of each directed link");
     free(cap);
-    TRY(st);
-    TRY(results_write(r, "/network/link_offered", 2, hl, s->link_offered, "bit/s",
+    BS_TRY(st);
+    BS_TRY(results_write(r, "/network/link_offered", 2, hl, s->link_offered, "bit/s",
                       "Traffic offered to each directed link: what passed the censor boxes"));
-    TRY(results_write(r, "/network/link_carried", 2, hl, s->link_carried, "bit/s",
+    BS_TRY(results_write(r, "/network/link_carried", 2, hl, s->link_carried, "bit/s",
                       "Traffic carried by each directed link (max-min fair share when full)"));
-    TRY(results_write(r, "/network/app_carried", 3, hac, s->app_carried, "bit/s",
+    BS_TRY(results_write(r, "/network/app_carried", 3, hac, s->app_carried, "bit/s",
                       "Traffic of each app and class delivered end to end (direct or tunnelled)"));
-    TRY(results_write(r, "/network/vpn_carried", 1, h, s->vpn_carried, "bit/s",
+    BS_TRY(results_write(r, "/network/vpn_carried", 1, h, s->vpn_carried, "bit/s",
                       "Traffic delivered through VPN tunnels (calls, messaging, background)"));
-    TRY(results_write(r, "/network/border_app", 2, ha, s->border_app, "bit/s",
+    BS_TRY(results_write(r, "/network/border_app", 2, ha, s->border_app, "bit/s",
                       "Each app's traffic on border links (summed over them, tunnelled or not)"));
-    TRY(results_write(r, "/network/border_vpn", 1, h, s->border_vpn, "bit/s",
+    BS_TRY(results_write(r, "/network/border_vpn", 1, h, s->border_vpn, "bit/s",
                       "Tunnelled traffic on border links"));
-    TRY(results_write(r, "/network/border_total", 1, h, s->border_total, "bit/s",
+    BS_TRY(results_write(r, "/network/border_total", 1, h, s->border_total, "bit/s",
                       "All traffic on border links"));
-    TRY(results_write(r, "/network/hairpin", 1, h, s->hairpin, "bit/s",
+    BS_TRY(results_write(r, "/network/hairpin", 1, h, s->hairpin, "bit/s",
                       "Border traffic of tunnels whose route without the tunnel stays in the "
                       "country: the extra border load from hairpinning"));
-    TRY(results_write(r, "/censor/inspected", 2, hm, s->inspected, "bit/s",
+    BS_TRY(results_write(r, "/censor/inspected", 2, hm, s->inspected, "bit/s",
                       "Traffic each box inspected (up to its capacity, both directions)"));
-    TRY(results_write(r, "/censor/dropped", 2, hm, s->dropped, "bit/s",
+    BS_TRY(results_write(r, "/censor/dropped", 2, hm, s->dropped, "bit/s",
                       "Traffic each box dropped: blocked, collateral, and overload when it "
                       "fails closed (for calls: the demand of the calls it stopped)"));
-    TRY(results_write(r, "/censor/throttled", 2, hm, s->throttled, "bit/s",
+    BS_TRY(results_write(r, "/censor/throttled", 2, hm, s->throttled, "bit/s",
                       "Traffic each box's policers dropped"));
-    TRY(results_write(r, "/censor/collateral", 2, hm, s->collateral, "bit/s",
+    BS_TRY(results_write(r, "/censor/collateral", 2, hm, s->collateral, "bit/s",
                       "Dropped traffic that was not the target"));
-    TRY(results_write(r, "/censor/uninspected", 2, hm, s->uninspected, "bit/s",
+    BS_TRY(results_write(r, "/censor/uninspected", 2, hm, s->uninspected, "bit/s",
                       "Traffic passed without inspection because the box was over capacity "
                       "(fails open)"));
-    TRY(results_write(r, "/censor/overloaded", 1, h, s->overloaded, "boxes",
+    BS_TRY(results_write(r, "/censor/overloaded", 1, h, s->overloaded, "boxes",
                       "Boxes over their inspection capacity in either direction"));
     return BS_OK;
 }
@@ -142,26 +135,26 @@ static int write_summary(results *r, const world *w, const sim_out *s)
     }
     double border = sum(s->border_total, H), vpn = sum(s->border_vpn, H),
            hair = sum(s->hairpin, H);
-    TRY(results_attr_double(r, "/summary", "peak_border_utilisation", peak_util));
+    BS_TRY(results_attr_double(r, "/summary", "peak_border_utilisation", peak_util));
     if (peak_link >= 0) {
         const link_cfg *ln = &w->network.links[peak_link / 2];
         char name[2 * W_NAME + 4];
         snprintf(name, sizeof name, "%s->%s", peak_link % 2 ? ln->to : ln->from,
                  peak_link % 2 ? ln->from : ln->to);
-        TRY(results_attr_str(r, "/summary", "peak_border_link", name));
+        BS_TRY(results_attr_str(r, "/summary", "peak_border_link", name));
     }
-    TRY(results_attr_double(r, "/summary", "border_vpn_share", border > 0 ? vpn / border : 0));
-    TRY(results_attr_double(r, "/summary", "hairpin_border_share", border > 0 ? hair / border : 0));
-    TRY(results_attr_double(r, "/summary", "mean_hairpin_border_load", H ? hair / H : 0));
-    TRY(results_attr_double(r, "/summary", "censor_peak_inspected", peak_insp));
-    TRY(results_attr_int(r, "/summary", "censor_overload_hours", overload_hours));
-    TRY(results_attr_int(r, "/summary", "flow_hours_solved", s->hours_solved));
+    BS_TRY(results_attr_double(r, "/summary", "border_vpn_share", border > 0 ? vpn / border : 0));
+    BS_TRY(results_attr_double(r, "/summary", "hairpin_border_share", border > 0 ? hair / border : 0));
+    BS_TRY(results_attr_double(r, "/summary", "mean_hairpin_border_load", H ? hair / H : 0));
+    BS_TRY(results_attr_double(r, "/summary", "censor_peak_inspected", peak_insp));
+    BS_TRY(results_attr_int(r, "/summary", "censor_overload_hours", overload_hours));
+    BS_TRY(results_attr_int(r, "/summary", "flow_hours_solved", s->hours_solved));
     return BS_OK;
 }
 
 int output_network(results *r, const world *w, const sim_out *s)
 {
-    TRY(write_dims(r, w, s));
-    TRY(write_series(r, w, s));
+    BS_TRY(write_dims(r, w, s));
+    BS_TRY(write_series(r, w, s));
     return write_summary(r, w, s);
 }

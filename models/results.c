@@ -503,7 +503,8 @@ int results_dim_names(results *r, const char *name, int n, const char *const *la
     return rc;
 }
 
-int results_dim_index(results *r, const char *name, int n, const char *units, const char *desc)
+int results_dim_values(results *r, const char *name, int n, const int *values, const char *units,
+                       const char *desc)
 {
     int *v = NULL;
     if (n > 0) {
@@ -512,11 +513,16 @@ int results_dim_index(results *r, const char *name, int n, const char *units, co
             return bs_fail(BS_ENOMEM, "results: %s: /dims/%s: out of memory", r->path,
                            name ? name : "?");
         for (int i = 0; i < n; i++)
-            v[i] = i;
+            v[i] = values ? values[i] : i;
     }
     int rc = write_dim(r, name, n, H5T_STD_I32LE, H5T_NATIVE_INT, v, 1, units, desc);
     free(v);
     return rc;
+}
+
+int results_dim_index(results *r, const char *name, int n, const char *units, const char *desc)
+{
+    return results_dim_values(r, name, n, NULL, units, desc);
 }
 
 /* Attach /dims/NAME to axis k of dset and label the axis with NAME. */

@@ -45,6 +45,9 @@ int results_dim_names(results *r, const char *name, int n, const char *const *la
 
 /* A dimension /dims/NAME of the numbers 0..n-1 (int32) with units ("days"). */
 int results_dim_index(results *r, const char *name, int n, const char *units, const char *desc);
+/* The same with the given values (NULL: 0, 1, ..., n - 1). */
+int results_dim_values(results *r, const char *name, int n, const int *values, const char *units,
+                       const char *desc);
 
 /* A dataset of doubles at `path` (parent groups created) with `rank` axes;
  * dims[k] names the dimension of axis k, which must already exist, and the

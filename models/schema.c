@@ -300,6 +300,15 @@ const schema_entry schema[] = {
      "A connected call losing more than this share of its media packets counts as failed",
      "ITU-T G.107 (E-model): 10% random loss costs a codec with packet-loss concealment "
      "(Bpl about 25) about 27 points of R, from 93 to 66, \"many users dissatisfied\""},
+    {"testbed.replay_users", PT_INT, W(testbed.replay_users), 0, 0, "40", 2, 2000, "people", NULL,
+     0, "blockshift testbed --replay: people on the testbed, each on an access node by the "
+     "population of the regions and ISPs", "assumption: tens of users (MODEL.md section 5)"},
+    {"testbed.replay_calls", PT_INT, W(testbed.replay_calls), 0, 0, "2", 1, 100, "calls", NULL, 0,
+     "blockshift testbed --replay: calls each person makes in a phase", ""},
+    {"testbed.phase_seconds", PT_DURATION, W(testbed.phase_seconds), 0, 0, "\"2min\"",
+     10.0 / 86400, 1.0 / 24, "days", NULL, 0,
+     "blockshift testbed --replay: simulated time of a phase (calls start in it at random)",
+     "assumption: a few simulated minutes per phase"},
     {"testbed.apps", PT_NAMES, W(testbed.apps), 0, 0, "[]", 0, MAX_LIST, "", NULL, 0,
      "Apps to test (empty: every app)", ""},
     {"testbed.techniques", PT_NAMES, W(testbed.techniques), 0, 0,

@@ -21,6 +21,7 @@ void sim_out_free(sim_out *out)
     free(out->failed);
     free(out->abandoned);
     free(out->initial_primary);
+    free(out->day_of);
     double **net[] = {&out->link_offered, &out->link_carried, &out->app_carried,
                       &out->vpn_carried, &out->border_app, &out->border_vpn, &out->border_total,
                       &out->hairpin, &out->inspected, &out->dropped, &out->throttled,

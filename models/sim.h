@@ -22,6 +22,8 @@ typedef struct sim_out {
     double *attempted, *completed, *failed; /* [day][app] calls */
     double *abandoned; /* [day] calls */
     double *initial_primary; /* [region][app] before day 0 */
+    int *day_of;       /* [day] the day each row is, since the start (NULL: row d is day d;
+                          the testbed's replay keeps one row per phase) */
     /* The flow engine (when the world has a network; else has_network = 0
      * and these are NULL). */
     int has_network, n_hours, n_links, n_boxes; /* directed links; boxes = ISPs */

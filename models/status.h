@@ -32,4 +32,12 @@ void bs_clear_error(void);
 /* The process exit code for a status: 0 ok, 2 bad input, 1 otherwise. */
 int bs_exit_code(int status);
 
+/* Return the status of `call` from the enclosing function unless it is BS_OK. */
+#define BS_TRY(call)                                                                           \
+    do {                                                                                       \
+        int st_ = (call);                                                                      \
+        if (st_ != BS_OK)                                                                      \
+            return st_;                                                                        \
+    } while (0)
+
 #endif

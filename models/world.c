@@ -449,6 +449,11 @@ static void resolve_testbed(world *w, check_ctx *c)
         else
             t->tech_mask |= (uint8_t)(1u << k);
     }
+    if (t->phase_seconds < t->call_seconds + t->timeout + 2.0 / 86400)
+        check_error(c, "testbed.phase_seconds",
+                    "a phase (%g s) must hold a call's set-up and media (testbed.timeout + "
+                    "testbed.call_seconds = %g s) and 2 s more",
+                    t->phase_seconds * 86400, (t->timeout + t->call_seconds) * 86400);
     t->vpn_mask = t->vpns.n ? 0 : (uint8_t)((1u << w->n_vpns) - 1);
     for (int i = 0; i < t->vpns.n; i++) {
         int v = world_vpn(w, t->vpns.v[i]);

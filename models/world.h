@@ -216,6 +216,9 @@ typedef struct testbed_cfg {
     double timeout;       /* days: call set-up must answer within it */
     int64_t packet_bytes; /* media payload per packet */
     double usable_loss;   /* a connected call losing more of its media counts as failed */
+    int64_t replay_users; /* --replay: people on the testbed */
+    int64_t replay_calls; /* --replay: calls each makes per phase */
+    double phase_seconds; /* --replay: days (config: a duration) simulated per phase */
     strlist apps;         /* empty: every app */
     strlist techniques;   /* techniques to try; "none" is always run */
     strlist vpns;         /* protocols to try besides none; empty: every protocol */

@@ -4,9 +4,11 @@
 
 #include "bs_ns3.h"
 #include "config.h"
+#include "output.h"
 #include "results.h"
 #include "status.h"
 #include "testbed.h"
+#include "testbed_replay.h"
 #include "version.h"
 
 #include <getopt.h>
@@ -21,16 +23,22 @@
 static const char usage[] =
     "usage: blockshift testbed CONFIG [-o DIR] [--seed N] [--set key=value]...\n"
     "                          [--calibration-out FILE] [--quiet]\n"
+    "       blockshift testbed SCENARIO --replay [-o DIR] [--seed N] [--set key=value]...\n"
     "\n"
     "Run the packet-level (ns-3) testbed of CONFIG: every case of its matrix (app,\n"
     "technique, VPN protocol; see the testbed.* parameters) on its network, and write\n"
     "DIR/<scenario>-testbed-seed<N>.h5 (default DIR: results/<scenario>/).\n"
     "\n"
-    "  --calibration-out FILE  also write the measured table as a libconfig file\n";
+    "  --calibration-out FILE  also write the measured table as a libconfig file\n"
+    "  --replay                instead, run SCENARIO nationally, then replay its timeline\n"
+    "                          in miniature: testbed.replay_users people calling each\n"
+    "                          other through the censor boxes for testbed.phase_seconds\n"
+    "                          of each phase between events; writes\n"
+    "                          DIR/<scenario>-replay-seed<N>.h5, which blockshift plot draws\n";
 
 typedef struct tb_args {
     const char *config, *out_dir, *calib;
-    int quiet, n_set;
+    int quiet, replay, n_set;
     char *set[MAX_SET];
     char seed[64];
 } tb_args;
@@ -42,6 +50,7 @@ static int parse(int argc, char **argv, tb_args *a)
                                          {"set", required_argument, NULL, 'S'},
                                          {"calibration-out", required_argument, NULL, 'c'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"replay", no_argument, NULL, 'R'},
                                          {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
     opterr = 0;
@@ -57,6 +66,9 @@ static int parse(int argc, char **argv, tb_args *a)
             break;
         case 'c':
             a->calib = optarg;
+            break;
+        case 'R':
+            a->replay = 1;
             break;
         case 's': {
             char *end;
@@ -82,28 +94,23 @@ static int parse(int argc, char **argv, tb_args *a)
     }
     if (optind != argc - 1)
         return cli_fail(BS_EINPUT, "testbed: give exactly one CONFIG (try --help)");
+    if (a->replay && a->calib)
+        return cli_fail(BS_EINPUT, "testbed: --replay and --calibration-out do not go together");
     a->config = argv[optind];
     return 0;
 }
 
-#define TRY(call)                                                                              \
-    do {                                                                                       \
-        int st_ = (call);                                                                      \
-        if (st_ != BS_OK)                                                                      \
-            return st_;                                                                        \
-    } while (0)
-
 static int write_validation(results *r, const testbed_validation *v)
 {
     const char *runs[VAL_RUNS] = {"uncongested", "congested"}, *dvl[] = {"validation", "link"};
-    TRY(results_dim_names(r, "validation", VAL_RUNS, runs,
+    BS_TRY(results_dim_names(r, "validation", VAL_RUNS, runs,
                           "Validation runs: links as configured; every link at 2.5 calls' rate"));
-    TRY(results_write(r, "/testbed/validation/measured", 2, dvl, v->measured, "bit/s",
+    BS_TRY(results_write(r, "/testbed/validation/measured", 2, dvl, v->measured, "bit/s",
                       "Load of each directed link in ns-3 over the calls' time"));
-    TRY(results_write(r, "/testbed/validation/predicted", 2, dvl, v->predicted, "bit/s",
+    BS_TRY(results_write(r, "/testbed/validation/predicted", 2, dvl, v->predicted, "bit/s",
                       "Load of each directed link the flow engine predicts for the same calls"));
-    TRY(results_attr_double(r, "/testbed/validation", "max_error_uncongested", v->max_error[0]));
-    TRY(results_attr_double(r, "/testbed/validation", "max_error_congested", v->max_error[1]));
+    BS_TRY(results_attr_double(r, "/testbed/validation", "max_error_uncongested", v->max_error[0]));
+    BS_TRY(results_attr_double(r, "/testbed/validation", "max_error_congested", v->max_error[1]));
     return results_attr_str(r, "/testbed/validation", "description",
                             "Every ordered pair of access nodes calls at 1 Mbit/s each way in "
                             "1,200-byte packets; max_error: the largest relative error of a "
@@ -119,23 +126,10 @@ static int write_validation(results *r, const testbed_validation *v)
 static int write_h5(results *r, const world *w, const testbed_out *o, const testbed_validation *v,
                     const char *config)
 {
-    char created[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    TRY(results_attr_str(r, "/", "format", RESULTS_FORMAT));
-    TRY(results_attr_int(r, "/", "format_version", RESULTS_FORMAT_VERSION));
-    TRY(results_attr_str(r, "/", "tool_version", BS_VERSION));
-    TRY(results_attr_str(r, "/", "git_revision", BS_GIT_REVISION));
-    TRY(results_attr_str(r, "/", "created", created));
-    TRY(results_attr_str(r, "/", "scenario", w->scenario.name));
-    TRY(results_attr_str(r, "/", "config_file", config));
-    TRY(results_attr_int(r, "/", "seed", w->scenario.seed));
-    TRY(results_attr_int(r, "/", "run", w->scenario.run));
-    TRY(results_attr_str(r, "/provenance", "ns3", bs_ns3_version()));
-    TRY(results_attr_str(r, "/provenance", "engines", "packet (ns-3)"));
-    TRY(results_attr_double(r, "/provenance", "testbed_seconds", o->wall_seconds));
+    BS_TRY(output_root(r, w, config));
+    BS_TRY(results_attr_str(r, "/provenance", "ns3", bs_ns3_version()));
+    BS_TRY(results_attr_str(r, "/provenance", "engines", "packet (ns-3)"));
+    BS_TRY(results_attr_double(r, "/provenance", "testbed_seconds", o->wall_seconds));
     int n = o->n_cases;
     const char **names = malloc(sizeof *names * (size_t)(n + o->n_links));
     double *col = malloc(sizeof(double) * (size_t)n * (size_t)(o->n_links > 8 ? o->n_links : 8));
@@ -298,6 +292,11 @@ int cmd_testbed(int argc, char **argv)
     int st = cli_make_dirs(dir);
     if (st != BS_OK) {
         rc = cli_fail(st, "%s", bs_last_error());
+        goto done;
+    }
+    if (a.replay) {
+        st = testbed_replay(w, a.config, a.n_set, a.set, dir, a.quiet);
+        rc = st == BS_OK ? 0 : cli_fail(st, "%s", bs_last_error());
         goto done;
     }
     snprintf(path, sizeof path, "%s/%s-testbed-seed%lld.h5", dir, w->scenario.name,

@@ -26,6 +26,13 @@ struct LinkRec
     Ptr<NetDevice> dev[2];
 };
 
+// Bytes sent on a directed link: all, and by tag (app, tunnel, untagged).
+struct LinkCount
+{
+    uint64_t total = 0;
+    uint64_t by[BS_NS3_MAX_APPS + 2] = {}; // apps, then tunnels, then untagged
+};
+
 struct bs_ns3
 {
     NodeContainer nodes;
@@ -34,7 +41,7 @@ struct bs_ns3
     bool installed = false;
     std::deque<bs_ns3_call_stats> calls; // deque: stable addresses for the apps
     std::deque<bs_ns3_transfer_stats> transfers;
-    std::deque<uint64_t> link_bytes;      // [directed link]
+    std::deque<LinkCount> link_bytes;     // [directed link]
     std::map<int, bs_ns3_box_stats> boxes; // std::map: stable addresses
 };
 
@@ -99,7 +106,18 @@ int bs_ns3_add_node(bs_ns3* s)
         });
 }
 
-static void count_tx(uint64_t* bytes, Ptr<const Packet> p) { *bytes += p->GetSize(); }
+static void count_tx(LinkCount* c, Ptr<const Packet> p)
+{
+    uint32_t bytes = p->GetSize();
+    BsTag tag;
+    int k = BS_NS3_MAX_APPS + 1;
+    if (p->PeekPacketTag(tag))
+        k = tag.t.vpn > 0 ? BS_NS3_MAX_APPS
+            : tag.t.app >= 0 && tag.t.app < BS_NS3_MAX_APPS ? tag.t.app
+                                                            : BS_NS3_MAX_APPS + 1;
+    c->total += bytes;
+    c->by[k] += bytes;
+}
 
 int bs_ns3_add_link(bs_ns3* s, int a, int b, double rate_bps, double delay_s, int queue_packets)
 {
@@ -122,7 +140,7 @@ int bs_ns3_add_link(bs_ns3* s, int a, int b, double rate_bps, double delay_s, in
             LinkRec rec{a, b, delay_s, {d.Get(0), d.Get(1)}};
             s->links.push_back(rec);
             for (int k = 0; k < 2; k++) {
-                s->link_bytes.push_back(0);
+                s->link_bytes.emplace_back();
                 d.Get(k)->TraceConnectWithoutContext(
                     "PhyTxEnd", MakeBoundCallback(&count_tx, &s->link_bytes.back()));
             }
@@ -204,7 +222,8 @@ int bs_ns3_add_call(bs_ns3* s, const bs_ns3_call_cfg* c)
         return bs_fail(BS_EINPUT, "ns-3: calls go in after bs_ns3_install"), -1;
     if (bad(c->caller, false) || bad(c->callee, false) || bad(c->relay, true) ||
         bad(c->exit, true) || bad(c->callee_exit, true) || c->caller == c->callee ||
-        (c->callee_exit >= 0 && c->vpn <= 0))
+        (c->callee_exit >= 0 && c->vpn <= 0 && c->callee_vpn <= 0) || c->callee_vpn < 0 ||
+        !(c->callee_overhead >= 0))
         return bs_fail(BS_EINPUT, "ns-3: a call %d -> %d (relay %d, exit %d) of %d nodes", c->caller,
                        c->callee, c->relay, c->exit, n),
                -1;
@@ -245,8 +264,8 @@ int bs_ns3_add_call(bs_ns3* s, const bs_ns3_call_cfg* c)
                                    ? Address(InetSocketAddress(s->addr[chain[k + 1]], port + 1))
                                    : Address();
                 // An end's own packets and its exit's side towards it are the tunnel.
-                bool t_prev = (c->exit >= 0 && k == 1) || (c->callee_exit >= 0 && k == last);
-                bool t_next = (c->exit >= 0 && k == 0) || (c->callee_exit >= 0 && k + 1 == last);
+                int t_prev = c->exit >= 0 && k == 1 ? 1 : c->callee_exit >= 0 && k == last ? 2 : 0;
+                int t_next = c->exit >= 0 && k == 0 ? 1 : c->callee_exit >= 0 && k + 1 == last ? 2 : 0;
                 app->SetPeers(prev, next, t_prev, t_next);
                 s->nodes.Get(chain[k])->AddApplication(app);
                 app->SetStartTime(Seconds(c->start_s));
@@ -313,7 +332,15 @@ int bs_ns3_get_transfer(const bs_ns3* s, int t, bs_ns3_transfer_stats* out)
 
 uint64_t bs_ns3_link_bytes(const bs_ns3* s, int dl)
 {
-    return dl >= 0 && dl < static_cast<int>(s->link_bytes.size()) ? s->link_bytes[static_cast<size_t>(dl)] : 0;
+    return dl >= 0 && dl < static_cast<int>(s->link_bytes.size()) ? s->link_bytes[static_cast<size_t>(dl)].total : 0;
+}
+
+uint64_t bs_ns3_link_app_bytes(const bs_ns3* s, int dl, int app)
+{
+    int k = app == BS_NS3_TUNNEL ? BS_NS3_MAX_APPS : app == BS_NS3_UNTAGGED ? BS_NS3_MAX_APPS + 1 : app;
+    if (dl < 0 || dl >= static_cast<int>(s->link_bytes.size()) || k < 0 || k > BS_NS3_MAX_APPS + 1)
+        return 0;
+    return s->link_bytes[static_cast<size_t>(dl)].by[k];
 }
 
 int bs_ns3_get_box(const bs_ns3* s, int box, bs_ns3_box_stats* out)

@@ -74,8 +74,10 @@ typedef struct bs_ns3_call_cfg {
     int relay;            /* node, -1 for peer to peer */
     int exit;             /* the caller's VPN exit node, -1 for none */
     int vpn;              /* protocol + 1 when exit >= 0 */
-    int callee_exit;      /* the callee's VPN exit node, -1 for none (same protocol) */
+    int callee_exit;      /* the callee's VPN exit node, -1 for none */
     double overhead;      /* tunnel bytes per payload byte, minus one */
+    int callee_vpn;       /* the callee's protocol + 1 (0: the caller's, `vpn`) */
+    double callee_overhead; /* its overhead (used when callee_vpn > 0) */
     int app, cls;
     double rate_bps;      /* media, each direction */
     int packet_bytes;     /* media payload per packet */
@@ -109,6 +111,12 @@ int bs_ns3_get_transfer(const bs_ns3 *s, int t, bs_ns3_transfer_stats *out);
 /* Bytes (IP packets, with headers) sent on directed link dl, and a box's
  * counters in packets and bytes. */
 uint64_t bs_ns3_link_bytes(const bs_ns3 *s, int dl);
+/* The part of them by packets of app `app` (0..BS_NS3_MAX_APPS - 1) outside a
+ * tunnel, of VPN tunnels (BS_NS3_TUNNEL), or without a tag (BS_NS3_UNTAGGED). */
+#define BS_NS3_MAX_APPS 16
+#define BS_NS3_TUNNEL (-1)
+#define BS_NS3_UNTAGGED (-2)
+uint64_t bs_ns3_link_app_bytes(const bs_ns3 *s, int dl, int app);
 typedef struct bs_ns3_box_stats {
     uint64_t passed, dropped, policed;            /* packets */
     uint64_t passed_b, dropped_b, policed_b;      /* bytes */

@@ -20,7 +20,7 @@ CallApp::CallApp(Role role, const bs_ns3_call_cfg& cfg, uint32_t flow, uint16_t 
 {
 }
 
-void CallApp::SetPeers(Address prev, Address next, bool tunnel_prev, bool tunnel_next)
+void CallApp::SetPeers(Address prev, Address next, int tunnel_prev, int tunnel_next)
 {
     m_prev = prev;
     m_next = next;
@@ -49,18 +49,20 @@ void CallApp::StopApplication()
 
 // A packet of `payload` bytes (more by the overhead in a tunnel), tagged.
 // Forwarded packets keep the sender's time and payload size.
-void CallApp::Send(Address to, int dir, int kind, uint32_t payload, bool tunnel, const BsTag* fwd)
+void CallApp::Send(Address to, int dir, int kind, uint32_t payload, int tunnel, const BsTag* fwd)
 {
     BsTag tag;
+    bool callee_own = tunnel == 2 && m_cfg.callee_vpn > 0;
+    double overhead = callee_own ? m_cfg.callee_overhead : m_cfg.overhead;
     tag.t.app = static_cast<int16_t>(tunnel ? -1 : m_cfg.app);
     tag.t.cls = static_cast<int8_t>(m_cfg.cls);
     tag.t.kind = static_cast<int8_t>(kind);
-    tag.t.vpn = static_cast<int8_t>(tunnel ? m_cfg.vpn : 0);
+    tag.t.vpn = static_cast<int8_t>(!tunnel ? 0 : callee_own ? m_cfg.callee_vpn : m_cfg.vpn);
     tag.t.flow = m_flow;
     tag.dir = static_cast<uint8_t>(dir);
     tag.sent_ns = fwd ? fwd->sent_ns : Simulator::Now().GetNanoSeconds();
     tag.payload = fwd ? fwd->payload : payload;
-    double size = tunnel ? tag.payload * (1.0 + m_cfg.overhead) : tag.payload;
+    double size = tunnel ? tag.payload * (1.0 + overhead) : tag.payload;
     Ptr<Packet> p = Create<Packet>(static_cast<uint32_t>(size + 0.5));
     p->AddPacketTag(tag);
     m_sock->SendTo(p, 0, to);
@@ -89,7 +91,7 @@ void CallApp::SendMedia(int dir)
     if (Simulator::Now().GetSeconds() >= m_media_end)
         return;
     const Address& to = dir == 0 ? m_next : m_prev;
-    bool tunnel = dir == 0 ? m_tunnel_next : m_tunnel_prev;
+    int tunnel = dir == 0 ? m_tunnel_next : m_tunnel_prev;
     Send(to, dir, BS_PKT_MEDIA, static_cast<uint32_t>(m_cfg.packet_bytes), tunnel, nullptr);
     m_stats->tx[dir]++;
     double gap = m_cfg.packet_bytes * 8.0 / m_cfg.rate_bps;

@@ -79,7 +79,7 @@ class CallApp : public ns3::Application
     // caller needs only next, the callee learns prev from the request.
     // tunnel_prev, tunnel_next: the packets to and from prev (next) are
     // tunnel packets: a tunnelled end's own packets, its exit's side towards it.
-    void SetPeers(ns3::Address prev, ns3::Address next, bool tunnel_prev, bool tunnel_next);
+    void SetPeers(ns3::Address prev, ns3::Address next, int tunnel_prev, int tunnel_next);
 
   private:
     void StartApplication() override;
@@ -88,7 +88,7 @@ class CallApp : public ns3::Application
     void SendRequest();
     void SendMedia(int dir);
     void StartMedia(int dir);
-    void Send(ns3::Address to, int dir, int kind, uint32_t payload, bool tunnel, const BsTag* fwd);
+    void Send(ns3::Address to, int dir, int kind, uint32_t payload, int tunnel, const BsTag* fwd);
 
     Role m_role;
     bs_ns3_call_cfg m_cfg;
@@ -97,7 +97,7 @@ class CallApp : public ns3::Application
     bs_ns3_call_stats* m_stats;
     ns3::Ptr<ns3::Socket> m_sock;
     ns3::Address m_prev, m_next;
-    bool m_tunnel_prev = false, m_tunnel_next = false;
+    int m_tunnel_prev = 0, m_tunnel_next = 0; // 0: plain; 1: the caller's tunnel; 2: the callee's
     bool m_answered = false, m_media = false;
     double m_media_end = 0;
     double m_first_request = -1;

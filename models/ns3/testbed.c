@@ -16,15 +16,6 @@
 #define GAP_S 0.05
 #define VIDEO_PACKET 1200 /* bytes of video payload per packet: a full packet */
 
-/* What the boxes' callback needs. */
-typedef struct box_ctx {
-    const world *w;
-    const censor *c;
-    uint64_t seed;
-    const int *node_isp; /* [node] global ISP of an access node, -1 */
-    const double *coverage; /* [isp] */
-} box_ctx;
-
 /* One uniform per (flow, question, box): the same for every packet of a flow
  * at a box, independent between boxes (as the population engine's verdicts
  * are: a call passes each end's box independently). */
@@ -35,10 +26,19 @@ static double flow_uniform(uint64_t seed, uint32_t flow, int question, int box)
     return (double)(h >> 11) * 0x1.0p-53;
 }
 
-static int verdict(void *arg, int box, int dev, const bs_pkt_tag *t, double *rate)
+void testbed_boxes_init(testbed_boxes *b, const world *w, const censor *c, uint64_t seed)
+{
+    b->c = c;
+    b->seed = seed;
+    for (int r = 0; r < w->n_regions; r++)
+        for (int k = 0; k < w->regions[r].n_isps; k++)
+            b->coverage[w->isp_first[r] + k] = w->regions[r].isps[k].coverage;
+}
+
+int testbed_verdict(void *arg, int box, int dev, const bs_pkt_tag *t, double *rate)
 {
     (void)dev;
-    const box_ctx *x = arg;
+    const testbed_boxes *x = arg;
     int isp = box;
     if (t->vpn > 0) /* a tunnel: dropped when the box detects its protocol */
         return flow_uniform(x->seed, t->flow, 0, isp) < censor_vpn_detect(x->c, isp, t->vpn - 1)
@@ -56,6 +56,22 @@ static int verdict(void *arg, int box, int dev, const bs_pkt_tag *t, double *rat
         return BS_POLICE;
     }
     return BS_PASS;
+}
+
+world *testbed_plain_world(const world *w)
+{
+    world *cw = malloc(sizeof *cw);
+    if (!cw)
+        return NULL;
+    memcpy(cw, w, sizeof *cw);
+    cw->calibration.on = 0;
+    for (int a = 0; a < MAX_APPS; a++)
+        for (int k = 0; k < N_CLASSES; k++) {
+            cw->calibration.goodput[a][k] = -1.0;
+            for (int t = 0; t < N_TECHNIQUES; t++)
+                cw->calibration.fail[a][k][t] = -1.0;
+        }
+    return cw;
 }
 
 int testbed_topology(bs_ns3 *s, const world *w, double capacity)
@@ -77,18 +93,10 @@ int testbed_topology(bs_ns3 *s, const world *w, double capacity)
  * whose boxes recognise every flow the rule targets. */
 static world *case_world(const world *w, int app, int tech, int vpn)
 {
-    world *cw = malloc(sizeof *cw);
+    world *cw = testbed_plain_world(w);
     if (!cw)
         return NULL;
-    memcpy(cw, w, sizeof *cw);
     cw->n_events = 0;
-    cw->calibration.on = 0; /* the rule's own consequences, not an earlier table's */
-    for (int a = 0; a < MAX_APPS; a++)
-        for (int k = 0; k < N_CLASSES; k++) {
-            cw->calibration.goodput[a][k] = -1.0;
-            for (int t = 0; t < N_TECHNIQUES; t++)
-                cw->calibration.fail[a][k][t] = -1.0;
-        }
     for (int r = 0; r < cw->n_regions; r++)
         for (int k = 0; k < cw->regions[r].n_isps; k++)
             cw->regions[r].isps[k].coverage = 1.0;
@@ -139,12 +147,9 @@ static int run_case(const world *w, const int *access, int n_access, const int *
     events_day(cw, 0, d);
     censor_apply(c, d);
     free(d);
-    double coverage[MAX_ALL_ISPS];
-    for (int r = 0; r < cw->n_regions; r++)
-        for (int k = 0; k < cw->regions[r].n_isps; k++)
-            coverage[cw->isp_first[r] + k] = cw->regions[r].isps[k].coverage;
     uint64_t seed = rng_seed_of((uint64_t)w->scenario.seed, (uint64_t)w->scenario.run, tc->name);
-    box_ctx ctx = {cw, c, seed, node_isp, coverage};
+    testbed_boxes ctx;
+    testbed_boxes_init(&ctx, cw, c, seed);
 
     int st = BS_OK;
     bs_ns3 *s = bs_ns3_new((uint32_t)(w->scenario.seed % 4294967295u) + 1, (uint64_t)w->scenario.run);
@@ -155,7 +160,7 @@ static int run_case(const world *w, const int *access, int n_access, const int *
     const network_cfg *net = &w->network;
     st = testbed_topology(s, w, 0);
     for (int i = 0; i < n_access && st == BS_OK; i++)
-        st = bs_ns3_add_box(s, access[i], node_isp[access[i]], verdict, &ctx);
+        st = bs_ns3_add_box(s, access[i], node_isp[access[i]], testbed_verdict, &ctx);
     const app_cfg *app = &w->apps[tc->app];
     double seconds = tb->call_seconds * 86400.0;
     int payload[2] = {(int)tb->packet_bytes, VIDEO_PACKET};

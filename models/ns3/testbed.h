@@ -29,6 +29,8 @@
 #ifndef BS_TESTBED_H
 #define BS_TESTBED_H
 
+#include "bs_ns3.h"
+#include "censor.h"
 #include "world.h"
 
 #include <stdint.h>
@@ -89,6 +91,23 @@ void testbed_validation_free(testbed_validation *v);
 #define TB_QUEUE 1000
 struct bs_ns3;
 int testbed_topology(struct bs_ns3 *s, const world *w, double capacity);
+
+/* The censor boxes' question (a bs_ns3_verdict) for censor *c of world *w:
+ * a flow is covered with its ISP's coverage and, covered, blocked with the
+ * verdict's block share or policed with its throttle share; a tunnel is
+ * dropped when the box detects its protocol.  One uniform per (flow,
+ * question, box), a hash of `seed`. */
+typedef struct testbed_boxes {
+    const censor *c;
+    uint64_t seed;
+    double coverage[MAX_ALL_ISPS];
+} testbed_boxes;
+void testbed_boxes_init(testbed_boxes *b, const world *w, const censor *c, uint64_t seed);
+int testbed_verdict(void *arg, int box, int dev, const bs_pkt_tag *t, double *rate);
+
+/* A copy of *w (malloc'ed) without its calibration table, so that its censor
+ * applies the rules' own consequences, which the packets then play out. */
+world *testbed_plain_world(const world *w);
 
 /* Run the matrix of world *w (which must have a network).  BS_OK, or a
  * status with a message; free with testbed_out_free. */

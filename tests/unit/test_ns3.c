@@ -157,6 +157,45 @@ static void vpn_passes_app_rule_fails_vpn_rule(void **state)
     }
 }
 
+/* Only the callee tunnels, with a protocol of its own (2, 20% overhead):
+ * caller 3, callee 0 behind the box.  The box sees the callee's packets as
+ * tunnel packets of protocol 2: an app rule passes the call, a rule on
+ * protocol 1 passes it, a rule on protocol 2 fails it.  On the callee's link
+ * every byte is the tunnel's (1,000 media packets of 192 + 30 bytes and the
+ * answer); between core and caller every byte is the app's. */
+static void callee_tunnel_of_its_own(void **state)
+{
+    (void)state;
+    for (int rule = 0; rule < 3; rule++) {
+        bed b = {.r = none};
+        b.r.drop_app = 0;
+        b.r.drop_vpn = rule;
+        build(&b, 1);
+        bs_ns3_call_cfg c = call();
+        c.caller = 3;
+        c.callee = 0;
+        c.callee_exit = 5;
+        c.callee_vpn = 2;
+        c.callee_overhead = 0.2;
+        bs_ns3_call_stats st = run_call(&b, c);
+        if (rule == 2) {
+            assert_false(st.setup_ok);
+        } else {
+            assert_true(st.setup_ok);
+            assert_int_equal(st.rx[0], 1000);
+            assert_int_equal(st.rx[1], 1000);
+            uint64_t link0 = bs_ns3_link_bytes(b.s, 0); /* 0 -> 1: the callee's sending */
+            assert_int_equal(bs_ns3_link_app_bytes(b.s, 0, BS_NS3_TUNNEL), link0);
+            assert_int_equal(bs_ns3_link_app_bytes(b.s, 0, 0), 0);
+            assert_true(link0 >= 1000 * 222 && link0 < 1000 * 222 + 400);
+            uint64_t core_caller = bs_ns3_link_bytes(b.s, 4); /* 2 -> 3 */
+            assert_true(core_caller > 0);
+            assert_int_equal(bs_ns3_link_app_bytes(b.s, 4, 0), core_caller);
+        }
+        bs_ns3_free(b.s);
+    }
+}
+
 /* Policing the media at 64 kbit/s (half its 128 kbit/s plus headers): the
  * throughput that gets through, counted as the box counts it (IP packets),
  * is within 5% of the rate, in each direction. */
@@ -260,6 +299,7 @@ int main(void)
         cmocka_unit_test(call_passes),
         cmocka_unit_test(stun_drop_fails),
         cmocka_unit_test(vpn_passes_app_rule_fails_vpn_rule),
+        cmocka_unit_test(callee_tunnel_of_its_own),
         cmocka_unit_test(police_to_rate),
         cmocka_unit_test(relayed_call),
         cmocka_unit_test(tcp_transfer),
