@@ -58,7 +58,12 @@ for i in 1 2; do
     build-release/bench/bench_ns3_wrapper 100 30
 done
 echo
-echo "testbed (configs/testbeds/tspu.cfg, 72 cases and the validation):"
+echo "testbed (configs/testbeds/tspu.cfg, 168 cases and the validation):"
 /usr/bin/time -f "  wall %e s, peak RSS %M kB" build-release/blockshift testbed \
     configs/testbeds/tspu.cfg -o /tmp/bench-testbed 2>&1 | sed 's/^/  /'
 rm -rf /tmp/bench-testbed
+echo
+echo "replay of the default scenario (national run, then 40 people for 2 minutes a phase):"
+/usr/bin/time -f "  wall %e s, peak RSS %M kB" build-release/blockshift testbed \
+    scenarios/whatsapp-then-facetime.cfg --replay -o /tmp/bench-replay 2>&1 | sed 's/^/  /'
+rm -rf /tmp/bench-replay
