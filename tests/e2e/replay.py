@@ -35,9 +35,14 @@ def check(ok, what):
     print(("ok   " if ok else "FAIL ") + what)
 
 
-SMALL = ["--set", "population.scale=14600.0", "--set", "testbed.replay_users=24",
-         "--set", "testbed.replay_calls=2", "--set", 'testbed.call_seconds="3s"',
-         "--set", 'testbed.phase_seconds="15s"', "--quiet"]
+# Under the sanitizers (tests/sanitize.sh), where ns-3 runs about 17 times
+# slower, fewer people and shorter calls; the statistical check is looser.
+SANITIZED = os.environ.get("BLOCKSHIFT_SANITIZED") == "1"
+USERS, CALLS = (8, 1) if SANITIZED else (24, 2)
+SMALL = ["--set", "population.scale=14600.0", "--set", f"testbed.replay_users={USERS}",
+         "--set", f"testbed.replay_calls={CALLS}",
+         "--set", 'testbed.call_seconds="%s"' % ("1s" if SANITIZED else "3s"),
+         "--set", 'testbed.phase_seconds="%s"' % ("10s" if SANITIZED else "15s"), "--quiet"]
 
 
 def replay(scenario, out, *extra):
@@ -65,15 +70,15 @@ check(dates == ["2025-08-12", "2025-08-31", "2025-12-03", "2026-02-28"],
       f"four phases, each sampled on its last day (the day before the next event, the last day): {dates}")
 check(list(f["/testbed/replay/phase_start"][:]) == [0, 43, 62, 156], "phase starts: day 0 and the events' days")
 prim = f["/population/primary"][:]
-check(prim.shape == (4, len(f["/dims/region"]), len(apps)) and (prim.sum(axis=(1, 2)) == 24).all(),
-      "/population/primary [day][region][app]: the 24 people in every phase")
+check(prim.shape == (4, len(f["/dims/region"]), len(apps)) and (prim.sum(axis=(1, 2)) == USERS).all(),
+      f"/population/primary [day][region][app]: the {USERS} people in every phase")
 att, comp, fail = (f["/calls/" + k][:] for k in ("attempted", "completed", "failed"))
-check((att == comp + fail).all() and (att.sum(axis=1) >= 48).all(),
-      "every attempt completed or failed; at least 2 a person a phase (retries add)")
+check((att == comp + fail).all() and (att.sum(axis=1) >= USERS * CALLS).all(),
+      f"every attempt completed or failed; at least {CALLS} a person a phase (retries add)")
 check(fail[0].sum() == 0, "before the first block no call fails")
 check(att[1, wa] == 0 or fail[1, wa] >= 0.5 * att[1, wa],
       f"after WhatsApp's block its calls fail in the packets ({fail[1, wa]:.0f} of {att[1, wa]:.0f})")
-check(f["/censor/dropped"][1].sum() > 0 and f["/censor/dropped"][0].sum() == 0,
+check((att[1, wa] == 0 or f["/censor/dropped"][1].sum() > 0) and f["/censor/dropped"][0].sum() == 0,
       "the boxes drop packets once a block is in force, not before")
 check(prim[3, :, ft].sum() <= prim[2, :, ft].sum() and
       f["/network/border_app"][3, ft] <= f["/network/border_app"][2, ft],
@@ -87,8 +92,8 @@ p = subprocess.run([BIN, "run", os.path.join(SRC, "scenarios", "whatsapp-then-fa
 with h5py.File(os.path.join(nat_dir, "whatsapp-then-facetime-seed1-run0.h5"), "r") as n:
     nat = n["/population/primary"][:].sum(axis=1)[days]
 nat_share = nat / nat.sum(axis=1, keepdims=True)
-rep_share = prim.sum(axis=1) / 24
-check(p.returncode == 0 and np.abs(nat_share - rep_share).max() < 0.3,
+rep_share = prim.sum(axis=1) / USERS
+check(p.returncode == 0 and np.abs(nat_share - rep_share).max() < (0.5 if SANITIZED else 0.3),
       f"first choices follow the national run's shares (largest gap {np.abs(nat_share - rep_share).max():.2f})")
 for k in ("/network/link_carried", "/network/border_app", "/network/border_total", "/censor/inspected"):
     check(f[k].dims[0].label == "day" and (f[k][:] >= 0).all(), f"{k}: a row per phase, loads >= 0")

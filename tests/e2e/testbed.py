@@ -41,6 +41,9 @@ def run(*args):
     return subprocess.run([BIN, "testbed", *args], capture_output=True, text=True, cwd=SRC)
 
 
+# Under the sanitizers (tests/sanitize.sh) ns-3 runs about 17 times slower:
+# the full matrix is not regenerated there, only a few of its rows.
+SANITIZED = os.environ.get("BLOCKSHIFT_SANITIZED") == "1"
 REDUCED = ["--set", 'testbed.apps=["whatsapp"]', "--set", 'testbed.techniques=["stun", "throttle", "vpn"]',
            "--set", 'testbed.vpns=["openvpn", "obfuscated"]', "--quiet"]
 tmp = tempfile.mkdtemp(prefix="bs-testbed-")
@@ -106,8 +109,11 @@ check(same, "the same seed: identical datasets")
 
 # The committed calibration is current.
 calib = os.path.join(tmp, "calib.cfg")
-p = run(CFG, "-o", os.path.join(tmp, "full"), "--calibration-out", calib, "--quiet")
-check(p.returncode == 0, "full matrix with --calibration-out: exit 0")
+SUBSET = ["--set", 'testbed.apps=["signal"]', "--set", 'testbed.techniques=["stun"]',
+          "--set", 'testbed.vpns=["wireguard"]'] if SANITIZED else []
+p = run(CFG, "-o", os.path.join(tmp, "full"), "--calibration-out", calib, "--quiet", *SUBSET)
+check(p.returncode == 0, "full matrix with --calibration-out: exit 0" if not SANITIZED else
+      "sanitized: a part of the matrix (signal; none, stun; none, wireguard) with --calibration-out: exit 0")
 
 
 def data_lines(path):
@@ -116,11 +122,17 @@ def data_lines(path):
 
 
 committed = os.path.join(SRC, "configs", "calibration", "tspu.cfg")
-check(os.path.exists(calib) and data_lines(calib) == data_lines(committed),
-      "configs/calibration/tspu.cfg matches a fresh measurement (regenerate it with "
-      "blockshift testbed configs/testbeds/tspu.cfg --calibration-out configs/calibration/tspu.cfg)")
-rows = [line for line in data_lines(calib) if "app =" in line]
-check(len(rows) == 7 * 6 * 4 * 2, f"the table: 7 apps x 6 techniques x 4 VPN states x 2 classes = {len(rows)} rows")
+rows = [line for line in data_lines(calib) if "app =" in line] if os.path.exists(calib) else []
+if SANITIZED:  # the fresh rows are the committed table's rows of the same cases
+    theirs = [line.rstrip(",\n") for line in data_lines(committed)]
+    check(len(rows) == 8 and all(line.rstrip(",\n") in theirs for line in rows),
+          "sanitized: the part of the table measured equals the committed rows")
+else:
+    check(data_lines(calib) == data_lines(committed),
+          "configs/calibration/tspu.cfg matches a fresh measurement (regenerate it with "
+          "blockshift testbed configs/testbeds/tspu.cfg --calibration-out configs/calibration/tspu.cfg)")
+    check(len(rows) == 7 * 6 * 4 * 2,
+          f"the table: 7 apps x 6 techniques x 4 VPN states x 2 classes = {len(rows)} rows")
 # The engines read the fresh table: a scenario made of the default one's parts
 # with it loads, and `blockshift config` shows it resolved.
 scen = os.path.join(tmp, "with-calib.cfg")
@@ -135,7 +147,7 @@ ctext = ""
 if h5s:
     with h5py.File(os.path.join(tmp, "run", h5s[0]), "r") as r:
         ctext = r["/config/text"][()].decode()
-check(p.returncode == 0 and "calibration" in ctext and 'technique = "throttle"' in ctext,
+check(p.returncode == 0 and "calibration" in ctext and 'app = "signal"' in ctext,
       "the default scenario runs with the fresh table, and its stored configuration holds it")
 
 # Bad input.
