@@ -454,6 +454,10 @@ static void resolve_testbed(world *w, check_ctx *c)
                     "a phase (%g s) must hold a call's set-up and media (testbed.timeout + "
                     "testbed.call_seconds = %g s) and 2 s more",
                     t->phase_seconds * 86400, (t->timeout + t->call_seconds) * 86400);
+    if (t->replay_users * t->replay_calls > 10000)
+        check_error(c, "testbed.replay_calls",
+                    "%lld people x %lld calls is over the 10,000 calls a simulation can hold",
+                    (long long)t->replay_users, (long long)t->replay_calls);
     t->vpn_mask = t->vpns.n ? 0 : (uint8_t)((1u << w->n_vpns) - 1);
     for (int i = 0; i < t->vpns.n; i++) {
         int v = world_vpn(w, t->vpns.v[i]);

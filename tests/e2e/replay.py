@@ -133,6 +133,8 @@ bad = [
     ([nonet, "--replay", "-o", os.path.join(tmp, "b2")], "network"),
     ([scen, "--replay", "--set", 'testbed.phase_seconds="10s"', "-o", os.path.join(tmp, "b3")],
      "testbed.phase_seconds"),
+    ([scen, "--replay", "--set", "testbed.replay_users=2000", "--set", "testbed.replay_calls=6",
+      "-o", os.path.join(tmp, "b4")], "testbed.replay_calls"),
 ]
 for args, needle in bad:
     p = subprocess.run([BIN, "testbed", *args], capture_output=True, text=True, cwd=SRC)
