@@ -5,6 +5,7 @@
 #include "plot_internal.h"
 #include "results.h"
 #include "status.h"
+#include "world.h"
 
 #include <errno.h>
 #include <math.h>
@@ -95,8 +96,8 @@ static void per_class(FILE *o, h5in *a, h5in *b)
     if (classes && x && y) {
         fprintf(o, "\n# per link class: mean carried load summed over its links, bit/s\n"
                    "%-12s %16s %16s %16s\n", "class", "A", "B", "B-A");
-        const char *names[] = {"access", "metro", "core", "peering", "border", "foreign"};
-        for (int c = 0; c < 6; c++) {
+        const char *const *names = link_class_names;
+        for (int c = 0; c < N_LINK_CLASSES; c++) {
             double ma = 0, mb = 0;
             const char *p = classes;
             for (size_t l = 0; l < sa[1] && *p; l++) {
@@ -171,7 +172,7 @@ static int fig_pair(run *r, h5in *b, const char *path, int regional, int hourly,
                 v[(t / per) * (size_t)(2 * n) + (size_t)(n + i)] += k * y[at] / per;
             }
     if (st == BS_OK) {
-        figure g = {name, title, ylabel, 2 * n, cols, v, 0, 0, n};
+        figure g = {name, title, ylabel, 2 * n, cols, v, 0, n};
         st = plot_draw(r, &g);
     }
     free(x);
@@ -209,9 +210,8 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
     char **apps = st == BS_OK ? h5in_names(a, "/dims/app", &n_apps) : NULL;
     if (st == BS_OK && !apps)
         st = bs_last_status();
-    if (st == BS_OK && !plot_have_gnuplot())
-        st = bs_fail(BS_ERUNTIME, "gnuplot is not installed: install it with "
-                                  "`apt-get install gnuplot-nox` (or ./waf deps)");
+    if (st == BS_OK)
+        st = plot_need_gnuplot();
     if (st == BS_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)
         st = bs_fail(BS_EINPUT, "%s: cannot make the folder (%s)", dir, strerror(errno));
     char path[4200];

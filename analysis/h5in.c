@@ -162,26 +162,6 @@ void h5in_free_names(char **names, int n)
     free(names);
 }
 
-char *h5in_text(h5in *f, const char *path)
-{
-    hid_t d = -1, t = vlen_str();
-    char *v = NULL, *out = NULL;
-    H5E_BEGIN_TRY { d = H5Dopen2(f->file, path, H5P_DEFAULT); }
-    H5E_END_TRY;
-    herr_t st = -1;
-    if (d >= 0)
-        H5E_BEGIN_TRY { st = H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v); }
-    H5E_END_TRY;
-    if (st >= 0 && v) {
-        out = strdup(v);
-        H5free_memory(v);
-    }
-    if (d >= 0)
-        H5Dclose(d);
-    H5Tclose(t);
-    return out;
-}
-
 char *h5in_attr_str(h5in *f, const char *obj, const char *name)
 {
     hid_t a = -1, t = vlen_str();

@@ -25,9 +25,6 @@ double *h5in_doubles(h5in *f, const char *path, int *rank, size_t shape[4]);
 char **h5in_names(h5in *f, const char *path, int *n);
 void h5in_free_names(char **names, int n);
 
-/* A scalar string dataset (/config/text), malloc'ed, or NULL. */
-char *h5in_text(h5in *f, const char *path);
-
 /* A string attribute of an object, or NULL. */
 char *h5in_attr_str(h5in *f, const char *obj, const char *name);
 

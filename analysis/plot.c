@@ -23,7 +23,7 @@ static const char *const terminals[N_PLOT_FORMATS] = {
     "pdfcairo size 7in,4in font 'Sans,10'",
 };
 
-int plot_have_gnuplot(void)
+static int have_gnuplot(void)
 {
     const char *path = getenv("PATH");
     char dir[4096], exe[4200];
@@ -36,6 +36,13 @@ int plot_have_gnuplot(void)
         p += len + (p[len] == ':');
     }
     return 0;
+}
+
+int plot_need_gnuplot(void)
+{
+    return have_gnuplot() ? BS_OK
+                          : bs_fail(BS_ERUNTIME, "gnuplot is not installed: install it with "
+                                                 "`apt-get install gnuplot-nox` (or ./waf deps)");
 }
 
 long plot_parse_date(const char *iso)
@@ -100,9 +107,9 @@ static int write_gp(const run *r, const figure *g, const char *path)
                 "set label \"%s %s\" at \"%s\", graph 0.98 rotate by 90 right font \",9\" "
                 "textcolor rgb \"gray30\"\n",
                 r->ev[e].date, r->ev[e].date, r->ev[e].action, r->ev[e].apps, r->ev[e].date);
-    int first = g->stacked ? g->n_stack + 2 : 2;
+    int first = g->n_stack + 2;
     fputs("plot ", o);
-    if (g->stacked) /* cumulative columns, drawn from the top down */
+    if (g->n_stack) /* cumulative columns, drawn from the top down */
         fprintf(o, "for [i=%d:2:-1] \"%s.dat\" using 1:i with filledcurves x1 title columnheader(i)%s",
                 g->n_stack + 1, g->name, g->n_cols > g->n_stack ? ", \\\n     " : "");
     if (g->pair > 0) /* A solid, B dashed in A's colour */
@@ -212,7 +219,7 @@ static int fig_population(run *r, const char *path, const char *dim, const char 
         ylabel = "people on the testbed";
     int st = v && (size_t)n == sh[2] ? BS_OK : bs_last_status() ? bs_last_status() : BS_EINPUT;
     if (st == BS_OK) {
-        figure g = {name, title, ylabel, n, cols, v, 0, 0, 0};
+        figure g = {name, title, ylabel, n, cols, v, 0, 0};
         st = plot_draw(r, &g);
     }
     free(x);
@@ -235,7 +242,7 @@ static int fig_failed(run *r)
         x[i] *= r->replay ? 1.0 : 1e-6;
     figure g = {"failed", "Failed calls (\\\"User not available\\\") by app",
                 r->replay ? "calls in the phase" : "million calls a day",
-                n, cols, x, 0, 0, 0};
+                n, cols, x, 0, 0};
     int st = plot_draw(r, &g);
     free(x);
     h5in_free_names(cols, n);
@@ -305,7 +312,7 @@ static int fig_border(run *r)
             row[na] += (cum + (tot[h] - apps)) * k / per;
             row[na + 1] += vpn[h] * k / per;
         }
-        figure g = {"border", "Load on border links, stacked by app", label, (int)nc, cols, v, 1,
+        figure g = {"border", "Load on border links, stacked by app", label, (int)nc, cols, v,
                     (int)na + 1, 0};
         st = plot_draw(r, &g);
     }
@@ -349,8 +356,7 @@ static int fig_censor(run *r)
         double k = bit_unit(v, n, &label, per == 24);
         for (size_t i = 0; i < n; i++)
             v[i] *= k;
-        figure g = {"censor", "The censor's boxes: all of them together", label, 3, cols, v, 0, 0,
-                    0};
+        figure g = {"censor", "The censor's boxes: all of them together", label, 3, cols, v, 0, 0};
         st = plot_draw(r, &g);
     }
     free(v);
@@ -403,7 +409,7 @@ static int fig_links(run *r)
         figure g = {"links",
                     per == 24 ? "The busiest links (their peak hour each day)"
                               : "The busiest links (their mean over each phase)",
-                    "utilisation, %", nt, cols, v, 0, 0, 0};
+                    "utilisation, %", nt, cols, v, 0, 0};
         st = plot_draw(r, &g);
     }
     free(car);
@@ -420,10 +426,8 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
     int st = results_check(result);
     if (st != BS_OK)
         return st;
-    if (!plot_have_gnuplot())
-        return bs_fail(BS_ERUNTIME, "gnuplot is not installed: install it with "
-                                    "`apt-get install gnuplot-nox` (or ./waf deps); no figure "
-                                    "was drawn");
+    if ((st = plot_need_gnuplot()) != BS_OK)
+        return st;
     run r = {.result = result, .dir = dir, .format = format, .paths = paths};
     r.f = h5in_open(result);
     if (!r.f)

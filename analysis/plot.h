@@ -32,7 +32,8 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
  * SWEEPDIR/plots.  Same contract as plot_run. */
 int plot_sweep(const char *sweepdir, int format, char **paths, int *n);
 
-/* Whether gnuplot is on the PATH. */
-int plot_have_gnuplot(void);
+/* BS_OK when gnuplot is on the PATH; otherwise BS_ERUNTIME with a message
+ * saying how to install it. */
+int plot_need_gnuplot(void);
 
 #endif

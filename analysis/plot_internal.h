@@ -11,8 +11,7 @@ typedef struct figure {
     int n_cols;
     char **cols;        /* column names */
     double *v;          /* [day][col] */
-    int stacked;        /* columns 0..n_stack-1 are stacked areas, the rest lines */
-    int n_stack;
+    int n_stack;        /* columns 0..n_stack-1 are stacked areas, the rest lines */
     int pair;           /* > 0: columns [0, pair) are run A, [pair, 2 pair) run B */
 } figure;
 

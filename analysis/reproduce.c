@@ -174,8 +174,11 @@ static int find_result(const char *dir, int seed, int r, char *out, size_t size)
  * figure asks for now (its resolved text is the same). */
 static int up_to_date(const char *result, const fig *f, int r)
 {
-    if (results_check(result) != BS_OK)
+    results_numbers *then = NULL;
+    if (results_read_numbers(result, &then) != BS_OK) {
+        bs_clear_error();
         return 0;
+    }
     char *set[MAX_FSET + 2], seed[64], run[64];
     int n = 0;
     for (int k = 0; k < f->n_set; k++)
@@ -185,20 +188,12 @@ static int up_to_date(const char *result, const fig *f, int r)
     set[n++] = seed;
     set[n++] = run;
     world *w = malloc(sizeof *w);
-    char *errors = NULL, *now = NULL, *then = NULL;
-    int same = 0;
-    if (w && config_load(f->scenario, n, set, w, &errors) == BS_OK && (now = config_dump(w))) {
-        h5in *h = h5in_open(result);
-        /* /config/text is a scalar string: read it as a one-name list. */
-        if (h) {
-            then = h5in_text(h, "/config/text");
-            h5in_close(h);
-        }
-        same = then && strcmp(now, then) == 0;
-    }
+    char *errors = NULL, *now = NULL;
+    int same = w && config_load(f->scenario, n, set, w, &errors) == BS_OK &&
+               (now = config_dump(w)) && strcmp(now, then->config_text) == 0;
     free(errors);
     free(now);
-    free(then);
+    results_numbers_free(then);
     free(w);
     return same;
 }

@@ -14,16 +14,20 @@ static int lookup(const char *name, const char *const *names, int n)
     return -1;
 }
 
-void calibration_resolve(world *w, check_ctx *c)
+void calibration_clear(calibration_cfg *cal)
 {
-    calibration_cfg *cal = &w->calibration;
-    cal->on = 0;
     for (int a = 0; a < MAX_APPS; a++)
         for (int k = 0; k < N_CLASSES; k++) {
             cal->goodput[a][k] = -1.0;
             for (int t = 0; t < N_TECHNIQUES; t++)
                 cal->fail[a][k][t] = -1.0;
         }
+}
+
+void calibration_resolve(world *w, check_ctx *c)
+{
+    calibration_cfg *cal = &w->calibration;
+    calibration_clear(cal);
     for (int i = 0; i < cal->n_cases; i++) {
         calib_case *r = &cal->cases[i];
         char path[96];
@@ -55,6 +59,5 @@ void calibration_resolve(world *w, check_ctx *c)
                             "the table has throttle rows but not the rate they were measured at");
             cal->goodput[r->app_i][r->cls_i] = r->goodput_share;
         }
-        cal->on = 1;
     }
 }

@@ -21,6 +21,10 @@
 
 void calibration_resolve(world *w, check_ctx *c);
 
+/* Empty the look-ups: the engines then use the rules' own consequences (the
+ * rows stay, unread). */
+void calibration_clear(calibration_cfg *cal);
+
 /* Share of app `a`'s class-`k` direct calls that fail once a rule of
  * technique `t` recognises them: the measured share, or `dflt` where the table
  * has no row. */

@@ -254,7 +254,6 @@ typedef struct calibration_cfg {
     int n_cases;
     calib_case cases[MAX_CALIB];
     /* derived (calibration_resolve): -1 where the table has no row */
-    int on;                                       /* the table has a row this world uses */
     double fail[MAX_APPS][N_CLASSES][N_TECHNIQUES]; /* direct calls recognised: share failing */
     double goodput[MAX_APPS][N_CLASSES];           /* throttled at throttle_rate: share delivered */
 } calibration_cfg;

@@ -24,6 +24,12 @@ int cli_make_dirs(const char *dir);
 /* Print "blockshift: <message>" to stderr and return the exit code for status. */
 int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The options of plot and compare, -o DIR and --format png|svg|pdf, into
+ * *dir and *format (left as they are when not given); 0, or the exit code
+ * after a message naming `cmd`.  optind is then at the first operand.
+ * (cmd_plot.c) */
+int cli_plot_options(const char *cmd, int argc, char **argv, const char **dir, int *format);
+
 /* Whether argv contains -h or --help before a "--". */
 int cli_wants_help(int argc, char **argv);
 

@@ -5,9 +5,9 @@
 #include "plot.h"
 #include "status.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h> /* optind */
 
 static const char usage[] =
     "usage: blockshift compare A.h5 B.h5 [-o DIR] [--format png|svg|pdf]\n"
@@ -24,27 +24,11 @@ int cmd_compare(int argc, char **argv)
         fputs(usage, stdout);
         return 0;
     }
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {NULL, 0, NULL, 0}};
     const char *dir_arg = NULL;
-    int format = PLOT_PNG, c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-        if (c == 'o') {
-            dir_arg = optarg;
-        } else if (c == 'f') {
-            for (format = 0; format < N_PLOT_FORMATS; format++)
-                if (strcmp(optarg, plot_format_names[format]) == 0)
-                    break;
-            if (format == N_PLOT_FORMATS)
-                return cli_fail(BS_EINPUT, "compare: --format '%s': use png, svg or pdf", optarg);
-        } else {
-            return cli_fail(BS_EINPUT, "compare: unknown option or missing value in '%s' (try --help)",
-                            argv[optind - 1]);
-        }
-    }
+    int format = PLOT_PNG;
+    int rc = cli_plot_options("compare", argc, argv, &dir_arg, &format);
+    if (rc)
+        return rc;
     if (optind != argc - 2)
         return cli_fail(BS_EINPUT, "compare: give two results files, A.h5 and B.h5 (try --help)");
     char dir[4096];

@@ -23,33 +23,43 @@ static const char usage[] =
     "summary number against the varied parameter with its 95% confidence band (a heat\n"
     "map over a two-parameter grid), in SWEEPDIR/plots.\n";
 
+int cli_plot_options(const char *cmd, int argc, char **argv, const char **dir, int *format)
+{
+    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {NULL, 0, NULL, 0}};
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        if (c == 'o') {
+            *dir = optarg;
+        } else if (c == 'f') {
+            int f = 0;
+            while (f < N_PLOT_FORMATS && strcmp(optarg, plot_format_names[f]) != 0)
+                f++;
+            if (f == N_PLOT_FORMATS)
+                return cli_fail(BS_EINPUT, "%s: --format '%s': use png, svg or pdf", cmd, optarg);
+            *format = f;
+        } else {
+            return cli_fail(BS_EINPUT, "%s: unknown option or missing value in '%s' (try --help)",
+                            cmd, argv[optind - 1]);
+        }
+    }
+    return 0;
+}
+
 int cmd_plot(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
         fputs(usage, stdout);
         return 0;
     }
-    static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {NULL, 0, NULL, 0}};
     const char *dir_arg = NULL;
-    int format = PLOT_PNG, c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-        if (c == 'o') {
-            dir_arg = optarg;
-        } else if (c == 'f') {
-            for (format = 0; format < N_PLOT_FORMATS; format++)
-                if (strcmp(optarg, plot_format_names[format]) == 0)
-                    break;
-            if (format == N_PLOT_FORMATS)
-                return cli_fail(BS_EINPUT, "plot: --format '%s': use png, svg or pdf", optarg);
-        } else {
-            return cli_fail(BS_EINPUT, "plot: unknown option or missing value in '%s' (try --help)",
-                            argv[optind - 1]);
-        }
-    }
+    int format = PLOT_PNG;
+    int rc = cli_plot_options("plot", argc, argv, &dir_arg, &format);
+    if (rc)
+        return rc;
     if (optind != argc - 1)
         return cli_fail(BS_EINPUT, "plot: give exactly one RESULT.h5 (try --help)");
     const char *result = argv[optind];
@@ -57,9 +67,9 @@ int cmd_plot(int argc, char **argv)
     if (stat(result, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         char *paths[8] = {0};
         int n = 0;
-        int st = plot_have_gnuplot() ? plot_sweep(result, format, paths, &n)
-                                     : bs_fail(BS_ERUNTIME, "gnuplot is not installed: install it "
-                                                            "with `apt-get install gnuplot-nox`");
+        int st = plot_need_gnuplot();
+        if (st == BS_OK)
+            st = plot_sweep(result, format, paths, &n);
         for (int i = 0; i < n; i++) {
             if (st == BS_OK)
                 fprintf(stderr, "blockshift: figure %s\n", paths[i]);
@@ -78,9 +88,8 @@ int cmd_plot(int argc, char **argv)
     int n = 0;
     /* Bad input first, then gnuplot: nothing is made before both are fine. */
     int st = results_check(result);
-    if (st == BS_OK && !plot_have_gnuplot())
-        st = bs_fail(BS_ERUNTIME, "gnuplot is not installed: install it with "
-                                  "`apt-get install gnuplot-nox` (or ./waf deps)");
+    if (st == BS_OK)
+        st = plot_need_gnuplot();
     if (st == BS_OK && dir_arg)
         st = cli_make_dirs(dir);
     if (st == BS_OK)

@@ -1,6 +1,7 @@
 #include "testbed.h"
 
 #include "bs_ns3.h"
+#include "calibration.h"
 #include "censor.h"
 #include "events.h"
 #include "log.h"
@@ -64,13 +65,7 @@ world *testbed_plain_world(const world *w)
     if (!cw)
         return NULL;
     memcpy(cw, w, sizeof *cw);
-    cw->calibration.on = 0;
-    for (int a = 0; a < MAX_APPS; a++)
-        for (int k = 0; k < N_CLASSES; k++) {
-            cw->calibration.goodput[a][k] = -1.0;
-            for (int t = 0; t < N_TECHNIQUES; t++)
-                cw->calibration.fail[a][k][t] = -1.0;
-        }
+    calibration_clear(&cw->calibration);
     return cw;
 }
 

@@ -47,8 +47,8 @@ for fmt in ("png", "svg", "pdf"):
     check(p.returncode == 0 and p.stdout == "", f"plot --format {fmt}: exit 0, nothing on stdout")
     for name in figures:
         path = os.path.join(out, f"{name}.{fmt}")
-        ok = all(os.path.getsize(os.path.join(out, f)) > 0 for f in (f"{name}.{fmt}", f"{name}.dat", f"{name}.gp")
-                 if os.path.exists(os.path.join(out, f))) and os.path.exists(path)
+        ok = all(os.path.exists(os.path.join(out, f)) and os.path.getsize(os.path.join(out, f)) > 0
+                 for f in (f"{name}.{fmt}", f"{name}.dat", f"{name}.gp"))
         check(ok and path in p.stderr, f"{name}.{fmt}: drawn, with {name}.dat and {name}.gp, path printed")
     check(not [f for f in os.listdir(out) if f.startswith(".")], f"{fmt}: no temporary file left")
 check(open(os.path.join(tmp, "fig-png", "primary.png"), "rb").read(8) == b"\x89PNG\r\n\x1a\n", "PNG is a PNG")
