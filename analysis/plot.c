@@ -17,7 +17,7 @@
 
 const char *const plot_format_names[N_PLOT_FORMATS] = {"png", "svg", "pdf"};
 
-static const char *const terminals[N_PLOT_FORMATS] = {
+const char *const plot_terminals[N_PLOT_FORMATS] = {
     "pngcairo size 1280,720 font 'Sans,14'",
     "svg size 1280,720 dynamic font 'Sans,14'",
     "pdfcairo size 7in,4in font 'Sans,10'",
@@ -99,7 +99,7 @@ static int write_gp(const run *r, const figure *g, const char *path)
             "set xdata time\nset timefmt \"%%Y-%%m-%%d\"\nset format x \"%%b %%Y\"\n"
             "set xtics rotate by -30\nset ylabel \"%s\"\nset key outside right top\n"
             "set grid\nset yrange [0:*]\nset autoscale xfix\n",
-            g->name, g->title, g->name, r->result, g->name, g->name, ext, terminals[r->format],
+            g->name, g->title, g->name, r->result, g->name, g->name, ext, plot_terminals[r->format],
             g->title, g->ylabel);
     for (int e = 0; e < r->n_ev; e++)
         fprintf(o,
@@ -128,21 +128,13 @@ static int write_gp(const run *r, const figure *g, const char *path)
     return BS_OK;
 }
 
-/* gnuplot NAME.gp in the output folder, drawing to a temporary name. */
-int plot_draw(run *r, const figure *g)
+int plot_gnuplot(const char *dir, const char *script, const char *out)
 {
-    char dat[4200], gp[4200], tmp[4200], out[4200], arg[512];
-    const char *ext = plot_format_names[r->format];
-    snprintf(dat, sizeof dat, "%s/%s.dat", r->dir, g->name);
-    snprintf(gp, sizeof gp, "%s/%s.gp", r->dir, g->name);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp.%s", r->dir, g->name, ext);
-    snprintf(out, sizeof out, "%s/%s.%s", r->dir, g->name, ext);
-    int st = write_dat(r, g, dat);
-    if (st == BS_OK)
-        st = write_gp(r, g, gp);
-    if (st != BS_OK)
-        return st;
-    snprintf(arg, sizeof arg, "outfile='.%s.tmp.%s'", g->name, ext);
+    char gp[4200], tmp[4200], dst[4200], arg[512];
+    snprintf(gp, sizeof gp, "%s/%s", dir, script);
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, out);
+    snprintf(dst, sizeof dst, "%s/%s", dir, out);
+    snprintf(arg, sizeof arg, "outfile='.%s.tmp'", out);
     int errpipe[2];
     if (pipe(errpipe) != 0)
         return bs_fail(BS_ERUNTIME, "plot: pipe: %s", strerror(errno));
@@ -153,11 +145,9 @@ int plot_draw(run *r, const figure *g)
         dup2(null, 1);
         dup2(errpipe[1], 2);
         close(errpipe[0]);
-        if (chdir(r->dir) != 0)
+        if (chdir(dir) != 0)
             _exit(126);
-        char name[300];
-        snprintf(name, sizeof name, "%s.gp", g->name);
-        execlp("gnuplot", "gnuplot", "-e", arg, name, (char *)NULL);
+        execlp("gnuplot", "gnuplot", "-e", arg, script, (char *)NULL);
         _exit(127);
     }
     close(errpipe[1]);
@@ -174,11 +164,31 @@ int plot_draw(run *r, const figure *g)
         return bs_fail(BS_ERUNTIME, "plot: gnuplot failed on %s%s%s", gp, msg[0] ? ": " : "", msg);
     }
     struct stat sb;
-    if (stat(tmp, &sb) != 0 || sb.st_size == 0 || rename(tmp, out) != 0) {
+    if (stat(tmp, &sb) != 0 || sb.st_size == 0 || rename(tmp, dst) != 0) {
         unlink(tmp);
         return bs_fail(BS_ERUNTIME, "plot: gnuplot drew nothing for %s", gp);
     }
-    r->paths[r->n_paths++] = strdup(out);
+    return BS_OK;
+}
+
+/* NAME.dat and NAME.gp in the output folder, then gnuplot NAME.gp. */
+int plot_draw(run *r, const figure *g)
+{
+    char dat[4200], gp[4200], script[300], out[300], path[4200];
+    const char *ext = plot_format_names[r->format];
+    snprintf(dat, sizeof dat, "%s/%s.dat", r->dir, g->name);
+    snprintf(gp, sizeof gp, "%s/%s.gp", r->dir, g->name);
+    snprintf(script, sizeof script, "%s.gp", g->name);
+    snprintf(out, sizeof out, "%s.%s", g->name, ext);
+    int st = write_dat(r, g, dat);
+    if (st == BS_OK)
+        st = write_gp(r, g, gp);
+    if (st == BS_OK)
+        st = plot_gnuplot(r->dir, script, out);
+    if (st != BS_OK)
+        return st;
+    snprintf(path, sizeof path, "%s/%s", r->dir, out);
+    r->paths[r->n_paths++] = strdup(path);
     return BS_OK;
 }
 

@@ -4,6 +4,7 @@
 #define BS_PLOT_INTERNAL_H
 
 #include "h5in.h"
+#include "plot.h"
 
 /* What one figure shows: a table of days by columns, and how to draw it. */
 typedef struct figure {
@@ -32,6 +33,14 @@ typedef struct run {
 /* Draw g into r->dir: NAME.dat, NAME.gp, then gnuplot; adds the figure's
  * path to r->paths. */
 int plot_draw(run *r, const figure *g);
+
+/* gnuplot's terminal for each plot format. */
+extern const char *const plot_terminals[N_PLOT_FORMATS];
+
+/* Run gnuplot on dir/script, which draws to the file named by its variable
+ * `outfile`, here dir/.OUT.tmp, renamed to dir/out when gnuplot succeeded
+ * and drew something.  BS_OK, or BS_ERUNTIME with gnuplot's message. */
+int plot_gnuplot(const char *dir, const char *script, const char *out);
 
 /* Days since 1970 of an ISO date, -1 if it is not one. */
 long plot_parse_date(const char *iso);

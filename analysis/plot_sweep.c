@@ -5,55 +5,17 @@
  * each number against each parameter with 95% error bars.  As for a run,
  * every figure has its gnuplot script next to it (reading ../summary.txt). */
 #include "plot.h"
+#include "plot_internal.h"
 
 #include "status.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #define MAX_COLS 512
-
-static const char *const terminals[N_PLOT_FORMATS] = {
-    "pngcairo size 1280,720 font 'Sans,14'",
-    "svg size 1280,720 dynamic font 'Sans,14'",
-    "pdfcairo size 7in,4in font 'Sans,10'",
-};
-
-/* gnuplot SCRIPT in dir, to a temporary output renamed to `out` on success. */
-static int gnuplot(const char *dir, const char *script, const char *out)
-{
-    char tmp[400], arg[600], full[4300];
-    snprintf(tmp, sizeof tmp, ".%s.tmp", out);
-    snprintf(arg, sizeof arg, "outfile='%s'", tmp);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        dup2(null, 0);
-        dup2(null, 1);
-        if (chdir(dir) != 0)
-            _exit(126);
-        execlp("gnuplot", "gnuplot", "-e", arg, script, (char *)NULL);
-        _exit(127);
-    }
-    int status = 0;
-    char t[4400], o[4400];
-    snprintf(t, sizeof t, "%s/%s", dir, tmp);
-    snprintf(o, sizeof o, "%s/%s", dir, out);
-    struct stat sb;
-    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-        stat(t, &sb) != 0 || sb.st_size == 0 || rename(t, o) != 0) {
-        unlink(t);
-        snprintf(full, sizeof full, "%s/%s", dir, script);
-        return bs_fail(BS_ERUNTIME, "plot: gnuplot failed on %s", full);
-    }
-    return BS_OK;
-}
 
 int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
 {
@@ -106,7 +68,7 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
                    "if (!exists(\"outfile\")) outfile = \"%s\"\n"
                    "set terminal %s\nset termoption noenhanced\nset output outfile\n"
                    "set grid\nset key outside right top\n",
-                name, script, out, terminals[format]);
+                name, script, out, plot_terminals[format]);
         if (np == 1)
             fprintf(o, "set title \"%s: mean and 95%% confidence interval\"\nset xlabel \"%s\"\n"
                        "set ylabel \"%s\"\n"
@@ -131,7 +93,7 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
             st = bs_fail(BS_ERUNTIME, "%s: cannot write", path);
             break;
         }
-        st = gnuplot(dir, script, out);
+        st = plot_gnuplot(dir, script, out);
         if (st == BS_OK) {
             char full[4600];
             snprintf(full, sizeof full, "%s/%s", dir, out);

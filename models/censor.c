@@ -136,8 +136,8 @@ static double consequence(const censor *c, const rule *r, int a, int k, double *
     double rate = ev->rate > 0 ? ev->rate : w->censor.throttle_rate;
     const calibration_cfg *cal = &w->calibration;
     if (cal->goodput[a][k] >= 0 && fabs(rate - cal->throttle_rate) <= 1e-9 * rate) {
-        *ratio = cal->goodput[a][k] < 1 ? cal->goodput[a][k] : 1.0;
-        return calibration_fail(w, a, k, TECH_THROTTLE, 1.0);
+        *ratio = cal->goodput[a][k]; /* a throttle row sets goodput and fail together */
+        return cal->fail[a][k][TECH_THROTTLE];
     }
     if (k == CLASS_MESSAGING || class_rate(&w->apps[a], k) <= rate)
         return 0.0;

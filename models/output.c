@@ -51,29 +51,29 @@ static int write_provenance(results *r, const sim_out *s)
              LIBCONFIG_VER_REVISION);
     BS_TRY(results_attr_str(r, "/provenance", "libconfig", buf));
     BS_TRY(results_attr_str(r, "/provenance", "ns3",
-                         "not used in a run (blockshift testbed runs the packet engine)"));
+                            "not used in a run (blockshift testbed runs the packet engine)"));
     BS_TRY(results_attr_str(r, "/provenance", "host", host));
     BS_TRY(results_attr_str(r, "/provenance", "rng", rng_generator_name()));
     BS_TRY(results_attr_str(r, "/provenance", "engines",
-                         s->has_network ? "population, flow" : "population"));
-    BS_TRY(results_attr_double(r, "/provenance", "population_seconds",
-                            s->seconds - s->net_seconds));
+                            s->has_network ? "population, flow" : "population"));
+    BS_TRY(
+        results_attr_double(r, "/provenance", "population_seconds", s->seconds - s->net_seconds));
     if (s->has_network)
         BS_TRY(results_attr_double(r, "/provenance", "flow_seconds", s->net_seconds));
     BS_TRY(results_attr_str(r, "/provenance", "congestion_loss",
-                         s->has_network
-                             ? "from the flow engine: each day's box overload and link "
-                               "congestion change the next day's call success"
-                             : "zero: the scenario has no network, so the flow engine is off "
-                               "and calls meet no congestion"));
+                            s->has_network
+                                ? "from the flow engine: each day's box overload and link "
+                                  "congestion change the next day's call success"
+                                : "zero: the scenario has no network, so the flow engine is off "
+                                  "and calls meet no congestion"));
     return BS_OK;
 }
 
 static int write_config(results *r, const run_meta *m)
 {
     BS_TRY(results_write_text(r, "/config/text", m->config_text,
-                           "The fully resolved configuration: includes expanded, overrides "
-                           "applied, every default filled in; blockshift run reads it back"));
+                              "The fully resolved configuration: includes expanded, overrides "
+                              "applied, every default filled in; blockshift run reads it back"));
     size_t len = 1;
     for (int i = 0; i < m->n_set; i++)
         len += strlen(m->set[i]) + 1;
@@ -96,7 +96,7 @@ static int write_dims(results *r, const world *w, const sim_out *s)
     char epoch[11];
     world_date_str(w->scenario.start, epoch);
     BS_TRY(results_dim_values(r, "day", s->n_days, s->day_of, "days",
-                           "Days since the scenario's start (see the epoch attribute)"));
+                              "Days since the scenario's start (see the epoch attribute)"));
     BS_TRY(results_attr_str(r, "/dims/day", "epoch", epoch));
     for (int a = 0; a < w->n_apps; a++)
         names[a] = w->apps[a].name;
@@ -162,8 +162,11 @@ static int write_events(results *r, const world *w)
         /* Only rules have a technique. */
         int rule = ev->action == ACT_BLOCK || ev->action == ACT_THROTTLE ||
                    ev->action == ACT_VPN_BLOCK || ev->action == ACT_SHUTDOWN;
-        const char *cells[6] = {row[e].date, action_names[ev->action], row[e].apps,
-                                row[e].classes, rule ? technique_names[ev->technique] : "",
+        const char *cells[6] = {row[e].date,
+                                action_names[ev->action],
+                                row[e].apps,
+                                row[e].classes,
+                                rule ? technique_names[ev->technique] : "",
                                 row[e].scope};
         for (int k = 0; k < 6; k++)
             text[k * rows + e] = cells[k];
@@ -193,20 +196,20 @@ static int write_series(results *r, const sim_out *s)
                *da[] = {"day", "app"}, *d[] = {"day"};
     if (s->installed)
         BS_TRY(results_write(r, "/population/installed", 3, dra, s->installed, "people",
-                          "People with the app installed, at the end of each day"));
+                             "People with the app installed, at the end of each day"));
     BS_TRY(results_write(r, "/population/primary", 3, dra, s->primary, "people",
-                      "People whose first choice for calls is the app, at the end of each day"));
+                         "People whose first choice for calls is the app, at the end of each day"));
     BS_TRY(results_write(r, "/population/vpn", 3, drv, s->vpn, "people",
-                      "People on each VPN protocol, at the end of each day"));
+                         "People on each VPN protocol, at the end of each day"));
     BS_TRY(results_write(r, "/calls/attempted", 2, da, s->attempted, "calls/day",
-                      "Call attempts on the app (a call retried on another app counts once per "
-                      "app tried)"));
+                         "Call attempts on the app (a call retried on another app counts once per "
+                         "app tried)"));
     BS_TRY(results_write(r, "/calls/completed", 2, da, s->completed, "calls/day",
-                      "Attempts that connected"));
+                         "Attempts that connected"));
     BS_TRY(results_write(r, "/calls/failed", 2, da, s->failed, "calls/day",
-                      "Attempts that failed (\"User not available\")"));
+                         "Attempts that failed (\"User not available\")"));
     BS_TRY(results_write(r, "/calls/abandoned", 1, d, s->abandoned, "calls/day",
-                      "Calls given up after every retry failed"));
+                         "Calls given up after every retry failed"));
     return BS_OK;
 }
 
@@ -232,10 +235,10 @@ static int write_summary(results *r, const world *w, const sim_out *s)
     for (int a = 0; a < w->n_apps; a++) {
         snprintf(name, sizeof name, "final_installed_share_%s", w->apps[a].name);
         BS_TRY(results_attr_double(r, "/summary", name,
-                                national(s->installed, s, w->n_apps, last, a) / people));
+                                   national(s->installed, s, w->n_apps, last, a) / people));
         snprintf(name, sizeof name, "final_primary_share_%s", w->apps[a].name);
         BS_TRY(results_attr_double(r, "/summary", name,
-                                national(s->primary, s, w->n_apps, last, a) / people));
+                                   national(s->primary, s, w->n_apps, last, a) / people));
     }
     double vpn = 0;
     for (int v = 0; v < w->n_vpns; v++)

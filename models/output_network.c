@@ -6,18 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int write_dims(results *r, const world *w, const sim_out *s)
+int output_link_dim(results *r, const world *w)
 {
-    char epoch[11];
-    world_date_str(w->scenario.start, epoch);
-    BS_TRY(results_dim_index(r, "hour", s->n_hours, "hours",
-                          "Hours since the scenario's start, 00:00 of its first day (see the "
-                          "epoch attribute)"));
-    BS_TRY(results_attr_str(r, "/dims/hour", "epoch", epoch));
     const network_cfg *net = &w->network;
-    char (*names)[2 * W_NAME + 4] = malloc(sizeof *names * (size_t)s->n_links);
-    const char **labels = malloc(sizeof *labels * (size_t)s->n_links);
-    size_t cl = (size_t)s->n_links * 10 + 1;
+    int n = 2 * net->n_links;
+    char(*names)[2 * W_NAME + 4] = malloc(sizeof *names * (size_t)n);
+    const char **labels = malloc(sizeof *labels * (size_t)n);
+    size_t cl = (size_t)n * 10 + 1;
     char *classes = malloc(cl);
     if (!names || !labels || !classes) {
         free(names);
@@ -26,26 +21,32 @@ static int write_dims(results *r, const world *w, const sim_out *s)
         return bs_fail(BS_ENOMEM, "output: out of memory");
     }
     classes[0] = 0;
-    for (int l = 0; l < net->n_links; l++)
-        for (int dir = 0; dir < 2; dir++) {
-            const link_cfg *ln = &net->links[l];
-            int k = 2 * l + dir;
-            snprintf(names[k], sizeof names[k], "%s->%s", dir ? ln->to : ln->from,
-                     dir ? ln->from : ln->to);
-            labels[k] = names[k];
-            strcat(classes, link_class_names[ln->cls]);
-            if (k + 1 < s->n_links)
-                strcat(classes, ",");
-        }
-    int st = results_dim_names(r, "link", s->n_links, labels,
+    for (int k = 0; k < n; k++) {
+        world_link_name(w, k, names[k], sizeof names[k]);
+        labels[k] = names[k];
+        strcat(classes, link_class_names[net->links[k / 2].cls]);
+        if (k + 1 < n)
+            strcat(classes, ",");
+    }
+    int st = results_dim_names(r, "link", n, labels,
                                "Directed links, from->to: each configured link twice");
     if (st == BS_OK)
         st = results_attr_str(r, "/dims/link", "classes", classes);
     free(names);
     free(labels);
     free(classes);
-    if (st != BS_OK)
-        return st;
+    return st;
+}
+
+static int write_dims(results *r, const world *w, const sim_out *s)
+{
+    char epoch[11];
+    world_date_str(w->scenario.start, epoch);
+    BS_TRY(results_dim_index(r, "hour", s->n_hours, "hours",
+                             "Hours since the scenario's start, 00:00 of its first day (see the "
+                             "epoch attribute)"));
+    BS_TRY(results_attr_str(r, "/dims/hour", "epoch", epoch));
+    BS_TRY(output_link_dim(r, w));
     const char *isps[MAX_ALL_ISPS];
     char isp_names[MAX_ALL_ISPS][2 * W_NAME + 1];
     for (int g = 0; g < w->n_regions; g++)
@@ -61,8 +62,8 @@ static int write_dims(results *r, const world *w, const sim_out *s)
 
 static int write_series(results *r, const world *w, const sim_out *s)
 {
-    const char *hl[] = {"hour", "link"}, *hac[] = {"hour", "app", "class"},
-               *ha[] = {"hour", "app"}, *h[] = {"hour"}, *hm[] = {"hour", "mbox"}, *l[] = {"link"};
+    const char *hl[] = {"hour", "link"}, *hac[] = {"hour", "app", "class"}, *ha[] = {"hour", "app"},
+               *h[] = {"hour"}, *hm[] = {"hour", "mbox"}, *l[] = {"link"};
     double *cap = malloc(sizeof(double) * (size_t)s->n_links);
     if (!cap)
         return bs_fail(BS_ENOMEM, "output: out of memory");
@@ -73,36 +74,38 @@ static int write_series(results *r, const world *w, const sim_out *s)
     free(cap);
     BS_TRY(st);
     BS_TRY(results_write(r, "/network/link_offered", 2, hl, s->link_offered, "bit/s",
-                      "Traffic offered to each directed link: what passed the censor boxes"));
+                         "Traffic offered to each directed link: what passed the censor boxes"));
     BS_TRY(results_write(r, "/network/link_carried", 2, hl, s->link_carried, "bit/s",
-                      "Traffic carried by each directed link (max-min fair share when full)"));
-    BS_TRY(results_write(r, "/network/app_carried", 3, hac, s->app_carried, "bit/s",
+                         "Traffic carried by each directed link (max-min fair share when full)"));
+    BS_TRY(
+        results_write(r, "/network/app_carried", 3, hac, s->app_carried, "bit/s",
                       "Traffic of each app and class delivered end to end (direct or tunnelled)"));
     BS_TRY(results_write(r, "/network/vpn_carried", 1, h, s->vpn_carried, "bit/s",
-                      "Traffic delivered through VPN tunnels (calls, messaging, background)"));
-    BS_TRY(results_write(r, "/network/border_app", 2, ha, s->border_app, "bit/s",
+                         "Traffic delivered through VPN tunnels (calls, messaging, background)"));
+    BS_TRY(
+        results_write(r, "/network/border_app", 2, ha, s->border_app, "bit/s",
                       "Each app's traffic on border links (summed over them, tunnelled or not)"));
     BS_TRY(results_write(r, "/network/border_vpn", 1, h, s->border_vpn, "bit/s",
-                      "Tunnelled traffic on border links"));
+                         "Tunnelled traffic on border links"));
     BS_TRY(results_write(r, "/network/border_total", 1, h, s->border_total, "bit/s",
-                      "All traffic on border links"));
+                         "All traffic on border links"));
     BS_TRY(results_write(r, "/network/hairpin", 1, h, s->hairpin, "bit/s",
-                      "Border traffic of tunnels whose route without the tunnel stays in the "
-                      "country: the extra border load from hairpinning"));
+                         "Border traffic of tunnels whose route without the tunnel stays in the "
+                         "country: the extra border load from hairpinning"));
     BS_TRY(results_write(r, "/censor/inspected", 2, hm, s->inspected, "bit/s",
-                      "Traffic each box inspected (up to its capacity, both directions)"));
+                         "Traffic each box inspected (up to its capacity, both directions)"));
     BS_TRY(results_write(r, "/censor/dropped", 2, hm, s->dropped, "bit/s",
-                      "Traffic each box dropped: blocked, collateral, and overload when it "
-                      "fails closed (for calls: the demand of the calls it stopped)"));
+                         "Traffic each box dropped: blocked, collateral, and overload when it "
+                         "fails closed (for calls: the demand of the calls it stopped)"));
     BS_TRY(results_write(r, "/censor/throttled", 2, hm, s->throttled, "bit/s",
-                      "Traffic each box's policers dropped"));
+                         "Traffic each box's policers dropped"));
     BS_TRY(results_write(r, "/censor/collateral", 2, hm, s->collateral, "bit/s",
-                      "Dropped traffic that was not the target"));
+                         "Dropped traffic that was not the target"));
     BS_TRY(results_write(r, "/censor/uninspected", 2, hm, s->uninspected, "bit/s",
-                      "Traffic passed without inspection because the box was over capacity "
-                      "(fails open)"));
+                         "Traffic passed without inspection because the box was over capacity "
+                         "(fails open)"));
     BS_TRY(results_write(r, "/censor/overloaded", 1, h, s->overloaded, "boxes",
-                      "Boxes over their inspection capacity in either direction"));
+                         "Boxes over their inspection capacity in either direction"));
     return BS_OK;
 }
 
@@ -133,18 +136,16 @@ static int write_summary(results *r, const world *w, const sim_out *s)
             peak_insp = insp;
         overload_hours += s->overloaded[h] > 0;
     }
-    double border = sum(s->border_total, H), vpn = sum(s->border_vpn, H),
-           hair = sum(s->hairpin, H);
+    double border = sum(s->border_total, H), vpn = sum(s->border_vpn, H), hair = sum(s->hairpin, H);
     BS_TRY(results_attr_double(r, "/summary", "peak_border_utilisation", peak_util));
     if (peak_link >= 0) {
-        const link_cfg *ln = &w->network.links[peak_link / 2];
         char name[2 * W_NAME + 4];
-        snprintf(name, sizeof name, "%s->%s", peak_link % 2 ? ln->to : ln->from,
-                 peak_link % 2 ? ln->from : ln->to);
+        world_link_name(w, peak_link, name, sizeof name);
         BS_TRY(results_attr_str(r, "/summary", "peak_border_link", name));
     }
     BS_TRY(results_attr_double(r, "/summary", "border_vpn_share", border > 0 ? vpn / border : 0));
-    BS_TRY(results_attr_double(r, "/summary", "hairpin_border_share", border > 0 ? hair / border : 0));
+    BS_TRY(
+        results_attr_double(r, "/summary", "hairpin_border_share", border > 0 ? hair / border : 0));
     BS_TRY(results_attr_double(r, "/summary", "mean_hairpin_border_load", H ? hair / H : 0));
     BS_TRY(results_attr_double(r, "/summary", "censor_peak_inspected", peak_insp));
     BS_TRY(results_attr_int(r, "/summary", "censor_overload_hours", overload_hours));

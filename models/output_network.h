@@ -10,4 +10,8 @@
 
 int output_network(results *r, const world *w, const sim_out *s);
 
+/* /dims/link: the directed links' names (world_link_name) and, as the
+ * attribute `classes`, their link classes joined with commas. */
+int output_link_dim(results *r, const world *w);
+
 #endif

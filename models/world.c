@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -65,7 +66,13 @@ int world_app_averse(const world *w, int app)
     return w->apps[app].servers == LOC_DOMESTIC && !w->apps[app].e2e;
 }
 
-static int name_index(const char *const *names, int n, const char *name)
+void world_link_name(const world *w, int dl, char *buf, size_t n)
+{
+    const link_cfg *ln = &w->network.links[dl / 2];
+    snprintf(buf, n, "%s->%s", dl % 2 ? ln->to : ln->from, dl % 2 ? ln->from : ln->to);
+}
+
+int world_name_index(const char *const *names, int n, const char *name)
 {
     for (int i = 0; i < n; i++)
         if (strcmp(names[i], name) == 0)
@@ -122,7 +129,7 @@ static void resolve_apps(world *w, check_ctx *c)
             check_unique(c, "apps", w->apps[s].name, app->name, s, a);
         app->platform_mask = 0;
         for (int i = 0; i < app->platforms.n; i++) {
-            int p = name_index(platform_names, N_PLATFORMS, app->platforms.v[i]);
+            int p = world_name_index(platform_names, N_PLATFORMS, app->platforms.v[i]);
             snprintf(path, sizeof path, "apps.[%d].platforms", a);
             if (p < 0)
                 check_error(c, path, "unknown platform '%s' (use ios or android)",
@@ -165,7 +172,7 @@ static void resolve_event_scope(world *w, check_ctx *c, int e)
         ev->app_mask = (uint16_t)((1u << w->n_apps) - 1);
     ev->class_mask = 0;
     for (int i = 0; i < ev->classes.n; i++) {
-        int k = name_index(class_names, N_CLASSES, ev->classes.v[i]);
+        int k = world_name_index(class_names, N_CLASSES, ev->classes.v[i]);
         snprintf(path, sizeof path, "events.[%d].classes", e);
         if (k < 0)
             check_error(c, path, "unknown traffic class '%s' (use voice, video or messaging)",
@@ -439,11 +446,9 @@ static void resolve_testbed(world *w, check_ctx *c)
     }
     t->tech_mask = 0;
     for (int i = 0; i < t->techniques.n; i++) {
-        int k = 0;
-        while (k < N_TECHNIQUES && strcmp(technique_names[k], t->techniques.v[i]) != 0)
-            k++;
+        int k = world_name_index(technique_names, N_TECHNIQUES, t->techniques.v[i]);
         snprintf(path, sizeof path, "testbed.techniques.[%d]", i);
-        if (k == N_TECHNIQUES || k == TECH_SHUTDOWN)
+        if (k < 0 || k == TECH_SHUTDOWN)
             check_error(c, path, "unknown technique '%s' (use ip, sni, stun, throttle or vpn)",
                         t->techniques.v[i]);
         else

@@ -12,6 +12,7 @@
 #ifndef BS_WORLD_H
 #define BS_WORLD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define W_NAME 32     /* longest name, with its terminating NUL */
@@ -243,8 +244,6 @@ typedef struct calib_case {
     double usable;        /* share set up and losing at most usable_loss of their media */
     double media_loss;    /* media packets lost, over the connected calls */
     double goodput_share; /* payload delivered over what the connected calls sent */
-    /* derived: indices in this world, -1 for none or an app it does not have */
-    int app_i, cls_i, tech_i, vpn_i;
 } calib_case;
 
 typedef struct calibration_cfg {
@@ -292,6 +291,12 @@ extern const char *const failure_mode_names[N_FAILURE_MODES];
 extern const char *const link_class_names[N_LINK_CLASSES];
 
 /* Index of `name` in world's apps / regions / vpns, or -1. */
+/* The name of directed link dl (2l: from -> to of link l, 2l + 1 back):
+ * "from->to". */
+void world_link_name(const world *w, int dl, char *buf, size_t n);
+
+/* Index of `name` in names[0..n), or -1. */
+int world_name_index(const char *const *names, int n, const char *name);
 int world_app(const world *w, const char *name);
 int world_region(const world *w, const char *name);
 int world_vpn(const world *w, const char *name);

@@ -17,6 +17,9 @@ int cmd_sweep(int argc, char **argv);
  * code.  (cmd_run.c) */
 #include "world.h"
 int cli_load(const char *config, int n_set, char *const *set, world *w);
+/* Print `errors` (one per line; freed here) and, when there are several, the
+ * summary message of status st; the exit code.  (cmd_run.c) */
+int cli_report_errors(int st, char *errors);
 /* mkdir -p: BS_OK, or a status with a message (an existing non-folder is bad
  * input). */
 int cli_make_dirs(const char *dir);

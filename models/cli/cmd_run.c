@@ -146,8 +146,11 @@ int cli_load(const char *config, int n_set, char *const *set, world *w)
 {
     char *errors = NULL;
     int st = config_load(config, n_set, set, w, &errors);
-    if (st == BS_OK)
-        return 0;
+    return st == BS_OK ? 0 : cli_report_errors(st, errors);
+}
+
+int cli_report_errors(int st, char *errors)
+{
     /* The summary ("3 errors in x.cfg") adds nothing to a single error. */
     int lines = 0;
     for (const char *p = errors; p && *p; p++)

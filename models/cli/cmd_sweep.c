@@ -197,33 +197,20 @@ static void restore_signals(const struct sigaction *old)
 
 /* ---- the steps ------------------------------------------------------------- */
 
-/* Print a list of errors (one per line), then the summary if there are
- * several; the exit code. */
-static int report_errors(int st, char *errors)
-{
-    int lines = 0;
-    for (const char *p = errors; p && *p; p++)
-        lines += *p == '\n';
-    if (errors)
-        fputs(errors, stderr);
-    free(errors);
-    return lines == 1 ? bs_exit_code(st) : cli_fail(st, "%s", bs_last_error());
-}
-
-/* The sweep file, checked point by point; 0 or an exit code. */
+/* The sweep file, checked point by point; 0 or an exit code.  With `hashes`,
+ * also the hash of every run's configuration (for --resume), which costs a
+ * configuration dump a run: a --slurm script does not need them. */
 static int load_spec(const char *file, sweep_spec **s, uint64_t **hashes)
 {
     char *errors = NULL;
-    *hashes = NULL;
     int st = sweep_spec_load(file, s, &errors);
     if (st != BS_OK)
-        return errors ? report_errors(st, errors) : cli_fail(st, "%s", bs_last_error());
-    *hashes = calloc((size_t)(*s)->n_runs, sizeof **hashes);
-    if (!*hashes)
+        return errors ? cli_report_errors(st, errors) : cli_fail(st, "%s", bs_last_error());
+    if (hashes && !(*hashes = calloc((size_t)(*s)->n_runs, sizeof **hashes)))
         return cli_fail(BS_ENOMEM, "out of memory");
-    st = sweep_config_check(*s, *hashes, &errors);
+    st = sweep_config_check(*s, hashes ? *hashes : NULL, &errors);
     if (st != BS_OK)
-        return errors ? report_errors(st, errors) : cli_fail(st, "%s", bs_last_error());
+        return errors ? cli_report_errors(st, errors) : cli_fail(st, "%s", bs_last_error());
     return 0;
 }
 
@@ -401,7 +388,7 @@ static int sweep_main(int argc, char **argv, int *interrupted)
     sweep_spec *s = NULL;
     uint64_t *hashes = NULL;
     char dir[PATH_MAX];
-    if ((rc = load_spec(a.file, &s, &hashes)) != 0)
+    if ((rc = load_spec(a.file, &s, a.slurm ? NULL : &hashes)) != 0)
         goto done;
     if (a.out_dir)
         snprintf(dir, sizeof dir, "%s", a.out_dir);

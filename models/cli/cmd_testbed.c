@@ -5,6 +5,7 @@
 #include "bs_ns3.h"
 #include "config.h"
 #include "output.h"
+#include "output_network.h"
 #include "results.h"
 #include "status.h"
 #include "testbed.h"
@@ -74,8 +75,8 @@ static int parse(int argc, char **argv, tb_args *a)
             char *end;
             unsigned long long v = strtoull(optarg, &end, 10);
             if (!*optarg || *end || optarg[0] == '-' || v > 4294967295ULL)
-                return cli_fail(BS_EINPUT, "testbed: --seed '%s' is not an integer in 0..4294967295",
-                                optarg);
+                return cli_fail(BS_EINPUT,
+                                "testbed: --seed '%s' is not an integer in 0..4294967295", optarg);
             snprintf(a->seed, sizeof a->seed, "scenario.seed=%llu", v);
             if (a->n_set == MAX_SET)
                 return cli_fail(BS_EINPUT, "testbed: more than %d overrides", MAX_SET);
@@ -88,7 +89,8 @@ static int parse(int argc, char **argv, tb_args *a)
             a->set[a->n_set++] = optarg;
             break;
         default:
-            return cli_fail(BS_EINPUT, "testbed: unknown option or missing value in '%s' (try --help)",
+            return cli_fail(BS_EINPUT,
+                            "testbed: unknown option or missing value in '%s' (try --help)",
                             argv[optind - 1]);
         }
     }
@@ -103,12 +105,13 @@ static int parse(int argc, char **argv, tb_args *a)
 static int write_validation(results *r, const testbed_validation *v)
 {
     const char *runs[VAL_RUNS] = {"uncongested", "congested"}, *dvl[] = {"validation", "link"};
-    BS_TRY(results_dim_names(r, "validation", VAL_RUNS, runs,
+    BS_TRY(
+        results_dim_names(r, "validation", VAL_RUNS, runs,
                           "Validation runs: links as configured; every link at 2.5 calls' rate"));
     BS_TRY(results_write(r, "/testbed/validation/measured", 2, dvl, v->measured, "bit/s",
-                      "Load of each directed link in ns-3 over the calls' time"));
+                         "Load of each directed link in ns-3 over the calls' time"));
     BS_TRY(results_write(r, "/testbed/validation/predicted", 2, dvl, v->predicted, "bit/s",
-                      "Load of each directed link the flow engine predicts for the same calls"));
+                         "Load of each directed link the flow engine predicts for the same calls"));
     BS_TRY(results_attr_double(r, "/testbed/validation", "max_error_uncongested", v->max_error[0]));
     BS_TRY(results_attr_double(r, "/testbed/validation", "max_error_congested", v->max_error[1]));
     return results_attr_str(r, "/testbed/validation", "description",
@@ -131,27 +134,19 @@ static int write_h5(results *r, const world *w, const testbed_out *o, const test
     BS_TRY(results_attr_str(r, "/provenance", "engines", "packet (ns-3)"));
     BS_TRY(results_attr_double(r, "/provenance", "testbed_seconds", o->wall_seconds));
     int n = o->n_cases;
-    const char **names = malloc(sizeof *names * (size_t)(n + o->n_links));
+    const char **names = malloc(sizeof *names * (size_t)n);
     double *col = malloc(sizeof(double) * (size_t)n * (size_t)(o->n_links > 8 ? o->n_links : 8));
-    char(*ln)[2 * W_NAME + 4] = malloc(sizeof *ln * (size_t)o->n_links);
-    if (!names || !col || !ln) {
+    if (!names || !col) {
         free(names);
         free(col);
-        free(ln);
         return bs_fail(BS_ENOMEM, "testbed: out of memory");
     }
     int st = BS_OK;
     for (int k = 0; k < n; k++)
         names[k] = o->cases[k].name;
     st = results_dim_names(r, "case", n, names, "Testbed cases: app/technique/vpn");
-    for (int l = 0; l < o->n_links; l++) {
-        const link_cfg *lk = &w->network.links[l / 2];
-        snprintf(ln[l], sizeof ln[l], "%s->%s", l % 2 ? lk->to : lk->from, l % 2 ? lk->from : lk->to);
-        names[l] = ln[l];
-    }
     if (st == BS_OK)
-        st = results_dim_names(r, "link", o->n_links, names,
-                               "Directed links, from->to: each configured link twice");
+        st = output_link_dim(r, w);
     const char *classes[TB_CLASSES] = {"voice", "video"};
     if (st == BS_OK)
         st = results_dim_names(r, "call_class", TB_CLASSES, classes,
@@ -197,13 +192,13 @@ static int write_h5(results *r, const world *w, const testbed_out *o, const test
                                     : "Packets the boxes' policers dropped");
     }
     for (int k = 0; k < n && st == BS_OK; k++)
-        memcpy(col + (size_t)k * o->n_links, o->cases[k].link_load, sizeof(double) * (size_t)o->n_links);
+        memcpy(col + (size_t)k * o->n_links, o->cases[k].link_load,
+               sizeof(double) * (size_t)o->n_links);
     if (st == BS_OK)
         st = results_write(r, "/testbed/link_load", 2, dcl, col, "bit/s",
                            "Mean load of each directed link over the case's simulated time");
     free(names);
     free(col);
-    free(ln);
     return st == BS_OK ? write_validation(r, v) : st;
 }
 
@@ -282,7 +277,8 @@ int cmd_testbed(int argc, char **argv)
     if ((rc = cli_load(a.config, a.n_set, a.set, w)) != 0)
         goto done;
     if (w->network.n_nodes == 0) {
-        rc = cli_fail(BS_EINPUT, "%s: network: the testbed needs a network (network.nodes)", a.config);
+        rc = cli_fail(BS_EINPUT, "%s: network: the testbed needs a network (network.nodes)",
+                      a.config);
         goto done;
     }
     char dir[4096], path[4096 + 128];

@@ -6,6 +6,7 @@
 #include "bs_ns3.h"
 #include "config.h"
 #include "output.h"
+#include "output_network.h"
 #include "replay.h"
 #include "results.h"
 #include "sim.h"
@@ -16,44 +17,30 @@
 
 static int write_network(results *r, const world *w, const replay_out *o)
 {
-    const char **names = malloc(sizeof *names * (size_t)o->n_links);
-    char(*ln)[2 * W_NAME + 4] = malloc(sizeof *ln * (size_t)o->n_links);
-    if (!names || !ln) {
-        free(names);
-        free(ln);
-        return bs_fail(BS_ENOMEM, "replay: out of memory");
-    }
-    for (int l = 0; l < o->n_links; l++) {
-        const link_cfg *lk = &w->network.links[l / 2];
-        snprintf(ln[l], sizeof ln[l], "%s->%s", l % 2 ? lk->to : lk->from, l % 2 ? lk->from : lk->to);
-        names[l] = ln[l];
-    }
-    int st = results_dim_names(r, "link", o->n_links, names, "Directed links, from->to");
-    free(names);
-    free(ln);
-    BS_TRY(st);
+    BS_TRY(output_link_dim(r, w));
     const char *dl[] = {"day", "link"}, *l1[] = {"link"}, *da[] = {"day", "app"}, *d1[] = {"day"},
                *di[] = {"day", "isp"};
     BS_TRY(results_write(r, "/network/link_carried", 2, dl, o->link_load, "bit/s",
-                      "Mean load of each directed link over the phase's simulated minutes "
-                      "(ns-3; one row per phase)"));
+                         "Mean load of each directed link over the phase's simulated minutes "
+                         "(ns-3; one row per phase)"));
     BS_TRY(results_write(r, "/network/link_capacity", 1, l1, o->link_capacity, "bit/s",
-                      "Capacity of each directed link"));
-    BS_TRY(results_write(r, "/network/border_app", 2, da, o->border_app, "bit/s",
+                         "Capacity of each directed link"));
+    BS_TRY(
+        results_write(r, "/network/border_app", 2, da, o->border_app, "bit/s",
                       "Packets of each app outside tunnels on border links, mean over the phase"));
     BS_TRY(results_write(r, "/network/border_vpn", 1, d1, o->border_vpn, "bit/s",
-                      "VPN tunnel packets on border links, mean over the phase"));
+                         "VPN tunnel packets on border links, mean over the phase"));
     BS_TRY(results_write(r, "/network/border_total", 1, d1, o->border_total, "bit/s",
-                      "All packets on border links, mean over the phase"));
+                         "All packets on border links, mean over the phase"));
     BS_TRY(results_write(r, "/censor/inspected", 2, di, o->inspected, "bit/s",
-                      "Packets each ISP's box looked at, mean over the phase"));
+                         "Packets each ISP's box looked at, mean over the phase"));
     BS_TRY(results_write(r, "/censor/dropped", 2, di, o->dropped, "bit/s",
-                      "Packets each box dropped, or its policers did"));
+                         "Packets each box dropped, or its policers did"));
     double *zero = calloc((size_t)o->n_phases * o->n_boxes + 1, sizeof(double));
     if (!zero)
         return bs_fail(BS_ENOMEM, "replay: out of memory");
-    st = results_write(r, "/censor/uninspected", 2, di, zero, "bit/s",
-                       "Zero: the boxes of the packet level have no inspection capacity limit");
+    int st = results_write(r, "/censor/uninspected", 2, di, zero, "bit/s",
+                           "Zero: the boxes of the packet level have no inspection capacity limit");
     free(zero);
     return st;
 }
@@ -78,28 +65,29 @@ static int write_replay(results *r, const world *w, const replay_out *o)
     BS_TRY(results_attr_double(r, g, "media_packets", (double)o->media_packets));
     BS_TRY(results_attr_double(r, g, "wall_seconds", o->wall_seconds));
     BS_TRY(results_attr_str(r, g, "description",
-                         "The scenario's timeline in miniature: one row per phase (the days "
-                         "between events), sampled on its last day.  /population counts the "
-                         "testbed's people by first choice and VPN protocol, drawn from the "
-                         "national run's shares that day; /calls counts their call attempts in "
-                         "ns-3 through censor boxes applying that day's rules (completed: set "
-                         "up, media loss within testbed.usable_loss); /network and /censor are "
-                         "the packets' mean loads over the phase's simulated minutes"));
+                            "The scenario's timeline in miniature: one row per phase (the days "
+                            "between events), sampled on its last day.  /population counts the "
+                            "testbed's people by first choice and VPN protocol, drawn from the "
+                            "national run's shares that day; /calls counts their call attempts in "
+                            "ns-3 through censor boxes applying that day's rules (completed: set "
+                            "up, media loss within testbed.usable_loss); /network and /censor are "
+                            "the packets' mean loads over the phase's simulated minutes"));
     BS_TRY(results_attr_str(r, "/provenance", "ns3", bs_ns3_version()));
     BS_TRY(results_attr_str(r, "/provenance", "engines",
-                         "population and flow (the national run), packet (ns-3, the replay)"));
+                            "population and flow (the national run), packet (ns-3, the replay)"));
     return BS_OK;
 }
 
-int testbed_replay(const world *w, const char *config, int n_set, char *const *set,
-                   const char *dir, int quiet)
+int testbed_replay(const world *w, const char *config, int n_set, char *const *set, const char *dir,
+                   int quiet)
 {
     char path[4096 + 128];
     snprintf(path, sizeof path, "%s/%s-replay-seed%lld.h5", dir, w->scenario.name,
              (long long)w->scenario.seed);
     if (!quiet)
-        fprintf(stderr, "blockshift: replay of %s: the national run (%d days), then %lld people "
-                        "in ns-3 %s\n",
+        fprintf(stderr,
+                "blockshift: replay of %s: the national run (%d days), then %lld people "
+                "in ns-3 %s\n",
                 w->scenario.name, w->n_days, (long long)w->testbed.replay_users, bs_ns3_version());
     char *text = config_dump(w);
     if (!text)

@@ -30,6 +30,7 @@ struct LinkRec
 struct LinkCount
 {
     uint64_t total = 0;
+    bool by_app = false;                   // bs_ns3_count_by_app: split the bytes below
     uint64_t by[BS_NS3_MAX_APPS + 2] = {}; // apps, then tunnels, then untagged
 };
 
@@ -109,13 +110,15 @@ int bs_ns3_add_node(bs_ns3* s)
 static void count_tx(LinkCount* c, Ptr<const Packet> p)
 {
     uint32_t bytes = p->GetSize();
+    c->total += bytes;
+    if (!c->by_app)
+        return;
     BsTag tag;
     int k = BS_NS3_MAX_APPS + 1;
     if (p->PeekPacketTag(tag))
         k = tag.t.vpn > 0 ? BS_NS3_MAX_APPS
             : tag.t.app >= 0 && tag.t.app < BS_NS3_MAX_APPS ? tag.t.app
                                                             : BS_NS3_MAX_APPS + 1;
-    c->total += bytes;
     c->by[k] += bytes;
 }
 
@@ -333,6 +336,14 @@ int bs_ns3_get_transfer(const bs_ns3* s, int t, bs_ns3_transfer_stats* out)
 uint64_t bs_ns3_link_bytes(const bs_ns3* s, int dl)
 {
     return dl >= 0 && dl < static_cast<int>(s->link_bytes.size()) ? s->link_bytes[static_cast<size_t>(dl)].total : 0;
+}
+
+int bs_ns3_count_by_app(bs_ns3* s, int dl)
+{
+    if (dl < 0 || dl >= static_cast<int>(s->link_bytes.size()))
+        return bs_fail(BS_EINPUT, "ns-3: no directed link %d to count by app", dl);
+    s->link_bytes[static_cast<size_t>(dl)].by_app = true;
+    return BS_OK;
 }
 
 uint64_t bs_ns3_link_app_bytes(const bs_ns3* s, int dl, int app)

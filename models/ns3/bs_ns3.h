@@ -111,11 +111,15 @@ int bs_ns3_get_transfer(const bs_ns3 *s, int t, bs_ns3_transfer_stats *out);
 /* Bytes (IP packets, with headers) sent on directed link dl, and a box's
  * counters in packets and bytes. */
 uint64_t bs_ns3_link_bytes(const bs_ns3 *s, int dl);
-/* The part of them by packets of app `app` (0..BS_NS3_MAX_APPS - 1) outside a
- * tunnel, of VPN tunnels (BS_NS3_TUNNEL), or without a tag (BS_NS3_UNTAGGED). */
+/* Split directed link dl's bytes by what its packets carry (which costs a
+ * look at each packet's tag, so only on the links asked for, before running):
+ * then bs_ns3_link_app_bytes gives the part by packets of app `app`
+ * (0..BS_NS3_MAX_APPS - 1) outside a tunnel, of VPN tunnels (BS_NS3_TUNNEL),
+ * or without a tag (BS_NS3_UNTAGGED); 0 on a link not split. */
 #define BS_NS3_MAX_APPS 16
 #define BS_NS3_TUNNEL (-1)
 #define BS_NS3_UNTAGGED (-2)
+int bs_ns3_count_by_app(bs_ns3 *s, int dl);
 uint64_t bs_ns3_link_app_bytes(const bs_ns3 *s, int dl, int app);
 typedef struct bs_ns3_box_stats {
     uint64_t passed, dropped, policed;            /* packets */

@@ -16,7 +16,6 @@
 
 #define HOST_RATE 1.0e8  /* a person's own link to their access node, bit/s */
 #define HOST_DELAY 0.002 /* s */
-#define VIDEO_PACKET 1200
 
 /* One call attempt. */
 typedef struct attempt {
@@ -130,6 +129,9 @@ static int build(const phase_ctx *x, bs_ns3 *s)
                             TB_QUEUE) < 0)
             return bs_last_status();
     int st = bs_ns3_install(s);
+    for (int dl = 0; dl < 2 * net->n_links && st == BS_OK; dl++)
+        if (net->links[dl / 2].cls == LINK_BORDER)
+            st = bs_ns3_count_by_app(s, dl);
     for (int k = 0; k < net->n_nodes && st == BS_OK; k++)
         if (net->nodes[k].isp_index >= 0)
             st = bs_ns3_add_box(s, k, net->nodes[k].isp_index, testbed_verdict, (void *)x->boxes);
@@ -142,8 +144,8 @@ static int simulate(const phase_ctx *x, const attempt *at, int n, int round, int
     const world *w = x->w;
     replay_out *o = x->o;
     double T = w->testbed.phase_seconds * 86400.0;
-    bs_ns3 *s = bs_ns3_new((uint32_t)(w->scenario.seed % 4294967295u) + 1,
-                           (uint64_t)w->scenario.run * 1000003u + (uint64_t)(x->phase * REPLAY_ROUNDS + round));
+    bs_ns3 *s = testbed_sim(w, (uint64_t)w->scenario.run * 1000003u +
+                                   (uint64_t)(x->phase * REPLAY_ROUNDS + round));
     if (!s)
         return bs_last_status();
     int st = build(x, s);
@@ -160,7 +162,7 @@ static int simulate(const phase_ctx *x, const attempt *at, int n, int round, int
             .callee_overhead = ve >= 0 ? w->vpns[ve].overhead : 0.0,
             .app = a->app, .cls = a->video ? CLASS_VIDEO : CLASS_VOICE,
             .rate_bps = a->video ? app->video_rate : app->voice_rate,
-            .packet_bytes = a->video ? VIDEO_PACKET : (int)w->testbed.packet_bytes,
+            .packet_bytes = a->video ? TB_VIDEO_PACKET : (int)w->testbed.packet_bytes,
             .start_s = a->start, .duration_s = w->testbed.call_seconds * 86400.0,
             .timeout_s = w->testbed.timeout * 86400.0};
         if (bs_ns3_add_call(s, &cc) < 0)
@@ -172,8 +174,7 @@ static int simulate(const phase_ctx *x, const attempt *at, int n, int round, int
     for (int i = 0; i < n && st == BS_OK; i++) {
         bs_ns3_call_stats cs;
         bs_ns3_get_call(s, i, &cs);
-        double sent = (double)(cs.tx[0] + cs.tx[1]), got = (double)(cs.rx[0] + cs.rx[1]);
-        ok[i] = cs.setup_ok && sent > 0 && 1.0 - got / sent <= w->testbed.usable_loss;
+        ok[i] = testbed_call_usable(w, &cs);
         o->media_packets += cs.tx[0] + cs.tx[1];
     }
     const network_cfg *net = &w->network;
@@ -280,7 +281,6 @@ static int alloc_out(const world *w, int n_phases, replay_out *o)
     size_t P = (size_t)n_phases;
     o->n_phases = n_phases;
     o->n_links = L;
-    o->n_apps = na;
     o->n_boxes = w->n_all_isps;
     sim_out *s = &o->pop;
     s->n_days = n_phases;

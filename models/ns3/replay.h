@@ -37,7 +37,7 @@
 typedef struct replay_out {
     sim_out pop;            /* a row per phase (pop.day_of: the day sampled): people by first
                                choice and VPN, calls attempted, completed, failed, abandoned */
-    int n_phases, n_links, n_apps, n_boxes; /* n_links: directed links of the network */
+    int n_phases, n_links, n_boxes; /* n_links: directed links of the network */
     int *phase_start;       /* [phase] first day */
     double *link_load;      /* [phase][link] bit/s over the phase */
     double *link_capacity;  /* [link] bit/s */

@@ -15,7 +15,6 @@
 
 #define START_S 1.0
 #define GAP_S 0.05
-#define VIDEO_PACKET 1200 /* bytes of video payload per packet: a full packet */
 
 /* One uniform per (flow, question, box): the same for every packet of a flow
  * at a box, independent between boxes (as the population engine's verdicts
@@ -59,6 +58,17 @@ int testbed_verdict(void *arg, int box, int dev, const bs_pkt_tag *t, double *ra
     return BS_PASS;
 }
 
+bs_ns3 *testbed_sim(const world *w, uint64_t run)
+{
+    return bs_ns3_new((uint32_t)(w->scenario.seed % 4294967295u) + 1, run);
+}
+
+int testbed_call_usable(const world *w, const bs_ns3_call_stats *cs)
+{
+    double sent = (double)(cs->tx[0] + cs->tx[1]), got = (double)(cs->rx[0] + cs->rx[1]);
+    return cs->setup_ok && sent > 0 && 1.0 - got / sent <= w->testbed.usable_loss;
+}
+
 world *testbed_plain_world(const world *w)
 {
     world *cw = malloc(sizeof *cw);
@@ -97,8 +107,8 @@ static world *case_world(const world *w, int app, int tech, int vpn)
             cw->regions[r].isps[k].coverage = 1.0;
     for (int t = 0; t < N_TECHNIQUES; t++) {
         cw->censor.tech[t].collateral = 0.0;
-        for (int k = 0; k < N_CLASSES; k++)
-            cw->censor.tech[t].detect[k] = t == tech ? 1.0 : cw->censor.tech[t].detect[k];
+        for (int k = 0; k < N_CLASSES && t == tech; k++)
+            cw->censor.tech[t].detect[k] = 1.0;
     }
     for (int v = 0; v < cw->n_vpns; v++)
         cw->vpns[v].detectability = 1.0;
@@ -147,7 +157,7 @@ static int run_case(const world *w, const int *access, int n_access, const int *
     testbed_boxes_init(&ctx, cw, c, seed);
 
     int st = BS_OK;
-    bs_ns3 *s = bs_ns3_new((uint32_t)(w->scenario.seed % 4294967295u) + 1, (uint64_t)w->scenario.run);
+    bs_ns3 *s = testbed_sim(w, (uint64_t)w->scenario.run);
     if (!s) {
         st = bs_last_status();
         goto done;
@@ -158,7 +168,7 @@ static int run_case(const world *w, const int *access, int n_access, const int *
         st = bs_ns3_add_box(s, access[i], node_isp[access[i]], testbed_verdict, &ctx);
     const app_cfg *app = &w->apps[tc->app];
     double seconds = tb->call_seconds * 86400.0;
-    int payload[2] = {(int)tb->packet_bytes, VIDEO_PACKET};
+    int payload[2] = {(int)tb->packet_bytes, TB_VIDEO_PACKET};
     double rate[2] = {app->voice_rate, app->video_rate};
     for (int i = 0; i < tc->calls[0] + tc->calls[1] && st == BS_OK; i++) {
         int from = i % n_access, step = 1 + (i / n_access) % (n_access - 1);
@@ -195,7 +205,7 @@ static int run_case(const world *w, const int *access, int n_access, const int *
             continue;
         ok[k]++;
         double sent = (double)(cs.tx[0] + cs.tx[1]), got = (double)(cs.rx[0] + cs.rx[1]);
-        usable[k] += sent > 0 && 1.0 - got / sent <= tb->usable_loss;
+        usable[k] += testbed_call_usable(w, &cs);
         tx[k] += sent;
         rx[k] += got;
         for (int dir = 0; dir < 2; dir++) {
@@ -264,7 +274,6 @@ int testbed_run(const world *w, testbed_out *out)
     if (!out->cases)
         return bs_fail(BS_ENOMEM, "testbed: out of memory");
     out->n_links = 2 * net->n_links;
-    out->sim_seconds = START_S + GAP_S * (double)tb->calls + (tb->timeout + tb->call_seconds) * 86400.0 + 1.0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (int a = 0; a < w->n_apps; a++)

@@ -57,7 +57,6 @@ typedef struct testbed_case {
 typedef struct testbed_out {
     int n_cases, n_links;
     testbed_case *cases;
-    double sim_seconds;      /* simulated time per case */
     double wall_seconds;     /* real time of all cases */
     uint64_t media_packets;  /* sent, over all cases */
 } testbed_out;
@@ -89,7 +88,6 @@ void testbed_validation_free(testbed_validation *v);
 /* The world's network in ns-3 (every link at `capacity` bit/s if > 0):
  * nodes, links with TB_QUEUE packets of queue, routes. */
 #define TB_QUEUE 1000
-struct bs_ns3;
 int testbed_topology(struct bs_ns3 *s, const world *w, double capacity);
 
 /* The censor boxes' question (a bs_ns3_verdict) for censor *c of world *w:
@@ -104,6 +102,17 @@ typedef struct testbed_boxes {
 } testbed_boxes;
 void testbed_boxes_init(testbed_boxes *b, const world *w, const censor *c, uint64_t seed);
 int testbed_verdict(void *arg, int box, int dev, const bs_pkt_tag *t, double *rate);
+
+/* Bytes of video payload per packet (a full packet; voice uses
+ * testbed.packet_bytes). */
+#define TB_VIDEO_PACKET 1200
+
+/* A new ns-3 simulation seeded from w's scenario.seed and `run`. */
+bs_ns3 *testbed_sim(const world *w, uint64_t run);
+
+/* Whether a call counts as completed: set up, and losing at most
+ * testbed.usable_loss of its media packets. */
+int testbed_call_usable(const world *w, const bs_ns3_call_stats *cs);
 
 /* A copy of *w (malloc'ed) without its calibration table, so that its censor
  * applies the rules' own consequences, which the packets then play out. */

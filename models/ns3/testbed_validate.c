@@ -84,7 +84,7 @@ static int predict(const world *w, const int *from, const int *to, int n, double
 static int measure(const world *w, const int *from, const int *to, int n, double capacity,
                    double seconds, double *load)
 {
-    bs_ns3 *s = bs_ns3_new((uint32_t)(w->scenario.seed % 4294967295u) + 1, (uint64_t)w->scenario.run);
+    bs_ns3 *s = testbed_sim(w, (uint64_t)w->scenario.run);
     if (!s)
         return bs_last_status();
     int st = testbed_topology(s, w, capacity);

@@ -134,12 +134,13 @@ else:
     check(len(rows) == 7 * 6 * 4 * 2,
           f"the table: 7 apps x 6 techniques x 4 VPN states x 2 classes = {len(rows)} rows")
 # The engines read the fresh table: a scenario made of the default one's parts
-# with it loads, and `blockshift config` shows it resolved.
+# with it runs, and the run's stored /config/text holds the table.
 scen = os.path.join(tmp, "with-calib.cfg")
 with open(os.path.join(SRC, "scenarios", "whatsapp-then-facetime.cfg")) as fh:
     text = fh.read().replace('@include "../', '@include "' + os.path.relpath(SRC, tmp) + '/')
+text = text.replace(os.path.relpath(SRC, tmp) + '/configs/calibration/tspu.cfg', "calib.cfg")
 with open(scen, "w") as fh:  # @include paths are relative to the including file
-    fh.write(text.replace(os.path.relpath(SRC, tmp) + '/configs/calibration/tspu.cfg', "calib.cfg"))
+    fh.write(text)
 p = subprocess.run([BIN, "run", scen, "-o", os.path.join(tmp, "run"), "--quiet"], capture_output=True,
                    text=True, cwd=tmp)
 h5s = [x for x in os.listdir(os.path.join(tmp, "run"))] if p.returncode == 0 else []
@@ -147,7 +148,7 @@ ctext = ""
 if h5s:
     with h5py.File(os.path.join(tmp, "run", h5s[0]), "r") as r:
         ctext = r["/config/text"][()].decode()
-check(p.returncode == 0 and "calibration" in ctext and 'app = "signal"' in ctext,
+check('@include "calib.cfg"' in text and p.returncode == 0 and "calibration" in ctext and 'app = "signal"' in ctext,
       "the default scenario runs with the fresh table, and its stored configuration holds it")
 
 # Bad input.

@@ -177,6 +177,8 @@ static void callee_tunnel_of_its_own(void **state)
         c.callee_exit = 5;
         c.callee_vpn = 2;
         c.callee_overhead = 0.2;
+        assert_int_equal(bs_ns3_count_by_app(b.s, 0), BS_OK);
+        assert_int_equal(bs_ns3_count_by_app(b.s, 4), BS_OK);
         bs_ns3_call_stats st = run_call(&b, c);
         if (rule == 2) {
             assert_false(st.setup_ok);
