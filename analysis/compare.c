@@ -1,11 +1,11 @@
-#include "compare.h"
+#include "analysis/compare.h"
 
-#include "h5in.h"
-#include "plot.h"
-#include "plot_internal.h"
-#include "results.h"
-#include "status.h"
-#include "world.h"
+#include "analysis/h5in.h"
+#include "analysis/plot.h"
+#include "analysis/plot_internal.h"
+#include "io/results.h"
+#include "base/status.h"
+#include "world/world.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,6 +1,6 @@
-#include "h5in.h"
+#include "analysis/h5in.h"
 
-#include "status.h"
+#include "base/status.h"
 
 #include <hdf5.h>
 #include <stdio.h>

@@ -1,9 +1,9 @@
-#include "plot.h"
+#include "analysis/plot.h"
 
-#include "h5in.h"
-#include "plot_internal.h"
-#include "results.h"
-#include "status.h"
+#include "analysis/h5in.h"
+#include "analysis/plot_internal.h"
+#include "io/results.h"
+#include "base/status.h"
 
 #include <errno.h>
 #include <fcntl.h>

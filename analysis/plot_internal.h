@@ -3,8 +3,8 @@
 #ifndef BS_PLOT_INTERNAL_H
 #define BS_PLOT_INTERNAL_H
 
-#include "h5in.h"
-#include "plot.h"
+#include "analysis/h5in.h"
+#include "analysis/plot.h"
 
 /* What one figure shows: a table of days by columns, and how to draw it. */
 typedef struct figure {

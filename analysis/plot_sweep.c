@@ -4,10 +4,10 @@
  * band; for two, a heat map of each number's mean over the grid; for more,
  * each number against each parameter with 95% error bars.  As for a run,
  * every figure has its gnuplot script next to it (reading ../summary.txt). */
-#include "plot.h"
-#include "plot_internal.h"
+#include "analysis/plot.h"
+#include "analysis/plot_internal.h"
 
-#include "status.h"
+#include "base/status.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,10 +1,10 @@
-#include "reproduce.h"
+#include "analysis/reproduce.h"
 
-#include "config.h"
-#include "h5in.h"
-#include "plot.h"
-#include "results.h"
-#include "status.h"
+#include "config/config.h"
+#include "analysis/h5in.h"
+#include "analysis/plot.h"
+#include "io/results.h"
+#include "base/status.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -16,9 +16,9 @@
  * so that about two thirds of the links are offered more than they carry.
  * Streams: rng "bench.flow.N" of seed 1, run 1 (taus2).
  */
-#include "flow.h"
-#include "rng.h"
-#include "status.h"
+#include "flow/flow.h"
+#include "base/rng.h"
+#include "base/status.h"
 
 #include <gsl/gsl_rng.h>
 #include <math.h>

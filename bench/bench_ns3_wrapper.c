@@ -7,8 +7,8 @@
  * in 160-byte packets for SECONDS, started 1 ms apart.  No box.  Prints one
  * Markdown row: calls, media packets, wall seconds, packets per second.
  * bench_ns3_native builds the same in C++ against ns-3 directly. */
-#include "bs_ns3.h"
-#include "status.h"
+#include "ns3/bs_ns3.h"
+#include "base/status.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,9 +9,9 @@
  * second is per core.  The scenario's network is dropped: this times the
  * population engine alone.
  */
-#include "config.h"
-#include "sim.h"
-#include "status.h"
+#include "config/config.h"
+#include "sim/sim.h"
+#include "base/status.h"
 
 #include <omp.h>
 #include <stdio.h>

@@ -15,7 +15,7 @@ int cmd_sweep(int argc, char **argv);
 
 /* Load a configuration with overrides, printing every error; 0 or an exit
  * code.  (cmd_run.c) */
-#include "world.h"
+#include "world/world.h"
 int cli_load(const char *config, int n_set, char *const *set, world *w);
 /* Print `errors` (one per line; freed here) and, when there are several, the
  * summary message of status st; the exit code.  (cmd_run.c) */

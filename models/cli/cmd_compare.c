@@ -1,9 +1,9 @@
 /* blockshift compare: two runs of the same scenario (analysis/compare.h). */
-#include "cli.h"
+#include "cli/cli.h"
 
-#include "compare.h"
-#include "plot.h"
-#include "status.h"
+#include "analysis/compare.h"
+#include "analysis/plot.h"
+#include "base/status.h"
 
 #include <stdio.h>
 #include <string.h>

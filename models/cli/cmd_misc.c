@@ -1,9 +1,9 @@
 /* The small subcommands: params and info. */
-#include "cli.h"
+#include "cli/cli.h"
 
-#include "config.h"
-#include "results.h"
-#include "status.h"
+#include "config/config.h"
+#include "io/results.h"
+#include "base/status.h"
 
 #include <stdio.h>
 #include <string.h>

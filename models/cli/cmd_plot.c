@@ -1,9 +1,9 @@
 /* blockshift plot: the standard figures of a run (analysis/plot.h). */
-#include "cli.h"
+#include "cli/cli.h"
 
-#include "plot.h"
-#include "results.h"
-#include "status.h"
+#include "analysis/plot.h"
+#include "io/results.h"
+#include "base/status.h"
 
 #include <getopt.h>
 #include <stdio.h>

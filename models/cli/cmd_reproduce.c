@@ -1,8 +1,8 @@
 /* blockshift reproduce: every figure of a paper (analysis/reproduce.h). */
-#include "cli.h"
+#include "cli/cli.h"
 
-#include "reproduce.h"
-#include "status.h"
+#include "analysis/reproduce.h"
+#include "base/status.h"
 
 #include <getopt.h>
 #include <limits.h>

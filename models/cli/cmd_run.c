@@ -1,11 +1,11 @@
 /* blockshift run and check: read the arguments, load and check the
  * configuration, run, write the results. */
-#include "cli.h"
+#include "cli/cli.h"
 
-#include "config.h"
-#include "output.h"
-#include "sim.h"
-#include "status.h"
+#include "config/config.h"
+#include "io/output.h"
+#include "sim/sim.h"
+#include "base/status.h"
 
 #include <errno.h>
 #include <getopt.h>

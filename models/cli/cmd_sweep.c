@@ -3,14 +3,14 @@
  * on local worker processes or MPI ranks (sweep_farm.h) with a progress
  * line; or summarise a sweep folder again. */
 #define _GNU_SOURCE
-#include "cli.h"
+#include "cli/cli.h"
 
-#include "status.h"
-#include "sweep_config.h"
-#include "sweep_farm.h"
-#include "sweep_mpi.h"
-#include "sweep_pool.h"
-#include "sweep_spec.h"
+#include "base/status.h"
+#include "sweep/sweep_config.h"
+#include "sweep/sweep_farm.h"
+#include "cli/sweep_mpi.h"
+#include "sweep/sweep_pool.h"
+#include "sweep/sweep_spec.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -321,9 +321,12 @@ static int carry_out(const sweep_args *a, const sweep_spec *s, const uint64_t *h
     sweep_pool *pool = NULL;
     sweep_workers w;
     int slots = a->jobs ? a->jobs : cores();
+#ifdef BS_WITH_MPI
     if (a->mpi)
         w = sweep_mpi_workers(&stop_flag);
-    else {
+    else
+#endif
+    {
         if (!(pool = sweep_pool_new(slots)))
             return cli_fail(BS_ENOMEM, "%s", bs_last_error());
         w = sweep_pool_workers(pool);
@@ -422,14 +425,24 @@ int cmd_sweep(int argc, char **argv)
     int mpi = 0, rank = 0, size = 1, interrupted = 0;
     for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
         mpi |= strcmp(argv[i], "--mpi") == 0;
+#ifndef BS_WITH_MPI
+    if (mpi)
+        return cli_fail(BS_EINPUT, "sweep --mpi: this build has no MPI (it was configured "
+                                   "--without-mpi); use -j N, or rebuild with ./waf configure");
+    (void)rank;
+    (void)size;
+#else
     if (mpi) {
         if (sweep_mpi_init(&rank, &size) != BS_OK)
             return cli_fail(BS_ERUNTIME, "%s", bs_last_error());
         if (rank > 0)
             return sweep_mpi_worker();
     }
+#endif
     int rc = sweep_main(argc, argv, &interrupted);
+#ifdef BS_WITH_MPI
     if (mpi)
         sweep_mpi_finish(interrupted, rc);
+#endif
     return rc;
 }

@@ -1,16 +1,32 @@
 /* blockshift testbed: run the packet-level matrix in ns-3 and write /testbed
  * to HDF5, and optionally the calibration table as a libconfig file. */
-#include "cli.h"
+#include "cli/cli.h"
 
-#include "bs_ns3.h"
-#include "config.h"
-#include "output.h"
-#include "output_network.h"
-#include "results.h"
-#include "status.h"
-#include "testbed.h"
-#include "testbed_replay.h"
-#include "version.h"
+#ifndef BS_WITH_NS3
+#include "base/status.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* This build was configured --without-ns3: the packet engine is not in it. */
+int cmd_testbed(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    return cli_fail(BS_EINPUT, "testbed: this build has no packet engine (it was configured "
+                               "--without-ns3); install libns3-dev and rebuild with ./waf "
+                               "configure");
+}
+#else
+#include "ns3/bs_ns3.h"
+#include "config/config.h"
+#include "io/output.h"
+#include "io/output_network.h"
+#include "io/results.h"
+#include "base/status.h"
+#include "testbed/testbed.h"
+#include "cli/testbed_replay.h"
+#include "base/version.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -329,3 +345,4 @@ done:
     free(w);
     return rc;
 }
+#endif /* BS_WITH_NS3 */

@@ -1,11 +1,11 @@
 /* blockshift: the command.  main() reads the subcommand and hands over; each
  * subcommand is a pipeline (read args, read config, check, build, step, write,
  * free) and only here is the process exit code decided. */
-#include "cli.h"
+#include "cli/cli.h"
 
-#include "log.h"
-#include "status.h"
-#include "version.h"
+#include "base/log.h"
+#include "base/status.h"
+#include "base/version.h"
 
 #include <stdarg.h>
 #include <stdio.h>

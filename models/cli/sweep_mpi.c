@@ -6,9 +6,9 @@
  *   worker -> rank 0   TAG_REPORT  a sweep_report
  */
 #define _GNU_SOURCE
-#include "sweep_mpi.h"
+#include "cli/sweep_mpi.h"
 
-#include "status.h"
+#include "base/status.h"
 
 #include <mpi.h>
 #include <sched.h>

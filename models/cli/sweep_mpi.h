@@ -15,7 +15,7 @@
 #ifndef BS_SWEEP_MPI_H
 #define BS_SWEEP_MPI_H
 
-#include "sweep_farm.h"
+#include "sweep/sweep_farm.h"
 
 #include <signal.h>
 

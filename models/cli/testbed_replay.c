@@ -1,16 +1,16 @@
 /* blockshift testbed SCENARIO --replay: the national run, then its timeline in
  * miniature in ns-3 (replay.h), written in the layout of a run so that
  * `blockshift plot` draws the same figures (one row per phase). */
-#include "testbed_replay.h"
+#include "cli/testbed_replay.h"
 
-#include "bs_ns3.h"
-#include "config.h"
-#include "output.h"
-#include "output_network.h"
-#include "replay.h"
-#include "results.h"
-#include "sim.h"
-#include "status.h"
+#include "ns3/bs_ns3.h"
+#include "config/config.h"
+#include "io/output.h"
+#include "io/output_network.h"
+#include "testbed/replay.h"
+#include "io/results.h"
+#include "sim/sim.h"
+#include "base/status.h"
 
 #include <stdio.h>
 #include <stdlib.h>

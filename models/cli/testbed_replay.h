@@ -2,7 +2,7 @@
 #ifndef BS_TESTBED_REPLAY_H
 #define BS_TESTBED_REPLAY_H
 
-#include "world.h"
+#include "world/world.h"
 
 /* Run *w nationally, replay its timeline in ns-3 and write
  * DIR/<scenario>-replay-seed<N>.h5.  BS_OK or a status with a message. */

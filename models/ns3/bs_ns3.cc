@@ -4,7 +4,7 @@
 #include "bs_ns3_internal.h"
 
 extern "C" {
-#include "status.h"
+#include "base/status.h"
 }
 
 #include <ns3/point-to-point-module.h>

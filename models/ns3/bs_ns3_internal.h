@@ -3,7 +3,7 @@
 #ifndef BS_NS3_INTERNAL_H
 #define BS_NS3_INTERNAL_H
 
-#include "bs_ns3.h"
+#include "ns3/bs_ns3.h"
 
 #include <ns3/application.h>
 #include <ns3/core-module.h>

@@ -2,8 +2,8 @@
 #ifndef BS_TESTUTIL_H
 #define BS_TESTUTIL_H
 
-#include "config.h"
-#include "status.h"
+#include "config/config.h"
+#include "base/status.h"
 
 #include <stdio.h>
 #include <stdlib.h>

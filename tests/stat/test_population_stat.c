@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <math.h>
 
-#include "sim.h"
+#include "sim/sim.h"
 #include "testutil.h"
 
 static const char base_cfg[] =

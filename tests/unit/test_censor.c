@@ -35,9 +35,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "calibration.h"
-#include "censor.h"
-#include "events.h"
+#include "world/world.h"
+#include "censor/censor.h"
+#include "world/events.h"
 #include "testutil.h"
 
 static const char base_cfg[] =
@@ -559,7 +559,7 @@ static void calibration_replaces_consequences(void **state)
               "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\", \"b\"];"
               "  strength = 0.5; }",
               cal_table);
-    assert_true(fabs(calibration_fail(f.w, 0, CLASS_VOICE, TECH_STUN, -1.0) - 0.75) < TOL);
+    assert_true(fabs(world_calibration_fail(f.w, 0, CLASS_VOICE, TECH_STUN, -1.0) - 0.75) < TOL);
     for (int i = 0; i < N_ISPS; i++) {
         expect_pass(&f, i, 0, CLASS_VOICE, 0, 1.0 - 0.5 * det_stun[0] * cov[i] * 0.75);
         expect_pass(&f, i, 0, CLASS_VIDEO, 0, 1.0 - 0.5 * det_stun[1] * cov[i]);

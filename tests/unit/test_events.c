@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "events.h"
+#include "world/events.h"
 #include "testutil.h"
 
 /* Three apps a, b, c (indices 0, 1, 2); one region with one ISP; phone

@@ -27,9 +27,9 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "flow.h"
-#include "rng.h"
-#include "status.h"
+#include "flow/flow.h"
+#include "base/rng.h"
+#include "base/status.h"
 
 #define TOL 1e-9
 #define INF INFINITY

@@ -7,8 +7,8 @@
 #include <cmocka.h>
 #include <math.h>
 
-#include "graph.h"
-#include "rng.h"
+#include "population/graph.h"
+#include "base/rng.h"
 #include "testutil.h"
 
 /* A world of `regions` regions of `per_region` people each, one ISP. */

@@ -9,8 +9,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "mbox.h"
-#include "status.h"
+#include "censor/mbox.h"
+#include "base/status.h"
 
 /* One tolerance for every comparison: rates here are O(100). */
 static int near(double a, double b) { return fabs(a - b) <= 1e-9 * (1 + fabs(b)); }

@@ -14,10 +14,10 @@
 #include <cmocka.h>
 #include <math.h>
 
-#include "censor.h"
-#include "events.h"
-#include "netsim.h"
-#include "population.h"
+#include "censor/censor.h"
+#include "world/events.h"
+#include "flow/netsim.h"
+#include "population/population.h"
 #include "testutil.h"
 
 #define M 1e6

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <math.h>
 
-#include "network.h"
+#include "flow/network.h"
 #include "testutil.h"
 
 static const char population[] =

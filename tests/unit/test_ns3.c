@@ -16,8 +16,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "bs_ns3.h"
-#include "status.h"
+#include "ns3/bs_ns3.h"
+#include "base/status.h"
 
 typedef struct rules {
     int drop_app;      /* drop untunnelled packets of this app (STUN and media), -1: none */

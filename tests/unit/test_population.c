@@ -8,9 +8,9 @@
 
 #include <cmocka.h>
 
-#include "censor.h"
-#include "events.h"
-#include "population.h"
+#include "censor/censor.h"
+#include "world/events.h"
+#include "population/population.h"
 #include "testutil.h"
 
 static const char cfg[] =

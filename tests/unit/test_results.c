@@ -21,8 +21,8 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
-#include "results.h"
-#include "status.h"
+#include "io/results.h"
+#include "base/status.h"
 
 /* Open HDF5 files, groups, datasets, named types and attributes (in any
  * file): the same before and after a test, since results closes every handle

@@ -20,7 +20,7 @@
 
 #include <gsl/gsl_rng.h>
 
-#include "rng.h"
+#include "base/rng.h"
 
 #define N 1000
 

@@ -17,15 +17,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "rng.h"
-#include "status.h"
-#include "sweep_config.h"
-#include "sweep_index.h"
-#include "sweep_job.h"
-#include "sweep_sample.h"
-#include "sweep_spec.h"
-#include "sweep_stats.h"
+#include "config/config.h"
+#include "base/rng.h"
+#include "base/status.h"
+#include "sweep/sweep_config.h"
+#include "sweep/sweep_index.h"
+#include "sweep/sweep_job.h"
+#include "sweep/sweep_sample.h"
+#include "sweep/sweep_spec.h"
+#include "sweep/sweep_stats.h"
 
 /* Write a sweep file; its path is static. */
 static const char *write_sweep(const char *text)

@@ -1,4 +1,4 @@
-/* Unit tests for the cross-field rules of a configuration (world_resolve in
+/* Unit tests for the cross-field rules of a configuration (config_resolve in
  * models/world.c), through config_load() on a file.
  *
  * Each bad configuration differs from a valid one (base_cfg with the
@@ -23,10 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "status.h"
+#include "config/config.h"
+#include "base/status.h"
 #include "testutil.h"
-#include "world.h"
+#include "world/world.h"
 
 static const char base_cfg[] =
     "scenario = { name = \"w\"; start = \"2025-01-01\"; end = \"%s\"; };\n"

@@ -1,0 +1,28 @@
+#include "base/rng.h"
+
+#include "base/status.h"
+
+uint64_t rng_seed_of(uint64_t seed, uint64_t run, const char *name)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a offset basis */
+    for (const unsigned char *s = (const unsigned char *)name; *s; s++)
+        h = (h ^ *s) * 0x100000001b3ull;
+    return rng_mix64(rng_mix64(rng_mix64(seed) ^ run) ^ h);
+}
+
+gsl_rng *rng_stream(uint64_t seed, uint64_t run, const char *name)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    if (!r) {
+        bs_fail(BS_ENOMEM, "rng: cannot allocate stream '%s'", name);
+        return NULL;
+    }
+    /* taus2 takes a 32-bit seed; fold the 64 bits so both halves count.
+     * A zero seed means "default" to GSL, so avoid it. */
+    uint64_t s = rng_seed_of(seed, run, name);
+    unsigned long s32 = (unsigned long)((s ^ (s >> 32)) & 0xffffffffu);
+    gsl_rng_set(r, s32 ? s32 : 1);
+    return r;
+}
+
+const char *rng_generator_name(void) { return gsl_rng_taus2->name; }

@@ -1,0 +1,739 @@
+/* config: load and check a configuration, driven by the schema.
+ *
+ * Loading is a pipeline over one libconfig tree:
+ *
+ *   check every @include target is a readable file (libconfig 1.5 exits
+ *      the process on a directory)                          (config_read.c)
+ *   -> read (libconfig, @include relative to the scenario file's folder)
+ *   -> scan the source text for integers libconfig 1.5 silently wraps
+ *                                                           (config_read.c)
+ *   -> apply the --set overrides to the tree                 (config_set.c)
+ *   -> walk the tree against the schema: unknown keys, types, units, ranges,
+ *      defaults, into a zeroed `world`
+ *   -> config_resolve(): derived fields and cross-field rules.
+ *
+ * Every stage records its errors and the next one still runs, so that a user
+ * sees all the problems of a file at once.  An error names where it comes
+ * from: "file:line" of the setting (or of its enclosing group when the
+ * setting is missing), or "--set ARG" for a value given on the command line.
+ *
+ * The schema as a tree: config_tree.c; units and dates: config_units.c;
+ * config_dump() and config_params(): config_dump.c and config_params.c.
+ */
+#include "config/config_internal.h"
+
+#include "base/status.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------- load context */
+
+/* Where a setting is: "file:line", "--set ARG", or the top file when nothing
+ * nearer is known (the root has no line). */
+void location(const check_ctx *c, const config_setting_t *s, sbuf *out)
+{
+    if (s && s->config != &c->cfg) {
+        sb_printf(out, "schema default");
+        return;
+    }
+    for (const config_setting_t *p = s; p; p = config_setting_parent(p)) {
+        const mark *m = config_setting_get_hook(p);
+        if (m && m->kind == MARK_OVERRIDE) {
+            sb_printf(out, "--set %s", m->text);
+            return;
+        }
+        if (config_setting_source_line(p) > 0) {
+            char f[4096];
+            display_file(c, config_setting_source_file(p), f, sizeof f);
+            sb_printf(out, "%s:%u", f, config_setting_source_line(p));
+            return;
+        }
+    }
+    sb_printf(out, "%s", c->top);
+}
+
+/* Append one error line: "LOCATION: PATH: MESSAGE", with control characters
+ * from user input escaped so that it stays one line. */
+void add_line(check_ctx *c, const char *loc, const char *path, const char *msg)
+{
+    sbuf line = {0};
+    sb_printf(&line, "%s: ", loc);
+    if (path && *path)
+        sb_printf(&line, "%s: ", path);
+    sb_printf(&line, "%s", msg);
+    const char *p = sb_str(&line);
+    while (*p) {
+        size_t run = 0; /* printable bytes, copied in one go */
+        while (p[run] && !((unsigned char)p[run] < 0x20 || p[run] == 0x7f))
+            run++;
+        sb_printf(&c->err, "%.*s", (int)run, p);
+        p += run;
+        if (*p == '\n')
+            sb_printf(&c->err, "\\n");
+        else if (*p)
+            sb_printf(&c->err, "\\x%02x", (unsigned char)*p);
+        p += *p != '\0';
+    }
+    sb_printf(&c->err, "\n");
+    c->err.oom |= line.oom;
+    c->n_err++;
+    sb_free(&line);
+}
+
+static void verror_at(check_ctx *c, const config_setting_t *at, const char *path, const char *fmt,
+                      va_list ap)
+{
+    sbuf loc = {0}, msg = {0};
+    if (path && *path && !c->resolving) {
+        sb_printf(&c->tainted, "%s", path);
+        sb_printf(&c->tainted, "%c", '\0'); /* the separator */
+    }
+    location(c, at, &loc);
+    sb_vprintf(&msg, fmt, ap);
+    add_line(c, sb_str(&loc), path, sb_str(&msg));
+    c->err.oom |= loc.oom | msg.oom;
+    sb_free(&loc);
+    sb_free(&msg);
+}
+
+static void error_at(check_ctx *c, const config_setting_t *at, const char *path, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
+static void error_at(check_ctx *c, const config_setting_t *at, const char *path, const char *fmt,
+                     ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    verror_at(c, at, path, fmt, ap);
+    va_end(ap);
+}
+
+/* How a value looks, for "expected X, got Y". */
+void describe(const config_setting_t *s, sbuf *out)
+{
+    char num[40];
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+        sb_printf(out, "the integer %d", config_setting_get_int(s));
+        break;
+    case CONFIG_TYPE_INT64:
+        sb_printf(out, "the integer %lld", config_setting_get_int64(s));
+        break;
+    case CONFIG_TYPE_FLOAT:
+        fmt_num(num, sizeof num, config_setting_get_float(s));
+        sb_printf(out, "the number %s", num);
+        break;
+    case CONFIG_TYPE_BOOL:
+        sb_printf(out, "%s", config_setting_get_bool(s) ? "true" : "false");
+        break;
+    case CONFIG_TYPE_STRING:
+        sb_printf(out, "the string ");
+        sb_quote_short(out, config_setting_get_string(s));
+        break;
+    case CONFIG_TYPE_GROUP:
+        sb_printf(out, "a group { ... }");
+        break;
+    case CONFIG_TYPE_LIST:
+        sb_printf(out, "a list ( ... )");
+        break;
+    case CONFIG_TYPE_ARRAY:
+        sb_printf(out, "an array [ ... ]");
+        break;
+    default:
+        sb_printf(out, "nothing");
+        break;
+    }
+}
+
+static void error_type(check_ctx *c, const config_setting_t *s, const char *path,
+                       const char *expected)
+{
+    sbuf got = {0};
+    describe(s, &got);
+    error_at(c, s, path, "expected %s, got %s", expected, sb_str(&got));
+    sb_free(&got);
+}
+
+/* ------------------------------------------------- values in libconfig text */
+
+/* Parse `text` as the value of one libconfig setting into a fresh config.
+ * Returns its setting, or NULL when it does not parse (or holds more than one
+ * value, as "1; x = 2" would). */
+config_setting_t *parse_value(config_t *tmp, const char *text)
+{
+    config_init(tmp);
+    if (strchr(text, '\n')) /* keeps @include (start of a line only) out */
+        return NULL;
+    size_t n = strlen(text) + 16;
+    char *src = malloc(n);
+    if (!src)
+        return NULL;
+    snprintf(src, n, "v = %s;", text);
+    int ok = config_read_string(tmp, src);
+    free(src);
+    if (ok != CONFIG_TRUE || config_setting_length(config_root_setting(tmp)) != 1)
+        return NULL;
+    return config_setting_get_member(config_root_setting(tmp), "v");
+}
+
+/* The parsed default of a node, cached; NULL if it does not parse (a schema
+ * bug, reported by the caller). */
+static const config_setting_t *default_of(check_ctx *c, int k)
+{
+    if (!c->defs[k]) {
+        c->defs[k] = malloc(sizeof(config_t));
+        if (!c->defs[k])
+            return NULL;
+        if (!parse_value(c->defs[k], c->t.n[k].e->def)) {
+            config_destroy(c->defs[k]);
+            config_init(c->defs[k]); /* keep it valid for the final destroy */
+            return NULL;
+        }
+    }
+    return config_setting_get_member(config_root_setting(c->defs[k]), "v");
+}
+
+/* ------------------------------------------------------ values into the world */
+
+/* Results of converting one value. */
+enum conv { CONV_OK, CONV_RANGE /* stored, but out of range */, CONV_BAD /* not stored */ };
+
+static int in_range(const schema_entry *e, double v)
+{
+    return (e->min == 0 && e->max == 0) || (v >= e->min && v <= e->max);
+}
+
+static enum conv range_error(const schema_entry *e, const char *shown, sbuf *msg)
+{
+    char r[96];
+    range_text(e, r, sizeof r);
+    sb_printf(msg, "%s is out of range %s%s%s", shown, r, e->unit[0] ? " " : "", e->unit);
+    return CONV_RANGE;
+}
+
+/* "expected WHAT, got ..." for a value of the wrong type: not stored. */
+static enum conv conv_expected(const config_setting_t *s, const char *what, sbuf *msg)
+{
+    sb_printf(msg, "expected %s, got ", what);
+    describe(s, msg);
+    return CONV_BAD;
+}
+
+/* A libconfig number as a double; 0 if it is not one. */
+static int get_number(const config_setting_t *s, double *x)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+        *x = config_setting_get_int(s);
+        return 1;
+    case CONFIG_TYPE_INT64:
+        *x = (double)config_setting_get_int64(s);
+        return 1;
+    case CONFIG_TYPE_FLOAT:
+        *x = config_setting_get_float(s);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static enum conv conv_int(const schema_entry *e, const config_setting_t *s, void *dst, sbuf *msg)
+{
+    int type = config_setting_type(s);
+    if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
+        return conv_expected(s, "an integer", msg);
+    int64_t v = config_setting_get_int64(s);
+    memcpy(dst, &v, sizeof v);
+    char shown[32];
+    snprintf(shown, sizeof shown, "%lld", (long long)v);
+    return in_range(e, (double)v) ? CONV_OK : range_error(e, shown, msg);
+}
+
+static enum conv conv_real(const schema_entry *e, const config_setting_t *s, void *dst, sbuf *msg)
+{
+    double v;
+    if (!get_number(s, &v)) {
+        conv_expected(s, "a number", msg);
+        if (config_setting_type(s) == CONFIG_TYPE_STRING &&
+            number_len(config_setting_get_string(s)) == strlen(config_setting_get_string(s)))
+            sb_printf(msg, " (write numbers without quotes)");
+        return CONV_BAD;
+    }
+    if (!isfinite(v)) {
+        sb_printf(msg, "%g is not a finite number", v);
+        return CONV_BAD;
+    }
+    memcpy(dst, &v, sizeof v);
+    char shown[40];
+    fmt_num(shown, sizeof shown, v);
+    return in_range(e, v) ? CONV_OK : range_error(e, shown, msg);
+}
+
+static enum conv conv_bool(const config_setting_t *s, void *dst, sbuf *msg)
+{
+    if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+        return conv_expected(s, "true or false", msg);
+    int v = config_setting_get_bool(s) ? 1 : 0;
+    memcpy(dst, &v, sizeof v);
+    return CONV_OK;
+}
+
+static enum conv conv_string(const schema_entry *e, const config_setting_t *s, void *dst, sbuf *msg)
+{
+    if (config_setting_type(s) != CONFIG_TYPE_STRING)
+        return conv_expected(s, "a string in quotes", msg);
+    const char *v = config_setting_get_string(s);
+    size_t n = strlen(v);
+    if (n >= e->size) {
+        sb_printf(msg, "string of %zu bytes is too long (at most %zu)", n, e->size - 1);
+        return CONV_BAD;
+    }
+    memset(dst, 0, e->size);
+    memcpy(dst, v, n);
+    return CONV_OK;
+}
+
+static enum conv conv_enum(const schema_entry *e, const config_setting_t *s, void *dst, sbuf *msg)
+{
+    const char *v =
+        config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+    for (int i = 0; v && i < e->n_enum; i++) {
+        if (strcmp(v, e->enum_names[i]) == 0) {
+            memcpy(dst, &i, sizeof i);
+            return CONV_OK;
+        }
+    }
+    if (v)
+        sb_quote_short(msg, v);
+    else
+        describe(s, msg);
+    sb_printf(msg, " is not one of");
+    for (int i = 0; i < e->n_enum; i++)
+        sb_printf(msg, "%s \"%s\"", i ? "," : "", e->enum_names[i]);
+    const char *near = v ? suggest_name(e->enum_names, e->n_enum, v) : NULL;
+    if (near)
+        sb_printf(msg, " (did you mean \"%s\"?)", near);
+    return CONV_BAD;
+}
+
+static enum conv conv_date(const schema_entry *e, const config_setting_t *s, void *dst, sbuf *msg)
+{
+    if (config_setting_type(s) != CONFIG_TYPE_STRING)
+        return conv_expected(s, "an ISO date in quotes, like \"2025-08-13\"", msg);
+    const char *v = config_setting_get_string(s);
+    const char *why;
+    long days;
+    if (parse_date(v, &days, &why) != 0) {
+        sb_quote_short(msg, v);
+        sb_printf(msg, " %s", why);
+        return CONV_BAD;
+    }
+    int32_t d = (int32_t)days; /* years 0000-9999 fit */
+    memcpy(dst, &d, sizeof d);
+    char shown[64];
+    snprintf(shown, sizeof shown, "%s", v);
+    return in_range(e, (double)d) ? CONV_OK : range_error(e, shown, msg);
+}
+
+/* Durations, rates and sizes: a string with a unit. */
+static enum conv conv_unit(const schema_entry *e, const config_setting_t *s, void *dst, sbuf *msg)
+{
+    double v;
+    if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+        if (get_number(s, &v))
+            sb_printf(msg, "a bare number needs a unit, like %s (%s)", unit_example(e),
+                      unit_list(e->type));
+        else {
+            sb_printf(msg, "expected a %s in quotes, like %s, got ", ptype_names[e->type],
+                      unit_example(e));
+            describe(s, msg);
+        }
+        return CONV_BAD;
+    }
+    const char *text = config_setting_get_string(s);
+    if (parse_unit_value(e, text, &v, msg) != 0)
+        return CONV_BAD;
+    memcpy(dst, &v, sizeof v);
+    char num[40];
+    sbuf shown = {0};
+    fmt_num(num, sizeof num, v);
+    sb_quote_short(&shown, text);
+    if (strcmp(e->unit, "") != 0)
+        sb_printf(&shown, " (%s %s)", num, e->unit);
+    enum conv rc = in_range(e, v) ? CONV_OK : range_error(e, sb_str(&shown), msg);
+    sb_free(&shown);
+    return rc;
+}
+
+/* A list of names: ["a", "b"] (a list ("a", "b") is taken too). */
+static enum conv conv_names(const schema_entry *e, const config_setting_t *s, void *dst, sbuf *msg)
+{
+    if (!config_setting_is_array(s) && !config_setting_is_list(s))
+        return conv_expected(s, "a list of names in brackets, like [\"a\", \"b\"]", msg);
+    strlist *l = dst;
+    memset(l, 0, sizeof *l);
+    int n = config_setting_length(s);
+    int cap = e->max > 0 && e->max < MAX_LIST ? (int)e->max : MAX_LIST;
+    if (n > cap) {
+        sb_printf(msg, "has %d names; at most %d are allowed", n, cap);
+        return CONV_BAD;
+    }
+    if (n < e->min) {
+        sb_printf(msg, "needs at least %g name%s", e->min, e->min == 1 ? "" : "s");
+        return CONV_BAD;
+    }
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *el = config_setting_get_elem(s, (unsigned)i);
+        if (config_setting_type(el) != CONFIG_TYPE_STRING) {
+            sb_printf(msg, "element %d: expected a name in quotes, got ", i);
+            describe(el, msg);
+            memset(l, 0, sizeof *l);
+            return CONV_BAD;
+        }
+        const char *v = config_setting_get_string(el);
+        size_t len = strlen(v);
+        if (len >= W_NAME) {
+            sb_printf(msg, "element %d: a name of %zu bytes is too long (at most %d)", i, len,
+                      W_NAME - 1);
+            memset(l, 0, sizeof *l);
+            return CONV_BAD;
+        }
+        memcpy(l->v[i], v, len);
+    }
+    l->n = n;
+    return CONV_OK;
+}
+
+static enum conv convert_leaf(const schema_entry *e, const config_setting_t *s, void *dst,
+                              sbuf *msg)
+{
+    switch (e->type) {
+    case PT_INT:
+        return conv_int(e, s, dst, msg);
+    case PT_REAL:
+        return conv_real(e, s, dst, msg);
+    case PT_BOOL:
+        return conv_bool(s, dst, msg);
+    case PT_STRING:
+        return conv_string(e, s, dst, msg);
+    case PT_ENUM:
+        return conv_enum(e, s, dst, msg);
+    case PT_DATE:
+        return conv_date(e, s, dst, msg);
+    case PT_DURATION:
+    case PT_RATE:
+    case PT_BYTES:
+        return conv_unit(e, s, dst, msg);
+    case PT_NAMES:
+        return conv_names(e, s, dst, msg);
+    default:
+        sb_printf(msg, "not a value");
+        return CONV_BAD;
+    }
+}
+
+/* ----------------------------------------------------------- the schema walk */
+
+/* A path being walked, with real list indices: "events.[3].apps". */
+typedef struct wpath {
+    char s[512];
+    size_t len;
+} wpath;
+
+static size_t wpath_push(wpath *p, const char *name, int name_len, int index)
+{
+    size_t old = p->len;
+    int n = name
+                ? snprintf(p->s + p->len, sizeof p->s - p->len, "%s%.*s", p->len ? "." : "",
+                           name_len, name)
+                : snprintf(p->s + p->len, sizeof p->s - p->len, "%s[%d]", p->len ? "." : "", index);
+    if (n > 0)
+        p->len = p->len + (size_t)n < sizeof p->s ? p->len + (size_t)n : sizeof p->s - 1;
+    return old;
+}
+
+static void wpath_pop(wpath *p, size_t old)
+{
+    p->len = old;
+    p->s[old] = '\0';
+}
+
+static void load_node(check_ctx *c, int k, const config_setting_t *s, const config_setting_t *where,
+                      char *base, wpath *path, int quiet);
+
+/* Fill the members of group node `k` from libconfig group `g` (NULL: absent)
+ * into `base`.  `where` locates errors about absent members; `quiet` skips
+ * them (the group itself was already reported as wrong). */
+static void load_group(check_ctx *c, int k, const config_setting_t *g,
+                       const config_setting_t *where, char *base, wpath *path, int quiet)
+{
+    if (g) {
+        for (int i = 0; i < config_setting_length(g); i++) {
+            const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+            const char *name = config_setting_name(m);
+            if (find_child(&c->t, k, name) >= 0)
+                continue;
+            size_t old = wpath_push(path, name, 64, 0);
+            int near = suggest_child(&c->t, k, name);
+            if (near >= 0)
+                error_at(c, m, path->s, "unknown key '%.64s' (did you mean '%.*s'?)", name,
+                         c->t.n[near].name_len, c->t.n[near].name);
+            else
+                error_at(c, m, path->s, "unknown key '%.64s'", name);
+            wpath_pop(path, old);
+        }
+    }
+    for (int ch = c->t.n[k].first; ch >= 0; ch = c->t.n[ch].next) {
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", c->t.n[ch].name_len, c->t.n[ch].name);
+        const config_setting_t *m = g ? config_setting_get_member(g, name) : NULL;
+        size_t old = wpath_push(path, name, (int)strlen(name), 0);
+        load_node(c, ch, m, g ? g : where, base, path, quiet);
+        wpath_pop(path, old);
+    }
+}
+
+/* A list of groups: count, then each element against the element node. */
+static void load_list(check_ctx *c, int k, const config_setting_t *s, const config_setting_t *where,
+                      char *base, wpath *path, int quiet)
+{
+    const schema_entry *e = c->t.n[k].e;
+    int elem = c->t.n[k].first; /* the "[]" node; -1 if elements have no parameters */
+    const config_setting_t *l = s;
+    if (!l) {
+        if (!e->def) {
+            if (!quiet)
+                error_at(c, where, path->s, "missing required setting");
+            return;
+        }
+        l = default_of(c, k);
+        if (!l) {
+            error_at(c, where, path->s, "the schema's default %s does not parse", e->def);
+            return;
+        }
+        where = l;
+    }
+    if (!config_setting_is_list(l) &&
+        !(config_setting_is_array(l) && config_setting_length(l) == 0)) {
+        error_type(c, l, path->s, "a list of groups ( { ... }, ... )");
+        return;
+    }
+    int n = config_setting_length(l);
+    if (n > (int)e->max) {
+        error_at(c, l, path->s, "has %d elements; at most %g are allowed", n, e->max);
+        n = (int)e->max;
+    } else if (n < e->min) {
+        error_at(c, l, path->s, "needs at least %g element%s", e->min, e->min == 1 ? "" : "s");
+    }
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *el = config_setting_get_elem(l, (unsigned)i);
+        char *eb = base + e->offset + (size_t)i * e->size;
+        size_t old = wpath_push(path, NULL, 0, i);
+        if (!config_setting_is_group(el)) {
+            error_type(c, el, path->s, "a group { ... }");
+            if (elem >= 0)
+                load_group(c, elem, NULL, el, eb, path, 1);
+        } else if (elem >= 0) {
+            load_group(c, elem, el, el, eb, path, quiet);
+        }
+        wpath_pop(path, old);
+    }
+    memcpy(base + e->count_offset, &n, sizeof n);
+}
+
+/* A value: convert, or apply the default when absent.  After a value that
+ * cannot be read, the default is stored (silently) so that the cross-field
+ * rules see a plausible world instead of reporting follow-on errors. */
+static void load_leaf(check_ctx *c, int k, const config_setting_t *s, const config_setting_t *where,
+                      char *base, wpath *path, int quiet)
+{
+    const schema_entry *e = c->t.n[k].e;
+    void *dst = base + e->offset;
+    sbuf msg = {0};
+    int use_default = !s;
+    if (s) {
+        const mark *m = config_setting_get_hook(s);
+        if (m && m->kind == MARK_WRAPPED) /* reported by check_source_files */
+            use_default = 1;
+        else {
+            enum conv rc = convert_leaf(e, s, dst, &msg);
+            if (rc != CONV_OK)
+                error_at(c, s, path->s, "%s", sb_str(&msg));
+            use_default = rc == CONV_BAD; /* out of range: the value stays */
+        }
+    } else if (!e->def && !quiet) {
+        error_at(c, where, path->s, "missing required setting");
+    }
+    if (use_default && e->def) {
+        const config_setting_t *d = default_of(c, k);
+        sbuf dmsg = {0};
+        if (!d || convert_leaf(e, d, dst, &dmsg) != CONV_OK)
+            error_at(c, where, path->s, "the schema's default %s is wrong: %s", e->def,
+                     d ? sb_str(&dmsg) : "it does not parse");
+        sb_free(&dmsg);
+    }
+    c->err.oom |= msg.oom;
+    sb_free(&msg);
+}
+
+static void load_node(check_ctx *c, int k, const config_setting_t *s, const config_setting_t *where,
+                      char *base, wpath *path, int quiet)
+{
+    switch (c->t.n[k].type) {
+    case PT_GROUP:
+        if (s && !config_setting_is_group(s)) {
+            error_type(c, s, path->s, "a group { ... }");
+            load_group(c, k, NULL, s, base, path, 1);
+        } else {
+            load_group(c, k, s, where, base, path, quiet);
+        }
+        break;
+    case PT_LIST:
+        load_list(c, k, s, where, base, path, quiet);
+        break;
+    default:
+        load_leaf(c, k, s, where, base, path, quiet);
+        break;
+    }
+}
+
+/* -------------------------------------------------------------- check_error */
+
+/* Whether `a` is `b` or one of its parents ("events.[1]" of "events.[1].date"). */
+static int path_within(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+    return strncmp(a, b, n) == 0 && (b[n] == '\0' || b[n] == '.');
+}
+
+/* A rule about a setting that already has an error, or whose parent or
+ * member has one, works on a value we could not read: it would only add a
+ * false error ("the scenario ends before it starts" when `end` is no date). */
+static int follows_earlier_error(const check_ctx *c, const char *path)
+{
+    const char *t = c->tainted.s;
+    for (size_t at = 0; t && at < c->tainted.len; at += strlen(t + at) + 1)
+        if (path_within(t + at, path) || path_within(path, t + at))
+            return 1;
+    return 0;
+}
+
+void check_error(check_ctx *c, const char *path, const char *fmt, ...)
+{
+    if (path && follows_earlier_error(c, path))
+        return;
+    /* The setting itself, else its nearest parent that exists in the tree
+     * (an element from a default, a missing list), else the top file. */
+    char look[512];
+    snprintf(look, sizeof look, "%s", path ? path : "");
+    const config_setting_t *s = NULL;
+    while (look[0] && !(s = config_lookup(&c->cfg, look))) {
+        char *dot = strrchr(look, '.');
+        if (!dot)
+            break;
+        *dot = '\0';
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    verror_at(c, s, path, fmt, ap);
+    va_end(ap);
+}
+
+/* ------------------------------------------------------------- config_load */
+
+/* The folder of the top file: where libconfig looks for @include files. */
+static char *folder_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+static void ctx_free(check_ctx *c)
+{
+    for (int k = 0; c->defs && k < c->t.count; k++) {
+        if (c->defs[k]) {
+            config_destroy(c->defs[k]);
+            free(c->defs[k]);
+        }
+    }
+    free(c->defs);
+    free(c->marks);
+    free(c->t.n);
+    free(c->dir);
+    sb_free(&c->err);
+    sb_free(&c->tainted);
+}
+
+int config_load(const char *path, int n_set, char *const *set, world *w, char **errors)
+{
+    if (errors)
+        *errors = NULL;
+    if (w)
+        memset(w, 0, sizeof *w);
+    if (!path || !w || n_set < 0 || (n_set > 0 && !set))
+        return bs_fail(BS_EINPUT, "config_load: no file or no world");
+    check_ctx c;
+    memset(&c, 0, sizeof c);
+    c.top = path;
+    c.wrapped.kind = MARK_WRAPPED;
+    int rc = tree_build(&c.t);
+    if (rc != BS_OK) {
+        ctx_free(&c);
+        return rc;
+    }
+    c.dir = folder_of(path);
+    c.defs = calloc((size_t)c.t.count, sizeof *c.defs);
+    c.marks = calloc((size_t)n_set + 1, sizeof *c.marks);
+    if (!c.dir || !c.defs || !c.marks) {
+        ctx_free(&c);
+        return bs_fail(BS_ENOMEM, "out of memory loading %s", path);
+    }
+    config_init(&c.cfg);
+    config_set_include_dir(&c.cfg, c.dir);
+
+    int opened = can_open(&c);
+    int includes_ok = opened && check_includes(&c, path, path, 1) == 0;
+    int parsed = includes_ok && config_read_file(&c.cfg, path) == CONFIG_TRUE;
+    if (includes_ok && !parsed)
+        parse_error(&c);
+    if (parsed) {
+        check_source_files(&c);
+        for (int i = 0; i < n_set; i++) {
+            c.marks[i] = (mark){MARK_OVERRIDE, set[i] ? set[i] : ""};
+            apply_override(&c, c.marks[i].text, &c.marks[i]);
+        }
+        wpath wp = {{0}, 0};
+        load_group(&c, 0, config_root_setting(&c.cfg), config_root_setting(&c.cfg), (char *)w, &wp,
+                   0);
+        c.resolving = 1;
+        config_resolve(w, &c);
+    }
+    config_destroy(&c.cfg);
+
+    if (c.err.oom) {
+        ctx_free(&c);
+        return bs_fail(BS_ENOMEM, "out of memory loading %s", path);
+    }
+    if (c.n_err == 0) {
+        ctx_free(&c);
+        return BS_OK;
+    }
+    if (!opened)
+        rc = bs_fail(BS_EINPUT, "%.*s", (int)(c.err.len ? c.err.len - 1 : 0), sb_str(&c.err));
+    else
+        rc = bs_fail(BS_EINPUT, "%d error%s in %s", c.n_err, c.n_err == 1 ? "" : "s", path);
+    if (errors) {
+        *errors = c.err.s; /* handed over */
+        c.err.s = NULL;
+    }
+    ctx_free(&c);
+    return rc;
+}

@@ -1,0 +1,49 @@
+/* config: load a scenario (libconfig, with @include) into a `world`.
+ *
+ * Loading applies the schema (schema.h): types, ranges, defaults, unknown keys
+ * (rejected with a "did you mean" suggestion), units in strings, ISO dates,
+ * then the cross-field rules of config_resolve().  Every error is collected,
+ * not just the first, each as "file:line: path: message".
+ *
+ * Overrides ("path=value", from --set) are applied to the tree before
+ * checking.  `path` uses the schema's paths with list elements written as
+ * [n] (0-based) or by their name: "apps.[0].bass_q" or "apps.whatsapp.bass_q".
+ * `value` is libconfig syntax; a value that does not parse as such is taken as
+ * a string (so --set scenario.start=2025-01-01 works without quotes).
+ */
+#ifndef BS_CONFIG_H
+#define BS_CONFIG_H
+
+#include "world/world.h"
+
+#include <stdio.h>
+
+/* Load `path` with `n_set` overrides into *w (zeroed first).
+ * Returns BS_OK, or BS_EINPUT with *errors set to a malloc'd text of every
+ * error, one per line (caller frees), or BS_ERUNTIME / BS_ENOMEM.  On any
+ * failure bs_last_error() holds a one-line summary. */
+int config_load(const char *path, int n_set, char *const *set, world *w, char **errors);
+
+/* The fully resolved configuration as libconfig text: every parameter of the
+ * schema with its value in *w (defaults filled in), in schema order, which
+ * config_load() reads back to the same world.  Caller frees; NULL on ENOMEM. */
+char *config_dump(const world *w);
+
+/* Print the parameter reference generated from the schema: a plain table, or
+ * Markdown (the committed configs/PARAMETERS.md) when `markdown`. */
+int config_params(FILE *out, int markdown);
+
+/* For config_resolve(): the context that collects errors while loading. */
+typedef struct check_ctx check_ctx;
+
+/* Record an error at a configuration path ("events.[3].apps"); the message
+ * gets the file:line of that setting (or of its nearest existing parent). */
+void check_error(check_ctx *c, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Fill the derived fields of *w and check the rules that span fields
+ * (shares that must sum to one, names that must exist, dates inside the
+ * scenario, ...), reporting through check_error().  Defined in config_resolve.c. */
+void config_resolve(world *w, check_ctx *c);
+
+#endif

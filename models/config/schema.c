@@ -1,0 +1,388 @@
+/* schema: every configuration parameter, declared once.
+ *
+ * Defaults carry their source: a published figure (MODEL.md section 6) or,
+ * where nothing was measured, "assumption" with the reasoning, so that a
+ * reader knows which numbers to vary in a sweep.  Units are those of the
+ * stored value; configs may write durations, rates and sizes with units.
+ */
+#include "config/schema.h"
+
+#include "world/world.h"
+
+#include <float.h>
+#include <stddef.h>
+
+const char *const ptype_names[N_PTYPES] = {
+    "int", "real", "bool", "string", "enum", "date", "duration", "rate", "bytes",
+    "names", "group", "list"};
+
+#define INF DBL_MAX
+#define W(field) offsetof(world, field)
+#define P(field) offsetof(world, population.field)
+#define S(field) offsetof(world, scenario.field)
+#define R(field) offsetof(region_cfg, field)
+#define I(field) offsetof(isp_cfg, field)
+#define A(field) offsetof(app_cfg, field)
+#define V(field) offsetof(vpn_cfg, field)
+#define E(field) offsetof(event_cfg, field)
+#define T(t_, field) offsetof(world, censor.tech[t_].field)
+#define N(field) offsetof(node_cfg, field)
+#define L(field) offsetof(link_cfg, field)
+#define C(field) offsetof(calib_case, field)
+#define ENUM(names) names, (int)(sizeof names / sizeof names[0])
+
+/* One group per censorship technique: detection per class and collateral. */
+#define TECHNIQUE(t_, key, vo, vi, ms, col, src)                                          \
+    {"censor." key, PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0,                               \
+     "Detection probabilities and collateral of the '" key "' technique", ""},              \
+    {"censor." key ".voice", PT_REAL, T(t_, detect[CLASS_VOICE]), 0, 0, #vo, 0, 1, "",     \
+     NULL, 0, "Probability a voice call matched by a rule is detected", src},               \
+    {"censor." key ".video", PT_REAL, T(t_, detect[CLASS_VIDEO]), 0, 0, #vi, 0, 1, "",     \
+     NULL, 0, "Probability a video call matched by a rule is detected", src},               \
+    {"censor." key ".messaging", PT_REAL, T(t_, detect[CLASS_MESSAGING]), 0, 0, #ms, 0,    \
+     1, "", NULL, 0, "Probability messaging traffic matched by a rule is detected", src},   \
+    {"censor." key ".collateral", PT_REAL, T(t_, collateral), 0, 0, #col, 0, 1, "", NULL,  \
+     0, "Share of other traffic on the same path matched by mistake", src}
+
+const schema_entry schema[] = {
+    /* scenario */
+    {"scenario", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0, "What is simulated and when", ""},
+    {"scenario.name", PT_STRING, S(name), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
+     "Scenario name; results go to results/<name>/ by default", ""},
+    {"scenario.description", PT_STRING, S(description), W_TEXT, 0, "\"\"", 0, 0, "", NULL, 0,
+     "One line saying what the scenario is for", ""},
+    {"scenario.start", PT_DATE, S(start), 0, 0, NULL, 0, INF, "date", NULL, 0,
+     "First simulated day (ISO date)", ""},
+    {"scenario.end", PT_DATE, S(end), 0, 0, NULL, 0, INF, "date", NULL, 0,
+     "Day after the last simulated day (ISO date)", ""},
+    {"scenario.seed", PT_INT, S(seed), 0, 0, "1", 0, 4294967295.0, "", NULL, 0,
+     "Random seed; with scenario.run it selects every random stream", ""},
+    {"scenario.run", PT_INT, S(run), 0, 0, "0", 0, 4294967295.0, "", NULL, 0,
+     "Replication number: independent streams for the same seed", ""},
+
+    /* population */
+    {"population", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0, "The population engine", ""},
+    {"population.scale", PT_REAL, P(scale), 0, 0, "1460.0", 1, 1e9, "people/agent", NULL, 0,
+     "People each agent stands for (--scale)",
+     "assumption: 1460 gives 10^5 agents for Russia, a run of seconds"},
+    {"population.graph", PT_ENUM, P(graph), 0, 0, "\"negbin\"", 0, 0, "",
+     ENUM(graph_kind_names),
+     "Social graph: negbin (negative binomial degrees), complete (everyone knows everyone; "
+     "tests only), none (no contacts)",
+     "MODEL.md section 3"},
+    {"population.contacts_mean", PT_REAL, P(contacts_mean), 0, 0, "10.0", 0, 200, "contacts",
+     NULL, 0, "Mean number of close contacts a person calls",
+     "assumption: about 10 close contacts (MODEL.md section 3)"},
+    {"population.contacts_size", PT_REAL, P(contacts_size), 0, 0, "3.0", 0.01, 1e6, "", NULL,
+     0, "Negative binomial size parameter of the degree (smaller: more spread)",
+     "assumption: variance about 4x the mean"},
+    {"population.home_region", PT_REAL, P(home_region), 0, 0, "0.8", 0, 1, "share", NULL, 0,
+     "h_region: a domestic contact lives in the same region",
+     "assumption: most close contacts are local"},
+    {"population.platform_homophily", PT_REAL, P(platform_homophily), 0, 0, "0.3", 0, 1,
+     "share", NULL, 0,
+     "Share of contacts matched on platform (iOS with iOS); the rest are random",
+     "assumption: iOS users know iOS users more often than the 26% share"},
+    {"population.calls_per_day", PT_REAL, P(calls_per_day), 0, 0, "1.0", 0, 100,
+     "calls/person/day", NULL, 0, "lambda_calls: calls a person starts per day",
+     "assumption"},
+    {"population.retry", PT_REAL, P(retry), 0, 0, "0.7", 0, 1, "probability", NULL, 0,
+     "rho_retry: after a failed attempt, try the next app both people have",
+     "assumption"},
+    {"population.frustration_half_life", PT_DURATION, P(frustration_half_life), 0, 0,
+     "\"7d\"", 0.01, 3650, "days", NULL, 0, "Half-life of frustration F (failed calls)",
+     "assumption"},
+    {"population.adoption_kappa", PT_REAL, P(adoption_kappa), 0, 0, "0.5", 0, 1000, "", NULL,
+     0, "kappa: frustration multiplies the social adoption hazard by (1 + kappa F)",
+     "assumption"},
+    {"population.phone_lifetime", PT_DURATION, P(phone_lifetime), 0, 0, "\"3y\"", 1, 36500,
+     "days", NULL, 0, "Mean time before a phone is replaced (pre-installation reaches people "
+     "at this rate)", "assumption: 2.5-3.5 years is typical"},
+    {"population.vpn_rate", PT_REAL, P(vpn_rate), 0, 0, "0.005", 0, 10, "1/day", NULL, 0,
+     "v0: VPN adoption hazard of a fully frustrated person with full availability",
+     "assumption, chosen so VPN use rises by about 10 points within months of a block"},
+    {"population.vpn_half", PT_REAL, P(vpn_half), 0, 0, "2.0", 0.001, 1e6, "failures", NULL,
+     0, "F_half: frustration at which VPN adoption reaches half its maximum", "assumption"},
+    {"population.vpn_on", PT_REAL, P(vpn_on), 0, 0, "0.7", 0, 1, "share", NULL, 0,
+     "Share of a VPN user's calls made with the tunnel on",
+     "assumption: VPNs are switched off for domestic services"},
+    {"population.vpn_switch", PT_REAL, P(vpn_switch), 0, 0, "0.5", 0, 1, "probability", NULL,
+     0, "A user whose VPN protocol is detected moves to a less detectable one (else gives up)",
+     "assumption"},
+    {"population.aversion", PT_REAL, P(aversion), 0, 0, "0.25", 0, 1, "share", NULL, 0,
+     "Share of people who refuse domestic apps without end-to-end encryption",
+     "assumption; Levada 2025 finds only about 6% using MAX"},
+    {"population.return_rate", PT_REAL, P(return_rate), 0, 0, "0.1", 0, 1, "1/day", NULL, 0,
+     "Daily chance that a calm person (F below return_frustration) whose habitual app is no "
+     "longer first tries it first again: people come back after a short block",
+     "assumption: short blocks are mostly reversible (MODEL.md section 3)"},
+    {"population.return_frustration", PT_REAL, P(return_frustration), 0, 0, "0.5", 0, 1e6,
+     "failures", NULL, 0, "Frustration below which people try their habitual app again",
+     "assumption"},
+    {"population.abroad_ios_share", PT_REAL, P(abroad_ios_share), 0, 0, "0.3", 0, 1, "share",
+     NULL, 0, "iOS share among contacts abroad", "assumption"},
+
+    /* regions */
+    {"regions", PT_LIST, W(regions), sizeof(region_cfg), W(n_regions), NULL, 1, MAX_REGIONS,
+     "", NULL, 0, "Regions of the country", ""},
+    {"regions.[].name", PT_STRING, R(name), W_NAME, 0, NULL, 0, 0, "", NULL, 0, "Region name",
+     ""},
+    {"regions.[].population", PT_REAL, R(population), 0, 0, NULL, 1, 1e10, "people", NULL, 0,
+     "People living in the region", "national statistics (configs/populations)"},
+    {"regions.[].ios_share", PT_REAL, R(ios_share), 0, 0, "0.26", 0, 1, "share", NULL, 0,
+     "iOS share of smartphones", "messenger sign-up statistics 2025: about 26% in Russia"},
+    {"regions.[].abroad_share", PT_REAL, R(abroad_share), 0, 0, "0.05", 0, 1, "share", NULL, 0,
+     "f_abroad: share of contacts who live abroad", "assumption"},
+    {"regions.[].isps", PT_LIST, R(isps), sizeof(isp_cfg), R(n_isps), NULL, 1, MAX_ISPS, "",
+     NULL, 0, "Access networks of the region", ""},
+    {"regions.[].isps.[].name", PT_STRING, I(name), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
+     "ISP name (unique within the region)", ""},
+    {"regions.[].isps.[].kind", PT_ENUM, I(kind), 0, 0, "\"mobile\"", 0, 0, "",
+     ENUM(isp_kind_names), "mobile or fixed (a shutdown hits mobile only)", ""},
+    {"regions.[].isps.[].share", PT_REAL, I(share), 0, 0, NULL, 0, 1, "share", NULL, 0,
+     "Share of the region's users on this ISP (shares sum to 1)", ""},
+    {"regions.[].isps.[].coverage", PT_REAL, I(coverage), 0, 0, "1.0", 0, 1, "share", NULL, 0,
+     "Share of the ISP's traffic that passes a censor box",
+     "TSPU on every large operator (Xue et al., IMC 2022)"},
+    {"regions.[].isps.[].mbox_capacity", PT_RATE, I(mbox_capacity), 0, 0, "\"0bps\"", 0, 1e15,
+     "bit/s", NULL, 0,
+     "Traffic the ISP's censor box can inspect (0: no limit); above it the box fails as "
+     "mbox_failure says (used by the flow engine)",
+     "assumption: TSPU capacity is not public"},
+    {"regions.[].isps.[].mbox_failure", PT_ENUM, I(mbox_failure), 0, 0, "\"open\"", 0, 0, "",
+     ENUM(failure_mode_names),
+     "When overloaded: open (the excess passes uninspected) or closed (it is dropped)",
+     "assumption: MODEL.md section 1 allows both"},
+
+    /* apps */
+    {"apps", PT_LIST, W(apps), sizeof(app_cfg), W(n_apps), NULL, 1, MAX_APPS, "", NULL, 0,
+     "Messaging and calling apps", ""},
+    {"apps.[].name", PT_STRING, A(name), W_NAME, 0, NULL, 0, 0, "", NULL, 0, "App name", ""},
+    {"apps.[].platforms", PT_NAMES, A(platforms), 0, 0, "[\"ios\", \"android\"]", 1, 2, "",
+     NULL, 0, "Platforms it runs on; an iOS-only app calls only iOS", ""},
+    {"apps.[].servers", PT_ENUM, A(servers), 0, 0, "\"foreign\"", 0, 0, "",
+     ENUM(location_names), "Where its servers and call relays are", ""},
+    {"apps.[].relay_share", PT_REAL, A(relay_share), 0, 0, "0.18", 0, 1, "share", NULL, 0,
+     "Share of calls relayed instead of peer-to-peer",
+     "WebRTC operators: 15-22% relayed when nothing blocks peer-to-peer"},
+    {"apps.[].voice_rate", PT_RATE, A(voice_rate), 0, 0, "\"60kbps\"", 1, 1e10, "bit/s", NULL,
+     0, "Voice call bitrate per direction", "WhatsApp measurements: 40-100 kbit/s (Opus)"},
+    {"apps.[].video_rate", PT_RATE, A(video_rate), 0, 0, "\"1Mbps\"", 1, 1e10, "bit/s", NULL,
+     0, "Video call bitrate per direction", "WhatsApp measurements: 0.5-1.5 Mbit/s"},
+    {"apps.[].video_share", PT_REAL, A(video_share), 0, 0, "0.25", 0, 1, "share", NULL, 0,
+     "Share of calls that are video", "assumption"},
+    {"apps.[].call_minutes", PT_REAL, A(call_minutes), 0, 0, "7.0", 0.1, 600, "minutes", NULL,
+     0, "Mean call duration", "WhatsApp 2017: 6.2 min; MAX 2025: 8-9 min"},
+    {"apps.[].messaging_bytes", PT_BYTES, A(messaging_bytes), 0, 0, "\"2MB\"", 0, 1e12,
+     "bytes/user/day", NULL, 0, "Messaging bytes per active user per day", "assumption"},
+    {"apps.[].e2e", PT_BOOL, A(e2e), 0, 0, "true", 0, 0, "", NULL, 0,
+     "End-to-end encrypted", ""},
+    {"apps.[].installed", PT_REAL, A(installed), 0, 0, "0.0", 0, 1, "share", NULL, 0,
+     "Initial share of people able to run it who have it installed", ""},
+    {"apps.[].abroad_installed", PT_REAL, A(abroad_installed), 0, 0, "0.0", 0, 1, "share",
+     NULL, 0, "Share of contacts abroad (able to run it) who have it", "assumption"},
+    {"apps.[].preference", PT_REAL, A(preference), 0, 0, "1.0", 0, 1e6, "weight", NULL, 0,
+     "Weight of the app in people's initial order of preference for calls", "assumption"},
+    {"apps.[].bass_p", PT_REAL, A(bass_p), 0, 0, "0.03", 0, 100, "1/year", NULL, 0,
+     "Bass innovation coefficient p", "Sultan, Farley and Lehmann 1990: p about 0.03"},
+    {"apps.[].bass_q", PT_REAL, A(bass_q), 0, 0, "0.38", 0, 1000, "1/year", NULL, 0,
+     "Bass imitation coefficient q (network effect)",
+     "Sultan, Farley and Lehmann 1990: q about 0.38"},
+    {"apps.[].relay", PT_STRING, A(relay), W_NAME, 0, "\"\"", 0, 0, "", NULL, 0,
+     "Network node of its servers and call relays (empty: the first data centre of its "
+     "location in network.nodes)",
+     ""},
+
+    /* vpns */
+    {"vpns", PT_LIST, W(vpns), sizeof(vpn_cfg), W(n_vpns), "()", 0, MAX_VPNS, "", NULL, 0,
+     "VPN protocols", ""},
+    {"vpns.[].name", PT_STRING, V(name), W_NAME, 0, NULL, 0, 0, "", NULL, 0, "Protocol name",
+     ""},
+    {"vpns.[].detectability", PT_REAL, V(detectability), 0, 0, NULL, 0, 1, "probability",
+     NULL, 0, "Probability the censor's fingerprint matches the protocol", ""},
+    {"vpns.[].overhead", PT_REAL, V(overhead), 0, 0, "0.1", 0, 10, "share", NULL, 0,
+     "Tunnel bytes per payload byte, minus one", "assumption: 5-15% for UDP tunnels"},
+    {"vpns.[].full_tunnel", PT_BOOL, V(full_tunnel), 0, 0, "true", 0, 0, "", NULL, 0,
+     "All traffic goes through the tunnel (else only blocked apps)", ""},
+    {"vpns.[].initial", PT_REAL, V(initial), 0, 0, "0.0", 0, 1, "share", NULL, 0,
+     "Initial share of people on this protocol", ""},
+    {"vpns.[].popularity", PT_REAL, V(popularity), 0, 0, "1.0", 0, 1e6, "weight", NULL, 0,
+     "Weight when a new VPN user picks a protocol", "assumption"},
+    {"vpns.[].exit", PT_STRING, V(exit), W_NAME, 0, "\"\"", 0, 0, "", NULL, 0,
+     "Network node of its exit abroad (empty: the first vpn_exit in network.nodes)", ""},
+
+    /* censor */
+    {"censor", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0, "The censor's techniques", ""},
+    {"censor.throttle_rate", PT_RATE, W(censor.throttle_rate), 0, 0, "\"130kbps\"", 1, 1e12,
+     "bit/s", NULL, 0, "Policing rate of a throttle rule that names none",
+     "Xue et al., IMC 2021: Twitter throttled to about 130 kbit/s"},
+    TECHNIQUE(TECH_IP, "ip", 0.9, 0.9, 0.9, 0.05,
+              "assumption; 2018: 16-18 million IPs blocked to reach Telegram"),
+    TECHNIQUE(TECH_SNI, "sni", 0.85, 0.85, 0.95, 0.01, "assumption"),
+    TECHNIQUE(TECH_STUN, "stun", 0.97, 0.97, 0.0, 0.02,
+              "assumption: call set-up over UDP is easy to fingerprint"),
+    TECHNIQUE(TECH_THROTTLE, "throttle", 1.0, 1.0, 1.0, 0.0,
+              "Xue et al., IMC 2021: token bucket per direction"),
+    TECHNIQUE(TECH_VPN, "vpn", 1.0, 1.0, 1.0, 0.05,
+              "assumption: multiplied by each protocol's detectability"),
+    TECHNIQUE(TECH_SHUTDOWN, "shutdown", 1.0, 1.0, 1.0, 1.0,
+              "regional mobile shutdowns with whitelists, 2025"),
+
+    /* network */
+    {"network", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0,
+     "The national network (optional: without it the flow engine is off)", ""},
+    {"network.nodes", PT_LIST, W(network.nodes), sizeof(node_cfg), W(network.n_nodes), "()", 0,
+     MAX_NODES, "", NULL, 0, "Nodes: access networks, routers, gateways, data centres", ""},
+    {"network.nodes.[].name", PT_STRING, N(name), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
+     "Node name", ""},
+    {"network.nodes.[].kind", PT_ENUM, N(kind), 0, 0, NULL, 0, 0, "", ENUM(node_kind_names),
+     "access (one per ISP and region: where its censor box sits), metro, core, ixp, border, "
+     "foreign_dc, domestic_dc or vpn_exit",
+     "MODEL.md section 1"},
+    {"network.nodes.[].region", PT_STRING, N(region), W_NAME, 0, "\"\"", 0, 0, "", NULL, 0,
+     "Region of an access node", ""},
+    {"network.nodes.[].isp", PT_STRING, N(isp), W_NAME, 0, "\"\"", 0, 0, "", NULL, 0,
+     "ISP of an access node (its name in the region)", ""},
+    {"network.links", PT_LIST, W(network.links), sizeof(link_cfg), W(network.n_links), "()", 0,
+     MAX_LINKS, "", NULL, 0, "Full-duplex links between nodes", ""},
+    {"network.links.[].from", PT_STRING, L(from), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
+     "One end (a node name)", ""},
+    {"network.links.[].to", PT_STRING, L(to), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
+     "The other end (a node name)", ""},
+    {"network.links.[].capacity", PT_RATE, L(capacity), 0, 0, NULL, 1, 1e15, "bit/s", NULL, 0,
+     "Capacity in each direction", "configs/networks: each file gives its sources"},
+    {"network.links.[].delay_ms", PT_REAL, L(delay_ms), 0, 0, "1.0", 0, 1e4, "ms", NULL, 0,
+     "One-way delay; routes are shortest by delay", ""},
+    {"network.links.[].class", PT_ENUM, L(cls), 0, 0, NULL, 0, 0, "", ENUM(link_class_names),
+     "access, metro, core, peering, border or foreign (results group links by class)", ""},
+    {"network.diurnal_amplitude", PT_REAL, W(network.diurnal_amplitude), 0, 0, "0.6", 0, 1, "",
+     NULL, 0,
+     "Hourly demand is the day's mean times 1 + A cos(2 pi (h - peak) / 24): A is the "
+     "amplitude",
+     "assumption: residential traffic peaks in the evening at about 1.6 times its mean, with a "
+     "trough near 0.4 times it before dawn (the shape ISPs and IXPs publish, e.g. DE-CIX and "
+     "MSK-IX daily graphs); one profile for the whole country, in Moscow time"},
+    {"network.diurnal_peak", PT_REAL, W(network.diurnal_peak), 0, 0, "21.0", 0, 24, "hour",
+     NULL, 0, "Hour of the day at which demand peaks", "assumption: evening peak, 20:00-22:00"},
+    {"network.background_down", PT_RATE, W(network.background_down), 0, 0, "\"50kbps\"", 0, 1e9,
+     "bit/s", NULL, 0,
+     "Other traffic per person towards subscribers, mean over the day",
+     "assumption: about 15 GB a month per mobile subscriber in Russia (operators' reports, "
+     "2023-2024) is 46 kbit/s on average"},
+    {"network.background_up", PT_RATE, W(network.background_up), 0, 0, "\"5kbps\"", 0, 1e9,
+     "bit/s", NULL, 0, "Other traffic per person from subscribers, mean over the day",
+     "assumption: a tenth of the downstream, the usual asymmetry of residential traffic"},
+    {"network.background_foreign", PT_REAL, W(network.background_foreign), 0, 0, "0.3", 0, 1,
+     "share", NULL, 0, "Share of the background that goes to and from abroad (the rest to domestic "
+     "services)",
+     "assumption: most video and content comes from caches inside the country"},
+    {"network.abroad", PT_STRING, W(network.abroad), W_NAME, 0, "\"\"", 0, 0, "", NULL, 0,
+     "Node where contacts and services abroad are (empty: the first foreign_dc)", ""},
+    {"network.domestic", PT_STRING, W(network.domestic), W_NAME, 0, "\"\"", 0, 0, "", NULL, 0,
+     "Node of domestic services, the background's domestic end (empty: the first domestic_dc)",
+     ""},
+
+    /* testbed */
+    {"testbed", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0,
+     "The packet-level testbed: what blockshift testbed runs in ns-3 on the network", ""},
+    {"testbed.calls", PT_INT, W(testbed.calls), 0, 0, "20", 1, 2000, "calls", NULL, 0,
+     "Calls per case (app, technique, VPN), between the access nodes in turn", ""},
+    {"testbed.call_seconds", PT_DURATION, W(testbed.call_seconds), 0, 0, "\"20s\"", 1.0 / 86400,
+     1.0 / 24, "days", NULL, 0, "Media time of each call", "assumption: long enough for rates"},
+    {"testbed.timeout", PT_DURATION, W(testbed.timeout), 0, 0, "\"3s\"", 0.1 / 86400, 60.0 / 86400,
+     "days", NULL, 0,
+     "A call whose set-up is not answered within this fails (\"User not available\")",
+     "assumption: messaging apps give up on set-up after a few seconds"},
+    {"testbed.packet_bytes", PT_INT, W(testbed.packet_bytes), 0, 0, "160", 20, 1400, "bytes", NULL,
+     0, "Voice payload per packet (160: 20 ms of 64 kbit/s audio; video goes in 1,200-byte "
+     "packets)", "RTP practice"},
+    {"testbed.usable_loss", PT_REAL, W(testbed.usable_loss), 0, 0, "0.1", 0, 1, "share", NULL, 0,
+     "A connected call losing more than this share of its media packets counts as failed",
+     "ITU-T G.107 (E-model): 10% random loss costs a codec with packet-loss concealment "
+     "(Bpl about 25) about 27 points of R, from 93 to 66, \"many users dissatisfied\""},
+    {"testbed.replay_users", PT_INT, W(testbed.replay_users), 0, 0, "40", 2, 2000, "people", NULL,
+     0, "blockshift testbed --replay: people on the testbed, each on an access node by the "
+     "population of the regions and ISPs", "assumption: tens of users (MODEL.md section 5)"},
+    {"testbed.replay_calls", PT_INT, W(testbed.replay_calls), 0, 0, "2", 1, 100, "calls", NULL, 0,
+     "blockshift testbed --replay: calls each person makes in a phase", ""},
+    {"testbed.phase_seconds", PT_DURATION, W(testbed.phase_seconds), 0, 0, "\"2min\"",
+     10.0 / 86400, 1.0 / 24, "days", NULL, 0,
+     "blockshift testbed --replay: simulated time of a phase (calls start in it at random)",
+     "assumption: a few simulated minutes per phase"},
+    {"testbed.apps", PT_NAMES, W(testbed.apps), 0, 0, "[]", 0, MAX_LIST, "", NULL, 0,
+     "Apps to test (empty: every app)", ""},
+    {"testbed.techniques", PT_NAMES, W(testbed.techniques), 0, 0,
+     "[\"ip\", \"sni\", \"stun\", \"throttle\", \"vpn\"]", 0, N_TECHNIQUES, "", NULL, 0,
+     "Techniques to test, each a rule at strength 1 on the app (vpn: on the protocol); a case "
+     "with no rule is always run", ""},
+    {"testbed.vpns", PT_NAMES, W(testbed.vpns), 0, 0, "[]", 0, MAX_VPNS, "", NULL, 0,
+     "VPN protocols to test besides none (empty: every protocol)", ""},
+
+    /* calibration */
+    {"calibration", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0,
+     "What the packet-level testbed measured once a box recognises a call (written by "
+     "blockshift testbed --calibration-out); the engines use it in place of hand-set "
+     "consequences", "configs/calibration: each file gives its provenance"},
+    {"calibration.source", PT_STRING, W(calibration.source), W_TEXT, 0, "\"\"", 0, 0, "", NULL, 0,
+     "Where the table comes from (the testbed, its seed, the tool's version)", ""},
+    {"calibration.throttle_rate", PT_RATE, W(calibration.throttle_rate), 0, 0, "\"0bps\"", 0,
+     1e12, "bit/s", NULL, 0,
+     "The rate the throttle cases were policed to; a throttle at another rate keeps the "
+     "analytic rule (calls above the rate fail, rate / bitrate gets through)", ""},
+    {"calibration.usable_loss", PT_REAL, W(calibration.usable_loss), 0, 0, "0.1", 0, 1, "share",
+     NULL, 0, "The testbed.usable_loss the table was measured with", ""},
+    {"calibration.cases", PT_LIST, W(calibration.cases), sizeof(calib_case),
+     W(calibration.n_cases), "()", 0, MAX_CALIB, "", NULL, 0,
+     "Rows: one (app, class, technique, VPN protocol) each", ""},
+    {"calibration.cases.[].app", PT_STRING, C(app), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
+     "The app (a row for an app the scenario lacks is not used)", ""},
+    {"calibration.cases.[].class", PT_STRING, C(cls), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
+     "voice or video", ""},
+    {"calibration.cases.[].technique", PT_STRING, C(technique), W_NAME, 0, NULL, 0, 0, "", NULL,
+     0, "The rule's technique, or none", ""},
+    {"calibration.cases.[].vpn", PT_STRING, C(vpn), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
+     "The calls' VPN protocol, or none", ""},
+    {"calibration.cases.[].calls", PT_INT, C(calls), 0, 0, NULL, 1, 1e9, "calls", NULL, 0,
+     "Calls measured", ""},
+    {"calibration.cases.[].set_up", PT_REAL, C(set_up), 0, 0, NULL, 0, 1, "share", NULL, 0,
+     "Share of the calls whose set-up was answered in time", ""},
+    {"calibration.cases.[].usable", PT_REAL, C(usable), 0, 0, NULL, 0, 1, "share", NULL, 0,
+     "Share set up and losing at most usable_loss of their media", ""},
+    {"calibration.cases.[].media_loss", PT_REAL, C(media_loss), 0, 0, NULL, 0, 1, "share", NULL,
+     0, "Media packets of the connected calls lost", ""},
+    {"calibration.cases.[].goodput_share", PT_REAL, C(goodput_share), 0, 0, NULL, 0, 1, "share",
+     NULL, 0, "Media payload delivered over what the connected calls sent", ""},
+
+    /* events */
+    {"events", PT_LIST, W(events), sizeof(event_cfg), W(n_events), "()", 0, MAX_EVENTS, "",
+     NULL, 0, "The timeline: what the censor does when", ""},
+    {"events.[].date", PT_DATE, E(date), 0, 0, NULL, 0, INF, "date", NULL, 0,
+     "Day the event takes effect", ""},
+    {"events.[].action", PT_ENUM, E(action), 0, 0, NULL, 0, 0, "", ENUM(action_names),
+     "What happens", "MODEL.md section 1"},
+    {"events.[].duration", PT_DURATION, E(duration), 0, 0, "\"0d\"", 0, 36500, "days", NULL,
+     0, "How long it lasts (0: until an unblock or the end); hours count as a share of a day",
+     ""},
+    {"events.[].apps", PT_NAMES, E(apps), 0, 0, "[]", 0, MAX_LIST, "", NULL, 0,
+     "Apps concerned (shutdown: the whitelist; empty: every app)", ""},
+    {"events.[].classes", PT_NAMES, E(classes), 0, 0, "[]", 0, N_CLASSES, "", NULL, 0,
+     "Traffic classes concerned: voice, video, messaging (empty: all)", ""},
+    {"events.[].technique", PT_ENUM, E(technique), 0, 0, "\"ip\"", 0, 0, "",
+     ENUM(technique_names), "Technique of a block rule", ""},
+    {"events.[].regions", PT_NAMES, E(regions), 0, 0, "[]", 0, MAX_LIST, "", NULL, 0,
+     "Regions in scope (empty: all)", ""},
+    {"events.[].isps", PT_NAMES, E(isps), 0, 0, "[]", 0, MAX_LIST, "", NULL, 0,
+     "ISPs in scope by name (empty: all)", ""},
+    {"events.[].vpns", PT_NAMES, E(vpns), 0, 0, "[]", 0, MAX_VPNS, "", NULL, 0,
+     "VPN protocols concerned (vpn_block)", ""},
+    {"events.[].strength", PT_REAL, E(strength), 0, 0, "1.0", 0, 1, "share", NULL, 0,
+     "How much of the matched traffic the rule catches, or the share of new phones with a "
+     "pre-installed app, or the share of VPN availability removed",
+     ""},
+    {"events.[].rate", PT_RATE, E(rate), 0, 0, "\"0bps\"", 0, 1e12, "bit/s", NULL, 0,
+     "Throttle rate (0: censor.throttle_rate)", ""},
+    {"events.[].note", PT_STRING, E(note), W_TEXT, 0, "\"\"", 0, 0, "", NULL, 0,
+     "Where the event comes from", ""},
+};
+
+const int n_schema = (int)(sizeof schema / sizeof schema[0]);

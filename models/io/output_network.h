@@ -1,0 +1,17 @@
+/* output_network: the flow engine's part of a results file (INTERFACES.md):
+ * /dims/hour, /dims/link, /dims/mbox, the /network and /censor datasets and the /summary
+ * numbers.  Called by output.c when the run had a network. */
+#ifndef BS_OUTPUT_NETWORK_H
+#define BS_OUTPUT_NETWORK_H
+
+#include "io/results.h"
+#include "sim/sim.h"
+#include "world/world.h"
+
+int output_network(results *r, const world *w, const sim_out *s);
+
+/* /dims/link: the directed links' names (world_link_name) and, as the
+ * attribute `classes`, their link classes joined with commas. */
+int output_link_dim(results *r, const world *w);
+
+#endif

@@ -1,0 +1,35 @@
+/* graph: the synthetic social graph of the population (MODEL.md section 3).
+ *
+ * Degree ~ NegBin(mean, size).  Each contact is abroad with probability
+ * f_abroad(region) (counted, not stored: contacts abroad are not agents),
+ * else in the same region with probability h_region, else anywhere in the
+ * country; a share `platform_homophily` of contacts is matched with the same
+ * platform, the rest at random.  Stubs are sorted into pools by (scope,
+ * platform match), shuffled and paired (configuration model).  Self-loops
+ * are dropped, and an odd stub left in a pool; multi-edges are kept (rare).
+ * So an iOS user's contact is iOS with probability about
+ * homophily + (1 - homophily) * ios_share, which is what makes FaceTime work
+ * for some pairs and not others.
+ */
+#ifndef BS_GRAPH_H
+#define BS_GRAPH_H
+
+#include "world/world.h"
+
+#include <gsl/gsl_rng.h>
+#include <stdint.h>
+
+typedef struct graph {
+    uint64_t *off;   /* [n + 1] CSR offsets */
+    uint32_t *adj;   /* [off[n]] neighbours, both directions stored */
+    uint8_t *abroad; /* [n] contacts abroad, at most 255 */
+} graph;
+
+/* Build the graph of n agents with the given region and flags (bit 0 set:
+ * the agent is on iOS) of each.  Returns BS_OK, or BS_ENOMEM with a message; *g is then empty. */
+int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t *flags,
+                gsl_rng *r, graph *g);
+
+void graph_free(graph *g);
+
+#endif

@@ -1,0 +1,105 @@
+/* population: stochastic agents on a synthetic social graph (MODEL.md s. 3).
+ *
+ * Each agent stands for population.scale people and holds: region, ISP,
+ * platform, installed apps (a bit set), a preference order over apps (a
+ * permutation packed in 4-bit slots), its habitual app, VPN state, frustration F (failed calls,
+ * decaying with a half-life), aversion to domestic non-end-to-end apps, and its
+ * contacts (CSR adjacency of agent indices, plus a count of contacts abroad,
+ * whose apps are a fixed hash of (seed, agent, contact) so they cost no memory).
+ *
+ * The social graph is built by graph.h (population.graph = negbin), or is
+ * complete (everyone knows everyone: tests of the Bass limit) or empty.
+ *
+ * A day:
+ *  1. Calls.  Each person starts Poisson(lambda) calls a day, each to a
+ *     contact drawn at random.  The caller tries the first app in its order
+ *     that the contact also has (FaceTime only
+ *     iOS-iOS, since only iOS agents can have it); each VPN user at either
+ *     end has the tunnel on for the call with probability vpn_on; the
+ *     attempt passes with the product over in-country endpoints of the
+ *     censor's pass probability for that tunnel state (which carries the
+ *     flow engine's overload and congestion loss of the day before).  On failure F grows by
+ *     one, the failure counts for the app, the app moves one place down, and
+ *     the caller tries the next common app with probability rho_retry, else
+ *     abandons.  An app that works after a failure moves to the front.
+ *  2. Adoption (Bass with network effects): an agent lacking app a that it can
+ *     run installs it with probability 1 - exp(-h dt), with
+ *     h = p_a + preinstall_a(t) + q_a s_i(a) (1 + kappa F_i).  s_i(a), the share
+ *     of i's contacts who have a and for whom a works, is estimated without
+ *     bias from one contact drawn at random (its indicator times the pass
+ *     probability of a call on a between the two).  Candidates are found by
+ *     geometric skips at the largest hazard in their block and thinned to each
+ *     agent's own, which draws exactly the same Bernoulli trials.  Everyone
+ *     decides on the state at the start of adoption (a contact's install of
+ *     the same day counts from the next day).  A new app goes to the bottom
+ *     of the order.  Averse agents adopt domestic
+ *     non-end-to-end apps only by pre-installation and never call with them.
+ *  3. VPN: a user whose protocol is detected today notices with that
+ *     probability, and moves to a less detectable protocol with probability
+ *     vpn_switch, else gives the VPN up; a person without one adopts with
+ *     hazard v0 A(t) F / (F + F_half), picking a protocol by popularity times
+ *     the chance it is not detected at its ISP.
+ *  4. Return: a person whose habitual app (the first choice it started with)
+ *     is no longer first, and whose frustration has fallen below
+ *     return_frustration, puts it first again with probability return_rate a
+ *     day; if the block is still on, the next failure sends it down again.
+ *     This is what makes short blocks reversible.
+ *  5. Frustration decays: F *= 2^(-1 / half-life).
+ */
+#ifndef BS_POPULATION_H
+#define BS_POPULATION_H
+
+#include "censor/censor.h"
+#include "world/events.h"
+#include "world/world.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct population population;
+
+/* Counts of one day, in agents (multiply by scale for people).  Arrays are
+ * owned by the caller: [region][app], [region][app], [region][vpn], [app]. */
+typedef struct pop_day {
+    double *installed, *primary, *vpn;
+    double *attempted, *completed, *failed;
+    double abandoned;
+} pop_day;
+
+/* Build the agents and their social graph for *w (which must outlive it).
+ * NULL with a message on failure (BS_ENOMEM, or BS_EINPUT for a population
+ * that rounds to no agent). */
+population *population_new(const world *w);
+void population_free(population *p);
+
+/* Advance one day under censor *c and the day's rules *d, and count.
+ * BS_OK, or BS_ENOMEM with a message. */
+int population_step(population *p, const censor *c, const day_rules *d, pop_day *out);
+
+/* Count the current state without stepping (the state before day 0): fills
+ * out's installed, primary and vpn only. */
+void population_count(const population *p, pop_day *out);
+
+/* The flow engine's view of the calls (MODEL.md section 4).  After
+ * population_tally_on(), every population_step() also counts each call
+ * attempt, in agents, by
+ *   [caller ISP][callee ISP, or n_all_isps for a contact abroad][app]
+ *   [class: 0 voice, 1 video][caller tunnel][callee tunnel]
+ * (tunnel 0: direct; v + 1: through protocol v), read with
+ * population_tally() until the next step.  BS_EINPUT with a message when
+ * the table would exceed POP_TALLY_MAX cells; BS_ENOMEM. */
+#define POP_TALLY_MAX (1 << 24)
+size_t population_tally_cells(const world *w);
+int population_tally_on(population *p);
+const uint64_t *population_tally(const population *p);
+
+/* Agents by ISP: users[(isp * (n_apps + 1) + 0) * (n_vpns + 1) + v] are the
+ * agents of the ISP in VPN state v (0: none), and [(isp * (n_apps + 1) + 1 + a)
+ * * (n_vpns + 1) + v] those of them who can use app a. */
+void population_isp_counts(const population *p, double *users);
+
+uint32_t population_agents(const population *p);
+uint64_t population_contacts(const population *p); /* domestic adjacency entries */
+size_t population_bytes(const population *p);       /* memory held */
+
+#endif

@@ -1,0 +1,441 @@
+/* sweep_farm: handing the runs of a sweep out to workers and keeping the
+ * folder's index (see sweep_farm.h).
+ *
+ * The index is rewritten (whole, atomically) when runs finish, but not
+ * sooner after the last rewrite than 20 times what that rewrite took (and
+ * 0.1 s), and always at the end: a sweep of many short runs spends at most
+ * about 5% of one core rewriting its growing table, and a reader (or a
+ * crash) sees the index of a moment ago, never a broken one.  The results
+ * files, not the index, decide what --resume reuses, so a stale index loses
+ * nothing.
+ */
+#include "sweep/sweep_farm.h"
+
+#include "base/status.h"
+#include "sweep/sweep_config.h"
+#include "sweep/sweep_index.h"
+#include "sweep/sweep_stats.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define INDEX_GAP 20.0 /* times the last rewrite's duration between rewrites */
+#define INDEX_MIN 1.0  /* seconds between rewrites, at least */
+#define WAIT_MS 250    /* how long a wait for reports lasts before progress is redrawn */
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+int sweep_farm_exists(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/index.h5", dir);
+    return access(path, F_OK) == 0;
+}
+
+/* Delete the temporary files that runs and index writes killed midway left
+ * in `dir` (NAME.partial-PID: results.c and sweep_index.c name them so). */
+static void remove_partials(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strstr(e->d_name, ".partial-"))
+            unlinkat(dirfd(d), e->d_name, 0);
+    closedir(d);
+}
+
+/* Make the folder and runs/, hold DIR/.lock; the lock's descriptor or a
+ * negative status. */
+static int take_folder(const char *dir, int must_be_new)
+{
+    char path[4200];
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return bs_fail(BS_EINPUT, "%s: cannot create the sweep folder: %s", dir, strerror(errno));
+    snprintf(path, sizeof path, "%s/.lock", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return bs_fail(BS_EINPUT, "%s: cannot use the sweep folder: %s", dir, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return bs_fail(BS_EINPUT, "%s: another blockshift sweep is working in this folder", dir);
+    }
+    if (must_be_new && sweep_farm_exists(dir)) {
+        close(fd);
+        return bs_fail(BS_EINPUT,
+                       "%s already holds a sweep (index.h5): --resume continues it, or choose "
+                       "another folder with -o",
+                       dir);
+    }
+    snprintf(path, sizeof path, "%s/runs", dir);
+    if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+        close(fd);
+        return bs_fail(BS_EINPUT, "%s: cannot create it: %s", path, strerror(errno));
+    }
+    remove_partials(dir);
+    remove_partials(path);
+    return fd;
+}
+
+typedef struct farm {
+    const sweep_spec *s;
+    const uint64_t *hashes;
+    const sweep_farm_opts *o;
+    const sweep_workers *w;
+    sweep_row *rows;
+    double *values; /* [k * n_collect + c] */
+    int *flight;    /* [slots] the run in each slot, -1: none */
+    int running, finished, failed, reused;
+    double start, next_write;
+    int dirty;
+} farm;
+
+static void run_path(const farm *f, int k, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/runs/run-%05d.h5", f->o->dir, k);
+}
+
+static void record(farm *f, const sweep_report *r)
+{
+    sweep_row *row = &f->rows[r->k];
+    row->status = r->status;
+    row->wall_seconds = r->wall_seconds;
+    /* The hash of what the file holds: the expected one, unless the scenario
+     * was edited while the sweep ran. */
+    if (r->status == SWEEP_OK && r->config_hash)
+        row->config_hash = r->config_hash;
+    free(row->host);
+    free(row->error);
+    row->host = strdup(r->host);
+    row->error = r->status == SWEEP_FAILED ? strdup(r->error) : NULL;
+    for (int c = 0; c < f->s->n_collect; c++)
+        f->values[(size_t)r->k * (size_t)f->s->n_collect + (size_t)c] = r->values[c];
+}
+
+/* DIR/summary.txt from the /points table. */
+static int write_text(const char *dir, const char *name, const results_table *points)
+{
+    char path[4200], title[512];
+    snprintf(path, sizeof path, "%s/summary.txt", dir);
+    snprintf(title, sizeof title,
+             "blockshift sweep %s: per parameter point, mean, standard deviation and 95%% "
+             "confidence interval (Student t) of each number across replications",
+             name);
+    return sweep_index_write_text(path, title, points);
+}
+
+static int write_index(farm *f, int final)
+{
+    results_table *runs = NULL, *points = NULL;
+    sweep_layout l;
+    double t0 = now();
+    int st = sweep_index_runs(f->s, f->rows, f->values, &runs);
+    if (st == BS_OK)
+        st = sweep_index_layout(runs, "index", &l);
+    if (st == BS_OK)
+        st = sweep_stats_points(runs, &l, &points);
+    if (st == BS_OK)
+        st = sweep_index_write(f->o->dir, f->s->name, f->s->text, runs, points);
+    if (st == BS_OK && final)
+        st = write_text(f->o->dir, f->s->name, points);
+    results_table_free(runs);
+    results_table_free(points);
+    double t = now();
+    f->next_write = t + (INDEX_GAP * (t - t0) > INDEX_MIN ? INDEX_GAP * (t - t0) : INDEX_MIN);
+    f->dirty = 0;
+    return st;
+}
+
+/* The error of a number to collect that the runs' results lack. */
+static int missing_number(const farm *f, int k, const sweep_report *r)
+{
+    return bs_fail(BS_EINPUT, "%s:%d: collect: '%s' is not a summary number of run %d; %s",
+                   f->s->file, f->s->collect_line, f->s->collect[r->missing], k, r->error);
+}
+
+/* With --resume: the runs whose results file is complete and made from
+ * their configuration are done.  Their wall time and host come from the old
+ * index, when it has them. */
+static int reuse(farm *f)
+{
+    results_table *old = NULL;
+    char *name = NULL, *text = NULL;
+    sweep_layout l;
+    if (sweep_index_read(f->o->dir, &old, &name, &text) != BS_OK ||
+        sweep_index_layout(old, "index", &l) != BS_OK) {
+        results_table_free(old);
+        old = NULL;
+    }
+    free(name);
+    free(text);
+    bs_clear_error();
+    int st = BS_OK;
+    for (int k = 0; k < f->s->n_runs && st == BS_OK && !(f->o->stop && *f->o->stop); k++) {
+        char path[4200];
+        results_numbers *nums = NULL;
+        run_path(f, k, path, sizeof path);
+        if (access(path, F_OK) != 0 || results_read_numbers(path, &nums) != BS_OK) {
+            bs_clear_error();
+            continue;
+        }
+        if (sweep_config_hash(nums->config_text) == f->hashes[k]) {
+            sweep_report r;
+            memset(&r, 0, sizeof r);
+            r.k = k;
+            r.status = SWEEP_OK;
+            r.wall_seconds = NAN;
+            sweep_job_collect(nums, f->s->n_collect, f->s->collect, &r);
+            if (old && k < old->n_rows &&
+                strcmp(((char *const *)old->cols[l.status].data)[k], "ok") == 0) {
+                char hex[32];
+                snprintf(hex, sizeof hex, "%016llx", (unsigned long long)f->hashes[k]);
+                if (strcmp(((char *const *)old->cols[l.config_hash].data)[k], hex) == 0) {
+                    r.wall_seconds = ((const double *)old->cols[l.wall_seconds].data)[k];
+                    snprintf(r.host, sizeof r.host, "%s",
+                             ((char *const *)old->cols[l.host].data)[k]);
+                }
+            }
+            record(f, &r);
+            f->reused++;
+            if (r.missing >= 0)
+                st = missing_number(f, k, &r);
+        }
+        results_numbers_free(nums);
+    }
+    results_table_free(old);
+    return st;
+}
+
+static void progress(farm *f, int final)
+{
+    if (!f->o->progress)
+        return;
+    sweep_progress p;
+    p.total = f->s->n_runs;
+    p.done = f->finished + f->reused;
+    p.running = f->running;
+    p.failed = f->failed;
+    p.reused = f->reused;
+    p.elapsed = now() - f->start;
+    p.eta = f->finished ? (p.total - p.done) * p.elapsed / f->finished : -1;
+    f->o->progress(&p, final, f->o->arg);
+}
+
+/* Hand run k to a worker.  A run that cannot start is recorded as failed. */
+static void start_run(farm *f, int k)
+{
+    char path[4200];
+    run_path(f, k, path, sizeof path);
+    sweep_job j = {k, f->o->threads, f->s->scenario, path, 0, NULL, f->s->n_collect, f->s->collect};
+    j.n_set = sweep_spec_overrides(f->s, k, 1, &j.set);
+    int st = j.n_set < 0 ? bs_fail(BS_ENOMEM, "sweep: out of memory") : f->w->start(f->w->ctx, &j);
+    sweep_spec_free_set(j.n_set, j.set);
+    if (st == BS_OK) {
+        for (int i = 0; i < f->w->slots; i++)
+            if (f->flight[i] < 0) {
+                f->flight[i] = k;
+                break;
+            }
+        f->running++;
+        return;
+    }
+    sweep_report r;
+    memset(&r, 0, sizeof r);
+    r.k = k;
+    r.status = SWEEP_FAILED;
+    r.wall_seconds = 0;
+    snprintf(r.error, sizeof r.error, "%s", bs_last_error());
+    for (int c = 0; c < SWEEP_MAX_COLLECT; c++)
+        r.values[c] = NAN;
+    record(f, &r);
+    f->finished++;
+    f->failed++;
+    f->dirty = 1;
+}
+
+/* A report came: take it off the flight list and record it.  Returns
+ * whether it was one the farm was waiting for. */
+static int take_report(farm *f, const sweep_report *r)
+{
+    for (int i = 0; i < f->w->slots; i++)
+        if (f->flight[i] == r->k && r->k >= 0) {
+            f->flight[i] = -1;
+            f->running--;
+            f->finished++;
+            f->failed += r->status == SWEEP_FAILED;
+            record(f, r);
+            f->dirty = 1;
+            return 1;
+        }
+    return 0;
+}
+
+/* The loop: keep every worker busy, take reports as they come. */
+static int dispatch(farm *f, sweep_tally *t)
+{
+    const sweep_spec *s = f->s;
+    int next = 0, st = BS_OK, halt = 0;
+    sweep_report r;
+    for (;;) {
+        if (f->o->stop && *f->o->stop) {
+            f->w->cancel(f->w->ctx);
+            for (int i = 0; i < f->w->slots; i++)
+                f->flight[i] = -1;
+            f->running = 0;
+            t->interrupted = 1;
+            break;
+        }
+        while (!halt && f->running < f->w->slots && next < s->n_runs) {
+            if (f->rows[next].status == SWEEP_PENDING)
+                start_run(f, next);
+            next++;
+        }
+        if (f->running == 0 && (halt || next == s->n_runs))
+            break;
+        progress(f, 0);
+        int got = f->w->wait(f->w->ctx, WAIT_MS, &r);
+        if (got < 0) {
+            st = got;
+            f->w->cancel(f->w->ctx);
+            f->running = 0;
+            break;
+        }
+        if (got == 1) {
+            if (r.k < 0 || r.k >= s->n_runs || !take_report(f, &r)) {
+                st = bs_fail(BS_ERUNTIME, "sweep: a report for run %d, which was not running", r.k);
+                f->w->cancel(f->w->ctx);
+                f->running = 0;
+                break;
+            }
+            if (r.status == SWEEP_OK && r.missing >= 0 && !halt) {
+                halt = 1; /* bad input: finish what runs, start nothing more */
+                missing_number(f, r.k, &r);
+                st = BS_EINPUT;
+            }
+        }
+        if (f->dirty && now() >= f->next_write) {
+            int wst = write_index(f, 0);
+            if (wst != BS_OK) {
+                f->w->cancel(f->w->ctx);
+                f->running = 0;
+                return wst;
+            }
+        }
+    }
+    return st;
+}
+
+int sweep_farm_run(const sweep_spec *s, const uint64_t *hashes, const sweep_farm_opts *o,
+                   const sweep_workers *w, sweep_tally *t)
+{
+    memset(t, 0, sizeof *t);
+    int lock = take_folder(o->dir, !o->resume);
+    if (lock < 0)
+        return lock;
+    farm f = {s, hashes, o, w, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0};
+    size_t n = (size_t)s->n_runs, nv = n * (size_t)s->n_collect;
+    f.rows = calloc(n, sizeof *f.rows);
+    f.values = malloc((nv ? nv : 1) * sizeof *f.values);
+    f.flight = malloc((size_t)(w->slots > 0 ? w->slots : 1) * sizeof *f.flight);
+    int st = BS_OK;
+    if (!f.rows || !f.values || !f.flight || w->slots < 1) {
+        st = bs_fail(BS_ENOMEM, "sweep: out of memory for %d runs", s->n_runs);
+        goto done;
+    }
+    for (size_t k = 0; k < n; k++) {
+        f.rows[k].status = SWEEP_PENDING;
+        f.rows[k].wall_seconds = NAN;
+        f.rows[k].config_hash = hashes[k];
+    }
+    for (size_t i = 0; i < nv; i++)
+        f.values[i] = NAN;
+    for (int i = 0; i < w->slots; i++)
+        f.flight[i] = -1;
+    if (o->resume && (st = reuse(&f)) != BS_OK) {
+        write_index(&f, 1);
+        goto done;
+    }
+    if ((st = write_index(&f, 0)) != BS_OK)
+        goto done;
+    f.start = now();
+    progress(&f, 0);
+    st = dispatch(&f, t);
+    char keep[2048];
+    snprintf(keep, sizeof keep, "%s", bs_last_error()); /* writing may overwrite it */
+    int wst = write_index(&f, 1);
+    progress(&f, 1);
+    if (st == BS_OK)
+        st = wst;
+    else
+        bs_fail(st, "%s", keep);
+done:
+    t->total = s->n_runs;
+    for (size_t k = 0; f.rows && k < n; k++) {
+        t->ok += f.rows[k].status == SWEEP_OK;
+        t->failed += f.rows[k].status == SWEEP_FAILED;
+        t->pending += f.rows[k].status == SWEEP_PENDING;
+        free(f.rows[k].host);
+        free(f.rows[k].error);
+    }
+    t->reused = f.reused;
+    free(f.rows);
+    free(f.values);
+    free(f.flight);
+    close(lock);
+    return st;
+}
+
+int sweep_farm_summarise(const char *dir, sweep_tally *t)
+{
+    memset(t, 0, sizeof *t);
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return bs_fail(BS_EINPUT, "%s: no such folder", dir);
+    if (!sweep_farm_exists(dir))
+        return bs_fail(BS_EINPUT, "%s: no sweep there (no index.h5)", dir);
+    int lock = take_folder(dir, 0);
+    if (lock < 0)
+        return lock;
+    results_table *runs = NULL, *points = NULL;
+    char *name = NULL, *text = NULL;
+    sweep_layout l;
+    int st = sweep_index_read(dir, &runs, &name, &text);
+    if (st == BS_OK)
+        st = sweep_index_layout(runs, dir, &l);
+    if (st == BS_OK)
+        st = sweep_stats_points(runs, &l, &points);
+    if (st == BS_OK)
+        st = sweep_index_write(dir, name, text, runs, points);
+    if (st == BS_OK)
+        st = write_text(dir, name, points);
+    if (st == BS_OK) {
+        t->total = runs->n_rows;
+        for (int r = 0; r < runs->n_rows; r++) {
+            const char *v = ((char *const *)runs->cols[l.status].data)[r];
+            t->ok += strcmp(v, "ok") == 0;
+            t->failed += strcmp(v, "failed") == 0;
+            t->pending += strcmp(v, "pending") == 0;
+        }
+    }
+    results_table_free(runs);
+    results_table_free(points);
+    free(name);
+    free(text);
+    close(lock);
+    return st;
+}
