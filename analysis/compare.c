@@ -96,7 +96,7 @@ static void per_class(FILE *o, h5in *a, h5in *b)
     if (classes && x && y) {
         fprintf(o, "\n# per link class: mean carried load summed over its links, bit/s\n"
                    "%-12s %16s %16s %16s\n", "class", "A", "B", "B-A");
-        const char *const *names = link_class_names;
+        const char *const *names = world_link_class_names;
         for (int c = 0; c < N_LINK_CLASSES; c++) {
             double ma = 0, mb = 0;
             const char *p = classes;

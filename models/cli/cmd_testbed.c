@@ -264,7 +264,7 @@ static int write_calibration(const char *path, const world *w, const testbed_out
                     "calls = %d; set_up = %.6f; usable = %.6f; media_loss = %.6f; "
                     "goodput_share = %.6f; }%s\n",
                     w->apps[c->app].name, classes[j],
-                    c->technique < 0 ? "none" : technique_names[c->technique],
+                    c->technique < 0 ? "none" : world_technique_names[c->technique],
                     c->vpn < 0 ? "none" : w->vpns[c->vpn].name, c->calls[j], c->setup_success[j],
                     c->usable[j], c->media_loss[j], c->goodput_share[j],
                     k + 1 < o->n_cases || j + 1 < TB_CLASSES ? "," : "");

@@ -17,30 +17,30 @@ void calibration_resolve(world *w, check_ctx *c)
         calib_case *r = &cal->cases[i];
         char path[96];
         int app = world_app(w, r->app);
-        int cls = lookup(r->cls, class_names, N_CLASSES);
-        int tech = lookup(r->technique, technique_names, N_TECHNIQUES);
+        int cls = lookup(r->cls, world_class_names, N_CLASSES);
+        int tech = lookup(r->technique, world_technique_names, N_TECHNIQUES);
         int tunnel = strcmp(r->vpn, "none") != 0;
         snprintf(path, sizeof path, "calibration.cases.[%d].class", i);
         if (cls != CLASS_VOICE && cls != CLASS_VIDEO)
-            check_error(c, path, "unknown call class '%s' (use voice or video)", r->cls);
+            config_check_error(c, path, "unknown call class '%s' (use voice or video)", r->cls);
         snprintf(path, sizeof path, "calibration.cases.[%d].technique", i);
         if (tech == -1 || tech == TECH_SHUTDOWN)
-            check_error(c, path, "unknown technique '%s' (use none, ip, sni, stun, throttle or vpn)",
+            config_check_error(c, path, "unknown technique '%s' (use none, ip, sni, stun, throttle or vpn)",
                         r->technique);
         snprintf(path, sizeof path, "calibration.cases.[%d].usable", i);
         if (r->usable > r->set_up)
-            check_error(c, path, "more calls usable (%g) than set up (%g)", r->usable, r->set_up);
+            config_check_error(c, path, "more calls usable (%g) than set up (%g)", r->usable, r->set_up);
         if (app < 0 || tunnel || cls < 0 || tech < 0)
             continue; /* another world's app, a tunnel, no rule, or an error above */
         if (cal->fail[app][cls][tech] >= 0) {
             snprintf(path, sizeof path, "calibration.cases.[%d]", i);
-            check_error(c, path, "a second row for %s/%s/%s/none", r->app, r->cls, r->technique);
+            config_check_error(c, path, "a second row for %s/%s/%s/none", r->app, r->cls, r->technique);
             continue;
         }
         cal->fail[app][cls][tech] = 1.0 - r->usable;
         if (tech == TECH_THROTTLE) {
             if (cal->throttle_rate <= 0)
-                check_error(c, "calibration.throttle_rate",
+                config_check_error(c, "calibration.throttle_rate",
                             "the table has throttle rows but not the rate they were measured at");
             cal->goodput[app][cls] = r->goodput_share;
         }

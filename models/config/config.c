@@ -35,54 +35,54 @@
 
 /* Where a setting is: "file:line", "--set ARG", or the top file when nothing
  * nearer is known (the root has no line). */
-void location(const check_ctx *c, const config_setting_t *s, sbuf *out)
+void config_location(const check_ctx *c, const config_setting_t *s, sbuf *out)
 {
     if (s && s->config != &c->cfg) {
-        sb_printf(out, "schema default");
+        config_sb_printf(out, "schema default");
         return;
     }
     for (const config_setting_t *p = s; p; p = config_setting_parent(p)) {
         const mark *m = config_setting_get_hook(p);
         if (m && m->kind == MARK_OVERRIDE) {
-            sb_printf(out, "--set %s", m->text);
+            config_sb_printf(out, "--set %s", m->text);
             return;
         }
         if (config_setting_source_line(p) > 0) {
             char f[4096];
-            display_file(c, config_setting_source_file(p), f, sizeof f);
-            sb_printf(out, "%s:%u", f, config_setting_source_line(p));
+            config_display_file(c, config_setting_source_file(p), f, sizeof f);
+            config_sb_printf(out, "%s:%u", f, config_setting_source_line(p));
             return;
         }
     }
-    sb_printf(out, "%s", c->top);
+    config_sb_printf(out, "%s", c->top);
 }
 
 /* Append one error line: "LOCATION: PATH: MESSAGE", with control characters
  * from user input escaped so that it stays one line. */
-void add_line(check_ctx *c, const char *loc, const char *path, const char *msg)
+void config_add_line(check_ctx *c, const char *loc, const char *path, const char *msg)
 {
     sbuf line = {0};
-    sb_printf(&line, "%s: ", loc);
+    config_sb_printf(&line, "%s: ", loc);
     if (path && *path)
-        sb_printf(&line, "%s: ", path);
-    sb_printf(&line, "%s", msg);
-    const char *p = sb_str(&line);
+        config_sb_printf(&line, "%s: ", path);
+    config_sb_printf(&line, "%s", msg);
+    const char *p = config_sb_str(&line);
     while (*p) {
         size_t run = 0; /* printable bytes, copied in one go */
         while (p[run] && !((unsigned char)p[run] < 0x20 || p[run] == 0x7f))
             run++;
-        sb_printf(&c->err, "%.*s", (int)run, p);
+        config_sb_printf(&c->err, "%.*s", (int)run, p);
         p += run;
         if (*p == '\n')
-            sb_printf(&c->err, "\\n");
+            config_sb_printf(&c->err, "\\n");
         else if (*p)
-            sb_printf(&c->err, "\\x%02x", (unsigned char)*p);
+            config_sb_printf(&c->err, "\\x%02x", (unsigned char)*p);
         p += *p != '\0';
     }
-    sb_printf(&c->err, "\n");
+    config_sb_printf(&c->err, "\n");
     c->err.oom |= line.oom;
     c->n_err++;
-    sb_free(&line);
+    config_sb_free(&line);
 }
 
 static void verror_at(check_ctx *c, const config_setting_t *at, const char *path, const char *fmt,
@@ -90,15 +90,15 @@ static void verror_at(check_ctx *c, const config_setting_t *at, const char *path
 {
     sbuf loc = {0}, msg = {0};
     if (path && *path && !c->resolving) {
-        sb_printf(&c->tainted, "%s", path);
-        sb_printf(&c->tainted, "%c", '\0'); /* the separator */
+        config_sb_printf(&c->tainted, "%s", path);
+        config_sb_printf(&c->tainted, "%c", '\0'); /* the separator */
     }
-    location(c, at, &loc);
-    sb_vprintf(&msg, fmt, ap);
-    add_line(c, sb_str(&loc), path, sb_str(&msg));
+    config_location(c, at, &loc);
+    config_sb_vprintf(&msg, fmt, ap);
+    config_add_line(c, config_sb_str(&loc), path, config_sb_str(&msg));
     c->err.oom |= loc.oom | msg.oom;
-    sb_free(&loc);
-    sb_free(&msg);
+    config_sb_free(&loc);
+    config_sb_free(&msg);
 }
 
 static void error_at(check_ctx *c, const config_setting_t *at, const char *path, const char *fmt,
@@ -113,38 +113,38 @@ static void error_at(check_ctx *c, const config_setting_t *at, const char *path,
 }
 
 /* How a value looks, for "expected X, got Y". */
-void describe(const config_setting_t *s, sbuf *out)
+void config_describe(const config_setting_t *s, sbuf *out)
 {
     char num[40];
     switch (config_setting_type(s)) {
     case CONFIG_TYPE_INT:
-        sb_printf(out, "the integer %d", config_setting_get_int(s));
+        config_sb_printf(out, "the integer %d", config_setting_get_int(s));
         break;
     case CONFIG_TYPE_INT64:
-        sb_printf(out, "the integer %lld", config_setting_get_int64(s));
+        config_sb_printf(out, "the integer %lld", config_setting_get_int64(s));
         break;
     case CONFIG_TYPE_FLOAT:
-        fmt_num(num, sizeof num, config_setting_get_float(s));
-        sb_printf(out, "the number %s", num);
+        config_fmt_num(num, sizeof num, config_setting_get_float(s));
+        config_sb_printf(out, "the number %s", num);
         break;
     case CONFIG_TYPE_BOOL:
-        sb_printf(out, "%s", config_setting_get_bool(s) ? "true" : "false");
+        config_sb_printf(out, "%s", config_setting_get_bool(s) ? "true" : "false");
         break;
     case CONFIG_TYPE_STRING:
-        sb_printf(out, "the string ");
-        sb_quote_short(out, config_setting_get_string(s));
+        config_sb_printf(out, "the string ");
+        config_sb_quote_short(out, config_setting_get_string(s));
         break;
     case CONFIG_TYPE_GROUP:
-        sb_printf(out, "a group { ... }");
+        config_sb_printf(out, "a group { ... }");
         break;
     case CONFIG_TYPE_LIST:
-        sb_printf(out, "a list ( ... )");
+        config_sb_printf(out, "a list ( ... )");
         break;
     case CONFIG_TYPE_ARRAY:
-        sb_printf(out, "an array [ ... ]");
+        config_sb_printf(out, "an array [ ... ]");
         break;
     default:
-        sb_printf(out, "nothing");
+        config_sb_printf(out, "nothing");
         break;
     }
 }
@@ -153,9 +153,9 @@ static void error_type(check_ctx *c, const config_setting_t *s, const char *path
                        const char *expected)
 {
     sbuf got = {0};
-    describe(s, &got);
-    error_at(c, s, path, "expected %s, got %s", expected, sb_str(&got));
-    sb_free(&got);
+    config_describe(s, &got);
+    error_at(c, s, path, "expected %s, got %s", expected, config_sb_str(&got));
+    config_sb_free(&got);
 }
 
 /* ------------------------------------------------- values in libconfig text */
@@ -163,7 +163,7 @@ static void error_type(check_ctx *c, const config_setting_t *s, const char *path
 /* Parse `text` as the value of one libconfig setting into a fresh config.
  * Returns its setting, or NULL when it does not parse (or holds more than one
  * value, as "1; x = 2" would). */
-config_setting_t *parse_value(config_t *tmp, const char *text)
+config_setting_t *config_parse_value(config_t *tmp, const char *text)
 {
     config_init(tmp);
     if (strchr(text, '\n')) /* keeps @include (start of a line only) out */
@@ -188,7 +188,7 @@ static const config_setting_t *default_of(check_ctx *c, int k)
         c->defs[k] = malloc(sizeof(config_t));
         if (!c->defs[k])
             return NULL;
-        if (!parse_value(c->defs[k], c->t.n[k].e->def)) {
+        if (!config_parse_value(c->defs[k], c->t.n[k].e->def)) {
             config_destroy(c->defs[k]);
             config_init(c->defs[k]); /* keep it valid for the final destroy */
             return NULL;
@@ -210,16 +210,16 @@ static int in_range(const schema_entry *e, double v)
 static enum conv range_error(const schema_entry *e, const char *shown, sbuf *msg)
 {
     char r[96];
-    range_text(e, r, sizeof r);
-    sb_printf(msg, "%s is out of range %s%s%s", shown, r, e->unit[0] ? " " : "", e->unit);
+    config_range_text(e, r, sizeof r);
+    config_sb_printf(msg, "%s is out of range %s%s%s", shown, r, e->unit[0] ? " " : "", e->unit);
     return CONV_RANGE;
 }
 
 /* "expected WHAT, got ..." for a value of the wrong type: not stored. */
 static enum conv conv_expected(const config_setting_t *s, const char *what, sbuf *msg)
 {
-    sb_printf(msg, "expected %s, got ", what);
-    describe(s, msg);
+    config_sb_printf(msg, "expected %s, got ", what);
+    config_describe(s, msg);
     return CONV_BAD;
 }
 
@@ -259,17 +259,17 @@ static enum conv conv_real(const schema_entry *e, const config_setting_t *s, voi
     if (!get_number(s, &v)) {
         conv_expected(s, "a number", msg);
         if (config_setting_type(s) == CONFIG_TYPE_STRING &&
-            number_len(config_setting_get_string(s)) == strlen(config_setting_get_string(s)))
-            sb_printf(msg, " (write numbers without quotes)");
+            config_number_len(config_setting_get_string(s)) == strlen(config_setting_get_string(s)))
+            config_sb_printf(msg, " (write numbers without quotes)");
         return CONV_BAD;
     }
     if (!isfinite(v)) {
-        sb_printf(msg, "%g is not a finite number", v);
+        config_sb_printf(msg, "%g is not a finite number", v);
         return CONV_BAD;
     }
     memcpy(dst, &v, sizeof v);
     char shown[40];
-    fmt_num(shown, sizeof shown, v);
+    config_fmt_num(shown, sizeof shown, v);
     return in_range(e, v) ? CONV_OK : range_error(e, shown, msg);
 }
 
@@ -289,7 +289,7 @@ static enum conv conv_string(const schema_entry *e, const config_setting_t *s, v
     const char *v = config_setting_get_string(s);
     size_t n = strlen(v);
     if (n >= e->size) {
-        sb_printf(msg, "string of %zu bytes is too long (at most %zu)", n, e->size - 1);
+        config_sb_printf(msg, "string of %zu bytes is too long (at most %zu)", n, e->size - 1);
         return CONV_BAD;
     }
     memset(dst, 0, e->size);
@@ -308,15 +308,15 @@ static enum conv conv_enum(const schema_entry *e, const config_setting_t *s, voi
         }
     }
     if (v)
-        sb_quote_short(msg, v);
+        config_sb_quote_short(msg, v);
     else
-        describe(s, msg);
-    sb_printf(msg, " is not one of");
+        config_describe(s, msg);
+    config_sb_printf(msg, " is not one of");
     for (int i = 0; i < e->n_enum; i++)
-        sb_printf(msg, "%s \"%s\"", i ? "," : "", e->enum_names[i]);
-    const char *near = v ? suggest_name(e->enum_names, e->n_enum, v) : NULL;
+        config_sb_printf(msg, "%s \"%s\"", i ? "," : "", e->enum_names[i]);
+    const char *near = v ? config_suggest_name(e->enum_names, e->n_enum, v) : NULL;
     if (near)
-        sb_printf(msg, " (did you mean \"%s\"?)", near);
+        config_sb_printf(msg, " (did you mean \"%s\"?)", near);
     return CONV_BAD;
 }
 
@@ -327,9 +327,9 @@ static enum conv conv_date(const schema_entry *e, const config_setting_t *s, voi
     const char *v = config_setting_get_string(s);
     const char *why;
     long days;
-    if (parse_date(v, &days, &why) != 0) {
-        sb_quote_short(msg, v);
-        sb_printf(msg, " %s", why);
+    if (config_parse_date(v, &days, &why) != 0) {
+        config_sb_quote_short(msg, v);
+        config_sb_printf(msg, " %s", why);
         return CONV_BAD;
     }
     int32_t d = (int32_t)days; /* years 0000-9999 fit */
@@ -345,27 +345,27 @@ static enum conv conv_unit(const schema_entry *e, const config_setting_t *s, voi
     double v;
     if (config_setting_type(s) != CONFIG_TYPE_STRING) {
         if (get_number(s, &v))
-            sb_printf(msg, "a bare number needs a unit, like %s (%s)", unit_example(e),
-                      unit_list(e->type));
+            config_sb_printf(msg, "a bare number needs a unit, like %s (%s)", config_unit_example(e),
+                      config_unit_list(e->type));
         else {
-            sb_printf(msg, "expected a %s in quotes, like %s, got ", ptype_names[e->type],
-                      unit_example(e));
-            describe(s, msg);
+            config_sb_printf(msg, "expected a %s in quotes, like %s, got ", schema_ptype_names[e->type],
+                      config_unit_example(e));
+            config_describe(s, msg);
         }
         return CONV_BAD;
     }
     const char *text = config_setting_get_string(s);
-    if (parse_unit_value(e, text, &v, msg) != 0)
+    if (config_parse_unit_value(e, text, &v, msg) != 0)
         return CONV_BAD;
     memcpy(dst, &v, sizeof v);
     char num[40];
     sbuf shown = {0};
-    fmt_num(num, sizeof num, v);
-    sb_quote_short(&shown, text);
+    config_fmt_num(num, sizeof num, v);
+    config_sb_quote_short(&shown, text);
     if (strcmp(e->unit, "") != 0)
-        sb_printf(&shown, " (%s %s)", num, e->unit);
-    enum conv rc = in_range(e, v) ? CONV_OK : range_error(e, sb_str(&shown), msg);
-    sb_free(&shown);
+        config_sb_printf(&shown, " (%s %s)", num, e->unit);
+    enum conv rc = in_range(e, v) ? CONV_OK : range_error(e, config_sb_str(&shown), msg);
+    config_sb_free(&shown);
     return rc;
 }
 
@@ -379,25 +379,25 @@ static enum conv conv_names(const schema_entry *e, const config_setting_t *s, vo
     int n = config_setting_length(s);
     int cap = e->max > 0 && e->max < MAX_LIST ? (int)e->max : MAX_LIST;
     if (n > cap) {
-        sb_printf(msg, "has %d names; at most %d are allowed", n, cap);
+        config_sb_printf(msg, "has %d names; at most %d are allowed", n, cap);
         return CONV_BAD;
     }
     if (n < e->min) {
-        sb_printf(msg, "needs at least %g name%s", e->min, e->min == 1 ? "" : "s");
+        config_sb_printf(msg, "needs at least %g name%s", e->min, e->min == 1 ? "" : "s");
         return CONV_BAD;
     }
     for (int i = 0; i < n; i++) {
         const config_setting_t *el = config_setting_get_elem(s, (unsigned)i);
         if (config_setting_type(el) != CONFIG_TYPE_STRING) {
-            sb_printf(msg, "element %d: expected a name in quotes, got ", i);
-            describe(el, msg);
+            config_sb_printf(msg, "element %d: expected a name in quotes, got ", i);
+            config_describe(el, msg);
             memset(l, 0, sizeof *l);
             return CONV_BAD;
         }
         const char *v = config_setting_get_string(el);
         size_t len = strlen(v);
         if (len >= W_NAME) {
-            sb_printf(msg, "element %d: a name of %zu bytes is too long (at most %d)", i, len,
+            config_sb_printf(msg, "element %d: a name of %zu bytes is too long (at most %d)", i, len,
                       W_NAME - 1);
             memset(l, 0, sizeof *l);
             return CONV_BAD;
@@ -431,7 +431,7 @@ static enum conv convert_leaf(const schema_entry *e, const config_setting_t *s, 
     case PT_NAMES:
         return conv_names(e, s, dst, msg);
     default:
-        sb_printf(msg, "not a value");
+        config_sb_printf(msg, "not a value");
         return CONV_BAD;
     }
 }
@@ -475,10 +475,10 @@ static void load_group(check_ctx *c, int k, const config_setting_t *g,
         for (int i = 0; i < config_setting_length(g); i++) {
             const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
             const char *name = config_setting_name(m);
-            if (find_child(&c->t, k, name) >= 0)
+            if (config_find_child(&c->t, k, name) >= 0)
                 continue;
             size_t old = wpath_push(path, name, 64, 0);
-            int near = suggest_child(&c->t, k, name);
+            int near = config_suggest_child(&c->t, k, name);
             if (near >= 0)
                 error_at(c, m, path->s, "unknown key '%.64s' (did you mean '%.*s'?)", name,
                          c->t.n[near].name_len, c->t.n[near].name);
@@ -562,7 +562,7 @@ static void load_leaf(check_ctx *c, int k, const config_setting_t *s, const conf
         else {
             enum conv rc = convert_leaf(e, s, dst, &msg);
             if (rc != CONV_OK)
-                error_at(c, s, path->s, "%s", sb_str(&msg));
+                error_at(c, s, path->s, "%s", config_sb_str(&msg));
             use_default = rc == CONV_BAD; /* out of range: the value stays */
         }
     } else if (!e->def && !quiet) {
@@ -573,11 +573,11 @@ static void load_leaf(check_ctx *c, int k, const config_setting_t *s, const conf
         sbuf dmsg = {0};
         if (!d || convert_leaf(e, d, dst, &dmsg) != CONV_OK)
             error_at(c, where, path->s, "the schema's default %s is wrong: %s", e->def,
-                     d ? sb_str(&dmsg) : "it does not parse");
-        sb_free(&dmsg);
+                     d ? config_sb_str(&dmsg) : "it does not parse");
+        config_sb_free(&dmsg);
     }
     c->err.oom |= msg.oom;
-    sb_free(&msg);
+    config_sb_free(&msg);
 }
 
 static void load_node(check_ctx *c, int k, const config_setting_t *s, const config_setting_t *where,
@@ -622,7 +622,7 @@ static int follows_earlier_error(const check_ctx *c, const char *path)
     return 0;
 }
 
-void check_error(check_ctx *c, const char *path, const char *fmt, ...)
+void config_check_error(check_ctx *c, const char *path, const char *fmt, ...)
 {
     if (path && follows_earlier_error(c, path))
         return;
@@ -668,8 +668,8 @@ static void ctx_free(check_ctx *c)
     free(c->marks);
     free(c->t.n);
     free(c->dir);
-    sb_free(&c->err);
-    sb_free(&c->tainted);
+    config_sb_free(&c->err);
+    config_sb_free(&c->tainted);
 }
 
 int config_load(const char *path, int n_set, char *const *set, world *w, char **errors)
@@ -684,7 +684,7 @@ int config_load(const char *path, int n_set, char *const *set, world *w, char **
     memset(&c, 0, sizeof c);
     c.top = path;
     c.wrapped.kind = MARK_WRAPPED;
-    int rc = tree_build(&c.t);
+    int rc = config_tree_build(&c.t);
     if (rc != BS_OK) {
         ctx_free(&c);
         return rc;
@@ -699,16 +699,16 @@ int config_load(const char *path, int n_set, char *const *set, world *w, char **
     config_init(&c.cfg);
     config_set_include_dir(&c.cfg, c.dir);
 
-    int opened = can_open(&c);
-    int includes_ok = opened && check_includes(&c, path, path, 1) == 0;
+    int opened = config_can_open(&c);
+    int includes_ok = opened && config_check_includes(&c, path, path, 1) == 0;
     int parsed = includes_ok && config_read_file(&c.cfg, path) == CONFIG_TRUE;
     if (includes_ok && !parsed)
-        parse_error(&c);
+        config_parse_error(&c);
     if (parsed) {
-        check_source_files(&c);
+        config_check_source_files(&c);
         for (int i = 0; i < n_set; i++) {
             c.marks[i] = (mark){MARK_OVERRIDE, set[i] ? set[i] : ""};
-            apply_override(&c, c.marks[i].text, &c.marks[i]);
+            config_apply_override(&c, c.marks[i].text, &c.marks[i]);
         }
         wpath wp = {{0}, 0};
         load_group(&c, 0, config_root_setting(&c.cfg), config_root_setting(&c.cfg), (char *)w, &wp,
@@ -727,7 +727,7 @@ int config_load(const char *path, int n_set, char *const *set, world *w, char **
         return BS_OK;
     }
     if (!opened)
-        rc = bs_fail(BS_EINPUT, "%.*s", (int)(c.err.len ? c.err.len - 1 : 0), sb_str(&c.err));
+        rc = bs_fail(BS_EINPUT, "%.*s", (int)(c.err.len ? c.err.len - 1 : 0), config_sb_str(&c.err));
     else
         rc = bs_fail(BS_EINPUT, "%d error%s in %s", c.n_err, c.n_err == 1 ? "" : "s", path);
     if (errors) {

@@ -38,12 +38,12 @@ typedef struct check_ctx check_ctx;
 
 /* Record an error at a configuration path ("events.[3].apps"); the message
  * gets the file:line of that setting (or of its nearest existing parent). */
-void check_error(check_ctx *c, const char *path, const char *fmt, ...)
+void config_check_error(check_ctx *c, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Fill the derived fields of *w and check the rules that span fields
  * (shares that must sum to one, names that must exist, dates inside the
- * scenario, ...), reporting through check_error().  Defined in config_resolve.c. */
+ * scenario, ...), reporting through config_check_error().  Defined in config_resolve.c. */
 void config_resolve(world *w, check_ctx *c);
 
 #endif

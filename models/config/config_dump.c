@@ -20,20 +20,20 @@ static void dump_value(const stree *t, int k, const char *base, sbuf *out)
         int64_t v;
         memcpy(&v, p, sizeof v);
         /* libconfig 1.5 needs the L beyond 32 bits */
-        sb_printf(out, "%lld%s", (long long)v, v > INT32_MAX || v < INT32_MIN ? "L" : "");
+        config_sb_printf(out, "%lld%s", (long long)v, v > INT32_MAX || v < INT32_MIN ? "L" : "");
         break;
     }
     case PT_REAL: {
         double v;
         memcpy(&v, p, sizeof v);
-        fmt_real(num, sizeof num, v);
-        sb_printf(out, "%s", num);
+        config_fmt_real(num, sizeof num, v);
+        config_sb_printf(out, "%s", num);
         break;
     }
     case PT_BOOL: {
         int v;
         memcpy(&v, p, sizeof v);
-        sb_printf(out, "%s", v ? "true" : "false");
+        config_sb_printf(out, "%s", v ? "true" : "false");
         break;
     }
     case PT_STRING: {
@@ -41,23 +41,23 @@ static void dump_value(const stree *t, int k, const char *base, sbuf *out)
         size_t n = e->size < sizeof buf ? e->size : sizeof buf;
         memcpy(buf, p, n);
         buf[n - 1] = '\0';
-        sb_quote(out, buf);
+        config_sb_quote(out, buf);
         break;
     }
     case PT_ENUM: {
         int v;
         memcpy(&v, p, sizeof v);
         if (v >= 0 && v < e->n_enum)
-            sb_printf(out, "\"%s\"", e->enum_names[v]);
+            config_sb_printf(out, "\"%s\"", e->enum_names[v]);
         else
-            sb_printf(out, "%d", v); /* not a valid world; will not load back */
+            config_sb_printf(out, "%d", v); /* not a valid world; will not load back */
         break;
     }
     case PT_DATE: {
         int32_t v;
         memcpy(&v, p, sizeof v);
-        fmt_date(num, sizeof num, v);
-        sb_printf(out, "\"%s\"", num);
+        config_fmt_date(num, sizeof num, v);
+        config_sb_printf(out, "\"%s\"", num);
         break;
     }
     case PT_DURATION:
@@ -66,22 +66,22 @@ static void dump_value(const stree *t, int k, const char *base, sbuf *out)
         /* In the stored unit, whose factor is exactly 1: reads back bit for bit. */
         double v;
         memcpy(&v, p, sizeof v);
-        fmt_num(num, sizeof num, v);
-        sb_printf(out, "\"%s%s\"", num, dump_unit(e->type));
+        config_fmt_num(num, sizeof num, v);
+        config_sb_printf(out, "\"%s%s\"", num, config_dump_unit(e->type));
         break;
     }
     case PT_NAMES: {
         const strlist *l = (const strlist *)p;
         int n = l->n < 0 ? 0 : l->n > MAX_LIST ? MAX_LIST : l->n;
-        sb_printf(out, "[");
+        config_sb_printf(out, "[");
         for (int i = 0; i < n; i++) {
             char name[W_NAME];
             memcpy(name, l->v[i], W_NAME);
             name[W_NAME - 1] = '\0';
-            sb_printf(out, "%s", i ? ", " : "");
-            sb_quote(out, name);
+            config_sb_printf(out, "%s", i ? ", " : "");
+            config_sb_quote(out, name);
         }
-        sb_printf(out, "]");
+        config_sb_printf(out, "]");
         break;
     }
     default:
@@ -94,32 +94,32 @@ static void dump_members(const stree *t, int k, const char *base, int indent, sb
 static void dump_node(const stree *t, int k, const char *base, int indent, sbuf *out)
 {
     const snode *nd = &t->n[k];
-    sb_printf(out, "%*s%.*s = ", indent, "", nd->name_len, nd->name);
+    config_sb_printf(out, "%*s%.*s = ", indent, "", nd->name_len, nd->name);
     if (nd->type == PT_GROUP) {
-        sb_printf(out, "{\n");
+        config_sb_printf(out, "{\n");
         dump_members(t, k, base, indent + 2, out);
-        sb_printf(out, "%*s};\n", indent, "");
+        config_sb_printf(out, "%*s};\n", indent, "");
     } else if (nd->type == PT_LIST) {
         int n;
         memcpy(&n, base + nd->e->count_offset, sizeof n);
         if (n < 0 || n > nd->e->max)
             n = n < 0 ? 0 : (int)nd->e->max;
         if (n == 0) {
-            sb_printf(out, "();\n");
+            config_sb_printf(out, "();\n");
             return;
         }
-        sb_printf(out, "(\n");
+        config_sb_printf(out, "(\n");
         for (int i = 0; i < n; i++) {
-            sb_printf(out, "%*s{\n", indent + 2, "");
+            config_sb_printf(out, "%*s{\n", indent + 2, "");
             if (nd->first >= 0)
                 dump_members(t, nd->first, base + nd->e->offset + (size_t)i * nd->e->size,
                              indent + 4, out);
-            sb_printf(out, "%*s}%s\n", indent + 2, "", i + 1 < n ? "," : "");
+            config_sb_printf(out, "%*s}%s\n", indent + 2, "", i + 1 < n ? "," : "");
         }
-        sb_printf(out, "%*s);\n", indent, "");
+        config_sb_printf(out, "%*s);\n", indent, "");
     } else {
         dump_value(t, k, base, out);
-        sb_printf(out, ";\n");
+        config_sb_printf(out, ";\n");
     }
 }
 
@@ -132,16 +132,16 @@ static void dump_members(const stree *t, int k, const char *base, int indent, sb
 char *config_dump(const world *w)
 {
     stree t = {0};
-    if (!w || tree_build(&t) != BS_OK) {
+    if (!w || config_tree_build(&t) != BS_OK) {
         free(t.n);
         return NULL;
     }
     sbuf out = {0};
-    sb_printf(&out, "# The resolved configuration: every parameter, defaults filled in.\n");
+    config_sb_printf(&out, "# The resolved configuration: every parameter, defaults filled in.\n");
     dump_members(&t, 0, (const char *)w, 0, &out);
     free(t.n);
     if (out.oom) {
-        sb_free(&out);
+        config_sb_free(&out);
         bs_fail(BS_ENOMEM, "out of memory writing the configuration");
         return NULL;
     }

@@ -44,15 +44,15 @@ typedef struct sbuf {
     int oom;
 } sbuf;
 
-void sb_vprintf(sbuf *b, const char *fmt, va_list ap);
-void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void config_sb_vprintf(sbuf *b, const char *fmt, va_list ap);
+void config_sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The text so far ("" when empty or out of memory); owned by b. */
-const char *sb_str(const sbuf *b);
-void sb_free(sbuf *b);
+const char *config_sb_str(const sbuf *b);
+void config_sb_free(sbuf *b);
 /* Append `s` as a libconfig string literal. */
-void sb_quote(sbuf *b, const char *s);
+void config_sb_quote(sbuf *b, const char *s);
 /* A user's string for a message: quoted, escaped, cut at 60 bytes. */
-void sb_quote_short(sbuf *b, const char *s);
+void config_sb_quote_short(sbuf *b, const char *s);
 
 /* ---------------------------------------------- schema tree (config_tree.c) */
 
@@ -74,39 +74,39 @@ typedef struct stree {
 
 /* Build the tree from the table into t->n (node 0 is the root; the caller
  * frees t->n, also on failure); BS_ERUNTIME on an inconsistent table. */
-int tree_build(stree *t);
+int config_tree_build(stree *t);
 /* The child of `parent` called `name`, or -1. */
-int find_child(const stree *t, int parent, const char *name);
+int config_find_child(const stree *t, int parent, const char *name);
 
 /* Did you mean ...: edit distance, and whether it is close enough to be a
  * typo of `typed`. */
-int levenshtein(const char *a, const char *b, int b_len);
-int close_enough(const char *typed, int d);
+int config_levenshtein(const char *a, const char *b, int b_len);
+int config_close_enough(const char *typed, int d);
 /* The child of `parent` nearest to `name`, or -1. */
-int suggest_child(const stree *t, int parent, const char *name);
+int config_suggest_child(const stree *t, int parent, const char *name);
 /* The enum name nearest to `s`, or NULL. */
-const char *suggest_name(const char *const *names, int n, const char *s);
+const char *config_suggest_name(const char *const *names, int n, const char *s);
 
 /* ------------------------------------------------------ units (config_units.c) */
 
-/* x as the shortest %g text that reads back exactly; fmt_real() always with
+/* x as the shortest %g text that reads back exactly; config_fmt_real() always with
  * a decimal point, so that libconfig reads it as a float. */
-void fmt_num(char *buf, size_t size, double x);
-void fmt_real(char *buf, size_t size, double x);
+void config_fmt_num(char *buf, size_t size, double x);
+void config_fmt_real(char *buf, size_t size, double x);
 /* Days since 1970-01-01 as "YYYY-MM-DD", and back (0, or -1 with `why`). */
-void fmt_date(char *buf, size_t size, long days);
-int parse_date(const char *s, long *days, const char **why);
+void config_fmt_date(char *buf, size_t size, long days);
+int config_parse_date(const char *s, long *days, const char **why);
 /* Durations, rates and sizes (by the entry's type): the unit written back,
  * the units for messages, an example of the form. */
-const char *dump_unit(enum ptype t);
-const char *unit_list(enum ptype t);
-const char *unit_example(const schema_entry *e);
+const char *config_dump_unit(enum ptype t);
+const char *config_unit_list(enum ptype t);
+const char *config_unit_example(const schema_entry *e);
 /* Length of a decimal number at s, or 0. */
-size_t number_len(const char *s);
+size_t config_number_len(const char *s);
 /* "<number><unit>" into the stored unit.  Returns 0, or -1 with a message. */
-int parse_unit_value(const schema_entry *e, const char *s, double *out, sbuf *msg);
+int config_parse_unit_value(const schema_entry *e, const char *s, double *out, sbuf *msg);
 /* The range of an entry for messages and the reference ("" if none). */
-void range_text(const schema_entry *e, char *buf, size_t size);
+void config_range_text(const schema_entry *e, char *buf, size_t size);
 
 /* ------------------------------------------------------- loading (config.c) */
 
@@ -134,14 +134,14 @@ struct check_ctx {
 };
 
 /* Where a setting is: "file:line", "--set ARG", or the top file. */
-void location(const check_ctx *c, const config_setting_t *s, sbuf *out);
+void config_location(const check_ctx *c, const config_setting_t *s, sbuf *out);
 /* Append one error line: "LOCATION: PATH: MESSAGE" (path may be NULL). */
-void add_line(check_ctx *c, const char *loc, const char *path, const char *msg);
+void config_add_line(check_ctx *c, const char *loc, const char *path, const char *msg);
 /* How a value looks, for "expected X, got Y". */
-void describe(const config_setting_t *s, sbuf *out);
+void config_describe(const config_setting_t *s, sbuf *out);
 /* `text` as the value of one setting in a fresh config `tmp` (which the
  * caller destroys), or NULL if it does not parse. */
-config_setting_t *parse_value(config_t *tmp, const char *text);
+config_setting_t *config_parse_value(config_t *tmp, const char *text);
 
 /* ---------------------------------------------- reading (config_read.c) */
 
@@ -155,25 +155,25 @@ typedef struct bad_int {
 } bad_int;
 
 /* Whether this libconfig gets the literal wrong (1.7 promotes to 64 bits). */
-int int_is_wrong(const bad_int *b);
+int config_int_is_wrong(const bad_int *b);
 /* The integer literals of source text that do not fit (at most max); the
  * first line with a NUL byte in *nul_line (0: none). */
-int scan_ints(const char *s, size_t len, bad_int *bad, int max, int *nul_line);
+int config_scan_ints(const char *s, size_t len, bad_int *bad, int max, int *nul_line);
 
 /* The file a setting came from, as the user would open it. */
-void display_file(const check_ctx *c, const char *file, char *out, size_t size);
+void config_display_file(const check_ctx *c, const char *file, char *out, size_t size);
 /* Before the read: whether the top file can be read (else an error), and
  * the errors in the @include targets (their number). */
-int can_open(check_ctx *c);
-int check_includes(check_ctx *c, const char *path, const char *shown, int depth);
+int config_can_open(check_ctx *c);
+int config_check_includes(check_ctx *c, const char *path, const char *shown, int depth);
 /* libconfig's read error, as one error line. */
-void parse_error(check_ctx *c);
+void config_parse_error(check_ctx *c);
 /* After the read: integers libconfig stored wrongly, and NUL bytes. */
-void check_source_files(check_ctx *c);
+void config_check_source_files(check_ctx *c);
 
 /* --------------------------------------------------- --set (config_set.c) */
 
 /* Apply one "path=value" argument to the tree; errors name the argument. */
-void apply_override(check_ctx *c, const char *arg, mark *m);
+void config_apply_override(check_ctx *c, const char *arg, mark *m);
 
 #endif

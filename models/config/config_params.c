@@ -19,7 +19,7 @@ typedef struct prow {
 static void param_row(const schema_entry *e, prow *r)
 {
     snprintf(r->path, sizeof r->path, "%s", e->path);
-    snprintf(r->type, sizeof r->type, "%s", ptype_names[e->type]);
+    snprintf(r->type, sizeof r->type, "%s", schema_ptype_names[e->type]);
     if (e->type == PT_GROUP)
         r->def[0] = '\0';
     else
@@ -35,11 +35,11 @@ static void param_row(const schema_entry *e, prow *r)
         snprintf(r->range, sizeof r->range, "<= %zu bytes", e->size - 1);
     } else if (e->type == PT_LIST || e->type == PT_NAMES) {
         char tmp[96];
-        range_text(e, tmp, sizeof tmp);
+        config_range_text(e, tmp, sizeof tmp);
         snprintf(r->range, sizeof r->range, "%s %s", tmp,
                  e->type == PT_LIST ? "elements" : "names");
     } else if (e->type != PT_BOOL && e->type != PT_GROUP) {
-        range_text(e, r->range, sizeof r->range);
+        config_range_text(e, r->range, sizeof r->range);
     }
     r->desc = e->desc ? e->desc : "";
     r->source = e->source ? e->source : "";
@@ -79,8 +79,8 @@ static void params_markdown(FILE *out, const stree *t)
             fprintf(out, "%s.\n\n", s->e->desc);
         fprintf(out, "| parameter | type | default | range | unit | description | source |\n");
         fprintf(out, "|---|---|---|---|---|---|---|\n");
-        for (int i = 0; i < n_schema; i++) {
-            const schema_entry *e = &schema[i];
+        for (int i = 0; i < schema_n; i++) {
+            const schema_entry *e = &schema_table[i];
             size_t n = (size_t)s->name_len;
             if (strncmp(e->path, s->name, n) != 0 || (e->path[n] != '.' && e->path[n] != '\0'))
                 continue;
@@ -91,7 +91,7 @@ static void params_markdown(FILE *out, const stree *t)
             fputc('|', out);
             md_cell(out, r.path, 1);
             md_cell(out, r.type, 0);
-            md_cell(out, r.def, schema[i].def != NULL); /* "required" is no code */
+            md_cell(out, r.def, schema_table[i].def != NULL); /* "required" is no code */
             md_cell(out, r.range, 0);
             md_cell(out, r.unit, 0);
             md_cell(out, r.desc, 0);
@@ -105,8 +105,8 @@ static void params_plain(FILE *out)
 {
     int wp = 9, wt = 4, wd = 7, wr = 5;
     prow r;
-    for (int i = 0; i < n_schema; i++) {
-        param_row(&schema[i], &r);
+    for (int i = 0; i < schema_n; i++) {
+        param_row(&schema_table[i], &r);
         int lp = (int)strlen(r.path), lt = (int)strlen(r.type);
         int ld = (int)strlen(r.def), lr = (int)strlen(r.range);
         wp = lp > wp ? lp : wp;
@@ -116,8 +116,8 @@ static void params_plain(FILE *out)
     }
     fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n", wp, "parameter", wt, "type", wd, "default", wr,
             "range", "unit");
-    for (int i = 0; i < n_schema; i++) {
-        param_row(&schema[i], &r);
+    for (int i = 0; i < schema_n; i++) {
+        param_row(&schema_table[i], &r);
         if (!strchr(r.path, '.') && i > 0)
             fputc('\n', out);
         char line[512];
@@ -136,7 +136,7 @@ static void params_plain(FILE *out)
 int config_params(FILE *out, int markdown)
 {
     stree t = {0};
-    int rc = tree_build(&t);
+    int rc = config_tree_build(&t);
     if (rc != BS_OK) {
         free(t.n);
         return rc;

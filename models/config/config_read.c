@@ -56,7 +56,7 @@ static void tidy_path(char *out, size_t size, const char *path)
 
 /* The file a setting came from, as the user would open it.  libconfig keeps
  * @include names as written; they are relative to the include directory. */
-void display_file(const check_ctx *c, const char *file, char *out, size_t size)
+void config_display_file(const check_ctx *c, const char *file, char *out, size_t size)
 {
     if (!file || strcmp(file, c->top) == 0) {
         snprintf(out, size, "%s", c->top);
@@ -217,7 +217,7 @@ static const char *unreadable(const char *path)
 
 /* Check the @include targets of file `path` (shown as `shown`) and of the
  * files they include.  Returns the number of errors reported. */
-int check_includes(check_ctx *c, const char *path, const char *shown, int depth)
+int config_check_includes(check_ctx *c, const char *path, const char *shown, int depth)
 {
     size_t len = 0;
     char *text = read_all(path, &len);
@@ -239,35 +239,35 @@ int check_includes(check_ctx *c, const char *path, const char *shown, int depth)
         sbuf msg = {0};
         const char *why = refs[i].bad_escape ? NULL : unreadable(full);
         if (refs[i].bad_escape)
-            sb_printf(&msg, "@include path with a backslash: only \\\\ and \\\" may follow one");
+            config_sb_printf(&msg, "@include path with a backslash: only \\\\ and \\\" may follow one");
         else if (refs[i].name[0] == '/')
-            sb_printf(&msg, "@include \"%s\": absolute paths are not supported (libconfig 1.5 "
+            config_sb_printf(&msg, "@include \"%s\": absolute paths are not supported (libconfig 1.5 "
                             "reads every @include relative to %s/): write it relative to that "
                             "folder", refs[i].name, c->dir);
         else if (why)
-            sb_printf(&msg, "cannot open @include file \"%s\" (%s): %s", refs[i].name, tidy, why);
+            config_sb_printf(&msg, "cannot open @include file \"%s\" (%s): %s", refs[i].name, tidy, why);
         if (msg.len) {
-            add_line(c, loc, NULL, sb_str(&msg));
+            config_add_line(c, loc, NULL, config_sb_str(&msg));
             bad++;
         } else if (depth < MAX_INCLUDE_DEPTH) {
-            bad += check_includes(c, full, tidy, depth + 1);
+            bad += config_check_includes(c, full, tidy, depth + 1);
         }
-        sb_free(&msg);
+        config_sb_free(&msg);
     }
     free(refs);
     return bad;
 }
 
 /* Whether the top file can be read; if not, the reason as an error line. */
-int can_open(check_ctx *c)
+int config_can_open(check_ctx *c)
 {
     const char *why = unreadable(c->top);
     if (!why)
         return 1;
     sbuf msg = {0};
-    sb_printf(&msg, "cannot open: %s", why);
-    add_line(c, c->top, NULL, sb_str(&msg));
-    sb_free(&msg);
+    config_sb_printf(&msg, "cannot open: %s", why);
+    config_add_line(c, c->top, NULL, config_sb_str(&msg));
+    config_sb_free(&msg);
     return 0;
 }
 
@@ -299,44 +299,44 @@ static void name_at_line(const char *file, int line, char *out, size_t n)
 
 /* A parse error: one line, in the file libconfig names (an @include file,
  * possibly). */
-void parse_error(check_ctx *c)
+void config_parse_error(check_ctx *c)
 {
     char f[4096], loc[4200];
     const char *text = config_error_text(&c->cfg) ? config_error_text(&c->cfg) : "unreadable";
-    display_file(c, config_error_file(&c->cfg), f, sizeof f);
+    config_display_file(c, config_error_file(&c->cfg), f, sizeof f);
     if (config_error_line(&c->cfg) > 0)
         snprintf(loc, sizeof loc, "%s:%d", f, config_error_line(&c->cfg));
     else
         snprintf(loc, sizeof loc, "%s", f);
     sbuf msg = {0};
     if (strcmp(text, "syntax error") == 0)
-        sb_printf(&msg, "syntax error");
+        config_sb_printf(&msg, "syntax error");
     else if (strcmp(text, "cannot open include file") == 0)
-        sb_printf(&msg, "cannot open an @include file (paths are relative to %s/)", c->dir);
+        config_sb_printf(&msg, "cannot open an @include file (paths are relative to %s/)", c->dir);
     else if (strcmp(text, "memory exhausted") == 0)
-        sb_printf(&msg, "syntax error: nested too deeply");
+        config_sb_printf(&msg, "syntax error: nested too deeply");
     else if (strcmp(text, "duplicate setting name") == 0) {
         char name[64];
         name_at_line(config_error_file(&c->cfg), config_error_line(&c->cfg), name, sizeof name);
-        sb_printf(&msg, "'%s' is set twice in the same group (an @included file may set it "
+        config_sb_printf(&msg, "'%s' is set twice in the same group (an @included file may set it "
                         "already)", name[0] ? name : "a setting");
     }
     else
-        sb_printf(&msg, "syntax error: %s", text);
-    add_line(c, loc, NULL, sb_str(&msg));
-    sb_free(&msg);
+        config_sb_printf(&msg, "syntax error: %s", text);
+    config_add_line(c, loc, NULL, config_sb_str(&msg));
+    config_sb_free(&msg);
 }
 
 /* ------------------------------------------- integers that libconfig wraps */
 
 /* Whether this libconfig gets the literal wrong (1.7 promotes to 64 bits). */
-int int_is_wrong(const bad_int *b) { return b->beyond64 || BS_LIBCONFIG_WRAPS_INTS; }
+int config_int_is_wrong(const bad_int *b) { return b->beyond64 || BS_LIBCONFIG_WRAPS_INTS; }
 
 /* Find integer literals in libconfig source text that do not fit: beyond 32
  * bits without an L suffix, or beyond 64 bits at all.  Skips comments,
  * strings and names.  Returns how many were stored in bad[] (at most max);
  * *nul_line is the first line holding a NUL byte, or 0. */
-int scan_ints(const char *s, size_t len, bad_int *bad, int max, int *nul_line)
+int config_scan_ints(const char *s, size_t len, bad_int *bad, int max, int *nul_line)
 {
     int n = 0, line = 1;
     *nul_line = 0;
@@ -439,16 +439,16 @@ static void setting_path(const config_setting_t *s, sbuf *out)
         const config_setting_t *p = config_setting_parent(chain[i]);
         const char *sep = i == n - 1 ? "" : ".";
         if (config_setting_is_group(p))
-            sb_printf(out, "%s%s", sep, config_setting_name(chain[i]));
+            config_sb_printf(out, "%s%s", sep, config_setting_name(chain[i]));
         else
-            sb_printf(out, "%s[%d]", sep, config_setting_index(chain[i]));
+            config_sb_printf(out, "%s[%d]", sep, config_setting_index(chain[i]));
     }
 }
 
 /* Report the integers of every file read (the top file and its includes)
  * that libconfig stored wrongly, and NUL bytes, which it silently treats as
  * the end of a string. */
-void check_source_files(check_ctx *c)
+void config_check_source_files(check_ctx *c)
 {
     for (unsigned i = 0; i < c->cfg.num_filenames; i++) {
         const char *named = c->cfg.filenames[i];
@@ -463,17 +463,17 @@ void check_source_files(check_ctx *c)
             continue;
         bad_int bad[64];
         int nul_line;
-        int n = scan_ints(text, len, bad, 64, &nul_line);
+        int n = config_scan_ints(text, len, bad, 64, &nul_line);
         free(text);
         char shown[4096];
-        display_file(c, named, shown, sizeof shown);
+        config_display_file(c, named, shown, sizeof shown);
         if (nul_line) {
             char loc[4200];
             snprintf(loc, sizeof loc, "%s:%d", shown, nul_line);
-            add_line(c, loc, NULL, "the file contains a NUL byte (is it a text file?)");
+            config_add_line(c, loc, NULL, "the file contains a NUL byte (is it a text file?)");
         }
         for (int k = 0; k < n; k++) {
-            if (!int_is_wrong(&bad[k]))
+            if (!config_int_is_wrong(&bad[k]))
                 continue;
             config_setting_t *s =
                 find_wrapped(config_root_setting(&c->cfg), named, &bad[k], 0, NULL);
@@ -485,15 +485,15 @@ void check_source_files(check_ctx *c)
             }
             snprintf(loc, sizeof loc, "%s:%d", shown, bad[k].line);
             if (bad[k].beyond64)
-                sb_printf(&msg, "integer %s does not fit in 64 bits", bad[k].text);
+                config_sb_printf(&msg, "integer %s does not fit in 64 bits", bad[k].text);
             else
-                sb_printf(&msg,
+                config_sb_printf(&msg,
                           "integer %s does not fit in 32 bits, and libconfig would silently "
                           "read it as %lld; write %sL",
                           bad[k].text, bad[k].value, bad[k].text);
-            add_line(c, loc, sb_str(&path_of), sb_str(&msg));
-            sb_free(&path_of);
-            sb_free(&msg);
+            config_add_line(c, loc, config_sb_str(&path_of), config_sb_str(&msg));
+            config_sb_free(&path_of);
+            config_sb_free(&msg);
         }
     }
 }

@@ -17,7 +17,7 @@ static void check_unique(check_ctx *c, const char *list, const char *name_of_i,
                          const char *name_of_j, int i, int j)
 {
     if (strcmp(name_of_i, name_of_j) == 0)
-        check_error(c, list, "element %d has the same name '%s' as element %d", j, name_of_j,
+        config_check_error(c, list, "element %d has the same name '%s' as element %d", j, name_of_j,
                     i);
 }
 
@@ -42,12 +42,12 @@ static void resolve_regions(world *w, check_ctx *c)
         }
         if (reg->n_isps > 0 && fabs(share - 1.0) > 1e-6) {
             snprintf(path, sizeof path, "regions.[%d].isps", r);
-            check_error(c, path, "ISP shares of region '%s' sum to %g, not 1", reg->name, share);
+            config_check_error(c, path, "ISP shares of region '%s' sum to %g, not 1", reg->name, share);
         }
         people += reg->population;
     }
     if (w->population.scale > 0 && people / w->population.scale > MAX_AGENTS)
-        check_error(c, "population.scale",
+        config_check_error(c, "population.scale",
                     "%.4g people at %g people per agent is more than %.0f agents", people,
                     w->population.scale, MAX_AGENTS);
 }
@@ -61,10 +61,10 @@ static void resolve_apps(world *w, check_ctx *c)
             check_unique(c, "apps", w->apps[s].name, app->name, s, a);
         app->platform_mask = 0;
         for (int i = 0; i < app->platforms.n; i++) {
-            int p = world_name_index(platform_names, N_PLATFORMS, app->platforms.v[i]);
+            int p = world_name_index(world_platform_names, N_PLATFORMS, app->platforms.v[i]);
             snprintf(path, sizeof path, "apps.[%d].platforms", a);
             if (p < 0)
-                check_error(c, path, "unknown platform '%s' (use ios or android)",
+                config_check_error(c, path, "unknown platform '%s' (use ios or android)",
                             app->platforms.v[i]);
             else
                 app->platform_mask |= (uint8_t)(1u << p);
@@ -81,7 +81,7 @@ static void resolve_vpns(world *w, check_ctx *c)
         initial += w->vpns[v].initial;
     }
     if (initial > 1.0 + 1e-9)
-        check_error(c, "vpns", "initial VPN shares sum to %g, more than 1", initial);
+        config_check_error(c, "vpns", "initial VPN shares sum to %g, more than 1", initial);
 }
 
 /* Fill an event's scope masks from its lists of names; each unknown name is an
@@ -95,7 +95,7 @@ static void resolve_event_scope(world *w, check_ctx *c, int e)
         int a = world_app(w, ev->apps.v[i]);
         snprintf(path, sizeof path, "events.[%d].apps", e);
         if (a < 0)
-            check_error(c, path, "unknown app '%s'", ev->apps.v[i]);
+            config_check_error(c, path, "unknown app '%s'", ev->apps.v[i]);
         else
             ev->app_mask |= (uint16_t)(1u << a);
     }
@@ -104,10 +104,10 @@ static void resolve_event_scope(world *w, check_ctx *c, int e)
         ev->app_mask = (uint16_t)((1u << w->n_apps) - 1);
     ev->class_mask = 0;
     for (int i = 0; i < ev->classes.n; i++) {
-        int k = world_name_index(class_names, N_CLASSES, ev->classes.v[i]);
+        int k = world_name_index(world_class_names, N_CLASSES, ev->classes.v[i]);
         snprintf(path, sizeof path, "events.[%d].classes", e);
         if (k < 0)
-            check_error(c, path, "unknown traffic class '%s' (use voice, video or messaging)",
+            config_check_error(c, path, "unknown traffic class '%s' (use voice, video or messaging)",
                         ev->classes.v[i]);
         else
             ev->class_mask |= (uint8_t)(1u << k);
@@ -119,7 +119,7 @@ static void resolve_event_scope(world *w, check_ctx *c, int e)
         int r = world_region(w, ev->regions.v[i]);
         snprintf(path, sizeof path, "events.[%d].regions", e);
         if (r < 0)
-            check_error(c, path, "unknown region '%s'", ev->regions.v[i]);
+            config_check_error(c, path, "unknown region '%s'", ev->regions.v[i]);
         else
             ev->region_mask |= 1u << r;
     }
@@ -144,14 +144,14 @@ static void resolve_event_scope(world *w, check_ctx *c, int e)
                 found = strcmp(ev->isps.v[i], w->regions[r].isps[k].name) == 0;
         snprintf(path, sizeof path, "events.[%d].isps", e);
         if (!found)
-            check_error(c, path, "unknown ISP '%s'", ev->isps.v[i]);
+            config_check_error(c, path, "unknown ISP '%s'", ev->isps.v[i]);
     }
     ev->vpn_mask = 0;
     for (int i = 0; i < ev->vpns.n; i++) {
         int v = world_vpn(w, ev->vpns.v[i]);
         snprintf(path, sizeof path, "events.[%d].vpns", e);
         if (v < 0)
-            check_error(c, path, "unknown VPN protocol '%s'", ev->vpns.v[i]);
+            config_check_error(c, path, "unknown VPN protocol '%s'", ev->vpns.v[i]);
         else
             ev->vpn_mask |= (uint8_t)(1u << v);
     }
@@ -166,16 +166,16 @@ static void check_event_action(world *w, check_ctx *c, int e)
     if (ev->action == ACT_BLOCK &&
         (ev->technique == TECH_THROTTLE || ev->technique == TECH_VPN ||
          ev->technique == TECH_SHUTDOWN))
-        check_error(c, path, "a block cannot use technique '%s' (use action '%s')",
-                    technique_names[ev->technique],
+        config_check_error(c, path, "a block cannot use technique '%s' (use action '%s')",
+                    world_technique_names[ev->technique],
                     ev->technique == TECH_THROTTLE ? "throttle"
                     : ev->technique == TECH_VPN    ? "vpn_block"
                                                    : "shutdown");
     if ((ev->action == ACT_BLOCK || ev->action == ACT_PREINSTALL || ev->action == ACT_ROTATE) &&
         ev->apps.n == 0)
-        check_error(c, path, "%s needs a list of apps", action_names[ev->action]);
+        config_check_error(c, path, "%s needs a list of apps", world_action_names[ev->action]);
     if (ev->action == ACT_VPN_BLOCK && ev->vpns.n == 0)
-        check_error(c, path, "vpn_block needs a list of VPN protocols (vpns)");
+        config_check_error(c, path, "vpn_block needs a list of VPN protocols (vpns)");
     if (ev->action == ACT_THROTTLE)
         ev->technique = TECH_THROTTLE;
     else if (ev->action == ACT_VPN_BLOCK)
@@ -193,7 +193,7 @@ static void check_scenario_name(const char *name, check_ctx *c)
         ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
              *p == '.' || *p == '_' || *p == '-';
     if (!ok)
-        check_error(c, "scenario.name",
+        config_check_error(c, "scenario.name",
                     "'%s' cannot name results files: use letters, digits, '.', '_' and '-', "
                     "not starting with '.'",
                     name);
@@ -216,15 +216,15 @@ static int endpoint_node(world *w, check_ctx *c, const char *path, const char *n
     if (!name[0]) {
         int k = first_node(w, dflt);
         if (k < 0)
-            check_error(c, path, "no %s node in network.nodes for %s", node_kind_names[dflt], what);
+            config_check_error(c, path, "no %s node in network.nodes for %s", world_node_kind_names[dflt], what);
         return k;
     }
     int k = world_node(w, name);
     if (k < 0)
-        check_error(c, path, "unknown node '%s'", name);
+        config_check_error(c, path, "unknown node '%s'", name);
     else if (w->network.nodes[k].kind != kind && w->network.nodes[k].kind != kind2)
-        check_error(c, path, "node '%s' is a %s, not a %s", name,
-                    node_kind_names[w->network.nodes[k].kind], node_kind_names[kind]);
+        config_check_error(c, path, "node '%s' is a %s, not a %s", name,
+                    world_node_kind_names[w->network.nodes[k].kind], world_node_kind_names[kind]);
     return k >= 0 && (w->network.nodes[k].kind == kind || w->network.nodes[k].kind == kind2) ? k
                                                                                            : -1;
 }
@@ -246,22 +246,22 @@ static void resolve_access(world *w, check_ctx *c)
             check_unique(c, "network.nodes", net->nodes[j].name, nd->name, j, k);
         if (nd->kind != NODE_ACCESS) {
             if (nd->isp[0])
-                check_error(c, path, "only access nodes have an ISP");
+                config_check_error(c, path, "only access nodes have an ISP");
             continue;
         }
         int r = world_region(w, nd->region);
         if (r < 0) {
-            check_error(c, path, "access node '%s': unknown region '%s'", nd->name, nd->region);
+            config_check_error(c, path, "access node '%s': unknown region '%s'", nd->name, nd->region);
             continue;
         }
         for (int i = 0; i < w->regions[r].n_isps; i++)
             if (strcmp(w->regions[r].isps[i].name, nd->isp) == 0)
                 nd->isp_index = w->isp_first[r] + i;
         if (nd->isp_index < 0)
-            check_error(c, path, "access node '%s': region '%s' has no ISP '%s'", nd->name,
+            config_check_error(c, path, "access node '%s': region '%s' has no ISP '%s'", nd->name,
                         nd->region, nd->isp);
         else if (owner[nd->isp_index] >= 0)
-            check_error(c, path, "access node '%s': ISP '%s' of region '%s' already has node '%s'",
+            config_check_error(c, path, "access node '%s': ISP '%s' of region '%s' already has node '%s'",
                         nd->name, nd->isp, nd->region, net->nodes[owner[nd->isp_index]].name);
         else
             owner[nd->isp_index] = k;
@@ -270,7 +270,7 @@ static void resolve_access(world *w, check_ctx *c)
         for (int i = 0; i < w->regions[r].n_isps; i++)
             if (owner[w->isp_first[r] + i] < 0) {
                 snprintf(path, sizeof path, "regions.[%d].isps.[%d]", r, i);
-                check_error(c, path, "ISP '%s' of region '%s' has no access node in network.nodes",
+                config_check_error(c, path, "ISP '%s' of region '%s' has no access node in network.nodes",
                             w->regions[r].isps[i].name, w->regions[r].name);
             }
 }
@@ -287,11 +287,11 @@ static void resolve_links(world *w, check_ctx *c)
         ln->b = world_node(w, ln->to);
         snprintf(path, sizeof path, "network.links.[%d]", l);
         if (ln->a < 0)
-            check_error(c, path, "link from an unknown node '%s'", ln->from);
+            config_check_error(c, path, "link from an unknown node '%s'", ln->from);
         if (ln->b < 0)
-            check_error(c, path, "link to an unknown node '%s'", ln->to);
+            config_check_error(c, path, "link to an unknown node '%s'", ln->to);
         if (ln->a >= 0 && ln->a == ln->b)
-            check_error(c, path, "link from node '%s' to itself", ln->from);
+            config_check_error(c, path, "link from node '%s' to itself", ln->from);
         ok &= ln->a >= 0 && ln->b >= 0;
     }
     if (!ok || net->n_nodes == 0)
@@ -313,7 +313,7 @@ static void resolve_links(world *w, check_ctx *c)
     for (int k = 0; k < net->n_nodes; k++)
         if (!seen[k]) {
             snprintf(path, sizeof path, "network.nodes.[%d]", k);
-            check_error(c, path, "node '%s' cannot be reached from '%s'", net->nodes[k].name,
+            config_check_error(c, path, "node '%s' cannot be reached from '%s'", net->nodes[k].name,
                         net->nodes[0].name);
         }
 }
@@ -327,18 +327,18 @@ static void resolve_network(world *w, check_ctx *c)
     if (net->n_nodes == 0) {
         net->abroad_node = net->domestic_node = -1;
         if (net->n_links)
-            check_error(c, "network.links", "links without nodes (network.nodes is empty)");
+            config_check_error(c, "network.links", "links without nodes (network.nodes is empty)");
         for (int a = 0; a < w->n_apps; a++) {
             w->apps[a].relay_node = -1;
             snprintf(path, sizeof path, "apps.[%d].relay", a);
             if (w->apps[a].relay[0])
-                check_error(c, path, "a relay node needs network.nodes");
+                config_check_error(c, path, "a relay node needs network.nodes");
         }
         for (int v = 0; v < w->n_vpns; v++) {
             w->vpns[v].exit_node = -1;
             snprintf(path, sizeof path, "vpns.[%d].exit", v);
             if (w->vpns[v].exit[0])
-                check_error(c, path, "an exit node needs network.nodes");
+                config_check_error(c, path, "an exit node needs network.nodes");
         }
         return;
     }
@@ -372,27 +372,27 @@ static void resolve_testbed(world *w, check_ctx *c)
         int a = world_app(w, t->apps.v[i]);
         snprintf(path, sizeof path, "testbed.apps.[%d]", i);
         if (a < 0)
-            check_error(c, path, "unknown app '%s'", t->apps.v[i]);
+            config_check_error(c, path, "unknown app '%s'", t->apps.v[i]);
         else
             t->app_mask |= (uint16_t)(1u << a);
     }
     t->tech_mask = 0;
     for (int i = 0; i < t->techniques.n; i++) {
-        int k = world_name_index(technique_names, N_TECHNIQUES, t->techniques.v[i]);
+        int k = world_name_index(world_technique_names, N_TECHNIQUES, t->techniques.v[i]);
         snprintf(path, sizeof path, "testbed.techniques.[%d]", i);
         if (k < 0 || k == TECH_SHUTDOWN)
-            check_error(c, path, "unknown technique '%s' (use ip, sni, stun, throttle or vpn)",
+            config_check_error(c, path, "unknown technique '%s' (use ip, sni, stun, throttle or vpn)",
                         t->techniques.v[i]);
         else
             t->tech_mask |= (uint8_t)(1u << k);
     }
     if (t->phase_seconds < t->call_seconds + t->timeout + 2.0 / 86400)
-        check_error(c, "testbed.phase_seconds",
+        config_check_error(c, "testbed.phase_seconds",
                     "a phase (%g s) must hold a call's set-up and media (testbed.timeout + "
                     "testbed.call_seconds = %g s) and 2 s more",
                     t->phase_seconds * 86400, (t->timeout + t->call_seconds) * 86400);
     if (t->replay_users * t->replay_calls > 10000)
-        check_error(c, "testbed.replay_calls",
+        config_check_error(c, "testbed.replay_calls",
                     "%lld people x %lld calls is over the 10,000 calls a simulation can hold",
                     (long long)t->replay_users, (long long)t->replay_calls);
     t->vpn_mask = t->vpns.n ? 0 : (uint8_t)((1u << w->n_vpns) - 1);
@@ -400,7 +400,7 @@ static void resolve_testbed(world *w, check_ctx *c)
         int v = world_vpn(w, t->vpns.v[i]);
         snprintf(path, sizeof path, "testbed.vpns.[%d]", i);
         if (v < 0)
-            check_error(c, path, "unknown VPN protocol '%s'", t->vpns.v[i]);
+            config_check_error(c, path, "unknown VPN protocol '%s'", t->vpns.v[i]);
         else
             t->vpn_mask |= (uint8_t)(1u << v);
     }
@@ -411,9 +411,9 @@ void config_resolve(world *w, check_ctx *c)
     check_scenario_name(w->scenario.name, c);
     w->n_days = w->scenario.end - w->scenario.start;
     if (w->n_days <= 0)
-        check_error(c, "scenario.end", "the scenario has no day: its end must come after its start");
+        config_check_error(c, "scenario.end", "the scenario has no day: its end must come after its start");
     else if (w->n_days > 36600)
-        check_error(c, "scenario.end", "the scenario is longer than 100 years");
+        config_check_error(c, "scenario.end", "the scenario is longer than 100 years");
     resolve_regions(w, c);
     resolve_apps(w, c);
     resolve_vpns(w, c);
@@ -425,9 +425,9 @@ void config_resolve(world *w, check_ctx *c)
         char path[96];
         snprintf(path, sizeof path, "events.[%d].date", e);
         if (w->n_days > 0 && (ev->date < w->scenario.start || ev->date >= w->scenario.end))
-            check_error(c, path, "the event's date is outside the scenario");
+            config_check_error(c, path, "the event's date is outside the scenario");
         else if (e > 0 && ev->date < w->events[e - 1].date)
-            check_error(c, path, "events must be in date order");
+            config_check_error(c, path, "events must be in date order");
         resolve_event_scope(w, c, e);
         check_event_action(w, c, e);
     }

@@ -17,13 +17,13 @@ static void set_error(check_ctx *c, const char *arg, const char *fmt, ...)
 {
     sbuf loc = {0}, msg = {0};
     va_list ap;
-    sb_printf(&loc, "--set %s", arg);
+    config_sb_printf(&loc, "--set %s", arg);
     va_start(ap, fmt);
-    sb_vprintf(&msg, fmt, ap);
+    config_sb_vprintf(&msg, fmt, ap);
     va_end(ap);
-    add_line(c, sb_str(&loc), NULL, sb_str(&msg));
-    sb_free(&loc);
-    sb_free(&msg);
+    config_add_line(c, config_sb_str(&loc), NULL, config_sb_str(&msg));
+    config_sb_free(&loc);
+    config_sb_free(&msg);
 }
 
 /* The element of list `l` named by a path component: "[n]" or the element's
@@ -61,13 +61,13 @@ static void no_such_elem(check_ctx *c, const char *arg, const char *list, int li
         const char *name = "?";
         config_setting_t *el = config_setting_get_elem(l, (unsigned)i);
         if (config_setting_is_group(el) && config_setting_lookup_string(el, "name", &name)) {
-            int d = levenshtein(comp, name, (int)strlen(name));
+            int d = config_levenshtein(comp, name, (int)strlen(name));
             if (d < near_d)
                 near = name, near_d = d;
         }
-        sb_printf(&names, "%s[%d] %s", i ? ", " : "", i, name);
+        config_sb_printf(&names, "%s[%d] %s", i ? ", " : "", i, name);
     }
-    if (near && close_enough(comp, near_d))
+    if (near && config_close_enough(comp, near_d))
         set_error(c, arg, "%.*s has no element '%s' (did you mean '%s'?)", list_len, list, comp,
                   near);
     else if (n == 0)
@@ -77,8 +77,8 @@ static void no_such_elem(check_ctx *c, const char *arg, const char *list, int li
                           "[0] to [%d]", list_len, list, comp, n - 1);
     else
         set_error(c, arg, "%.*s has no element '%s'; it has %s", list_len, list, comp,
-                  sb_str(&names));
-    sb_free(&names);
+                  config_sb_str(&names));
+    config_sb_free(&names);
 }
 
 /* Copy src's value into dst, a fresh setting of the same type.  Returns
@@ -146,7 +146,7 @@ static const config_setting_t *override_value(check_ctx *c, const char *arg, con
 {
     bad_int bad[4];
     int nul_line;
-    int n_bad = scan_ints(text, strlen(text), bad, 4, &nul_line);
+    int n_bad = config_scan_ints(text, strlen(text), bad, 4, &nul_line);
     size_t n = strlen(text);
     char *src = malloc(n + 2);
     if (!src) {
@@ -160,11 +160,11 @@ static const config_setting_t *override_value(check_ctx *c, const char *arg, con
         strcat(src, "L");
         n_bad = 0;
     }
-    const config_setting_t *v = parse_value(tmp, src);
+    const config_setting_t *v = config_parse_value(tmp, src);
     free(src);
     if (v) {
         for (int i = 0; i < n_bad; i++) {
-            if (!int_is_wrong(&bad[i]))
+            if (!config_int_is_wrong(&bad[i]))
                 continue;
             if (bad[i].beyond64)
                 set_error(c, arg, "integer %s does not fit in 64 bits", bad[i].text);
@@ -214,9 +214,9 @@ static void walk_override(check_ctx *c, const char *arg, char *path, const confi
             if (!rest) {
                 if (!config_setting_is_group(value)) {
                     sbuf got = {0};
-                    describe(value, &got);
-                    set_error(c, arg, "a list element needs a group { ... }, got %s", sb_str(&got));
-                    sb_free(&got);
+                    config_describe(value, &got);
+                    set_error(c, arg, "a list element needs a group { ... }, got %s", config_sb_str(&got));
+                    config_sb_free(&got);
                 } else if (place_value(el, NULL, value, m) != CONFIG_TRUE) {
                     set_error(c, arg, "cannot store the value (nested too deeply?)");
                 }
@@ -224,9 +224,9 @@ static void walk_override(check_ctx *c, const char *arg, char *path, const confi
             }
             cur = el;
         } else {
-            int child = find_child(&c->t, nd, comp);
+            int child = config_find_child(&c->t, nd, comp);
             if (child < 0) {
-                int near = suggest_child(&c->t, nd, comp);
+                int near = config_suggest_child(&c->t, nd, comp);
                 if (near >= 0)
                     set_error(c, arg, "unknown parameter (did you mean %.*s%s%.*s%s%s?)", plen,
                               path, plen ? "." : "", c->t.n[near].name_len, c->t.n[near].name,
@@ -262,10 +262,10 @@ static void walk_override(check_ctx *c, const char *arg, char *path, const confi
             if ((want == PT_GROUP && !config_setting_is_group(next)) ||
                 (want == PT_LIST && !config_setting_is_list(next))) {
                 sbuf loc = {0};
-                location(c, next, &loc);
-                set_error(c, arg, "%s (%s) is not a %s", path, sb_str(&loc),
+                config_location(c, next, &loc);
+                set_error(c, arg, "%s (%s) is not a %s", path, config_sb_str(&loc),
                           want == PT_LIST ? "list ( ... )" : "group { ... }");
-                sb_free(&loc);
+                config_sb_free(&loc);
                 return;
             }
             cur = next;
@@ -277,7 +277,7 @@ static void walk_override(check_ctx *c, const char *arg, char *path, const confi
 }
 
 /* Apply one "path=value" argument to the tree; errors name the argument. */
-void apply_override(check_ctx *c, const char *arg, mark *m)
+void config_apply_override(check_ctx *c, const char *arg, mark *m)
 {
     const char *eq = strchr(arg, '=');
     if (!eq || eq == arg) {

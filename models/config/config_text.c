@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sb_vprintf(sbuf *b, const char *fmt, va_list ap)
+void config_sb_vprintf(sbuf *b, const char *fmt, va_list ap)
 {
     if (b->oom)
         return;
@@ -35,18 +35,18 @@ void sb_vprintf(sbuf *b, const char *fmt, va_list ap)
     b->len += (size_t)n;
 }
 
-void sb_printf(sbuf *b, const char *fmt, ...)
+void config_sb_printf(sbuf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(b, fmt, ap);
+    config_sb_vprintf(b, fmt, ap);
     va_end(ap);
 }
 
 /* The text so far ("" when empty or out of memory); owned by b. */
-const char *sb_str(const sbuf *b) { return b->s && !b->oom ? b->s : ""; }
+const char *config_sb_str(const sbuf *b) { return b->s && !b->oom ? b->s : ""; }
 
-void sb_free(sbuf *b)
+void config_sb_free(sbuf *b)
 {
     free(b->s);
     memset(b, 0, sizeof *b);
@@ -54,32 +54,32 @@ void sb_free(sbuf *b)
 
 /* Append `s` as a libconfig string literal: the escapes libconfig reads back
  * (\" \\ \n \r \t \f \xHH), bytes >= 0x80 (UTF-8) as they are. */
-void sb_quote(sbuf *b, const char *s)
+void config_sb_quote(sbuf *b, const char *s)
 {
     static const char plain[] = "\"\\\n\r\t\f", escaped[] = "\"\\nrtf";
-    sb_printf(b, "\"");
+    config_sb_printf(b, "\"");
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         const char *esc = strchr(plain, *p); /* *p is never the terminator */
         if (esc)
-            sb_printf(b, "\\%c", escaped[esc - plain]);
+            config_sb_printf(b, "\\%c", escaped[esc - plain]);
         else if (*p < 0x20 || *p == 0x7f)
-            sb_printf(b, "\\x%02x", *p);
+            config_sb_printf(b, "\\x%02x", *p);
         else
-            sb_printf(b, "%c", *p);
+            config_sb_printf(b, "%c", *p);
     }
-    sb_printf(b, "\"");
+    config_sb_printf(b, "\"");
 }
 
 /* A user's string for a message: quoted, escaped, cut at 60 bytes. */
-void sb_quote_short(sbuf *b, const char *s)
+void config_sb_quote_short(sbuf *b, const char *s)
 {
     char cut[64];
     size_t n = strlen(s);
     if (n <= 60) {
-        sb_quote(b, s);
+        config_sb_quote(b, s);
         return;
     }
     memcpy(cut, s, 57);
     memcpy(cut + 57, "...", 4);
-    sb_quote(b, cut);
+    config_sb_quote(b, cut);
 }

@@ -26,7 +26,7 @@ static int find_child_len(const stree *t, int parent, const char *name, int len)
     return -1;
 }
 
-int find_child(const stree *t, int parent, const char *name)
+int config_find_child(const stree *t, int parent, const char *name)
 {
     return find_child_len(t, parent, name, (int)strlen(name));
 }
@@ -117,21 +117,21 @@ static int check_entry(const stree *t, int k)
 }
 
 /* Build the tree from the table; BS_ERUNTIME on an inconsistent table. */
-int tree_build(stree *t)
+int config_tree_build(stree *t)
 {
     int cap = 1;
-    for (int i = 0; i < n_schema; i++)
-        for (const char *p = schema[i].path; *p; p++)
+    for (int i = 0; i < schema_n; i++)
+        for (const char *p = schema_table[i].path; *p; p++)
             cap += *p == '.';
-    cap += n_schema;
+    cap += schema_n;
     t->count = 0;
     t->n = calloc((size_t)cap, sizeof *t->n);
     if (!t->n)
         return bs_fail(BS_ENOMEM, "out of memory building the schema");
     t->n[0] = (snode){NULL, "", 0, PT_GROUP, -1, -1, -1, -1};
     t->count = 1;
-    for (int i = 0; i < n_schema; i++) {
-        const schema_entry *e = &schema[i];
+    for (int i = 0; i < schema_n; i++) {
+        const schema_entry *e = &schema_table[i];
         int at = 0;
         const char *p = e->path;
         if (!p || !*p)
@@ -176,7 +176,7 @@ int tree_build(stree *t)
 /* -------------------------------------------------------- did you mean ... */
 
 /* Edit distance, for suggestions; names longer than 64 get none. */
-int levenshtein(const char *a, const char *b, int b_len)
+int config_levenshtein(const char *a, const char *b, int b_len)
 {
     int la = (int)strlen(a);
     if (la > 64 || b_len > 64)
@@ -203,7 +203,7 @@ int levenshtein(const char *a, const char *b, int b_len)
 }
 
 /* Close enough to be a typo: a third of the word, at least one edit. */
-int close_enough(const char *typed, int d)
+int config_close_enough(const char *typed, int d)
 {
     int len = (int)strlen(typed);
     int limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
@@ -211,26 +211,26 @@ int close_enough(const char *typed, int d)
 }
 
 /* The child of `parent` nearest to `name`, or -1. */
-int suggest_child(const stree *t, int parent, const char *name)
+int config_suggest_child(const stree *t, int parent, const char *name)
 {
     int best = -1, best_d = INT_MAX;
     for (int k = t->n[parent].first; k >= 0; k = t->n[k].next) {
-        int d = levenshtein(name, t->n[k].name, t->n[k].name_len);
+        int d = config_levenshtein(name, t->n[k].name, t->n[k].name_len);
         if (d < best_d)
             best = k, best_d = d;
     }
-    return best >= 0 && close_enough(name, best_d) ? best : -1;
+    return best >= 0 && config_close_enough(name, best_d) ? best : -1;
 }
 
 /* The enum name nearest to `s`, or NULL. */
-const char *suggest_name(const char *const *names, int n, const char *s)
+const char *config_suggest_name(const char *const *names, int n, const char *s)
 {
     const char *best = NULL;
     int best_d = INT_MAX;
     for (int i = 0; i < n; i++) {
-        int d = levenshtein(s, names[i], (int)strlen(names[i]));
+        int d = config_levenshtein(s, names[i], (int)strlen(names[i]));
         if (d < best_d)
             best = names[i], best_d = d;
     }
-    return best && close_enough(s, best_d) ? best : NULL;
+    return best && config_close_enough(s, best_d) ? best : NULL;
 }

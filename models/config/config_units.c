@@ -20,7 +20,7 @@
 
 /* The shortest %.Ng text of x that strtod reads back to the same double,
  * without an exponent up to 1e17 (1460 rather than 1.46e+03). */
-void fmt_num(char *buf, size_t size, double x)
+void config_fmt_num(char *buf, size_t size, double x)
 {
     int prec = 1;
     for (; prec < 17; prec++) {
@@ -35,10 +35,10 @@ void fmt_num(char *buf, size_t size, double x)
 }
 
 /* A real that libconfig reads as a float: a decimal point is always there. */
-void fmt_real(char *buf, size_t size, double x)
+void config_fmt_real(char *buf, size_t size, double x)
 {
     char num[40];
-    fmt_num(num, sizeof num, x);
+    config_fmt_num(num, sizeof num, x);
     if (strpbrk(num, ".ni")) { /* has a point, or is nan / inf */
         snprintf(buf, size, "%s", num);
         return;
@@ -83,7 +83,7 @@ static void civil_from_days(long z, long *y, int *m, int *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-void fmt_date(char *buf, size_t size, long days)
+void config_fmt_date(char *buf, size_t size, long days)
 {
     long y;
     int m, d;
@@ -93,7 +93,7 @@ void fmt_date(char *buf, size_t size, long days)
 
 /* "YYYY-MM-DD", a real calendar day, into days since 1970-01-01.
  * Returns 0, or -1 with a reason in `why`. */
-int parse_date(const char *s, long *days, const char **why)
+int config_parse_date(const char *s, long *days, const char **why)
 {
     for (int i = 0; i < 10; i++) {
         int want_dash = i == 4 || i == 7;
@@ -140,9 +140,9 @@ static const unit *units_of(enum ptype t)
 }
 
 /* The unit we write back and the unit names for messages. */
-const char *dump_unit(enum ptype t) { return t == PT_DURATION ? "d" : t == PT_RATE ? "bps" : "B"; }
+const char *config_dump_unit(enum ptype t) { return t == PT_DURATION ? "d" : t == PT_RATE ? "bps" : "B"; }
 
-const char *unit_list(enum ptype t)
+const char *config_unit_list(enum ptype t)
 {
     return t == PT_DURATION ? "s, min, h, d, w or y"
            : t == PT_RATE   ? "bps, kbps, Mbps or Gbps"
@@ -150,7 +150,7 @@ const char *unit_list(enum ptype t)
 }
 
 /* An example of the form: the schema's own default when it has one. */
-const char *unit_example(const schema_entry *e)
+const char *config_unit_example(const schema_entry *e)
 {
     if (e->def && e->def[0] == '"')
         return e->def;
@@ -160,7 +160,7 @@ const char *unit_example(const schema_entry *e)
 /* Length of a decimal number at s ([+-]digits[.digits][e[+-]digits]), or 0.
  * Stricter than strtod: no hex, inf or nan, which "7d" style input never
  * means. */
-size_t number_len(const char *s)
+size_t config_number_len(const char *s)
 {
     size_t i = 0, digits = 0;
     if (s[i] == '+' || s[i] == '-')
@@ -188,16 +188,16 @@ size_t number_len(const char *s)
 }
 
 /* "<number><unit>" into the stored unit.  Returns 0, or -1 with a message. */
-int parse_unit_value(const schema_entry *e, const char *s, double *out, sbuf *msg)
+int config_parse_unit_value(const schema_entry *e, const char *s, double *out, sbuf *msg)
 {
     const char *p = s;
     while (*p == ' ')
         p++;
-    size_t n = number_len(p);
+    size_t n = config_number_len(p);
     if (n == 0 || n > 60) {
-        sb_quote_short(msg, s);
-        sb_printf(msg, " is not a %s: write a number and a unit, like %s", ptype_names[e->type],
-                  unit_example(e));
+        config_sb_quote_short(msg, s);
+        config_sb_printf(msg, " is not a %s: write a number and a unit, like %s", schema_ptype_names[e->type],
+                  config_unit_example(e));
         return -1;
     }
     char num[64];
@@ -210,27 +210,27 @@ int parse_unit_value(const schema_entry *e, const char *s, double *out, sbuf *ms
     while (ulen && u[ulen - 1] == ' ')
         ulen--;
     if (ulen == 0) {
-        sb_quote_short(msg, s);
-        sb_printf(msg, " needs a unit, like %s (%s)", unit_example(e), unit_list(e->type));
+        config_sb_quote_short(msg, s);
+        config_sb_printf(msg, " needs a unit, like %s (%s)", config_unit_example(e), config_unit_list(e->type));
         return -1;
     }
     for (const unit *un = units_of(e->type); un->name; un++) {
         if (strlen(un->name) == ulen && memcmp(un->name, u, ulen) == 0) {
             double x = strtod(num, NULL) * un->mul / un->div;
             if (!isfinite(x)) {
-                sb_quote_short(msg, s);
-                sb_printf(msg, " is too large");
+                config_sb_quote_short(msg, s);
+                config_sb_printf(msg, " is too large");
                 return -1;
             }
             *out = x;
             return 0;
         }
     }
-    sb_printf(msg, "unknown unit ");
-    sb_quote_short(msg, u);
-    sb_printf(msg, " in ");
-    sb_quote_short(msg, s);
-    sb_printf(msg, " (use %s)", unit_list(e->type));
+    config_sb_printf(msg, "unknown unit ");
+    config_sb_quote_short(msg, u);
+    config_sb_printf(msg, " in ");
+    config_sb_quote_short(msg, s);
+    config_sb_printf(msg, " (use %s)", config_unit_list(e->type));
     return -1;
 }
 
@@ -238,24 +238,24 @@ int parse_unit_value(const schema_entry *e, const char *s, double *out, sbuf *ms
 
 /* The range of an entry for messages and the reference: "0..1", ">= 1",
  * dates as ISO.  Empty when the entry declares none (min = max = 0). */
-void range_text(const schema_entry *e, char *buf, size_t size)
+void config_range_text(const schema_entry *e, char *buf, size_t size)
 {
     char lo[40], hi[40];
     buf[0] = '\0';
     if (e->min == 0 && e->max == 0)
         return;
     if (e->type == PT_DATE) {
-        fmt_date(lo, sizeof lo, (long)e->min);
+        config_fmt_date(lo, sizeof lo, (long)e->min);
         if (e->max >= INT32_MAX)
             snprintf(buf, size, ">= %s", lo);
         else {
-            fmt_date(hi, sizeof hi, (long)e->max);
+            config_fmt_date(hi, sizeof hi, (long)e->max);
             snprintf(buf, size, "%s..%s", lo, hi);
         }
         return;
     }
-    fmt_num(lo, sizeof lo, e->min);
-    fmt_num(hi, sizeof hi, e->max);
+    config_fmt_num(lo, sizeof lo, e->min);
+    config_fmt_num(hi, sizeof hi, e->max);
     if (e->max >= DBL_MAX)
         snprintf(buf, size, ">= %s", lo);
     else if (e->min <= -DBL_MAX)

@@ -12,7 +12,7 @@
 #include <float.h>
 #include <stddef.h>
 
-const char *const ptype_names[N_PTYPES] = {
+const char *const schema_ptype_names[N_PTYPES] = {
     "int", "real", "bool", "string", "enum", "date", "duration", "rate", "bytes",
     "names", "group", "list"};
 
@@ -44,7 +44,7 @@ const char *const ptype_names[N_PTYPES] = {
     {"censor." key ".collateral", PT_REAL, T(t_, collateral), 0, 0, #col, 0, 1, "", NULL,  \
      0, "Share of other traffic on the same path matched by mistake", src}
 
-const schema_entry schema[] = {
+const schema_entry schema_table[] = {
     /* scenario */
     {"scenario", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0, "What is simulated and when", ""},
     {"scenario.name", PT_STRING, S(name), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
@@ -66,7 +66,7 @@ const schema_entry schema[] = {
      "People each agent stands for (--scale)",
      "assumption: 1460 gives 10^5 agents for Russia, a run of seconds"},
     {"population.graph", PT_ENUM, P(graph), 0, 0, "\"negbin\"", 0, 0, "",
-     ENUM(graph_kind_names),
+     ENUM(world_graph_kind_names),
      "Social graph: negbin (negative binomial degrees), complete (everyone knows everyone; "
      "tests only), none (no contacts)",
      "MODEL.md section 3"},
@@ -138,7 +138,7 @@ const schema_entry schema[] = {
     {"regions.[].isps.[].name", PT_STRING, I(name), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
      "ISP name (unique within the region)", ""},
     {"regions.[].isps.[].kind", PT_ENUM, I(kind), 0, 0, "\"mobile\"", 0, 0, "",
-     ENUM(isp_kind_names), "mobile or fixed (a shutdown hits mobile only)", ""},
+     ENUM(world_isp_kind_names), "mobile or fixed (a shutdown hits mobile only)", ""},
     {"regions.[].isps.[].share", PT_REAL, I(share), 0, 0, NULL, 0, 1, "share", NULL, 0,
      "Share of the region's users on this ISP (shares sum to 1)", ""},
     {"regions.[].isps.[].coverage", PT_REAL, I(coverage), 0, 0, "1.0", 0, 1, "share", NULL, 0,
@@ -150,7 +150,7 @@ const schema_entry schema[] = {
      "mbox_failure says (used by the flow engine)",
      "assumption: TSPU capacity is not public"},
     {"regions.[].isps.[].mbox_failure", PT_ENUM, I(mbox_failure), 0, 0, "\"open\"", 0, 0, "",
-     ENUM(failure_mode_names),
+     ENUM(world_failure_mode_names),
      "When overloaded: open (the excess passes uninspected) or closed (it is dropped)",
      "assumption: MODEL.md section 1 allows both"},
 
@@ -161,7 +161,7 @@ const schema_entry schema[] = {
     {"apps.[].platforms", PT_NAMES, A(platforms), 0, 0, "[\"ios\", \"android\"]", 1, 2, "",
      NULL, 0, "Platforms it runs on; an iOS-only app calls only iOS", ""},
     {"apps.[].servers", PT_ENUM, A(servers), 0, 0, "\"foreign\"", 0, 0, "",
-     ENUM(location_names), "Where its servers and call relays are", ""},
+     ENUM(world_location_names), "Where its servers and call relays are", ""},
     {"apps.[].relay_share", PT_REAL, A(relay_share), 0, 0, "0.18", 0, 1, "share", NULL, 0,
      "Share of calls relayed instead of peer-to-peer",
      "WebRTC operators: 15-22% relayed when nothing blocks peer-to-peer"},
@@ -235,7 +235,7 @@ const schema_entry schema[] = {
      MAX_NODES, "", NULL, 0, "Nodes: access networks, routers, gateways, data centres", ""},
     {"network.nodes.[].name", PT_STRING, N(name), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
      "Node name", ""},
-    {"network.nodes.[].kind", PT_ENUM, N(kind), 0, 0, NULL, 0, 0, "", ENUM(node_kind_names),
+    {"network.nodes.[].kind", PT_ENUM, N(kind), 0, 0, NULL, 0, 0, "", ENUM(world_node_kind_names),
      "access (one per ISP and region: where its censor box sits), metro, core, ixp, border, "
      "foreign_dc, domestic_dc or vpn_exit",
      "MODEL.md section 1"},
@@ -253,7 +253,7 @@ const schema_entry schema[] = {
      "Capacity in each direction", "configs/networks: each file gives its sources"},
     {"network.links.[].delay_ms", PT_REAL, L(delay_ms), 0, 0, "1.0", 0, 1e4, "ms", NULL, 0,
      "One-way delay; routes are shortest by delay", ""},
-    {"network.links.[].class", PT_ENUM, L(cls), 0, 0, NULL, 0, 0, "", ENUM(link_class_names),
+    {"network.links.[].class", PT_ENUM, L(cls), 0, 0, NULL, 0, 0, "", ENUM(world_link_class_names),
      "access, metro, core, peering, border or foreign (results group links by class)", ""},
     {"network.diurnal_amplitude", PT_REAL, W(network.diurnal_amplitude), 0, 0, "0.6", 0, 1, "",
      NULL, 0,
@@ -358,7 +358,7 @@ const schema_entry schema[] = {
      NULL, 0, "The timeline: what the censor does when", ""},
     {"events.[].date", PT_DATE, E(date), 0, 0, NULL, 0, INF, "date", NULL, 0,
      "Day the event takes effect", ""},
-    {"events.[].action", PT_ENUM, E(action), 0, 0, NULL, 0, 0, "", ENUM(action_names),
+    {"events.[].action", PT_ENUM, E(action), 0, 0, NULL, 0, 0, "", ENUM(world_action_names),
      "What happens", "MODEL.md section 1"},
     {"events.[].duration", PT_DURATION, E(duration), 0, 0, "\"0d\"", 0, 36500, "days", NULL,
      0, "How long it lasts (0: until an unblock or the end); hours count as a share of a day",
@@ -368,7 +368,7 @@ const schema_entry schema[] = {
     {"events.[].classes", PT_NAMES, E(classes), 0, 0, "[]", 0, N_CLASSES, "", NULL, 0,
      "Traffic classes concerned: voice, video, messaging (empty: all)", ""},
     {"events.[].technique", PT_ENUM, E(technique), 0, 0, "\"ip\"", 0, 0, "",
-     ENUM(technique_names), "Technique of a block rule", ""},
+     ENUM(world_technique_names), "Technique of a block rule", ""},
     {"events.[].regions", PT_NAMES, E(regions), 0, 0, "[]", 0, MAX_LIST, "", NULL, 0,
      "Regions in scope (empty: all)", ""},
     {"events.[].isps", PT_NAMES, E(isps), 0, 0, "[]", 0, MAX_LIST, "", NULL, 0,
@@ -385,4 +385,4 @@ const schema_entry schema[] = {
      "Where the event comes from", ""},
 };
 
-const int n_schema = (int)(sizeof schema / sizeof schema[0]);
+const int schema_n = (int)(sizeof schema_table / sizeof schema_table[0]);

@@ -47,9 +47,9 @@ typedef struct schema_entry {
     const char *source;   /* where the default comes from, or why it was assumed */
 } schema_entry;
 
-extern const schema_entry schema[];
-extern const int n_schema;
+extern const schema_entry schema_table[];
+extern const int schema_n;
 
-extern const char *const ptype_names[N_PTYPES];
+extern const char *const schema_ptype_names[N_PTYPES];
 
 #endif

@@ -107,7 +107,7 @@ static int write_dims(results *r, const world *w, const sim_out *s)
     for (int v = 0; v < w->n_vpns; v++)
         names[v] = w->vpns[v].name;
     BS_TRY(results_dim_names(r, "vpn", w->n_vpns, names, "VPN protocols"));
-    BS_TRY(results_dim_names(r, "class", N_CLASSES, class_names, "Traffic classes"));
+    BS_TRY(results_dim_names(r, "class", N_CLASSES, world_class_names, "Traffic classes"));
     const char *isps[MAX_ALL_ISPS];
     char isp_names[MAX_ALL_ISPS][2 * W_NAME + 1];
     for (int g = 0; g < w->n_regions; g++)
@@ -163,10 +163,10 @@ static int write_events(results *r, const world *w)
         int rule = ev->action == ACT_BLOCK || ev->action == ACT_THROTTLE ||
                    ev->action == ACT_VPN_BLOCK || ev->action == ACT_SHUTDOWN;
         const char *cells[6] = {row[e].date,
-                                action_names[ev->action],
+                                world_action_names[ev->action],
                                 row[e].apps,
                                 row[e].classes,
-                                rule ? technique_names[ev->technique] : "",
+                                rule ? world_technique_names[ev->technique] : "",
                                 row[e].scope};
         for (int k = 0; k < 6; k++)
             text[k * rows + e] = cells[k];

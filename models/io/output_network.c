@@ -24,7 +24,7 @@ int output_link_dim(results *r, const world *w)
     for (int k = 0; k < n; k++) {
         world_link_name(w, k, names[k], sizeof names[k]);
         labels[k] = names[k];
-        strcat(classes, link_class_names[net->links[k / 2].cls]);
+        strcat(classes, world_link_class_names[net->links[k / 2].cls]);
         if (k + 1 < n)
             strcat(classes, ",");
     }

@@ -171,8 +171,8 @@ static int plain_name(const char *s)
  * "apps.[].bass_q" (a list element by name or [index]).  NULL if none. */
 static const schema_entry *schema_of(const char *path)
 {
-    for (int i = 0; i < n_schema; i++) {
-        const char *p = path, *q = schema[i].path;
+    for (int i = 0; i < schema_n; i++) {
+        const char *p = path, *q = schema_table[i].path;
         for (;;) {
             size_t lp = strcspn(p, "."), lq = strcspn(q, ".");
             if (!(lq == 2 && q[0] == '[' && q[1] == ']') && (lp != lq || strncmp(p, q, lp) != 0))
@@ -180,7 +180,7 @@ static const schema_entry *schema_of(const char *path)
             p += lp;
             q += lq;
             if (!*p && !*q)
-                return &schema[i];
+                return &schema_table[i];
             if (!*p || !*q)
                 break;
             p++;
@@ -362,7 +362,7 @@ static void read_param(errs *e, const config_setting_t *g, int j, sweep_param *p
         err_at(e, g, where,
                "%s is of type %s: ranges and bounds need an int or real parameter; give its "
                "values as a list",
-               pp, ptype_names[se->type]);
+               pp, schema_ptype_names[se->type]);
     if (from) {
         p->kind = SWEEP_RANGE;
         const config_setting_t *to = config_setting_get_member(g, "to");

@@ -283,7 +283,7 @@ int testbed_run(const world *w, testbed_out *out)
                     continue;
                 testbed_case *tc = &out->cases[out->n_cases++];
                 snprintf(tc->name, sizeof tc->name, "%s/%s/%s", w->apps[a].name,
-                         t < 0 ? "none" : technique_names[t], v < 0 ? "none" : w->vpns[v].name);
+                         t < 0 ? "none" : world_technique_names[t], v < 0 ? "none" : w->vpns[v].name);
                 tc->app = a;
                 tc->technique = t;
                 tc->vpn = v;

@@ -7,21 +7,21 @@
 #include <string.h>
 #include <time.h>
 
-const char *const platform_names[N_PLATFORMS] = {"ios", "android"};
-const char *const isp_kind_names[N_ISP_KINDS] = {"mobile", "fixed"};
-const char *const location_names[N_LOCATIONS] = {"foreign", "domestic"};
-const char *const class_names[N_CLASSES] = {"voice", "video", "messaging"};
-const char *const technique_names[N_TECHNIQUES] = {"ip",       "sni", "stun",
+const char *const world_platform_names[N_PLATFORMS] = {"ios", "android"};
+const char *const world_isp_kind_names[N_ISP_KINDS] = {"mobile", "fixed"};
+const char *const world_location_names[N_LOCATIONS] = {"foreign", "domestic"};
+const char *const world_class_names[N_CLASSES] = {"voice", "video", "messaging"};
+const char *const world_technique_names[N_TECHNIQUES] = {"ip",       "sni", "stun",
                                                    "throttle", "vpn", "shutdown"};
-const char *const action_names[N_ACTIONS] = {"block",   "throttle",          "unblock",
+const char *const world_action_names[N_ACTIONS] = {"block",   "throttle",          "unblock",
                                              "vpn_block", "vpn_store_removal", "preinstall",
                                              "shutdown", "rotate"};
-const char *const graph_kind_names[N_GRAPH_KINDS] = {"negbin", "complete", "none"};
-const char *const node_kind_names[N_NODE_KINDS] = {"access",     "metro",       "core",
+const char *const world_graph_kind_names[N_GRAPH_KINDS] = {"negbin", "complete", "none"};
+const char *const world_node_kind_names[N_NODE_KINDS] = {"access",     "metro",       "core",
                                                    "ixp",        "border",      "foreign_dc",
                                                    "domestic_dc", "vpn_exit"};
-const char *const failure_mode_names[N_FAILURE_MODES] = {"open", "closed"};
-const char *const link_class_names[N_LINK_CLASSES] = {"access", "metro",  "core",
+const char *const world_failure_mode_names[N_FAILURE_MODES] = {"open", "closed"};
+const char *const world_link_class_names[N_LINK_CLASSES] = {"access", "metro",  "core",
                                                       "peering", "border", "foreign"};
 
 int world_app(const world *w, const char *name)

@@ -279,16 +279,16 @@ typedef struct world {
 } world;
 
 /* Names of the enums, for configs, messages and results. */
-extern const char *const platform_names[N_PLATFORMS];
-extern const char *const isp_kind_names[N_ISP_KINDS];
-extern const char *const location_names[N_LOCATIONS];
-extern const char *const class_names[N_CLASSES];
-extern const char *const technique_names[N_TECHNIQUES];
-extern const char *const action_names[N_ACTIONS];
-extern const char *const graph_kind_names[N_GRAPH_KINDS];
-extern const char *const node_kind_names[N_NODE_KINDS];
-extern const char *const failure_mode_names[N_FAILURE_MODES];
-extern const char *const link_class_names[N_LINK_CLASSES];
+extern const char *const world_platform_names[N_PLATFORMS];
+extern const char *const world_isp_kind_names[N_ISP_KINDS];
+extern const char *const world_location_names[N_LOCATIONS];
+extern const char *const world_class_names[N_CLASSES];
+extern const char *const world_technique_names[N_TECHNIQUES];
+extern const char *const world_action_names[N_ACTIONS];
+extern const char *const world_graph_kind_names[N_GRAPH_KINDS];
+extern const char *const world_node_kind_names[N_NODE_KINDS];
+extern const char *const world_failure_mode_names[N_FAILURE_MODES];
+extern const char *const world_link_class_names[N_LINK_CLASSES];
 
 /* Index of `name` in world's apps / regions / vpns, or -1. */
 /* The name of directed link dl (2l: from -> to of link l, 2l + 1 back):

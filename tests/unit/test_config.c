@@ -415,7 +415,7 @@ static void test_syntax_error_and_missing_file(void **state)
                      "(~/configs/gone.cfg): No such file or directory\n");
 }
 
-/* The cross-field rules of config_resolve() report through check_error(),
+/* The cross-field rules of config_resolve() report through config_check_error(),
  * which finds the file:line of the path they name: here the `apps` setting
  * of event 0, on line 10. */
 static void test_resolve_errors_have_lines(void **state)
