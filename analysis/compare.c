@@ -4,6 +4,7 @@
 #include "analysis/plot.h"
 #include "analysis/plot_internal.h"
 #include "io/results.h"
+#include "base/fsutil.h"
 #include "base/status.h"
 #include "world/world.h"
 
@@ -12,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* The datasets compared, when both files have them. */
 static const char *const shared[] = {
@@ -212,8 +212,8 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
         st = bs_last_status();
     if (st == BS_OK)
         st = plot_need_gnuplot();
-    if (st == BS_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)
-        st = bs_fail(BS_EINPUT, "%s: cannot make the folder (%s)", dir, strerror(errno));
+    if (st == BS_OK)
+        st = fsutil_make_dirs(dir);
     char path[4200];
     snprintf(path, sizeof path, "%s/differences.txt", dir);
     FILE *o = st == BS_OK ? fopen(path, "w") : NULL;

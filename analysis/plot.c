@@ -3,6 +3,7 @@
 #include "analysis/h5in.h"
 #include "analysis/plot_internal.h"
 #include "io/results.h"
+#include "base/fsutil.h"
 #include "base/status.h"
 
 #include <errno.h>
@@ -461,8 +462,8 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
         st = bs_fail(BS_EINPUT, "%s: /dims/day has no days or no epoch", result);
     if (st == BS_OK && !(r.ev = h5in_events(r.f, &r.n_ev)))
         st = bs_last_status();
-    if (st == BS_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)
-        st = bs_fail(BS_EINPUT, "%s: cannot make the folder (%s)", dir, strerror(errno));
+    if (st == BS_OK)
+        st = fsutil_make_dirs(dir);
     if (st == BS_OK)
         st = fig_population(&r, "/population/primary", "/dims/app", "primary",
                             "People by first-choice calling app", "million people");

@@ -7,13 +7,13 @@
 #include "analysis/plot.h"
 #include "analysis/plot_internal.h"
 
+#include "base/fsutil.h"
 #include "base/status.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define MAX_COLS 512
 
@@ -42,8 +42,8 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
     if (nc < 3 || np < 1 || np + 2 >= nc)
         st = bs_fail(BS_EINPUT, "%s: no '# point PARAMETERS n NUMBERS' header line", file);
     snprintf(dir, sizeof dir, "%s/plots", sweepdir);
-    if (st == BS_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)
-        st = bs_fail(BS_EINPUT, "%s: cannot make the folder (%s)", dir, strerror(errno));
+    if (st == BS_OK)
+        st = fsutil_make_dirs(dir);
     const char *ext = plot_format_names[format];
     /* Numbers: every column NAME_mean followed by _sd, _ci95_low, _ci95_high. */
     for (int c = np + 2; c + 3 < nc && st == BS_OK && *n < 8; c += 4) {

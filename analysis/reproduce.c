@@ -4,6 +4,8 @@
 #include "analysis/h5in.h"
 #include "analysis/plot.h"
 #include "io/results.h"
+#include "base/fsutil.h"
+#include "base/hash.h"
 #include "base/status.h"
 
 #include <dirent.h>
@@ -13,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -134,23 +135,6 @@ static int read_manifest(const char *file, fig *figs, int *n)
     return st;
 }
 
-static int mkdirs(const char *dir)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", dir);
-    for (char *p = buf + 1;; p++) {
-        char c = *p;
-        if (c == '/' || c == '\0') {
-            *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return bs_fail(BS_EINPUT, "%s: cannot make the folder (%s)", buf, strerror(errno));
-            *p = c;
-        }
-        if (c == '\0')
-            return BS_OK;
-    }
-}
-
 /* The results file of replication r in dir, if there is one. */
 static int find_result(const char *dir, int seed, int r, char *out, size_t size)
 {
@@ -238,13 +222,15 @@ static int run_one(const char *self, const fig *f, int r, const char *dir, int q
     return BS_OK;
 }
 
-/* 64 bits over the bytes of a dataset (FNV-1a, then mixed). */
+/* 64 bits over the bytes of a dataset (FNV-1a, then mixed).  The start is
+ * not FNV's offset basis 14695981039346656037 but 1469598103934665603, that
+ * number without its last digit: so it has always been, and the checksums
+ * already written in checksums.txt files depend on it. */
+#define CHECKSUM_BASIS 1469598103934665603ULL
+
 static uint64_t checksum(const double *x, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    const unsigned char *p = (const unsigned char *)x;
-    for (size_t i = 0; i < n * sizeof(double); i++)
-        h = (h ^ p[i]) * 1099511628211ULL;
+    uint64_t h = hash_fnv1a64(x, n * sizeof(double), CHECKSUM_BASIS);
     return h ^ (h >> 29);
 }
 
@@ -306,7 +292,7 @@ int reproduce_run(const char *manifest, const char *dir, const char *self, int q
     *reproduced = *compared = 0;
     int st = read_manifest(manifest, figs, &n);
     if (st == BS_OK)
-        st = mkdirs(dir);
+        st = fsutil_make_dirs(dir);
     char sums[4200], prev[4200], tmp[4300];
     snprintf(sums, sizeof sums, "%s/checksums.txt", dir);
     snprintf(prev, sizeof prev, "%s/checksums.previous.txt", dir);
@@ -319,7 +305,7 @@ int reproduce_run(const char *manifest, const char *dir, const char *self, int q
         char rundir[4300], figdir[4300], result[4600], first[4600] = "";
         snprintf(rundir, sizeof rundir, "%s/runs/%s", dir, f->name);
         snprintf(figdir, sizeof figdir, "%s/figures/%s", dir, f->name);
-        st = mkdirs(rundir);
+        st = fsutil_make_dirs(rundir);
         for (int r = 0; r < f->reps && st == BS_OK; r++) {
             if (!find_result(rundir, f->seed, r, result, sizeof result) || !up_to_date(result, f, r)) {
                 st = run_one(self, f, r, rundir, quiet);
@@ -336,7 +322,7 @@ int reproduce_run(const char *manifest, const char *dir, const char *self, int q
         char *paths[8] = {0};
         int np = 0;
         if (st == BS_OK)
-            st = mkdirs(figdir);
+            st = fsutil_make_dirs(figdir);
         if (st == BS_OK)
             st = plot_run(first, figdir, PLOT_PNG, paths, &np);
         for (int k = 0; k < np; k++) {

@@ -1,12 +1,11 @@
 #include "base/rng.h"
 
+#include "base/hash.h"
 #include "base/status.h"
 
 uint64_t rng_seed_of(uint64_t seed, uint64_t run, const char *name)
 {
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a offset basis */
-    for (const unsigned char *s = (const unsigned char *)name; *s; s++)
-        h = (h ^ *s) * 0x100000001b3ull;
+    uint64_t h = hash_fnv1a64_str(name, HASH_FNV1A64_BASIS);
     return rng_mix64(rng_mix64(rng_mix64(seed) ^ run) ^ h);
 }
 

@@ -20,9 +20,6 @@ int cli_load(const char *config, int n_set, char *const *set, world *w);
 /* Print `errors` (one per line; freed here) and, when there are several, the
  * summary message of status st; the exit code.  (cmd_run.c) */
 int cli_report_errors(int st, char *errors);
-/* mkdir -p: BS_OK, or a status with a message (an existing non-folder is bad
- * input). */
-int cli_make_dirs(const char *dir);
 
 /* Print "blockshift: <message>" to stderr and return the exit code for status. */
 int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -3,6 +3,7 @@
 
 #include "analysis/plot.h"
 #include "io/results.h"
+#include "base/fsutil.h"
 #include "base/status.h"
 
 #include <getopt.h>
@@ -91,7 +92,7 @@ int cmd_plot(int argc, char **argv)
     if (st == BS_OK)
         st = plot_need_gnuplot();
     if (st == BS_OK && dir_arg)
-        st = cli_make_dirs(dir);
+        st = fsutil_make_dirs(dir);
     if (st == BS_OK)
         st = plot_run(result, dir, format, paths, &n);
     for (int i = 0; i < n; i++) {

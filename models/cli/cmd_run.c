@@ -5,6 +5,7 @@
 #include "config/config.h"
 #include "io/output.h"
 #include "sim/sim.h"
+#include "base/fsutil.h"
 #include "base/status.h"
 
 #include <errno.h>
@@ -12,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_SET 256
@@ -162,33 +162,6 @@ int cli_report_errors(int st, char *errors)
     return code;
 }
 
-/* mkdir -p; an existing non-folder is bad input. */
-int cli_make_dirs(const char *dir)
-{
-    char buf[4096];
-    if (strlen(dir) >= sizeof buf)
-        return bs_fail(BS_EINPUT, "-o: folder name too long");
-    strcpy(buf, dir);
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || *p == '\0') {
-            char keep = *p;
-            *p = '\0';
-            struct stat sb;
-            if (stat(buf, &sb) != 0) {
-                if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                    return bs_fail(BS_EINPUT, "%s: cannot create folder: %s", buf,
-                                   strerror(errno));
-            } else if (!S_ISDIR(sb.st_mode)) {
-                return bs_fail(BS_EINPUT, "%s: exists and is not a folder", buf);
-            }
-            *p = keep;
-            if (!keep)
-                break;
-        }
-    }
-    return BS_OK;
-}
-
 typedef struct progress_state {
     int tty, last_shown;
 } progress_state;
@@ -229,7 +202,7 @@ int cmd_run(int argc, char **argv)
         snprintf(dir, sizeof dir, "%s", a.out_dir);
     else
         snprintf(dir, sizeof dir, "results/%s", w->scenario.name);
-    int st = cli_make_dirs(dir);
+    int st = fsutil_make_dirs(dir);
     if (st != BS_OK) {
         rc = cli_fail(st, "%s", bs_last_error());
         goto done;

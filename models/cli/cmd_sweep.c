@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "cli/cli.h"
 
+#include "base/fsutil.h"
 #include "base/status.h"
 #include "sweep/sweep_config.h"
 #include "sweep/sweep_farm.h"
@@ -404,7 +405,7 @@ static int sweep_main(int argc, char **argv, int *interrupted)
                       dir);
         goto done;
     }
-    int st = cli_make_dirs(dir);
+    int st = fsutil_make_dirs(dir);
     if (st != BS_OK) {
         rc = cli_fail(st, "%s", bs_last_error());
         goto done;

@@ -23,6 +23,7 @@ int cmd_testbed(int argc, char **argv)
 #include "io/output.h"
 #include "io/output_network.h"
 #include "io/results.h"
+#include "base/fsutil.h"
 #include "base/status.h"
 #include "testbed/testbed.h"
 #include "cli/testbed_replay.h"
@@ -301,7 +302,7 @@ int cmd_testbed(int argc, char **argv)
     snprintf(dir, sizeof dir, "%s", a.out_dir ? a.out_dir : "results");
     if (!a.out_dir)
         snprintf(dir, sizeof dir, "results/%s", w->scenario.name);
-    int st = cli_make_dirs(dir);
+    int st = fsutil_make_dirs(dir);
     if (st != BS_OK) {
         rc = cli_fail(st, "%s", bs_last_error());
         goto done;

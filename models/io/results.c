@@ -35,6 +35,7 @@
 
 #include "io/results_internal.h"
 #include "base/status.h"
+#include "base/str.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -90,15 +91,6 @@ static int fail(const results *r, const char *obj, const char *what)
     return bs_fail(BS_ERUNTIME, "results: %s: %s: %s", r->path, obj, what);
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 static void results_free(results *r)
 {
     if (!r)
@@ -127,7 +119,7 @@ results *results_create(const char *path)
     }
     r->file = r->lcpl = H5I_INVALID_HID;
     size_t n = strlen(path) + 64;
-    r->path = dup_str(path);
+    r->path = str_dup(path);
     r->tmp = malloc(n);
     if (!r->path || !r->tmp) {
         bs_fail(BS_ENOMEM, "results: %s: out of memory", path);
@@ -139,7 +131,7 @@ results *results_create(const char *path)
     /* Say clearly when the folder is missing: the usual user mistake. */
     const char *slash = strrchr(path, '/');
     if (slash && slash != path) {
-        char *dir = dup_str(path);
+        char *dir = str_dup(path);
         struct stat st;
         int ok = dir != NULL;
         if (ok) {
@@ -227,7 +219,7 @@ int results_commit(results *r)
                      strerror(errno));
     if (rc == BS_OK) {
         /* Make the rename itself durable; failure here loses nothing. */
-        char *dir = dup_str(r->path);
+        char *dir = str_dup(r->path);
         if (dir) {
             char *slash = strrchr(dir, '/');
             if (!slash)
@@ -455,7 +447,7 @@ static int write_dim(results *r, const char *name, int n, hid_t ftype, hid_t mty
         r->dims = d;
         r->cap_dims = cap;
     }
-    char *copy = dup_str(name);
+    char *copy = str_dup(name);
     if (!copy)
         return bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, path);
 

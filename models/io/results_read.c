@@ -29,6 +29,7 @@
 
 #include "io/results_internal.h"
 #include "base/status.h"
+#include "base/str.h"
 #include "base/wire.h"
 
 #include <errno.h>
@@ -100,15 +101,6 @@ int results_sane_type(hid_t t)
     }
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 /* The single value of a string attribute (malloc'd), variable or fixed
  * length; NULL if it is not one string. */
 static char *read_str_attr_id(hid_t attr)
@@ -125,7 +117,7 @@ static char *read_str_attr_id(hid_t attr)
         if (mt < 0 || H5Tset_size(mt, H5T_VARIABLE) < 0 || H5Tset_cset(mt, H5Tget_cset(t)) < 0 ||
             H5Aread(attr, mt, &s) < 0)
             goto done;
-        out = dup_str(s ? s : "");
+        out = str_dup(s ? s : "");
         H5free_memory(s);
     } else if (var == 0) {
         size_t n = H5Tget_size(t);
@@ -312,7 +304,7 @@ herr_t results_collect_name(hid_t obj, const char *name, const H5A_info_t *info,
         l->names = p;
         l->cap = cap;
     }
-    if (!(l->names[l->n] = dup_str(name)))
+    if (!(l->names[l->n] = str_dup(name)))
         return -1;
     l->n++;
     return 0;

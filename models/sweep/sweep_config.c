@@ -10,6 +10,7 @@
 #include "sweep/sweep_config.h"
 
 #include "config/config.h"
+#include "base/hash.h"
 #include "base/status.h"
 
 #include <stdio.h>
@@ -21,10 +22,7 @@
 
 uint64_t sweep_config_hash(const char *text)
 {
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 */
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        h = (h ^ *p) * 0x100000001b3ull;
-    return h;
+    return hash_fnv1a64_str(text, HASH_FNV1A64_BASIS);
 }
 
 typedef struct shown {

@@ -11,6 +11,7 @@
  */
 #include "sweep/sweep_farm.h"
 
+#include "base/fsutil.h"
 #include "base/status.h"
 #include "sweep/sweep_config.h"
 #include "sweep/sweep_index.h"
@@ -65,8 +66,9 @@ static void remove_partials(const char *dir)
 static int take_folder(const char *dir, int must_be_new)
 {
     char path[4200];
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return bs_fail(BS_EINPUT, "%s: cannot create the sweep folder: %s", dir, strerror(errno));
+    int st = fsutil_make_dirs(dir);
+    if (st != BS_OK)
+        return st;
     snprintf(path, sizeof path, "%s/.lock", dir);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     if (fd < 0)
@@ -83,9 +85,9 @@ static int take_folder(const char *dir, int must_be_new)
                        dir);
     }
     snprintf(path, sizeof path, "%s/runs", dir);
-    if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+    if ((st = fsutil_make_dirs(path)) != BS_OK) {
         close(fd);
-        return bs_fail(BS_EINPUT, "%s: cannot create it: %s", path, strerror(errno));
+        return st;
     }
     remove_partials(dir);
     remove_partials(path);
