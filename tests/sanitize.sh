@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer,
-# in its own build folder (usage: sanitize.sh SOURCE_DIR BUILD_DIR).  Run by
+# in its own build folder (usage: sanitize.sh SOURCE_DIR BUILD_DIR [CMAKE-OPTIONS]:
+# the options of the main build, -DBLOCKSHIFT_WITH_NS3=... and _MPI=...).  Run by
 # ctest as one test, so that `./waf test` (and so CI) covers the sanitizers.
 set -euo pipefail
 src=$1 dir=$2
-cmake -S "$src" -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DBLOCKSHIFT_SANITIZE=ON >/dev/null
+cmake -S "$src" -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DBLOCKSHIFT_SANITIZE=ON "${@:3}" >/dev/null
 cmake --build "$dir" -j"$(nproc)" >/dev/null
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # ns-3 allocates for every packet, and under ASan runs about 17 times slower:

@@ -74,6 +74,18 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "--version") == 0) {
         printf("blockshift %s (git %s, %s build)\n", BS_VERSION, BS_GIT_REVISION,
                BS_BUILD_TYPE);
+#ifdef BS_WITH_NS3
+        const char *ns3 = "built";
+#else
+        const char *ns3 = "not built (configured --without-ns3)";
+#endif
+#ifdef BS_WITH_MPI
+        const char *mpi = "built";
+#else
+        const char *mpi = "not built (configured --without-mpi)";
+#endif
+        printf("packet engine (ns-3, blockshift testbed): %s\nMPI (blockshift sweep --mpi): %s\n",
+               ns3, mpi);
         return 0;
     }
     if (strcmp(cmd, "run") == 0)
