@@ -1,4 +1,4 @@
-/* censor: the verdicts of the censor's middleboxes (MODEL.md section 2).
+/* censor: the verdicts of the censor's middleboxes (models/README.md, section 3).
  *
  * One box per ISP aggregation point sees the share `coverage` of the ISP's
  * traffic.  A rule (technique, apps, classes, scope, strength s) catches

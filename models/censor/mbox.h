@@ -1,5 +1,5 @@
-/* mbox: a censor middlebox for one hour of fluid traffic (MODEL.md
- * sections 1, 2 and 4) -- the box on an ISP's aggregation point, as the flow
+/* mbox: a censor middlebox for one hour of fluid traffic (models/README.md,
+ * sections 2, 3 and 5) -- the box on an ISP's aggregation point, as the flow
  * engine sees it.
  *
  * Aggregates i cross the box with offered rates x_i (bit/s).  For each, the

@@ -1,5 +1,5 @@
 /* cli: the blockshift command's subcommands.  Each returns a process exit
- * code: 0 success, 1 runtime failure, 2 bad input (INTERFACES.md). */
+ * code: 0 success, 1 runtime failure, 2 bad input (models/README.md, section 9). */
 #ifndef BS_CLI_H
 #define BS_CLI_H
 

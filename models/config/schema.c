@@ -1,6 +1,6 @@
 /* schema: every configuration parameter, declared once.
  *
- * Defaults carry their source: a published figure (MODEL.md section 6) or,
+ * Defaults carry their source: a published figure (models/README.md, section 7) or,
  * where nothing was measured, "assumption" with the reasoning, so that a
  * reader knows which numbers to vary in a sweep.  Units are those of the
  * stored value; configs may write durations, rates and sizes with units.
@@ -69,10 +69,10 @@ const schema_entry schema_table[] = {
      ENUM(world_graph_kind_names),
      "Social graph: negbin (negative binomial degrees), complete (everyone knows everyone; "
      "tests only), none (no contacts)",
-     "MODEL.md section 3"},
+     "models/README.md, section 4"},
     {"population.contacts_mean", PT_REAL, P(contacts_mean), 0, 0, "10.0", 0, 200, "contacts",
      NULL, 0, "Mean number of close contacts a person calls",
-     "assumption: about 10 close contacts (MODEL.md section 3)"},
+     "assumption: about 10 close contacts (models/README.md, section 4)"},
     {"population.contacts_size", PT_REAL, P(contacts_size), 0, 0, "3.0", 0.01, 1e6, "", NULL,
      0, "Negative binomial size parameter of the degree (smaller: more spread)",
      "assumption: variance about 4x the mean"},
@@ -115,7 +115,7 @@ const schema_entry schema_table[] = {
     {"population.return_rate", PT_REAL, P(return_rate), 0, 0, "0.1", 0, 1, "1/day", NULL, 0,
      "Daily chance that a calm person (F below return_frustration) whose habitual app is no "
      "longer first tries it first again: people come back after a short block",
-     "assumption: short blocks are mostly reversible (MODEL.md section 3)"},
+     "assumption: short blocks are mostly reversible (models/README.md, section 4)"},
     {"population.return_frustration", PT_REAL, P(return_frustration), 0, 0, "0.5", 0, 1e6,
      "failures", NULL, 0, "Frustration below which people try their habitual app again",
      "assumption"},
@@ -152,7 +152,7 @@ const schema_entry schema_table[] = {
     {"regions.[].isps.[].mbox_failure", PT_ENUM, I(mbox_failure), 0, 0, "\"open\"", 0, 0, "",
      ENUM(world_failure_mode_names),
      "When overloaded: open (the excess passes uninspected) or closed (it is dropped)",
-     "assumption: MODEL.md section 1 allows both"},
+     "assumption: both are possible (models/README.md, section 2)"},
 
     /* apps */
     {"apps", PT_LIST, W(apps), sizeof(app_cfg), W(n_apps), NULL, 1, MAX_APPS, "", NULL, 0,
@@ -238,7 +238,7 @@ const schema_entry schema_table[] = {
     {"network.nodes.[].kind", PT_ENUM, N(kind), 0, 0, NULL, 0, 0, "", ENUM(world_node_kind_names),
      "access (one per ISP and region: where its censor box sits), metro, core, ixp, border, "
      "foreign_dc, domestic_dc or vpn_exit",
-     "MODEL.md section 1"},
+     "models/README.md, section 2"},
     {"network.nodes.[].region", PT_STRING, N(region), W_NAME, 0, "\"\"", 0, 0, "", NULL, 0,
      "Region of an access node", ""},
     {"network.nodes.[].isp", PT_STRING, N(isp), W_NAME, 0, "\"\"", 0, 0, "", NULL, 0,
@@ -302,7 +302,8 @@ const schema_entry schema_table[] = {
      "(Bpl about 25) about 27 points of R, from 93 to 66, \"many users dissatisfied\""},
     {"testbed.replay_users", PT_INT, W(testbed.replay_users), 0, 0, "40", 2, 2000, "people", NULL,
      0, "blockshift testbed --replay: people on the testbed, each on an access node by the "
-     "population of the regions and ISPs", "assumption: tens of users (MODEL.md section 5)"},
+     "population of the regions and ISPs",
+     "assumption: tens of users (models/README.md, section 6)"},
     {"testbed.replay_calls", PT_INT, W(testbed.replay_calls), 0, 0, "2", 1, 100, "calls", NULL, 0,
      "blockshift testbed --replay: calls each person makes in a phase", ""},
     {"testbed.phase_seconds", PT_DURATION, W(testbed.phase_seconds), 0, 0, "\"2min\"",
@@ -359,7 +360,7 @@ const schema_entry schema_table[] = {
     {"events.[].date", PT_DATE, E(date), 0, 0, NULL, 0, INF, "date", NULL, 0,
      "Day the event takes effect", ""},
     {"events.[].action", PT_ENUM, E(action), 0, 0, NULL, 0, 0, "", ENUM(world_action_names),
-     "What happens", "MODEL.md section 1"},
+     "What happens", "models/README.md, section 2"},
     {"events.[].duration", PT_DURATION, E(duration), 0, 0, "\"0d\"", 0, 36500, "days", NULL,
      0, "How long it lasts (0: until an unblock or the end); hours count as a share of a day",
      ""},

@@ -1,5 +1,5 @@
 /* flow: max-min fair sharing of link capacity among demand aggregates, the
- * bandwidth solver of the flow engine (MODEL.md section 4).
+ * bandwidth solver of the flow engine (models/README.md, section 5).
  *
  * The system.  Links l = 0..n_links-1 have capacities c_l >= 0 (bit/s).
  * Aggregates f = 0..n_flows-1 have demands d_f >= 0 (bit/s; INFINITY for an

@@ -1,4 +1,4 @@
-/* netsim: the flow engine's day, hour by hour (MODEL.md section 4).
+/* netsim: the flow engine's day, hour by hour (models/README.md, section 5).
  *
  * Each hour h of the day, every aggregate of traffic.h offers its mean rate
  * times the diurnal weight

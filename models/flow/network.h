@@ -1,4 +1,4 @@
-/* network: the national network's routes (MODEL.md sections 1 and 4).
+/* network: the national network's routes (models/README.md, sections 2 and 5).
  *
  * Links are full duplex: link l carries two directed resources, 2l (from ->
  * to) and 2l + 1 (to -> from), each with the link's capacity.  Routes are

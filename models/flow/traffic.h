@@ -1,5 +1,5 @@
-/* traffic: one day's demand aggregates for the flow engine (MODEL.md
- * section 4), from the population's calls and users.
+/* traffic: one day's demand aggregates for the flow engine (models/README.md,
+ * section 5), from the population's calls and users.
  *
  * Calls.  Each cell of the population's tally (caller ISP i, callee ISP j or
  * abroad, app a, class, caller tunnel, callee tunnel) with n attempts makes,

@@ -1,4 +1,4 @@
-/* output: write a run's results in the layout of INTERFACES.md.
+/* output: write a run's results in the layout of models/README.md, section 8.
  *
  * This is the only place that knows the dataset paths of the contract; the
  * results module below it knows HDF5.  Writes to a temporary name and renames

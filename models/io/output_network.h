@@ -1,4 +1,4 @@
-/* output_network: the flow engine's part of a results file (INTERFACES.md):
+/* output_network: the flow engine's part of a results file (models/README.md, section 8):
  * /dims/hour, /dims/link, /dims/mbox, the /network and /censor datasets and the /summary
  * numbers.  Called by output.c when the run had a network. */
 #ifndef BS_OUTPUT_NETWORK_H

@@ -1,5 +1,5 @@
 /* results: writing blockshift results files (HDF5).  See results.h for the
- * contract and INTERFACES.md ("Results (HDF5)") for the layout.
+ * contract and models/README.md, section 8, for the layout.
  *
  * Atomicity: everything is written to "<path>.partial-<pid>" in the folder of
  * the final file; results_commit() sets the root attribute complete=1, closes

@@ -1,6 +1,6 @@
 /* results: write and read blockshift results files (HDF5).
  *
- * The layout is the contract of INTERFACES.md ("Results (HDF5)").  A file is
+ * The layout is the contract of models/README.md, section 8.  A file is
  * written to a temporary name next to its final path and renamed only by
  * results_commit(), after the root attribute complete=1 is set: a crash or an
  * error never leaves a file that looks finished.

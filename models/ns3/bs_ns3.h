@@ -1,4 +1,4 @@
-/* bs_ns3: the packet engine's C interface to ns-3 (MODEL.md section 5).
+/* bs_ns3: the packet engine's C interface to ns-3 (models/README.md, section 6).
  *
  * A thin shim (the .cc files of models/ns3, the only C++ in the project) over Debian's
  * libns3 3.37.  This header exposes no ns-3 type: a simulation is an opaque

@@ -1,4 +1,4 @@
-/* graph: the synthetic social graph of the population (MODEL.md section 3).
+/* graph: the synthetic social graph of the population (models/README.md, section 4).
  *
  * Degree ~ NegBin(mean, size).  Each contact is abroad with probability
  * f_abroad(region) (counted, not stored: contacts abroad are not agents),

@@ -1,4 +1,4 @@
-/* population: stochastic agents on a synthetic social graph (MODEL.md s. 3).
+/* population: stochastic agents on a synthetic social graph (models/README.md, section 4).
  *
  * Each agent stands for population.scale people and holds: region, ISP,
  * platform, installed apps (a bit set), a preference order over apps (a
@@ -80,7 +80,7 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
  * out's installed, primary and vpn only. */
 void population_count(const population *p, pop_day *out);
 
-/* The flow engine's view of the calls (MODEL.md section 4).  After
+/* The flow engine's view of the calls (models/README.md, section 5).  After
  * population_tally_on(), every population_step() also counts each call
  * attempt, in agents, by
  *   [caller ISP][callee ISP, or n_all_isps for a contact abroad][app]

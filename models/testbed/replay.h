@@ -1,5 +1,5 @@
 /* replay: a scenario's timeline in miniature on the packet level
- * (`blockshift testbed SCENARIO --replay`, MODEL.md section 5).
+ * (`blockshift testbed SCENARIO --replay`, models/README.md, section 6).
  *
  * The scenario's events cut its days into phases: before the first event,
  * then from each event date to the next.  For each phase the national run's

@@ -1,4 +1,4 @@
-/* testbed: packet-level experiments on ns-3 (MODEL.md section 5), the work of
+/* testbed: packet-level experiments on ns-3 (models/README.md, section 6), the work of
  * `blockshift testbed`.
  *
  * The world's network becomes an ns-3 topology (every link point-to-point at

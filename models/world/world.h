@@ -303,7 +303,7 @@ int world_vpn(const world *w, const char *name);
 int world_node(const world *w, const char *name);
 
 /* Whether an app is domestic and not end-to-end encrypted (the kind a share
- * of people refuse: MODEL.md section 3, step 5). */
+ * of people refuse: models/README.md, section 4). */
 int world_app_averse(const world *w, int app);
 
 /* The calibration table's look-ups (filled by config_resolve through

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end: bad input (INTERFACES.md, "Bad input").  Every malformed
+# End-to-end: bad input (models/README.md, section 9).  Every malformed
 # configuration or command line must give exit code 2, a message on stderr
 # naming what and where (file:line: path: for configuration errors), nothing
 # on stdout, and nothing written: no file in the -o folder (not even a

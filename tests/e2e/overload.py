@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A censor box below the load it must inspect (MODEL.md sections 1 and 4).
+"""A censor box below the load it must inspect (models/README.md, sections 2 and 5).
 
 On the toy network (configs/networks/toy.cfg), two regions of 20,000 people
 each; app "a" is blocked by ip everywhere from day 10 (strength 1, detection

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end: the parameter reference.  `blockshift params --markdown` must
-# match the committed configs/PARAMETERS.md (INTERFACES.md, "Configuration"),
+# match the committed configs/PARAMETERS.md (models/README.md, section 9),
 # and `blockshift params` must list every parameter.
 #   bash tests/e2e/params_doc.sh BLOCKSHIFT_BIN SOURCE_DIR
 # After changing the schema, regenerate the reference with

@@ -1,5 +1,5 @@
 /* Statistical tests of the population engine against the sanity limits of
- * MODEL.md section 3.  Each test states the system and the expected answer;
+ * models/README.md, section 4.  Each test states the system and the expected answer;
  * tolerances come from standard errors, not guesses.  Seeds are fixed, so
  * each test is also a regression test: it gives the same numbers every run. */
 #include <setjmp.h>

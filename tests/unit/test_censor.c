@@ -331,7 +331,7 @@ static void throttle_fails_video_not_voice(void **state)
 /* Shutdown in the north with whitelist [c], strength 0.75 (vpn_on = 1):
  * isp 0 (north, mobile): a and b pass 1 - 0.75 * 1 = 0.25 in every class
  * and every VPN state (a VPN does not get round it; coverage does not enter:
- * MODEL.md section 2, "evaded by: nothing inside the region"); c passes 1.
+ * models/README.md, section 3, "evaded by: nothing inside the region"); c passes 1.
  * isp 1 (north, fixed) and the south pass 1. */
 static void shutdown_mobile_whitelist_no_vpn(void **state)
 {

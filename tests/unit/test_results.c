@@ -1,8 +1,8 @@
 /* Unit tests for results (models/results.c, models/results_read.c).
  *
  * Each test works in a fresh folder under /tmp and reads the files back with
- * plain HDF5 calls, so it checks the file layout of INTERFACES.md ("Results
- * (HDF5)") rather than our own reader.
+ * plain HDF5 calls, so it checks the file layout of models/README.md, section 8,
+ * rather than our own reader.
  */
 #include <setjmp.h> /* before cmocka.h */
 #include <stdarg.h>
