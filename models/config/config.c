@@ -614,7 +614,7 @@ static void load_leaf(check_ctx *c, int k, const config_setting_t *s, const conf
     } else if (!e->def && !quiet) {
         error_at(c, where, path->s, "missing required setting");
     }
-    if (use_default && e->def) {
+    if (use_default && e->def && e->def[0]) {
         const config_setting_t *d = default_of(c, k);
         sbuf dmsg = {0};
         if (!d || convert_leaf(e, d, dst, &dmsg) != CONV_OK)
