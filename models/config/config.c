@@ -1,4 +1,6 @@
-/* config: load and check a configuration, driven by the schema.
+/* config: load and check a configuration, driven by a schema: a scenario
+ * (schema_table), or any other kind of file with a table of its own (sweep
+ * files, paper manifests; config_load_file).
  *
  * Loading is a pipeline over one libconfig tree:
  *
@@ -9,8 +11,9 @@
  *                                                           (config_read.c)
  *   -> apply the --set overrides to the tree                 (config_set.c)
  *   -> walk the tree against the schema: unknown keys, types, units, ranges,
- *      defaults, into a zeroed `world`
- *   -> config_resolve(): derived fields and cross-field rules.
+ *      defaults, into a zeroed `world` (or the kind's own struct)
+ *   -> config_resolve(): derived fields and cross-field rules (for other
+ *      kinds, their own rules).
  *
  * Every stage records its errors and the next one still runs, so that a user
  * sees all the problems of a file at once.  An error names where it comes

@@ -381,9 +381,12 @@ static int read_param(check_ctx *c, const file_param *fp, int j, sweep_param *p)
         for (int i = 0; i < n; i++) {
             const config_setting_t *el = config_setting_get_elem(values, (unsigned)i);
             int t = config_setting_type(el);
+            int scalar = t == CONFIG_TYPE_STRING || t == CONFIG_TYPE_BOOL ||
+                         t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 ||
+                         (t == CONFIG_TYPE_FLOAT && isfinite(config_setting_get_float(el)));
             p->values[i] = scalar_text(el, &p->text, &p->numbers[i]);
-            if (!p->values[i] && (t == CONFIG_TYPE_STRING || is_number(el)))
-                return BS_ENOMEM; /* a string or a finite number that could not be copied */
+            if (!p->values[i] && scalar)
+                return BS_ENOMEM; /* a value scalar_text takes, not copied */
             if (!p->values[i])
                 config_check_error(c, path, "element %d is not a number, string or boolean", i);
         }
