@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <libconfig.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,93 +47,140 @@ static int kind_of(const char *plot)
     return -1;
 }
 
-static int bad(const char *file, const config_setting_t *s, const char *path, const char *msg)
-{
-    return bs_fail(BS_EINPUT, "%s:%d: %s: %s", file, s ? config_setting_source_line(s) : 0, path, msg);
-}
+/* ---------------------------------------------------------------- the manifest
+ *
+ * Read by the configuration's schema engine (config_load_file) against the
+ * table below, as scenarios and sweep files are: unknown keys with "did you
+ * mean", types, ranges, every error at once as "file:line: path: message";
+ * manifest_rules() checks what the table cannot. */
 
-/* Read and check the manifest.  Paths made relative to its folder. */
-static int read_manifest(const char *file, fig *figs, int *n)
+/* What the schema engine fills in: the manifest as written. */
+typedef struct man_fig {
+    char name[64], scenario[1024];
+    int plot; /* index in plot_names */
+    int64_t seed, reps;
+    int n_set;
+    char set[MAX_FSET][256];
+} man_fig;
+
+typedef struct manifest {
+    char paper[1024];
+    int n_figs;
+    man_fig figs[MAX_FIG];
+} manifest;
+
+/* The standard figures a manifest may ask for (the kinds of `behind`). */
+static const char *const plot_names[] = {"primary", "failed", "vpn", "border", "censor", "links"};
+
+#define M(field) offsetof(manifest, field)
+#define MF(field) offsetof(man_fig, field)
+#define MSIZE(type, field) sizeof(((type *)0)->field)
+
+static const schema_entry manifest_table[] = {
+    {"paper", PT_STRING, M(paper), MSIZE(manifest, paper), 0, "\"\"", 0, 0, "", NULL, 0,
+     "The paper's title", ""},
+    {"figures", PT_LIST, M(figs), sizeof(man_fig), M(n_figs), NULL, 1, MAX_FIG, "", NULL, 0,
+     "The figures of the paper", ""},
+    {"figures.[].name", PT_STRING, MF(name), MSIZE(man_fig, name), 0, NULL, 0, 0, "", NULL, 0,
+     "The figure's name (letters, digits, _ and -): its folders under runs/ and figures/", ""},
+    {"figures.[].scenario", PT_STRING, MF(scenario), MSIZE(man_fig, scenario), 0, NULL, 0, 0, "",
+     NULL, 0, "The scenario file, from the manifest's folder", ""},
+    {"figures.[].plot", PT_ENUM, MF(plot), 0, 0, NULL, 0, 0, "", plot_names,
+     (int)(sizeof plot_names / sizeof plot_names[0]), "The standard figure drawn (plot.h)", ""},
+    {"figures.[].seed", PT_INT, MF(seed), 0, 0, "1", 0, 2147483647.0, "", NULL, 0,
+     "The seed of every replication", ""},
+    {"figures.[].replications", PT_INT, MF(reps), 0, 0, "1", 1, 100, "runs", NULL, 0,
+     "Replications run (run numbers 0, 1, ...)", ""},
+    {"figures.[].set", PT_STRINGS, MF(set), MSIZE(man_fig, set[0]), MF(n_set), "[]", 0, MAX_FSET,
+     "", NULL, 0, "Overrides \"path=value\", as --set", ""},
+};
+
+static const schema manifest_schema = {
+    manifest_table, (int)(sizeof manifest_table / sizeof manifest_table[0]), sizeof(manifest)};
+
+typedef struct manifest_out {
+    const char *file;
+    fig *figs;
+    int n;
+} manifest_out;
+
+/* What spans settings, and the figures with their paths made relative to
+ * the manifest's folder. */
+static int manifest_rules(void *dst, check_ctx *c, void *arg)
 {
-    config_t c;
-    config_init(&c);
-    if (!config_read_file(&c, file)) {
-        int st = config_error_type(&c) == CONFIG_ERR_FILE_IO
-                     ? bs_fail(BS_EINPUT, "%s: cannot read the manifest", file)
-                     : bs_fail(BS_EINPUT, "%s:%d: %s", file, config_error_line(&c), config_error_text(&c));
-        config_destroy(&c);
-        return st;
-    }
-    char base[1024];
-    const char *slash = strrchr(file, '/');
-    snprintf(base, sizeof base, "%.*s", slash ? (int)(slash - file + 1) : 0, file);
-    config_setting_t *root = config_root_setting(&c), *list = config_lookup(&c, "figures");
-    int st = BS_OK;
-    for (int i = 0; i < config_setting_length(root) && st == BS_OK; i++) {
-        const char *key = config_setting_name(config_setting_get_elem(root, (unsigned)i));
-        if (strcmp(key, "paper") && strcmp(key, "figures"))
-            st = bad(file, config_setting_get_elem(root, (unsigned)i), key,
-                     "unknown setting (a manifest has paper and figures)");
-    }
-    if (st == BS_OK && (!list || !config_setting_is_list(list) || config_setting_length(list) < 1 ||
-                        config_setting_length(list) > MAX_FIG))
-        st = bad(file, list, "figures", "must be a list of 1 to 64 figures ( { ... }, ... )");
-    *n = 0;
-    for (int i = 0; st == BS_OK && i < config_setting_length(list); i++) {
-        config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
-        fig *f = &figs[(*n)++];
+    const manifest *m = dst;
+    manifest_out *o = arg;
+    const char *slash = strrchr(o->file, '/');
+    int base = slash ? (int)(slash - o->file + 1) : 0;
+    static const char word[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-";
+    o->n = 0;
+    for (int i = 0; i < m->n_figs; i++) {
+        const man_fig *g = &m->figs[i];
+        fig *f = &o->figs[o->n++];
         memset(f, 0, sizeof *f);
         char path[96];
-        snprintf(path, sizeof path, "figures.[%d]", i);
-        const char *name = NULL, *scen = NULL, *plot = NULL;
-        int seed = 1, reps = 1;
-        if (!config_setting_is_group(g)) {
-            st = bad(file, g, path, "must be a group { name = ...; scenario = ...; plot = ...; }");
-            break;
+        snprintf(path, sizeof path, "figures.[%d].name", i);
+        if (!g->name[0] || strspn(g->name, word) != strlen(g->name))
+            config_check_error(c, path, "'%s' is not a word of letters, digits, _ and -", g->name);
+        for (int j = 0; j < i; j++)
+            if (strcmp(m->figs[j].name, g->name) == 0)
+                config_check_error(c, path, "two figures have this name (also figures.[%d])", j);
+        snprintf(path, sizeof path, "figures.[%d].scenario", i);
+        if (!g->scenario[0])
+            config_check_error(c, path, "the scenario file is required");
+        int full = snprintf(f->scenario, sizeof f->scenario, "%.*s%s", g->scenario[0] == '/' ? 0 : base,
+                            o->file, g->scenario);
+        if (full < 0 || (size_t)full >= sizeof f->scenario)
+            config_check_error(c, path, "the path from the manifest's folder is too long (at most %zu bytes)",
+                               sizeof f->scenario - 1);
+        snprintf(path, sizeof path, "figures.[%d].set", i);
+        for (int k = 0; k < g->n_set; k++) {
+            const char *eq = strchr(g->set[k], '=');
+            if (!eq || eq == g->set[k])
+                config_check_error(c, path, "element %d: '%s': expected \"path=value\"", k, g->set[k]);
+            snprintf(f->set[k], sizeof f->set[k], "%s", g->set[k]);
         }
-        for (int k = 0; k < config_setting_length(g) && st == BS_OK; k++) {
-            config_setting_t *e = config_setting_get_elem(g, (unsigned)k);
-            const char *key = config_setting_name(e);
-            if (strcmp(key, "name") && strcmp(key, "scenario") && strcmp(key, "plot") &&
-                strcmp(key, "seed") && strcmp(key, "replications") && strcmp(key, "set"))
-                st = bad(file, e, path, "unknown setting (name, scenario, plot, seed, replications, set)");
-        }
-        if (st != BS_OK)
-            break;
-        if (!config_setting_lookup_string(g, "name", &name) || !*name || strlen(name) >= sizeof f->name ||
-            strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(name))
-            st = bad(file, g, path, "name: a word of letters, digits, _ and - is required");
-        else if (!config_setting_lookup_string(g, "scenario", &scen) || !*scen)
-            st = bad(file, g, path, "scenario: the scenario file is required");
-        else if (!config_setting_lookup_string(g, "plot", &plot) || kind_of(plot) < 0)
-            st = bad(file, g, path, "plot: one of primary, failed, vpn, border, censor, links");
-        config_setting_lookup_int(g, "seed", &seed);
-        config_setting_lookup_int(g, "replications", &reps);
-        if (st == BS_OK && (seed < 0 || reps < 1 || reps > 100))
-            st = bad(file, g, path, "seed must be >= 0 and replications 1 to 100");
-        for (int j = 0; j < i && st == BS_OK; j++)
-            if (strcmp(figs[j].name, name) == 0)
-                st = bad(file, g, path, "name: two figures have this name");
-        config_setting_t *set = config_setting_get_member(g, "set");
-        if (st == BS_OK && set && (!config_setting_is_array(set) || config_setting_length(set) > MAX_FSET))
-            st = bad(file, set, path, "set: an array of up to 32 strings \"path=value\"");
-        for (int k = 0; st == BS_OK && set && k < config_setting_length(set); k++) {
-            const char *v = config_setting_get_string_elem(set, (unsigned)k);
-            if (!v || !strchr(v, '=') || strlen(v) >= sizeof f->set[0])
-                st = bad(file, set, path, "set: each element a string \"path=value\"");
-            else
-                snprintf(f->set[f->n_set++], sizeof f->set[0], "%s", v);
-        }
-        if (st != BS_OK)
-            break;
-        snprintf(f->name, sizeof f->name, "%s", name);
-        snprintf(f->plot, sizeof f->plot, "%s", plot);
-        snprintf(f->scenario, sizeof f->scenario, "%s%s", scen[0] == '/' ? "" : base, scen);
-        f->seed = seed;
-        f->reps = reps;
+        f->n_set = g->n_set;
+        snprintf(f->name, sizeof f->name, "%s", g->name);
+        snprintf(f->plot, sizeof f->plot, "%s", plot_names[g->plot]);
+        f->seed = (int)g->seed;
+        f->reps = (int)g->reps;
     }
-    config_destroy(&c);
+    return BS_OK;
+}
+
+/* Read and check the manifest into figs[*n].  BS_EINPUT: with errors, *errors
+ * has every one, one per line (caller frees); without, bs_last_error() has
+ * them (cut to its size). */
+static int read_manifest(const char *file, fig *figs, int *n, char **errors)
+{
+    manifest *m = malloc(sizeof *m);
+    manifest_out o = {file, figs, 0};
+    char *text = NULL;
+    *n = 0;
+    if (errors)
+        *errors = NULL;
+    if (!m)
+        return bs_fail(BS_ENOMEM, "out of memory reading %s", file);
+    int st = config_load_file(&manifest_schema, file, m, manifest_rules, &o, &text);
+    free(m);
+    if (st == BS_OK)
+        *n = o.n;
+    else if (text && errors)
+        *errors = text;
+    else if (text) {
+        size_t len = strlen(text);
+        bs_fail(st, "%.*s", (int)(len && text[len - 1] == '\n' ? len - 1 : len), text);
+        free(text);
+    }
     return st;
+}
+
+int reproduce_check(const char *manifest, char **errors)
+{
+    static fig figs[MAX_FIG];
+    int n = 0;
+    return read_manifest(manifest, figs, &n, errors);
 }
 
 /* The results file of replication r in dir, if there is one. */
@@ -290,7 +338,7 @@ int reproduce_run(const char *manifest, const char *dir, const char *self, int q
     static fig figs[MAX_FIG];
     int n = 0;
     *reproduced = *compared = 0;
-    int st = read_manifest(manifest, figs, &n);
+    int st = read_manifest(manifest, figs, &n, NULL);
     if (st == BS_OK)
         st = fsutil_make_dirs(dir);
     char sums[4200], prev[4200], tmp[4300];

@@ -19,7 +19,9 @@
  * checksums.txt from an earlier run (another machine) is there, each figure
  * is reported as reproduced bit for bit or not, and the old file is kept as
  * checksums.previous.txt.  Bad manifests: BS_EINPUT naming file:line and the
- * setting. */
+ * setting; the manifest is read by the configuration's schema engine
+ * (config_load_file), like scenarios and sweep files: unknown keys with
+ * "did you mean", every error at once. */
 #ifndef BS_REPRODUCE_H
 #define BS_REPRODUCE_H
 
@@ -28,5 +30,10 @@
  * checksums.txt and that had one to compare with. */
 int reproduce_run(const char *manifest, const char *dir, const char *self, int quiet,
                   int *reproduced, int *compared);
+
+/* Read and check `manifest` only: BS_OK, or BS_EINPUT with *errors every
+ * error, one per line, "file:line: path: message" (malloc'd; caller frees;
+ * NULL when the failure is not the manifest's, see bs_last_error()). */
+int reproduce_check(const char *manifest, char **errors);
 
 #endif

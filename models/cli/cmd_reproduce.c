@@ -57,8 +57,12 @@ int cmd_reproduce(int argc, char **argv)
     if (n <= 0)
         return cli_fail(BS_ERUNTIME, "reproduce: cannot find the blockshift executable");
     self[n] = '\0';
+    char *errors = NULL;
+    int st = reproduce_check(manifest, &errors);
+    if (st != BS_OK)
+        return errors ? cli_report_errors(st, errors) : cli_fail(st, "%s", bs_last_error());
     int same = 0, compared = 0;
-    int st = reproduce_run(manifest, dir, self, quiet, &same, &compared);
+    st = reproduce_run(manifest, dir, self, quiet, &same, &compared);
     if (st != BS_OK)
         return cli_fail(st, "%s", bs_last_error());
     if (compared)

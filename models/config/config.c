@@ -1,4 +1,6 @@
-/* config: load and check a configuration, driven by the schema.
+/* config: load and check a configuration, driven by a schema: a scenario
+ * (schema_table), or any other kind of file with a table of its own (sweep
+ * files, paper manifests; config_load_file).
  *
  * Loading is a pipeline over one libconfig tree:
  *
@@ -9,8 +11,9 @@
  *                                                           (config_read.c)
  *   -> apply the --set overrides to the tree                 (config_set.c)
  *   -> walk the tree against the schema: unknown keys, types, units, ranges,
- *      defaults, into a zeroed `world`
- *   -> config_resolve(): derived fields and cross-field rules.
+ *      defaults, into a zeroed `world` (or the kind's own struct)
+ *   -> config_resolve(): derived fields and cross-field rules (for other
+ *      kinds, their own rules).
  *
  * Every stage records its errors and the next one still runs, so that a user
  * sees all the problems of a file at once.  An error names where it comes
@@ -408,6 +411,46 @@ static enum conv conv_names(const schema_entry *e, const config_setting_t *s, vo
     return CONV_OK;
 }
 
+/* An array of strings into char[max][size] at dst, the count at the
+ * entry's count_offset (dst is the entry's place in its struct). */
+static enum conv conv_strings(const schema_entry *e, const config_setting_t *s, void *dst,
+                              sbuf *msg)
+{
+    if (!config_setting_is_array(s) && !config_setting_is_list(s))
+        return conv_expected(s, "a list of strings in brackets, like [\"a\", \"b\"]", msg);
+    int n = config_setting_length(s);
+    if (n > e->max) {
+        config_sb_printf(msg, "has %d strings; at most %g are allowed", n, e->max);
+        return CONV_BAD;
+    }
+    if (n < e->min) {
+        config_sb_printf(msg, "needs at least %g string%s", e->min, e->min == 1 ? "" : "s");
+        return CONV_BAD;
+    }
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *el = config_setting_get_elem(s, (unsigned)i);
+        if (config_setting_type(el) != CONFIG_TYPE_STRING) {
+            config_sb_printf(msg, "element %d: expected a string in quotes, got ", i);
+            config_describe(el, msg);
+            return CONV_BAD;
+        }
+        size_t len = strlen(config_setting_get_string(el));
+        if (len >= e->size) {
+            config_sb_printf(msg, "element %d: a string of %zu bytes is too long (at most %zu)", i,
+                             len, e->size - 1);
+            return CONV_BAD;
+        }
+    }
+    char *box = (char *)dst - e->offset; /* the struct the entry is in */
+    memset(dst, 0, (size_t)e->max * e->size);
+    for (int i = 0; i < n; i++) {
+        const char *v = config_setting_get_string(config_setting_get_elem(s, (unsigned)i));
+        memcpy((char *)dst + (size_t)i * e->size, v, strlen(v));
+    }
+    memcpy(box + e->count_offset, &n, sizeof n);
+    return CONV_OK;
+}
+
 static enum conv convert_leaf(const schema_entry *e, const config_setting_t *s, void *dst,
                               sbuf *msg)
 {
@@ -430,6 +473,10 @@ static enum conv convert_leaf(const schema_entry *e, const config_setting_t *s, 
         return conv_unit(e, s, dst, msg);
     case PT_NAMES:
         return conv_names(e, s, dst, msg);
+    case PT_STRINGS:
+        return conv_strings(e, s, dst, msg);
+    case PT_ANY: /* read by the file kind's rules */
+        return CONV_OK;
     default:
         config_sb_printf(msg, "not a value");
         return CONV_BAD;
@@ -555,6 +602,8 @@ static void load_leaf(check_ctx *c, int k, const config_setting_t *s, const conf
     void *dst = base + e->offset;
     sbuf msg = {0};
     int use_default = !s;
+    if (!s && e->def && !e->def[0]) /* optional: stays zero */
+        return;
     if (s) {
         const mark *m = config_setting_get_hook(s);
         if (m && m->kind == MARK_WRAPPED) /* reported by check_source_files */
@@ -568,7 +617,7 @@ static void load_leaf(check_ctx *c, int k, const config_setting_t *s, const conf
     } else if (!e->def && !quiet) {
         error_at(c, where, path->s, "missing required setting");
     }
-    if (use_default && e->def) {
+    if (use_default && e->def && e->def[0]) {
         const config_setting_t *d = default_of(c, k);
         sbuf dmsg = {0};
         if (!d || convert_leaf(e, d, dst, &dmsg) != CONV_OK)
@@ -622,6 +671,13 @@ static int follows_earlier_error(const check_ctx *c, const char *path)
     return 0;
 }
 
+const config_setting_t *config_check_setting(const check_ctx *c, const char *path)
+{
+    return path ? config_lookup(&c->cfg, path) : config_root_setting(&c->cfg);
+}
+
+int config_check_count(const check_ctx *c) { return c->n_err; }
+
 void config_check_error(check_ctx *c, const char *path, const char *fmt, ...)
 {
     if (path && follows_earlier_error(c, path))
@@ -672,19 +728,22 @@ static void ctx_free(check_ctx *c)
     config_sb_free(&c->tainted);
 }
 
-int config_load(const char *path, int n_set, char *const *set, world *w, char **errors)
+/* Every kind of file: read, check against the schema into dst, then the
+ * kind's rules; see config_load_file() in config.h. */
+static int load_file(const schema *sc, const char *path, int n_set, char *const *set, void *dst,
+                     config_rules rules, void *arg, char **errors)
 {
     if (errors)
         *errors = NULL;
-    if (w)
-        memset(w, 0, sizeof *w);
-    if (!path || !w || n_set < 0 || (n_set > 0 && !set))
+    if (dst)
+        memset(dst, 0, sc->root_size);
+    if (!path || !dst || n_set < 0 || (n_set > 0 && !set))
         return bs_fail(BS_EINPUT, "config_load: no file or no world");
     check_ctx c;
     memset(&c, 0, sizeof c);
     c.top = path;
     c.wrapped.kind = MARK_WRAPPED;
-    int rc = config_tree_build(&c.t);
+    int rc = config_tree_build(&c.t, sc);
     if (rc != BS_OK) {
         ctx_free(&c);
         return rc;
@@ -702,6 +761,7 @@ int config_load(const char *path, int n_set, char *const *set, world *w, char **
     int opened = config_can_open(&c);
     int includes_ok = opened && config_check_includes(&c, path, path, 1) == 0;
     int parsed = includes_ok && config_read_file(&c.cfg, path) == CONFIG_TRUE;
+    int ruled = BS_OK;
     if (includes_ok && !parsed)
         config_parse_error(&c);
     if (parsed) {
@@ -711,16 +771,21 @@ int config_load(const char *path, int n_set, char *const *set, world *w, char **
             config_apply_override(&c, c.marks[i].text, &c.marks[i]);
         }
         wpath wp = {{0}, 0};
-        load_group(&c, 0, config_root_setting(&c.cfg), config_root_setting(&c.cfg), (char *)w, &wp,
-                   0);
+        load_group(&c, 0, config_root_setting(&c.cfg), config_root_setting(&c.cfg), (char *)dst,
+                   &wp, 0);
         c.resolving = 1;
-        config_resolve(w, &c);
+        if (rules)
+            ruled = rules(dst, &c, arg);
     }
     config_destroy(&c.cfg);
 
-    if (c.err.oom) {
+    if (c.err.oom || ruled == BS_ENOMEM) {
         ctx_free(&c);
         return bs_fail(BS_ENOMEM, "out of memory loading %s", path);
+    }
+    if (ruled != BS_OK) { /* the rules' own failure, with its message */
+        ctx_free(&c);
+        return ruled;
     }
     if (c.n_err == 0) {
         ctx_free(&c);
@@ -736,4 +801,28 @@ int config_load(const char *path, int n_set, char *const *set, world *w, char **
     }
     ctx_free(&c);
     return rc;
+}
+
+int config_load_file(const schema *sc, const char *path, void *dst, config_rules rules, void *arg,
+                     char **errors)
+{
+    if (!sc) {
+        if (errors)
+            *errors = NULL;
+        return bs_fail(BS_EINPUT, "config_load_file: no schema");
+    }
+    return load_file(sc, path, 0, NULL, dst, rules, arg, errors);
+}
+
+/* A scenario's rules: config_resolve(). */
+static int scenario_rules(void *dst, check_ctx *c, void *arg)
+{
+    (void)arg;
+    config_resolve(dst, c);
+    return BS_OK;
+}
+
+int config_load(const char *path, int n_set, char *const *set, world *w, char **errors)
+{
+    return load_file(&schema_scenario, path, n_set, set, w, scenario_rules, NULL, errors);
 }

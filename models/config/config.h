@@ -14,6 +14,7 @@
 #ifndef BS_CONFIG_H
 #define BS_CONFIG_H
 
+#include "config/schema.h"
 #include "world/world.h"
 
 #include <stdio.h>
@@ -33,8 +34,34 @@ char *config_dump(const world *w);
  * Markdown (the committed configs/PARAMETERS.md) when `markdown`. */
 int config_params(FILE *out, int markdown);
 
-/* For config_resolve(): the context that collects errors while loading. */
+/* For config_resolve() and the rules of other kinds of file: the context
+ * that collects errors while loading. */
 typedef struct check_ctx check_ctx;
+
+/* A file kind's rules that span settings, run after the schema walk has
+ * filled *dst (also when it found errors: a value it could not read holds
+ * its default, or zero).  They report through config_check_error() and
+ * return BS_OK, or BS_ENOMEM (or another status with bs_fail) to abandon
+ * the load. */
+typedef int (*config_rules)(void *dst, check_ctx *c, void *arg);
+
+/* Load any kind of file the way config_load() loads a scenario: libconfig
+ * with @include (from the file's folder), its schema `sc` into *dst
+ * (sc->root_size bytes, zeroed first): unknown keys ("did you mean"),
+ * types, ranges and defaults; then rules(dst, c, arg) when not NULL.
+ * Returns BS_OK, or BS_EINPUT with *errors every error, one per line, as
+ * "file:line: path: message" (malloc'd; caller frees), or BS_ENOMEM. */
+int config_load_file(const schema *sc, const char *path, void *dst, config_rules rules, void *arg,
+                     char **errors);
+
+/* For rules: the setting at `path` ("parameters.[2].values"; NULL: the
+ * root), or NULL if the file has none; valid until the rules return.
+ * PT_ANY values are read this way. */
+struct config_setting_t;
+const struct config_setting_t *config_check_setting(const check_ctx *c, const char *path);
+
+/* For rules: the errors recorded so far. */
+int config_check_count(const check_ctx *c);
 
 /* Record an error at a configuration path ("events.[3].apps"); the message
  * gets the file:line of that setting (or of its nearest existing parent). */

@@ -132,7 +132,7 @@ static void dump_members(const stree *t, int k, const char *base, int indent, sb
 char *config_dump(const world *w)
 {
     stree t = {0};
-    if (!w || config_tree_build(&t) != BS_OK) {
+    if (!w || config_tree_build(&t, &schema_scenario) != BS_OK) {
         free(t.n);
         return NULL;
     }

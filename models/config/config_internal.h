@@ -68,13 +68,14 @@ typedef struct snode {
 } snode;
 
 typedef struct stree {
+    const schema *sc;
     snode *n;
     int count;
 } stree;
 
-/* Build the tree from the table into t->n (node 0 is the root; the caller
+/* Build the tree of a table into t->n (node 0 is the root; the caller
  * frees t->n, also on failure); BS_ERUNTIME on an inconsistent table. */
-int config_tree_build(stree *t);
+int config_tree_build(stree *t, const schema *sc);
 /* The child of `parent` called `name`, or -1. */
 int config_find_child(const stree *t, int parent, const char *name);
 
@@ -120,7 +121,7 @@ typedef struct mark {
 } mark;
 
 struct check_ctx {
-    const char *top; /* the scenario file as the user named it */
+    const char *top; /* the file as the user named it */
     char *dir;       /* its folder: the include directory */
     config_t cfg;
     stree t;

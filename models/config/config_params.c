@@ -136,7 +136,7 @@ static void params_plain(FILE *out)
 int config_params(FILE *out, int markdown)
 {
     stree t = {0};
-    int rc = config_tree_build(&t);
+    int rc = config_tree_build(&t, &schema_scenario);
     if (rc != BS_OK) {
         free(t.n);
         return rc;

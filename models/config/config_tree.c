@@ -51,19 +51,21 @@ static size_t field_size(const schema_entry *e)
         return e->size;
     case PT_NAMES:
         return sizeof(strlist);
+    case PT_STRINGS: /* checked as a whole by check_entry */
     default:
         return 0;
     }
 }
 
-/* Size of the struct a node's offsets are relative to: the world, or the
- * element struct of the nearest enclosing list. */
+/* Size of the struct a node's offsets are relative to: the file's root
+ * struct (the world of a scenario), or the element struct of the nearest
+ * enclosing list. */
 static size_t container_size(const stree *t, int k)
 {
     for (int p = t->n[k].parent; p >= 0; p = t->n[p].parent)
         if (t->n[p].type == PT_LIST)
             return t->n[p].e->size;
-    return sizeof(world);
+    return t->sc->root_size;
 }
 
 static int add_node(stree *t, int parent, const char *name, int len)
@@ -102,6 +104,10 @@ static int check_entry(const stree *t, int k)
         if (e->size == 0 || e->max < e->min || e->max < 0 || e->max > 1e6 ||
             e->offset + (size_t)e->max * e->size > box || e->count_offset + sizeof(int) > box)
             return schema_bug(e, "list storage or size range outside its struct");
+    } else if (e->type == PT_STRINGS) {
+        if (e->size == 0 || e->max < e->min || e->max < 0 || e->max > 1e6 ||
+            e->offset + (size_t)e->max * e->size > box || e->count_offset + sizeof(int) > box)
+            return schema_bug(e, "strings storage or count range outside its struct");
     } else if (e->type != PT_GROUP && e->offset + field_size(e) > box) {
         return schema_bug(e, "storage outside its struct");
     }
@@ -113,25 +119,32 @@ static int check_entry(const stree *t, int k)
         return schema_bug(e, "more names allowed than a strlist holds");
     if (e->min > e->max || isnan(e->min) || isnan(e->max))
         return schema_bug(e, "min > max");
+    if (e->type == PT_ANY && e->def && e->def[0])
+        return schema_bug(e, "a value of any type has no default");
     return BS_OK;
 }
 
 /* Build the tree from the table; BS_ERUNTIME on an inconsistent table. */
-int config_tree_build(stree *t)
+int config_tree_build(stree *t, const schema *sc)
 {
     int cap = 1;
-    for (int i = 0; i < schema_n; i++)
-        for (const char *p = schema_table[i].path; *p; p++)
-            cap += *p == '.';
-    cap += schema_n;
+    t->sc = sc;
     t->count = 0;
+    t->n = NULL;
+    for (int i = 0; i < sc->n; i++) {
+        if (!sc->table[i].path)
+            return bs_fail(BS_ERUNTIME, "schema: entry %d has no path", i);
+        for (const char *p = sc->table[i].path; *p; p++)
+            cap += *p == '.';
+    }
+    cap += sc->n;
     t->n = calloc((size_t)cap, sizeof *t->n);
     if (!t->n)
         return bs_fail(BS_ENOMEM, "out of memory building the schema");
     t->n[0] = (snode){NULL, "", 0, PT_GROUP, -1, -1, -1, -1};
     t->count = 1;
-    for (int i = 0; i < schema_n; i++) {
-        const schema_entry *e = &schema_table[i];
+    for (int i = 0; i < sc->n; i++) {
+        const schema_entry *e = &sc->table[i];
         int at = 0;
         const char *p = e->path;
         if (!p || !*p)

@@ -14,7 +14,7 @@
 
 const char *const schema_ptype_names[N_PTYPES] = {
     "int", "real", "bool", "string", "enum", "date", "duration", "rate", "bytes",
-    "names", "group", "list"};
+    "names", "group", "list", "strings", "any"};
 
 #define INF DBL_MAX
 #define W(field) offsetof(world, field)
@@ -387,3 +387,6 @@ const schema_entry schema_table[] = {
 };
 
 const int schema_n = (int)(sizeof schema_table / sizeof schema_table[0]);
+
+const schema schema_scenario = {schema_table, (int)(sizeof schema_table / sizeof schema_table[0]),
+                                sizeof(world)};

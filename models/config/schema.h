@@ -1,4 +1,9 @@
-/* schema: the one table that declares every configuration parameter.
+/* schema: the tables that declare every setting of the files we read.
+ *
+ * schema_table declares every scenario parameter; sweep files
+ * (sweep/sweep_spec.c) and paper manifests (analysis/reproduce.c) have
+ * tables of their own in the same form, read by the same engine
+ * (config_load_file, config.h), so that every file reports its errors alike.
  *
  * Each entry names a path in the configuration tree, its type, where it is
  * stored in `world` (or in the element struct of the list it belongs to), its
@@ -29,6 +34,8 @@ enum ptype {
     PT_NAMES,    /* strlist; ["a", "b"] (an array of strings) */
     PT_GROUP,    /* a group of settings; no storage */
     PT_LIST,     /* a list of groups; elements stored at offset, count at count_offset */
+    PT_STRINGS,  /* char[max][size] at offset, the int count at count_offset; ["a", "b"] */
+    PT_ANY,      /* any value, not stored: the file kind's rules read it (config_check_setting) */
     N_PTYPES
 };
 
@@ -38,8 +45,10 @@ typedef struct schema_entry {
     size_t offset;
     size_t size;          /* PT_STRING: buffer size; PT_LIST: element size */
     size_t count_offset;  /* PT_LIST: offset of the int element count */
-    const char *def;      /* default in libconfig syntax ("1000.0", "\"7d\""); NULL: required */
-    double min, max;      /* range in the stored unit; PT_LIST: element count */
+    const char *def;      /* default in libconfig syntax ("1000.0", "\"7d\""); NULL: required;
+                           * "" on a value: optional, left zero when absent */
+    double min, max;      /* range in the stored unit; PT_LIST, PT_STRINGS: element count;
+                           * 0, 0: no range */
     const char *unit;     /* of the stored value: "people", "1/year", "bit/s", "days", "" */
     const char *const *enum_names; /* PT_ENUM */
     int n_enum;
@@ -49,6 +58,17 @@ typedef struct schema_entry {
 
 extern const schema_entry schema_table[];
 extern const int schema_n;
+
+/* A kind of file: its table, and the size of the struct that the offsets of
+ * its top-level entries are relative to. */
+typedef struct schema {
+    const schema_entry *table;
+    int n;
+    size_t root_size;
+} schema;
+
+/* Scenarios: schema_table into a `world`. */
+extern const schema schema_scenario;
 
 extern const char *const schema_ptype_names[N_PTYPES];
 

@@ -1,80 +1,114 @@
 /* sweep_spec: reading a sweep file and expanding it into parameter points
  * and runs (see sweep_spec.h for the file and the rules).
  *
- * Every error in the file is collected, not just the first, each as
- * "file:line: path: message" like the scenario loader's (config.h), where
- * path is the setting's place in the sweep file ("parameters.[1].steps").
+ * The file is read by the configuration's schema engine (config.h,
+ * config_load_file) against the table below, like a scenario: unknown keys
+ * (with "did you mean"), types, ranges and defaults, every error collected
+ * as "file:line: path: message", where path is the setting's place in the
+ * sweep file ("parameters.[1].steps").  sweep_rules() then checks what
+ * spans settings and expands the file into points.
  */
 #include "sweep/sweep_spec.h"
 
 #include "base/rng.h"
-#include "config/schema.h"
 #include "base/status.h"
+#include "config/config.h"
+#include "config/schema.h"
 #include "sweep/sweep_job.h"
 #include "sweep/sweep_sample.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Errors collected while reading. */
-typedef struct errs {
-    const char *file;
-    FILE *f;
-    char *buf;
-    size_t len;
-    int n;
-} errs;
+/* ------------------------------------------------------------ the schema */
 
-static void err_at(errs *e, const config_setting_t *s, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void err_at(errs *e, const config_setting_t *s, const char *path, const char *fmt, ...)
-{
-    int line = s ? (int)config_setting_source_line(s) : 0;
-    const char *file = s && config_setting_source_file(s) ? config_setting_source_file(s) : e->file;
-    if (line > 0)
-        fprintf(e->f, "%s:%d: ", file, line);
-    else
-        fprintf(e->f, "%s: ", file);
-    if (path)
-        fprintf(e->f, "%s: ", path);
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(e->f, fmt, ap);
-    va_end(ap);
-    fputc('\n', e->f);
-    e->n++;
-}
+/* What the schema engine fills in: a sweep file as written. */
+typedef struct file_param {
+    char path[SWEEP_PATH_SIZE];
+    double from, to;
+    int64_t steps;
+    int scale; /* index in scale_names */
+} file_param;
 
-/* Whether every key of group g is one of `allowed` (NULL-terminated);
- * reports the others. */
-static void check_keys(errs *e, const config_setting_t *g, const char *where,
-                       const char *const *allowed)
-{
-    for (int i = 0; i < config_setting_length(g); i++) {
-        const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
-        const char *name = config_setting_name(s);
-        int ok = 0;
-        for (int k = 0; allowed[k] && !ok; k++)
-            ok = strcmp(name, allowed[k]) == 0;
-        if (ok)
-            continue;
-        char list[512] = "";
-        for (int k = 0; allowed[k]; k++)
-            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "",
-                     allowed[k]);
-        char path[300];
-        snprintf(path, sizeof path, "%s%s%s", where, where[0] ? "." : "", name);
-        err_at(e, s, path, "unknown setting (a sweep%s has: %s)", where[0] ? " parameter" : "",
-               list);
-    }
-}
+typedef struct sweep_file {
+    char name[SWEEP_NAME_SIZE];
+    char description[1024];
+    char scenario[4096];
+    int n_set;
+    char set[SWEEP_MAX_SET][SWEEP_SET_SIZE];
+    int64_t seed, replications;
+    int common_random_numbers;
+    int n_collect;
+    char collect[SWEEP_MAX_COLLECT][SWEEP_NAME_SIZE];
+    int n_params;
+    file_param params[SWEEP_MAX_PARAMS];
+    int method; /* enum sweep_method */
+    int64_t points;
+} sweep_file;
+
+static const char *const scale_names[] = {"linear", "log"};
+static const char *const method_names[] = {"lhs", "sobol"}; /* enum sweep_method's order */
+
+#define F(field) offsetof(sweep_file, field)
+#define FP(field) offsetof(file_param, field)
+#define SIZE(type, field) sizeof(((type *)0)->field)
+#define ENUM(names) names, (int)(sizeof names / sizeof names[0])
+
+/* def "": optional, no default; sweep_rules looks at what is there. */
+static const schema_entry sweep_table[] = {
+    {"name", PT_STRING, F(name), SIZE(sweep_file, name), 0, "", 0, 0, "", NULL, 0,
+     "The sweep's name, its output folder (letters, digits, _ . -); default: the file's name",
+     ""},
+    {"description", PT_STRING, F(description), SIZE(sweep_file, description), 0, "\"\"", 0, 0,
+     "", NULL, 0, "One line saying what the sweep is for", ""},
+    {"scenario", PT_STRING, F(scenario), SIZE(sweep_file, scenario), 0, NULL, 0, 0, "", NULL, 0,
+     "The base scenario file, from the sweep file's folder", ""},
+    {"set", PT_STRINGS, F(set), SWEEP_SET_SIZE, F(n_set), "[]", 0, SWEEP_MAX_SET, "", NULL, 0,
+     "Overrides \"path=value\" for every run", ""},
+    {"seed", PT_INT, F(seed), 0, 0, "1", 0, 4294967295.0, "", NULL, 0, "The sweep's seed", ""},
+    {"replications", PT_INT, F(replications), 0, 0, "1", 1, SWEEP_MAX_RUNS, "runs", NULL, 0,
+     "Runs of every parameter point", ""},
+    {"common_random_numbers", PT_BOOL, F(common_random_numbers), 0, 0, "false", 0, 0, "", NULL,
+     0, "Replication r has the same seed at every point", ""},
+    {"collect", PT_STRINGS, F(collect), SWEEP_NAME_SIZE, F(n_collect), NULL, 1, SWEEP_MAX_COLLECT,
+     "", NULL, 0, "The /summary numbers to collect (blockshift info RESULT.h5 lists them)", ""},
+    {"parameters", PT_LIST, F(params), sizeof(file_param), F(n_params), "()", 0, SWEEP_MAX_PARAMS,
+     "", NULL, 0, "The parameters varied", ""},
+    {"parameters.[].path", PT_STRING, FP(path), SWEEP_PATH_SIZE, 0, NULL, 0, 0, "", NULL, 0,
+     "The override path of the parameter, like population.retry", ""},
+    {"parameters.[].values", PT_ANY, 0, 0, 0, "", 0, 0, "", NULL, 0,
+     "A list of values: numbers, strings or booleans", ""},
+    {"parameters.[].from", PT_REAL, FP(from), 0, 0, "", 0, 0, "", NULL, 0,
+     "First value of a range", ""},
+    {"parameters.[].to", PT_REAL, FP(to), 0, 0, "", 0, 0, "", NULL, 0, "Last value of a range",
+     ""},
+    {"parameters.[].steps", PT_INT, FP(steps), 0, 0, "", 1, SWEEP_MAX_RUNS, "values", NULL, 0,
+     "Values of a range", ""},
+    {"parameters.[].scale", PT_ENUM, FP(scale), 0, 0, "\"linear\"", 0, 0, "", ENUM(scale_names),
+     "Scale of a range or of bounds", ""},
+    {"parameters.[].bounds", PT_ANY, 0, 0, 0, "", 0, 0, "", NULL, 0,
+     "[low, high]: the parameter is sampled between them", ""},
+    {"sample", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0,
+     "How the parameters with bounds are sampled", ""},
+    {"sample.method", PT_ENUM, F(method), 0, 0, "\"lhs\"", 0, 0, "", ENUM(method_names),
+     "lhs (a Latin hypercube, seeded from the sweep's seed) or sobol (a Sobol sequence)", ""},
+    {"sample.points", PT_INT, F(points), 0, 0, "", 1, SWEEP_MAX_RUNS, "points", NULL, 0,
+     "Points sampled", ""},
+};
+
+static const schema sweep_schema = {sweep_table, (int)(sizeof sweep_table / sizeof sweep_table[0]),
+                                    sizeof(sweep_file)};
+
+/* ------------------------------------------------------------- the values */
 
 static int is_number(const config_setting_t *s)
 {
@@ -88,72 +122,6 @@ static double number_of(const config_setting_t *s)
     return t == CONFIG_TYPE_FLOAT   ? config_setting_get_float(s)
            : t == CONFIG_TYPE_INT64 ? (double)config_setting_get_int64(s)
                                     : (double)config_setting_get_int(s);
-}
-
-/* An integer setting in [lo, hi]; `def` if absent.  Reports errors. */
-static long long get_count(errs *e, const config_setting_t *g, const char *key, const char *path,
-                           long long def, long long lo, long long hi)
-{
-    const config_setting_t *s = config_setting_get_member(g, key);
-    if (!s)
-        return def;
-    int t = config_setting_type(s);
-    if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-        err_at(e, s, path, "expected an integer");
-        return def;
-    }
-    long long v = config_setting_get_int64(s);
-    if (v < lo || v > hi) {
-        err_at(e, s, path, "%lld is out of range %lld..%lld", v, lo, hi);
-        return def;
-    }
-    return v;
-}
-
-/* A string setting (NULL if absent or wrong, reported when `required`). */
-static const char *get_string(errs *e, const config_setting_t *g, const char *key, const char *path,
-                              int required)
-{
-    const config_setting_t *s = config_setting_get_member(g, key);
-    if (!s) {
-        if (required)
-            err_at(e, g, path, "missing");
-        return NULL;
-    }
-    if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-        err_at(e, s, path, "expected a string in quotes");
-        return NULL;
-    }
-    return config_setting_get_string(s);
-}
-
-/* The strings of an array or list setting into *out (malloc'd); count, or
- * -1 after reporting. */
-static int get_strings(errs *e, const config_setting_t *s, const char *path, char ***out)
-{
-    *out = NULL;
-    if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
-        err_at(e, s, path, "expected a list of strings, like [\"a\", \"b\"]");
-        return -1;
-    }
-    int n = config_setting_length(s);
-    char **v = calloc(n ? (size_t)n : 1, sizeof *v);
-    if (!v)
-        return -1;
-    for (int i = 0; i < n; i++) {
-        const config_setting_t *el = config_setting_get_elem(s, (unsigned)i);
-        if (config_setting_type(el) != CONFIG_TYPE_STRING) {
-            err_at(e, el, path, "element %d is not a string", i);
-            sweep_spec_free_set(i, v);
-            return -1;
-        }
-        if (!(v[i] = strdup(config_setting_get_string(el)))) {
-            sweep_spec_free_set(i, v);
-            return -1;
-        }
-    }
-    *out = v;
-    return n;
 }
 
 /* A name fit for a file name and an HDF5 column: letters, digits, _ . - */
@@ -283,260 +251,13 @@ static double bounds_value(const sweep_param *p, double u)
     return v;
 }
 
-static const char *const param_keys[] = {"path",  "values", "from",   "to",
-                                         "steps", "scale",  "bounds", NULL};
-
-/* Read parameter j (group g) into *p. */
-static void read_param(errs *e, const config_setting_t *g, int j, sweep_param *p)
-{
-    char where[64], path[128];
-    snprintf(where, sizeof where, "parameters.[%d]", j);
-    p->line = (int)config_setting_source_line(g);
-    if (!config_setting_is_group(g)) {
-        err_at(e, g, where, "expected a group { path = \"...\"; values = [...]; }");
-        return;
-    }
-    check_keys(e, g, where, param_keys);
-    snprintf(path, sizeof path, "%s.path", where);
-    const char *pp = get_string(e, g, "path", path, 1);
-    if (pp && (!pp[0] || strpbrk(pp, "= \t\n"))) {
-        err_at(e, config_setting_get_member(g, "path"), path,
-               "'%s' is not a parameter path (like population.retry)", pp);
-        pp = NULL;
-    } else if (pp && (strcmp(pp, "scenario.seed") == 0 || strcmp(pp, "scenario.run") == 0)) {
-        err_at(e, config_setting_get_member(g, "path"), path,
-               "%s is set by the sweep for each run (from its seed and replications)", pp);
-        pp = NULL;
-    }
-    p->path = strdup(pp ? pp : "?");
-    const schema_entry *se = pp ? schema_of(pp) : NULL;
-    p->integer = se && se->type == PT_INT;
-    const config_setting_t *values = config_setting_get_member(g, "values"),
-                           *from = config_setting_get_member(g, "from"),
-                           *bounds = config_setting_get_member(g, "bounds"),
-                           *scale = config_setting_get_member(g, "scale");
-    int kinds = !!values + !!from + !!bounds;
-    if (kinds != 1) {
-        err_at(e, g, where,
-               kinds ? "give only one of values, from/to/steps and bounds"
-                     : "no values: give values = [...], from/to/steps, or bounds");
-        return;
-    }
-    if (scale) {
-        const char *sc = config_setting_type(scale) == CONFIG_TYPE_STRING
-                             ? config_setting_get_string(scale)
-                             : "";
-        snprintf(path, sizeof path, "%s.scale", where);
-        if (values)
-            err_at(e, scale, path, "a list of values has no scale");
-        else if (strcmp(sc, "log") == 0)
-            p->log = 1;
-        else if (strcmp(sc, "linear") != 0)
-            err_at(e, scale, path, "expected \"linear\" or \"log\"");
-    }
-    if (values) {
-        p->kind = SWEEP_VALUES;
-        snprintf(path, sizeof path, "%s.values", where);
-        int n = config_setting_is_array(values) || config_setting_is_list(values)
-                    ? config_setting_length(values)
-                    : -1;
-        if (n < 1) {
-            err_at(e, values, path,
-                   n ? "expected a list of values, like [0.1, 0.2]" : "the list is empty");
-            return;
-        }
-        p->values = calloc((size_t)n, sizeof *p->values);
-        p->numbers = calloc((size_t)n, sizeof *p->numbers);
-        if (!p->values || !p->numbers)
-            return;
-        p->n = n;
-        for (int i = 0; i < n; i++) {
-            const config_setting_t *el = config_setting_get_elem(values, (unsigned)i);
-            p->values[i] = scalar_text(el, &p->text, &p->numbers[i]);
-            if (!p->values[i])
-                err_at(e, el, path, "element %d is not a number, string or boolean", i);
-        }
-        return;
-    }
-    if (se && se->type != PT_INT && se->type != PT_REAL)
-        err_at(e, g, where,
-               "%s is of type %s: ranges and bounds need an int or real parameter; give its "
-               "values as a list",
-               pp, schema_ptype_names[se->type]);
-    if (from) {
-        p->kind = SWEEP_RANGE;
-        const config_setting_t *to = config_setting_get_member(g, "to");
-        snprintf(path, sizeof path, "%s.to", where);
-        if (!to)
-            err_at(e, g, path, "missing (a range needs from, to and steps)");
-        snprintf(path, sizeof path, "%s.steps", where);
-        int steps = (int)get_count(e, g, "steps", path, 0, 1, SWEEP_MAX_RUNS);
-        if (!config_setting_get_member(g, "steps"))
-            err_at(e, g, path, "missing (a range needs from, to and steps)");
-        if (!is_number(from) || (to && !is_number(to))) {
-            snprintf(path, sizeof path, "%s.%s", where, is_number(from) ? "to" : "from");
-            err_at(e, is_number(from) ? to : from, path, "expected a number");
-            return;
-        }
-        if (!to || steps < 1)
-            return;
-        p->lo = number_of(from);
-        p->hi = number_of(to);
-        p->n = steps;
-    } else {
-        p->kind = SWEEP_BOUNDS;
-        snprintf(path, sizeof path, "%s.bounds", where);
-        if (!(config_setting_is_array(bounds) || config_setting_is_list(bounds)) ||
-            config_setting_length(bounds) != 2 || !is_number(config_setting_get_elem(bounds, 0)) ||
-            !is_number(config_setting_get_elem(bounds, 1))) {
-            err_at(e, bounds, path, "expected two numbers [low, high]");
-            return;
-        }
-        p->lo = number_of(config_setting_get_elem(bounds, 0));
-        p->hi = number_of(config_setting_get_elem(bounds, 1));
-        if (!(p->lo < p->hi)) {
-            err_at(e, bounds, path, "the low bound must be below the high one");
-            return;
-        }
-    }
-    if (p->log && !(p->lo > 0 && p->hi > 0)) {
-        err_at(e, g, where, "a logarithmic scale needs values above 0");
-        return;
-    }
-    if (p->kind == SWEEP_RANGE) {
-        p->values = calloc((size_t)p->n, sizeof *p->values);
-        p->numbers = calloc((size_t)p->n, sizeof *p->numbers);
-        if (!p->values || !p->numbers) {
-            p->n = 0;
-            return;
-        }
-        for (int i = 0; i < p->n; i++) {
-            char buf[64];
-            double v = range_value(p, i);
-            p->numbers[i] = p->integer ? (double)llround(v) : v;
-            format_number(buf, sizeof buf, v, p->integer);
-            p->values[i] = strdup(buf);
-        }
-    }
-}
-
-static const char *const top_keys[] = {
-    "name",    "description", "scenario", "set", "seed", "replications", "common_random_numbers",
-    "collect", "parameters",  "sample",   NULL};
-
 /* Fixed columns of the sweep index, which collected names must not take. */
 static const char *const reserved_columns[] = {
     "k",    "point",       "replication", "seed", "run", "status", "error", "wall_seconds",
     "host", "config_hash", "file",        "n",    NULL};
 
-static void read_collect(errs *e, const config_setting_t *root, sweep_spec *s)
-{
-    const config_setting_t *c = config_setting_get_member(root, "collect");
-    if (!c) {
-        err_at(e, NULL, "collect",
-               "missing: the /summary numbers to collect, like [\"final_vpn_share\"] "
-               "(blockshift info RESULT.h5 lists them)");
-        return;
-    }
-    s->collect_line = (int)config_setting_source_line(c);
-    s->n_collect = get_strings(e, c, "collect", &s->collect);
-    if (s->n_collect == 0)
-        err_at(e, c, "collect", "the list is empty");
-    if (s->n_collect > SWEEP_MAX_COLLECT)
-        err_at(e, c, "collect", "%d numbers; at most %d can be collected", s->n_collect,
-               SWEEP_MAX_COLLECT);
-    for (int i = 0; i < s->n_collect; i++) {
-        int bad = !plain_name(s->collect[i]);
-        for (int k = 0; reserved_columns[k] && !bad; k++)
-            bad = strcmp(s->collect[i], reserved_columns[k]) == 0;
-        if (bad)
-            err_at(e, c, "collect", "'%s' is not the name of a summary number", s->collect[i]);
-        for (int k = 0; k < i; k++)
-            if (strcmp(s->collect[i], s->collect[k]) == 0)
-                err_at(e, c, "collect", "'%s' is listed twice", s->collect[i]);
-    }
-}
-
-static void read_set(errs *e, const config_setting_t *root, sweep_spec *s)
-{
-    const config_setting_t *c = config_setting_get_member(root, "set");
-    if (!c)
-        return;
-    s->set_line = (int)config_setting_source_line(c);
-    s->n_set = get_strings(e, c, "set", &s->set);
-    for (int i = 0; i < s->n_set; i++) {
-        const char *eq = strchr(s->set[i], '=');
-        if (!eq || eq == s->set[i])
-            err_at(e, c, "set", "'%s': expected path=value", s->set[i]);
-        else if (strncmp(s->set[i], "scenario.seed=", 14) == 0 ||
-                 strncmp(s->set[i], "scenario.run=", 13) == 0)
-            err_at(e, c, "set", "'%s': the sweep sets the seed and run of each run", s->set[i]);
-    }
-    if (s->n_set < 0)
-        s->n_set = 0;
-}
-
-/* The base scenario: relative to the sweep file's folder; absolute if it
- * exists, so that workers elsewhere (MPI) find the same file. */
-static void read_scenario(errs *e, const config_setting_t *root, sweep_spec *s)
-{
-    const char *sc = get_string(e, root, "scenario", "scenario", 0);
-    if (!sc) {
-        if (!config_setting_get_member(root, "scenario"))
-            err_at(e, NULL, "scenario", "missing: the base scenario file");
-        return;
-    }
-    size_t n = strlen(s->file) + strlen(sc) + 2;
-    char *joined = malloc(n);
-    if (!joined)
-        return;
-    const char *slash = strrchr(s->file, '/');
-    if (sc[0] == '/' || !slash)
-        snprintf(joined, n, "%s", sc);
-    else
-        snprintf(joined, n, "%.*s/%s", (int)(slash - s->file), s->file, sc);
-    char *real = realpath(joined, NULL);
-    s->scenario = real ? real : joined;
-    if (real)
-        free(joined);
-}
-
-static void read_sample(errs *e, const config_setting_t *root, sweep_spec *s, int n_bounds)
-{
-    const config_setting_t *g = config_setting_get_member(root, "sample");
-    if (!g) {
-        if (n_bounds)
-            err_at(e, NULL, "sample",
-                   "missing: parameters with bounds need sample = { method = \"lhs\"; "
-                   "points = N; }");
-        return;
-    }
-    if (!config_setting_is_group(g)) {
-        err_at(e, g, "sample", "expected a group { method = \"lhs\"; points = N; }");
-        return;
-    }
-    static const char *const keys[] = {"method", "points", NULL};
-    check_keys(e, g, "sample", keys);
-    if (!n_bounds)
-        err_at(e, g, "sample", "no parameter has bounds to sample");
-    const char *m = get_string(e, g, "method", "sample.method", 1);
-    if (m && strcmp(m, "sobol") == 0)
-        s->method = SWEEP_SOBOL;
-    else if (m && strcmp(m, "lhs") != 0)
-        err_at(e, config_setting_get_member(g, "method"), "sample.method",
-               "expected \"lhs\" (Latin hypercube) or \"sobol\"");
-    if (!config_setting_get_member(g, "points"))
-        err_at(e, g, "sample.points", "missing");
-    s->sample_points = (int)get_count(e, g, "points", "sample.points", 0, 1, SWEEP_MAX_RUNS);
-    if (s->method == SWEEP_SOBOL && n_bounds > SWEEP_SOBOL_MAX_DIM)
-        err_at(e, g, "sample.method",
-               "a Sobol sequence has at most %d dimensions; %d "
-               "parameters have bounds",
-               SWEEP_SOBOL_MAX_DIM, n_bounds);
-}
-
 /* Every grid point with every sample point into point_text/point_number. */
-static int expand(errs *e, sweep_spec *s)
+static int expand(check_ctx *c, sweep_spec *s)
 {
     int np = s->n_params, n_bounds = 0;
     long long grid = 1;
@@ -552,7 +273,7 @@ static int expand(errs *e, sweep_spec *s)
     long long points = grid * design;
     if (grid > SWEEP_MAX_RUNS || points > SWEEP_MAX_RUNS ||
         points * s->replications > SWEEP_MAX_RUNS) {
-        err_at(e, NULL, NULL, "the sweep has more than %d runs", SWEEP_MAX_RUNS);
+        config_check_error(c, NULL, "the sweep has more than %d runs", SWEEP_MAX_RUNS);
         return BS_EINPUT;
     }
     s->n_points = (int)points;
@@ -591,14 +312,242 @@ static int expand(errs *e, sweep_spec *s)
     return st;
 }
 
-static void read_top(errs *e, const config_setting_t *root, sweep_spec *s)
+
+/* A member of the setting at `path`, or NULL (also when it is no group). */
+static const config_setting_t *member(const check_ctx *c, const char *path, const char *key)
 {
-    check_keys(e, root, "", top_keys);
-    const char *name = get_string(e, root, "name", "name", 0);
-    if (name && !plain_name(name))
-        err_at(e, config_setting_get_member(root, "name"), "name",
-               "'%s': use letters, digits, '_', '.' and '-' (it names the output folder)", name);
-    if (!name || !plain_name(name)) {
+    const config_setting_t *g = config_check_setting(c, path);
+    return g && config_setting_is_group(g) ? config_setting_get_member(g, key) : NULL;
+}
+
+/* Parameter j: what the schema could not say (which kind it is, values,
+ * bounds), into *p.  BS_OK or BS_ENOMEM. */
+static int read_param(check_ctx *c, const file_param *fp, int j, sweep_param *p)
+{
+    char where[64], path[128];
+    snprintf(where, sizeof where, "parameters.[%d]", j);
+    const config_setting_t *g = config_check_setting(c, where);
+    p->line = g ? (int)config_setting_source_line(g) : 0;
+    snprintf(path, sizeof path, "%s.path", where);
+    const char *pp = fp->path;
+    if (!pp[0] || strpbrk(pp, "= \t\n")) {
+        config_check_error(c, path, "'%s' is not a parameter path (like population.retry)", pp);
+        pp = NULL;
+    } else if (strcmp(pp, "scenario.seed") == 0 || strcmp(pp, "scenario.run") == 0) {
+        config_check_error(c, path,
+                           "%s is set by the sweep for each run (from its seed and replications)",
+                           pp);
+        pp = NULL;
+    }
+    if (!(p->path = strdup(pp ? pp : "?")))
+        return BS_ENOMEM;
+    if (!g || !config_setting_is_group(g))
+        return BS_OK; /* reported by the schema walk */
+    const schema_entry *se = pp ? schema_of(pp) : NULL;
+    p->integer = se && se->type == PT_INT;
+    const config_setting_t *values = member(c, where, "values"), *from = member(c, where, "from"),
+                           *bounds = member(c, where, "bounds"), *scale = member(c, where, "scale");
+    int kinds = !!values + !!from + !!bounds;
+    if (kinds != 1) {
+        config_check_error(c, where, "%s",
+                           kinds ? "give only one of values, from/to/steps and bounds"
+                                 : "no values: give values = [...], from/to/steps, or bounds");
+        return BS_OK;
+    }
+    if (scale) {
+        snprintf(path, sizeof path, "%s.scale", where);
+        if (values)
+            config_check_error(c, path, "a list of values has no scale");
+        else
+            p->log = fp->scale == 1;
+    }
+    if (values) {
+        p->kind = SWEEP_VALUES;
+        snprintf(path, sizeof path, "%s.values", where);
+        int n = config_setting_is_array(values) || config_setting_is_list(values)
+                    ? config_setting_length(values)
+                    : -1;
+        if (n < 1) {
+            config_check_error(c, path, "%s",
+                               n ? "expected a list of values, like [0.1, 0.2]"
+                                 : "the list is empty");
+            return BS_OK;
+        }
+        p->values = calloc((size_t)n, sizeof *p->values);
+        p->numbers = calloc((size_t)n, sizeof *p->numbers);
+        if (!p->values || !p->numbers)
+            return BS_ENOMEM;
+        p->n = n;
+        for (int i = 0; i < n; i++) {
+            const config_setting_t *el = config_setting_get_elem(values, (unsigned)i);
+            int t = config_setting_type(el);
+            int scalar = t == CONFIG_TYPE_STRING || t == CONFIG_TYPE_BOOL ||
+                         t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 ||
+                         (t == CONFIG_TYPE_FLOAT && isfinite(config_setting_get_float(el)));
+            p->values[i] = scalar_text(el, &p->text, &p->numbers[i]);
+            if (!p->values[i] && scalar)
+                return BS_ENOMEM; /* a value scalar_text takes, not copied */
+            if (!p->values[i])
+                config_check_error(c, path, "element %d is not a number, string or boolean", i);
+        }
+        return BS_OK;
+    }
+    if (se && se->type != PT_INT && se->type != PT_REAL)
+        config_check_error(c, where,
+                           "%s is of type %s: ranges and bounds need an int or real parameter; "
+                           "give its values as a list",
+                           pp, schema_ptype_names[se->type]);
+    if (from) {
+        p->kind = SWEEP_RANGE;
+        const config_setting_t *to = member(c, where, "to"), *steps = member(c, where, "steps");
+        if (!to) {
+            snprintf(path, sizeof path, "%s.to", where);
+            config_check_error(c, path, "missing (a range needs from, to and steps)");
+        }
+        if (!steps) {
+            snprintf(path, sizeof path, "%s.steps", where);
+            config_check_error(c, path, "missing (a range needs from, to and steps)");
+        }
+        /* wrong types and ranges: reported by the schema walk */
+        if (!to || !steps || !is_number(from) || !is_number(to) || !isfinite(fp->from) ||
+            !isfinite(fp->to) || fp->steps < 1 || fp->steps > SWEEP_MAX_RUNS)
+            return BS_OK;
+        p->lo = fp->from;
+        p->hi = fp->to;
+        p->n = (int)fp->steps;
+    } else {
+        p->kind = SWEEP_BOUNDS;
+        snprintf(path, sizeof path, "%s.bounds", where);
+        if (!(config_setting_is_array(bounds) || config_setting_is_list(bounds)) ||
+            config_setting_length(bounds) != 2 || !is_number(config_setting_get_elem(bounds, 0)) ||
+            !is_number(config_setting_get_elem(bounds, 1))) {
+            config_check_error(c, path, "expected two numbers [low, high]");
+            return BS_OK;
+        }
+        p->lo = number_of(config_setting_get_elem(bounds, 0));
+        p->hi = number_of(config_setting_get_elem(bounds, 1));
+        if (!(p->lo < p->hi)) {
+            config_check_error(c, path, "the low bound must be below the high one");
+            return BS_OK;
+        }
+    }
+    if (p->log && !(p->lo > 0 && p->hi > 0)) {
+        config_check_error(c, where, "a logarithmic scale needs values above 0");
+        return BS_OK;
+    }
+    if (p->kind == SWEEP_RANGE) {
+        p->values = calloc((size_t)p->n, sizeof *p->values);
+        p->numbers = calloc((size_t)p->n, sizeof *p->numbers);
+        if (!p->values || !p->numbers) {
+            p->n = 0;
+            return BS_ENOMEM;
+        }
+        for (int i = 0; i < p->n; i++) {
+            char buf[64];
+            double v = range_value(p, i);
+            p->numbers[i] = p->integer ? (double)llround(v) : v;
+            format_number(buf, sizeof buf, v, p->integer);
+            if (!(p->values[i] = strdup(buf))) {
+                p->n = i;
+                return BS_ENOMEM;
+            }
+        }
+    }
+    return BS_OK;
+}
+
+/* The line of a setting, or 0. */
+static int line_of(const check_ctx *c, const char *path)
+{
+    const config_setting_t *s = config_check_setting(c, path);
+    return s ? (int)config_setting_source_line(s) : 0;
+}
+
+/* n strings of `size` bytes each as malloc'd copies; NULL if out of memory. */
+static char **copy_strings(const char *v, int n, size_t size)
+{
+    char **out = calloc(n ? (size_t)n : 1, sizeof *out);
+    for (int i = 0; out && i < n; i++)
+        if (!(out[i] = strdup(v + (size_t)i * size))) {
+            sweep_spec_free_set(i, out);
+            return NULL;
+        }
+    return out;
+}
+
+static int read_collect(check_ctx *c, const sweep_file *f, sweep_spec *s)
+{
+    s->collect_line = line_of(c, "collect");
+    if (!(s->collect = copy_strings(f->collect[0], f->n_collect, SWEEP_NAME_SIZE)))
+        return BS_ENOMEM;
+    s->n_collect = f->n_collect;
+    for (int i = 0; i < s->n_collect; i++) {
+        int bad = !plain_name(s->collect[i]);
+        for (int k = 0; reserved_columns[k] && !bad; k++)
+            bad = strcmp(s->collect[i], reserved_columns[k]) == 0;
+        if (bad)
+            config_check_error(c, "collect", "'%s' is not the name of a summary number",
+                               s->collect[i]);
+        for (int k = 0; k < i; k++)
+            if (strcmp(s->collect[i], s->collect[k]) == 0)
+                config_check_error(c, "collect", "'%s' is listed twice", s->collect[i]);
+    }
+    return BS_OK;
+}
+
+static int read_set(check_ctx *c, const sweep_file *f, sweep_spec *s)
+{
+    s->set_line = line_of(c, "set");
+    if (!(s->set = copy_strings(f->set[0], f->n_set, SWEEP_SET_SIZE)))
+        return BS_ENOMEM;
+    s->n_set = f->n_set;
+    for (int i = 0; i < s->n_set; i++) {
+        const char *eq = strchr(s->set[i], '=');
+        if (!eq || eq == s->set[i])
+            config_check_error(c, "set", "'%s': expected path=value", s->set[i]);
+        else if (strncmp(s->set[i], "scenario.seed=", 14) == 0 ||
+                 strncmp(s->set[i], "scenario.run=", 13) == 0)
+            config_check_error(c, "set", "'%s': the sweep sets the seed and run of each run",
+                               s->set[i]);
+    }
+    return BS_OK;
+}
+
+/* The base scenario: relative to the sweep file's folder; absolute if it
+ * exists, so that workers elsewhere (MPI) find the same file. */
+static int read_scenario(const sweep_file *f, sweep_spec *s)
+{
+    const char *sc = f->scenario;
+    if (!sc[0])
+        return BS_OK; /* missing or not a string: reported by the schema walk */
+    size_t n = strlen(s->file) + strlen(sc) + 2;
+    char *joined = malloc(n);
+    if (!joined)
+        return BS_ENOMEM;
+    const char *slash = strrchr(s->file, '/');
+    if (sc[0] == '/' || !slash)
+        snprintf(joined, n, "%s", sc);
+    else
+        snprintf(joined, n, "%.*s/%s", (int)(slash - s->file), s->file, sc);
+    char *real = realpath(joined, NULL);
+    s->scenario = real ? real : joined;
+    if (real)
+        free(joined);
+    return BS_OK;
+}
+
+/* The name: the file's own, else the file name up to its first dot. */
+static int read_name(check_ctx *c, const sweep_file *f, sweep_spec *s)
+{
+    int given = config_check_setting(c, "name") != NULL;
+    if (given && !plain_name(f->name))
+        config_check_error(c, "name",
+                           "'%s': use letters, digits, '_', '.' and '-' (it names the output "
+                           "folder)",
+                           f->name);
+    if (given && plain_name(f->name)) {
+        s->name = strdup(f->name);
+    } else {
         const char *base = strrchr(s->file, '/');
         base = base ? base + 1 : s->file;
         size_t n = strcspn(base, ".");
@@ -609,53 +558,88 @@ static void read_top(errs *e, const config_setting_t *root, sweep_spec *s)
             free(s->name);
             s->name = strdup("sweep");
         }
-    } else
-        s->name = strdup(name);
-    get_string(e, root, "description", "description", 0);
-    read_scenario(e, root, s);
-    read_set(e, root, s);
-    s->seed = (uint64_t)get_count(e, root, "seed", "seed", 1, 0, 4294967295LL);
-    s->replications = (int)get_count(e, root, "replications", "replications", 1, 1, SWEEP_MAX_RUNS);
-    const config_setting_t *crn = config_setting_get_member(root, "common_random_numbers");
-    if (crn && config_setting_type(crn) != CONFIG_TYPE_BOOL)
-        err_at(e, crn, "common_random_numbers", "expected true or false");
-    else if (crn)
-        s->common_seeds = config_setting_get_bool(crn);
-    read_collect(e, root, s);
+    }
+    return s->name ? BS_OK : BS_ENOMEM;
 }
 
-static void read_params(errs *e, const config_setting_t *root, sweep_spec *s)
+static void read_sample(check_ctx *c, const sweep_file *f, sweep_spec *s, int n_bounds)
 {
-    const config_setting_t *ps = config_setting_get_member(root, "parameters");
-    int n_bounds = 0;
-    if (ps && !config_setting_is_list(ps) &&
-        !(config_setting_is_array(ps) && config_setting_length(ps) == 0)) {
-        err_at(e, ps, "parameters", "expected a list of groups ( { path = ...; }, ... )");
-        ps = NULL;
+    const config_setting_t *g = config_check_setting(c, "sample");
+    if (!g) {
+        if (n_bounds)
+            config_check_error(c, "sample",
+                               "missing: parameters with bounds need sample = { method = \"lhs\"; "
+                               "points = N; }");
+        return;
     }
-    int n = ps ? config_setting_length(ps) : 0;
+    if (!config_setting_is_group(g))
+        return; /* reported by the schema walk */
+    if (!n_bounds)
+        config_check_error(c, "sample", "no parameter has bounds to sample");
+    if (!config_check_setting(c, "sample.points"))
+        config_check_error(c, "sample.points", "missing required setting");
+    s->method = f->method == SWEEP_SOBOL ? SWEEP_SOBOL : SWEEP_LHS;
+    s->sample_points = f->points >= 1 && f->points <= SWEEP_MAX_RUNS ? (int)f->points : 0;
+    if (s->method == SWEEP_SOBOL && n_bounds > SWEEP_SOBOL_MAX_DIM)
+        config_check_error(c, "sample.method",
+                           "a Sobol sequence has at most %d dimensions; %d "
+                           "parameters have bounds",
+                           SWEEP_SOBOL_MAX_DIM, n_bounds);
+}
+
+static int read_params(check_ctx *c, const sweep_file *f, sweep_spec *s)
+{
+    int n = f->n_params, n_bounds = 0;
     s->params = calloc(n ? (size_t)n : 1, sizeof *s->params);
     if (!s->params)
-        return;
+        return BS_ENOMEM;
     s->n_params = n;
     for (int j = 0; j < n; j++) {
-        read_param(e, config_setting_get_elem(ps, (unsigned)j), j, &s->params[j]);
+        int st = read_param(c, &f->params[j], j, &s->params[j]);
+        if (st != BS_OK)
+            return st;
         n_bounds += s->params[j].kind == SWEEP_BOUNDS;
         for (int k = 0; k < j; k++)
             if (strcmp(s->params[j].path, s->params[k].path) == 0 &&
                 strcmp(s->params[j].path, "?") != 0) {
                 char where[64];
                 snprintf(where, sizeof where, "parameters.[%d].path", j);
-                err_at(e, config_setting_get_elem(ps, (unsigned)j), where,
-                       "%s is varied twice (also parameters.[%d])", s->params[j].path, k);
+                config_check_error(c, where, "%s is varied twice (also parameters.[%d])",
+                                   s->params[j].path, k);
             }
     }
-    read_sample(e, root, s, n_bounds);
+    read_sample(c, f, s, n_bounds);
     for (int j = 0; j < n; j++) /* the index has a column for each */
-        for (int c = 0; c < s->n_collect; c++)
-            if (strcmp(s->params[j].path, s->collect[c]) == 0)
-                err_at(e, config_setting_get_member(root, "collect"), "collect",
-                       "'%s' is also a parameter's path", s->collect[c]);
+        for (int k = 0; k < s->n_collect; k++)
+            if (strcmp(s->params[j].path, s->collect[k]) == 0)
+                config_check_error(c, "collect", "'%s' is also a parameter's path",
+                                   s->collect[k]);
+    return BS_OK;
+}
+
+/* The sweep file's rules, after the schema walk: what spans settings, then
+ * (when there is no error) the expansion into points. */
+static int sweep_rules(void *dst, check_ctx *c, void *arg)
+{
+    const sweep_file *f = dst;
+    sweep_spec *s = arg;
+    int st = read_name(c, f, s);
+    if (st == BS_OK)
+        st = read_scenario(f, s);
+    if (st == BS_OK)
+        st = read_set(c, f, s);
+    s->seed = (uint64_t)f->seed;
+    s->replications = f->replications >= 1 && f->replications <= SWEEP_MAX_RUNS
+                          ? (int)f->replications
+                          : 1;
+    s->common_seeds = f->common_random_numbers;
+    if (st == BS_OK)
+        st = read_collect(c, f, s);
+    if (st == BS_OK)
+        st = read_params(c, f, s);
+    if (st == BS_OK && config_check_count(c) == 0)
+        st = expand(c, s);
+    return st == BS_EINPUT ? BS_OK : st; /* BS_EINPUT: reported */
 }
 
 /* The whole text of a file (malloc'd), or NULL. */
@@ -684,53 +668,25 @@ int sweep_spec_load(const char *file, sweep_spec **out, char **errors)
 {
     *out = NULL;
     *errors = NULL;
-    errs e = {file, NULL, NULL, 0, 0};
     sweep_spec *s = calloc(1, sizeof *s);
-    if (!s || !(e.f = open_memstream(&e.buf, &e.len))) {
+    sweep_file *f = malloc(sizeof *f);
+    if (!s || !f || !(s->file = strdup(file))) {
         free(s);
+        free(f);
         return bs_fail(BS_ENOMEM, "sweep: out of memory");
     }
-    s->file = strdup(file);
-    config_t cfg;
-    config_init(&cfg);
-    int st = BS_OK;
-    if (!s->file)
-        st = BS_ENOMEM;
-    else if (!(s->text = slurp(file))) {
-        err_at(&e, NULL, NULL, "cannot read the sweep file: %s", strerror(errno ? errno : EIO));
-    } else {
-        char *dir = strdup(file), *slash = dir ? strrchr(dir, '/') : NULL;
-        if (slash)
-            *slash = '\0';
-        config_set_include_dir(&cfg, slash ? dir : ".");
-        if (config_read_string(&cfg, s->text) != CONFIG_TRUE) {
-            const char *f = config_error_file(&cfg) ? config_error_file(&cfg) : file;
-            fprintf(e.f, "%s:%d: %s\n", f, config_error_line(&cfg), config_error_text(&cfg));
-            e.n++;
-        } else {
-            const config_setting_t *root = config_root_setting(&cfg);
-            read_top(&e, root, s);
-            read_params(&e, root, s);
-        }
-        free(dir);
+    int st = config_load_file(&sweep_schema, file, f, sweep_rules, s, errors);
+    free(f);
+    if (st == BS_OK && !(s->text = slurp(file))) {
+        int err = errno ? errno : EIO;
+        st = bs_fail(BS_EINPUT, "%s: cannot read the sweep file: %s", file, strerror(err));
     }
-    if (st == BS_OK && e.n == 0)
-        st = expand(&e, s);
-    config_destroy(&cfg);
-    if (fclose(e.f) != 0 && st == BS_OK)
-        st = BS_ENOMEM;
-    if (st == BS_OK && e.n == 0) {
-        free(e.buf);
+    if (st == BS_OK) {
         *out = s;
         return BS_OK;
     }
     sweep_spec_free(s);
-    if (st == BS_ENOMEM) {
-        free(e.buf);
-        return bs_fail(BS_ENOMEM, "sweep: out of memory reading %s", file);
-    }
-    *errors = e.buf;
-    return bs_fail(BS_EINPUT, "%d error%s in %s", e.n, e.n == 1 ? "" : "s", file);
+    return st;
 }
 
 void sweep_spec_free_set(int n, char **set)

@@ -34,9 +34,13 @@
  * function of the sweep file and k alone: `blockshift run SCENARIO` with the
  * run's overrides (sweep_spec_overrides) writes the same datasets.
  *
- * Loading checks the file itself (types, ranges, unknown keys, every error
- * as file:line: path: message); sweep_check.h checks every point against
- * the scenario's schema.
+ * Loading checks the file itself with the configuration's schema engine
+ * (config_load_file: types, ranges, unknown keys with "did you mean", every
+ * error as file:line: path: message, all of them at once); sweep_config.h
+ * checks every point against the scenario's schema.  Limits: at most
+ * SWEEP_MAX_SET overrides in `set` of SWEEP_SET_SIZE - 1 bytes each, at most
+ * SWEEP_MAX_PARAMS parameters with paths of SWEEP_PATH_SIZE - 1 bytes, names
+ * (`name`, `collect`) of SWEEP_NAME_SIZE - 1 bytes.
  */
 #ifndef BS_SWEEP_SPEC_H
 #define BS_SWEEP_SPEC_H
@@ -46,6 +50,11 @@
 
 /* At most this many runs in one sweep. */
 #define SWEEP_MAX_RUNS 1000000
+#define SWEEP_MAX_SET 256
+#define SWEEP_SET_SIZE 1024
+#define SWEEP_MAX_PARAMS 256
+#define SWEEP_PATH_SIZE 256
+#define SWEEP_NAME_SIZE 201
 
 enum sweep_kind { SWEEP_VALUES, SWEEP_RANGE, SWEEP_BOUNDS };
 enum sweep_method { SWEEP_LHS, SWEEP_SOBOL };

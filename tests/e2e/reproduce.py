@@ -8,7 +8,8 @@
   - "another machine": a fresh folder with only the first checksums.txt
     copied in re-runs everything and reproduces every figure bit for bit;
   - a changed checksum is reported as a difference (exit 1);
-  - bad manifests: exit 2 with file:line and the setting, nothing written.
+  - bad manifests: exit 2 with file:line and the setting, nothing written
+    (more cases, every error at once: file_errors.py).
 
 Run as: reproduce.py BLOCKSHIFT SOURCE_DIR (ctest does).
 """
@@ -70,11 +71,11 @@ check(p.returncode == 1 and "first: DIFFERS" in p.stderr and "1 of 2" in p.stder
 
 bad = {
     "syntax": ('figures = ( { name = "x" ) );\n', "bad.cfg:1"),
-    "unknown key": (f'figures = ( {{ name = "x"; scenario = "{scen}"; plot = "primary"; colour = "red"; }} );\n', "figures.[0]: unknown setting"),
-    "plot": (f'figures = ( {{ name = "x"; scenario = "{scen}"; plot = "pie"; }} );\n', "figures.[0]: plot"),
+    "unknown key": (f'figures = ( {{ name = "x"; scenario = "{scen}"; plot = "primary"; colour = "red"; }} );\n', "figures.[0].colour: unknown key 'colour'"),
+    "plot": (f'figures = ( {{ name = "x"; scenario = "{scen}"; plot = "pie"; }} );\n', "figures.[0].plot: \"pie\" is not one of"),
     "duplicate": (f'figures = ( {{ name = "x"; scenario = "{scen}"; plot = "vpn"; }}, '
                   f'{{ name = "x"; scenario = "{scen}"; plot = "vpn"; }} );\n', "two figures"),
-    "top": ('figure = ();\n', "figure: unknown setting"),
+    "top": ('figure = ();\n', "figure: unknown key 'figure' (did you mean 'figures'?)"),
 }
 for what, (text, needle) in bad.items():
     path = os.path.join(tmp, "bad.cfg")

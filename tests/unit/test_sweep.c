@@ -252,7 +252,8 @@ static void file_errors(void **state)
                        "  { path = \"scenario.seed\"; values = [1, 2]; },\n"
                        "  { path = \"population.scale\"; bounds = [5.0, 1.0]; } );\n",
                        path);
-    snprintf(want, sizeof want, "%s:2: colect: unknown setting", path);
+    snprintf(want, sizeof want, "%s:2: colect: unknown key 'colect' (did you mean 'collect'?)",
+             path);
     assert_non_null(strstr(e, want));
     snprintf(want, sizeof want, "%s:3: replications: 0 is out of range", path);
     assert_non_null(strstr(e, want));
@@ -271,6 +272,39 @@ static void file_errors(void **state)
     e = load_bad("scenario = \"b.cfg\";\ncollect = [\"x\"\n", path);
     snprintf(want, sizeof want, "%s:", path);
     assert_true(strncmp(e, want, strlen(want)) == 0);
+    free(e);
+}
+
+/* The schema engine's errors in a sweep file, the same as a scenario's: an
+ * unknown key with "did you mean", a wrong type, a value out of range, each
+ * at the line it is written on (counted in the text below: 1 scenario,
+ * 2 collect, 3 replicatons, 4 seed, 5 parameters, 6 the group with steps),
+ * and all three reported at once: exactly three lines.  The expected texts
+ * are the engine's own messages (config.c: load_group, conv_int,
+ * range_error with the table's range 1..1000000 and unit "values"). */
+static void file_schema_errors(void **state)
+{
+    (void)state;
+    char path[64], want[160];
+    char *e = load_bad("scenario = \"b.cfg\";\n"
+                       "collect = [\"final_vpn_share\"];\n"
+                       "replicatons = 2;\n"
+                       "seed = \"x\";\n"
+                       "parameters = (\n"
+                       "  { path = \"population.retry\"; from = 0.1; to = 0.5; steps = 0; } );\n",
+                       path);
+    snprintf(want, sizeof want,
+             "%s:3: replicatons: unknown key 'replicatons' (did you mean 'replications'?)\n", path);
+    assert_non_null(strstr(e, want));
+    snprintf(want, sizeof want, "%s:4: seed: expected an integer, got the string \"x\"\n", path);
+    assert_non_null(strstr(e, want));
+    snprintf(want, sizeof want,
+             "%s:6: parameters.[0].steps: 0 is out of range 1..1000000 values\n", path);
+    assert_non_null(strstr(e, want));
+    int lines = 0;
+    for (const char *p = e; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 3);
     free(e);
 }
 
@@ -433,6 +467,7 @@ int main(void)
         cmocka_unit_test(bounds_latin_hypercube),
         cmocka_unit_test(designs),
         cmocka_unit_test(file_errors),
+        cmocka_unit_test(file_schema_errors),
         cmocka_unit_test(check_maps_errors_to_lines),
         cmocka_unit_test(check_hashes_match_workers),
         cmocka_unit_test(job_round_trip),
