@@ -39,6 +39,12 @@ int results_sane_type(hid_t t);
  * or not a single string. */
 char *results_read_str_attr(hid_t obj, const char *name);
 
+/* Check the layout of open file `f` (named `path`) against its dimensions,
+ * as results_load() does, without reading values: every dataset of the
+ * layout that the file has, the dims and /events (which only has to be a
+ * 1-D table here).  BS_OK or BS_EINPUT naming the dataset (results_load.c). */
+int results_check_layout(hid_t f, const char *path);
+
 /* Names gathered by H5Aiterate2(..., results_collect_name, &names): each
  * malloc'd; the iteration stops (returns < 0) if memory runs out. */
 typedef struct results_names {

@@ -694,6 +694,12 @@ static int info_here(const char *path, FILE *out)
     hid_t f = results_open_checked(path);
     if (f < 0)
         return (int)f;
+    int st = results_check_layout(f, path);
+    if (st != BS_OK) {
+        H5Fclose(f);
+        H5Eclear2(H5E_DEFAULT);
+        return st;
+    }
 
     static const char *const head[] = {"scenario",     "seed",         "run", "created",
                                        "tool_version", "git_revision", NULL};
