@@ -166,7 +166,9 @@ int results_check(const char *path);
 
 /* Print what is in a results file: scenario, seed and run, provenance,
  * events, every dataset with its shape, axes and units, and the /summary
- * numbers.  Checks the file first (results_check). */
+ * numbers.  Checks the file first (results_check), then its layout as
+ * results_load() does (the layout's datasets against /dims, /events a 1-D
+ * table): a mismatch is BS_EINPUT naming the dataset. */
 int results_info(const char *path, FILE *out);
 
 #endif

@@ -4,6 +4,7 @@
  * results.c       writing files
  * results_read.c  checking and describing files (results_check, results_info)
  * results_get.c   reading values back (results_read_numbers, results_read_table)
+ * results_load.c reading a run's datasets for analysis, validated (results_load)
  */
 #ifndef BS_RESULTS_INTERNAL_H
 #define BS_RESULTS_INTERNAL_H

@@ -23,7 +23,8 @@
  * a signal becomes "damaged file", BS_EINPUT.  The child ends with _exit(),
  * so it never flushes the parent's stdio buffers or runs HDF5's atexit
  * clean-up on files the parent has open.  If fork() fails the work is done
- * in-process.
+ * in-process.  results_info() also checks the layout of the file's datasets
+ * against its dims (results_check_layout, results_load.c) before printing.
  */
 #include "io/results.h"
 
