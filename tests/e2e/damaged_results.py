@@ -19,6 +19,9 @@ for it, with the configuration it expects, so reproduce reads it rather
 than run again): each must exit 2 with the damaged dataset's name in its
 message (the expected name is the dataset the copy damaged).
 
+A copy in the layout of a testbed replay (series a row per day, no
+/dims/hour) is not damage: info, plot and compare read it, exit 0.
+
 Then bytes are flipped at deterministic offsets: in each of the file's
 global heap collections (signature GCOL: the variable-length strings of
 /events, the dims and /config/text; a damaged object size there made HDF5
@@ -221,6 +224,29 @@ for name, damage, dset, plot, info in cases:
         named = os.path.join("runs", "fig", base) if cmd == "reproduce" else path
         check(p.returncode == 2 and dset in msg and named in msg and clean(p),
               f"{name}: {cmd}: exit 2 naming {dset} (exit {p.returncode}: {msg[-300:]})")
+
+# Not damage: the layout of a testbed replay (blockshift testbed --replay,
+# which needs ns-3): no /dims/hour, the network and censor series a row per
+# /dims/day row, and /testbed/replay.  Made from the good file by taking
+# each day's mean of the hourly rows.  plot and compare (against itself)
+# read it: exit 0 (compare used to index it by hours and overran it).
+replay = copy("replay-layout")
+with h5py.File(replay, "r+") as f:
+    days = f["/dims/day"].shape[0]
+    for name in ("network/link_offered", "network/link_carried", "network/app_carried",
+                 "network/vpn_carried", "network/border_app", "network/border_vpn",
+                 "network/border_total", "network/hairpin", "censor/inspected", "censor/dropped",
+                 "censor/throttled", "censor/collateral", "censor/uninspected",
+                 "censor/overloaded"):
+        x = f[name][...]
+        replace(f, name, data=x.reshape((days, 24) + x.shape[1:]).mean(axis=1))
+    del f["/dims/hour"]
+    f.create_group("/testbed/replay")
+for cmd in (["info", replay], ["plot", replay, "-o", os.path.join(tmp, "plot-replay")],
+            ["compare", replay, replay, "-o", os.path.join(tmp, "cmp-replay")]):
+    p = sh(*cmd)
+    check(p.returncode == 0 and clean(p),
+          f"replay layout: {cmd[0]}: exit 0 (exit {p.returncode}: {p.stderr.strip()[-300:]})")
 
 # Flipped bytes.
 data = open(good, "rb").read()
