@@ -1,6 +1,5 @@
 #include "analysis/compare.h"
 
-#include "analysis/h5in.h"
 #include "analysis/plot.h"
 #include "analysis/plot_internal.h"
 #include "io/results.h"
@@ -20,30 +19,41 @@ static const char *const shared[] = {
     "/calls/completed",      "/calls/failed",       "/calls/abandoned", "/network/link_offered",
     "/network/link_carried", "/network/app_carried", "/network/vpn_carried", "/network/border_app",
     "/network/border_total", "/network/border_vpn", "/censor/inspected", "/censor/dropped",
-    "/censor/collateral",    "/censor/uninspected",
+    "/censor/collateral",    "/censor/uninspected", NULL,
 };
 
-/* Whether dims/NAME holds the same names in both (or is in neither). */
-static int same_names(h5in *a, h5in *b, const char *dim, const char *pa, const char *pb)
+/* Both files' dataset `path` with the same shape (rank `rank` when > 0),
+ * or 0: one of them lacks it or their shapes differ (the dims that make
+ * them are compared first, so that is a damaged file's doing). */
+static int pair(const results_run *a, const results_run *b, const char *path, int rank,
+                const results_array **x, const results_array **y)
 {
-    int ha = h5in_has(a, dim), hb = h5in_has(b, dim);
-    if (!ha && !hb)
+    *x = results_run_array(a, path);
+    *y = results_run_array(b, path);
+    return *x && *y && (*x)->rank == (*y)->rank && (rank <= 0 || (*x)->rank == rank) &&
+           memcmp((*x)->shape, (*y)->shape, sizeof(*x)->shape) == 0;
+}
+
+/* Whether dims/NAME holds the same names in both (or is in neither). */
+static int same_names(const results_run *a, const results_run *b, const char *dim,
+                      const char *pa, const char *pb)
+{
+    const results_labels *la = results_run_labels(a, dim), *lb = results_run_labels(b, dim);
+    if (!la && !lb)
         return BS_OK;
-    if (ha != hb)
-        return bs_fail(BS_EINPUT, "%s and %s do not compare: only %s has %s", pa, pb,
-                       ha ? pa : pb, dim);
-    int na = 0, nb = 0;
-    char **x = h5in_names(a, dim, &na), **y = x ? h5in_names(b, dim, &nb) : NULL;
-    int st = x && y ? BS_OK : bs_last_status();
-    if (st == BS_OK && na != nb)
-        st = bs_fail(BS_EINPUT, "%s and %s do not compare: %s has %d names in one, %d in the other",
+    if (!la || !lb)
+        return bs_fail(BS_EINPUT, "%s and %s do not compare: only %s has /dims/%s", pa, pb,
+                       la ? pa : pb, dim);
+    int na = la->n, nb = lb->n;
+    char **x = la->v, **y = lb->v;
+    int st = BS_OK;
+    if (na != nb)
+        st = bs_fail(BS_EINPUT, "%s and %s do not compare: /dims/%s has %d names in one, %d in the other",
                      pa, pb, dim, na, nb);
     for (int i = 0; st == BS_OK && i < na; i++)
         if (strcmp(x[i], y[i]) != 0)
-            st = bs_fail(BS_EINPUT, "%s and %s do not compare: %s[%d] is '%s' in one, '%s' in the other",
+            st = bs_fail(BS_EINPUT, "%s and %s do not compare: /dims/%s[%d] is '%s' in one, '%s' in the other",
                          pa, pb, dim, i, x[i], y[i]);
-    h5in_free_names(x, na);
-    h5in_free_names(y, nb);
     return st;
 }
 
@@ -56,17 +66,18 @@ static double mean(const double *x, size_t n, size_t stride, size_t col)
 }
 
 /* Per app: mean people with it first, completed and failed calls a day. */
-static void per_app(FILE *o, h5in *a, h5in *b, char **apps, int n_apps)
+static void per_app(FILE *o, const results_run *a, const results_run *b, char **apps, int n_apps)
 {
     static const char *const what[] = {"/population/primary", "/calls/completed", "/calls/failed"};
     fprintf(o, "# per app, mean over the days: A, B, B - A\n%-12s %-10s %16s %16s %16s\n", "app",
             "quantity", "A", "B", "B-A");
     for (int k = 0; k < 3; k++) {
-        size_t sa[4], sb[4];
-        int ra = 0, rb = 0;
-        double *x = h5in_doubles(a, what[k], &ra, sa), *y = x ? h5in_doubles(b, what[k], &rb, sb) : NULL;
-        if (x && y) {
-            int regional = ra == 3;
+        const results_array *xa, *ya;
+        if (pair(a, b, what[k], 0, &xa, &ya) && xa->rank >= 2 &&
+            xa->shape[xa->rank - 1] == (size_t)n_apps) {
+            const double *x = xa->v, *y = ya->v;
+            const size_t *sa = xa->shape;
+            int regional = xa->rank == 3;
             size_t days = sa[0], regions = regional ? sa[1] : 1;
             for (int app = 0; app < n_apps; app++) {
                 double ma = 0, mb = 0;
@@ -78,22 +89,17 @@ static void per_app(FILE *o, h5in *a, h5in *b, char **apps, int n_apps)
                         k == 0 ? "primary" : k == 1 ? "completed" : "failed", ma, mb, mb - ma);
             }
         }
-        free(x);
-        free(y);
     }
 }
 
 /* Per link class: mean carried load summed over the class's links. */
-static void per_class(FILE *o, h5in *a, h5in *b)
+static void per_class(FILE *o, const results_run *a, const results_run *b)
 {
-    if (!h5in_has(a, "/network/link_carried"))
-        return;
-    char *classes = h5in_attr_str(a, "/dims/link", "classes");
-    size_t sa[4], sb[4];
-    int ra = 0, rb = 0;
-    double *x = h5in_doubles(a, "/network/link_carried", &ra, sa);
-    double *y = x ? h5in_doubles(b, "/network/link_carried", &rb, sb) : NULL;
-    if (classes && x && y) {
+    const char *classes = a->link_classes;
+    const results_array *xa, *ya;
+    if (classes && pair(a, b, "/network/link_carried", 2, &xa, &ya)) {
+        const double *x = xa->v, *y = ya->v;
+        const size_t *sa = xa->shape;
         fprintf(o, "\n# per link class: mean carried load summed over its links, bit/s\n"
                    "%-12s %16s %16s %16s\n", "class", "A", "B", "B-A");
         const char *const *names = world_link_class_names;
@@ -111,52 +117,56 @@ static void per_class(FILE *o, h5in *a, h5in *b)
             fprintf(o, "%-12s %16.6g %16.6g %16.6g\n", names[c], ma, mb, mb - ma);
         }
     }
-    free(classes);
-    free(x);
-    free(y);
 }
 
 /* The largest difference of every dataset both files have; 1 if all equal. */
-static int all_equal(FILE *o, h5in *a, h5in *b)
+static int all_equal(FILE *o, const results_run *a, const results_run *b)
 {
     int equal = 1;
     fprintf(o, "\n# every dataset both runs have: the largest |B - A|\n");
-    for (size_t k = 0; k < sizeof shared / sizeof shared[0]; k++) {
-        if (!h5in_has(a, shared[k]) || !h5in_has(b, shared[k]))
+    for (size_t k = 0; shared[k]; k++) {
+        const results_array *xa, *ya;
+        if (!results_run_array(a, shared[k]) || !results_run_array(b, shared[k]))
             continue;
-        size_t sa[4], sb[4];
-        int ra = 0, rb = 0;
-        double *x = h5in_doubles(a, shared[k], &ra, sa), *y = x ? h5in_doubles(b, shared[k], &rb, sb) : NULL;
+        int same_shape = pair(a, b, shared[k], 0, &xa, &ya);
         size_t n = 1;
-        for (int i = 0; i < ra; i++)
-            n *= sa[i];
+        for (int i = 0; same_shape && i < xa->rank; i++)
+            n *= xa->shape[i];
         double worst = 0;
-        int same_shape = x && y && ra == rb && memcmp(sa, sb, sizeof(size_t) * (size_t)ra) == 0;
         for (size_t i = 0; same_shape && i < n; i++)
-            worst = fmax(worst, fabs(y[i] - x[i]));
+            worst = fmax(worst, fabs(ya->v[i] - xa->v[i]));
         equal &= same_shape && worst == 0;
         if (same_shape)
             fprintf(o, "%-26s %.6g\n", shared[k], worst);
         else
             fprintf(o, "%-26s shapes differ\n", shared[k]);
-        free(x);
-        free(y);
     }
     fprintf(o, "\n%s\n", equal ? "no differences" : "the runs differ");
     return equal;
 }
 
 /* A's and B's national [day][x] series of `path` side by side (A solid, B dashed). */
-static int fig_pair(run *r, h5in *b, const char *path, int regional, int hourly, double k,
+static int fig_pair(run *r, const results_run *b, const char *pb, const char *path, int regional, double k,
                     char **names, int n, const char *name, const char *title, const char *ylabel)
 {
-    size_t sa[4], sb[4];
-    int ra = 0, rb = 0;
-    double *x = h5in_doubles(r->f, path, &ra, sa), *y = x ? h5in_doubles(b, path, &rb, sb) : NULL;
-    char **cols = calloc((size_t)(2 * n), sizeof *cols);
-    size_t days = (size_t)r->n_days, per = hourly ? 24 : 1, regions = regional ? sa[1] : 1;
-    double *v = calloc(days * (size_t)(2 * n) + 1, sizeof(double));
-    int st = x && y && cols && v ? BS_OK : bs_last_status() ? bs_last_status() : BS_ENOMEM;
+    const results_array *xa, *ya;
+    size_t days = (size_t)r->n_days, per = 1;
+    int st = BS_OK;
+    /* [day][region][name] or [hour|day][name], the same in A and B */
+    if (!pair(r->f, b, path, regional ? 3 : 2, &xa, &ya) || xa->shape[xa->rank - 1] != (size_t)n)
+        st = bs_fail(BS_EINPUT, "%s and %s do not compare: %s is missing from one or of another shape",
+                     r->result, pb, path);
+    else if (xa->shape[0] == days * 24 && !regional)
+        per = 24;
+    else if (xa->shape[0] != days)
+        st = bs_fail(BS_EINPUT, "%s: %s has %zu rows: neither 24 an hour per day nor one per day "
+                                "(%zu days)", r->result, path, xa->shape[0], days);
+    const double *x = st == BS_OK ? xa->v : NULL, *y = st == BS_OK ? ya->v : NULL;
+    size_t regions = st == BS_OK && regional ? xa->shape[1] : 1;
+    char **cols = st == BS_OK ? calloc((size_t)(2 * n) + 1, sizeof *cols) : NULL;
+    double *v = st == BS_OK ? calloc(days * (size_t)(2 * n) + 1, sizeof(double)) : NULL;
+    if (st == BS_OK && (!cols || !v))
+        st = bs_fail(BS_ENOMEM, "compare: out of memory");
     char (*lab)[80] = st == BS_OK ? calloc((size_t)(2 * n), sizeof *lab) : NULL;
     if (st == BS_OK && !lab)
         st = bs_fail(BS_ENOMEM, "compare: out of memory");
@@ -175,8 +185,6 @@ static int fig_pair(run *r, h5in *b, const char *path, int regional, int hourly,
         figure g = {name, title, ylabel, 2 * n, cols, v, 0, n};
         st = plot_draw(r, &g);
     }
-    free(x);
-    free(y);
     free(cols);
     free(v);
     free(lab);
@@ -186,30 +194,29 @@ static int fig_pair(run *r, h5in *b, const char *path, int regional, int hourly,
 int compare_run(const char *pa, const char *pb, const char *dir, int format, int *identical)
 {
     *identical = 0;
-    int st = results_check(pa);
+    results_run *a = NULL, *b = NULL;
+    int st = results_load(pa, shared, &a);
     if (st == BS_OK)
-        st = results_check(pb);
-    if (st != BS_OK)
+        st = results_load(pb, shared, &b);
+    if (st != BS_OK) {
+        results_run_free(a);
         return st;
-    h5in *a = h5in_open(pa), *b = a ? h5in_open(pb) : NULL;
-    if (!a || !b) {
-        h5in_close(a);
-        return bs_last_status();
     }
-    char *ea = h5in_attr_str(a, "/dims/day", "epoch"), *eb = h5in_attr_str(b, "/dims/day", "epoch");
-    size_t da[4] = {0}, db[4] = {0};
-    int r1 = 0, r2 = 0;
-    double *xa = h5in_doubles(a, "/dims/day", &r1, da), *xb = h5in_doubles(b, "/dims/day", &r2, db);
-    if (!ea || !eb || !xa || !xb || strcmp(ea, eb) != 0 || da[0] != db[0])
+    const char *ea = a->epoch, *eb = b->epoch;
+    size_t da = (size_t)a->n_days, db = (size_t)b->n_days;
+    if (!ea[0] || !eb[0] || strcmp(ea, eb) != 0 || da != db)
         st = bs_fail(BS_EINPUT, "%s and %s do not compare: their days differ (%s, %zu days; %s, %zu days)",
-                     pa, pb, ea ? ea : "?", da[0], eb ? eb : "?", db[0]);
-    static const char *const dims[] = {"/dims/app", "/dims/region", "/dims/vpn", "/dims/link", "/dims/mbox"};
+                     pa, pb, ea[0] ? ea : "?", da, eb[0] ? eb : "?", db);
+    static const char *const dims[] = {"app", "region", "vpn", "link", "mbox"};
     for (size_t k = 0; st == BS_OK && k < sizeof dims / sizeof dims[0]; k++)
         st = same_names(a, b, dims[k], pa, pb);
-    int n_apps = 0;
-    char **apps = st == BS_OK ? h5in_names(a, "/dims/app", &n_apps) : NULL;
+    const results_labels *al = st == BS_OK ? results_run_labels(a, "app") : NULL;
+    int n_apps = al ? al->n : 0;
+    char **apps = al ? al->v : NULL;
     if (st == BS_OK && !apps)
-        st = bs_last_status();
+        st = bs_fail(BS_EINPUT, "%s: /dims/app: missing", pa);
+    if (st == BS_OK && !a->has_events)
+        st = bs_fail(BS_EINPUT, "%s: /events: missing", pa);
     if (st == BS_OK)
         st = plot_need_gnuplot();
     if (st == BS_OK)
@@ -228,30 +235,21 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
             st = bs_fail(BS_ERUNTIME, "%s: cannot write", path);
     }
     char *paths[4] = {0};
-    int ne = 0;
-    run r = {.f = a, .result = pa, .dir = dir, .format = format, .n_days = (int)da[0],
-             .epoch = ea ? plot_parse_date(ea) : -1, .paths = paths};
-    if (st == BS_OK && !(r.ev = h5in_events(a, &ne)))
-        st = bs_last_status();
-    r.n_ev = ne;
+    run r = {.f = a, .result = pa, .dir = dir, .format = format, .n_days = (int)da,
+             .epoch = ea[0] ? plot_parse_date(ea) : -1, .paths = paths,
+             .ev = a->events, .n_ev = a->n_events};
     if (st == BS_OK)
-        st = fig_pair(&r, b, "/population/primary", 1, 0, 1e-6, apps, n_apps, "primary",
+        st = fig_pair(&r, b, pb, "/population/primary", 1, 1e-6, apps, n_apps, "primary",
                       "People by first-choice app: A solid, B dashed", "million people");
-    if (st == BS_OK && h5in_has(a, "/network/border_app"))
-        st = fig_pair(&r, b, "/network/border_app", 0, 1, 1e-9, apps, n_apps, "border",
+    if (st == BS_OK && results_run_array(a, "/network/border_app"))
+        st = fig_pair(&r, b, pb, "/network/border_app", 0, 1e-9, apps, n_apps, "border",
                       "Border load by app: A solid, B dashed", "Gbit/s (daily mean)");
     for (int i = 0; i < r.n_paths; i++) {
         if (st == BS_OK)
             fprintf(stderr, "blockshift: figure %s\n", paths[i]);
         free(paths[i]);
     }
-    free(r.ev);
-    h5in_free_names(apps, n_apps);
-    free(ea);
-    free(eb);
-    free(xa);
-    free(xb);
-    h5in_close(a);
-    h5in_close(b);
+    results_run_free(a);
+    results_run_free(b);
     return st;
 }

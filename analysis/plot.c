@@ -1,6 +1,5 @@
 #include "analysis/plot.h"
 
-#include "analysis/h5in.h"
 #include "analysis/plot_internal.h"
 #include "io/results.h"
 #include "base/fsutil.h"
@@ -205,17 +204,41 @@ static double *national(const double *x, const size_t *shape, double k)
     return v;
 }
 
-/* Read dataset `path` (rank `rank`) or fail with a message naming it. */
-static double *need(run *r, const char *path, int rank, size_t shape[4])
+/* The datasets the figures use (those the file has are read, validated). */
+static const char *const plot_datasets[] = {
+    "/population/primary", "/calls/failed",          "/population/vpn",
+    "/network/border_app", "/network/border_total",  "/network/border_vpn",
+    "/censor/inspected",   "/censor/dropped",        "/censor/uninspected",
+    "/network/link_carried", "/network/link_capacity", NULL,
+};
+
+/* Dataset `path` (rank `rank`), its shape in shape[], or NULL with a
+ * message naming it. */
+static const double *need(run *r, const char *path, int rank, size_t shape[4])
 {
-    int got = 0;
-    double *x = h5in_doubles(r->f, path, &got, shape);
-    if (x && got != rank) {
-        free(x);
-        bs_fail(BS_EINPUT, "%s: %s has %d axes, not %d", r->result, path, got, rank);
+    const results_array *a = results_run_array(r->f, path);
+    if (!a) {
+        bs_fail(BS_EINPUT, "%s: %s: missing", r->result, path);
         return NULL;
     }
-    return x;
+    if (a->rank != rank) {
+        bs_fail(BS_EINPUT, "%s: %s has %d axes, not %d", r->result, path, a->rank, rank);
+        return NULL;
+    }
+    memcpy(shape, a->shape, sizeof a->shape);
+    return a->v;
+}
+
+/* The names of /dims/DIM, *n of them, or NULL with a message. */
+static char **names_of(run *r, const char *dim, int *n)
+{
+    const results_labels *l = results_run_labels(r->f, dim);
+    if (!l) {
+        bs_fail(BS_EINPUT, "%s: /dims/%s: missing", r->result, dim);
+        return NULL;
+    }
+    *n = l->n;
+    return l->v;
 }
 
 static int fig_population(run *r, const char *path, const char *dim, const char *name,
@@ -223,8 +246,8 @@ static int fig_population(run *r, const char *path, const char *dim, const char 
 {
     size_t sh[4];
     int n = 0;
-    double *x = need(r, path, 3, sh);
-    char **cols = x ? h5in_names(r->f, dim, &n) : NULL;
+    const double *x = need(r, path, 3, sh);
+    char **cols = x ? names_of(r, dim, &n) : NULL;
     double *v = cols ? national(x, sh, r->replay ? 1.0 : 1e-6) : NULL;
     if (r->replay)
         ylabel = "people on the testbed";
@@ -233,9 +256,7 @@ static int fig_population(run *r, const char *path, const char *dim, const char 
         figure g = {name, title, ylabel, n, cols, v, 0, 0};
         st = plot_draw(r, &g);
     }
-    free(x);
     free(v);
-    h5in_free_names(cols, n);
     return st;
 }
 
@@ -243,20 +264,22 @@ static int fig_failed(run *r)
 {
     size_t sh[4];
     int n = 0;
-    double *x = need(r, "/calls/failed", 2, sh);
-    char **cols = x ? h5in_names(r->f, "/dims/app", &n) : NULL;
-    if (!cols) {
-        free(x);
+    const double *in = need(r, "/calls/failed", 2, sh);
+    char **cols = in ? names_of(r, "app", &n) : NULL;
+    if (!cols)
         return bs_last_status();
-    }
+    if ((size_t)n != sh[1])
+        return bs_fail(BS_EINPUT, "%s: /calls/failed has %zu apps, /dims/app %d", r->result, sh[1], n);
+    double *x = malloc(sizeof(double) * (sh[0] * sh[1] + 1));
+    if (!x)
+        return bs_fail(BS_ENOMEM, "plot: out of memory");
     for (size_t i = 0; i < sh[0] * sh[1]; i++)
-        x[i] *= r->replay ? 1.0 : 1e-6;
+        x[i] = in[i] * (r->replay ? 1.0 : 1e-6);
     figure g = {"failed", "Failed calls (\\\"User not available\\\") by app",
                 r->replay ? "calls in the phase" : "million calls a day",
                 n, cols, x, 0, 0};
     int st = plot_draw(r, &g);
     free(x);
-    h5in_free_names(cols, n);
     return st;
 }
 
@@ -292,11 +315,14 @@ static int fig_border(run *r)
 {
     size_t sa[4], st1[4], sv[4];
     int n = 0;
-    double *app = need(r, "/network/border_app", 2, sa);
-    double *tot = app ? need(r, "/network/border_total", 1, st1) : NULL;
-    double *vpn = tot ? need(r, "/network/border_vpn", 1, sv) : NULL;
-    char **names = vpn ? h5in_names(r->f, "/dims/app", &n) : NULL;
+    const double *app = need(r, "/network/border_app", 2, sa);
+    const double *tot = app ? need(r, "/network/border_total", 1, st1) : NULL;
+    const double *vpn = tot ? need(r, "/network/border_vpn", 1, sv) : NULL;
+    char **names = vpn ? names_of(r, "app", &n) : NULL;
     int st = names ? BS_OK : bs_last_status();
+    if (st == BS_OK && (size_t)n != sa[1])
+        st = bs_fail(BS_EINPUT, "%s: /network/border_app has %zu apps, /dims/app %d", r->result,
+                     sa[1], n);
     size_t per = st == BS_OK ? per_day(r, "/network/border_app", sa[0]) : 0;
     if (st == BS_OK && (!per || st1[0] != sa[0] || sv[0] != sa[0]))
         st = per ? bs_fail(BS_EINPUT, "%s: /network/border_* have different lengths", r->result)
@@ -327,12 +353,8 @@ static int fig_border(run *r)
                     (int)na + 1, 0};
         st = plot_draw(r, &g);
     }
-    free(app);
-    free(tot);
-    free(vpn);
     free(cols);
     free(v);
-    h5in_free_names(names, n);
     return st;
 }
 
@@ -344,11 +366,10 @@ static int fig_censor(run *r)
     double *v = NULL;
     int st = BS_OK;
     for (int k = 0; k < 3 && st == BS_OK; k++) {
-        double *x = need(r, paths[k], 2, sh);
+        const double *x = need(r, paths[k], 2, sh);
         if (!x || (k == 0 && !(per = per_day(r, paths[k], sh[0]))) || (k > 0 && sh[0] != rows)) {
             st = !x || !per ? (bs_last_status() ? bs_last_status() : BS_EINPUT)
                             : bs_fail(BS_EINPUT, "%s: /censor/* have different lengths", r->result);
-            free(x);
             break;
         }
         rows = sh[0];
@@ -357,7 +378,6 @@ static int fig_censor(run *r)
         for (size_t h = 0; v && h < rows / per * per; h++)
             for (size_t b = 0; b < sh[1]; b++)
                 v[(h / per) * 3 + (size_t)k] += x[h * sh[1] + b] / per;
-        free(x);
     }
     if (st == BS_OK && !v)
         st = bs_fail(BS_ENOMEM, "plot: out of memory");
@@ -379,10 +399,13 @@ static int fig_links(run *r)
 {
     size_t sc[4], sk[4];
     int n = 0;
-    double *car = need(r, "/network/link_carried", 2, sc);
-    double *cap = car ? need(r, "/network/link_capacity", 1, sk) : NULL;
-    char **names = cap ? h5in_names(r->f, "/dims/link", &n) : NULL;
+    const double *car = need(r, "/network/link_carried", 2, sc);
+    const double *cap = car ? need(r, "/network/link_capacity", 1, sk) : NULL;
+    char **names = cap ? names_of(r, "link", &n) : NULL;
     int st = names ? BS_OK : bs_last_status();
+    if (st == BS_OK && ((size_t)n != sc[1] || sk[0] != sc[1]))
+        st = bs_fail(BS_EINPUT, "%s: /network/link_carried has %zu links, /network/link_capacity "
+                                "%zu, /dims/link %d", r->result, sc[1], sk[0], n);
     size_t per = st == BS_OK ? per_day(r, "/network/link_carried", sc[0]) : 0;
     if (st == BS_OK && !per)
         st = BS_EINPUT;
@@ -423,64 +446,53 @@ static int fig_links(run *r)
                     "utilisation, %", nt, cols, v, 0, 0};
         st = plot_draw(r, &g);
     }
-    free(car);
-    free(cap);
     free(peak);
     free(v);
-    h5in_free_names(names, n);
     return st;
 }
 
 int plot_run(const char *result, const char *dir, int format, char **paths, int *n)
 {
     *n = 0;
-    int st = results_check(result);
+    results_run *f = NULL;
+    int st = results_load(result, plot_datasets, &f);
     if (st != BS_OK)
         return st;
-    if ((st = plot_need_gnuplot()) != BS_OK)
+    if ((st = plot_need_gnuplot()) != BS_OK) {
+        results_run_free(f);
         return st;
-    run r = {.result = result, .dir = dir, .format = format, .paths = paths};
-    r.f = h5in_open(result);
-    if (!r.f)
-        return bs_last_status();
-    char *epoch = h5in_attr_str(r.f, "/dims/day", "epoch");
-    size_t sh[4];
-    int rank = 0;
-    double *days = h5in_doubles(r.f, "/dims/day", &rank, sh);
-    r.epoch = epoch ? plot_parse_date(epoch) : -1;
-    r.n_days = days ? (int)sh[0] : 0;
-    r.replay = h5in_has(r.f, "/testbed/replay");
-    r.day_of = r.n_days > 0 ? malloc(sizeof(int) * (size_t)r.n_days) : NULL;
-    for (int d = 0; r.day_of && d < r.n_days; d++) {
-        r.day_of[d] = (int)days[d];
-        if (days[d] < 0 || days[d] > 36600 || (d > 0 && days[d] <= days[d - 1]))
-            r.n_days = 0; /* not days in order: refused below */
     }
-    free(days);
-    free(epoch);
+    run r = {.f = f, .result = result, .dir = dir, .format = format, .paths = paths};
+    r.epoch = f->epoch[0] ? plot_parse_date(f->epoch) : -1;
+    r.n_days = f->n_days;
+    r.replay = f->replay;
+    r.day_of = f->day;
+    for (int d = 0; d < r.n_days; d++)
+        if (f->day[d] < 0 || f->day[d] > 36600 || (d > 0 && f->day[d] <= f->day[d - 1]))
+            r.n_days = 0; /* not days in order: refused below */
     if (r.epoch < 0 || r.n_days < 1)
         st = bs_fail(BS_EINPUT, "%s: /dims/day has no days or no epoch", result);
-    if (st == BS_OK && !(r.ev = h5in_events(r.f, &r.n_ev)))
-        st = bs_last_status();
+    if (st == BS_OK && !f->has_events)
+        st = bs_fail(BS_EINPUT, "%s: /events: missing", result);
+    r.ev = f->events;
+    r.n_ev = f->n_events;
     if (st == BS_OK)
         st = fsutil_make_dirs(dir);
     if (st == BS_OK)
-        st = fig_population(&r, "/population/primary", "/dims/app", "primary",
+        st = fig_population(&r, "/population/primary", "app", "primary",
                             "People by first-choice calling app", "million people");
     if (st == BS_OK)
         st = fig_failed(&r);
     if (st == BS_OK)
-        st = fig_population(&r, "/population/vpn", "/dims/vpn", "vpn", "VPN users by protocol",
+        st = fig_population(&r, "/population/vpn", "vpn", "vpn", "VPN users by protocol",
                             "million people");
-    if (st == BS_OK && h5in_has(r.f, "/network/border_app"))
+    if (st == BS_OK && results_run_array(f, "/network/border_app"))
         st = fig_border(&r);
-    if (st == BS_OK && h5in_has(r.f, "/censor/inspected"))
+    if (st == BS_OK && results_run_array(f, "/censor/inspected"))
         st = fig_censor(&r);
-    if (st == BS_OK && h5in_has(r.f, "/network/link_carried"))
+    if (st == BS_OK && results_run_array(f, "/network/link_carried"))
         st = fig_links(&r);
-    free(r.ev);
-    free(r.day_of);
-    h5in_close(r.f);
+    results_run_free(f);
     *n = r.n_paths;
     return st;
 }

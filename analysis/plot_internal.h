@@ -3,8 +3,8 @@
 #ifndef BS_PLOT_INTERNAL_H
 #define BS_PLOT_INTERNAL_H
 
-#include "analysis/h5in.h"
 #include "analysis/plot.h"
+#include "io/results.h"
 
 /* What one figure shows: a table of days by columns, and how to draw it. */
 typedef struct figure {
@@ -17,14 +17,14 @@ typedef struct figure {
 } figure;
 
 typedef struct run {
-    h5in *f;
+    const results_run *f; /* what was read (results_load), validated */
     const char *result, *dir;
     int format, n_days;
     long epoch;         /* days since 1970 of day 0 */
     int replay;         /* a testbed replay (/testbed/replay): counts of people and calls */
     int *day_of;        /* [row] the day of each row since day 0 (/dims/day's values: a
                            run has every day, a replay one row per phase) */
-    h5in_event *ev;
+    const results_event *ev;
     int n_ev;
     char **paths;
     int n_paths;

@@ -1,7 +1,6 @@
 #include "analysis/reproduce.h"
 
 #include "config/config.h"
-#include "analysis/h5in.h"
 #include "analysis/plot.h"
 #include "io/results.h"
 #include "base/fsutil.h"
@@ -284,26 +283,26 @@ static uint64_t checksum(const double *x, size_t n)
 
 static int write_checksums(FILE *o, const fig *f, int r, const char *result)
 {
-    h5in *h = h5in_open(result);
-    if (!h)
-        return bs_last_status();
     int k = kind_of(f->plot), st = BS_OK;
-    for (int j = 1; j < 4 && behind[k][j] && st == BS_OK; j++) {
-        size_t shape[4];
-        int rank = 0;
-        double *x = h5in_doubles(h, behind[k][j], &rank, shape);
-        if (!x) {
-            st = bs_last_status();
+    const char *want[4] = {NULL};
+    for (int j = 1; j < 4 && behind[k][j]; j++)
+        want[j - 1] = behind[k][j];
+    results_run *h = NULL;
+    if ((st = results_load(result, want, &h)) != BS_OK)
+        return st;
+    for (int j = 0; want[j] && st == BS_OK; j++) {
+        const results_array *a = results_run_array(h, want[j]);
+        if (!a) {
+            st = bs_fail(BS_EINPUT, "%s: %s: missing", result, want[j]);
             break;
         }
         size_t n = 1;
-        for (int i = 0; i < rank; i++)
-            n *= shape[i];
-        fprintf(o, "%s %d %s %016llx\n", f->name, r, behind[k][j],
-                (unsigned long long)checksum(x, n));
-        free(x);
+        for (int i = 0; i < a->rank; i++)
+            n *= a->shape[i];
+        fprintf(o, "%s %d %s %016llx\n", f->name, r, want[j],
+                (unsigned long long)checksum(a->v, n));
     }
-    h5in_close(h);
+    results_run_free(h);
     return st;
 }
 

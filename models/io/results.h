@@ -105,6 +105,60 @@ typedef struct results_table {
 int results_read_table(const char *path, const char *dset, results_table **out);
 void results_table_free(results_table *t);
 
+/* Loading a run's datasets for analysis (results_load.c): plot, compare and
+ * reproduce read through this, in a child process as above, so that a
+ * damaged file fails with BS_EINPUT and a message instead of crashing.
+ *
+ * Before reading anything the child checks it against the file's
+ * dimensions: each dataset of the layout (INTERFACES.md) must hold numbers
+ * and have the rank and extents of its axes, e.g. /population/primary
+ * [day][region][app] with the lengths of /dims/day, /dims/region and
+ * /dims/app, /calls/failed [day][app], /network/link_carried [hour][link]
+ * (a testbed replay, which has no /dims/hour: [day][link]); /dims/day is a
+ * list of integers, the dims of names lists of strings, /events a 1-D table
+ * with string columns date, action and apps.  A mismatch is BS_EINPUT
+ * naming the file and the dataset. */
+typedef struct results_array {
+    char *path; /* the dataset, as asked for */
+    int rank;
+    size_t shape[4];
+    double *v; /* row-major, shape[0] x ... x shape[rank - 1] values */
+} results_array;
+
+typedef struct results_labels {
+    char *name; /* "app": the dimension /dims/app */
+    int n;
+    char **v;
+} results_labels;
+
+typedef struct results_event {
+    char *date, *action, *apps;
+} results_event;
+
+typedef struct results_run {
+    int n_days;
+    int *day;           /* /dims/day's values (a run: 0, 1, ...; a replay: a phase's day) */
+    char *epoch;        /* attribute epoch of /dims/day ("" when missing) */
+    char *link_classes; /* attribute classes of /dims/link (NULL when missing) */
+    int replay;         /* the file has /testbed/replay */
+    int has_events;     /* the file has /events (n_events may be 0) */
+    int n_events;
+    results_event *events;
+    int n_labels;
+    results_labels *labels; /* the dims of names the file has: app, region, vpn, link, mbox */
+    int n_arrays;
+    results_array *arrays; /* those of the datasets asked for that the file has */
+} results_run;
+
+/* Check `path` (results_check), then read /dims/day, the dims of names,
+ * /events and each dataset named in `datasets` (NULL-terminated) that the
+ * file has, all validated as above.  A dataset the file lacks is left out
+ * (results_run_array says NULL); the caller decides whether it needed it. */
+int results_load(const char *path, const char *const *datasets, results_run **out);
+void results_run_free(results_run *r);
+const results_array *results_run_array(const results_run *r, const char *dataset);
+const results_labels *results_run_labels(const results_run *r, const char *dim);
+
 /* Check that `path` is a complete blockshift results file.  Returns BS_OK, or
  * BS_EINPUT with a message saying what is wrong (missing, not HDF5, not ours,
  * incomplete, newer format version). */
@@ -112,7 +166,9 @@ int results_check(const char *path);
 
 /* Print what is in a results file: scenario, seed and run, provenance,
  * events, every dataset with its shape, axes and units, and the /summary
- * numbers.  Checks the file first (results_check). */
+ * numbers.  Checks the file first (results_check), then its layout as
+ * results_load() does (the layout's datasets against /dims, /events a 1-D
+ * table): a mismatch is BS_EINPUT naming the dataset. */
 int results_info(const char *path, FILE *out);
 
 #endif

@@ -4,6 +4,7 @@
  * results.c       writing files
  * results_read.c  checking and describing files (results_check, results_info)
  * results_get.c   reading values back (results_read_numbers, results_read_table)
+ * results_load.c reading a run's datasets for analysis, validated (results_load)
  */
 #ifndef BS_RESULTS_INTERNAL_H
 #define BS_RESULTS_INTERNAL_H
@@ -38,6 +39,12 @@ int results_sane_type(hid_t t);
 /* The string attribute `name` of `obj` (malloc'd), or NULL if it is missing
  * or not a single string. */
 char *results_read_str_attr(hid_t obj, const char *name);
+
+/* Check the layout of open file `f` (named `path`) against its dimensions,
+ * as results_load() does, without reading values: every dataset of the
+ * layout that the file has, the dims and /events (which only has to be a
+ * 1-D table here).  BS_OK or BS_EINPUT naming the dataset (results_load.c). */
+int results_check_layout(hid_t f, const char *path);
 
 /* Names gathered by H5Aiterate2(..., results_collect_name, &names): each
  * malloc'd; the iteration stops (returns < 0) if memory runs out. */

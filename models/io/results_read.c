@@ -23,7 +23,8 @@
  * a signal becomes "damaged file", BS_EINPUT.  The child ends with _exit(),
  * so it never flushes the parent's stdio buffers or runs HDF5's atexit
  * clean-up on files the parent has open.  If fork() fails the work is done
- * in-process.
+ * in-process.  results_info() also checks the layout of the file's datasets
+ * against its dims (results_check_layout, results_load.c) before printing.
  */
 #include "io/results.h"
 
@@ -686,6 +687,12 @@ static int info_here(const char *path, FILE *out)
     hid_t f = results_open_checked(path);
     if (f < 0)
         return (int)f;
+    int st = results_check_layout(f, path);
+    if (st != BS_OK) {
+        H5Fclose(f);
+        H5Eclear2(H5E_DEFAULT);
+        return st;
+    }
 
     static const char *const head[] = {"scenario",     "seed",         "run", "created",
                                        "tool_version", "git_revision", NULL};

@@ -486,7 +486,9 @@ static void test_empty(void **state)
     assert_int_equal(results_dim_index(r, "day", 5, "days", "d"), BS_OK);
     assert_int_equal(results_dim_names(r, "vpn", 0, NULL, "no VPNs"), BS_OK);
     const char *dims[] = {"day", "vpn"};
-    assert_int_equal(results_write(r, "/population/vpn", 2, dims, NULL, "people", "x"), BS_OK);
+    /* not /population/vpn, which the layout has as [day][region][vpn]: info
+     * would refuse it (results_check_layout) */
+    assert_int_equal(results_write(r, "/series/vpn", 2, dims, NULL, "people", "x"), BS_OK);
     const results_column cols[] = {{"date", RCOL_STRING, NULL, ""},
                                    {"strength", RCOL_DOUBLE, NULL, "1"}};
     assert_int_equal(results_write_table(r, "/events", 0, 2, cols, "no events"), BS_OK);
@@ -494,7 +496,7 @@ static void test_empty(void **state)
 
     hid_t f = H5Fopen(fx->path, H5F_ACC_RDONLY, H5P_DEFAULT);
     assert_true(f >= 0);
-    hid_t d = H5Dopen2(f, "/population/vpn", H5P_DEFAULT);
+    hid_t d = H5Dopen2(f, "/series/vpn", H5P_DEFAULT);
     assert_true(d >= 0);
     hid_t sp = H5Dget_space(d);
     hsize_t shape[2];
@@ -701,6 +703,95 @@ static void test_check_damaged_heap(void **state)
     assert_int_equal(results_check(fx->path), BS_OK);
 }
 
+/* A small run for results_load: days 0..2 (epoch 2022-09-21), regions
+ * north and south, the four apps, /calls/failed [day][app] as in
+ * write_sample, /population/primary of 100*day + 10*region + app with the
+ * axes `prim` (the layout's [day][region][app] or a wrong order), and an
+ * /events table (date, action, apps) of one row. */
+static void write_run(const char *path, const char *const prim[3])
+{
+    static const char *const regions[] = {"north", "south"};
+    results *r = results_create(path);
+    assert_non_null(r);
+    assert_int_equal(results_attr_str(r, "/", "format", RESULTS_FORMAT), BS_OK);
+    assert_int_equal(results_attr_int(r, "/", "format_version", RESULTS_FORMAT_VERSION), BS_OK);
+    assert_int_equal(results_dim_index(r, "day", 3, "days", "d"), BS_OK);
+    assert_int_equal(results_attr_str(r, "/dims/day", "epoch", "2022-09-21"), BS_OK);
+    assert_int_equal(results_dim_names(r, "region", 2, regions, "regions"), BS_OK);
+    assert_int_equal(results_dim_names(r, "app", 4, apps, "apps"), BS_OK);
+    const char *da[] = {"day", "app"};
+    assert_int_equal(results_write(r, "/calls/failed", 2, da, &failed[0][0], "calls", "x"), BS_OK);
+    double prim_v[24];
+    for (int i = 0; i < 24; i++)
+        prim_v[i] = 100 * (i / 8) + 10 * (i / 4 % 2) + i % 4;
+    assert_int_equal(results_write(r, "/population/primary", 3, prim, prim_v, "people", "x"), BS_OK);
+    const char *date[] = {"2022-09-22"}, *action[] = {"block"}, *which[] = {"whatsapp"};
+    const results_column cols[] = {{"date", RCOL_STRING, date, ""},
+                                   {"action", RCOL_STRING, action, ""},
+                                   {"apps", RCOL_STRING, which, ""}};
+    assert_int_equal(results_write_table(r, "/events", 1, 3, cols, "events"), BS_OK);
+    assert_int_equal(results_commit(r), BS_OK);
+}
+
+/* results_load hands back the days, the names, the events and the datasets
+ * asked for (a missing one left out), values as written; a dataset whose
+ * axes do not match /dims is BS_EINPUT naming it, and so is info. */
+static void test_load(void **state)
+{
+    struct fixture *fx = *state;
+    const char *good[] = {"day", "region", "app"}, *swapped[] = {"day", "app", "region"};
+    write_run(fx->path, good);
+    const char *want[] = {"/calls/failed", "/population/primary", "/calls/completed", NULL};
+    results_run *run = NULL;
+    assert_int_equal(results_load(fx->path, want, &run), BS_OK);
+    assert_int_equal(run->n_days, 3);
+    assert_int_equal(run->day[2], 2);
+    assert_string_equal(run->epoch, "2022-09-21");
+    assert_int_equal(run->replay, 0);
+    assert_int_equal(run->has_events, 1);
+    assert_int_equal(run->n_events, 1);
+    assert_string_equal(run->events[0].date, "2022-09-22");
+    assert_string_equal(run->events[0].action, "block");
+    assert_string_equal(run->events[0].apps, "whatsapp");
+    const results_labels *l = results_run_labels(run, "app");
+    assert_non_null(l);
+    assert_int_equal(l->n, 4);
+    assert_string_equal(l->v[3], "skype");
+    assert_null(results_run_labels(run, "vpn")); /* not in the file */
+    assert_int_equal(run->n_arrays, 2);          /* /calls/completed is not there */
+    assert_null(results_run_array(run, "/calls/completed"));
+    const results_array *a = results_run_array(run, "/calls/failed");
+    assert_non_null(a);
+    assert_int_equal(a->rank, 2);
+    assert_int_equal(a->shape[0], 3);
+    assert_int_equal(a->shape[1], 4);
+    for (int i = 0; i < 12; i++)
+        assert_true(a->v[i] == failed[i / 4][i % 4]);
+    a = results_run_array(run, "/population/primary");
+    assert_non_null(a);
+    assert_int_equal(a->shape[1], 2);
+    /* [day 2][south][signal]: 100*2 + 10*1 + 2 */
+    assert_true(a->v[(2 * 2 + 1) * 4 + 2] == 212);
+    results_run_free(run);
+
+    /* [day][app][region]: 4 where /dims/region has 2 */
+    unlink(fx->path);
+    write_run(fx->path, swapped);
+    run = NULL;
+    assert_int_equal(results_load(fx->path, want, &run), BS_EINPUT);
+    assert_null(run);
+    const char *m = bs_last_error();
+    if (!strstr(m, fx->path) ||
+        !strstr(m, "/population/primary: axis 1 (region) has 4 entries, /dims/region has 2"))
+        fail_msg("unexpected message: %s", m);
+    FILE *out = fopen("/dev/null", "w");
+    assert_non_null(out);
+    assert_int_equal(results_info(fx->path, out), BS_EINPUT);
+    fclose(out);
+    if (!strstr(bs_last_error(), "/population/primary: axis 1 (region)"))
+        fail_msg("info: unexpected message: %s", bs_last_error());
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -712,6 +803,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_bad_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_damaged_heap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

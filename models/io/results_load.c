@@ -1,0 +1,718 @@
+/* results_load: a run's datasets for the analysis commands (results.h).
+ *
+ * The child process (results_isolated) opens the file with the checks of
+ * results_check(), reads the dimensions, checks every dataset it is asked
+ * for against them (type, rank, the extent of each axis) before reading it,
+ * and passes everything back through the pipe in the form of base/wire.h:
+ *
+ *   u64 n_days, n_days x u64 day, str epoch, u64 has_classes, str classes,
+ *   u64 replay, u64 n_labels, { str name, u64 n, n x str },
+ *   u64 has_events, u64 n_events, { str date, str action, str apps },
+ *   u64 n_arrays, { str path, u64 rank, rank x u64 extent, values (f64) }
+ *
+ * The parent checks every count against the bytes that arrived before it
+ * allocates or copies.  Every HDF5 call of the child is checked; a failure
+ * is BS_EINPUT naming the file and the dataset (the file is the user's
+ * input), a failure to allocate BS_ENOMEM.
+ */
+#include "io/results.h"
+
+#include "io/results_internal.h"
+#include "base/status.h"
+#include "base/wire.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* More entries than these is taken as damage, not data. */
+#define MAX_LABELS 10000000ull
+#define MAX_ROWS 10000000ull
+#define MAX_VALUES (256ull * 1024 * 1024)
+
+/* The dimensions a dataset's axis may refer to (/dims/NAME). */
+enum { D_DAY, D_HOUR, D_APP, D_REGION, D_VPN, D_LINK, D_MBOX, D_ISP, D_CLASS, N_DIMS };
+static const char *const dim_names[N_DIMS] = {"day",  "hour", "app", "region", "vpn",
+                                              "link", "mbox", "isp", "class"};
+/* Those of names handed to the caller. */
+static const int label_dims[] = {D_APP, D_REGION, D_VPN, D_LINK, D_MBOX};
+#define N_LABEL_DIMS (int)(sizeof label_dims / sizeof label_dims[0])
+
+/* The layout: each dataset's axes.  "a|b": the first of /dims/a, /dims/b the
+ * file has (a run has /dims/hour; a testbed replay writes its network
+ * series a row per phase on /dims/day, and its boxes on /dims/isp). */
+static const struct {
+    const char *path;
+    int rank;
+    const char *axes[3];
+} layout[] = {
+    {"/population/installed", 3, {"day", "region", "app"}},
+    {"/population/primary", 3, {"day", "region", "app"}},
+    {"/population/vpn", 3, {"day", "region", "vpn"}},
+    {"/calls/attempted", 2, {"day", "app"}},
+    {"/calls/completed", 2, {"day", "app"}},
+    {"/calls/failed", 2, {"day", "app"}},
+    {"/calls/abandoned", 1, {"day"}},
+    {"/network/link_capacity", 1, {"link"}},
+    {"/network/link_offered", 2, {"hour|day", "link"}},
+    {"/network/link_carried", 2, {"hour|day", "link"}},
+    {"/network/app_carried", 3, {"hour|day", "app", "class"}},
+    {"/network/vpn_carried", 1, {"hour|day"}},
+    {"/network/border_app", 2, {"hour|day", "app"}},
+    {"/network/border_vpn", 1, {"hour|day"}},
+    {"/network/border_total", 1, {"hour|day"}},
+    {"/network/hairpin", 1, {"hour|day"}},
+    {"/censor/inspected", 2, {"hour|day", "mbox|isp"}},
+    {"/censor/dropped", 2, {"hour|day", "mbox|isp"}},
+    {"/censor/throttled", 2, {"hour|day", "mbox|isp"}},
+    {"/censor/collateral", 2, {"hour|day", "mbox|isp"}},
+    {"/censor/uninspected", 2, {"hour|day", "mbox|isp"}},
+    {"/censor/overloaded", 1, {"hour|day"}},
+};
+#define N_LAYOUT (int)(sizeof layout / sizeof layout[0])
+
+/* What the child knows of the open file. */
+typedef struct ctx {
+    hid_t f;
+    const char *path;
+    int has[N_DIMS];
+    hsize_t len[N_DIMS];
+} ctx;
+
+static int fail_here(const ctx *c, const char *dset, const char *what)
+{
+    H5Eclear2(H5E_DEFAULT);
+    return bs_fail(BS_EINPUT, "%s: %s: %s", c->path, dset, what);
+}
+
+/* Whether every link of `obj` exists: 1, 0, or a status (with a message)
+ * when HDF5 cannot tell (H5Lexists needs the parents). */
+static int has_path(const ctx *c, const char *obj)
+{
+    char buf[512];
+    if (strlen(obj) >= sizeof buf || obj[0] != '/')
+        return fail_here(c, obj, "not a dataset name");
+    snprintf(buf, sizeof buf, "%s", obj);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char ch = *p;
+        *p = '\0';
+        htri_t ok = H5Lexists(c->f, buf, H5P_DEFAULT);
+        if (ok < 0)
+            return fail_here(c, buf, "cannot look it up (damaged file?)");
+        if (ok == 0)
+            return 0;
+        if (ch == '\0')
+            return 1;
+        *p = ch;
+    }
+}
+
+/* Open dataset `dset` with its type and space; its rank in *rank (checked
+ * to be a simple extent of rank 0 to 4) and extents in len. */
+static int open_dset(const ctx *c, const char *dset, hid_t *d, hid_t *t, hid_t *sp, int *rank,
+                     hsize_t len[4])
+{
+    *d = *t = *sp = H5I_INVALID_HID;
+    H5O_info_t oi;
+    if (H5Oget_info_by_name(c->f, dset, &oi, H5P_DEFAULT) < 0)
+        return fail_here(c, dset, "cannot read its header (damaged file?)");
+    if (oi.type != H5O_TYPE_DATASET)
+        return fail_here(c, dset, "not a dataset");
+    if ((*d = H5Dopen2(c->f, dset, H5P_DEFAULT)) < 0)
+        return fail_here(c, dset, "cannot open it (damaged file?)");
+    if ((*t = H5Dget_type(*d)) < 0 || (*sp = H5Dget_space(*d)) < 0)
+        return fail_here(c, dset, "cannot read its type or shape (damaged file?)");
+    H5S_class_t cls = H5Sget_simple_extent_type(*sp);
+    int r = H5Sget_simple_extent_ndims(*sp);
+    if (cls == H5S_NO_CLASS || r < 0)
+        return fail_here(c, dset, "cannot read its shape (damaged file?)");
+    if (cls == H5S_NULL)
+        return fail_here(c, dset, "has no values (an empty dataspace)");
+    if (r > 4) {
+        char what[64];
+        snprintf(what, sizeof what, "has %d axes", r);
+        return fail_here(c, dset, what);
+    }
+    if (r > 0 && H5Sget_simple_extent_dims(*sp, len, NULL) < 0)
+        return fail_here(c, dset, "cannot read its shape (damaged file?)");
+    *rank = r;
+    return BS_OK;
+}
+
+static void close_dset(hid_t *d, hid_t *t, hid_t *sp)
+{
+    CLOSE(H5Sclose, *sp);
+    CLOSE(H5Tclose, *t);
+    CLOSE(H5Dclose, *d);
+    H5Eclear2(H5E_DEFAULT);
+}
+
+/* The length of every /dims/NAME the file has, each checked to be a list
+ * (rank 1) of integers (day, hour) or strings (the others). */
+static int read_dims(ctx *c)
+{
+    int st = has_path(c, "/dims");
+    if (st < 0)
+        return st;
+    for (int k = 0; st == 1 && k < N_DIMS; k++) {
+        char dset[64];
+        snprintf(dset, sizeof dset, "/dims/%s", dim_names[k]);
+        int there = has_path(c, dset);
+        if (there < 0)
+            return there;
+        if (!there)
+            continue;
+        hid_t d, t, sp;
+        int rank = 0;
+        hsize_t len[4] = {0};
+        int rc = open_dset(c, dset, &d, &t, &sp, &rank, len);
+        H5T_class_t want = k == D_DAY || k == D_HOUR ? H5T_INTEGER : H5T_STRING;
+        if (rc == BS_OK && rank != 1) {
+            char what[96];
+            snprintf(what, sizeof what, "has %d axes, not 1 (a list of %s)", rank,
+                     want == H5T_INTEGER ? "numbers" : "names");
+            rc = fail_here(c, dset, what);
+        } else if (rc == BS_OK && (H5Tget_class(t) != want || !results_sane_type(t)))
+            rc = fail_here(c, dset, want == H5T_INTEGER ? "does not hold integers"
+                                                        : "does not hold strings");
+        else if (rc == BS_OK && len[0] > MAX_LABELS)
+            rc = fail_here(c, dset, "too long");
+        close_dset(&d, &t, &sp);
+        if (rc != BS_OK)
+            return rc;
+        c->has[k] = 1;
+        c->len[k] = len[0];
+    }
+    return BS_OK;
+}
+
+/* The dimension an axis ("hour|day") refers to in this file: the first
+ * listed that it has; -1 with a message naming the dataset if none. */
+static int axis_dim(const ctx *c, const char *dset, const char *alts)
+{
+    char first[32] = "";
+    for (const char *p = alts; *p;) {
+        size_t n = strcspn(p, "|");
+        for (int k = 0; k < N_DIMS; k++)
+            if (strlen(dim_names[k]) == n && strncmp(dim_names[k], p, n) == 0 && c->has[k])
+                return k;
+        if (!first[0])
+            snprintf(first, sizeof first, "%.*s", (int)n, p);
+        p += n + (p[n] == '|');
+    }
+    char what[96];
+    snprintf(what, sizeof what, "its axis %s needs /dims/%s, which the file lacks", alts, first);
+    fail_here(c, dset, what);
+    return -1;
+}
+
+static int layout_index(const char *dset)
+{
+    for (int i = 0; i < N_LAYOUT; i++)
+        if (strcmp(layout[i].path, dset) == 0)
+            return i;
+    return -1;
+}
+
+/* Open numeric dataset `dset` and check it against the dims; its rank and
+ * extents in *rank and len.  The caller closes d, t, sp. */
+static int check_numbers(const ctx *c, const char *dset, hid_t *d, hid_t *t, hid_t *sp,
+                         int *rank, hsize_t len[4])
+{
+    int st = open_dset(c, dset, d, t, sp, rank, len);
+    if (st != BS_OK)
+        return st;
+    H5T_class_t cls = H5Tget_class(*t);
+    if (cls == H5T_NO_CLASS)
+        return fail_here(c, dset, "cannot read its type (damaged file?)");
+    if ((cls != H5T_FLOAT && cls != H5T_INTEGER) || !results_sane_type(*t))
+        return fail_here(c, dset, "does not hold numbers (of at most 16 bytes)");
+    int i = layout_index(dset);
+    char what[256], shape[96] = "";
+    if (i < 0) { /* not of the layout: any rank 1 to 4 */
+        if (*rank < 1)
+            return fail_here(c, dset, "is a single value, not an array");
+        return BS_OK;
+    }
+    size_t n = 0;
+    for (int k = 0; k < layout[i].rank; k++)
+        n += (size_t)snprintf(shape + n, sizeof shape - n, "[%s]", layout[i].axes[k]);
+    if (*rank != layout[i].rank) {
+        snprintf(what, sizeof what, "has %d axes, not %d (%s)", *rank, layout[i].rank, shape);
+        return fail_here(c, dset, what);
+    }
+    hsize_t total = 1;
+    for (int k = 0; k < *rank; k++) {
+        int dim = axis_dim(c, dset, layout[i].axes[k]);
+        if (dim < 0)
+            return BS_EINPUT;
+        if (len[k] != c->len[dim]) {
+            snprintf(what, sizeof what, "axis %d (%s) has %llu entries, /dims/%s has %llu (%s)", k,
+                     dim_names[dim], (unsigned long long)len[k], dim_names[dim],
+                     (unsigned long long)c->len[dim], shape);
+            return fail_here(c, dset, what);
+        }
+        total = len[k] && total > MAX_VALUES / len[k] ? MAX_VALUES + 1 : total * len[k];
+    }
+    if (total > MAX_VALUES)
+        return fail_here(c, dset, "too large");
+    return BS_OK;
+}
+
+/* Open /events and check it is a 1-D table; with `columns`, that it has
+ * string columns date, action and apps.  Its rows in *rows. */
+static int check_events(const ctx *c, int columns, hid_t *d, hid_t *t, hid_t *sp, hsize_t *rows)
+{
+    const char *dset = "/events";
+    int rank = 0;
+    hsize_t len[4] = {0};
+    int st = open_dset(c, dset, d, t, sp, &rank, len);
+    if (st != BS_OK)
+        return st;
+    if (H5Tget_class(*t) != H5T_COMPOUND || !results_sane_type(*t))
+        return fail_here(c, dset, "not a table (a compound type of numbers and strings)");
+    if (rank != 1) {
+        char what[64];
+        snprintf(what, sizeof what, "has %d axes, not 1 (a table of rows)", rank);
+        return fail_here(c, dset, what);
+    }
+    if (len[0] > MAX_ROWS)
+        return fail_here(c, dset, "too many rows");
+    static const char *const need[] = {"date", "action", "apps"};
+    for (int k = 0; columns && k < 3; k++) {
+        int m = H5Tget_member_index(*t, need[k]);
+        char what[96];
+        snprintf(what, sizeof what, "column %s: %s", need[k],
+                 m < 0 ? "missing" : "not a column of strings");
+        if (m < 0 || H5Tget_member_class(*t, (unsigned)m) != H5T_STRING) {
+            return fail_here(c, dset, what);
+        }
+    }
+    *rows = len[0];
+    return BS_OK;
+}
+
+int results_check_layout(hid_t f, const char *path)
+{
+    ctx c = {.f = f, .path = path};
+    int st = read_dims(&c);
+    for (int i = 0; st == BS_OK && i < N_LAYOUT; i++) {
+        int there = has_path(&c, layout[i].path);
+        if (there <= 0) {
+            st = there;
+            continue;
+        }
+        hid_t d, t, sp;
+        int rank;
+        hsize_t len[4];
+        st = check_numbers(&c, layout[i].path, &d, &t, &sp, &rank, len);
+        close_dset(&d, &t, &sp);
+    }
+    int there = st == BS_OK ? has_path(&c, "/events") : 0;
+    if (there < 0)
+        st = there;
+    if (there > 0) {
+        hid_t d, t, sp;
+        hsize_t rows;
+        st = check_events(&c, 0, &d, &t, &sp, &rows);
+        close_dset(&d, &t, &sp);
+    }
+    return st;
+}
+
+/* ---- the child ------------------------------------------------------------ */
+
+/* A variable-length string type (for reading into char *). */
+static hid_t vlen_str(void)
+{
+    hid_t s = H5Tcopy(H5T_C_S1);
+    if (s >= 0 && (H5Tset_size(s, H5T_VARIABLE) < 0 || H5Tset_cset(s, H5T_CSET_UTF8) < 0)) {
+        H5Tclose(s);
+        s = H5I_INVALID_HID;
+    }
+    return s;
+}
+
+/* Write the strings of list dataset `dset` (checked by read_dims), n of
+ * them, variable or fixed length. */
+static int put_names(const ctx *c, const char *dset, hsize_t n, FILE *out)
+{
+    hid_t d, t, sp, mt = H5I_INVALID_HID;
+    int rank;
+    hsize_t len[4];
+    int st = open_dset(c, dset, &d, &t, &sp, &rank, len);
+    htri_t var = st == BS_OK ? H5Tis_variable_str(t) : 0;
+    size_t size = st == BS_OK ? H5Tget_size(t) : 0;
+    char *buf = NULL;
+    if (st == BS_OK && (var < 0 || size == 0))
+        st = fail_here(c, dset, "cannot read its string type (damaged file?)");
+    if (st == BS_OK) {
+        size_t cell = var ? sizeof(char *) : size + 1;
+        mt = var ? vlen_str() : H5Tcopy(H5T_C_S1);
+        buf = calloc(n ? (size_t)n : 1, cell);
+        if (!buf || mt < 0 ||
+            (!var && (H5Tset_size(mt, size + 1) < 0 || H5Tset_strpad(mt, H5T_STR_NULLTERM) < 0)))
+            st = bs_fail(BS_ENOMEM, "%s: %s: out of memory", c->path, dset);
+        else if (n > 0 && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+            st = fail_here(c, dset, "cannot read its names (damaged file?)");
+        else {
+            wire_put_u64(out, n);
+            for (hsize_t i = 0; i < n; i++)
+                wire_put_str(out, var ? ((char **)buf)[i] : buf + i * cell);
+            if (var && n > 0 && H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, buf) < 0)
+                st = fail_here(c, dset, "cannot free its names");
+        }
+    }
+    free(buf);
+    CLOSE(H5Tclose, mt);
+    close_dset(&d, &t, &sp);
+    return st;
+}
+
+/* A string attribute of object `obj`: 1 and the value in *s (malloc'd), 0
+ * when missing, or a status when it is there but not one string. */
+static int str_attr(const ctx *c, const char *obj, const char *name, char **s)
+{
+    *s = NULL;
+    htri_t there = H5Aexists_by_name(c->f, obj, name, H5P_DEFAULT);
+    if (there < 0)
+        return fail_here(c, obj, "cannot read its attributes (damaged file?)");
+    if (!there)
+        return 0;
+    hid_t o = H5Oopen(c->f, obj, H5P_DEFAULT);
+    if (o < 0)
+        return fail_here(c, obj, "cannot open it (damaged file?)");
+    *s = results_read_str_attr(o, name);
+    CLOSE(H5Oclose, o);
+    H5Eclear2(H5E_DEFAULT);
+    if (!*s) {
+        char what[128];
+        snprintf(what, sizeof what, "attribute %s: not a string", name);
+        return fail_here(c, obj, what);
+    }
+    return 1;
+}
+
+static int put_days(const ctx *c, FILE *out)
+{
+    const char *dset = "/dims/day";
+    if (!c->has[D_DAY])
+        return fail_here(c, dset, "missing");
+    hid_t d, t, sp;
+    int rank;
+    hsize_t len[4];
+    int st = open_dset(c, dset, &d, &t, &sp, &rank, len);
+    long long *day = st == BS_OK ? calloc(len[0] ? (size_t)len[0] : 1, sizeof *day) : NULL;
+    if (st == BS_OK && !day)
+        st = bs_fail(BS_ENOMEM, "%s: %s: out of memory", c->path, dset);
+    if (st == BS_OK && len[0] > 0 && H5Dread(d, H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, day) < 0)
+        st = fail_here(c, dset, "cannot read its days (damaged file?)");
+    if (st == BS_OK) {
+        wire_put_u64(out, len[0]);
+        for (hsize_t i = 0; i < len[0]; i++)
+            wire_put_u64(out, (uint64_t)day[i]);
+    }
+    free(day);
+    close_dset(&d, &t, &sp);
+    char *epoch = NULL, *classes = NULL;
+    if (st == BS_OK && (st = str_attr(c, dset, "epoch", &epoch)) >= 0) {
+        wire_put_str(out, epoch);
+        st = c->has[D_LINK] ? str_attr(c, "/dims/link", "classes", &classes) : 0;
+    }
+    if (st >= 0) {
+        wire_put_u64(out, classes != NULL);
+        wire_put_str(out, classes);
+        st = BS_OK;
+    }
+    free(epoch);
+    free(classes);
+    return st;
+}
+
+static int put_events(const ctx *c, FILE *out)
+{
+    int there = has_path(c, "/events");
+    if (there < 0)
+        return there;
+    wire_put_u64(out, (uint64_t)there);
+    if (!there) {
+        wire_put_u64(out, 0);
+        return BS_OK;
+    }
+    struct row {
+        char *date, *action, *apps;
+    };
+    hid_t d, t, sp, s = vlen_str(), mt = H5Tcreate(H5T_COMPOUND, sizeof(struct row));
+    hsize_t n = 0;
+    int st = check_events(c, 1, &d, &t, &sp, &n);
+    struct row *rows = st == BS_OK ? calloc(n ? (size_t)n : 1, sizeof *rows) : NULL;
+    if (st == BS_OK &&
+        (!rows || s < 0 || mt < 0 || H5Tinsert(mt, "date", HOFFSET(struct row, date), s) < 0 ||
+         H5Tinsert(mt, "action", HOFFSET(struct row, action), s) < 0 ||
+         H5Tinsert(mt, "apps", HOFFSET(struct row, apps), s) < 0))
+        st = bs_fail(BS_ENOMEM, "%s: /events: out of memory", c->path);
+    if (st == BS_OK && n > 0 && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0)
+        st = fail_here(c, "/events", "cannot read its date, action and apps (damaged file?)");
+    else if (st == BS_OK) {
+        wire_put_u64(out, n);
+        for (hsize_t i = 0; i < n; i++) {
+            wire_put_str(out, rows[i].date);
+            wire_put_str(out, rows[i].action);
+            wire_put_str(out, rows[i].apps);
+        }
+        if (n > 0 && H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, rows) < 0)
+            st = fail_here(c, "/events", "cannot free its strings");
+    }
+    free(rows);
+    CLOSE(H5Tclose, mt);
+    CLOSE(H5Tclose, s);
+    close_dset(&d, &t, &sp);
+    return st;
+}
+
+static int put_array(const ctx *c, const char *dset, FILE *out)
+{
+    hid_t d, t, sp;
+    int rank = 0;
+    hsize_t len[4] = {0};
+    int st = check_numbers(c, dset, &d, &t, &sp, &rank, len);
+    size_t n = 1;
+    for (int k = 0; st == BS_OK && k < rank; k++)
+        n *= (size_t)len[k];
+    double *v = st == BS_OK ? malloc(sizeof(double) * (n ? n : 1)) : NULL;
+    if (st == BS_OK && !v)
+        st = bs_fail(BS_ENOMEM, "%s: %s: out of memory", c->path, dset);
+    if (st == BS_OK && n > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
+        st = fail_here(c, dset, "cannot be read as numbers (damaged file?)");
+    if (st == BS_OK) {
+        wire_put_str(out, dset);
+        wire_put_u64(out, (uint64_t)rank);
+        for (int k = 0; k < rank; k++)
+            wire_put_u64(out, len[k]);
+        fwrite(v, sizeof(double), n, out);
+    }
+    free(v);
+    close_dset(&d, &t, &sp);
+    return st;
+}
+
+/* The child's second argument (results_isolated passes only the path): set
+ * by results_load just before it forks. */
+static _Thread_local const char *const *load_datasets;
+
+static int load_here(const char *path, FILE *out)
+{
+    const char *const *want = load_datasets;
+    hid_t f = results_open_checked(path);
+    if (f < 0)
+        return (int)f;
+    ctx c = {.f = f, .path = path};
+    int st = read_dims(&c);
+    if (st == BS_OK)
+        st = put_days(&c, out);
+    int replay = st == BS_OK ? has_path(&c, "/testbed/replay") : 0;
+    if (replay < 0)
+        st = replay;
+    if (st == BS_OK) {
+        wire_put_u64(out, (uint64_t)replay);
+        int n = 0;
+        for (int k = 0; k < N_LABEL_DIMS; k++)
+            n += c.has[label_dims[k]];
+        wire_put_u64(out, (uint64_t)n);
+    }
+    for (int k = 0; st == BS_OK && k < N_LABEL_DIMS; k++) {
+        int dim = label_dims[k];
+        if (!c.has[dim])
+            continue;
+        char dset[64];
+        snprintf(dset, sizeof dset, "/dims/%s", dim_names[dim]);
+        wire_put_str(out, dim_names[dim]);
+        st = put_names(&c, dset, c.len[dim], out);
+    }
+    if (st == BS_OK)
+        st = put_events(&c, out);
+    int n = 0, *there = NULL;
+    while (want && want[n])
+        n++;
+    if (st == BS_OK && !(there = calloc((size_t)n + 1, sizeof *there)))
+        st = bs_fail(BS_ENOMEM, "%s: out of memory", path);
+    int count = 0;
+    for (int i = 0; st == BS_OK && i < n; i++) {
+        int h = has_path(&c, want[i]);
+        if (h < 0)
+            st = h;
+        else
+            count += there[i] = h;
+    }
+    if (st == BS_OK)
+        wire_put_u64(out, (uint64_t)count);
+    for (int i = 0; st == BS_OK && i < n; i++)
+        if (there[i])
+            st = put_array(&c, want[i], out);
+    free(there);
+    if (H5Fclose(f) < 0 && st == BS_OK)
+        st = bs_fail(BS_EINPUT, "%s: cannot close it (damaged file?)", path);
+    H5Eclear2(H5E_DEFAULT);
+    if (st == BS_OK && ferror(out))
+        st = bs_fail(BS_ERUNTIME, "%s: cannot pass the values on", path);
+    return st;
+}
+
+/* ---- the parent ----------------------------------------------------------- */
+
+void results_run_free(results_run *r)
+{
+    if (!r)
+        return;
+    free(r->day);
+    free(r->epoch);
+    free(r->link_classes);
+    for (int i = 0; r->events && i < r->n_events; i++) {
+        free(r->events[i].date);
+        free(r->events[i].action);
+        free(r->events[i].apps);
+    }
+    free(r->events);
+    for (int i = 0; r->labels && i < r->n_labels; i++) {
+        for (int k = 0; r->labels[i].v && k < r->labels[i].n; k++)
+            free(r->labels[i].v[k]);
+        free(r->labels[i].v);
+        free(r->labels[i].name);
+    }
+    free(r->labels);
+    for (int i = 0; r->arrays && i < r->n_arrays; i++) {
+        free(r->arrays[i].path);
+        free(r->arrays[i].v);
+    }
+    free(r->arrays);
+    free(r);
+}
+
+/* A count of items of at least `min` bytes each that the rest of the
+ * message can hold; marks the reader bad otherwise. */
+static uint64_t get_count(wire_reader *w, size_t min)
+{
+    uint64_t n = wire_get_u64(w);
+    if (!w->bad && n > (uint64_t)(w->end - w->p) / min)
+        w->bad = 1;
+    return w->bad ? 0 : n;
+}
+
+static results_run *parse_run(wire_reader *w)
+{
+    results_run *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    uint64_t n = get_count(w, 8);
+    r->day = calloc(n ? n : 1, sizeof *r->day);
+    w->bad |= !r->day || n > INT32_MAX;
+    for (uint64_t i = 0; !w->bad && i < n; i++) {
+        uint64_t x = wire_get_u64(w);
+        r->day[i] = (int64_t)x < INT32_MIN || (int64_t)x > INT32_MAX ? -1 : (int)(int64_t)x;
+    }
+    r->n_days = (int)n;
+    r->epoch = wire_get_str(w);
+    uint64_t has_classes = wire_get_u64(w);
+    r->link_classes = wire_get_str(w);
+    if (!has_classes) {
+        free(r->link_classes);
+        r->link_classes = NULL;
+    }
+    r->replay = wire_get_u64(w) != 0;
+    n = get_count(w, 16);
+    r->labels = calloc(n ? n : 1, sizeof *r->labels);
+    w->bad |= !r->labels;
+    for (uint64_t i = 0; !w->bad && i < n; i++) {
+        results_labels *l = &r->labels[i];
+        r->n_labels = (int)i + 1;
+        l->name = wire_get_str(w);
+        uint64_t m = get_count(w, 8);
+        l->v = calloc(m ? m : 1, sizeof *l->v);
+        w->bad |= !l->v || m > INT32_MAX;
+        for (uint64_t k = 0; !w->bad && k < m; k++) {
+            l->v[k] = wire_get_str(w);
+            l->n = (int)k + 1;
+        }
+    }
+    r->has_events = wire_get_u64(w) != 0;
+    n = get_count(w, 24);
+    r->events = calloc(n ? n : 1, sizeof *r->events);
+    w->bad |= !r->events || n > INT32_MAX;
+    for (uint64_t i = 0; !w->bad && i < n; i++) {
+        results_event *e = &r->events[i];
+        r->n_events = (int)i + 1;
+        e->date = wire_get_str(w);
+        e->action = wire_get_str(w);
+        e->apps = wire_get_str(w);
+    }
+    n = get_count(w, 16);
+    r->arrays = calloc(n ? n : 1, sizeof *r->arrays);
+    w->bad |= !r->arrays;
+    for (uint64_t i = 0; !w->bad && i < n; i++) {
+        results_array *a = &r->arrays[i];
+        r->n_arrays = (int)i + 1;
+        a->path = wire_get_str(w);
+        uint64_t rank = wire_get_u64(w), values = 1;
+        w->bad |= rank > 4;
+        for (uint64_t k = 0; !w->bad && k < rank; k++) {
+            uint64_t e = wire_get_u64(w);
+            a->shape[k] = (size_t)e;
+            values = e && values > MAX_VALUES / e ? MAX_VALUES + 1 : values * e;
+        }
+        w->bad |= values > MAX_VALUES || values > (uint64_t)(w->end - w->p) / sizeof(double);
+        if (w->bad)
+            break;
+        a->rank = (int)rank;
+        if (!(a->v = malloc(sizeof(double) * (values ? values : 1)))) {
+            w->bad = 1;
+            break;
+        }
+        memcpy(a->v, w->p, sizeof(double) * values);
+        w->p += sizeof(double) * values;
+    }
+    if (w->bad || w->p != w->end) {
+        results_run_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+int results_load(const char *path, const char *const *datasets, results_run **out)
+{
+    *out = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem)
+        return bs_fail(BS_ENOMEM, "%s: out of memory", path);
+    load_datasets = datasets;
+    int st = results_isolated(path, mem, load_here);
+    load_datasets = NULL;
+    if (fclose(mem) != 0 && st == BS_OK)
+        st = bs_fail(BS_ENOMEM, "%s: out of memory", path);
+    if (st == BS_OK) {
+        wire_reader w = {buf, buf + len, 0};
+        if (!(*out = parse_run(&w)))
+            st = bs_fail(BS_ERUNTIME, "%s: cannot take over what was read (out of memory?)", path);
+    }
+    free(buf);
+    return st;
+}
+
+const results_array *results_run_array(const results_run *r, const char *dataset)
+{
+    for (int i = 0; r && i < r->n_arrays; i++)
+        if (r->arrays[i].path && strcmp(r->arrays[i].path, dataset) == 0)
+            return &r->arrays[i];
+    return NULL;
+}
+
+const results_labels *results_run_labels(const results_run *r, const char *dim)
+{
+    for (int i = 0; r && i < r->n_labels; i++)
+        if (r->labels[i].name && strcmp(r->labels[i].name, dim) == 0)
+            return &r->labels[i];
+    return NULL;
+}
