@@ -4,6 +4,7 @@
 #include "analysis/plot.h"
 #include "analysis/plot_internal.h"
 #include "io/results.h"
+#include "base/quote.h"
 #include "base/status.h"
 #include "world/world.h"
 
@@ -39,9 +40,12 @@ static int same_names(h5in *a, h5in *b, const char *dim, const char *pa, const c
         st = bs_fail(BS_EINPUT, "%s and %s do not compare: %s has %d names in one, %d in the other",
                      pa, pb, dim, na, nb);
     for (int i = 0; st == BS_OK && i < na; i++)
-        if (strcmp(x[i], y[i]) != 0)
+        if (strcmp(x[i], y[i]) != 0) {
+            char qx[QUOTE_ROOM(64)], qy[QUOTE_ROOM(64)];
             st = bs_fail(BS_EINPUT, "%s and %s do not compare: %s[%d] is '%s' in one, '%s' in the other",
-                         pa, pb, dim, i, x[i], y[i]);
+                         pa, pb, dim, i, quote_print(qx, sizeof qx, x[i]),
+                         quote_print(qy, sizeof qy, y[i]));
+        }
     h5in_free_names(x, na);
     h5in_free_names(y, nb);
     return st;

@@ -7,6 +7,8 @@
  */
 #include "sweep/sweep_spec.h"
 
+#include "base/name.h"
+#include "base/quote.h"
 #include "base/rng.h"
 #include "config/schema.h"
 #include "base/status.h"
@@ -157,10 +159,13 @@ static int get_strings(errs *e, const config_setting_t *s, const char *path, cha
 }
 
 /* A name fit for a file name and an HDF5 column: letters, digits, _ . - */
+/* A parameter path's longest (it is a column of the sweep's tables). */
+#define SWEEP_MAX_PATH 127
+
 static int plain_name(const char *s)
 {
-    if (!s[0] || strlen(s) > 200)
-        return 0;
+    if (!s[0] || strlen(s) > 200 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+        return 0; /* "." and "..": results/sweeps/.. is results/ */
     for (; *s; s++)
         if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' && *s != '-')
             return 0;
@@ -299,7 +304,11 @@ static void read_param(errs *e, const config_setting_t *g, int j, sweep_param *p
     check_keys(e, g, where, param_keys);
     snprintf(path, sizeof path, "%s.path", where);
     const char *pp = get_string(e, g, "path", path, 1);
-    if (pp && (!pp[0] || strpbrk(pp, "= \t\n"))) {
+    char why[160];
+    if (pp && name_check(pp, SWEEP_MAX_PATH, 0, why, sizeof why) != 0) {
+        err_at(e, config_setting_get_member(g, "path"), path, "the parameter path %s", why);
+        pp = NULL;
+    } else if (pp && (!pp[0] || strpbrk(pp, "= \t\n"))) {
         err_at(e, config_setting_get_member(g, "path"), path,
                "'%s' is not a parameter path (like population.retry)", pp);
         pp = NULL;
@@ -595,9 +604,12 @@ static void read_top(errs *e, const config_setting_t *root, sweep_spec *s)
 {
     check_keys(e, root, "", top_keys);
     const char *name = get_string(e, root, "name", "name", 0);
-    if (name && !plain_name(name))
+    if (name && !plain_name(name)) {
+        char shown[QUOTE_ROOM(64)];
         err_at(e, config_setting_get_member(root, "name"), "name",
-               "'%s': use letters, digits, '_', '.' and '-' (it names the output folder)", name);
+               "'%s': use letters, digits, '_', '.' and '-', and not \".\" or \"..\" (it names "
+               "the output folder)", quote_print(shown, sizeof shown, name));
+    }
     if (!name || !plain_name(name)) {
         const char *base = strrchr(s->file, '/');
         base = base ? base + 1 : s->file;
