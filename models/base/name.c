@@ -60,9 +60,11 @@ int name_check(const char *s, size_t max, int file, char *why, size_t size)
         i += (size_t)n;
     }
     if (file && (len == 0 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0 || strchr(s, '/'))) {
-        snprintf(why, size, "%s: it names a file or folder, so it may not be empty, \".\" or "
-                            "\"..\", nor hold \"/\"",
-                 len == 0 ? "is empty" : strchr(s, '/') ? "holds \"/\"" : "is not a name");
+        snprintf(why, size, "%s: it names a file or folder (not empty, \".\" or \"..\", no \"/\")",
+                 len == 0             ? "is empty"
+                 : strchr(s, '/')     ? "holds \"/\""
+                 : strcmp(s, "..") == 0 ? "is \"..\""
+                                      : "is \".\"");
         return -1;
     }
     return 0;

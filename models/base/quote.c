@@ -32,39 +32,48 @@ static void finish(qbuf *b, const char *close)
     b->out[b->len] = '\0';
 }
 
-/* s between quotes q, with q written as qq and control characters and
- * stray bytes as '?'. */
-static const char *quote_with(char *out, size_t cap, const char *s, char q, const char *qq)
+/* The text of s for a quoted string: control characters and stray bytes
+ * as '?', the character q as qq. */
+static void put_text(qbuf *b, const char *s, char q, const char *qq)
 {
-    qbuf b = {out, cap, 0, 4, 0};
-    put(&b, &q, 1);
-    while (*s && !b.cut) {
+    while (*s && !b->cut) {
         unsigned cp = 0;
         int n = name_utf8_len(s, &cp);
         if (n == 0 || name_is_control(cp)) {
-            put(&b, "?", 1);
+            put(b, "?", 1);
             s += n ? n : 1;
         } else if (*s == q) {
-            put(&b, qq, strlen(qq));
+            put(b, qq, strlen(qq));
             s++;
         } else {
-            put(&b, s, (size_t)n);
+            put(b, s, (size_t)n);
             s += n;
         }
     }
-    char close[2] = {q, '\0'};
-    finish(&b, close);
-    return out;
 }
 
+/* gnuplot ends a single-quoted string at a ' right after another ' (the
+ * opening one too), so '' cannot stand for a ' at the start of the text or
+ * after another: a ' is spliced in as a double-quoted "'" instead, which
+ * holds nothing gnuplot substitutes, and the whole is one expression in
+ * parentheses: ('it'."'".'s'). */
 const char *quote_gp(char *out, size_t cap, const char *s)
 {
-    return quote_with(out, cap, s, '\'', "''");
+    int paren = strchr(s, '\'') != NULL;
+    qbuf b = {out, cap, 0, 5, 0}; /* room for "...')" */
+    put(&b, paren ? "('" : "'", paren ? 2 : 1);
+    put_text(&b, s, '\'', "'.\"'\".'");
+    finish(&b, paren ? "')" : "'");
+    return out;
 }
 
 const char *quote_gp_data(char *out, size_t cap, const char *s)
 {
-    return quote_with(out, cap, s, '"', "'");
+    qbuf b = {out, cap, 0, 4, 0};
+    put(&b, "\"", 1);
+    put_text(&b, s, '"', "'");
+    finish(&b, "\"");
+    return out;
 }
 
 int quote_sh(char *out, size_t cap, const char *s)

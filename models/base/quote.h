@@ -18,11 +18,13 @@
 /* Room for the quoted form of any string of n bytes (gnuplot, shell, print). */
 #define QUOTE_ROOM(n) (4 * (n) + 8)
 
-/* A gnuplot string constant: 'text', with ' doubled ('') and control
- * characters and stray bytes replaced by '?'.  gnuplot does no backquote,
- * macro (@) or backslash substitution inside single quotes, and the result
- * holds no newline, so it is also safe in a comment.  Cut (ending "...'")
- * if it does not fit; cap >= 8. */
+/* A gnuplot string: 'text', with control characters and stray bytes
+ * replaced by '?'; a text holding ' is an expression of single-quoted
+ * parts joined by "'" ('' does not work after another '), in parentheses:
+ * ('it'."'".'s').  gnuplot does no backquote, macro (@) or backslash
+ * substitution inside single quotes nor in "'", and the result holds no
+ * newline, so it is also safe in a comment.  Cut (ending "...'") if it does
+ * not fit; cap >= 8. */
 const char *quote_gp(char *out, size_t cap, const char *s);
 
 /* A field of a gnuplot data file's header ("columnheader"): "text", with "

@@ -696,7 +696,10 @@ static int info_here(const char *path, FILE *out)
 
     static const char *const head[] = {"scenario",     "seed",         "run", "created",
                                        "tool_version", "git_revision", NULL};
-    fprintf(out, "%s\n", path);
+    size_t cap = QUOTE_ROOM(strlen(path));
+    char *shown = malloc(cap);
+    fprintf(out, "%s\n", shown ? quote_print(shown, cap, path) : "?");
+    free(shown);
     for (int i = 0; head[i]; i++) {
         fprintf(out, "  %-14s", head[i]);
         hid_t a = H5Aexists(f, head[i]) > 0 ? H5Aopen(f, head[i], H5P_DEFAULT) : H5I_INVALID_HID;
