@@ -189,13 +189,14 @@ for np_, params in ((1, ["p`touch${IFS}CANARY`"]),
     no_canary(f"plot SWEEPDIR ({np_})")
     gp_by_hand(os.path.join(sweep, "plots"), f"plot SWEEPDIR ({np_})")
     no_canary(f"plot SWEEPDIR ({np_}) by hand")
-sweep = os.path.join(tmp, "sweep-dotdot")
+sweep = os.path.join(tmp, "sweep-slash")
 os.makedirs(sweep)
 with open(os.path.join(sweep, "summary.txt"), "w") as fh:
-    fh.write("# point p n .._mean .._sd .._ci95_low .._ci95_high\n0 1 2 3 4 5 6\n")
+    fh.write("# point p n ../../x_mean x_sd x_ci95_low x_ci95_high\n0 1 2 3 4 5 6\n")
 p = run(["plot", sweep])
 check(p.returncode == 2 and not glob.glob(os.path.join(tmp, "*.gp")),
-      "plot SWEEPDIR: a number named '..' (a file name): exit 2, nothing written outside", p.stderr)
+      "plot SWEEPDIR: a number named '../../x' (it names files): exit 2, nothing written outside",
+      p.stderr + repr(glob.glob(os.path.join(tmp, "*.gp"))))
 
 # ---- a configuration with printable hostile names: accepted, run, plotted --
 tiny = open(os.path.join(SRC, "bench", "sweep-tiny.cfg")).read()
