@@ -21,9 +21,10 @@ and paths must not run anything, shift columns or reach a terminal raw.
     that is not UTF-8, 32 bytes, or a scenario or sweep named ".." are
     refused: exit 2, "file:line: path: message", nothing run;
   - `sweep --slurm -o` a folder whose name holds a newline: exit 2 and no
-    folder; a folder with "'", "$(...)" and spaces: a script that `bash -n`
-    accepts, whose every line is a comment, a known command or blank, and
-    which run by hand (no sbatch, srun or mpirun on PATH) creates no canary.
+    folder; folders with "'", or "$(...)", backquotes and spaces: a script
+    that `bash -n` accepts, whose every line is a comment, a known command
+    or blank, and which run by hand (only touch on PATH: no sbatch, srun or
+    mpirun) stops at mpirun and creates no canary.
 
 Expected values: the canary can only appear if a hostile string is executed
 (by gnuplot's system(), backquotes or "!", or by the shell); the column
@@ -79,6 +80,9 @@ HOSTILE = [
     "$(touch CANARY)",
     "sp ace",
     "\x1b[31mred",
+    # valid gnuplot once out of their quotes: these run if the quoting fails
+    "'.system('touch CANARY').'",
+    '".system("touch CANARY")."',
 ]
 
 
@@ -96,7 +100,7 @@ def rewrite(path):
         ev = f["events"][...]
         for k in range(ev.shape[0]):
             ev[k]["action"] = b"';system('touch CANARY')#"
-            ev[k]["apps"] = b"a`touch CANARY`,\x1b[31m,\n!touch CANARY"
+            ev[k]["apps"] = b"'.system('touch CANARY').',\x1b[31m,\n!touch CANARY"
         f["events"][...] = ev
         f.attrs["scenario"] = "x\n!touch CANARY"
         f["summary"].attrs["peak_border_link"] = hostile(3)
@@ -138,7 +142,7 @@ def run(args, **kw):
 good = os.path.join(tmp, "good")
 p = run(["run", os.path.join(SRC, "scenarios", "no-block.cfg"), "-o", good, "--scale", "14600", "--quiet"])
 check(p.returncode == 0, "run scenarios/no-block.cfg", p.stderr)
-resdir = os.path.join(tmp, "res\n!touch CANARY")  # a results path with a newline
+resdir = os.path.join(tmp, "res\n!touch CANARY\n")  # a results path with newlines
 os.makedirs(resdir)
 a = os.path.join(resdir, "a.h5")
 shutil.copy(os.path.join(good, "no-block-seed1-run0.h5"), a)
@@ -155,7 +159,7 @@ no_canary("plot's scripts by hand")
 dat_columns(plots, "plot")
 script = open(os.path.join(plots, "primary.gp"), encoding="utf-8").read()
 check(all("\n" not in l and not l.lstrip().startswith("!") for l in script.split("\n")) and
-      "set label (''.\"'\".';system('.\"'\".'touch CANARY'.\"'\".')# a`touch CANARY`," in script,
+      "set label (''.\"'\".';system('.\"'\".'touch CANARY'.\"'\".')# '.\"'\".'.system('" in script,
       "plot: the event label is made of single-quoted constants, no line starts with '!'", script[:2000])
 
 cmp_dir = os.path.join(tmp, "compare")
@@ -173,9 +177,9 @@ check(p.returncode == 0 and not ctrl and not any(l.startswith("!touch") for l in
       "info: names with control characters escaped (\\x1b, \\n), none raw", repr(p.stdout[:1500]))
 
 # ---- plot SWEEPDIR: hostile parameter names in summary.txt -----------------
-for np_, params in ((1, ["p`touch${IFS}CANARY`"]),
-                    (2, ['";system("touch${IFS}CANARY")#', "$(touch${IFS}CANARY)'"]),
-                    (3, ["a'b", "`touch${IFS}CANARY`", '";system("touch${IFS}CANARY")#'])):
+for np_, params in ((1, ["'.system('touch${IFS}CANARY').'"]),
+                    (2, ['".system("touch${IFS}CANARY")."', "$(touch${IFS}CANARY)'"]),
+                    (3, ["a'b", "`touch${IFS}CANARY`", "'.system('touch${IFS}CANARY').'"])):
     sweep = os.path.join(tmp, f"sweep{np_}")
     os.makedirs(sweep)
     with open(os.path.join(sweep, "summary.txt"), "w") as fh:
@@ -263,30 +267,33 @@ p = run(["sweep", sweep_cfg("", "population.retry"), "--slurm", "-o", nl])
 check(p.returncode == 2 and not os.path.exists(nl),
       "sweep --slurm -o a folder with a newline: exit 2, no folder, no script", p.stderr)
 
-odd = os.path.join(tmp, "it's $(touch CANARY) `touch CANARY` dir")
-p = run(["sweep", sweep_cfg("", "population.retry"), "--slurm", "-o", odd])
-sb = os.path.join(odd, "sweep.sbatch")
-check(p.returncode == 0 and os.path.exists(sb), "sweep --slurm -o a folder with ', $(...), `...`, spaces",
-      p.stderr)
-if os.path.exists(sb):
+# "it's": the quoting must hold a '; the other would run unquoted
+for odd in (os.path.join(tmp, "it's a dir"), os.path.join(tmp, "$(touch CANARY) `touch CANARY` dir")):
+    p = run(["sweep", sweep_cfg("", "population.retry"), "--slurm", "-o", odd])
+    sb = os.path.join(odd, "sweep.sbatch")
+    what = f"sweep --slurm -o {os.path.basename(odd)!r}"
+    check(p.returncode == 0 and os.path.exists(sb), what + ": a script", p.stderr)
+    if not os.path.exists(sb):
+        continue
     text = open(sb, encoding="utf-8").read()
     p = subprocess.run(["bash", "-n", sb], capture_output=True, text=True)
-    check(p.returncode == 0, "bash -n accepts the script", p.stderr)
+    check(p.returncode == 0, what + ": bash -n accepts the script", p.stderr)
     lines = text.split("\n")
     odd_lines = [l for l in lines if l and not l.startswith("#") and
                  not re.match(r"(set -euo pipefail|export OMP_NUM_THREADS=1|cd '|mpirun ')", l)]
     check(not odd_lines and lines[0] == "#!/bin/bash",
-          "every line of the script is a comment, a known command or blank", "\n".join(odd_lines))
+          what + ": every line is a comment, a known command or blank", "\n".join(odd_lines))
     # only touch on PATH (an injected "touch CANARY" would work), no sbatch,
     # srun or mpirun: the script stops at mpirun
-    empty = os.path.join(tmp, "nobin")
-    os.makedirs(empty, exist_ok=True)
-    os.symlink(shutil.which("touch"), os.path.join(empty, "touch"))
+    nobin = os.path.join(tmp, "nobin")
+    if not os.path.exists(nobin):
+        os.makedirs(nobin)
+        os.symlink(shutil.which("touch"), os.path.join(nobin, "touch"))
     p = subprocess.run(["/bin/bash", sb], capture_output=True, text=True, cwd=tmp,
-                       env={"PATH": empty, "HOME": tmp})
+                       env={"PATH": nobin, "HOME": tmp})
     check(p.returncode == 127 and "mpirun" in p.stderr,
-          "run by hand: it gets as far as mpirun (absent), exit 127", p.stderr)
-    no_canary("the --slurm script")
+          what + ": run by hand, it gets as far as mpirun (absent), exit 127", p.stderr)
+    no_canary(what + ": run by hand")
 
 if results["failed"] == 0:
     shutil.rmtree(tmp)
