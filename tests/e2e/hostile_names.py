@@ -57,8 +57,9 @@ tmp = tempfile.mkdtemp(prefix="bs-hostile-")
 
 
 def canaries():
-    """Every file named CANARY* under tmp (gnuplot and shells run in folders below it)."""
-    found = []
+    """Every file named CANARY* under tmp (gnuplot and shells run in folders
+    below it) or in the folder the test runs in."""
+    found = [os.path.abspath(f) for f in os.listdir(".") if f.startswith("CANARY")]
     for root, _dirs, files in os.walk(tmp):
         found += [os.path.join(root, f) for f in files if f.startswith("CANARY")]
     return found
@@ -269,7 +270,7 @@ check(p.returncode == 2 and not os.path.exists(nl),
 
 # "it's": the quoting must hold a '; the other would run unquoted
 for odd in (os.path.join(tmp, "it's a dir"), os.path.join(tmp, "$(touch CANARY) `touch CANARY` dir")):
-    p = run(["sweep", sweep_cfg("", "population.retry"), "--slurm", "-o", odd])
+    p = run(["sweep", sweep_cfg("", "population.retry"), "--slurm", "-o", odd], cwd=tmp)  # its cd
     sb = os.path.join(odd, "sweep.sbatch")
     what = f"sweep --slurm -o {os.path.basename(odd)!r}"
     check(p.returncode == 0 and os.path.exists(sb), what + ": a script", p.stderr)
