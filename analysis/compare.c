@@ -78,7 +78,8 @@ static void per_app(FILE *o, h5in *a, h5in *b, char **apps, int n_apps)
                     ma += mean(x + g * n_apps, days, regions * n_apps, (size_t)app);
                     mb += mean(y + g * n_apps, days, regions * n_apps, (size_t)app);
                 }
-                fprintf(o, "%-12s %-10s %16.6g %16.6g %16.6g\n", apps[app],
+                char shown[QUOTE_ROOM(64)]; /* a name from the file: no control characters */
+                fprintf(o, "%-12s %-10s %16.6g %16.6g %16.6g\n", quote_print(shown, sizeof shown, apps[app]),
                         k == 0 ? "primary" : k == 1 ? "completed" : "failed", ma, mb, mb - ma);
             }
         }
@@ -224,7 +225,13 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
     if (st == BS_OK && !o)
         st = bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
     if (st == BS_OK) {
-        fprintf(o, "# blockshift compare\n# A: %s\n# B: %s\n\n", pa, pb);
+        size_t cap = QUOTE_ROOM(strlen(pa) + strlen(pb));
+        char *qa = malloc(cap), *qb = malloc(cap);
+        if (qa && qb)
+            fprintf(o, "# blockshift compare\n# A: %s\n# B: %s\n\n", quote_print(qa, cap, pa),
+                    quote_print(qb, cap, pb));
+        free(qa);
+        free(qb);
         per_app(o, a, b, apps, n_apps);
         per_class(o, a, b);
         *identical = all_equal(o, a, b);

@@ -170,6 +170,10 @@ no_canary("compare")
 gp_by_hand(cmp_dir, "compare")
 no_canary("compare's scripts by hand")
 dat_columns(cmp_dir, "compare")
+diff = open(os.path.join(cmp_dir, "differences.txt"), encoding="utf-8", errors="replace").read()
+ctrl = [c for c in diff if (ord(c) < 32 and c != "\n") or ord(c) == 127]
+check(not ctrl and not any(l.startswith("!touch") for l in diff.split("\n")) and "tg\\n!touch CANARY" in diff,
+      "compare: differences.txt shows the names with control characters escaped", diff[:1500])
 
 p = run(["info", a])
 ctrl = [c for c in p.stdout if (ord(c) < 32 and c != "\n") or ord(c) == 127]
