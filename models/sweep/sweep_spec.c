@@ -458,8 +458,10 @@ static void read_collect(errs *e, const config_setting_t *root, sweep_spec *s)
         int bad = !plain_name(s->collect[i]);
         for (int k = 0; reserved_columns[k] && !bad; k++)
             bad = strcmp(s->collect[i], reserved_columns[k]) == 0;
+        char shown[QUOTE_ROOM(64)];
         if (bad)
-            err_at(e, c, "collect", "'%s' is not the name of a summary number", s->collect[i]);
+            err_at(e, c, "collect", "'%s' is not the name of a summary number",
+                   quote_print(shown, sizeof shown, s->collect[i]));
         for (int k = 0; k < i; k++)
             if (strcmp(s->collect[i], s->collect[k]) == 0)
                 err_at(e, c, "collect", "'%s' is listed twice", s->collect[i]);
