@@ -15,8 +15,9 @@
 
 #include <stddef.h>
 
-/* Room for the quoted form of any string of n bytes (gnuplot, shell, print). */
-#define QUOTE_ROOM(n) (4 * (n) + 8)
+/* Room for the quoted form of any string of n bytes, uncut (gnuplot: a '
+ * takes 7 bytes; shell: 4; print: at most 4 a byte). */
+#define QUOTE_ROOM(n) (7 * (n) + 8)
 
 /* A gnuplot string: 'text', with control characters and stray bytes
  * replaced by '?'; a text holding ' is an expression of single-quoted

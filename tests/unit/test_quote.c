@@ -76,6 +76,9 @@ static void gnuplot(void **state)
     char small[12];
     assert_string_equal(quote_gp(small, sizeof small, "abcdefghijkl"), "'abcde...'"); /* room kept for "...')" */
     assert_string_equal(quote_gp(small, sizeof small, "ab'cdefghij"), "('ab...')"); /* a ' (7 bytes) does not fit */
+    char all[QUOTE_ROOM(3)]; /* QUOTE_ROOM is room for the worst case, uncut */
+    assert_string_equal(quote_gp(all, sizeof all, "'''"),
+                        "(''.\"'\".''.\"'\".''.\"'\".'')");
     char utf[10];
     assert_string_equal(quote_gp(utf, sizeof utf, "aÜÜÜÜ"), "'aÜ...'");
 }
