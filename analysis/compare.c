@@ -4,6 +4,7 @@
 #include "analysis/plot_internal.h"
 #include "io/results.h"
 #include "base/fsutil.h"
+#include "base/quote.h"
 #include "base/status.h"
 #include "world/world.h"
 
@@ -51,9 +52,12 @@ static int same_names(const results_run *a, const results_run *b, const char *di
         st = bs_fail(BS_EINPUT, "%s and %s do not compare: /dims/%s has %d names in one, %d in the other",
                      pa, pb, dim, na, nb);
     for (int i = 0; st == BS_OK && i < na; i++)
-        if (strcmp(x[i], y[i]) != 0)
+        if (strcmp(x[i], y[i]) != 0) {
+            char qx[QUOTE_ROOM(64)], qy[QUOTE_ROOM(64)];
             st = bs_fail(BS_EINPUT, "%s and %s do not compare: /dims/%s[%d] is '%s' in one, '%s' in the other",
-                         pa, pb, dim, i, x[i], y[i]);
+                         pa, pb, dim, i, quote_print(qx, sizeof qx, x[i]),
+                         quote_print(qy, sizeof qy, y[i]));
+        }
     return st;
 }
 
@@ -85,7 +89,8 @@ static void per_app(FILE *o, const results_run *a, const results_run *b, char **
                     ma += mean(x + g * n_apps, days, regions * n_apps, (size_t)app);
                     mb += mean(y + g * n_apps, days, regions * n_apps, (size_t)app);
                 }
-                fprintf(o, "%-12s %-10s %16.6g %16.6g %16.6g\n", apps[app],
+                char shown[QUOTE_ROOM(64)]; /* a name from the file: no control characters */
+                fprintf(o, "%-12s %-10s %16.6g %16.6g %16.6g\n", quote_print(shown, sizeof shown, apps[app]),
                         k == 0 ? "primary" : k == 1 ? "completed" : "failed", ma, mb, mb - ma);
             }
         }
@@ -227,7 +232,13 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
     if (st == BS_OK && !o)
         st = bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
     if (st == BS_OK) {
-        fprintf(o, "# blockshift compare\n# A: %s\n# B: %s\n\n", pa, pb);
+        size_t cap = QUOTE_ROOM(strlen(pa) + strlen(pb));
+        char *qa = malloc(cap), *qb = malloc(cap);
+        if (qa && qb)
+            fprintf(o, "# blockshift compare\n# A: %s\n# B: %s\n\n", quote_print(qa, cap, pa),
+                    quote_print(qb, cap, pb));
+        free(qa);
+        free(qb);
         per_app(o, a, b, apps, n_apps);
         per_class(o, a, b);
         *identical = all_equal(o, a, b);

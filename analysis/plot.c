@@ -3,6 +3,7 @@
 #include "analysis/plot_internal.h"
 #include "io/results.h"
 #include "base/fsutil.h"
+#include "base/quote.h"
 #include "base/status.h"
 
 #include <errno.h>
@@ -68,9 +69,13 @@ static int write_dat(const run *r, const figure *g, const char *path)
     FILE *o = fopen(path, "w");
     if (!o)
         return bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
-    fprintf(o, "# %s (%s), from %s\ndate", g->title, g->ylabel, r->result);
+    /* every string quoted: a name with spaces is one column, one with a
+     * newline cannot start a line of its own */
+    char qt[QUOTE_ROOM(256)], ql[QUOTE_ROOM(256)], qr[QUOTE_ROOM(4200)], qc[QUOTE_ROOM(256)];
+    fprintf(o, "# %s (%s), from %s\n\"date\"", quote_gp(qt, sizeof qt, g->title),
+            quote_gp(ql, sizeof ql, g->ylabel), quote_gp(qr, sizeof qr, r->result));
     for (int c = 0; c < g->n_cols; c++)
-        fprintf(o, " %s", g->cols[c]);
+        fprintf(o, " %s", quote_gp_data(qc, sizeof qc, g->cols[c]));
     fputc('\n', o);
     for (int d = 0; d < r->n_days; d++) {
         char date[11];
@@ -90,37 +95,56 @@ static int write_gp(const run *r, const figure *g, const char *path)
     FILE *o = fopen(path, "w");
     if (!o)
         return bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
+    /* every string spliced in is a gnuplot single-quoted constant (quote_gp):
+     * names are data, never code */
+    char name[QUOTE_ROOM(256)], title[QUOTE_ROOM(256)], ylabel[QUOTE_ROOM(256)];
+    char result[QUOTE_ROOM(4200)], dat[QUOTE_ROOM(300)], script[QUOTE_ROOM(300)];
+    char out[QUOTE_ROOM(300)], buf[300];
     const char *ext = plot_format_names[r->format];
+    quote_gp(name, sizeof name, g->name);
+    quote_gp(title, sizeof title, g->title);
+    quote_gp(ylabel, sizeof ylabel, g->ylabel);
+    quote_gp(result, sizeof result, r->result);
+    snprintf(buf, sizeof buf, "%s.dat", g->name);
+    quote_gp(dat, sizeof dat, buf);
+    snprintf(buf, sizeof buf, "%s.gp", g->name);
+    quote_gp(script, sizeof script, buf);
+    snprintf(buf, sizeof buf, "%s.%s", g->name, ext);
+    quote_gp(out, sizeof out, buf);
     fprintf(o,
-            "# %s: %s.\n# Data: %s.dat, written by blockshift plot from %s.\n"
-            "# Restyle by editing this script, then: gnuplot %s.gp\n"
-            "if (!exists(\"outfile\")) outfile = \"%s.%s\"\n"
-            "set terminal %s\nset termoption noenhanced\nset output outfile\nset title \"%s\"\n"
+            "# %s: %s.\n# Data: %s, written by blockshift plot from %s.\n"
+            "# Restyle by editing this script, then: gnuplot %s\n"
+            "if (!exists(\"outfile\")) outfile = %s\n"
+            "set terminal %s\nset termoption noenhanced\nset output outfile\nset title %s\n"
             "set xdata time\nset timefmt \"%%Y-%%m-%%d\"\nset format x \"%%b %%Y\"\n"
-            "set xtics rotate by -30\nset ylabel \"%s\"\nset key outside right top\n"
+            "set xtics rotate by -30\nset ylabel %s\nset key outside right top\n"
             "set grid\nset yrange [0:*]\nset autoscale xfix\n",
-            g->name, g->title, g->name, r->result, g->name, g->name, ext, plot_terminals[r->format],
-            g->title, g->ylabel);
-    for (int e = 0; e < r->n_ev; e++)
+            name, title, dat, result, script, out, plot_terminals[r->format], title, ylabel);
+    for (int e = 0; e < r->n_ev; e++) {
+        char date[QUOTE_ROOM(16)], label[QUOTE_ROOM(600)], text[600];
+        snprintf(text, sizeof text, "%s %s", r->ev[e].action, r->ev[e].apps);
+        quote_gp(date, sizeof date, r->ev[e].date);
+        quote_gp(label, sizeof label, text);
         fprintf(o,
-                "set arrow from \"%s\", graph 0 to \"%s\", graph 1 nohead dt 2 lc rgb \"gray40\"\n"
-                "set label \"%s %s\" at \"%s\", graph 0.98 rotate by 90 right font \",9\" "
+                "set arrow from %s, graph 0 to %s, graph 1 nohead dt 2 lc rgb \"gray40\"\n"
+                "set label %s at %s, graph 0.98 rotate by 90 right font \",9\" "
                 "textcolor rgb \"gray30\"\n",
-                r->ev[e].date, r->ev[e].date, r->ev[e].action, r->ev[e].apps, r->ev[e].date);
+                date, date, label, date);
+    }
     int first = g->n_stack + 2;
     fputs("plot ", o);
     if (g->n_stack) /* cumulative columns, drawn from the top down */
-        fprintf(o, "for [i=%d:2:-1] \"%s.dat\" using 1:i with filledcurves x1 title columnheader(i)%s",
-                g->n_stack + 1, g->name, g->n_cols > g->n_stack ? ", \\\n     " : "");
+        fprintf(o, "for [i=%d:2:-1] %s using 1:i with filledcurves x1 title columnheader(i)%s",
+                g->n_stack + 1, dat, g->n_cols > g->n_stack ? ", \\\n     " : "");
     if (g->pair > 0) /* A solid, B dashed in A's colour */
         fprintf(o,
-                "for [i=2:%d] \"%s.dat\" using 1:i with lines lw 3 lc i-1 title columnheader(i), \\\n"
-                "     for [i=%d:%d] \"%s.dat\" using 1:i with lines lw 2 dt 2 lc i-%d "
+                "for [i=2:%d] %s using 1:i with lines lw 3 lc i-1 title columnheader(i), \\\n"
+                "     for [i=%d:%d] %s using 1:i with lines lw 2 dt 2 lc i-%d "
                 "title columnheader(i)",
-                g->pair + 1, g->name, g->pair + 2, 2 * g->pair + 1, g->name, g->pair + 1);
+                g->pair + 1, dat, g->pair + 2, 2 * g->pair + 1, dat, g->pair + 1);
     else if (g->n_cols + 1 >= first)
-        fprintf(o, "for [i=%d:%d] \"%s.dat\" using 1:i with %s lw 3 title columnheader(i)",
-                first, g->n_cols + 1, g->name,
+        fprintf(o, "for [i=%d:%d] %s using 1:i with %s lw 3 title columnheader(i)",
+                first, g->n_cols + 1, dat,
                 r->replay ? "linespoints pt 7" : "lines"); /* a replay: a point per phase */
     fputc('\n', o);
     if (fclose(o) != 0)
@@ -130,11 +154,13 @@ static int write_gp(const run *r, const figure *g, const char *path)
 
 int plot_gnuplot(const char *dir, const char *script, const char *out)
 {
-    char gp[4200], tmp[4200], dst[4200], arg[512];
+    char gp[4200], tmp[4200], dst[4200], arg[QUOTE_ROOM(320) + 16];
     snprintf(gp, sizeof gp, "%s/%s", dir, script);
     snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, out);
     snprintf(dst, sizeof dst, "%s/%s", dir, out);
-    snprintf(arg, sizeof arg, "outfile='.%s.tmp'", out);
+    char tmpname[320], qtmp[QUOTE_ROOM(320)];
+    snprintf(tmpname, sizeof tmpname, ".%s.tmp", out);
+    snprintf(arg, sizeof arg, "outfile=%s", quote_gp(qtmp, sizeof qtmp, tmpname));
     int errpipe[2];
     if (pipe(errpipe) != 0)
         return bs_fail(BS_ERUNTIME, "plot: pipe: %s", strerror(errno));
@@ -275,7 +301,7 @@ static int fig_failed(run *r)
         return bs_fail(BS_ENOMEM, "plot: out of memory");
     for (size_t i = 0; i < sh[0] * sh[1]; i++)
         x[i] = in[i] * (r->replay ? 1.0 : 1e-6);
-    figure g = {"failed", "Failed calls (\\\"User not available\\\") by app",
+    figure g = {"failed", "Failed calls (\"User not available\") by app",
                 r->replay ? "calls in the phase" : "million calls a day",
                 n, cols, x, 0, 0};
     int st = plot_draw(r, &g);

@@ -8,6 +8,8 @@
 #include "analysis/plot_internal.h"
 
 #include "base/fsutil.h"
+#include "base/name.h"
+#include "base/quote.h"
 #include "base/status.h"
 
 #include <errno.h>
@@ -50,8 +52,15 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
         size_t len = strlen(cols[c]);
         if (len < 6 || strcmp(cols[c] + len - 5, "_mean") != 0)
             break;
-        char name[256], script[300], out[300];
+        char name[256], script[300], out[300], why[200];
         snprintf(name, sizeof name, "%.*s", (int)(len - 5), cols[c]);
+        /* a number's name names files: NAME.gp, NAME.png */
+        if (name_check(name, 200, 1, why, sizeof why) != 0) {
+            char shown[QUOTE_ROOM(256)];
+            st = bs_fail(BS_EINPUT, "%s: the column %s %s", file,
+                         quote_print(shown, sizeof shown, cols[c]), why);
+            break;
+        }
         snprintf(script, sizeof script, "%s.gp", name);
         snprintf(out, sizeof out, "%s.%s", name, ext);
         char path[4600];
@@ -61,31 +70,47 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
             st = bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
             break;
         }
+        /* every string spliced in is a gnuplot single-quoted constant
+         * (quote_gp): names are data, never code */
+        char qn[QUOTE_ROOM(256)], qs[QUOTE_ROOM(300)], qo[QUOTE_ROOM(300)], qt[QUOTE_ROOM(600)];
+        char qx[QUOTE_ROOM(300)];
+        quote_gp(qn, sizeof qn, name);
+        quote_gp(qs, sizeof qs, script);
+        quote_gp(qo, sizeof qo, out);
         /* columns are 1-based in gnuplot: point is 1, parameter k is k + 2 */
         int mean = c + 1, lo = c + 3, hi = c + 4;
         fprintf(o, "# %s across the sweep's points (data: ../summary.txt).\n"
                    "# Restyle by editing this script, then: gnuplot %s\n"
-                   "if (!exists(\"outfile\")) outfile = \"%s\"\n"
+                   "if (!exists(\"outfile\")) outfile = %s\n"
                    "set terminal %s\nset termoption noenhanced\nset output outfile\n"
                    "set grid\nset key outside right top\n",
-                name, script, out, plot_terminals[format]);
-        if (np == 1)
-            fprintf(o, "set title \"%s: mean and 95%% confidence interval\"\nset xlabel \"%s\"\n"
-                       "set ylabel \"%s\"\n"
-                       "plot \"../summary.txt\" using 2:%d:%d with filledcurves fs transparent solid 0.3 "
-                       "title \"95%% CI\", \"\" using 2:%d with linespoints lw 2 title \"mean\"\n",
-                    name, cols[1], name, lo, hi, mean);
-        else if (np == 2)
-            fprintf(o, "set title \"%s: mean over the grid\"\nset xlabel \"%s\"\nset ylabel \"%s\"\n"
-                       "set palette rgb 33,13,10\nset cblabel \"%s\"\n"
-                       "plot \"../summary.txt\" using 2:3:%d with points pt 5 ps 4 palette notitle\n",
-                    name, cols[1], cols[2], name, mean);
-        else {
+                qn, qs, qo, plot_terminals[format]);
+        if (np == 1) {
+            char t[300];
+            snprintf(t, sizeof t, "%s: mean and 95%% confidence interval", name);
+            fprintf(o, "set title %s\nset xlabel %s\n"
+                       "set ylabel %s\n"
+                       "plot '../summary.txt' using 2:%d:%d with filledcurves fs transparent solid 0.3 "
+                       "title '95%% CI', '' using 2:%d with linespoints lw 2 title 'mean'\n",
+                    quote_gp(qt, sizeof qt, t), quote_gp(qx, sizeof qx, cols[1]), qn, lo, hi, mean);
+        } else if (np == 2) {
+            char t[300], qy[QUOTE_ROOM(300)];
+            snprintf(t, sizeof t, "%s: mean over the grid", name);
+            fprintf(o, "set title %s\nset xlabel %s\nset ylabel %s\n"
+                       "set palette rgb 33,13,10\nset cblabel %s\n"
+                       "plot '../summary.txt' using 2:3:%d with points pt 5 ps 4 palette notitle\n",
+                    quote_gp(qt, sizeof qt, t), quote_gp(qx, sizeof qx, cols[1]),
+                    quote_gp(qy, sizeof qy, cols[2]), qn, mean);
+        } else {
             fprintf(o, "set multiplot layout 1,%d\n", np);
-            for (int k = 0; k < np; k++)
-                fprintf(o, "set title \"%s against %s\"\nset xlabel \"%s\"\n"
-                           "plot \"../summary.txt\" using %d:%d:%d:%d with yerrorbars title \"mean, 95%% CI\"\n",
-                        name, cols[1 + k], cols[1 + k], k + 2, mean, lo, hi);
+            for (int k = 0; k < np; k++) {
+                char t[600];
+                snprintf(t, sizeof t, "%s against %s", name, cols[1 + k]);
+                fprintf(o, "set title %s\nset xlabel %s\n"
+                           "plot '../summary.txt' using %d:%d:%d:%d with yerrorbars title 'mean, 95%% CI'\n",
+                        quote_gp(qt, sizeof qt, t), quote_gp(qx, sizeof qx, cols[1 + k]), k + 2,
+                        mean, lo, hi);
+            }
         }
         if (np > 2)
             fputs("unset multiplot\n", o);

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 
 #include "base/fsutil.h"
+#include "base/quote.h"
 #include "base/status.h"
 #include "sweep/sweep_config.h"
 #include "sweep/sweep_farm.h"
@@ -215,16 +216,16 @@ static int load_spec(const char *file, sweep_spec **s, uint64_t **hashes)
     return 0;
 }
 
-/* A path for a shell script, in single quotes. */
-static void put_quoted(FILE *f, const char *s)
+/* A path for a shell script, in single quotes (quote_sh); 0, or -1 if too long. */
+static int put_quoted(FILE *f, const char *s)
 {
-    fputc('\'', f);
-    for (; *s; s++)
-        if (*s == '\'')
-            fputs("'\\''", f);
-        else
-            fputc(*s, f);
-    fputc('\'', f);
+    size_t cap = QUOTE_ROOM(strlen(s));
+    char *q = malloc(cap);
+    int rc = q ? quote_sh(q, cap, s) : -1;
+    if (rc == 0)
+        fputs(q, f);
+    free(q);
+    return rc;
 }
 
 static int write_slurm(const sweep_spec *s, const char *file, const char *dir)
@@ -239,6 +240,17 @@ static int write_slurm(const sweep_spec *s, const char *file, const char *dir)
         goto done;
     }
     self[n] = '\0';
+    /* The folder's path goes into comment and #SBATCH lines, which end at a
+     * newline whatever the quoting: a path with a control character could
+     * add a line of its own, so it is refused. */
+    if (quote_has_control(adir)) {
+        char shown[QUOTE_ROOM(PATH_MAX)];
+        rc = cli_fail(BS_EINPUT,
+                      "sweep --slurm: the output folder %s holds a control character (a newline?): "
+                      "it would break the batch script's #SBATCH lines; choose another with -o",
+                      quote_print(shown, sizeof shown, adir));
+        goto done;
+    }
     snprintf(script, sizeof script, "%s/sweep.sbatch", adir);
     snprintf(tmp, sizeof tmp, "%s.partial-%ld", script, (long)getpid());
     FILE *f = fopen(tmp, "w");
@@ -268,15 +280,15 @@ static int write_slurm(const sweep_spec *s, const char *file, const char *dir)
             "export OMP_NUM_THREADS=1\n"
             "cd ",
             s->name, s->n_runs, script, s->name, adir);
-    put_quoted(f, cwd);
+    int bad = put_quoted(f, cwd) != 0;
     fputs("\nmpirun ", f);
-    put_quoted(f, self);
+    bad |= put_quoted(f, self) != 0;
     fputs(" sweep ", f);
-    put_quoted(f, afile);
+    bad |= put_quoted(f, afile) != 0;
     fputs(" -o ", f);
-    put_quoted(f, adir);
+    bad |= put_quoted(f, adir) != 0;
     fputs(" --mpi --resume\n", f);
-    int bad = ferror(f);
+    bad |= ferror(f);
     if (fclose(f) != 0 || bad || chmod(tmp, 0755) != 0 || rename(tmp, script) != 0) {
         unlink(tmp);
         rc = cli_fail(BS_ERUNTIME, "%s: cannot write it: %s", script, strerror(errno));
@@ -403,6 +415,14 @@ static int sweep_main(int argc, char **argv, int *interrupted)
                       "%s already holds a sweep (index.h5): --resume continues it, or choose "
                       "another folder with -o",
                       dir);
+        goto done;
+    }
+    if (a.slurm && quote_has_control(dir)) { /* before making it: see write_slurm */
+        char shown[QUOTE_ROOM(PATH_MAX)];
+        rc = cli_fail(BS_EINPUT,
+                      "sweep --slurm: the output folder %s holds a control character (a newline?): "
+                      "it would break the batch script's #SBATCH lines; choose another with -o",
+                      quote_print(shown, sizeof shown, dir));
         goto done;
     }
     int st = fsutil_make_dirs(dir);

@@ -25,6 +25,7 @@
  */
 #include "config/config_internal.h"
 
+#include "base/name.h"
 #include "base/status.h"
 
 #include <math.h>
@@ -291,6 +292,14 @@ static enum conv conv_string(const schema_entry *e, const config_setting_t *s, v
         return conv_expected(s, "a string in quotes", msg);
     const char *v = config_setting_get_string(s);
     size_t n = strlen(v);
+    char why[160];
+    /* a W_NAME string is a name: base/name.h's rule; the scenario's also
+     * names its results folder */
+    if (e->size == W_NAME &&
+        name_check(v, W_NAME - 1, strcmp(e->path, "scenario.name") == 0, why, sizeof why) != 0) {
+        config_sb_printf(msg, "%s", why);
+        return CONV_BAD;
+    }
     if (n >= e->size) {
         config_sb_printf(msg, "string of %zu bytes is too long (at most %zu)", n, e->size - 1);
         return CONV_BAD;
@@ -399,9 +408,9 @@ static enum conv conv_names(const schema_entry *e, const config_setting_t *s, vo
         }
         const char *v = config_setting_get_string(el);
         size_t len = strlen(v);
-        if (len >= W_NAME) {
-            config_sb_printf(msg, "element %d: a name of %zu bytes is too long (at most %d)", i, len,
-                      W_NAME - 1);
+        char why[160];
+        if (name_check(v, W_NAME - 1, 0, why, sizeof why) != 0) {
+            config_sb_printf(msg, "element %d: %s", i, why);
             memset(l, 0, sizeof *l);
             return CONV_BAD;
         }

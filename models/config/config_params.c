@@ -72,6 +72,17 @@ static void params_markdown(FILE *out, const stree *t)
                  "and stored in days; rates in bps, kbps, Mbps or Gbps; sizes in B, kB, MB "
                  "or GB (powers of 1000); dates as ISO \"YYYY-MM-DD\". \"required\" means "
                  "there is no default. `[]` stands for every element of a list.\n");
+    fprintf(out, "\nNames (every string of at most 31 bytes below, every list of names, a "
+                 "sweep's parameter paths; base/name.h) are printable UTF-8 text, spaces "
+                 "allowed, with no control character (no newline, tab or escape; U+0000 to "
+                 "U+001F, U+007F, U+0080 to U+009F) and at most 31 bytes (W_NAME - 1; a "
+                 "sweep's parameter path: 127). `scenario.name` also names the results "
+                 "folder and files: letters, digits, '.', '_' and '-', not starting with "
+                 "'.'; so does a sweep's name (and not \".\" or \"..\"). Any "
+                 "other name is refused as bad input (exit 2, file:line: path: message). "
+                 "Wherever a name is written into gnuplot scripts, data tables, shell "
+                 "scripts or a terminal it is quoted for that language (base/quote.h), so a "
+                 "name is always data, never code.\n");
     for (int sec = t->n[0].first; sec >= 0; sec = t->n[sec].next) {
         const snode *s = &t->n[sec];
         fprintf(out, "\n## %.*s\n\n", s->name_len, s->name);

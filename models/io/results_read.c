@@ -29,6 +29,7 @@
 #include "io/results.h"
 
 #include "io/results_internal.h"
+#include "base/quote.h"
 #include "base/status.h"
 #include "base/str.h"
 #include "base/wire.h"
@@ -249,7 +250,9 @@ static void put_short(FILE *out, const char *s)
         n = MAX_SHOWN;
         cut = 1;
     }
-    fprintf(out, "%.*s%s", (int)n, s, cut ? " ..." : "");
+    char line[MAX_SHOWN + 1], shown[QUOTE_ROOM(MAX_SHOWN)];
+    snprintf(line, sizeof line, "%.*s", (int)n, s);
+    fprintf(out, "%s%s", quote_print(shown, sizeof shown, line), cut ? " ..." : "");
 }
 
 /* Print the value of an attribute: strings, integers and floats, scalars or
@@ -333,7 +336,8 @@ static void print_attrs(hid_t obj, FILE *out, const char *sep)
             w = (int)strlen(l.names[i]);
     for (int i = 0; i < l.n; i++) {
         hid_t a = H5Aopen(obj, l.names[i], H5P_DEFAULT);
-        fprintf(out, "  %-*s%s", w, l.names[i], sep);
+        char shown[QUOTE_ROOM(64)];
+        fprintf(out, "  %-*s%s", w, quote_print(shown, sizeof shown, l.names[i]), sep);
         if (a >= 0)
             print_attr_value(a, out);
         else
@@ -372,14 +376,9 @@ static int grid_add_row(struct grid *g)
 /* Set a cell of the last row (takes a copy, cut at the first newline). */
 static void grid_set(struct grid *g, int c, const char *s)
 {
-    size_t n = strcspn(s, "\n");
-    if (n > MAX_SHOWN)
-        n = MAX_SHOWN;
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
+    char shown[MAX_SHOWN + 8]; /* names from the file: control characters escaped */
+    quote_print(shown, sizeof shown, s);
+    char *d = strdup(shown);
     g->cell[(size_t)(g->rows - 1) * (size_t)g->cols + (size_t)c] = d;
 }
 
@@ -696,7 +695,10 @@ static int info_here(const char *path, FILE *out)
 
     static const char *const head[] = {"scenario",     "seed",         "run", "created",
                                        "tool_version", "git_revision", NULL};
-    fprintf(out, "%s\n", path);
+    size_t cap = QUOTE_ROOM(strlen(path));
+    char *shown = malloc(cap);
+    fprintf(out, "%s\n", shown ? quote_print(shown, cap, path) : "?");
+    free(shown);
     for (int i = 0; head[i]; i++) {
         fprintf(out, "  %-14s", head[i]);
         hid_t a = H5Aexists(f, head[i]) > 0 ? H5Aopen(f, head[i], H5P_DEFAULT) : H5I_INVALID_HID;

@@ -2,6 +2,7 @@
  * (see sweep_index.h for the layout). */
 #include "sweep/sweep_index.h"
 
+#include "base/quote.h"
 #include "base/status.h"
 #include "base/version.h"
 
@@ -234,19 +235,20 @@ int sweep_index_read(const char *dir, results_table **runs, char **name, char **
     return st;
 }
 
-/* A string cell for gnuplot: as it is, or in double quotes if it has blanks
- * (or is empty); a double quote inside becomes a single one. */
+/* A string cell for gnuplot: as it is, or quoted as a gnuplot data field
+ * (quote_gp_data: in double quotes, a double quote inside as a single one,
+ * control characters as '?') if it has blanks, '#', '"' or control
+ * characters, or is empty. */
 static void put_cell_str(FILE *f, const char *s)
 {
-    int quote = !s[0] || strpbrk(s, " \t\n\r#\"") != NULL;
-    if (!quote) {
+    if (s[0] && !strpbrk(s, " #\"") && !quote_has_control(s)) {
         fputs(s, f);
         return;
     }
-    fputc('"', f);
-    for (; *s; s++)
-        fputc(*s == '"' ? '\'' : *s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s, f);
-    fputc('"', f);
+    size_t cap = QUOTE_ROOM(strlen(s));
+    char *q = malloc(cap);
+    fputs(q ? quote_gp_data(q, cap, s) : "\"?\"", f);
+    free(q);
 }
 
 int sweep_index_write_text(const char *path, const char *title, const results_table *t)

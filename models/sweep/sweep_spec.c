@@ -10,6 +10,8 @@
  */
 #include "sweep/sweep_spec.h"
 
+#include "base/name.h"
+#include "base/quote.h"
 #include "base/rng.h"
 #include "base/status.h"
 #include "config/config.h"
@@ -28,6 +30,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A parameter path's longest (it is a column of the sweep's tables). */
+#ifndef SWEEP_MAX_PATH
+#define SWEEP_MAX_PATH 127
+#endif
 
 /* ------------------------------------------------------------ the schema */
 
@@ -127,8 +134,8 @@ static double number_of(const config_setting_t *s)
 /* A name fit for a file name and an HDF5 column: letters, digits, _ . - */
 static int plain_name(const char *s)
 {
-    if (!s[0] || strlen(s) > 200)
-        return 0;
+    if (!s[0] || strlen(s) > 200 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+        return 0; /* "." and "..": results/sweeps/.. is results/ */
     for (; *s; s++)
         if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' && *s != '-')
             return 0;
@@ -330,7 +337,11 @@ static int read_param(check_ctx *c, const file_param *fp, int j, sweep_param *p)
     p->line = g ? (int)config_setting_source_line(g) : 0;
     snprintf(path, sizeof path, "%s.path", where);
     const char *pp = fp->path;
-    if (!pp[0] || strpbrk(pp, "= \t\n")) {
+    char why[160];
+    if (name_check(pp, SWEEP_MAX_PATH, 0, why, sizeof why) != 0) {
+        config_check_error(c, path, "the parameter path %s", why);
+        pp = NULL;
+    } else if (!pp[0] || strpbrk(pp, "= \t\n")) {
         config_check_error(c, path, "'%s' is not a parameter path (like population.retry)", pp);
         pp = NULL;
     } else if (strcmp(pp, "scenario.seed") == 0 || strcmp(pp, "scenario.run") == 0) {
@@ -540,11 +551,13 @@ static int read_scenario(const sweep_file *f, sweep_spec *s)
 static int read_name(check_ctx *c, const sweep_file *f, sweep_spec *s)
 {
     int given = config_check_setting(c, "name") != NULL;
-    if (given && !plain_name(f->name))
+    if (given && !plain_name(f->name)) {
+        char shown[QUOTE_ROOM(64)];
         config_check_error(c, "name",
-                           "'%s': use letters, digits, '_', '.' and '-' (it names the output "
-                           "folder)",
-                           f->name);
+                           "'%s': use letters, digits, '_', '.' and '-', and not \".\" or \"..\" "
+                           "(it names the output folder)",
+                           quote_print(shown, sizeof shown, f->name));
+    }
     if (given && plain_name(f->name)) {
         s->name = strdup(f->name);
     } else {

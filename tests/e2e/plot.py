@@ -63,7 +63,8 @@ apps = [a.decode() for a in f["/dims/app"][:]]
 def table(name):
     with open(os.path.join(tmp, "fig-png", name + ".dat")) as fh:
         rows = [line.split() for line in fh if not line.startswith("#")]
-    return rows[0], np.array([[float(x) for x in r[1:]] for r in rows[1:]]), [r[0] for r in rows[1:]]
+    head = [h.strip('"') for h in rows[0]]  # the header's names are quoted (one column each)
+    return head, np.array([[float(x) for x in r[1:]] for r in rows[1:]]), [r[0] for r in rows[1:]]
 
 
 head, prim, dates = table("primary")
