@@ -4,6 +4,7 @@
 #include "analysis/plot.h"
 #include "analysis/plot_internal.h"
 #include "io/results.h"
+#include "base/atomic.h"
 #include "base/status.h"
 #include "world/world.h"
 
@@ -156,7 +157,10 @@ static int fig_pair(run *r, h5in *b, const char *path, int regional, int hourly,
     char **cols = calloc((size_t)(2 * n), sizeof *cols);
     size_t days = (size_t)r->n_days, per = hourly ? 24 : 1, regions = regional ? sa[1] : 1;
     double *v = calloc(days * (size_t)(2 * n) + 1, sizeof(double));
-    int st = x && y && cols && v ? BS_OK : bs_last_status() ? bs_last_status() : BS_ENOMEM;
+    int st = !x || !y ? (bs_last_status() ? bs_last_status()
+                                          : bs_fail(BS_EINPUT, "%s: cannot read %s", r->result, path))
+             : !cols || !v ? bs_fail(BS_ENOMEM, "compare: out of memory for figure %s", name)
+                           : BS_OK;
     char (*lab)[80] = st == BS_OK ? calloc((size_t)(2 * n), sizeof *lab) : NULL;
     if (st == BS_OK && !lab)
         st = bs_fail(BS_ENOMEM, "compare: out of memory");
@@ -214,18 +218,20 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
         st = plot_need_gnuplot();
     if (st == BS_OK && mkdir(dir, 0777) != 0 && errno != EEXIST)
         st = bs_fail(BS_EINPUT, "%s: cannot make the folder (%s)", dir, strerror(errno));
+    if (st == BS_OK)
+        atomic_clean(dir); /* what killed compares left */
     char path[4200];
     snprintf(path, sizeof path, "%s/differences.txt", dir);
-    FILE *o = st == BS_OK ? fopen(path, "w") : NULL;
-    if (st == BS_OK && !o)
-        st = bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
+    atomic_file *af = st == BS_OK ? atomic_open(path) : NULL;
+    if (st == BS_OK && !af)
+        st = bs_last_status();
     if (st == BS_OK) {
+        FILE *o = atomic_stream(af);
         fprintf(o, "# blockshift compare\n# A: %s\n# B: %s\n\n", pa, pb);
         per_app(o, a, b, apps, n_apps);
         per_class(o, a, b);
         *identical = all_equal(o, a, b);
-        if (fclose(o) != 0)
-            st = bs_fail(BS_ERUNTIME, "%s: cannot write", path);
+        st = atomic_commit(af);
     }
     char *paths[4] = {0};
     int ne = 0;

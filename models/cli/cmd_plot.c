@@ -3,6 +3,7 @@
 
 #include "analysis/plot.h"
 #include "io/results.h"
+#include "base/atomic.h"
 #include "base/status.h"
 
 #include <getopt.h>
@@ -51,6 +52,7 @@ int cli_plot_options(const char *cmd, int argc, char **argv, const char **dir, i
 
 int cmd_plot(int argc, char **argv)
 {
+    atomic_signals(); /* an interrupt removes our temporaries and kills gnuplot */
     if (cli_wants_help(argc, argv)) {
         fputs(usage, stdout);
         return 0;

@@ -5,6 +5,7 @@
 #include "config/config.h"
 #include "io/output.h"
 #include "sim/sim.h"
+#include "base/atomic.h"
 #include "base/status.h"
 
 #include <errno.h>
@@ -211,6 +212,7 @@ static void show_progress(int done, int total, void *arg)
 
 int cmd_run(int argc, char **argv)
 {
+    atomic_signals(); /* an interrupt removes our temporaries and kills gnuplot */
     if (cli_wants_help(argc, argv)) {
         fputs(run_usage, stdout);
         return 0;

@@ -11,6 +11,7 @@
  */
 #include "sweep/sweep_farm.h"
 
+#include "base/atomic.h"
 #include "base/status.h"
 #include "sweep/sweep_config.h"
 #include "sweep/sweep_index.h"
@@ -89,6 +90,7 @@ static int take_folder(const char *dir, int must_be_new)
     }
     remove_partials(dir);
     remove_partials(path);
+    atomic_clean(dir); /* index and summary temporaries (.NAME.tmp-PID-RANDOM) of dead sweeps */
     return fd;
 }
 
