@@ -127,13 +127,12 @@ static int write_gp(const run *r, const figure *g, const char *path)
     return atomic_close_stream(o, path); /* every write checked: a full disk is an error */
 }
 
-/* Whether the image file `path` is complete for its format (by its name's
- * extension): a PNG ends with its IEND chunk, a PDF has its %%EOF, an SVG
+/* Whether the image file `path` is complete for its format `ext` (".png",
+ * ".pdf", ".svg"): a PNG ends with its IEND chunk, a PDF has its %%EOF, an SVG
  * ends with </svg>.  gnuplot exits 0 after a failed write (disk full), so a
  * successful exit proves nothing. */
-static int image_complete(const char *path)
+static int image_complete(const char *path, const char *ext)
 {
-    const char *ext = strrchr(path, '.');
     FILE *f = fopen(path, "rb");
     if (!f || !ext)
         return f ? fclose(f), 0 : 0;
@@ -169,7 +168,7 @@ static int image_complete(const char *path)
  * process group of its own that dies with us: killed with its group by the
  * interrupt handlers (base/atomic.h), and by the kernel (PR_SET_PDEATHSIG)
  * if we are killed outright.  BS_OK once the image is complete. */
-static int gnuplot_in(const char *cwd, const char *script, const char *outfile)
+static int gnuplot_in(const char *cwd, const char *script, const char *outfile, const char *ext)
 {
     char arg[600], gp[4600], img[4600];
     snprintf(gp, sizeof gp, "%s/%s", cwd, script);
@@ -224,10 +223,23 @@ static int gnuplot_in(const char *cwd, const char *script, const char *outfile)
     atomic_child(0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return bs_fail(BS_ERUNTIME, "plot: gnuplot failed on %s%s%s", gp, msg[0] ? ": " : "", msg);
-    if (!image_complete(img))
+    if (!image_complete(img, ext))
         return bs_fail(BS_ERUNTIME, "plot: gnuplot's image %s is incomplete (is the disk full?)%s%s",
                        img, msg[0] ? ": " : "", msg);
     return BS_OK;
+}
+
+/* The last message with the temporary name `tmp` replaced by the final
+ * one (the user knows the files by those); returns st. */
+static int final_names(int st, const char *tmp, const char *final)
+{
+    char msg[1024];
+    const char *e = bs_last_error(), *at = strstr(e, tmp);
+    if (at) {
+        snprintf(msg, sizeof msg, "%.*s%s%s", (int)(at - e), e, final, at + strlen(tmp));
+        bs_fail(st, "%s", msg);
+    }
+    return st;
 }
 
 int plot_gnuplot(const char *dir, const char *script, const char *out)
@@ -236,12 +248,13 @@ int plot_gnuplot(const char *dir, const char *script, const char *out)
     snprintf(dst, sizeof dst, "%s/%s", dir, out);
     BS_TRY(atomic_temp_name(dst, tmp, sizeof tmp));
     atomic_track(tmp);
-    int st = gnuplot_in(dir, script, strrchr(tmp, '/') + 1);
+    int st = gnuplot_in(dir, script, strrchr(tmp, '/') + 1, strrchr(out, '.'));
     if (st == BS_OK)
         st = atomic_publish(tmp, dst);
     if (st != BS_OK) {
         unlink(tmp);
         atomic_untrack(tmp);
+        final_names(st, tmp, dst);
     }
     return st;
 }
@@ -267,7 +280,7 @@ int plot_draw(run *r, const figure *g)
     if (st == BS_OK)
         st = write_gp(r, g, gp);
     if (st == BS_OK)
-        st = gnuplot_in(work, script, out);
+        st = gnuplot_in(work, script, out, strrchr(out, '.'));
     const char *from[3] = {dat, gp, img}, *name[3] = {"dat", "gp", ext};
     for (int i = 0; i < 3 && st == BS_OK; i++) {
         snprintf(path, sizeof path, "%s/%s.%s", r->dir, g->name, name[i]);
@@ -276,15 +289,8 @@ int plot_draw(run *r, const figure *g)
     for (int i = 0; i < 3; i++)
         atomic_untrack(from[i]);
     atomic_remove_dir(work); /* empty after success; with what was made after a failure */
-    if (st != BS_OK) { /* the message names the files by their final names */
-        char msg[1024];
-        const char *e = bs_last_error(), *at = strstr(e, work);
-        if (at) {
-            snprintf(msg, sizeof msg, "%.*s%s%s", (int)(at - e), e, r->dir, at + strlen(work));
-            bs_fail(st, "%s", msg);
-        }
-        return st;
-    }
+    if (st != BS_OK)
+        return final_names(st, work, r->dir);
     char *copy = strdup(path);
     if (!copy)
         return bs_fail(BS_ENOMEM, "plot: out of memory for the name of figure %s", path);

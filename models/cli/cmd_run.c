@@ -236,6 +236,7 @@ int cmd_run(int argc, char **argv)
         rc = cli_fail(st, "%s", bs_last_error());
         goto done;
     }
+    atomic_clean(dir); /* the temporaries of killed runs into this folder */
     snprintf(path, sizeof path, "%s/%s-seed%lld-run%lld.h5", dir, w->scenario.name,
              (long long)w->scenario.seed, (long long)w->scenario.run);
     char *text = config_dump(w);

@@ -70,6 +70,15 @@ struct results {
 
 static void h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
+/* HDF5 registers an exit handler that closes every file still open.  After a
+ * failed H5Fflush (disk full), HDF5 1.10 can no longer close that file (its
+ * metadata cache is left half in a flush: "slist already enabled?"), the
+ * file stays half closed, and that handler crashes on it (exit 139).  Every
+ * file blockshift writes is closed explicitly (results_commit, results_abort;
+ * a file not closed is a temporary, removed), so the handler is switched off
+ * before the library starts, which H5dont_atexit requires. */
+__attribute__((constructor)) static void no_exit_handler(void) { H5dont_atexit(); }
+
 /* The description of the innermost HDF5 error (where it was raised), which
  * usually says why ("name already exists", "No space left on device"). */
 static herr_t reason_walk(unsigned n, const H5E_error2_t *e, void *data)
@@ -176,17 +185,6 @@ results *results_create(const char *path)
         results_free(r);
         return NULL;
     }
-    /* The temporaries of killed earlier runs into this folder go first. */
-    if (slash && slash != path) {
-        char *dir = dup_str(path);
-        if (dir) {
-            dir[slash - path] = '\0';
-            atomic_clean(dir);
-            free(dir);
-        }
-    } else {
-        atomic_clean(slash ? "/" : ".");
-    }
     atomic_track(r->tmp);
     r->file = H5Fcreate(r->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     CLOSE(H5Pclose, fapl);
@@ -209,7 +207,9 @@ results *results_create(const char *path)
  * that cannot be full: the file's bytes are copied into an anonymous memory
  * file (memfd) put under the descriptor HDF5 writes through, and the
  * temporary on disk is emptied at once.  If there is no memory for that, the
- * temporary is emptied in place, which frees the space for the flush. */
+ * temporary is emptied in place, which frees the space for the flush.  A
+ * close that fails all the same (after a failed H5Fflush HDF5 1.10 cannot
+ * close) is not retried: that crashes; the exit handler is off (below). */
 static void close_hard(results *r)
 {
     if (r->file < 0)

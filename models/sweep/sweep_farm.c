@@ -390,6 +390,8 @@ done:
     for (size_t k = 0; f.rows && k < n; k++) {
         t->ok += f.rows[k].status == SWEEP_OK;
         t->failed += f.rows[k].status == SWEEP_FAILED;
+        if (f.rows[k].status == SWEEP_FAILED && !t->first_error[0] && f.rows[k].error)
+            snprintf(t->first_error, sizeof t->first_error, "%s", f.rows[k].error);
         t->pending += f.rows[k].status == SWEEP_PENDING;
         free(f.rows[k].host);
         free(f.rows[k].error);
