@@ -265,7 +265,7 @@ if "kill" in ONLY:
     for after in (0.2, 0.5, 1.0):
         out = os.path.join(tmp, f"kill-plot-{after}")
         rc = interrupted(["plot", RESULT, "-o", out], after, signal.SIGKILL)
-        time.sleep(0.5)  # the kernel delivers gnuplot's parent-death signal
+        time.sleep(0.05)  # the kernel's parent-death signal is at once; a figure takes gnuplot 0.3 s+
         left = gnuplots_in(out)
         check(rc == -signal.SIGKILL, f"plot killed after {after} s")
         check(not left, f"plot killed after {after} s: no gnuplot left running there {left}")
@@ -312,7 +312,7 @@ if "kill" in ONLY:
 if "term" in ONLY:
     out = os.path.join(tmp, "term-plot")
     rc = interrupted(["plot", RESULT, "-o", out], 1.0, signal.SIGTERM)
-    time.sleep(0.3)
+    time.sleep(0.05)
     left = gnuplots_in(out)
     temps = [f for f in files(out) if is_temp(os.path.basename(f)) or "/" in f] if os.path.isdir(out) else []
     check(rc == -signal.SIGTERM, f"plot stopped by SIGTERM after 1 s dies of it (status {rc})")
