@@ -259,5 +259,7 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
     free(xb);
     h5in_close(a);
     h5in_close(b);
+    if (st != BS_OK && !bs_last_error()[0]) /* never a failure without a word */
+        st = bs_fail(st, "%s and %s: cannot be compared: a dataset is missing or malformed", pa, pb);
     return st;
 }

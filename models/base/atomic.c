@@ -171,20 +171,23 @@ atomic_file *atomic_open(const char *path)
     }
     a->path = dup;
     a->tmp = tmp;
-    for (int tries = 0; tries < 16; tries++) {
-        if (atomic_temp_name(path, a->tmp, n) != BS_OK)
+    int said = 0;
+    for (int tries = 0; tries < 16 && !said; tries++) {
+        if (atomic_temp_name(path, a->tmp, n) != BS_OK) {
+            said = 1;
             break;
+        }
         int fd = open(a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd < 0 && errno == EEXIST)
             continue;
         if (fd < 0) {
-            bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
+            said = bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno)) != 0;
             break;
         }
         atomic_track(a->tmp);
         a->f = fdopen(fd, "w");
         if (!a->f) {
-            bs_fail(BS_ENOMEM, "%s: out of memory for a stream", path);
+            said = bs_fail(BS_ENOMEM, "%s: out of memory for a stream", path) != 0;
             close(fd);
             unlink(a->tmp);
             atomic_untrack(a->tmp);
@@ -192,7 +195,7 @@ atomic_file *atomic_open(const char *path)
         }
         return a;
     }
-    if (!a->f && bs_last_status() == BS_OK)
+    if (!said)
         bs_fail(BS_ERUNTIME, "%s: cannot find a free temporary name", path);
     free(a->path);
     free(a->tmp);
@@ -280,19 +283,6 @@ void atomic_abort(atomic_file *a)
     free(a->path);
     free(a->tmp);
     free(a);
-}
-
-int atomic_write(const char *path, const void *data, size_t len)
-{
-    atomic_file *a = atomic_open(path);
-    if (!a)
-        return bs_last_status();
-    if (len && fwrite(data, 1, len, a->f) != len) {
-        int e = errno;
-        atomic_abort(a);
-        return bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(e ? e : EIO));
-    }
-    return atomic_commit(a);
 }
 
 /* ---- stale temporaries ---------------------------------------------------- */

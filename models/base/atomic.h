@@ -11,7 +11,10 @@
  * Temporaries left by a process that was killed (SIGKILL, power) are found
  * by atomic_clean(): ".NAME.tmp-PID-RANDOM" (files or folders) and
  * "NAME.partial-PID" (results files, io/results.c) whose PID no longer
- * exists are removed.
+ * exists are removed.  The PID is looked up on this machine: a folder that
+ * processes on several machines write into at once (a shared file system)
+ * must not be cleaned so; blockshift run, plot, compare and reproduce clean
+ * their output folder, a sweep cleans its own under its lock.
  *
  * Interrupts: atomic_signals() installs SIGINT/SIGTERM/SIGHUP handlers that
  * remove every temporary registered with atomic_track(), kill the process
@@ -40,9 +43,6 @@ int atomic_commit(atomic_file *a);
 
 /* Give up: close, remove the temporary, free.  NULL is fine. */
 void atomic_abort(atomic_file *a);
-
-/* Write `len` bytes to `path` atomically (open, write, commit). */
-int atomic_write(const char *path, const void *data, size_t len);
 
 /* Close a stream written to `path` with every check: fflush, ferror, fsync,
  * fclose.  BS_OK or BS_ERUNTIME naming `path` and the reason. */
