@@ -5,6 +5,7 @@
 #include "io/results.h"
 #include "base/fsutil.h"
 #include "base/quote.h"
+#include "base/atomic.h"
 #include "base/status.h"
 #include "world/world.h"
 
@@ -226,12 +227,15 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
         st = plot_need_gnuplot();
     if (st == BS_OK)
         st = fsutil_make_dirs(dir);
+    if (st == BS_OK)
+        atomic_clean(dir); /* what killed compares left */
     char path[4200];
     snprintf(path, sizeof path, "%s/differences.txt", dir);
-    FILE *o = st == BS_OK ? fopen(path, "w") : NULL;
-    if (st == BS_OK && !o)
-        st = bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
+    atomic_file *af = st == BS_OK ? atomic_open(path) : NULL;
+    if (st == BS_OK && !af)
+        st = bs_last_status();
     if (st == BS_OK) {
+        FILE *o = atomic_stream(af);
         size_t cap = QUOTE_ROOM(strlen(pa) + strlen(pb));
         char *qa = malloc(cap), *qb = malloc(cap);
         if (qa && qb)
@@ -242,8 +246,7 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
         per_app(o, a, b, apps, n_apps);
         per_class(o, a, b);
         *identical = all_equal(o, a, b);
-        if (fclose(o) != 0)
-            st = bs_fail(BS_ERUNTIME, "%s: cannot write", path);
+        st = atomic_commit(af);
     }
     char *paths[4] = {0};
     run r = {.f = a, .result = pa, .dir = dir, .format = format, .n_days = (int)da,
@@ -262,5 +265,7 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
     }
     results_run_free(a);
     results_run_free(b);
+    if (st != BS_OK && !bs_last_error()[0]) /* never a failure without a word */
+        st = bs_fail(st, "%s and %s: cannot be compared: a dataset is missing or malformed", pa, pb);
     return st;
 }

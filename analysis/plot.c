@@ -4,13 +4,16 @@
 #include "io/results.h"
 #include "base/fsutil.h"
 #include "base/quote.h"
+#include "base/atomic.h"
 #include "base/status.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -85,9 +88,7 @@ static int write_dat(const run *r, const figure *g, const char *path)
             fprintf(o, " %.9g", g->v[(size_t)d * g->n_cols + c]);
         fputc('\n', o);
     }
-    if (fclose(o) != 0)
-        return bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
-    return BS_OK;
+    return atomic_close_stream(o, path); /* every write checked: a full disk is an error */
 }
 
 static int write_gp(const run *r, const figure *g, const char *path)
@@ -147,74 +148,179 @@ static int write_gp(const run *r, const figure *g, const char *path)
                 first, g->n_cols + 1, dat,
                 r->replay ? "linespoints pt 7" : "lines"); /* a replay: a point per phase */
     fputc('\n', o);
-    if (fclose(o) != 0)
-        return bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
-    return BS_OK;
+    return atomic_close_stream(o, path); /* every write checked: a full disk is an error */
 }
 
-int plot_gnuplot(const char *dir, const char *script, const char *out)
+/* Whether the image file `path` is complete for its format `ext` (".png",
+ * ".pdf", ".svg"): a PNG ends with its IEND chunk, a PDF has its %%EOF, an SVG
+ * ends with </svg>.  gnuplot exits 0 after a failed write (disk full), so a
+ * successful exit proves nothing. */
+static int image_complete(const char *path, const char *ext)
 {
-    char gp[4200], tmp[4200], dst[4200], arg[QUOTE_ROOM(320) + 16];
-    snprintf(gp, sizeof gp, "%s/%s", dir, script);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, out);
-    snprintf(dst, sizeof dst, "%s/%s", dir, out);
-    char tmpname[320], qtmp[QUOTE_ROOM(320)];
-    snprintf(tmpname, sizeof tmpname, ".%s.tmp", out);
-    snprintf(arg, sizeof arg, "outfile=%s", quote_gp(qtmp, sizeof qtmp, tmpname));
+    FILE *f = fopen(path, "rb");
+    if (!f || !ext)
+        return f ? fclose(f), 0 : 0;
+    unsigned char head[8] = {0}, tail[1024];
+    size_t nh = fread(head, 1, sizeof head, f), nt = 0;
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (size > 0) {
+        long from = size > (long)sizeof tail ? size - (long)sizeof tail : 0;
+        if (fseek(f, from, SEEK_SET) == 0)
+            nt = fread(tail, 1, sizeof tail, f);
+    }
+    fclose(f);
+    if (!strcmp(ext, ".png")) {
+        static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+        static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+        return nh == 8 && !memcmp(head, sig, 8) && nt >= 12 && !memcmp(tail + nt - 12, iend, 12);
+    }
+    if (!strcmp(ext, ".pdf")) {
+        int eof = 0;
+        for (size_t i = 0; i + 5 <= nt && !eof; i++)
+            eof = !memcmp(tail + i, "%%EOF", 5);
+        return nh >= 5 && !memcmp(head, "%PDF-", 5) && eof;
+    }
+    if (!strcmp(ext, ".svg")) {
+        while (nt > 0 && (tail[nt - 1] == '\n' || tail[nt - 1] == '\r' || tail[nt - 1] == ' '))
+            nt--;
+        return nt >= 6 && !memcmp(tail + nt - 6, "</svg>", 6);
+    }
+    return 0;
+}
+
+/* gnuplot SCRIPT in folder `cwd`, drawing to `outfile` (a name in cwd), in a
+ * process group of its own that dies with us: killed with its group by the
+ * interrupt handlers (base/atomic.h), and by the kernel (PR_SET_PDEATHSIG)
+ * if we are killed outright.  BS_OK once the image is complete. */
+static int gnuplot_in(const char *cwd, const char *script, const char *outfile, const char *ext)
+{
+    char arg[QUOTE_ROOM(320) + 16], gp[4600], img[4600];
+    snprintf(gp, sizeof gp, "%s/%s", cwd, script);
+    snprintf(img, sizeof img, "%s/%s", cwd, outfile);
+    char qout[QUOTE_ROOM(320)];
+    if (strlen(outfile) >= 320 ||
+        snprintf(arg, sizeof arg, "outfile=%s", quote_gp(qout, sizeof qout, outfile)) >= (int)sizeof arg)
+        return bs_fail(BS_EINPUT, "plot: %s: the name is too long", outfile);
     int errpipe[2];
     if (pipe(errpipe) != 0)
         return bs_fail(BS_ERUNTIME, "plot: pipe: %s", strerror(errno));
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid == 0) {
+        setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) /* we died before prctl */
+            _exit(125);
         int null = open("/dev/null", O_RDWR);
         dup2(null, 0);
         dup2(null, 1);
         dup2(errpipe[1], 2);
         close(errpipe[0]);
-        if (chdir(dir) != 0)
+        if (chdir(cwd) != 0)
             _exit(126);
         execlp("gnuplot", "gnuplot", "-e", arg, script, (char *)NULL);
         _exit(127);
     }
     close(errpipe[1]);
-    char msg[600] = "";
+    if (pid < 0) {
+        close(errpipe[0]);
+        return bs_fail(BS_ERUNTIME, "plot: cannot start gnuplot (%s)", strerror(errno));
+    }
+    setpgid(pid, pid); /* also here: no race with the child's own call */
+    atomic_child(pid);
+    char msg[600] = "", rest[4096];
     size_t got = 0;
     ssize_t k;
-    while ((k = read(errpipe[0], msg + got, sizeof msg - 1 - got)) > 0)
-        got += (size_t)k;
+    while ((k = read(errpipe[0], got < sizeof msg - 1 ? msg + got : rest,
+                     got < sizeof msg - 1 ? sizeof msg - 1 - got : sizeof rest)) != 0) {
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            break;
+        if (got < sizeof msg - 1)
+            got += (size_t)k;
+    }
     msg[got] = '\0';
+    while (got > 0 && msg[got - 1] == '\n')
+        msg[--got] = '\0';
     close(errpipe[0]);
     int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        unlink(tmp);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    atomic_child(0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return bs_fail(BS_ERUNTIME, "plot: gnuplot failed on %s%s%s", gp, msg[0] ? ": " : "", msg);
-    }
-    struct stat sb;
-    if (stat(tmp, &sb) != 0 || sb.st_size == 0 || rename(tmp, dst) != 0) {
-        unlink(tmp);
-        return bs_fail(BS_ERUNTIME, "plot: gnuplot drew nothing for %s", gp);
-    }
+    if (!image_complete(img, ext))
+        return bs_fail(BS_ERUNTIME, "plot: gnuplot's image %s is incomplete (is the disk full?)%s%s",
+                       img, msg[0] ? ": " : "", msg);
     return BS_OK;
 }
 
-/* NAME.dat and NAME.gp in the output folder, then gnuplot NAME.gp. */
+/* The last message with the temporary name `tmp` replaced by the final
+ * one (the user knows the files by those); returns st. */
+static int final_names(int st, const char *tmp, const char *final)
+{
+    char msg[8600];
+    const char *e = bs_last_error(), *at = strstr(e, tmp);
+    if (at) {
+        snprintf(msg, sizeof msg, "%.*s%s%s", (int)(at - e), e, final, at + strlen(tmp));
+        bs_fail(st, "%s", msg);
+    }
+    return st;
+}
+
+int plot_gnuplot(const char *dir, const char *script, const char *out)
+{
+    char tmp[4200], dst[4200];
+    snprintf(dst, sizeof dst, "%s/%s", dir, out);
+    BS_TRY(atomic_temp_name(dst, tmp, sizeof tmp));
+    atomic_track(tmp);
+    int st = gnuplot_in(dir, script, strrchr(tmp, '/') + 1, strrchr(out, '.'));
+    if (st == BS_OK)
+        st = atomic_publish(tmp, dst);
+    if (st != BS_OK) {
+        unlink(tmp);
+        atomic_untrack(tmp);
+        final_names(st, tmp, dst);
+    }
+    return st;
+}
+
+/* NAME.dat, NAME.gp and NAME.EXT are made together in a temporary folder of
+ * the output folder (.NAME.tmp-PID-RANDOM), where gnuplot reads the data
+ * this call wrote whatever another process does, then each is renamed into
+ * place, the figure last.  On failure the temporary folder goes, with all. */
 int plot_draw(run *r, const figure *g)
 {
-    char dat[4200], gp[4200], script[300], out[300], path[4200];
+    char work[4200], dat[4600], gp[4600], img[4600], script[300], out[300], path[4600];
     const char *ext = plot_format_names[r->format];
-    snprintf(dat, sizeof dat, "%s/%s.dat", r->dir, g->name);
-    snprintf(gp, sizeof gp, "%s/%s.gp", r->dir, g->name);
     snprintf(script, sizeof script, "%s.gp", g->name);
     snprintf(out, sizeof out, "%s.%s", g->name, ext);
+    BS_TRY(atomic_temp_dir(r->dir, g->name, work, sizeof work));
+    snprintf(dat, sizeof dat, "%s/%s.dat", work, g->name);
+    snprintf(gp, sizeof gp, "%s/%s", work, script);
+    snprintf(img, sizeof img, "%s/%s", work, out);
+    atomic_track(dat);
+    atomic_track(gp);
+    atomic_track(img);
     int st = write_dat(r, g, dat);
     if (st == BS_OK)
         st = write_gp(r, g, gp);
     if (st == BS_OK)
-        st = plot_gnuplot(r->dir, script, out);
+        st = gnuplot_in(work, script, out, strrchr(out, '.'));
+    const char *from[3] = {dat, gp, img}, *name[3] = {"dat", "gp", ext};
+    for (int i = 0; i < 3 && st == BS_OK; i++) {
+        snprintf(path, sizeof path, "%s/%s.%s", r->dir, g->name, name[i]);
+        st = atomic_publish(from[i], path);
+    }
+    for (int i = 0; i < 3; i++)
+        atomic_untrack(from[i]);
+    atomic_remove_dir(work); /* empty after success; with what was made after a failure */
     if (st != BS_OK)
-        return st;
-    snprintf(path, sizeof path, "%s/%s", r->dir, out);
-    r->paths[r->n_paths++] = strdup(path);
+        return final_names(st, work, r->dir);
+    char *copy = strdup(path);
+    if (!copy)
+        return bs_fail(BS_ENOMEM, "plot: out of memory for the name of figure %s", path);
+    r->paths[r->n_paths++] = copy;
     return BS_OK;
 }
 
@@ -277,7 +383,14 @@ static int fig_population(run *r, const char *path, const char *dim, const char 
     double *v = cols ? national(x, sh, r->replay ? 1.0 : 1e-6) : NULL;
     if (r->replay)
         ylabel = "people on the testbed";
-    int st = v && (size_t)n == sh[2] ? BS_OK : bs_last_status() ? bs_last_status() : BS_EINPUT;
+    int st = BS_OK;
+    if (!x || !cols)
+        st = bs_last_status() ? bs_last_status() : bs_fail(BS_EINPUT, "%s: cannot read %s or %s", r->result, path, dim);
+    else if (!v)
+        st = bs_fail(BS_ENOMEM, "plot: out of memory for the national sums of %s", path);
+    else if ((size_t)n != sh[2])
+        st = bs_fail(BS_EINPUT, "%s: %s has %zu columns but %s has %d names", r->result, path,
+                     sh[2], dim, n);
     if (st == BS_OK) {
         figure g = {name, title, ylabel, n, cols, v, 0, 0};
         st = plot_draw(r, &g);
@@ -505,6 +618,8 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
     if (st == BS_OK)
         st = fsutil_make_dirs(dir);
     if (st == BS_OK)
+        atomic_clean(dir); /* what killed plots left */
+    if (st == BS_OK)
         st = fig_population(&r, "/population/primary", "app", "primary",
                             "People by first-choice calling app", "million people");
     if (st == BS_OK)
@@ -520,5 +635,7 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
         st = fig_links(&r);
     results_run_free(f);
     *n = r.n_paths;
+    if (st != BS_OK && !bs_last_error()[0]) /* never a failure without a word */
+        st = bs_fail(st, "%s: cannot be plotted: a dataset is missing or malformed", result);
     return st;
 }

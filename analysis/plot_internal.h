@@ -30,16 +30,18 @@ typedef struct run {
     int n_paths;
 } run;
 
-/* Draw g into r->dir: NAME.dat, NAME.gp, then gnuplot; adds the figure's
- * path to r->paths. */
+/* Draw g into r->dir: NAME.dat, NAME.gp, then gnuplot, all in a temporary
+ * folder, each renamed into place once the image is complete; adds the
+ * figure's path to r->paths. */
 int plot_draw(run *r, const figure *g);
 
 /* gnuplot's terminal for each plot format. */
 extern const char *const plot_terminals[N_PLOT_FORMATS];
 
 /* Run gnuplot on dir/script, which draws to the file named by its variable
- * `outfile`, here dir/.OUT.tmp, renamed to dir/out when gnuplot succeeded
- * and drew something.  BS_OK, or BS_ERUNTIME with gnuplot's message. */
+ * `outfile`, here a unique temporary dir/.OUT.tmp-PID-RANDOM, renamed to
+ * dir/out when gnuplot succeeded and the image is complete (PNG: IEND, PDF:
+ * %%EOF, SVG: </svg>).  BS_OK, or BS_ERUNTIME with gnuplot's message. */
 int plot_gnuplot(const char *dir, const char *script, const char *out);
 
 /* Days since 1970 of an ISO date, -1 if it is not one. */

@@ -10,6 +10,7 @@
 #include "base/fsutil.h"
 #include "base/name.h"
 #include "base/quote.h"
+#include "base/atomic.h"
 #include "base/status.h"
 
 #include <errno.h>
@@ -46,6 +47,8 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
     snprintf(dir, sizeof dir, "%s/plots", sweepdir);
     if (st == BS_OK)
         st = fsutil_make_dirs(dir);
+    if (st == BS_OK)
+        atomic_clean(dir); /* what killed plots left */
     const char *ext = plot_format_names[format];
     /* Numbers: every column NAME_mean followed by _sd, _ci95_low, _ci95_high. */
     for (int c = np + 2; c + 3 < nc && st == BS_OK && *n < 8; c += 4) {
@@ -65,11 +68,12 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
         snprintf(out, sizeof out, "%s.%s", name, ext);
         char path[4600];
         snprintf(path, sizeof path, "%s/%s", dir, script);
-        FILE *o = fopen(path, "w");
-        if (!o) {
-            st = bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
+        atomic_file *af = atomic_open(path);
+        if (!af) {
+            st = bs_last_status();
             break;
         }
+        FILE *o = atomic_stream(af);
         /* every string spliced in is a gnuplot single-quoted constant
          * (quote_gp): names are data, never code */
         char qn[QUOTE_ROOM(256)], qs[QUOTE_ROOM(300)], qo[QUOTE_ROOM(300)], qt[QUOTE_ROOM(600)];
@@ -114,15 +118,16 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
         }
         if (np > 2)
             fputs("unset multiplot\n", o);
-        if (fclose(o) != 0) {
-            st = bs_fail(BS_ERUNTIME, "%s: cannot write", path);
+        if ((st = atomic_commit(af)) != BS_OK)
             break;
-        }
         st = plot_gnuplot(dir, script, out);
         if (st == BS_OK) {
             char full[4600];
             snprintf(full, sizeof full, "%s/%s", dir, out);
-            paths[(*n)++] = strdup(full);
+            if (!(paths[*n] = strdup(full)))
+                st = bs_fail(BS_ENOMEM, "plot: out of memory for the name of figure %s", full);
+            else
+                (*n)++;
         }
     }
     for (int c = 0; c < nc; c++)

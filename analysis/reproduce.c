@@ -5,6 +5,7 @@
 #include "io/results.h"
 #include "base/fsutil.h"
 #include "base/hash.h"
+#include "base/atomic.h"
 #include "base/status.h"
 
 #include <dirent.h>
@@ -331,6 +332,31 @@ static char *lines_of(const char *file, const char *name)
     return out;
 }
 
+/* Copy `from` to `to` atomically (base/atomic.h). */
+static int copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb");
+    if (!in)
+        return bs_fail(BS_ERUNTIME, "%s: cannot read (%s)", from, strerror(errno));
+    atomic_file *a = atomic_open(to);
+    if (!a) {
+        fclose(in);
+        return bs_last_status();
+    }
+    char buf[65536];
+    size_t k;
+    int ok = 1;
+    while (ok && (k = fread(buf, 1, sizeof buf, in)) > 0)
+        ok = fwrite(buf, 1, k, atomic_stream(a)) == k;
+    ok = ok && !ferror(in);
+    fclose(in);
+    if (!ok) {
+        atomic_abort(a);
+        return bs_fail(BS_ERUNTIME, "%s: cannot copy %s to it", to, from);
+    }
+    return atomic_commit(a);
+}
+
 int reproduce_run(const char *manifest, const char *dir, const char *self, int quiet,
                   int *reproduced, int *compared)
 {
@@ -343,10 +369,15 @@ int reproduce_run(const char *manifest, const char *dir, const char *self, int q
     char sums[4200], prev[4200], tmp[4300];
     snprintf(sums, sizeof sums, "%s/checksums.txt", dir);
     snprintf(prev, sizeof prev, "%s/checksums.previous.txt", dir);
-    snprintf(tmp, sizeof tmp, "%s/.checksums.tmp", dir);
-    FILE *o = st == BS_OK ? fopen(tmp, "w") : NULL;
+    if (st == BS_OK) {
+        atomic_clean(dir); /* what killed reproduces left */
+        st = atomic_temp_name(sums, tmp, sizeof tmp); /* unique: another reproduce may run */
+    }
+    FILE *o = st == BS_OK ? fopen(tmp, "wx") : NULL;
     if (st == BS_OK && !o)
         st = bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", tmp, strerror(errno));
+    if (o)
+        atomic_track(tmp);
     for (int i = 0; i < n && st == BS_OK; i++) {
         const fig *f = &figs[i];
         char rundir[4300], figdir[4300], result[4600], first[4600] = "";
@@ -371,6 +402,8 @@ int reproduce_run(const char *manifest, const char *dir, const char *self, int q
         if (st == BS_OK)
             st = fsutil_make_dirs(figdir);
         if (st == BS_OK)
+            atomic_clean(rundir);
+        if (st == BS_OK)
             st = plot_run(first, figdir, PLOT_PNG, paths, &np);
         for (int k = 0; k < np; k++) {
             const char *base = strrchr(paths[k], '/');
@@ -381,10 +414,15 @@ int reproduce_run(const char *manifest, const char *dir, const char *self, int q
             free(paths[k]);
         }
     }
-    if (o && fclose(o) != 0 && st == BS_OK)
-        st = bs_fail(BS_ERUNTIME, "%s: cannot write", tmp);
+    if (o) {
+        int cs = atomic_close_stream(o, tmp); /* every write checked */
+        st = st == BS_OK ? cs : st;
+    }
     if (st != BS_OK) {
-        unlink(tmp);
+        if (o) {
+            unlink(tmp);
+            atomic_untrack(tmp);
+        }
         return st;
     }
     /* Compare with an earlier checksums.txt, then put the new one in place. */
@@ -400,9 +438,15 @@ int reproduce_run(const char *manifest, const char *dir, const char *self, int q
         free(old);
         free(now);
     }
-    if (had && rename(sums, prev) != 0)
-        return bs_fail(BS_ERUNTIME, "%s: cannot keep the earlier checksums", prev);
-    if (rename(tmp, sums) != 0)
-        return bs_fail(BS_ERUNTIME, "%s: cannot write", sums);
-    return BS_OK;
+    /* The earlier checksums become checksums.previous.txt, a copy written
+     * atomically: checksums.txt itself is never missing, only replaced. */
+    if (had)
+        st = copy_file(sums, prev);
+    if (st == BS_OK)
+        st = atomic_publish(tmp, sums);
+    if (st != BS_OK) {
+        unlink(tmp);
+        atomic_untrack(tmp);
+    }
+    return st;
 }

@@ -3,6 +3,7 @@
 
 #include "analysis/compare.h"
 #include "analysis/plot.h"
+#include "base/atomic.h"
 #include "base/status.h"
 
 #include <stdio.h>
@@ -20,6 +21,7 @@ static const char usage[] =
 
 int cmd_compare(int argc, char **argv)
 {
+    atomic_signals(); /* an interrupt removes our temporaries and kills gnuplot */
     if (cli_wants_help(argc, argv)) {
         fputs(usage, stdout);
         return 0;

@@ -4,6 +4,7 @@
 #include "analysis/plot.h"
 #include "io/results.h"
 #include "base/fsutil.h"
+#include "base/atomic.h"
 #include "base/status.h"
 
 #include <getopt.h>
@@ -52,6 +53,7 @@ int cli_plot_options(const char *cmd, int argc, char **argv, const char **dir, i
 
 int cmd_plot(int argc, char **argv)
 {
+    atomic_signals(); /* an interrupt removes our temporaries and kills gnuplot */
     if (cli_wants_help(argc, argv)) {
         fputs(usage, stdout);
         return 0;

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include "analysis/reproduce.h"
+#include "base/atomic.h"
 #include "base/status.h"
 
 #include <getopt.h>
@@ -21,6 +22,7 @@ static const char usage[] =
 
 int cmd_reproduce(int argc, char **argv)
 {
+    atomic_signals(); /* an interrupt removes our temporaries and kills gnuplot */
     if (cli_wants_help(argc, argv)) {
         fputs(usage, stdout);
         return 0;

@@ -6,6 +6,7 @@
 #include "io/output.h"
 #include "sim/sim.h"
 #include "base/fsutil.h"
+#include "base/atomic.h"
 #include "base/status.h"
 
 #include <errno.h>
@@ -184,6 +185,7 @@ static void show_progress(int done, int total, void *arg)
 
 int cmd_run(int argc, char **argv)
 {
+    atomic_signals(); /* an interrupt removes our temporaries and kills gnuplot */
     if (cli_wants_help(argc, argv)) {
         fputs(run_usage, stdout);
         return 0;
@@ -207,6 +209,7 @@ int cmd_run(int argc, char **argv)
         rc = cli_fail(st, "%s", bs_last_error());
         goto done;
     }
+    atomic_clean(dir); /* the temporaries of killed runs into this folder */
     snprintf(path, sizeof path, "%s/%s-seed%lld-run%lld.h5", dir, w->scenario.name,
              (long long)w->scenario.seed, (long long)w->scenario.run);
     char *text = config_dump(w);

@@ -383,6 +383,8 @@ static int carry_out(const sweep_args *a, const sweep_spec *s, const uint64_t *h
                 "blockshift: %d of %d runs failed (their errors are in the error column of "
                 "%s/index.h5); --resume runs them again\n",
                 t.failed, t.total, dir);
+        if (t.first_error[0])
+            fprintf(stderr, "blockshift: the first failure: %s\n", t.first_error);
         return 1;
     }
     if (!a->quiet)

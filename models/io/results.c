@@ -31,9 +31,11 @@
  * library code must not print); failures are reported through bs_fail() with
  * the file, the object and the innermost HDF5 error description.
  */
+#define _GNU_SOURCE /* memfd_create */
 #include "io/results.h"
 
 #include "io/results_internal.h"
+#include "base/atomic.h"
 #include "base/status.h"
 #include "base/str.h"
 
@@ -43,6 +45,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,12 +71,28 @@ struct results {
 
 static void h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
+/* HDF5 registers an exit handler that closes every file still open.  After a
+ * failed H5Fflush (disk full), HDF5 1.10 can no longer close that file (its
+ * metadata cache is left half in a flush: "slist already enabled?"), the
+ * file stays half closed, and that handler crashes on it (exit 139).  Every
+ * file blockshift writes is closed explicitly (results_commit, results_abort;
+ * a file not closed is a temporary, removed), so the handler is switched off
+ * before the library starts, which H5dont_atexit requires. */
+__attribute__((constructor)) static void no_exit_handler(void) { H5dont_atexit(); }
+
 /* The description of the innermost HDF5 error (where it was raised), which
  * usually says why ("name already exists", "No space left on device"). */
 static herr_t reason_walk(unsigned n, const H5E_error2_t *e, void *data)
 {
-    if (n == 0 && e->desc && e->desc[0])
-        snprintf(data, 200, " (HDF5: %s)", e->desc);
+    if (n == 0 && e->desc && e->desc[0]) {
+        /* A system call's failure: its reason, not HDF5's long dump of it. */
+        const char *en = strstr(e->desc, "errno = ");
+        int err = en ? atoi(en + 8) : 0;
+        if (err > 0)
+            snprintf(data, 200, " (%.*s: %s)", (int)strcspn(e->desc, ":"), e->desc, strerror(err));
+        else
+            snprintf(data, 200, " (HDF5: %s)", e->desc);
+    }
     return 0;
 }
 
@@ -158,6 +177,7 @@ results *results_create(const char *path)
         results_free(r);
         return NULL;
     }
+    atomic_track(r->tmp);
     r->file = H5Fcreate(r->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     CLOSE(H5Pclose, fapl);
     if (r->file < 0) {
@@ -165,19 +185,63 @@ results *results_create(const char *path)
         snprintf(what, sizeof what, "cannot create temporary file %s", r->tmp);
         h5fail(r, "/", what);
         unlink(r->tmp); /* in case HDF5 created it before failing */
+        atomic_untrack(r->tmp);
         results_free(r);
         return NULL;
     }
     return r;
 }
 
+/* Close the file whatever state it is in.  A failed H5Fclose (the metadata
+ * cache or a chunk cannot be flushed: disk full) leaves the file half closed
+ * in the library, whose exit handler then crashes closing it again.  The
+ * content is being thrown away, so the close is given somewhere to write
+ * that cannot be full: the file's bytes are copied into an anonymous memory
+ * file (memfd) put under the descriptor HDF5 writes through, and the
+ * temporary on disk is emptied at once.  If there is no memory for that, the
+ * temporary is emptied in place, which frees the space for the flush.  A
+ * close that fails all the same (after a failed H5Fflush HDF5 1.10 cannot
+ * close) is not retried: that crashes; the exit handler is off (below). */
+static void close_hard(results *r)
+{
+    if (r->file < 0)
+        return;
+    void *handle = NULL;
+    int fd = -1;
+    if (H5Fget_vfd_handle(r->file, H5P_DEFAULT, &handle) >= 0 && handle)
+        fd = *(int *)handle;
+    if (fd >= 0) {
+        int mem = memfd_create("blockshift-abort", MFD_CLOEXEC);
+        char buf[65536];
+        off_t off = 0;
+        ssize_t k = 0;
+        while (mem >= 0 && (k = pread(fd, buf, sizeof buf, off)) > 0) {
+            if (write(mem, buf, (size_t)k) != k)
+                break;
+            off += k;
+        }
+        if (mem >= 0 && k == 0 && dup2(mem, fd) < 0)
+            k = -1;
+        if (mem >= 0)
+            close(mem);
+        int t = k == 0 ? open(r->tmp, O_WRONLY | O_CLOEXEC) : fd;
+        if (t >= 0 && ftruncate(t, 0) != 0)
+            H5Eclear2(H5E_DEFAULT); /* the close below may work all the same */
+        if (t >= 0 && t != fd)
+            close(t);
+    }
+    H5Fclose(r->file); /* never twice: a failed close cannot be retried */
+    r->file = H5I_INVALID_HID;
+    H5Eclear2(H5E_DEFAULT);
+}
+
 void results_abort(results *r)
 {
     if (!r)
         return;
-    CLOSE(H5Fclose, r->file);
-    H5Eclear2(H5E_DEFAULT);
+    close_hard(r);
     unlink(r->tmp);
+    atomic_untrack(r->tmp);
     results_free(r);
 }
 
@@ -218,6 +282,7 @@ int results_commit(results *r)
         rc = bs_fail(BS_ERUNTIME, "results: %s: cannot rename %s to it: %s", r->path, r->tmp,
                      strerror(errno));
     if (rc == BS_OK) {
+        atomic_untrack(r->tmp);
         /* Make the rename itself durable; failure here loses nothing. */
         char *dir = str_dup(r->path);
         if (dir) {

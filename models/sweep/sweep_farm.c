@@ -12,6 +12,7 @@
 #include "sweep/sweep_farm.h"
 
 #include "base/fsutil.h"
+#include "base/atomic.h"
 #include "base/status.h"
 #include "sweep/sweep_config.h"
 #include "sweep/sweep_index.h"
@@ -91,6 +92,7 @@ static int take_folder(const char *dir, int must_be_new)
     }
     remove_partials(dir);
     remove_partials(path);
+    atomic_clean(dir); /* index and summary temporaries (.NAME.tmp-PID-RANDOM) of dead sweeps */
     return fd;
 }
 
@@ -390,6 +392,8 @@ done:
     for (size_t k = 0; f.rows && k < n; k++) {
         t->ok += f.rows[k].status == SWEEP_OK;
         t->failed += f.rows[k].status == SWEEP_FAILED;
+        if (f.rows[k].status == SWEEP_FAILED && !t->first_error[0] && f.rows[k].error)
+            snprintf(t->first_error, sizeof t->first_error, "%s", f.rows[k].error);
         t->pending += f.rows[k].status == SWEEP_PENDING;
         free(f.rows[k].host);
         free(f.rows[k].error);

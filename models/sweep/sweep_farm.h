@@ -63,6 +63,7 @@ typedef struct sweep_farm_opts {
 typedef struct sweep_tally {
     int total, ok, failed, pending, reused;
     int interrupted;
+    char first_error[512]; /* the first failed run's error ("" if none) */
 } sweep_tally;
 
 /* Whether `dir` already holds a sweep (an index.h5). */

@@ -3,6 +3,7 @@
 #include "sweep/sweep_index.h"
 
 #include "base/quote.h"
+#include "base/atomic.h"
 #include "base/status.h"
 #include "base/version.h"
 
@@ -253,11 +254,10 @@ static void put_cell_str(FILE *f, const char *s)
 
 int sweep_index_write_text(const char *path, const char *title, const results_table *t)
 {
-    char tmp[4300];
-    snprintf(tmp, sizeof tmp, "%s.partial-%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return bs_fail(BS_ERUNTIME, "%s: cannot write it: %s", tmp, strerror(errno));
+    atomic_file *a = atomic_open(path);
+    if (!a)
+        return bs_last_status();
+    FILE *f = atomic_stream(a);
     fprintf(f, "# %s\n#", title);
     for (int c = 0; c < t->n_cols; c++)
         fprintf(f, " %s", t->cols[c].name);
@@ -281,11 +281,5 @@ int sweep_index_write_text(const char *path, const char *title, const results_ta
         }
         fputc('\n', f);
     }
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return bs_fail(BS_ERUNTIME, "%s: cannot write it: %s", path, strerror(e));
-    }
-    return BS_OK;
+    return atomic_commit(a); /* every write checked, renamed into place */
 }

@@ -1,0 +1,351 @@
+#!/usr/bin/python3
+"""Faults: a full disk, a kill, two commands at once.  Nothing is half-written
+under a final name, nothing crashes, and what a killed command left is cleaned
+up by the next one into its folder.
+
+  - A full disk: tmpfs of 64K, 128K, 256K, 512K and 2M; run, sweep, plot,
+    compare and reproduce into each (on a roomy disk they write 100K-530K).  Each exits 0 or 1 (never 139, never 2), exit 1 says
+    "No space left on device" (or "disk full"), and every file under a final
+    name is complete: every .h5 opens with h5py and has complete=1; every
+    other file is byte for byte the one the same command writes on a roomy
+    disk (the commands are deterministic; gnuplot's PNGs too); no temporary
+    (.NAME.tmp-PID-RANDOM, NAME.partial-PID) is left behind.  At 64K every
+    command fails: a results file of the mini scenario is about 250K and its
+    figures about 300K (measured, see below), so none fits.
+  - kill -9 of plot after 0.2, 0.5 and 1 s (it takes 2-5 s: gnuplot draws six
+    figures): what has a final name is the reference file; no gnuplot is
+    left running in the folder; the next plot there exits 0 and leaves no
+    temporary.  kill -9 of run likewise, after the folder was given the
+    temporaries a killed run and a killed plot leave (names with the PID of
+    a process that has exited): the next run removes them, and keeps a
+    temporary whose process is alive (this test's own PID).
+  - SIGTERM of plot after 1 s: it dies of the signal, with no temporary and
+    no gnuplot left.
+  - Three plots at once into one folder: all exit 0, every file is the
+    reference one, no temporary is left (README: last rename wins).
+  - A plot whose data are all NaN (gnuplot refuses it): exit 1 and none of
+    that figure's files (.dat, .gp) in the folder.
+
+Mounting tmpfs needs root (CI runs the suite as root): otherwise the test
+says why and exits 77, which ctest reports as skipped.
+
+usage: faults.py BLOCKSHIFT_BIN SOURCE_DIR
+"""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN, SRC = sys.argv[1], sys.argv[2]
+results = {"passed": 0, "failed": 0}
+
+
+def check(ok, what):
+    results["passed" if ok else "failed"] += 1
+    print(("ok   " if ok else "FAIL ") + what, flush=True)
+
+
+if os.geteuid() != 0:
+    print("faults: skipped: mounting tmpfs (a small full disk) needs root")
+    sys.exit(77)
+
+import h5py  # noqa: E402  (after the skip: the message above must not depend on it)
+import numpy as np  # noqa: E402
+
+tmp = tempfile.mkdtemp(prefix="bs-faults-")
+MNT = os.path.join(tmp, "mnt")
+os.mkdir(MNT)
+probe = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", MNT],
+                       capture_output=True, text=True)
+if probe.returncode != 0:
+    print(f"faults: skipped: cannot mount tmpfs ({probe.stderr.strip()})")
+    shutil.rmtree(tmp)
+    sys.exit(77)
+subprocess.run(["umount", MNT], check=True)
+
+shutil.copy(os.path.join(SRC, "configs", "networks", "toy.cfg"), tmp)
+MINI = os.path.join(tmp, "mini.cfg")
+with open(MINI, "w") as fh:
+    fh.write("""@include "toy.cfg"
+scenario = { name = "mini"; start = "2025-01-01"; end = "2025-01-21"; seed = 3; };
+population = { scale = 20.0; calls_per_day = 3.0; };
+regions = (
+  { name = "north"; population = 20000.0; isps = (
+      { name = "mobile"; share = 0.5; }, { name = "fixed"; kind = "fixed"; share = 0.5; } ); },
+  { name = "south"; population = 20000.0; isps = (
+      { name = "mobile"; share = 0.5; }, { name = "fixed"; kind = "fixed"; share = 0.5; } ); } );
+apps = ( { name = "a"; installed = 0.9; }, { name = "b"; installed = 0.5; } );
+vpns = ( { name = "wg"; detectability = 0.9; initial = 0.0; } );
+censor = { ip = { voice = 1.0; video = 1.0; messaging = 1.0; collateral = 0.0; }; };
+events = ( { date = "2025-01-10"; action = "block"; apps = ["a"]; technique = "ip"; } );
+""")
+# The same over a year with ten times the agents, for killing a run mid-way:
+# about 2.5 s of CPU (measured), so the kills at 0.2, 0.5 and 1 s find it running.
+LONG = os.path.join(tmp, "long.cfg")
+with open(MINI) as fh, open(LONG, "w") as out:
+    out.write(fh.read().replace('end = "2025-01-21"', 'end = "2025-12-31"')
+              .replace("scale = 20.0", "scale = 2.0"))
+SWEEP = os.path.join(tmp, "sweep.cfg")
+with open(SWEEP, "w") as fh:
+    fh.write('scenario = "mini.cfg";\nseed = 5;\nreplications = 1;\n'
+             'collect = ["final_vpn_share"];\n'
+             'parameters = ( { path = "population.retry"; values = [0.3, 0.8]; } );\n')
+MANIFEST = os.path.join(tmp, "paper.cfg")
+with open(MANIFEST, "w") as fh:
+    fh.write(f'paper = "faults";\nfigures = ( {{ name = "one"; scenario = "{MINI}"; seed = 3;'
+             ' plot = "primary"; } );\n')
+ENV = dict(os.environ, OMP_NUM_THREADS="1")
+# FAULTS_ONLY=disk,kill,term,together,nan runs only those parts (to break the
+# code and see one part fail without waiting for the others).
+ONLY = os.environ.get("FAULTS_ONLY", "disk,kill,term,together,nan").split(",")
+
+
+def bs(*args, **kw):
+    return subprocess.run([BIN, *args], capture_output=True, text=True, env=ENV, cwd=tmp, **kw)
+
+
+RESULT = os.path.join(tmp, "mini-seed3-run0.h5")
+p = bs("run", MINI, "-o", tmp, "--quiet")
+check(p.returncode == 0 and os.path.exists(RESULT), "the mini scenario runs on a roomy disk")
+print(f"     (results file: {os.path.getsize(RESULT)} bytes)")
+
+
+def commands(out):
+    """Each command under test, writing into `out`."""
+    return {
+        "run": ["run", MINI, "-o", out, "--quiet"],
+        "sweep": ["sweep", SWEEP, "-o", out, "--quiet", "-j", "1"],
+        "plot": ["plot", RESULT, "-o", out],
+        "compare": ["compare", RESULT, RESULT, "-o", out],
+        "reproduce": ["reproduce", MANIFEST, "-o", out, "--quiet"],
+    }
+
+
+def is_temp(name):
+    return ".tmp-" in name or ".partial-" in name or name.endswith(".tmp")
+
+
+def files(top):
+    """Every file under top, as paths relative to it (folders walked)."""
+    out = []
+    for d, _, fs in os.walk(top):
+        out += [os.path.relpath(os.path.join(d, f), top) for f in fs]
+    return sorted(out)
+
+
+def h5_complete(path):
+    try:
+        with h5py.File(path, "r") as f:
+            return int(f.attrs.get("complete", 0)) == 1
+    except Exception:
+        return False
+
+
+def png_complete(path):
+    with open(path, "rb") as f:
+        b = f.read()
+    return b[:8] == b"\x89PNG\r\n\x1a\n" and b[-12:] == b"\0\0\0\0IEND\xaeB`\x82"
+
+
+def bad_files(top, ref, exact=True):
+    """Files under final names in `top` that are not complete: .h5 without
+    complete=1, anything else not identical to the reference folder's file
+    (the folder's own path, which .dat and .gp headers name, read as the
+    reference's; or, with no reference file, an empty .dat or a PNG without
+    IEND), and temporaries.  The lock file is not output.  exact=False (a
+    sweep some of whose runs failed: its summary.txt rightly differs): text
+    files need only be non-empty and end with a newline."""
+    bad = []
+    for rel in files(top):
+        path = os.path.join(top, rel)
+        name = os.path.basename(rel)
+        if any(is_temp(part) for part in rel.split(os.sep)):
+            bad.append(rel + " (a temporary left behind)")
+        elif name.endswith(".h5"):
+            if not h5_complete(path):
+                bad.append(rel + " (not a complete results file)")
+        elif name == ".lock":
+            continue
+        elif not exact and name.endswith(".txt"):
+            with open(path, "rb") as a:
+                text = a.read()
+            if not text.endswith(b"\n"):
+                bad.append(rel + " (not ended by a newline)")
+        elif ref and os.path.exists(os.path.join(ref, rel)):
+            with open(path, "rb") as a, open(os.path.join(ref, rel), "rb") as b:
+                if a.read().replace(top.encode(), ref.encode()) != b.read():
+                    bad.append(rel + " (differs from the complete file)")
+        elif name.endswith(".png") and not png_complete(path):
+            bad.append(rel + " (PNG without IEND)")
+        elif os.path.getsize(path) == 0:
+            bad.append(rel + " (empty)")
+    return bad
+
+
+# --- references: each command on a roomy disk ---
+REF = os.path.join(tmp, "ref")
+os.mkdir(REF)
+for name, args in commands("").items():
+    out = os.path.join(REF, name)
+    p = bs(*commands(out)[name])
+    check(p.returncode == 0, f"reference {name}: exit 0 on a roomy disk"
+                             + (f" ({p.stderr.strip()[-200:]})" if p.returncode else ""))
+ref_sizes = {n: sum(os.path.getsize(os.path.join(REF, n, f)) for f in files(os.path.join(REF, n)))
+             for n in commands("")}
+print(f"     (bytes written on a roomy disk: {ref_sizes})")
+
+
+def gnuplots_in(top):
+    """PIDs of processes whose working folder is under top (gnuplot's)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cwd = os.readlink(f"/proc/{pid}/cwd")
+        except OSError:
+            continue
+        if cwd == top or cwd.startswith(top + "/"):
+            found.append(int(pid))
+    return found
+
+
+def dead_pid():
+    """The PID of a process that has exited (and been reaped)."""
+    c = subprocess.Popen(["true"])
+    c.wait()
+    return c.pid
+
+
+def interrupted(args, after, sig):
+    c = subprocess.Popen([BIN, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         env=ENV, cwd=tmp)
+    time.sleep(after)
+    c.send_signal(sig)
+    return c.wait()
+
+
+# --- a full disk ---
+if "disk" in ONLY:
+    def mount(size):
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", MNT], check=True)
+
+
+    try:
+        for size in ("64k", "128k", "256k", "512k", "2m"):
+            for name in commands(""):
+                mount(size)
+                try:
+                    out = os.path.join(MNT, name)
+                    p = bs(*commands(out)[name])
+                    said = "No space left on device" in p.stderr or "disk full" in p.stderr
+                    if size == "64k":
+                        check(p.returncode == 1 and said,
+                              f"{name} on {size}: exit 1 saying the disk is full "
+                              f"(exit {p.returncode}: {p.stderr.strip()[-300:]!r})")
+                    else:
+                        check(p.returncode == 0 or (p.returncode == 1 and said),
+                              f"{name} on {size}: exit 0, or 1 saying the disk is full "
+                              f"(exit {p.returncode}: {p.stderr.strip()[-300:]!r})")
+                    bad = bad_files(out, os.path.join(REF, name), name != "sweep" or p.returncode == 0) \
+                        if os.path.isdir(out) else []
+                    check(not bad, f"{name} on {size}: every file under a final name complete, "
+                                   f"no temporary {bad[:4]}")
+                finally:
+                    subprocess.run(["umount", MNT], check=True)
+    finally:
+        subprocess.run(["umount", MNT], capture_output=True)
+
+
+# --- kill -9 ---
+if "kill" in ONLY:
+    for after in (0.2, 0.5, 1.0):
+        out = os.path.join(tmp, f"kill-plot-{after}")
+        rc = interrupted(["plot", RESULT, "-o", out], after, signal.SIGKILL)
+        time.sleep(0.05)  # the kernel's parent-death signal is at once; a figure takes gnuplot 0.3 s+
+        left = gnuplots_in(out)
+        check(rc == -signal.SIGKILL, f"plot killed after {after} s")
+        check(not left, f"plot killed after {after} s: no gnuplot left running there {left}")
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        bad = [b for b in bad_files(out, os.path.join(REF, "plot")) if "temporary" not in b] \
+            if os.path.isdir(out) else []
+        check(not bad, f"plot killed after {after} s: every file under a final name complete {bad[:4]}")
+        p = bs(*commands(out)["plot"])
+        bad = bad_files(out, os.path.join(REF, "plot"))
+        check(p.returncode == 0 and not bad,
+              f"plot killed after {after} s: the next plot there exits 0, all complete, "
+              f"the stale temporaries gone {bad[:4]}")
+
+    for after in (0.2, 0.5, 1.0):
+        out = os.path.join(tmp, f"kill-run-{after}")
+        os.mkdir(out)
+        gone = dead_pid()
+        stale = [f"mini-seed3-run0.h5.partial-{gone}", f"other.h5.partial-{gone}", f".primary.png.tmp-{gone}-0123abcd",
+                 f".checksums.txt.tmp-{gone}-89abcdef"]
+        for s in stale:
+            with open(os.path.join(out, s), "w") as fh:
+                fh.write("half")
+        os.mkdir(os.path.join(out, f".vpn.tmp-{gone}-00ff00ff"))
+        with open(os.path.join(out, f".vpn.tmp-{gone}-00ff00ff", "vpn.dat"), "w") as fh:
+            fh.write("half")
+        alive = f"other.h5.partial-{os.getpid()}"
+        open(os.path.join(out, alive), "w").close()
+        rc = interrupted(["run", LONG, "-o", out, "--quiet"], after, signal.SIGKILL)
+        check(rc == -signal.SIGKILL, f"run killed after {after} s")
+        h5s = [f for f in files(out) if f.endswith(".h5")]
+        check(all(h5_complete(os.path.join(out, f)) for f in h5s),
+              f"run killed after {after} s: no incomplete file under a final name {h5s}")
+        t0 = time.time()
+        p = bs("run", LONG, "-o", out, "--quiet")
+        print(f"     (a whole run of long.cfg: {time.time() - t0:.1f} s)")
+        left = [f for f in os.listdir(out) if is_temp(f)]
+        check(p.returncode == 0 and h5_complete(os.path.join(out, "mini-seed3-run0.h5")),
+              f"run killed after {after} s: the next run exits 0 with a complete file")
+        check(left == [alive], f"run killed after {after} s: the next run removed the dead "
+                               f"processes' temporaries, kept the live one's {left}")
+
+# --- SIGTERM: the handlers clean up ---
+if "term" in ONLY:
+    out = os.path.join(tmp, "term-plot")
+    rc = interrupted(["plot", RESULT, "-o", out], 1.0, signal.SIGTERM)
+    time.sleep(0.05)
+    left = gnuplots_in(out)
+    temps = [f for f in files(out) if is_temp(os.path.basename(f)) or "/" in f] if os.path.isdir(out) else []
+    check(rc == -signal.SIGTERM, f"plot stopped by SIGTERM after 1 s dies of it (status {rc})")
+    check(not left and not temps, f"plot stopped by SIGTERM: no gnuplot {left}, no temporary {temps}")
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+
+# --- three plots into one folder at once ---
+if "together" in ONLY:
+    out = os.path.join(tmp, "together")
+    cs = [subprocess.Popen([BIN, "plot", RESULT, "-o", out], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp) for _ in range(3)]
+    rcs = [c.wait() for c in cs]
+    errs = [c.stderr.read().strip()[-200:] for c in cs if c.returncode]
+    bad = bad_files(out, os.path.join(REF, "plot"))
+    check(rcs == [0, 0, 0], f"three plots into one folder at once all exit 0 {rcs} {errs}")
+    check(not bad and files(out) == files(os.path.join(REF, "plot")),
+          f"three plots at once: every figure, .dat and .gp complete, no temporary {bad[:4]}")
+
+# --- all-NaN data: gnuplot refuses, nothing of the figure stays ---
+if "nan" in ONLY:
+    nan = os.path.join(tmp, "nan.h5")
+    shutil.copy(RESULT, nan)
+    with h5py.File(nan, "r+") as f:
+        f["/population/primary"][...] = np.nan
+    out = os.path.join(tmp, "nan-plots")
+    p = bs("plot", nan, "-o", out)
+    check(p.returncode == 1 and "all points y value undefined" in p.stderr,
+          f"all-NaN data: exit 1 with gnuplot's reason (exit {p.returncode})")
+    check(not [f for f in files(out) if f.startswith("primary") or is_temp(f)],
+          f"all-NaN data: no primary.dat, primary.gp or temporary left {files(out)}")
+
+print(f"{results['passed']} passed, {results['failed']} failed")
+if results["failed"] == 0:
+    shutil.rmtree(tmp)
+sys.exit(1 if results["failed"] else 0)
