@@ -23,9 +23,14 @@
  * about n^2 / 2^33 (1.8 expected identical pairs among the 1.2e5 streams of
  * such a sweep; one was seen).  Seeding taus2's 88 bits of state directly
  * would leave streams as random starting points on one cycle of 2^88, which
- * may overlap; a counter-based generator cannot.  Speed: a gsl_rng_uniform
- * costs 12-15 ns against 9-10 ns for taus2 on the shared 2-core build machine
- * (a loop of 1e8 draws, gcc -O2, December 2026), the price of the guarantee.
+ * may overlap; a counter-based generator cannot.  Speed, the price of the
+ * guarantee, measured on the shared 2-core build machine under a load
+ * average of 5 to 8 (so as ranges): a gsl_rng_uniform in a loop of 1e8,
+ * gcc -O2, 5.8-15 ns against 5.2-10.5 ns for taus2; the population engine
+ * (Release, `OMP_NUM_THREADS=1 bench_population
+ * bench/blocked-from-day-one.cfg 1e6 30`, 7 runs each, alternating) 3.9-5.1 s
+ * against 2.9-5.0 s, best of each 3.89 against 2.88 s: about a third slower
+ * on the daily loop.
  *
  * Streams are GSL generators (a gsl_rng_type of this file), so callers use
  * gsl_rng_uniform and gsl_ran_*; the outputs are 32-bit (min 0, max
