@@ -236,7 +236,9 @@ static int run_one(const char *self, const fig *f, int r, const char *dir, int q
     char seed[32], run[32];
     snprintf(seed, sizeof seed, "%d", f->seed);
     snprintf(run, sizeof run, "%d", r);
-    char *argv[8 + 2 * MAX_FSET + 2];
+    /* self run SCENARIO -o DIR --quiet (6), --set S per set (2 each),
+     * --seed N --run K (4), and the NULL that ends it. */
+    char *argv[6 + 2 * MAX_FSET + 4 + 1];
     int a = 0;
     argv[a++] = (char *)self;
     argv[a++] = "run";
@@ -253,6 +255,7 @@ static int run_one(const char *self, const fig *f, int r, const char *dir, int q
     argv[a++] = "--run";
     argv[a++] = run;
     argv[a] = NULL;
+    _Static_assert(sizeof argv / sizeof argv[0] == 6 + 2 * MAX_FSET + 4 + 1, "argv holds every argument");
     if (!quiet)
         fprintf(stderr, "blockshift: figure %s: running replication %d of %s\n", f->name, r, f->scenario);
     pid_t pid = fork();

@@ -14,7 +14,7 @@
  * aggregates elastic (INFINITY).  A link's capacity is its offered load (the
  * finite demands that cross it) times a factor log-uniform over 10^-1..10^0.5,
  * so that about two thirds of the links are offered more than they carry.
- * Streams: rng "bench.flow.N" of seed 1, run 1 (taus2).
+ * Streams: rng "bench.flow.N" of seed 1, run 1 (Philox4x32-10).
  */
 #include "flow/flow.h"
 #include "base/rng.h"

@@ -3,25 +3,159 @@
 #include "base/hash.h"
 #include "base/status.h"
 
+/* Philox4x32 constants (Salmon et al. 2011; Random123's philox.h). */
+#define PHILOX_M0 0xD2511F53u
+#define PHILOX_M1 0xCD9E8D57u
+#define PHILOX_W0 0x9E3779B9u /* golden ratio */
+#define PHILOX_W1 0xBB67AE85u /* sqrt(3) - 1 */
+#define PHILOX_ROUNDS 10
+
 uint64_t rng_seed_of(uint64_t seed, uint64_t run, const char *name)
 {
     uint64_t h = hash_fnv1a64_str(name, HASH_FNV1A64_BASIS);
     return rng_mix64(rng_mix64(rng_mix64(seed) ^ run) ^ h);
 }
 
+uint64_t rng_seed2_of(uint64_t seed, uint64_t run, const char *name)
+{
+    /* Another basis (the first 64 bits of pi's fraction) and the run first,
+     * with odd constants, so that it is no function of rng_seed_of. */
+    uint64_t h = hash_fnv1a64_str(name, 0x243f6a8885a308d3ull);
+    return rng_mix64(rng_mix64(rng_mix64(run ^ 0x6a09e667f3bcc909ull) ^ seed) ^
+                     rng_mix64(h ^ 0xbb67ae8584caa73bull));
+}
+
+void rng_philox_block(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
+{
+    uint32_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3];
+    uint32_t k0 = key[0], k1 = key[1];
+    for (int i = 0; i < PHILOX_ROUNDS; i++) {
+        uint64_t p0 = (uint64_t)PHILOX_M0 * c0, p1 = (uint64_t)PHILOX_M1 * c2;
+        uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1 ^ k0, n2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1;
+        c0 = n0;
+        c1 = (uint32_t)p1;
+        c2 = n2;
+        c3 = (uint32_t)p0;
+        k0 += PHILOX_W0;
+        k1 += PHILOX_W1;
+    }
+    out[0] = c0;
+    out[1] = c1;
+    out[2] = c2;
+    out[3] = c3;
+}
+
+/* A stream: its identity (key = id_lo, upper counter = id_hi), the index of
+ * the next block, and the block being read. */
+typedef struct philox_state {
+    uint64_t id_lo, id_hi, block;
+    uint32_t out[4];
+    unsigned used; /* words of out[] already returned; 4: compute the next block */
+} philox_state;
+
+static void philox_refill(philox_state *s)
+{
+    uint32_t ctr[4] = {(uint32_t)s->block, (uint32_t)(s->block >> 32), (uint32_t)s->id_hi,
+                       (uint32_t)(s->id_hi >> 32)};
+    uint32_t key[2] = {(uint32_t)s->id_lo, (uint32_t)(s->id_lo >> 32)};
+    rng_philox_block(ctr, key, s->out);
+    s->block++;
+    s->used = 0;
+}
+
+static inline unsigned long philox_get(void *vs)
+{
+    philox_state *s = vs;
+    if (s->used == 4)
+        philox_refill(s);
+    return s->out[s->used++];
+}
+
+static double philox_get_double(void *vs) { return (double)philox_get(vs) / 4294967296.0; }
+
+static void philox_rewind(philox_state *s, uint64_t id_lo, uint64_t id_hi)
+{
+    s->id_lo = id_lo;
+    s->id_hi = id_hi;
+    s->block = 0;
+    s->used = 4;
+}
+
+static void philox_set(void *vs, unsigned long seed) { philox_rewind(vs, (uint64_t)seed, 0); }
+
+static const gsl_rng_type philox_type = {"philox4x32-10", 0xffffffffUL, 0, sizeof(philox_state),
+                                         philox_set, philox_get, philox_get_double};
+
+const gsl_rng_type *rng_philox4x32 = &philox_type;
+
 gsl_rng *rng_stream(uint64_t seed, uint64_t run, const char *name)
 {
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng *r = gsl_rng_alloc(rng_philox4x32);
     if (!r) {
         bs_fail(BS_ENOMEM, "rng: cannot allocate stream '%s'", name);
         return NULL;
     }
-    /* taus2 takes a 32-bit seed; fold the 64 bits so both halves count.
-     * A zero seed means "default" to GSL, so avoid it. */
-    uint64_t s = rng_seed_of(seed, run, name);
-    unsigned long s32 = (unsigned long)((s ^ (s >> 32)) & 0xffffffffu);
-    gsl_rng_set(r, s32 ? s32 : 1);
+    philox_rewind(r->state, rng_seed_of(seed, run, name), rng_seed2_of(seed, run, name));
     return r;
 }
 
-const char *rng_generator_name(void) { return gsl_rng_taus2->name; }
+void rng_identity(const gsl_rng *r, uint64_t id[2])
+{
+    const philox_state *s = r->state;
+    id[0] = s->id_lo;
+    id[1] = s->id_hi;
+}
+
+static inline uint32_t draw32(gsl_rng *r)
+{
+    return (uint32_t)(r->type == rng_philox4x32 ? philox_get(r->state) : gsl_rng_get(r));
+}
+
+uint64_t rng_u64(gsl_rng *r)
+{
+    uint64_t hi = draw32(r);
+    return hi << 32 | draw32(r);
+}
+
+uint64_t rng_below_frac(gsl_rng *r, uint64_t n, double *frac)
+{
+    if (n == 0) {
+        *frac = 0;
+        return 0;
+    }
+    if (n <= 0x100000000ull) {
+        uint64_t m = (uint64_t)draw32(r) * n;
+        uint32_t low = (uint32_t)m;
+        if (low < n) {
+            /* 2^32 mod n: the values of low that would make some results
+             * one draw more likely than others. */
+            uint32_t t = (uint32_t)((0x100000000ull - n) % n);
+            while (low < t) {
+                m = (uint64_t)draw32(r) * n;
+                low = (uint32_t)m;
+            }
+        }
+        *frac = (double)low * 0x1.0p-32;
+        return m >> 32;
+    }
+    __extension__ typedef unsigned __int128 u128;
+    u128 m = (u128)rng_u64(r) * n;
+    uint64_t low = (uint64_t)m;
+    if (low < n) {
+        uint64_t t = (0 - n) % n; /* 2^64 mod n */
+        while (low < t) {
+            m = (u128)rng_u64(r) * n;
+            low = (uint64_t)m;
+        }
+    }
+    *frac = (double)(low >> 11) * 0x1.0p-53;
+    return (uint64_t)(m >> 64);
+}
+
+uint64_t rng_below(gsl_rng *r, uint64_t n)
+{
+    double frac;
+    return rng_below_frac(r, n, &frac);
+}
+
+const char *rng_generator_name(void) { return philox_type.name; }

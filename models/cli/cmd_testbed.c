@@ -131,16 +131,18 @@ static int write_validation(results *r, const testbed_validation *v)
                          "Load of each directed link the flow engine predicts for the same calls"));
     BS_TRY(results_attr_double(r, "/testbed/validation", "max_error_uncongested", v->max_error[0]));
     BS_TRY(results_attr_double(r, "/testbed/validation", "max_error_congested", v->max_error[1]));
-    return results_attr_str(r, "/testbed/validation", "description",
-                            "Every ordered pair of access nodes calls at 1 Mbit/s each way in "
-                            "1,200-byte packets; max_error: the largest relative error of a "
-                            "link's load against the flow engine's prediction.  Congested, every "
-                            "link is full and constant-bit-rate UDP through drop-tail queues in "
-                            "series is not max-min fair: a flow loses packets at every full "
-                            "queue it crosses, so links at the end of long paths carry less than "
-                            "the max-min rates (the flow engine's model of sharing, which is what "
-                            "congestion-controlled traffic converges to), up to about 17% on the "
-                            "toy network");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "Every ordered pair of access nodes calls at 1 Mbit/s each way in 1,200-byte "
+             "packets; max_error: the largest relative error of a link's load against the flow "
+             "engine's prediction, measured here: %.2f%% with the links as configured, %.2f%% "
+             "congested.  Congested, every link is full and constant-bit-rate UDP through "
+             "drop-tail queues in series is not max-min fair: a flow loses packets at every full "
+             "queue it crosses, so links at the end of long paths carry less than the max-min "
+             "rates (the flow engine's model of sharing, which is what congestion-controlled "
+             "traffic converges to)",
+             100 * v->max_error[0], 100 * v->max_error[1]);
+    return results_attr_str(r, "/testbed/validation", "description", text);
 }
 
 static int write_h5(results *r, const world *w, const testbed_out *o, const testbed_validation *v,

@@ -9,12 +9,14 @@ extern "C" {
 
 #include <ns3/point-to-point-module.h>
 #include <ns3/traffic-control-module.h>
+#include <ns3/version.h>
 
 #include <algorithm>
 #include <cmath>
 #include <deque>
 #include <exception>
 #include <memory>
+#include <string>
 
 using namespace ns3;
 using namespace bsns3;
@@ -64,7 +66,19 @@ static R guarded(R fail, F f)
 
 extern "C" {
 
-const char* bs_ns3_version(void) { return "3.37"; }
+// The version of the ns-3 library linked, from the library itself
+// (ns3::Version, compiled into libns3-core: Debian's build has no git tag,
+// so VersionTag() is a placeholder, but Major/Minor/Patch hold the release).
+const char* bs_ns3_version(void)
+{
+    static const std::string v = [] {
+        std::string s = std::to_string(Version::Major()) + "." + std::to_string(Version::Minor());
+        if (Version::Patch())
+            s += "." + std::to_string(Version::Patch());
+        return s;
+    }();
+    return v.c_str();
+}
 
 bs_ns3* bs_ns3_new(uint32_t seed, uint64_t run)
 {

@@ -127,7 +127,8 @@ typedef struct bs_ns3_box_stats {
 } bs_ns3_box_stats;
 int bs_ns3_get_box(const bs_ns3 *s, int box, bs_ns3_box_stats *out);
 
-/* ns-3's version string ("3.37"). */
+/* The version of the ns-3 library linked, as ns-3 reports it at run time
+ * (ns3::Version: "3.37", "3.37.1" with a patch level). */
 const char *bs_ns3_version(void);
 
 #ifdef __cplusplus

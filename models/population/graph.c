@@ -1,6 +1,7 @@
 #include "population/graph.h"
 
 #include "base/bigmem.h"
+#include "base/rng.h"
 #include "base/status.h"
 
 #include <gsl/gsl_randist.h>
@@ -32,7 +33,7 @@ static uint8_t draw_pool(const world *w, gsl_rng *r, int region, int ios)
 static void shuffle(uint32_t *a, uint64_t m, gsl_rng *r)
 {
     for (uint64_t j = m; j > 1; j--) {
-        uint64_t t = (uint64_t)(gsl_rng_uniform(r) * (double)j);
+        uint64_t t = rng_below(r, j); /* exact: j may exceed 2^32 */
         uint32_t tmp = a[j - 1];
         a[j - 1] = a[t];
         a[t] = tmp;

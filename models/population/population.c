@@ -271,25 +271,53 @@ static int alloc_agents(population *p)
            p->card && p->order && p->frust && p->n_installed && p->n_primary && p->n_vpn;
 }
 
+/* The streams of a population: two for the whole population, then four
+ * per block of agents, named after the block. */
+#define STREAM_INIT "population.init"
+#define STREAM_GRAPH "population.graph"
+enum { LANE_CONTACTS, LANE_CALLS, LANE_DAY, LANE_ADOPTION, N_LANE_STREAMS };
+
+static void lane_stream_name(char name[64], int kind, int k)
+{
+    static const char *const kinds[N_LANE_STREAMS] = {"contacts", "calls", "day", "adoption"};
+    snprintf(name, 64, "population.%s.%d", kinds[kind], k);
+}
+
+int population_streams(uint32_t n, void (*fn)(const char *name, void *arg), void *arg)
+{
+    int n_lanes = (int)((n + (uint64_t)BLOCK - 1) / BLOCK);
+    if (!fn)
+        return 2 + N_LANE_STREAMS * n_lanes;
+    fn(STREAM_INIT, arg);
+    fn(STREAM_GRAPH, arg);
+    for (int k = 0; k < n_lanes; k++)
+        for (int kind = 0; kind < N_LANE_STREAMS; kind++) {
+            char name[64];
+            lane_stream_name(name, kind, k);
+            fn(name, arg);
+        }
+    return 2 + N_LANE_STREAMS * n_lanes;
+}
+
 /* One lane per block of agents, with streams named after the block. */
 static int alloc_lanes(population *p)
 {
     const world *w = p->w;
     uint64_t seed = (uint64_t)w->scenario.seed, run = (uint64_t)w->scenario.run;
-    p->n_lanes = (int)((p->n + BLOCK - 1) / BLOCK);
+    p->n_lanes = (int)((p->n + (uint64_t)BLOCK - 1) / BLOCK);
     p->lanes = calloc((size_t)p->n_lanes, sizeof(lane));
     if (!p->lanes)
         return 0;
     for (int k = 0; k < p->n_lanes; k++) {
         lane *l = &p->lanes[k];
         char name[64];
-        snprintf(name, sizeof name, "population.contacts.%d", k);
+        lane_stream_name(name, LANE_CONTACTS, k);
         l->pick = rng_stream(seed, run, name);
-        snprintf(name, sizeof name, "population.calls.%d", k);
+        lane_stream_name(name, LANE_CALLS, k);
         l->calls = rng_stream(seed, run, name);
-        snprintf(name, sizeof name, "population.day.%d", k);
+        lane_stream_name(name, LANE_DAY, k);
         l->day = rng_stream(seed, run, name);
-        snprintf(name, sizeof name, "population.adoption.%d", k);
+        lane_stream_name(name, LANE_ADOPTION, k);
         l->adopt = rng_stream(seed, run, name);
         l->primary = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
         l->vpn = calloc((size_t)w->n_regions * w->n_vpns + 1, sizeof(double));
@@ -399,8 +427,8 @@ population *population_new(const world *w)
     }
     uint64_t seed = (uint64_t)w->scenario.seed, run = (uint64_t)w->scenario.run;
     p->abroad_seed = rng_seed_of(seed, run, "population.abroad");
-    gsl_rng *r_init = rng_stream(seed, run, "population.init");
-    gsl_rng *r_graph = rng_stream(seed, run, "population.graph");
+    gsl_rng *r_init = rng_stream(seed, run, STREAM_INIT);
+    gsl_rng *r_graph = rng_stream(seed, run, STREAM_GRAPH);
     int ok = r_init && r_graph && alloc_agents(p) && alloc_lanes(p);
     if (ok) {
         init_agents(p, r_init, region_n);
@@ -597,15 +625,15 @@ typedef struct pending_call {
 } pending_call;
 
 /* Draw the contact of one call from i and prefetch what the call will read
- * of it, so that the memory latency overlaps the calls before it.  One
- * uniform u gives both the contact, floor(u nc), and the class: the
- * fractional part of u nc is uniform and independent of the contact (to the
- * 32 - log2(nc) bits a 32-bit generator leaves). */
+ * of it, so that the memory latency overlaps the calls before it.  One draw
+ * gives both the contact, exactly uniform (rng_below_frac), and the class:
+ * the draw's fractional part is uniform and independent of the contact (to
+ * the 32 - log2(nc) bits a 32-bit draw leaves). */
 static inline pending_call pick_contact(const population *p, lane *l, uint32_t i, uint64_t nc)
 {
-    double x = gsl_rng_uniform(l->pick) * (double)nc;
-    uint64_t c = (uint64_t)x;
-    pending_call pc = {i, 0, 1, x - (double)c};
+    double frac;
+    uint64_t c = rng_below_frac(l->pick, nc, &frac);
+    pending_call pc = {i, 0, 1, frac};
     pc.domestic = resolve_contact(p, i, c, &pc.who);
     if (pc.domestic)
         __builtin_prefetch(&p->card[pc.who]);
@@ -735,7 +763,7 @@ static int consider(const population *p, const censor *c, const day_rules *d, gs
     if (social == 0 || nc == 0 || u >= -expm1(-(base + social)))
         return u < -expm1(-base);
     uint32_t who;
-    int domestic = resolve_contact(p, i, (uint64_t)(gsl_rng_uniform(r) * (double)nc), &who);
+    int domestic = resolve_contact(p, i, rng_below(r, nc), &who);
     uint32_t theirs = contact_of(p, i, who, domestic);
     double works = card_usable(theirs) >> a & 1u
                        ? call_pass(c, p->card[i], theirs, domestic, a, CLASS_VOICE)

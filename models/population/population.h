@@ -70,6 +70,13 @@ typedef struct pop_day {
  * NULL with a message on failure (BS_ENOMEM, or BS_EINPUT for a population
  * that rounds to no agent). */
 population *population_new(const world *w);
+
+/* The random streams a population of n agents draws from (rng_stream names
+ * under the run's seed and run): fn(name, arg) for each, in order (none if
+ * fn is NULL); returns their number.  The same names population_new opens,
+ * for tests of the streams' keys. */
+int population_streams(uint32_t n, void (*fn)(const char *name, void *arg), void *arg);
+
 void population_free(population *p);
 
 /* Advance one day under censor *c and the day's rules *d, and count.

@@ -69,6 +69,40 @@ with open(os.path.join(b, "checksums.txt"), "w") as fh:
 p = reproduce(b)
 check(p.returncode == 1 and "first: DIFFERS" in p.stderr and "1 of 2" in p.stderr, "a changed checksum: that figure differs, exit 1")
 
+# --- a figure with 32 set entries, the most a manifest may give (analysis/
+# reproduce.c, MAX_FSET): the replication runs with all 32 and its seed and
+# run (its /config overrides: the 32 in order, then scenario.seed=3 and
+# scenario.run=0; blockshift run gets 6 + 2 x 32 + 4 arguments, the most
+# reproduce passes; under the sanitizers the argument vector's end is
+# checked).  33 entries: exit 2 naming the limit, nothing written.
+sets32 = ["population.scale=14600.0"] + [f"population.calls_per_day={1.5 + k / 100:g}" for k in range(31)]
+def manifest_with(sets):
+    quoted = ", ".join(f'"{x}"' for x in sets)
+    return (f'figures = ( {{ name = "many"; scenario = "{scen}"; set = [{quoted}]; seed = 3; '
+            'plot = "primary"; } );\n')
+man = os.path.join(tmp, "many.cfg")
+with open(man, "w") as fh:
+    fh.write(manifest_with(sets32))
+c = os.path.join(tmp, "c")
+p = reproduce(c)
+if p.returncode:
+    print(p.stderr)
+h5s = [os.path.join(dp, n) for dp, _, ns in os.walk(os.path.join(c, "runs")) for n in ns if n.endswith(".h5")]
+check(p.returncode == 0 and len(h5s) == 1, "a figure with 32 set entries: exit 0, its one replication run")
+if h5s:
+    import h5py
+    with h5py.File(h5s[0], "r") as f:
+        over = f["/config"].attrs["overrides"]
+    over = over.decode() if isinstance(over, bytes) else over
+    check(over.split("\n") == sets32 + ["scenario.seed=3", "scenario.run=0"],
+          "its run has the 32 overrides in order, then the seed and run")
+with open(man, "w") as fh:
+    fh.write(manifest_with(sets32 + ["population.scale=14600.0"]))
+out = os.path.join(tmp, "d")
+p = reproduce(out)
+check(p.returncode == 2 and "up to 32" in p.stderr and not os.path.exists(out),
+      "a figure with 33 set entries: exit 2, 'up to 32', nothing written")
+
 bad = {
     "syntax": ('figures = ( { name = "x" ) );\n', "bad.cfg:1"),
     "unknown key": (f'figures = ( {{ name = "x"; scenario = "{scen}"; plot = "primary"; colour = "red"; }} );\n', "figures.[0].colour: unknown key 'colour'"),

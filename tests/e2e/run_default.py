@@ -207,8 +207,12 @@ p = subprocess.run([BIN, "check", resolved], capture_output=True, text=True)
 check(p.returncode == 0, "/config/text passes blockshift check")
 r = h5py.File(run(resolved, os.path.join(tmp, "r")), "r")
 check(datasets_equal(f, r, groups=("population", "calls")), "/config/text runs again to the same datasets")
-check(f["/config"].attrs["overrides"] == "population.scale=" + SCALE or "scale" in f["/config"].attrs["overrides"],
-      "the --scale override is recorded")
+# The overrides as given on the command line (models/cli/cmd_run.c turns
+# --scale X into population.scale=X, %.17g, and --run K into scenario.run=K),
+# one a line, in the order given.
+check(f["/config"].attrs["overrides"] == "population.scale=" + SCALE, "the --scale override is recorded")
+check(h["/config"].attrs["overrides"] == "population.scale=" + SCALE + "\nscenario.run=1",
+      "the --scale and --run overrides are recorded, in order")
 
 for h5 in (f, nb, g, h, r, t1, t2):
     h5.close()

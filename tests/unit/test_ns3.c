@@ -295,10 +295,22 @@ static void same_seed_same_counts_and_errors(void **state)
     assert_null(bs_ns3_new(0, 1));
 }
 
+/* bs_ns3_version() is the version of the library linked, as ns-3 reports
+ * it: the same as pkg-config's modversion of ns3-core, read when the build
+ * was configured (BS_NS3_MODVERSION, tests/CMakeLists.txt), "3.37" here.
+ * Not a constant: if either came from elsewhere they would differ on any
+ * other ns-3. */
+static void version_of_linked_library(void **state)
+{
+    (void)state;
+    assert_string_equal(bs_ns3_version(), BS_NS3_MODVERSION);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(call_passes),
+        cmocka_unit_test(version_of_linked_library),
         cmocka_unit_test(stun_drop_fails),
         cmocka_unit_test(vpn_passes_app_rule_fails_vpn_rule),
         cmocka_unit_test(callee_tunnel_of_its_own),

@@ -1,8 +1,8 @@
-/* Unit tests for named random streams (models/rng.h).
+/* Unit tests for named random streams (models/base/rng.h).
  *
  * A stream is fixed by (seed, run, name): the same triple gives the same
  * sequence, and changing any one of the three gives another.  "Another" is
- * checked on the first N draws: two MT19937 streams with different seeds
+ * checked on the first N draws: two Philox streams with different keys
  * agree on a 32-bit draw with probability 2^-32, so two different streams
  * match on more than a handful of N = 1000 draws only if they are the same
  * stream (the test allows up to 5 coincidences; the expected number is
@@ -15,12 +15,14 @@
 
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_rng.h>
 
 #include "base/rng.h"
+#include "population/population.h"
 
 #define N 1000
 
@@ -97,10 +99,10 @@ static void runs_are_distinct(void **state)
 
 /* With GSL_RNG_TYPE=ranlux in the environment and GSL's default generator set
  * from it (gsl_rng_env_setup makes gsl_rng_default ranlux), a stream is still
- * taus2: its type is gsl_rng_taus2 and its name "taus2", and
- * rng_generator_name() says "taus2".  The sequence is the same as without
- * the variable (draws made before setenv). */
-static void taus2_despite_environment(void **state)
+ * Philox: its type is rng_philox4x32 and its name "philox4x32-10", and
+ * rng_generator_name() says so.  The sequence is the same as without the
+ * variable (draws made before setenv). */
+static void philox_despite_environment(void **state)
 {
     (void)state;
     static unsigned long before[N], after[N];
@@ -112,14 +114,223 @@ static void taus2_despite_environment(void **state)
 
     gsl_rng *r = rng_stream(5, 0, "adoption");
     assert_non_null(r);
-    assert_ptr_equal(r->type, gsl_rng_taus2);
-    assert_string_equal(gsl_rng_name(r), "taus2");
+    assert_ptr_equal(r->type, rng_philox4x32);
+    assert_string_equal(gsl_rng_name(r), "philox4x32-10");
     gsl_rng_free(r);
-    assert_string_equal(rng_generator_name(), "taus2");
+    assert_string_equal(rng_generator_name(), "philox4x32-10");
 
     draw(5, 0, "adoption", after);
     assert_memory_equal(before, after, sizeof before);
     unsetenv("GSL_RNG_TYPE");
+}
+
+/* The block function against the three known answers of Random123 1.14's
+ * tests/kat_vectors, rows "philox4x32 10" (counter[4] key[2] -> out[4]). */
+static void philox_known_answers(void **state)
+{
+    (void)state;
+    static const uint32_t kat[3][10] = {
+        {0, 0, 0, 0, 0, 0, 0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8},
+        {0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0x408f276d,
+         0x41c83b0e, 0xa20bc7c6, 0x6d5451fd},
+        {0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0, 0xd16cfe09,
+         0x94fdcceb, 0x5001e420, 0x24126ea1},
+    };
+    for (int k = 0; k < 3; k++) {
+        uint32_t out[4];
+        rng_philox_block(kat[k], kat[k] + 4, out);
+        assert_memory_equal(out, kat[k] + 6, sizeof out);
+    }
+}
+
+/* A stream's draws are the Philox blocks 0, 1, 2, ... of its identity, four
+ * words each, in order: the counter is (block, block >> 32, id[1], id[1] >>
+ * 32) and the key (id[0], id[0] >> 32), id[0] = rng_seed_of and id[1] =
+ * rng_seed2_of of the triple.  Checked on the first 3 blocks (12 draws). */
+static void stream_is_philox_of_its_identity(void **state)
+{
+    (void)state;
+    gsl_rng *r = rng_stream(2026, 7, "population.calls.3");
+    assert_non_null(r);
+    uint64_t id[2];
+    rng_identity(r, id);
+    assert_true(id[0] == rng_seed_of(2026, 7, "population.calls.3"));
+    assert_true(id[1] == rng_seed2_of(2026, 7, "population.calls.3"));
+    assert_true(id[0] != id[1]);
+    uint32_t key[2] = {(uint32_t)id[0], (uint32_t)(id[0] >> 32)};
+    for (uint32_t b = 0; b < 3; b++) {
+        uint32_t ctr[4] = {b, 0, (uint32_t)id[1], (uint32_t)(id[1] >> 32)}, out[4];
+        rng_philox_block(ctr, key, out);
+        for (int j = 0; j < 4; j++)
+            assert_true(gsl_rng_get(r) == out[j]);
+    }
+    /* gsl_rng_uniform is the 32-bit draw over 2^32 */
+    uint32_t ctr[4] = {3, 0, (uint32_t)id[1], (uint32_t)(id[1] >> 32)}, out[4];
+    rng_philox_block(ctr, key, out);
+    assert_true(gsl_rng_uniform(r) == out[0] / 4294967296.0);
+    gsl_rng_free(r);
+}
+
+/* ---- stream keys of a whole sweep ---- */
+
+/* A stream's first four draws (128 bits: equal for equal starting states)
+ * and its identity. */
+typedef struct stream_key {
+    uint32_t first[4];
+    uint64_t id[2];
+} stream_key;
+
+typedef struct key_set {
+    stream_key *k;
+    size_t n, cap;
+    uint64_t seed, run;
+} key_set;
+
+static void add_stream(const char *name, void *arg)
+{
+    key_set *s = arg;
+    assert_true(s->n < s->cap);
+    gsl_rng *r = rng_stream(s->seed, s->run, name);
+    assert_non_null(r);
+    stream_key *k = &s->k[s->n++];
+    for (int j = 0; j < 4; j++)
+        k->first[j] = (uint32_t)gsl_rng_get(r);
+    rng_identity(r, k->id);
+    gsl_rng_free(r);
+}
+
+static int cmp_first(const void *a, const void *b)
+{
+    return memcmp(((const stream_key *)a)->first, ((const stream_key *)b)->first, 16);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    const uint64_t *x = ((const stream_key *)a)->id, *y = ((const stream_key *)b)->id;
+    for (int j = 0; j < 2; j++)
+        if (x[j] != y[j])
+            return x[j] < y[j] ? -1 : 1;
+    return 0;
+}
+
+/* Pairs of streams with the same first four draws, and with the same
+ * identity. */
+static void count_twins(key_set *s, int *same_first, int *same_id)
+{
+    *same_first = *same_id = 0;
+    qsort(s->k, s->n, sizeof *s->k, cmp_first);
+    for (size_t i = 1; i < s->n; i++)
+        *same_first += cmp_first(&s->k[i - 1], &s->k[i]) == 0;
+    qsort(s->k, s->n, sizeof *s->k, cmp_id);
+    for (size_t i = 1; i < s->n; i++)
+        *same_id += cmp_id(&s->k[i - 1], &s->k[i]) == 0;
+}
+
+#define SWEEP_RUNS 200
+#define SWEEP_AGENTS 10000000u
+
+/* Every stream of a 200-run sweep at 1e7 agents is a different stream.
+ * The streams: those population_streams names for 1e7 agents (init, graph,
+ * and 4 per block of 65536 agents: 2 + 4 * 153 = 614), keyed two ways:
+ * (a) replications: seed 1, runs 0..199;
+ * (b) a sweep of seed 1 with 200 points of one replication each: run k has
+ *     seed the low 32 bits of rng_seed_of(1, k, "sweep") and run 0
+ *     (sweep_spec_run's keying, sweep_spec.h).
+ * 122,800 streams each.  No two may share their first four draws or their
+ * identity.  Expected number of such pairs: with 128-bit identities, about
+ * 122800^2 / 2 / 2^128 = 2e-29.  With the former 32-bit fold of the key
+ * into taus2's seed, 122800^2 / 2 / 2^32 = 1.8 expected identical pairs in
+ * each set (and so this test failed on it: see the commit message). */
+static void sweep_streams_distinct(void **state)
+{
+    (void)state;
+    int per_run = population_streams(SWEEP_AGENTS, NULL, NULL);
+    assert_int_equal(per_run, 2 + 4 * 153);
+    key_set s = {NULL, 0, (size_t)per_run * SWEEP_RUNS, 0, 0};
+    s.k = malloc(s.cap * sizeof *s.k);
+    assert_non_null(s.k);
+    for (int how = 0; how < 2; how++) {
+        s.n = 0;
+        for (uint64_t k = 0; k < SWEEP_RUNS; k++) {
+            s.seed = how == 0 ? 1 : rng_seed_of(1, k, "sweep") & 0xffffffffu;
+            s.run = how == 0 ? k : 0;
+            assert_int_equal(population_streams(SWEEP_AGENTS, add_stream, &s), per_run);
+        }
+        assert_int_equal(s.n, s.cap);
+        int same_first, same_id;
+        count_twins(&s, &same_first, &same_id);
+        print_message("%s: %zu streams, %d pairs with the same first 4 draws, %d with the "
+                      "same identity\n",
+                      how == 0 ? "runs 0..199 of seed 1" : "sweep of seed 1", s.n, same_first,
+                      same_id);
+        assert_int_equal(same_first, 0);
+        assert_int_equal(same_id, 0);
+    }
+    free(s.k);
+}
+
+/* ---- exact integer draws ---- */
+
+/* n = 3 * 2^30 (32-bit path) and n = 3 * 2^62 (64-bit path): 2^b / n = 4/3,
+ * so floor(u n) from a b-bit uniform u gives results divisible by 3 twice as
+ * often as the others (P = 1/2), an exact draw with P = 1/3.  Of 30000
+ * draws, the count divisible by 3 is Binomial(30000, 1/3): mean 10000, sd
+ * 81.6; the test allows 5 sd (408).  Every result is below n.  For n = 3 *
+ * 2^62, gsl_rng_uniform(r) * n reaches only multiples of 3 * 2^30; an exact
+ * draw has its low 30 bits zero with probability 2^-30: at most 1 of the
+ * 30000 draws may. */
+static void below_is_exact(void **state)
+{
+    (void)state;
+    const uint64_t ns[2] = {3ull << 30, 3ull << 62};
+    gsl_rng *r = rng_stream(11, 0, "test.below");
+    assert_non_null(r);
+    for (int t = 0; t < 2; t++) {
+        int by3 = 0, low_zero = 0;
+        for (int i = 0; i < 30000; i++) {
+            uint64_t c = rng_below(r, ns[t]);
+            assert_true(c < ns[t]);
+            by3 += c % 3 == 0;
+            low_zero += (c & ((1ull << 30) - 1)) == 0;
+        }
+        print_message("n = %llu: %d of 30000 draws divisible by 3 (expected 10000 +- 82)\n",
+                      (unsigned long long)ns[t], by3);
+        assert_true(by3 > 10000 - 408 && by3 < 10000 + 408);
+        if (t == 1)
+            assert_true(low_zero <= 1);
+    }
+    /* the edges: n = 1 gives 0, n = 2^32 and n = 2^64 - 1 stay below n */
+    for (int i = 0; i < 100; i++) {
+        assert_true(rng_below(r, 1) == 0);
+        assert_true(rng_below(r, 1ull << 32) < (1ull << 32));
+        assert_true(rng_below(r, UINT64_MAX) < UINT64_MAX);
+    }
+    gsl_rng_free(r);
+}
+
+/* rng_below_frac(n = 10): each result 0..9 comes 1/10 of the time, and the
+ * fraction's mean is 1/2 within each result (independent of it).  Of 100000
+ * draws: counts Binomial(1e5, 0.1), mean 10000, sd 95, allowed 5 sd (475);
+ * the mean of ~10000 uniforms has sd 0.0029, allowed 5 sd (0.0144). */
+static void below_frac_independent(void **state)
+{
+    (void)state;
+    gsl_rng *r = rng_stream(12, 0, "test.below.frac");
+    assert_non_null(r);
+    int count[10] = {0};
+    double sum[10] = {0};
+    for (int i = 0; i < 100000; i++) {
+        double f;
+        uint64_t c = rng_below_frac(r, 10, &f);
+        assert_true(c < 10 && f >= 0 && f < 1);
+        count[c]++;
+        sum[c] += f;
+    }
+    for (int c = 0; c < 10; c++) {
+        assert_true(count[c] > 10000 - 475 && count[c] < 10000 + 475);
+        assert_true(fabs(sum[c] / count[c] - 0.5) < 0.0144);
+    }
+    gsl_rng_free(r);
 }
 
 /* Names one character apart give different 64-bit seeds and different
@@ -144,8 +355,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(same_triple_same_sequence), cmocka_unit_test(other_triple_other_sequence),
-        cmocka_unit_test(runs_are_distinct),         cmocka_unit_test(taus2_despite_environment),
-        cmocka_unit_test(names_one_char_apart),
+        cmocka_unit_test(runs_are_distinct),         cmocka_unit_test(philox_despite_environment),
+        cmocka_unit_test(names_one_char_apart),      cmocka_unit_test(philox_known_answers),
+        cmocka_unit_test(stream_is_philox_of_its_identity),
+        cmocka_unit_test(sweep_streams_distinct),    cmocka_unit_test(below_is_exact),
+        cmocka_unit_test(below_frac_independent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
