@@ -203,13 +203,11 @@ static double through(netsim *s, acc *a, int b, const censor_box *v, double x, d
 {
     if (b < 0)
         return x;
-    double cx = s->box_cov[b] * x;
-    mbox_flow f = {cx, v->block, v->collateral, v->policed};
-    double passed = mbox_one(sh, s->box_closed[b], &f, &a->box[b]);
-    a->box[b].passed += passed;
+    double cx = s->box_cov[b] * (x - x * v->shutdown);
+    mbox_flow f = {x, v->block, v->collateral, v->policed};
     a->insp[b] += sh * cx;
     a->cov[b] += cx;
-    return passed + (x - cx);
+    return mbox_covered(s->box_cov[b], v->shutdown, sh, s->box_closed[b], &f, &a->box[b]);
 }
 
 static int grow_aggs(netsim *s, int n)
@@ -440,7 +438,8 @@ static int run_hour(netsim *s, double wt, int with_capacity, acc *a, int *solved
     *solved = 0;
     for (int f = 0; f < n; f++)
         if (g[f].box[0] >= 0)
-            a->load_e[g[f].box[0]] += s->box_cov[g[f].box[0]] * wt * g[f].demand;
+            a->load_e[g[f].box[0]] +=
+                s->box_cov[g[f].box[0]] * wt * g[f].demand * (1.0 - g[f].v[0].shutdown);
     double sh[MAX_ALL_ISPS];
     uint8_t over[MAX_ALL_ISPS] = {0};
     for (int b = 0; b < s->nb; b++) {
@@ -451,7 +450,7 @@ static int run_hour(netsim *s, double wt, int with_capacity, acc *a, int *solved
         s->mid[f] = through(s, a, g[f].box[0], &g[f].v[0], wt * g[f].demand,
                             g[f].box[0] >= 0 ? sh[g[f].box[0]] : 1.0);
         if (g[f].box[1] >= 0)
-            a->load_i[g[f].box[1]] += s->box_cov[g[f].box[1]] * s->mid[f];
+            a->load_i[g[f].box[1]] += s->box_cov[g[f].box[1]] * s->mid[f] * (1.0 - g[f].v[1].shutdown);
     }
     for (int b = 0; b < s->nb; b++) {
         sh[b] = with_capacity ? mbox_share(s->box_cap[b], a->load_i[b]) : 1.0;
