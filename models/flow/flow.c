@@ -1,10 +1,10 @@
-/* flow: the max-min fair solver.  The maths and the algorithm are stated in
+/* flow: the weighted max-min fair solver.  The maths and the algorithm are stated in
  * flow.h; comments here say why the code does it this way.
  *
- * Memory: the state of a link (capacity left, load, unfrozen entries, stale
- * mark) is one 24-byte record, so an update touches one cache line, and the
- * records of a national network (2,000 links: 48 kB) stay in the first- and
- * second-level caches.  Which aggregates are frozen is a bit set (125 kB for
+ * Memory: the state of a link (capacity left, load, weight and number of the
+ * unfrozen entries, stale mark) is one 32-byte record, so an update touches
+ * one cache line, and the records of a national network (2,000 links: 64 kB)
+ * stay in the first- and second-level caches.  Which aggregates are frozen is a bit set (125 kB for
  * 10^6 aggregates, in the second-level cache).  So a flow-link update costs
  * no trip to memory; reading the aggregate's path does, and those reads are
  * prefetched.  The aggregates on each link (the transpose of the paths, in
@@ -33,7 +33,8 @@
 typedef struct link_state {
     double left;    /* r_l: capacity left for the unfrozen entries */
     double load;    /* load carried by the frozen aggregates */
-    uint32_t open;  /* n_l: unfrozen entries */
+    double wopen;   /* W_l: weight of the unfrozen entries */
+    uint32_t open;  /* unfrozen entries (the link leaves the heap at 0) */
     uint32_t stale; /* changed since its heap key was computed */
 } link_state;
 
@@ -183,6 +184,9 @@ static int check_flows(const flow_problem *p)
                            f, off[f + 1], off[f]);
         if (off[f + 1] == off[f] && isinf(d))
             return bs_fail(BS_EINPUT, "flow: aggregate %u: infinite demand on an empty path", f);
+        if (p->weight && !(p->weight[f] > 0 && isfinite(p->weight[f])))
+            return bs_fail(BS_EINPUT, "flow: aggregate %u: weight %g is not a finite number > 0",
+                           f, p->weight[f]);
         for (uint32_t e = off[f]; e < off[f + 1]; e++)
             if (p->path_link[e] >= p->n_links)
                 return bs_fail(BS_EINPUT,
@@ -195,14 +199,23 @@ static int check_flows(const flow_problem *p)
 
 /* ---- set-up ---- */
 
+static inline double weight_of(const flow_problem *p, uint32_t f)
+{
+    return p->weight ? p->weight[f] : 1.0;
+}
+
 /* Link records, and the aggregates on each link in order of index. */
 static void build_links(flow_solver *s, const flow_problem *p)
 {
-    size_t entries = p->n_flows ? p->path_off[p->n_flows] : 0;
     for (uint32_t l = 0; l < p->n_links; l++)
         s->link[l] = (link_state){.left = p->capacity[l] + 0.0}; /* + 0.0: no -0 */
-    for (size_t e = 0; e < entries; e++)
-        s->link[p->path_link[e]].open++;
+    for (uint32_t f = 0; f < p->n_flows; f++) {
+        double w = weight_of(p, f);
+        for (uint32_t e = p->path_off[f]; e < p->path_off[f + 1]; e++) {
+            s->link[p->path_link[e]].open++;
+            s->link[p->path_link[e]].wopen += w;
+        }
+    }
     s->on_off[0] = 0;
     for (uint32_t l = 0; l < p->n_links; l++) {
         s->cursor[l] = s->on_off[l];
@@ -272,7 +285,8 @@ static inline int is_frozen(const uint64_t *frozen, uint32_t f)
 }
 
 /* Aggregates with an empty path get their demand now; the others go into
- * s->order, sorted by demand: returns how many those are. */
+ * s->order, sorted by the level at which they reach their demand, d_f / w_f:
+ * returns how many those are. */
 static size_t sort_by_demand(flow_solver *s, const flow_problem *p, double *rate, flow_stats *st)
 {
     memset(s->frozen, 0, (p->n_flows / 64 + 1) * sizeof *s->frozen);
@@ -284,7 +298,7 @@ static size_t sort_by_demand(flow_solver *s, const flow_problem *p, double *rate
             st->at_demand++;
         } else {
             s->order[n] = f;
-            s->key[n++] = demand_key(p->demand[f]);
+            s->key[n++] = demand_key(p->weight ? p->demand[f] / p->weight[f] : p->demand[f]);
         }
     }
     if (n > 0)
@@ -314,13 +328,13 @@ static void sift_down(double *key, uint32_t *link, size_t n, size_t i)
     link[i] = l;
 }
 
-/* Every link with unfrozen entries, keyed by L_l = r_l / n_l. */
+/* Every link with unfrozen entries, keyed by L_l = r_l / W_l. */
 static size_t build_heap(flow_solver *s, uint32_t n_links)
 {
     size_t n = 0;
     for (uint32_t l = 0; l < n_links; l++) {
         if (s->link[l].open > 0) {
-            s->heap_key[n] = s->link[l].left / s->link[l].open;
+            s->heap_key[n] = s->link[l].left / s->link[l].wopen;
             s->heap_link[n++] = l;
         }
     }
@@ -329,11 +343,24 @@ static size_t build_heap(flow_solver *s, uint32_t n_links)
     return n;
 }
 
+/* W_l of link l again, summed over its unfrozen aggregates: W_l is kept by
+ * subtraction, and when the weights left are tiny beside those frozen,
+ * rounding could take it to 0 or below while entries are left. */
+static void recount(flow_solver *s, const flow_problem *p, uint32_t l)
+{
+    double w = 0;
+    for (uint32_t x = s->on_off[l]; x < s->on_off[l + 1]; x++)
+        if (!is_frozen(s->frozen, s->on_flow[x]))
+            w += weight_of(p, s->on_flow[x]);
+    s->link[l].wopen = w;
+}
+
 /* The least saturation level of a link that still has unfrozen entries
  * (INFINITY if none), its link in *top.  Links left with no unfrozen entry
  * leave the heap here; a stale top gets its key recomputed, never lowered
  * (flow.h: L_l only rises, so a lower value is rounding). */
-static double next_saturation(flow_solver *s, size_t *heap_n, uint32_t *top, flow_stats *st)
+static double next_saturation(flow_solver *s, const flow_problem *p, size_t *heap_n, uint32_t *top,
+                              flow_stats *st)
 {
     while (*heap_n > 0) {
         link_state *ls = &s->link[s->heap_link[0]];
@@ -344,7 +371,9 @@ static double next_saturation(flow_solver *s, size_t *heap_n, uint32_t *top, flo
             sift_down(s->heap_key, s->heap_link, *heap_n, 0);
         } else if (ls->stale) {
             ls->stale = 0;
-            double k = ls->left / ls->open;
+            if (!(ls->wopen > 0))
+                recount(s, p, s->heap_link[0]);
+            double k = ls->left / ls->wopen;
             if (k > s->heap_key[0]) {
                 s->heap_key[0] = k;
                 sift_down(s->heap_key, s->heap_link, *heap_n, 0);
@@ -361,28 +390,30 @@ static double next_saturation(flow_solver *s, size_t *heap_n, uint32_t *top, flo
 /* ---- progressive filling ---- */
 
 /* Freeze aggregate f at rate r: one update per entry of its path, which it
- * returns. */
+ * returns.  Its weight w leaves W_l of every link it crosses. */
 static inline uint32_t freeze(flow_solver *s, const flow_problem *p, double *rate, uint32_t f,
                               double r)
 {
     link_state *link = s->link;
     const uint32_t *path = p->path_link;
     uint32_t start = p->path_off[f], end = p->path_off[f + 1];
+    double w = weight_of(p, f);
     s->frozen[f >> 6] |= 1ull << (f & 63);
     rate[f] = r;
     for (uint32_t e = start; e < end; e++) {
         link_state *k = &link[path[e]];
         k->left -= r;
         k->load += r;
+        k->wopen -= w;
         k->open--;
         k->stale = 1;
     }
     return end - start;
 }
 
-/* Link l saturates at level r: its unfrozen aggregates freeze at r.  Returns
- * how many. */
-static size_t saturate(flow_solver *s, const flow_problem *p, double *rate, uint32_t l, double r,
+/* Link l saturates at level L: its unfrozen aggregates freeze at w_f L (never
+ * above the demand: d_f / w_f >= L but for rounding).  Returns how many. */
+static size_t saturate(flow_solver *s, const flow_problem *p, double *rate, uint32_t l, double level,
                        flow_stats *st)
 {
     const uint32_t *on = s->on_flow + s->on_off[l];
@@ -395,6 +426,7 @@ static size_t saturate(flow_solver *s, const flow_problem *p, double *rate, uint
         }
         uint32_t f = on[i];
         if (!is_frozen(s->frozen, f)) {
+            double r = p->weight ? fmin(p->weight[f] * level, p->demand[f]) : level;
             st->updates += freeze(s, p, rate, f, r);
             done++;
         }
@@ -408,7 +440,7 @@ static int fill(flow_solver *s, const flow_problem *p, double *rate, size_t n_op
     size_t heap_n = build_heap(s, p->n_links), next = 0, n_sorted = n_open;
     while (n_open > 0) {
         uint32_t top = 0;
-        double sat = next_saturation(s, &heap_n, &top, st);
+        double sat = next_saturation(s, p, &heap_n, &top, st);
         while (next < n_sorted && is_frozen(s->frozen, s->order[next]))
             next++;
         double dem = next < n_sorted ? key_demand(s->key[next]) : INFINITY;
@@ -428,7 +460,7 @@ static int fill(flow_solver *s, const flow_problem *p, double *rate, size_t n_op
                     __builtin_prefetch(&p->path_link[p->path_off[o[PREFETCH_AHEAD / 2]]]);
                 }
                 if (!is_frozen(s->frozen, s->order[next])) {
-                    st->updates += freeze(s, p, rate, s->order[next], dem);
+                    st->updates += freeze(s, p, rate, s->order[next], p->demand[s->order[next]]);
                     n_open--;
                     st->at_demand++;
                 }
