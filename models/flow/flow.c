@@ -45,6 +45,7 @@ struct flow_solver {
     uint32_t *on_off;    /* [links + 1]: link l carries on_flow[on_off[l] .. on_off[l+1]) */
     uint32_t *cursor;    /* [links] filling on_flow */
     double *heap_key;    /* [links] a lower bound of the link's L_l, heap-ordered */
+    double *wref;        /* [links] W_l when last summed (weighted problems) */
     uint32_t *heap_link; /* [links] */
     /* per aggregate */
     uint64_t *frozen;            /* [flows / 64 + 1] bit set */
@@ -70,6 +71,8 @@ static void free_links(flow_solver *s)
     free(s->cursor);
     free(s->heap_key);
     free(s->heap_link);
+    free(s->wref);
+    s->wref = NULL;
     s->link = NULL;
     s->on_off = s->cursor = s->heap_link = NULL;
     s->heap_key = NULL;
@@ -111,7 +114,8 @@ static int reserve(flow_solver *s, size_t links, size_t flows, size_t entries)
         s->cursor = malloc(n * sizeof *s->cursor);
         s->heap_key = malloc(n * sizeof *s->heap_key);
         s->heap_link = malloc(n * sizeof *s->heap_link);
-        if (!s->link || !s->on_off || !s->cursor || !s->heap_key || !s->heap_link) {
+        s->wref = malloc(n * sizeof *s->wref);
+        if (!s->link || !s->on_off || !s->cursor || !s->heap_key || !s->heap_link || !s->wref) {
             free_links(s);
             return bs_fail(BS_ENOMEM, "flow: out of memory for %zu links", links);
         }
@@ -218,6 +222,7 @@ static void build_links(flow_solver *s, const flow_problem *p)
     }
     s->on_off[0] = 0;
     for (uint32_t l = 0; l < p->n_links; l++) {
+        s->wref[l] = s->link[l].wopen;
         s->cursor[l] = s->on_off[l];
         s->on_off[l + 1] = s->on_off[l] + s->link[l].open;
     }
@@ -343,9 +348,13 @@ static size_t build_heap(flow_solver *s, uint32_t n_links)
     return n;
 }
 
-/* W_l of link l again, summed over its unfrozen aggregates: W_l is kept by
- * subtraction, and when the weights left are tiny beside those frozen,
- * rounding could take it to 0 or below while entries are left. */
+/* W_l of link l again, summed over its unfrozen entries.  W_l is kept by
+ * subtraction, each with an error of up to 2^-53 of the W_l of the moment:
+ * once the weight left is much less than what was there (WREF_DROP), those
+ * errors would be large beside it, so it is summed afresh.  A link is summed
+ * at most log_256 of the ratio of its weights times; never without weights
+ * (W_l then counts entries, exactly). */
+#define WREF_DROP (1.0 / 256)
 static void recount(flow_solver *s, const flow_problem *p, uint32_t l)
 {
     double w = 0;
@@ -353,6 +362,7 @@ static void recount(flow_solver *s, const flow_problem *p, uint32_t l)
         if (!is_frozen(s->frozen, s->on_flow[x]))
             w += weight_of(p, s->on_flow[x]);
     s->link[l].wopen = w;
+    s->wref[l] = w;
 }
 
 /* The least saturation level of a link that still has unfrozen entries
@@ -371,7 +381,7 @@ static double next_saturation(flow_solver *s, const flow_problem *p, size_t *hea
             sift_down(s->heap_key, s->heap_link, *heap_n, 0);
         } else if (ls->stale) {
             ls->stale = 0;
-            if (!(ls->wopen > 0))
+            if (p->weight && !(ls->wopen > WREF_DROP * s->wref[s->heap_link[0]]))
                 recount(s, p, s->heap_link[0]);
             double k = ls->left / ls->wopen;
             if (k > s->heap_key[0]) {

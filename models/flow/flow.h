@@ -61,8 +61,9 @@
  *
  * Rounding: r_l and W_l are kept by subtraction, so a recomputed L_l may come
  * out a few units in the last place below the level; a key is then left as
- * it was, never lowered (and a W_l that rounding took to 0 or below with
- * entries left is summed again).  Rates and loads are exact to within about
+ * it was, never lowered.  W_l is summed afresh from its unfrozen entries
+ * when it has fallen below 1/256 of its last sum (weights far apart: the
+ * errors of the subtractions would be large beside what is left).  Rates and loads are exact to within about
  * (entries on the link) * 2^-53 of the capacity.  The result depends only on the input (ties
  * go by index, the work is done in an order fixed by the input).
  */
