@@ -1,10 +1,13 @@
 /* flow: the weighted max-min fair solver.  The maths and the algorithm are stated in
  * flow.h; comments here say why the code does it this way.
  *
- * Memory: the state of a link (capacity left, load, weight and number of the
- * unfrozen entries, stale mark) is one 32-byte record, so an update touches
- * one cache line, and the records of a national network (2,000 links: 64 kB)
- * stay in the first- and second-level caches.  Which aggregates are frozen is a bit set (125 kB for
+ * Memory: the state of a link (capacity left, load, unfrozen entries, stale
+ * mark) is one 24-byte record, so an update touches one cache line, and the
+ * records of a national network (2,000 links: 48 kB) stay in the first- and
+ * second-level caches.  The weight of a link's unfrozen entries, W_l, is in
+ * an array of its own (16 kB), touched only when the problem has weights:
+ * without them W_l is the count of unfrozen entries, and the solver does
+ * exactly what it did before weights.  Which aggregates are frozen is a bit set (125 kB for
  * 10^6 aggregates, in the second-level cache).  So a flow-link update costs
  * no trip to memory; reading the aggregate's path does, and those reads are
  * prefetched.  The aggregates on each link (the transpose of the paths, in
@@ -33,7 +36,6 @@
 typedef struct link_state {
     double left;    /* r_l: capacity left for the unfrozen entries */
     double load;    /* load carried by the frozen aggregates */
-    double wopen;   /* W_l: weight of the unfrozen entries */
     uint32_t open;  /* unfrozen entries (the link leaves the heap at 0) */
     uint32_t stale; /* changed since its heap key was computed */
 } link_state;
@@ -45,6 +47,7 @@ struct flow_solver {
     uint32_t *on_off;    /* [links + 1]: link l carries on_flow[on_off[l] .. on_off[l+1]) */
     uint32_t *cursor;    /* [links] filling on_flow */
     double *heap_key;    /* [links] a lower bound of the link's L_l, heap-ordered */
+    double *wopen;       /* [links] W_l: weight of the unfrozen entries (weighted problems) */
     double *wref;        /* [links] W_l when last summed (weighted problems) */
     uint32_t *heap_link; /* [links] */
     /* per aggregate */
@@ -72,7 +75,8 @@ static void free_links(flow_solver *s)
     free(s->heap_key);
     free(s->heap_link);
     free(s->wref);
-    s->wref = NULL;
+    free(s->wopen);
+    s->wref = s->wopen = NULL;
     s->link = NULL;
     s->on_off = s->cursor = s->heap_link = NULL;
     s->heap_key = NULL;
@@ -115,7 +119,9 @@ static int reserve(flow_solver *s, size_t links, size_t flows, size_t entries)
         s->heap_key = malloc(n * sizeof *s->heap_key);
         s->heap_link = malloc(n * sizeof *s->heap_link);
         s->wref = malloc(n * sizeof *s->wref);
-        if (!s->link || !s->on_off || !s->cursor || !s->heap_key || !s->heap_link || !s->wref) {
+        s->wopen = malloc(n * sizeof *s->wopen);
+        if (!s->link || !s->on_off || !s->cursor || !s->heap_key || !s->heap_link || !s->wref ||
+            !s->wopen) {
             free_links(s);
             return bs_fail(BS_ENOMEM, "flow: out of memory for %zu links", links);
         }
@@ -213,16 +219,20 @@ static void build_links(flow_solver *s, const flow_problem *p)
 {
     for (uint32_t l = 0; l < p->n_links; l++)
         s->link[l] = (link_state){.left = p->capacity[l] + 0.0}; /* + 0.0: no -0 */
-    for (uint32_t f = 0; f < p->n_flows; f++) {
-        double w = weight_of(p, f);
-        for (uint32_t e = p->path_off[f]; e < p->path_off[f + 1]; e++) {
-            s->link[p->path_link[e]].open++;
-            s->link[p->path_link[e]].wopen += w;
-        }
+    size_t entries = p->n_flows ? p->path_off[p->n_flows] : 0;
+    for (size_t e = 0; e < entries; e++)
+        s->link[p->path_link[e]].open++;
+    if (p->weight) {
+        for (uint32_t l = 0; l < p->n_links; l++)
+            s->wopen[l] = 0;
+        for (uint32_t f = 0; f < p->n_flows; f++)
+            for (uint32_t e = p->path_off[f]; e < p->path_off[f + 1]; e++)
+                s->wopen[p->path_link[e]] += p->weight[f];
+        for (uint32_t l = 0; l < p->n_links; l++)
+            s->wref[l] = s->wopen[l];
     }
     s->on_off[0] = 0;
     for (uint32_t l = 0; l < p->n_links; l++) {
-        s->wref[l] = s->link[l].wopen;
         s->cursor[l] = s->on_off[l];
         s->on_off[l + 1] = s->on_off[l] + s->link[l].open;
     }
@@ -334,12 +344,12 @@ static void sift_down(double *key, uint32_t *link, size_t n, size_t i)
 }
 
 /* Every link with unfrozen entries, keyed by L_l = r_l / W_l. */
-static size_t build_heap(flow_solver *s, uint32_t n_links)
+static size_t build_heap(flow_solver *s, uint32_t n_links, int weighted)
 {
     size_t n = 0;
     for (uint32_t l = 0; l < n_links; l++) {
         if (s->link[l].open > 0) {
-            s->heap_key[n] = s->link[l].left / s->link[l].wopen;
+            s->heap_key[n] = s->link[l].left / (weighted ? s->wopen[l] : s->link[l].open);
             s->heap_link[n++] = l;
         }
     }
@@ -361,7 +371,7 @@ static void recount(flow_solver *s, const flow_problem *p, uint32_t l)
     for (uint32_t x = s->on_off[l]; x < s->on_off[l + 1]; x++)
         if (!is_frozen(s->frozen, s->on_flow[x]))
             w += weight_of(p, s->on_flow[x]);
-    s->link[l].wopen = w;
+    s->wopen[l] = w;
     s->wref[l] = w;
 }
 
@@ -381,9 +391,14 @@ static double next_saturation(flow_solver *s, const flow_problem *p, size_t *hea
             sift_down(s->heap_key, s->heap_link, *heap_n, 0);
         } else if (ls->stale) {
             ls->stale = 0;
-            if (p->weight && !(ls->wopen > WREF_DROP * s->wref[s->heap_link[0]]))
-                recount(s, p, s->heap_link[0]);
-            double k = ls->left / ls->wopen;
+            uint32_t l = s->heap_link[0];
+            double w = ls->open;
+            if (p->weight) {
+                if (!(s->wopen[l] > WREF_DROP * s->wref[l]))
+                    recount(s, p, l);
+                w = s->wopen[l];
+            }
+            double k = ls->left / w;
             if (k > s->heap_key[0]) {
                 s->heap_key[0] = k;
                 sift_down(s->heap_key, s->heap_link, *heap_n, 0);
@@ -407,16 +422,26 @@ static inline uint32_t freeze(flow_solver *s, const flow_problem *p, double *rat
     link_state *link = s->link;
     const uint32_t *path = p->path_link;
     uint32_t start = p->path_off[f], end = p->path_off[f + 1];
-    double w = weight_of(p, f);
     s->frozen[f >> 6] |= 1ull << (f & 63);
     rate[f] = r;
-    for (uint32_t e = start; e < end; e++) {
-        link_state *k = &link[path[e]];
-        k->left -= r;
-        k->load += r;
-        k->wopen -= w;
-        k->open--;
-        k->stale = 1;
+    if (p->weight) {
+        double w = p->weight[f];
+        for (uint32_t e = start; e < end; e++) {
+            link_state *k = &link[path[e]];
+            k->left -= r;
+            k->load += r;
+            k->open--;
+            k->stale = 1;
+            s->wopen[path[e]] -= w;
+        }
+    } else {
+        for (uint32_t e = start; e < end; e++) {
+            link_state *k = &link[path[e]];
+            k->left -= r;
+            k->load += r;
+            k->open--;
+            k->stale = 1;
+        }
     }
     return end - start;
 }
@@ -433,6 +458,10 @@ static size_t saturate(flow_solver *s, const flow_problem *p, double *rate, uint
             uint32_t g = on[i + PREFETCH_AHEAD];
             __builtin_prefetch(&p->path_off[g]);
             __builtin_prefetch(&p->path_link[p->path_off[on[i + PREFETCH_AHEAD / 2]]]);
+            if (p->weight) {
+                __builtin_prefetch(&p->weight[g]);
+                __builtin_prefetch(&p->demand[g]);
+            }
         }
         uint32_t f = on[i];
         if (!is_frozen(s->frozen, f)) {
@@ -447,7 +476,7 @@ static size_t saturate(flow_solver *s, const flow_problem *p, double *rate, uint
 /* Take the events in order of level until every aggregate is frozen. */
 static int fill(flow_solver *s, const flow_problem *p, double *rate, size_t n_open, flow_stats *st)
 {
-    size_t heap_n = build_heap(s, p->n_links), next = 0, n_sorted = n_open;
+    size_t heap_n = build_heap(s, p->n_links, p->weight != NULL), next = 0, n_sorted = n_open;
     while (n_open > 0) {
         uint32_t top = 0;
         double sat = next_saturation(s, p, &heap_n, &top, st);
@@ -468,9 +497,16 @@ static int fill(flow_solver *s, const flow_problem *p, double *rate, size_t n_op
                     const uint32_t *o = s->order + next;
                     __builtin_prefetch(&p->path_off[o[PREFETCH_AHEAD]]);
                     __builtin_prefetch(&p->path_link[p->path_off[o[PREFETCH_AHEAD / 2]]]);
+                    if (p->weight) {
+                        __builtin_prefetch(&p->weight[o[PREFETCH_AHEAD]]);
+                        __builtin_prefetch(&p->demand[o[PREFETCH_AHEAD]]);
+                    }
                 }
                 if (!is_frozen(s->frozen, s->order[next])) {
-                    st->updates += freeze(s, p, rate, s->order[next], p->demand[s->order[next]]);
+                    /* At its demand: dem itself without weights (no trip
+                     * to memory), d_f with them (dem is d_f / w_f). */
+                    uint32_t f = s->order[next];
+                    st->updates += freeze(s, p, rate, f, p->weight ? p->demand[f] : dem);
                     n_open--;
                     st->at_demand++;
                 }
