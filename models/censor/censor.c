@@ -14,8 +14,9 @@ struct censor {
     int n_isps;
     int *isp_region; /* [isp] region of a global ISP */
     int *isp_local;  /* [isp] index within its region */
-    /* Per [isp][app][class]: chance of passing the app's rules and the
-     * shutdown, as products over rules. */
+    /* Per [isp][app][class]: chance of passing the app's rules (of the
+     * traffic the box sees) and the shutdown (of all of it), as products over
+     * rules; keep and vpn_pass are of the seen traffic too (censor.h). */
     double *pass_app, *pass_shut;
     double *pass_thr;  /* [isp][app][class]: the throttle rules' share of pass_app */
     double *pass_blk;  /* [isp][app][class]: the other rules' share */
@@ -26,8 +27,8 @@ struct censor {
     double *vpn_pass; /* [isp][vpn][class]: chance a tunnel is not detected */
     float *pass;      /* [isp][app][class][vstate] */
     float *pure;      /* [isp][app][class][tunnel] */
-    double *inspected;          /* [isp] the feedback: share of the seen traffic inspected */
-    float *loss;                /* [isp][app][class] the feedback: share lost past the boxes */
+    double *inspected; /* [isp] the feedback: share of the seen traffic inspected */
+    float *loss;       /* [isp][app][class] the feedback: share lost past the boxes */
 };
 
 censor *censor_new(const world *w)
