@@ -1,5 +1,5 @@
-/* flow: the weighted max-min fair solver.  The maths and the algorithm are stated in
- * flow.h; comments here say why the code does it this way.
+/* flow: the weighted max-min fair solver.  The maths and the algorithm are
+ * stated in flow.h; comments here say why the code does it this way.
  *
  * Memory: the state of a link (capacity left, load, unfrozen entries, stale
  * mark) is one 24-byte record, so an update touches one cache line, and the
@@ -7,8 +7,8 @@
  * second-level caches.  The weight of a link's unfrozen entries, W_l, is in
  * an array of its own (16 kB), touched only when the problem has weights:
  * without them W_l is the count of unfrozen entries, and the solver does
- * exactly what it did before weights.  Which aggregates are frozen is a bit set (125 kB for
- * 10^6 aggregates, in the second-level cache).  So a flow-link update costs
+ * exactly what it did before weights.  Which aggregates are frozen is a bit
+ * set (125 kB for 10^6 aggregates, in the second-level cache).  So a flow-link update costs
  * no trip to memory; reading the aggregate's path does, and those reads are
  * prefetched.  The aggregates on each link (the transpose of the paths, in
  * order of aggregate index) are built once per solve.
