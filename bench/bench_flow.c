@@ -131,30 +131,30 @@ static int run(flow_solver *s, uint32_t n_flows)
         return 0;
     }
     for (int weighted = 0; weighted < 2; weighted++) {
-    q.p.weight = weighted ? q.wt : NULL;
-    flow_stats st;
-    double best = INFINITY;
-    for (int k = 0; k < 4; k++) { /* one warm-up, then the best of 3 */
-        double t0 = now();
-        if (flow_solve(s, &q.p, rate, load, &st) != BS_OK) {
-            fprintf(stderr, "%s\n", bs_last_error());
-            return 0;
+        q.p.weight = weighted ? q.wt : NULL;
+        flow_stats st;
+        double best = INFINITY;
+        for (int k = 0; k < 4; k++) { /* one warm-up, then the best of 3 */
+            double t0 = now();
+            if (flow_solve(s, &q.p, rate, load, &st) != BS_OK) {
+                fprintf(stderr, "%s\n", bs_last_error());
+                return 0;
+            }
+            double t = now() - t0;
+            if (k > 0 && t < best)
+                best = t;
         }
-        double t = now() - t0;
-        if (k > 0 && t < best)
-            best = t;
-    }
-    /* A check that the answer is sane: no link over its capacity. */
-    for (int l = 0; l < N_LINKS; l++) {
-        if (load[l] > q.cap[l] * (1 + 1e-9)) {
-            fprintf(stderr, "link %d carries %g over its capacity %g\n", l, load[l], q.cap[l]);
-            return 0;
+        /* A check that the answer is sane: no link over its capacity. */
+        for (int l = 0; l < N_LINKS; l++) {
+            if (load[l] > q.cap[l] * (1 + 1e-9)) {
+                fprintf(stderr, "link %d carries %g over its capacity %g\n", l, load[l], q.cap[l]);
+                return 0;
+            }
         }
-    }
-    printf("| %u | %u | %u | %llu | %llu | %.4f | %.3g | %s |\n", n_flows, N_LINKS, q.off[n_flows],
-           (unsigned long long)st.rounds, (unsigned long long)st.bottlenecks, best,
-           (double)st.updates / best, weighted ? "flows" : "none");
-    fflush(stdout);
+        printf("| %u | %u | %u | %llu | %llu | %.4f | %.3g | %s |\n", n_flows, N_LINKS,
+               q.off[n_flows], (unsigned long long)st.rounds, (unsigned long long)st.bottlenecks,
+               best, (double)st.updates / best, weighted ? "flows" : "none");
+        fflush(stdout);
     }
     free(rate);
     free(load);

@@ -55,8 +55,8 @@ censor *censor_new(const world *w)
     c->inspected = malloc(sizeof(double) * (size_t)c->n_isps);
     c->loss = calloc(cells, sizeof(float));
     if (!c->isp_region || !c->isp_local || !c->pass_app || !c->pass_shut || !c->vpn_pass ||
-        !c->pass || !c->pass_thr || !c->pass_blk || !c->thr_ratio || !c->keep || !c->stun_on || !c->pure ||
-        !c->inspected || !c->loss)
+        !c->pass || !c->pass_thr || !c->pass_blk || !c->thr_ratio || !c->keep || !c->stun_on ||
+        !c->pure || !c->inspected || !c->loss)
         goto nomem;
     for (int r = 0; r < w->n_regions; r++)
         for (int k = 0; k < w->regions[r].n_isps; k++) {
@@ -238,7 +238,8 @@ static void apply_rule(censor *c, const day_rules *d, int ri)
                 continue;
             for (int k = 0; k < N_CLASSES; k++)
                 c->vpn_pass[(i * (w->n_vpns + 1) + v) * N_CLASSES + k] *=
-                    1.0 - r->strength * w->vpns[v].detectability * w->censor.tech[TECH_VPN].detect[k];
+                    1.0 -
+                    r->strength * w->vpns[v].detectability * w->censor.tech[TECH_VPN].detect[k];
         }
         for (int a = 0; a < w->n_apps; a++) {
             int any = 0;
@@ -248,7 +249,8 @@ static void apply_rule(censor *c, const day_rules *d, int ri)
                 any = 1;
                 size_t cell = ((size_t)i * w->n_apps + a) * N_CLASSES + k;
                 if (r->action == ACT_SHUTDOWN) {
-                    c->pass_shut[cell] *= 1.0 - r->strength * w->censor.tech[TECH_SHUTDOWN].detect[k];
+                    c->pass_shut[cell] *=
+                        1.0 - r->strength * w->censor.tech[TECH_SHUTDOWN].detect[k];
                     continue;
                 }
                 double ratio, seen = catch_chance(c, r, d, a, k);

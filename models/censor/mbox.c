@@ -66,8 +66,8 @@ double mbox_one(double s, int fail_closed, const mbox_flow *f, mbox_tally *t)
     return passed;
 }
 
-double mbox_covered(double coverage, double shutdown, double s, int fail_closed,
-                    const mbox_flow *f, mbox_tally *t)
+double mbox_covered(double coverage, double shutdown, double s, int fail_closed, const mbox_flow *f,
+                    mbox_tally *t)
 {
     mbox_flow seen = *f;
     double stopped = f->offered * shutdown, left = f->offered - stopped;

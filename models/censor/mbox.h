@@ -58,7 +58,7 @@ double mbox_one(double s, int fail_closed, const mbox_flow *f, mbox_tally *t);
  * `coverage` of the rest, which goes through mbox_one (its passed rate added
  * to t->passed), and the unseen share passes by.  Returns the whole passed
  * rate.  The flow engine's box; censor_call_pass is the same for one call. */
-double mbox_covered(double coverage, double shutdown, double s, int fail_closed,
-                    const mbox_flow *f, mbox_tally *t);
+double mbox_covered(double coverage, double shutdown, double s, int fail_closed, const mbox_flow *f,
+                    mbox_tally *t);
 
 #endif

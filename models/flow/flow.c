@@ -195,8 +195,8 @@ static int check_flows(const flow_problem *p)
         if (off[f + 1] == off[f] && isinf(d))
             return bs_fail(BS_EINPUT, "flow: aggregate %u: infinite demand on an empty path", f);
         if (p->weight && !(p->weight[f] > 0 && isfinite(p->weight[f])))
-            return bs_fail(BS_EINPUT, "flow: aggregate %u: weight %g is not a finite number > 0",
-                           f, p->weight[f]);
+            return bs_fail(BS_EINPUT, "flow: aggregate %u: weight %g is not a finite number > 0", f,
+                           p->weight[f]);
         for (uint32_t e = off[f]; e < off[f + 1]; e++)
             if (p->path_link[e] >= p->n_links)
                 return bs_fail(BS_EINPUT,
@@ -448,8 +448,8 @@ static inline uint32_t freeze(flow_solver *s, const flow_problem *p, double *rat
 
 /* Link l saturates at level L: its unfrozen aggregates freeze at w_f L (never
  * above the demand: d_f / w_f >= L but for rounding).  Returns how many. */
-static size_t saturate(flow_solver *s, const flow_problem *p, double *rate, uint32_t l, double level,
-                       flow_stats *st)
+static size_t saturate(flow_solver *s, const flow_problem *p, double *rate, uint32_t l,
+                       double level, flow_stats *st)
 {
     const uint32_t *on = s->on_flow + s->on_off[l];
     size_t n = s->on_off[l + 1] - s->on_off[l], done = 0;

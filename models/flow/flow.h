@@ -63,9 +63,10 @@
  * out a few units in the last place below the level; a key is then left as
  * it was, never lowered.  W_l is summed afresh from its unfrozen entries
  * when it has fallen below 1/256 of its last sum (weights far apart: the
- * errors of the subtractions would be large beside what is left).  Rates and loads are exact to within about
- * (entries on the link) * 2^-53 of the capacity.  The result depends only on the input (ties
- * go by index, the work is done in an order fixed by the input).
+ * errors of the subtractions would be large beside what is left).  Rates
+ * and loads are exact to within about (entries on the link) * 2^-53 of the
+ * capacity.  The result depends only on the input (ties go by index, the
+ * work is done in an order fixed by the input).
  */
 #ifndef BS_FLOW_H
 #define BS_FLOW_H
@@ -110,9 +111,10 @@ void flow_solver_free(flow_solver *s);
  * Returns BS_OK; BS_EINPUT with a message naming the aggregate or link
  * (a demand or capacity that is NaN or negative, an infinite capacity, a
  * weight that is not finite and > 0, a link index out of range, offsets that
- * go down, an infinite demand on an empty path); BS_ENOMEM.  On those failures the outputs are left untouched.
- * BS_ERUNTIME would mean a bug (an invariant of the algorithm broken).  One
- * solver serves one thread at a time. */
+ * go down, an infinite demand on an empty path); BS_ENOMEM.  On those
+ * failures the outputs are left untouched.  BS_ERUNTIME would mean a bug (an
+ * invariant of the algorithm broken).  One solver serves one thread at a
+ * time. */
 int flow_solve(flow_solver *s, const flow_problem *p, double *rate, double *link_load,
                flow_stats *stats);
 

@@ -45,7 +45,7 @@ struct netsim {
     int la_ready;
     uint32_t *stamp, stamp_id;    /* per aggregate: marked in this solve */
     double *base_pass;            /* each aggregate's rate past the boxes at w = 1 */
-    double *flows, *base_flows;   /* each aggregate's flows alive past the boxes (the hour's, w = 1) */
+    double *flows, *base_flows;   /* each aggregate's flows past the boxes (hour, w = 1) */
     double *sub_demand, *sub_rate, *sub_weight;
     /* feedback */
     double *fb_insp, *fb_cov, *fb_lnum, *fb_lden;
@@ -343,8 +343,13 @@ static int solve_hour(netsim *s, acc *a)
         s->csr_off[j + 1] = (uint32_t)e;
     }
     s->n_sub = m;
-    flow_problem pr = {(uint32_t)s->dl, s->cap, (uint32_t)m, s->sub_demand, s->csr_off,
-                       s->csr_link, s->sub_weight};
+    flow_problem pr = {.n_links = (uint32_t)s->dl,
+                       .capacity = s->cap,
+                       .n_flows = (uint32_t)m,
+                       .demand = s->sub_demand,
+                       .path_off = s->csr_off,
+                       .path_link = s->csr_link,
+                       .weight = s->sub_weight};
     flow_stats fs;
     int st = flow_solve(s->solver, &pr, s->sub_rate, NULL, &fs);
     if (st != BS_OK)
@@ -469,7 +474,8 @@ static int run_hour(netsim *s, double wt, int with_capacity, acc *a, int *solved
                             g[f].box[0] >= 0 ? sh[g[f].box[0]] : 1.0, &alive);
         s->flows[f] = g[f].weight * alive;
         if (g[f].box[1] >= 0)
-            a->load_i[g[f].box[1]] += s->box_cov[g[f].box[1]] * s->mid[f] * (1.0 - g[f].v[1].shutdown);
+            a->load_i[g[f].box[1]] +=
+                s->box_cov[g[f].box[1]] * s->mid[f] * (1.0 - g[f].v[1].shutdown);
     }
     for (int b = 0; b < s->nb; b++) {
         sh[b] = with_capacity ? mbox_share(s->box_cap[b], a->load_i[b]) : 1.0;

@@ -128,10 +128,7 @@ static void release(fixture *f)
 }
 
 /* What the box of isp i passes when the rules let q of the seen traffic through. */
-static double box_pass(int i, double q)
-{
-    return 1.0 - cov[i] + cov[i] * q;
-}
+static double box_pass(int i, double q) { return 1.0 - cov[i] + cov[i] * q; }
 
 /* Compare one cell, with a message naming it when it differs. */
 static void expect_pass(const fixture *f, int isp, int app, int cls, int vs, double want)
@@ -538,7 +535,8 @@ static void rotate_weakens_ip_rule(void **state)
           "  classes = [\"voice\"]; strength = 0.5; },\n"
           "{ date = \"2025-01-10\"; action = \"rotate\"; apps = [\"a\"]; strength = 0.25; }");
     for (int i = 0; i < N_ISPS; i++) {
-        expect_pass(&f, i, 0, CLASS_VOICE, 0, box_pass(i, (1.0 - 0.8 * 0.9 * 0.75) * (1.0 - 0.5 * 0.9)));
+        expect_pass(&f, i, 0, CLASS_VOICE, 0,
+                    box_pass(i, (1.0 - 0.8 * 0.9 * 0.75) * (1.0 - 0.5 * 0.9)));
         expect_pass(&f, i, 0, CLASS_VIDEO, 0, 1.0 - 0.8 * 0.8 * cov[i] * 0.75);
         expect_pass(&f, i, 1, CLASS_VOICE, 0, 1.0 - 0.8 * 0.9 * cov[i]);
     }

@@ -90,7 +90,8 @@ static void name_list(char *out, size_t size, const char *const *names, int n, u
 
 static void technique_line(char *out, size_t size, const char *name)
 {
-    snprintf(out, size, "  %s = { voice = %.17g; video = %.17g; messaging = %.17g; collateral = %.17g; };\n",
+    snprintf(out, size,
+             "  %s = { voice = %.17g; video = %.17g; messaging = %.17g; collateral = %.17g; };\n",
              name, share(), share(), share(), uniform() < 0.5 ? 0.0 : 0.3 * uniform());
 }
 
@@ -98,19 +99,22 @@ static void technique_line(char *out, size_t size, const char *name)
 static void random_world(char *text, size_t size)
 {
     size_t n = 0;
-    n += (size_t)snprintf(text + n, size - n,
-                          "scenario = { name = \"pr\"; start = \"2025-01-01\"; end = \"2025-03-01\"; };\n"
-                          "population = { vpn_on = %.17g; };\nregions = (\n",
-                          share());
+    n += (size_t)snprintf(
+        text + n, size - n,
+        "scenario = { name = \"pr\"; start = \"2025-01-01\"; end = \"2025-03-01\"; };\n"
+        "population = { vpn_on = %.17g; };\nregions = (\n",
+        share());
     for (int r = 0; r < 2; r++) {
-        n += (size_t)snprintf(text + n, size - n, "  { name = \"%s\"; population = 1000.0; isps = (\n",
+        n += (size_t)snprintf(text + n, size - n,
+                              "  { name = \"%s\"; population = 1000.0; isps = (\n",
                               r ? "south" : "north");
         for (int k = 0; k < 2; k++)
-            n += (size_t)snprintf(text + n, size - n,
-                                  "    { name = \"i%d\"; kind = \"%s\"; share = 0.5; coverage = %.17g;"
-                                  " mbox_failure = \"%s\"; }%s\n",
-                                  k, pick(2) ? "mobile" : "fixed", share(),
-                                  pick(2) ? "closed" : "open", k ? "" : ",");
+            n += (size_t)snprintf(
+                text + n, size - n,
+                "    { name = \"i%d\"; kind = \"%s\"; share = 0.5; coverage = %.17g;"
+                " mbox_failure = \"%s\"; }%s\n",
+                k, pick(2) ? "mobile" : "fixed", share(), pick(2) ? "closed" : "open",
+                k ? "" : ",");
         n += (size_t)snprintf(text + n, size - n, "  ) }%s\n", r ? "" : ",");
     }
     n += (size_t)snprintf(text + n, size - n, ");\ncensor = {\n");
@@ -120,11 +124,12 @@ static void random_world(char *text, size_t size)
         technique_line(line, sizeof line, techs[t]);
         n += (size_t)snprintf(text + n, size - n, "%s", line);
     }
-    n += (size_t)snprintf(text + n, size - n,
-                          "};\napps = ( { name = \"a\"; }, { name = \"b\"; }, { name = \"c\"; } );\n"
-                          "vpns = ( { name = \"ovpn\"; detectability = %.17g; },\n"
-                          "         { name = \"obfs\"; detectability = %.17g; } );\nevents = (\n",
-                          share(), share());
+    n +=
+        (size_t)snprintf(text + n, size - n,
+                         "};\napps = ( { name = \"a\"; }, { name = \"b\"; }, { name = \"c\"; } );\n"
+                         "vpns = ( { name = \"ovpn\"; detectability = %.17g; },\n"
+                         "         { name = \"obfs\"; detectability = %.17g; } );\nevents = (\n",
+                         share(), share());
     int n_rules = 1 + pick(6);
     for (int e = 0; e < n_rules; e++) {
         char apps[64], classes[64], vpns[64], scope[64] = "", body[256];
@@ -150,9 +155,9 @@ static void random_world(char *text, size_t size)
         size_t len = strlen(body);
         if (body[len - 1] != ';')
             snprintf(body + len, sizeof body - len, ";");
-        n += (size_t)snprintf(text + n, size - n, "  { date = \"2025-01-%02d\";%s strength = %.17g; %s }%s\n",
-                              2 + e, scope, uniform() < 0.2 ? 1.0 : uniform(), body,
-                              e + 1 < n_rules ? "," : "");
+        n += (size_t)snprintf(
+            text + n, size - n, "  { date = \"2025-01-%02d\";%s strength = %.17g; %s }%s\n", 2 + e,
+            scope, uniform() < 0.2 ? 1.0 : uniform(), body, e + 1 < n_rules ? "," : "");
     }
     snprintf(text + n, size - n, ");\n");
 }
@@ -322,7 +327,8 @@ static int same_censor(const world *w, const censor *x, const censor *y)
     return 1;
 }
 
-static void check_unblock(const char *kept, const char *ended, const char *unblock, int want_same_before)
+static void check_unblock(const char *kept, const char *ended, const char *unblock,
+                          int want_same_before)
 {
     char ta[8192], tb[8192], ev[4096];
     snprintf(ev, sizeof ev, "%s,\n%s,\n%s", kept, ended, unblock);
@@ -367,17 +373,19 @@ static void unblock_leaves_no_trace(void **state)
         "strength = 0.6; },\n"
         "{ date = \"2025-01-04\"; action = \"vpn_block\"; vpns = [\"obfs\"]; strength = 0.5; }";
     /* A stun block of a (collateral on b's and c's calls), ended by an unblock of a. */
-    check_unblock(kept,
-                  "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"]; "
-                  "strength = 0.7; }",
-                  "{ date = \"2025-01-11\"; action = \"unblock\"; apps = [\"a\"]; }", 0);
+    check_unblock(
+        kept,
+        "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"]; "
+        "strength = 0.7; }",
+        "{ date = \"2025-01-11\"; action = \"unblock\"; apps = [\"a\"]; }", 0);
     /* The same ended in the north and the south by two unblocks. */
-    check_unblock(kept,
-                  "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"]; "
-                  "strength = 0.7; }",
-                  "{ date = \"2025-01-11\"; action = \"unblock\"; apps = [\"a\"]; regions = [\"north\"]; },\n"
-                  "{ date = \"2025-01-11\"; action = \"unblock\"; apps = [\"a\"]; regions = [\"south\"]; }",
-                  0);
+    check_unblock(
+        kept,
+        "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"]; "
+        "strength = 0.7; }",
+        "{ date = \"2025-01-11\"; action = \"unblock\"; apps = [\"a\"]; regions = [\"north\"]; },\n"
+        "{ date = \"2025-01-11\"; action = \"unblock\"; apps = [\"a\"]; regions = [\"south\"]; }",
+        0);
     /* A vpn_block of ovpn ended by an unblock of the protocol. */
     check_unblock(kept, "{ date = \"2025-01-05\"; action = \"vpn_block\"; vpns = [\"ovpn\"]; }",
                   "{ date = \"2025-01-11\"; action = \"unblock\"; vpns = [\"ovpn\"]; }", 0);

@@ -159,11 +159,10 @@ static void covered_and_shutdown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(covered_and_shutdown),
-        cmocka_unit_test(block_without_overload), cmocka_unit_test(collateral),
-        cmocka_unit_test(throttle),               cmocka_unit_test(overload_open),
-        cmocka_unit_test(overload_closed),        cmocka_unit_test(conservation),
-        cmocka_unit_test(bad_input),
+        cmocka_unit_test(covered_and_shutdown), cmocka_unit_test(block_without_overload),
+        cmocka_unit_test(collateral),           cmocka_unit_test(throttle),
+        cmocka_unit_test(overload_open),        cmocka_unit_test(overload_closed),
+        cmocka_unit_test(conservation),         cmocka_unit_test(bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

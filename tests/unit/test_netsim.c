@@ -432,11 +432,11 @@ static void shared_per_call(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(p2p_call),       cmocka_unit_test(relayed_call),
-        cmocka_unit_test(blocked_call),   cmocka_unit_test(tunnelled_call),
-        cmocka_unit_test(overload_open),  cmocka_unit_test(overload_closed),
+        cmocka_unit_test(p2p_call),           cmocka_unit_test(relayed_call),
+        cmocka_unit_test(blocked_call),       cmocka_unit_test(tunnelled_call),
+        cmocka_unit_test(overload_open),      cmocka_unit_test(overload_closed),
         cmocka_unit_test(diurnal_congestion), cmocka_unit_test(users_traffic),
-        cmocka_unit_test(throttled_video), cmocka_unit_test(shared_per_call),
+        cmocka_unit_test(throttled_video),    cmocka_unit_test(shared_per_call),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
