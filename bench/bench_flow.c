@@ -1,10 +1,11 @@
-/* bench_flow: speed of the max-min fair solver (models/flow.h).
+/* bench_flow: speed of the weighted max-min fair solver (models/flow.h).
  *
  * usage: bench_flow [AGGREGATES ...]   (default: 1e4 1e5 1e6)
- * For each size, builds a random national-like problem and prints one
- * Markdown table row: aggregates, links, path entries, rounds, bottleneck
- * links, seconds of flow_solve (best of 3 after one warm-up), and flow-link
- * updates per second.  The solver is single-threaded: the rate is per core.
+ * For each size, builds a random national-like problem and prints two
+ * Markdown table rows, without weights and with them: aggregates, links,
+ * path entries, rounds, bottleneck links, seconds of flow_solve (best of 3
+ * after one warm-up), flow-link updates per second, and the weights.  The
+ * solver is single-threaded: the rate is per core.
  *
  * The network: 2,000 links, of which 1,200 access links (an ISP in a
  * region), 600 metro and core links and 200 border gateways and exchange
@@ -14,7 +15,12 @@
  * aggregates elastic (INFINITY).  A link's capacity is its offered load (the
  * finite demands that cross it) times a factor log-uniform over 10^-1..10^0.5,
  * so that about two thirds of the links are offered more than they carry.
- * Streams: rng "bench.flow.N" of seed 1, run 1 (Philox4x32-10).
+ * Weights, as the flow engine gives them (its aggregates' concurrent
+ * flows): a finite demand over a per-flow rate log-uniform over
+ * 10^4.5..10^6 bit/s (voice to video calls, messaging), an elastic
+ * aggregate log-uniform over 1..10^5 flows.
+ * Streams: rng "bench.flow.N" of seed 1, run 1 (Philox4x32-10); the weights from
+ * "bench.flow.N.weights", so that the problem is the same with and without.
  */
 #include "flow/flow.h"
 #include "base/rng.h"
@@ -34,7 +40,7 @@
 
 typedef struct problem {
     flow_problem p;
-    double *cap, *dem;
+    double *cap, *dem, *wt;
     uint32_t *off, *link;
 } problem;
 
@@ -86,6 +92,15 @@ static int build(problem *q, uint32_t n_flows)
     for (int l = 0; l < N_LINKS; l++)
         q->cap[l] = q->cap[l] > 0 ? q->cap[l] * pow(10, -1 + 1.5 * gsl_rng_uniform(r)) : 1e9;
     gsl_rng_free(r);
+    snprintf(name, sizeof name, "bench.flow.%u.weights", n_flows);
+    r = rng_stream(1, 1, name);
+    q->wt = malloc(n_flows * sizeof *q->wt);
+    if (!r || !q->wt)
+        return 0;
+    for (uint32_t f = 0; f < n_flows; f++)
+        q->wt[f] = isfinite(q->dem[f]) ? q->dem[f] / pow(10, 4.5 + 1.5 * gsl_rng_uniform(r))
+                                       : pow(10, 5 * gsl_rng_uniform(r));
+    gsl_rng_free(r);
     q->p = (flow_problem){.n_links = N_LINKS,
                           .capacity = q->cap,
                           .n_flows = n_flows,
@@ -102,7 +117,7 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* Time one size; 0 on failure. */
+/* Time one size, without weights and with; 0 on failure. */
 static int run(flow_solver *s, uint32_t n_flows)
 {
     problem q;
@@ -115,33 +130,37 @@ static int run(flow_solver *s, uint32_t n_flows)
         fprintf(stderr, "out of memory\n");
         return 0;
     }
-    flow_stats st;
-    double best = INFINITY;
-    for (int k = 0; k < 4; k++) { /* one warm-up, then the best of 3 */
-        double t0 = now();
-        if (flow_solve(s, &q.p, rate, load, &st) != BS_OK) {
-            fprintf(stderr, "%s\n", bs_last_error());
-            return 0;
+    for (int weighted = 0; weighted < 2; weighted++) {
+        q.p.weight = weighted ? q.wt : NULL;
+        flow_stats st;
+        double best = INFINITY;
+        for (int k = 0; k < 4; k++) { /* one warm-up, then the best of 3 */
+            double t0 = now();
+            if (flow_solve(s, &q.p, rate, load, &st) != BS_OK) {
+                fprintf(stderr, "%s\n", bs_last_error());
+                return 0;
+            }
+            double t = now() - t0;
+            if (k > 0 && t < best)
+                best = t;
         }
-        double t = now() - t0;
-        if (k > 0 && t < best)
-            best = t;
-    }
-    /* A check that the answer is sane: no link over its capacity. */
-    for (int l = 0; l < N_LINKS; l++) {
-        if (load[l] > q.cap[l] * (1 + 1e-9)) {
-            fprintf(stderr, "link %d carries %g over its capacity %g\n", l, load[l], q.cap[l]);
-            return 0;
+        /* A check that the answer is sane: no link over its capacity. */
+        for (int l = 0; l < N_LINKS; l++) {
+            if (load[l] > q.cap[l] * (1 + 1e-9)) {
+                fprintf(stderr, "link %d carries %g over its capacity %g\n", l, load[l], q.cap[l]);
+                return 0;
+            }
         }
+        printf("| %u | %u | %u | %llu | %llu | %.4f | %.3g | %s |\n", n_flows, N_LINKS,
+               q.off[n_flows], (unsigned long long)st.rounds, (unsigned long long)st.bottlenecks,
+               best, (double)st.updates / best, weighted ? "flows" : "none");
+        fflush(stdout);
     }
-    printf("| %u | %u | %u | %llu | %llu | %.4f | %.3g |\n", n_flows, N_LINKS, q.off[n_flows],
-           (unsigned long long)st.rounds, (unsigned long long)st.bottlenecks, best,
-           (double)st.updates / best);
-    fflush(stdout);
     free(rate);
     free(load);
     free(q.cap);
     free(q.dem);
+    free(q.wt);
     free(q.off);
     free(q.link);
     return 1;
@@ -155,7 +174,7 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("| aggregates | links | entries | rounds | bottleneck links | seconds | "
-           "flow-link updates/s |\n|---|---|---|---|---|---|---|\n");
+           "flow-link updates/s | weights |\n|---|---|---|---|---|---|---|---|\n");
     int ok = 1;
     if (argc > 1)
         for (int i = 1; i < argc && ok; i++)

@@ -14,8 +14,9 @@ struct censor {
     int n_isps;
     int *isp_region; /* [isp] region of a global ISP */
     int *isp_local;  /* [isp] index within its region */
-    /* Per [isp][app][class]: chance of passing the app's rules and the
-     * shutdown, as products over rules. */
+    /* Per [isp][app][class]: chance of passing the app's rules (of the
+     * traffic the box sees) and the shutdown (of all of it), as products over
+     * rules; keep and vpn_pass are of the seen traffic too (censor.h). */
     double *pass_app, *pass_shut;
     double *pass_thr;  /* [isp][app][class]: the throttle rules' share of pass_app */
     double *pass_blk;  /* [isp][app][class]: the other rules' share */
@@ -26,7 +27,8 @@ struct censor {
     double *vpn_pass; /* [isp][vpn][class]: chance a tunnel is not detected */
     float *pass;      /* [isp][app][class][vstate] */
     float *pure;      /* [isp][app][class][tunnel] */
-    float *pass_raw, *pure_raw; /* the same before censor_feedback */
+    double *inspected; /* [isp] the feedback: share of the seen traffic inspected */
+    float *loss;       /* [isp][app][class] the feedback: share lost past the boxes */
 };
 
 censor *censor_new(const world *w)
@@ -50,11 +52,11 @@ censor *censor_new(const world *w)
     c->stun_on = malloc(sizeof(uint16_t) * (size_t)c->n_isps);
     c->pass = malloc(sizeof(float) * cells * n_vstates);
     c->pure = malloc(sizeof(float) * cells * n_vstates);
-    c->pass_raw = malloc(sizeof(float) * cells * n_vstates);
-    c->pure_raw = malloc(sizeof(float) * cells * n_vstates);
+    c->inspected = malloc(sizeof(double) * (size_t)c->n_isps);
+    c->loss = calloc(cells, sizeof(float));
     if (!c->isp_region || !c->isp_local || !c->pass_app || !c->pass_shut || !c->vpn_pass ||
-        !c->pass || !c->pass_thr || !c->pass_blk || !c->thr_ratio || !c->keep || !c->stun_on || !c->pure ||
-        !c->pass_raw || !c->pure_raw)
+        !c->pass || !c->pass_thr || !c->pass_blk || !c->thr_ratio || !c->keep || !c->stun_on ||
+        !c->pure || !c->inspected || !c->loss)
         goto nomem;
     for (int r = 0; r < w->n_regions; r++)
         for (int k = 0; k < w->regions[r].n_isps; k++) {
@@ -87,8 +89,8 @@ void censor_free(censor *c)
     free(c->keep);
     free(c->stun_on);
     free(c->pure);
-    free(c->pass_raw);
-    free(c->pure_raw);
+    free(c->inspected);
+    free(c->loss);
     free(c);
 }
 
@@ -145,94 +147,177 @@ static double consequence(const censor *c, const rule *r, int a, int k, double *
     return 1.0;
 }
 
-/* Rule r is in force at ISP i: every app and class it does not name meets
- * its technique's collateral (a shutdown's is in its block of the rest). */
-static void add_collateral(censor *c, const rule *r, int i)
+/* Whether unblock rule u clears the cells of app a, class k (an unblock that
+ * names protocols and no apps clears only those). */
+static int unblock_clears_cell(const rule *u, int a, int k)
+{
+    const event_cfg *ev = u->ev;
+    if (ev->vpn_mask && ev->apps.n == 0)
+        return 0;
+    return (ev->app_mask >> a & 1u) && (ev->class_mask >> k & 1u);
+}
+
+/* Rule number r of the day acts at ISP i: on which cells (acts[a][k]) and,
+ * for a vpn_block, on which protocols (*vpns).  An `unblock` later in the day's
+ * list ends the rule on the cells (or protocols) it names in its scope: the
+ * rule then acts as if it had never named them.  Returns whether the rule
+ * still acts on anything there (if not, it is as if it had never been, with
+ * no collateral either). */
+static int rule_acts(const censor *c, const day_rules *d, int r, int i,
+                     uint8_t acts[MAX_APPS][N_CLASSES], unsigned *vpns)
+{
+    const world *w = c->w;
+    const rule *ru = &d->rules[r];
+    const event_cfg *ev = ru->ev;
+    int any = 0;
+    *vpns = 0;
+    memset(acts, 0, sizeof(uint8_t) * MAX_APPS * N_CLASSES);
+    if (ru->action == ACT_UNBLOCK || !in_scope(c, ev, i))
+        return 0;
+    if (ru->action == ACT_SHUTDOWN && isp_of(c, i)->kind != ISP_MOBILE)
+        return 0;
+    if (ru->action == ACT_VPN_BLOCK)
+        *vpns = ev->vpn_mask;
+    else
+        for (int a = 0; a < w->n_apps; a++)
+            for (int k = 0; k < N_CLASSES; k++)
+                acts[a][k] = ru->action == ACT_SHUTDOWN
+                                 ? !(ev->app_mask >> a & 1u) /* the whitelist passes */
+                                 : (ev->app_mask >> a & 1u) && (ev->class_mask >> k & 1u);
+    for (int u = r + 1; u < d->n; u++) {
+        const rule *un = &d->rules[u];
+        if (un->action != ACT_UNBLOCK || !in_scope(c, un->ev, i))
+            continue;
+        *vpns &= ~(unsigned)un->ev->vpn_mask;
+        for (int a = 0; a < w->n_apps; a++)
+            for (int k = 0; k < N_CLASSES; k++)
+                if (unblock_clears_cell(un, a, k))
+                    acts[a][k] = 0;
+    }
+    any = *vpns != 0;
+    for (int a = 0; a < w->n_apps; a++)
+        for (int k = 0; k < N_CLASSES; k++)
+            any |= acts[a][k];
+    return any;
+}
+
+/* Rule r acts at ISP i: every cell it does not act on, and the background,
+ * meets its technique's collateral (a shutdown's is in its block of the
+ * rest; a vpn_block has none). */
+static void add_collateral(censor *c, const rule *r, int i, uint8_t acts[MAX_APPS][N_CLASSES])
 {
     const world *w = c->w;
     const event_cfg *ev = r->ev;
     double k = r->strength * w->censor.tech[ev->technique].collateral;
-    if (k <= 0 || r->action == ACT_SHUTDOWN)
+    if (k <= 0 || r->action == ACT_SHUTDOWN || r->action == ACT_VPN_BLOCK)
         return;
     for (int a = -1; a < w->n_apps; a++)
         for (int cls = 0; cls < N_CLASSES; cls++) {
-            int named = a >= 0 && (ev->app_mask >> a & 1u) && (ev->class_mask >> cls & 1u);
-            if (r->action == ACT_VPN_BLOCK)
-                named = 0; /* business VPNs: the tunnels of other protocols */
+            int named = a >= 0 && acts[a][cls];
             /* A technique misfires only on the kind of traffic it looks at. */
             if (!named && w->censor.tech[ev->technique].detect[cls] > 0)
                 c->keep[((size_t)i * (w->n_apps + 1) + a + 1) * N_CLASSES + cls] *= 1.0 - k;
         }
 }
 
-static void apply_rule(censor *c, const rule *r, const day_rules *d)
+/* Rule number r of the day, on the traffic each box sees (no coverage here:
+ * censor.h). */
+static void apply_rule(censor *c, const day_rules *d, int ri)
 {
     const world *w = c->w;
+    const rule *r = &d->rules[ri];
     const event_cfg *ev = r->ev;
+    uint8_t acts[MAX_APPS][N_CLASSES];
+    unsigned vpns;
     for (int i = 0; i < c->n_isps; i++) {
-        if (!in_scope(c, ev, i))
+        if (!rule_acts(c, d, ri, i, acts, &vpns))
             continue;
-        double cov = isp_of(c, i)->coverage;
-        /* An unblock naming protocols and no apps clears only those. */
-        int vpn_only = r->action == ACT_VPN_BLOCK ||
-                       (r->action == ACT_UNBLOCK && ev->vpn_mask && ev->apps.n == 0);
-        if (r->action == ACT_VPN_BLOCK || (r->action == ACT_UNBLOCK && ev->vpn_mask)) {
-            for (int v = 0; v < w->n_vpns; v++) {
-                if (!(ev->vpn_mask >> v & 1u))
-                    continue;
-                for (int k = 0; k < N_CLASSES; k++) {
-                    double *p = &c->vpn_pass[(i * (w->n_vpns + 1) + v) * N_CLASSES + k];
-                    if (r->action == ACT_UNBLOCK)
-                        *p = 1.0;
-                    else
-                        *p *= 1.0 - r->strength * w->vpns[v].detectability *
-                                        w->censor.tech[TECH_VPN].detect[k] * cov;
-                }
-            }
-            if (vpn_only)
+        add_collateral(c, r, i, acts);
+        for (int v = 0; v < w->n_vpns; v++) {
+            if (!(vpns >> v & 1u))
                 continue;
+            for (int k = 0; k < N_CLASSES; k++)
+                c->vpn_pass[(i * (w->n_vpns + 1) + v) * N_CLASSES + k] *=
+                    1.0 -
+                    r->strength * w->vpns[v].detectability * w->censor.tech[TECH_VPN].detect[k];
         }
-        if (r->action == ACT_SHUTDOWN && isp_of(c, i)->kind != ISP_MOBILE)
-            continue;
-        if (r->action != ACT_UNBLOCK)
-            add_collateral(c, r, i);
-        if (r->action == ACT_BLOCK && ev->technique == TECH_STUN)
-            c->stun_on[i] |= ev->app_mask;
-        else if (r->action == ACT_UNBLOCK)
-            c->stun_on[i] &= (uint16_t)~ev->app_mask;
         for (int a = 0; a < w->n_apps; a++) {
-            int named = ev->app_mask >> a & 1u;
+            int any = 0;
             for (int k = 0; k < N_CLASSES; k++) {
+                if (!acts[a][k])
+                    continue;
+                any = 1;
                 size_t cell = ((size_t)i * w->n_apps + a) * N_CLASSES + k;
                 if (r->action == ACT_SHUTDOWN) {
-                    if (!named) /* the whitelist passes */
-                        c->pass_shut[cell] *= 1.0 - r->strength *
-                                                        w->censor.tech[TECH_SHUTDOWN].detect[k];
+                    c->pass_shut[cell] *=
+                        1.0 - r->strength * w->censor.tech[TECH_SHUTDOWN].detect[k];
                     continue;
                 }
-                if (!named || !(ev->class_mask >> k & 1u))
-                    continue;
-                if (r->action == ACT_UNBLOCK) {
-                    c->pass_app[cell] = 1.0;
-                    c->pass_shut[cell] = 1.0;
-                    c->pass_thr[cell] = c->pass_blk[cell] = 1.0;
-                    c->thr_ratio[cell] = 1.0;
+                double ratio, seen = catch_chance(c, r, d, a, k);
+                double caught = seen * consequence(c, r, a, k, &ratio);
+                c->pass_app[cell] *= 1.0 - caught;
+                if (r->action == ACT_THROTTLE && ratio < 1.0) {
+                    /* every recognised flow is policed, failed or not */
+                    c->pass_thr[cell] *= 1.0 - seen;
+                    if (ratio < c->thr_ratio[cell])
+                        c->thr_ratio[cell] = ratio;
                 } else {
-                    double ratio, seen = cov * catch_chance(c, r, d, a, k);
-                    double caught = seen * consequence(c, r, a, k, &ratio);
-                    c->pass_app[cell] *= 1.0 - caught;
-                    if (r->action == ACT_THROTTLE && ratio < 1.0) {
-                        /* every recognised flow is policed, failed or not */
-                        c->pass_thr[cell] *= 1.0 - seen;
-                        if (ratio < c->thr_ratio[cell])
-                            c->thr_ratio[cell] = ratio;
-                    } else {
-                        c->pass_blk[cell] *= 1.0 - caught;
-                    }
+                    c->pass_blk[cell] *= 1.0 - caught;
                 }
             }
+            if (any && r->action == ACT_BLOCK && ev->technique == TECH_STUN)
+                c->stun_on[i] |= (uint16_t)(1u << a);
         }
     }
+}
+
+/* Of the traffic of cell `cell` (ISP i, app, class k) that the box sees, the
+ * share the rules let through, for tunnel state `tunnel`: a tunnel the box
+ * does not detect hides the app; a detected one is dropped and the call goes
+ * direct, meeting the app's rules (pass_app, or pass_blk when `blk`: without
+ * the policing throttles, which the flow engine polices instead).  The other
+ * rules' collateral (keep) acts on it either way; the shutdown is not the
+ * box's (censor.h). */
+static double seen_pass(const censor *c, size_t cell, int i, int k, int tunnel, int blk)
+{
+    int nv = c->w->n_vpns + 1;
+    double b_app = 1.0 - (blk ? c->pass_blk[cell] : c->pass_app[cell]);
+    double det = tunnel ? 1.0 - c->vpn_pass[(i * nv + tunnel - 1) * N_CLASSES + k] : 1.0;
+    return 1.0 - det * b_app;
+}
+
+double censor_call_pass(const censor *c, int isp, int app, int cls, int tunnel)
+{
+    const world *w = c->w;
+    const isp_cfg *ic = isp_of(c, isp);
+    double cov = ic->coverage, s = c->inspected[isp];
+    size_t cell = ((size_t)isp * w->n_apps + app) * N_CLASSES + cls;
+    double keep = c->keep[((size_t)isp * (w->n_apps + 1) + app + 1) * N_CLASSES + cls];
+    double q = seen_pass(c, cell, isp, cls, tunnel, 0) * keep;
+    /* Of the seen share, s is inspected (passes q); the rest passes when the
+     * box fails open and is dropped when it fails closed. */
+    double seen = ic->mbox_failure == FAIL_CLOSED ? s * q : s * q + (1.0 - s);
+    return ((1.0 - cov) + cov * seen) * c->pass_shut[cell] * (1.0 - (double)c->loss[cell]);
+}
+
+/* The tables behind censor_pass and censor_pass_tunnel, from censor_call_pass. */
+static void fill_tables(censor *c)
+{
+    const world *w = c->w;
+    int nv = w->n_vpns + 1;
+    double on = w->population.vpn_on;
+    for (int i = 0; i < c->n_isps; i++)
+        for (int a = 0; a < w->n_apps; a++)
+            for (int k = 0; k < N_CLASSES; k++) {
+                size_t cell = ((size_t)i * w->n_apps + a) * N_CLASSES + k;
+                double direct = censor_call_pass(c, i, a, k, 0);
+                c->pass[cell * nv] = c->pure[cell * nv] = (float)direct;
+                for (int v = 1; v < nv; v++) {
+                    double tunnel = censor_call_pass(c, i, a, k, v);
+                    c->pass[cell * nv + v] = (float)(on * tunnel + (1.0 - on) * direct);
+                    c->pure[cell * nv + v] = (float)tunnel;
+                }
+            }
 }
 
 void censor_apply(censor *c, const day_rules *d)
@@ -247,81 +332,41 @@ void censor_apply(censor *c, const day_rules *d)
     for (size_t i = 0; i < (size_t)c->n_isps * (w->n_vpns + 1) * N_CLASSES; i++)
         c->vpn_pass[i] = 1.0;
     for (int r = 0; r < d->n; r++)
-        apply_rule(c, &d->rules[r], d);
-
-    int nv = w->n_vpns + 1;
-    double on = w->population.vpn_on;
+        apply_rule(c, d, r);
     for (int i = 0; i < c->n_isps; i++)
-        for (int a = 0; a < w->n_apps; a++)
-            for (int k = 0; k < N_CLASSES; k++) {
-                size_t cell = ((size_t)i * w->n_apps + a) * N_CLASSES + k;
-                double b_app = 1.0 - c->pass_app[cell];
-                /* Collateral of the rules that do not target the app. */
-                double keep = c->keep[((size_t)i * (w->n_apps + 1) + a + 1) * N_CLASSES + k];
-                double direct = (1.0 - b_app) * c->pass_shut[cell] * keep;
-                c->pass[cell * nv] = c->pure[cell * nv] = (float)direct;
-                for (int v = 0; v < w->n_vpns; v++) {
-                    double det = 1.0 - c->vpn_pass[(i * nv + v) * N_CLASSES + k];
-                    double tunnel = (1.0 - det * b_app) * c->pass_shut[cell] * keep;
-                    c->pass[cell * nv + v + 1] = (float)(on * tunnel + (1.0 - on) * direct);
-                    c->pure[cell * nv + v + 1] = (float)tunnel;
-                }
-            }
-    memcpy(c->pass_raw, c->pass, sizeof(float) * cells * nv);
-    memcpy(c->pure_raw, c->pure, sizeof(float) * cells * nv);
+        c->inspected[i] = 1.0;
+    memset(c->loss, 0, sizeof(float) * cells);
+    fill_tables(c);
 }
 
 void censor_feedback(censor *c, const double *inspected, const float *loss)
 {
-    const world *w = c->w;
-    int nv = w->n_vpns + 1;
-    for (int i = 0; i < c->n_isps; i++) {
-        const isp_cfg *isp = isp_of(c, i);
-        double s = inspected ? inspected[i] : 1.0;
-        for (int a = 0; a < w->n_apps; a++)
-            for (int k = 0; k < N_CLASSES; k++) {
-                size_t cell = ((size_t)i * w->n_apps + a) * N_CLASSES + k;
-                double keep = loss ? 1.0 - (double)loss[cell] : 1.0;
-                for (int v = 0; v < nv; v++) {
-                    size_t x = cell * nv + v;
-                    double p[2] = {c->pass_raw[x], c->pure_raw[x]};
-                    for (int j = 0; j < 2; j++) {
-                        if (isp->mbox_failure == FAIL_CLOSED)
-                            p[j] *= 1.0 - isp->coverage * (1.0 - s);
-                        else
-                            p[j] = 1.0 - s * (1.0 - p[j]);
-                        p[j] *= keep;
-                    }
-                    c->pass[x] = (float)p[0];
-                    c->pure[x] = (float)p[1];
-                }
-            }
-    }
+    size_t cells = (size_t)c->n_isps * c->w->n_apps * N_CLASSES;
+    for (int i = 0; i < c->n_isps; i++)
+        c->inspected[i] = inspected ? inspected[i] : 1.0;
+    if (loss)
+        memcpy(c->loss, loss, sizeof(float) * cells);
+    else
+        memset(c->loss, 0, sizeof(float) * cells);
+    fill_tables(c);
 }
 
 censor_box censor_box_verdict(const censor *c, int isp, int app, int cls, int tunnel)
 {
     const world *w = c->w;
-    double cov = isp_of(c, isp)->coverage;
-    censor_box b = {0.0, 0.0, 1.0, 0.0, 0.0};
+    censor_box b = {.policed = 1.0};
     b.collateral = 1.0 - c->keep[((size_t)isp * (w->n_apps + 1) + app + 1) * N_CLASSES + cls];
-    if (app < 0 || cov <= 0)
+    if (app < 0)
         return b;
     size_t cell = ((size_t)isp * w->n_apps + app) * N_CLASSES + cls;
     int nv = w->n_vpns + 1;
-    /* The throttles' share is policed, not dropped: take it out of the block. */
-    double thr_caught = 1.0 - c->pass_thr[cell];
-    double b_blk = 1.0 - c->pass_blk[cell];
+    /* The throttles' share is policed, not dropped: it is not in the block. */
+    b.block = 1.0 - seen_pass(c, cell, isp, cls, tunnel, 1);
+    b.shutdown = 1.0 - c->pass_shut[cell];
     double det = tunnel ? 1.0 - c->vpn_pass[(isp * nv + tunnel - 1) * N_CLASSES + cls] : 1.0;
-    double pass = (1.0 - det * b_blk) * c->pass_shut[cell];
-    b.block = (1.0 - pass) / cov;
-    if (b.block > 1.0)
-        b.block = 1.0;
-    /* Of the covered traffic, the share det * thr_caught / cov is policed to
-     * thr_ratio of its rate. */
-    double policed_share = det * thr_caught / cov;
-    if (policed_share > 1.0)
-        policed_share = 1.0;
+    /* Of the seen traffic, the share det * thr_caught is policed to thr_ratio
+     * of its rate. */
+    double policed_share = det * (1.0 - c->pass_thr[cell]);
     b.policed = 1.0 - policed_share * (1.0 - c->thr_ratio[cell]);
     b.thr_share = policed_share;
     b.thr_rate = c->thr_ratio[cell] * class_rate(&w->apps[app], cls);
@@ -335,5 +380,6 @@ int censor_p2p_blocked(const censor *c, int isp, int app)
 
 double censor_vpn_detect(const censor *c, int isp, int v)
 {
-    return 1.0 - c->vpn_pass[(isp * (c->w->n_vpns + 1) + v) * N_CLASSES + CLASS_VOICE];
+    double seen = 1.0 - c->vpn_pass[(isp * (c->w->n_vpns + 1) + v) * N_CLASSES + CLASS_VOICE];
+    return isp_of(c, isp)->coverage * seen;
 }

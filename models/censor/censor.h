@@ -1,33 +1,59 @@
 /* censor: the verdicts of the censor's middleboxes (models/README.md, section 3).
  *
- * One box per ISP aggregation point sees the share `coverage` of the ISP's
- * traffic.  A rule (technique, apps, classes, scope, strength s) catches
- * traffic of an app and class on a covered path with probability
- * s * detect[technique][class] and fails it with f_r; several rules combine as
- * independent chances, 1 - prod(1 - s_r * d_r * f_r).  f_r is the
- * calibration table's measured share of recognised calls that fail
- * (calibration.h), or by hand: 1 for a block, and for a `throttle` 1 for the
- * calls whose bitrate exceeds its rate, 0 below it.  An `ip` rule is weakened
- * by the app's address rotation; `shutdown` blocks
- * every app outside its whitelist on mobile ISPs, VPN or not.  An `unblock`
- * clears what came before it in its scope.
+ * One definition of what a box does, for both engines.  One box per ISP
+ * aggregation point sees the share `coverage` of the ISP's traffic (a flow is
+ * seen or not; the population engine reads it as the chance that a call's
+ * path crosses the box, the flow engine as the share of each aggregate's
+ * bytes that does).  The unseen share passes untouched.  Every rule in force
+ * at the ISP acts, independently of the others, on what the box sees:
  *
- * A VPN tunnel (protocol v) hides the app from the box unless the box detects
- * the protocol (probability d_v = s * detectability_v * detect[vpn][class] *
- * coverage, combined over vpn_block rules); a detected tunnel is dropped and
- * the user's traffic goes direct, meeting the app's rules.
+ *   pass = [(1 - cov) + cov * q] * (1 - b_shut),   q = prod over rules r of (1 - c_r),
  *
- * A rule in force at an ISP also misfires on the traffic it does not target
- * but looks at (its technique detects the class): each such rule passes it
- * with 1 - strength * collateral of its technique, keep = the product.
+ * where c_r is what rule r takes of the seen traffic of that app, class and
+ * tunnel state.  Coverage enters once per box, never once per rule (two rules
+ * at coverage 0.5 that each catch everything pass 0.5, not 0.25).  A
+ * shutdown is not the box's: the mobile operator cuts its data service on
+ * every path (evaded by nothing inside the region, VPN or not), so it acts
+ * on all the traffic, seen or not, in both engines.  The terms:
  *
- * So the probability that a box passes a call of app a, class k at ISP i is
- *   direct:  (1 - b_app) (1 - b_shut) keep
- *   tunnel:  (1 - d_v b_app) (1 - b_shut) keep
+ *   block, throttle  c_r = s_r * detect[technique][class] * f_r for the app
+ *       and class it names: f_r is the calibration table's measured share of
+ *       recognised calls that fail (calibration.h), or by hand 1 for a block,
+ *       and for a `throttle` 1 for the calls whose bitrate exceeds its rate, 0
+ *       below it.  An `ip` rule is weakened by the app's address rotation.
+ *   collateral  a block or throttle in force at the ISP also misfires on the
+ *       seen traffic it does not name but looks at (its technique detects the
+ *       class): c_r = s_r * collateral[technique].  keep = the product of
+ *       (1 - c_r) over such rules.
+ *   tunnel  a VPN tunnel (protocol v) hides the app from the box unless the
+ *       box detects the protocol: d_v = 1 - prod over vpn_block rules of
+ *       (1 - s_r * detectability_v * detect[vpn][class]), of the seen
+ *       tunnels; a detected tunnel is dropped and the call goes direct,
+ *       through the same box, meeting the app's rules.
+ *   shutdown  b_shut = 1 - prod over shutdowns of (1 - s_r *
+ *       detect[shutdown][class]) for every app outside the whitelist, on
+ *       mobile ISPs only.
+ *
+ * So, with b_app = 1 - prod over the app's rules of (1 - c_r),
+ *   q direct:  (1 - b_app) keep
+ *   q tunnel:  (1 - d_v b_app) keep
  * and a VPN user, who makes the share vpn_on of calls with the tunnel on,
  * passes with the mixture of the two (censor_pass); censor_pass_tunnel gives
- * each state alone.  A call between two people in the
- * country passes only if both boxes pass it; an endpoint abroad has no box.
+ * each state alone, censor_call_pass the same in double precision.  A call
+ * between two people in the country passes only if both boxes pass it; an
+ * endpoint abroad has no box.  The flow engine passes each aggregate through
+ * mbox_covered() with the verdict of censor_box_verdict(): the shutdown takes
+ * b_shut of it, the box sees cov of the rest and applies block 1 - q / keep
+ * and collateral 1 - keep, the unseen share passes, so that the share of a
+ * call's bytes it passes is censor_call_pass exactly (the policing of
+ * throttles aside: the flow engine slows the bytes of calls that the
+ * population engine counts failed).
+ *
+ * An `unblock` ends what came before it in its scope: a rule it names is as
+ * if it had never named the cells (ISP, app, class) or protocols the unblock
+ * names, and a rule left acting on nothing at an ISP is as if it had never
+ * been there, collateral included.  A block ended by an unblock leaves what
+ * the same block ended by its duration leaves: nothing.
  */
 #ifndef BS_CENSOR_H
 #define BS_CENSOR_H
@@ -57,14 +83,19 @@ static inline float censor_pass(const censor *c, int isp, int app, int cls, int 
  * user), so that the flow engine knows which path the call takes. */
 static inline float censor_pass_tunnel(const censor *c, int isp, int app, int cls, int tunnel);
 
-/* Probability that the box of `isp` detects protocol v today (voice class). */
+/* The same in double precision, worked out (censor_pass_tunnel is its float
+ * table): the definition above, after the feedback of censor_feedback. */
+double censor_call_pass(const censor *c, int isp, int app, int cls, int tunnel);
+
+/* Probability that the box of `isp` detects protocol v today (voice class):
+ * coverage times d_v above. */
 double censor_vpn_detect(const censor *c, int isp, int v);
 
 /* What the flow engine needs of the box of `isp` for traffic of app `app`
  * (or -1: other traffic, the background), class `cls`, tunnel state `tunnel`:
- *   block       share of the covered traffic the rules catch (not counting
- *               throttles): (1 - pass) / coverage, so that the box, which
- *               sees the covered share, passes what censor_pass_tunnel says;
+ *   block       share of the seen traffic the rules catch (not counting
+ *               throttles): 1 - q / keep above, so that the box passes what
+ *               censor_call_pass says;
  *   collateral  share of the rest matched by mistake: 1 - keep above (for the
  *               background, app -1: every rule whose technique looks at
  *               messaging);
@@ -72,11 +103,13 @@ double censor_vpn_detect(const censor *c, int isp, int v);
  *               catches a call class above its rate lets rate / bitrate of
  *               the caught share through (or the calibration's measured
  *               goodput share, at the rate it was measured at).
+ *   shutdown    share of all the traffic (seen or not) a shutdown stops
+ *               before the box.
  * And whether a `stun` rule touches the app there today (peer-to-peer calls
  * that still work then go relayed). */
 typedef struct censor_box {
-    double block, collateral, policed;
-    double thr_share, thr_rate; /* of the covered traffic, the share a throttle catches, and
+    double block, collateral, policed, shutdown;
+    double thr_share, thr_rate; /* of the seen traffic, the share a throttle catches, and
                                    the rate (bit/s) it polices each such flow to */
 } censor_box;
 censor_box censor_box_verdict(const censor *c, int isp, int app, int cls, int tunnel);
@@ -90,9 +123,11 @@ int censor_p2p_blocked(const censor *c, int isp, int app);
  *   loss[(isp * n_apps + app) * N_CLASSES + cls]  share of the traffic of
  *                   attempts that passed the boxes and was then lost
  *                   (collateral, congestion): such a call fails.
- * Either may be NULL.  Every pass probability p of the ISP becomes
- *   open:   1 - s (1 - p),   closed: p (1 - coverage (1 - s)),
- * times 1 - loss. */
+ * Either may be NULL.  Of the seen traffic, the share s is inspected and
+ * passes q; the rest passes when the box fails open and is dropped when it
+ * fails closed, so pass becomes
+ *   open:   (1 - cov) + cov (s q + 1 - s),   closed: (1 - cov) + cov s q,
+ * times 1 - b_shut and 1 - loss: what mbox_covered() passes. */
 void censor_feedback(censor *c, const double *inspected, const float *loss);
 
 /* The table behind censor_pass, first in struct censor so that the inline

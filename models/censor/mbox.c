@@ -65,3 +65,15 @@ double mbox_one(double s, int fail_closed, const mbox_flow *f, mbox_tally *t)
     }
     return passed;
 }
+
+double mbox_covered(double coverage, double shutdown, double s, int fail_closed, const mbox_flow *f,
+                    mbox_tally *t)
+{
+    mbox_flow seen = *f;
+    double stopped = f->offered * shutdown, left = f->offered - stopped;
+    t->dropped += stopped;
+    seen.offered = coverage * left;
+    double passed = mbox_one(s, fail_closed, &seen, t);
+    t->passed += passed;
+    return passed + (left - seen.offered);
+}

@@ -53,4 +53,12 @@ int mbox_pass(double capacity, int fail_closed, int n, const mbox_flow *in, doub
 double mbox_share(double capacity, double total);
 double mbox_one(double s, int fail_closed, const mbox_flow *f, mbox_tally *t);
 
+/* An aggregate of f->offered bit/s at the box of an ISP (censor.h): the share
+ * `shutdown` is stopped first (added to t->dropped), the box sees the share
+ * `coverage` of the rest, which goes through mbox_one (its passed rate added
+ * to t->passed), and the unseen share passes by.  Returns the whole passed
+ * rate.  The flow engine's box; censor_call_pass is the same for one call. */
+double mbox_covered(double coverage, double shutdown, double s, int fail_closed, const mbox_flow *f,
+                    mbox_tally *t);
+
 #endif

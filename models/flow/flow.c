@@ -1,11 +1,14 @@
-/* flow: the max-min fair solver.  The maths and the algorithm are stated in
- * flow.h; comments here say why the code does it this way.
+/* flow: the weighted max-min fair solver.  The maths and the algorithm are
+ * stated in flow.h; comments here say why the code does it this way.
  *
  * Memory: the state of a link (capacity left, load, unfrozen entries, stale
  * mark) is one 24-byte record, so an update touches one cache line, and the
  * records of a national network (2,000 links: 48 kB) stay in the first- and
- * second-level caches.  Which aggregates are frozen is a bit set (125 kB for
- * 10^6 aggregates, in the second-level cache).  So a flow-link update costs
+ * second-level caches.  The weight of a link's unfrozen entries, W_l, is in
+ * an array of its own (16 kB), touched only when the problem has weights:
+ * without them W_l is the count of unfrozen entries, and the solver does
+ * exactly what it did before weights.  Which aggregates are frozen is a bit
+ * set (125 kB for 10^6 aggregates, in the second-level cache).  So a flow-link update costs
  * no trip to memory; reading the aggregate's path does, and those reads are
  * prefetched.  The aggregates on each link (the transpose of the paths, in
  * order of aggregate index) are built once per solve.
@@ -33,7 +36,7 @@
 typedef struct link_state {
     double left;    /* r_l: capacity left for the unfrozen entries */
     double load;    /* load carried by the frozen aggregates */
-    uint32_t open;  /* n_l: unfrozen entries */
+    uint32_t open;  /* unfrozen entries (the link leaves the heap at 0) */
     uint32_t stale; /* changed since its heap key was computed */
 } link_state;
 
@@ -44,6 +47,8 @@ struct flow_solver {
     uint32_t *on_off;    /* [links + 1]: link l carries on_flow[on_off[l] .. on_off[l+1]) */
     uint32_t *cursor;    /* [links] filling on_flow */
     double *heap_key;    /* [links] a lower bound of the link's L_l, heap-ordered */
+    double *wopen;       /* [links] W_l: weight of the unfrozen entries (weighted problems) */
+    double *wref;        /* [links] W_l when last summed (weighted problems) */
     uint32_t *heap_link; /* [links] */
     /* per aggregate */
     uint64_t *frozen;            /* [flows / 64 + 1] bit set */
@@ -69,6 +74,9 @@ static void free_links(flow_solver *s)
     free(s->cursor);
     free(s->heap_key);
     free(s->heap_link);
+    free(s->wref);
+    free(s->wopen);
+    s->wref = s->wopen = NULL;
     s->link = NULL;
     s->on_off = s->cursor = s->heap_link = NULL;
     s->heap_key = NULL;
@@ -110,7 +118,10 @@ static int reserve(flow_solver *s, size_t links, size_t flows, size_t entries)
         s->cursor = malloc(n * sizeof *s->cursor);
         s->heap_key = malloc(n * sizeof *s->heap_key);
         s->heap_link = malloc(n * sizeof *s->heap_link);
-        if (!s->link || !s->on_off || !s->cursor || !s->heap_key || !s->heap_link) {
+        s->wref = malloc(n * sizeof *s->wref);
+        s->wopen = malloc(n * sizeof *s->wopen);
+        if (!s->link || !s->on_off || !s->cursor || !s->heap_key || !s->heap_link || !s->wref ||
+            !s->wopen) {
             free_links(s);
             return bs_fail(BS_ENOMEM, "flow: out of memory for %zu links", links);
         }
@@ -183,6 +194,9 @@ static int check_flows(const flow_problem *p)
                            f, off[f + 1], off[f]);
         if (off[f + 1] == off[f] && isinf(d))
             return bs_fail(BS_EINPUT, "flow: aggregate %u: infinite demand on an empty path", f);
+        if (p->weight && !(p->weight[f] > 0 && isfinite(p->weight[f])))
+            return bs_fail(BS_EINPUT, "flow: aggregate %u: weight %g is not a finite number > 0", f,
+                           p->weight[f]);
         for (uint32_t e = off[f]; e < off[f + 1]; e++)
             if (p->path_link[e] >= p->n_links)
                 return bs_fail(BS_EINPUT,
@@ -195,14 +209,28 @@ static int check_flows(const flow_problem *p)
 
 /* ---- set-up ---- */
 
+static inline double weight_of(const flow_problem *p, uint32_t f)
+{
+    return p->weight ? p->weight[f] : 1.0;
+}
+
 /* Link records, and the aggregates on each link in order of index. */
 static void build_links(flow_solver *s, const flow_problem *p)
 {
-    size_t entries = p->n_flows ? p->path_off[p->n_flows] : 0;
     for (uint32_t l = 0; l < p->n_links; l++)
         s->link[l] = (link_state){.left = p->capacity[l] + 0.0}; /* + 0.0: no -0 */
+    size_t entries = p->n_flows ? p->path_off[p->n_flows] : 0;
     for (size_t e = 0; e < entries; e++)
         s->link[p->path_link[e]].open++;
+    if (p->weight) {
+        for (uint32_t l = 0; l < p->n_links; l++)
+            s->wopen[l] = 0;
+        for (uint32_t f = 0; f < p->n_flows; f++)
+            for (uint32_t e = p->path_off[f]; e < p->path_off[f + 1]; e++)
+                s->wopen[p->path_link[e]] += p->weight[f];
+        for (uint32_t l = 0; l < p->n_links; l++)
+            s->wref[l] = s->wopen[l];
+    }
     s->on_off[0] = 0;
     for (uint32_t l = 0; l < p->n_links; l++) {
         s->cursor[l] = s->on_off[l];
@@ -272,7 +300,8 @@ static inline int is_frozen(const uint64_t *frozen, uint32_t f)
 }
 
 /* Aggregates with an empty path get their demand now; the others go into
- * s->order, sorted by demand: returns how many those are. */
+ * s->order, sorted by the level at which they reach their demand, d_f / w_f:
+ * returns how many those are. */
 static size_t sort_by_demand(flow_solver *s, const flow_problem *p, double *rate, flow_stats *st)
 {
     memset(s->frozen, 0, (p->n_flows / 64 + 1) * sizeof *s->frozen);
@@ -284,7 +313,7 @@ static size_t sort_by_demand(flow_solver *s, const flow_problem *p, double *rate
             st->at_demand++;
         } else {
             s->order[n] = f;
-            s->key[n++] = demand_key(p->demand[f]);
+            s->key[n++] = demand_key(p->weight ? p->demand[f] / p->weight[f] : p->demand[f]);
         }
     }
     if (n > 0)
@@ -314,13 +343,13 @@ static void sift_down(double *key, uint32_t *link, size_t n, size_t i)
     link[i] = l;
 }
 
-/* Every link with unfrozen entries, keyed by L_l = r_l / n_l. */
-static size_t build_heap(flow_solver *s, uint32_t n_links)
+/* Every link with unfrozen entries, keyed by L_l = r_l / W_l. */
+static size_t build_heap(flow_solver *s, uint32_t n_links, int weighted)
 {
     size_t n = 0;
     for (uint32_t l = 0; l < n_links; l++) {
         if (s->link[l].open > 0) {
-            s->heap_key[n] = s->link[l].left / s->link[l].open;
+            s->heap_key[n] = s->link[l].left / (weighted ? s->wopen[l] : s->link[l].open);
             s->heap_link[n++] = l;
         }
     }
@@ -329,11 +358,29 @@ static size_t build_heap(flow_solver *s, uint32_t n_links)
     return n;
 }
 
+/* W_l of link l again, summed over its unfrozen entries.  W_l is kept by
+ * subtraction, each with an error of up to 2^-53 of the W_l of the moment:
+ * once the weight left is much less than what was there (WREF_DROP), those
+ * errors would be large beside it, so it is summed afresh.  A link is summed
+ * at most log_256 of the ratio of its weights times; never without weights
+ * (W_l then counts entries, exactly). */
+#define WREF_DROP (1.0 / 256)
+static void recount(flow_solver *s, const flow_problem *p, uint32_t l)
+{
+    double w = 0;
+    for (uint32_t x = s->on_off[l]; x < s->on_off[l + 1]; x++)
+        if (!is_frozen(s->frozen, s->on_flow[x]))
+            w += weight_of(p, s->on_flow[x]);
+    s->wopen[l] = w;
+    s->wref[l] = w;
+}
+
 /* The least saturation level of a link that still has unfrozen entries
  * (INFINITY if none), its link in *top.  Links left with no unfrozen entry
  * leave the heap here; a stale top gets its key recomputed, never lowered
  * (flow.h: L_l only rises, so a lower value is rounding). */
-static double next_saturation(flow_solver *s, size_t *heap_n, uint32_t *top, flow_stats *st)
+static double next_saturation(flow_solver *s, const flow_problem *p, size_t *heap_n, uint32_t *top,
+                              flow_stats *st)
 {
     while (*heap_n > 0) {
         link_state *ls = &s->link[s->heap_link[0]];
@@ -344,7 +391,14 @@ static double next_saturation(flow_solver *s, size_t *heap_n, uint32_t *top, flo
             sift_down(s->heap_key, s->heap_link, *heap_n, 0);
         } else if (ls->stale) {
             ls->stale = 0;
-            double k = ls->left / ls->open;
+            uint32_t l = s->heap_link[0];
+            double w = ls->open;
+            if (p->weight) {
+                if (!(s->wopen[l] > WREF_DROP * s->wref[l]))
+                    recount(s, p, l);
+                w = s->wopen[l];
+            }
+            double k = ls->left / w;
             if (k > s->heap_key[0]) {
                 s->heap_key[0] = k;
                 sift_down(s->heap_key, s->heap_link, *heap_n, 0);
@@ -361,7 +415,7 @@ static double next_saturation(flow_solver *s, size_t *heap_n, uint32_t *top, flo
 /* ---- progressive filling ---- */
 
 /* Freeze aggregate f at rate r: one update per entry of its path, which it
- * returns. */
+ * returns.  Its weight w leaves W_l of every link it crosses. */
 static inline uint32_t freeze(flow_solver *s, const flow_problem *p, double *rate, uint32_t f,
                               double r)
 {
@@ -370,20 +424,32 @@ static inline uint32_t freeze(flow_solver *s, const flow_problem *p, double *rat
     uint32_t start = p->path_off[f], end = p->path_off[f + 1];
     s->frozen[f >> 6] |= 1ull << (f & 63);
     rate[f] = r;
-    for (uint32_t e = start; e < end; e++) {
-        link_state *k = &link[path[e]];
-        k->left -= r;
-        k->load += r;
-        k->open--;
-        k->stale = 1;
+    if (p->weight) {
+        double w = p->weight[f];
+        for (uint32_t e = start; e < end; e++) {
+            link_state *k = &link[path[e]];
+            k->left -= r;
+            k->load += r;
+            k->open--;
+            k->stale = 1;
+            s->wopen[path[e]] -= w;
+        }
+    } else {
+        for (uint32_t e = start; e < end; e++) {
+            link_state *k = &link[path[e]];
+            k->left -= r;
+            k->load += r;
+            k->open--;
+            k->stale = 1;
+        }
     }
     return end - start;
 }
 
-/* Link l saturates at level r: its unfrozen aggregates freeze at r.  Returns
- * how many. */
-static size_t saturate(flow_solver *s, const flow_problem *p, double *rate, uint32_t l, double r,
-                       flow_stats *st)
+/* Link l saturates at level L: its unfrozen aggregates freeze at w_f L (never
+ * above the demand: d_f / w_f >= L but for rounding).  Returns how many. */
+static size_t saturate(flow_solver *s, const flow_problem *p, double *rate, uint32_t l,
+                       double level, flow_stats *st)
 {
     const uint32_t *on = s->on_flow + s->on_off[l];
     size_t n = s->on_off[l + 1] - s->on_off[l], done = 0;
@@ -392,9 +458,14 @@ static size_t saturate(flow_solver *s, const flow_problem *p, double *rate, uint
             uint32_t g = on[i + PREFETCH_AHEAD];
             __builtin_prefetch(&p->path_off[g]);
             __builtin_prefetch(&p->path_link[p->path_off[on[i + PREFETCH_AHEAD / 2]]]);
+            if (p->weight) {
+                __builtin_prefetch(&p->weight[g]);
+                __builtin_prefetch(&p->demand[g]);
+            }
         }
         uint32_t f = on[i];
         if (!is_frozen(s->frozen, f)) {
+            double r = p->weight ? fmin(p->weight[f] * level, p->demand[f]) : level;
             st->updates += freeze(s, p, rate, f, r);
             done++;
         }
@@ -405,10 +476,10 @@ static size_t saturate(flow_solver *s, const flow_problem *p, double *rate, uint
 /* Take the events in order of level until every aggregate is frozen. */
 static int fill(flow_solver *s, const flow_problem *p, double *rate, size_t n_open, flow_stats *st)
 {
-    size_t heap_n = build_heap(s, p->n_links), next = 0, n_sorted = n_open;
+    size_t heap_n = build_heap(s, p->n_links, p->weight != NULL), next = 0, n_sorted = n_open;
     while (n_open > 0) {
         uint32_t top = 0;
-        double sat = next_saturation(s, &heap_n, &top, st);
+        double sat = next_saturation(s, p, &heap_n, &top, st);
         while (next < n_sorted && is_frozen(s->frozen, s->order[next]))
             next++;
         double dem = next < n_sorted ? key_demand(s->key[next]) : INFINITY;
@@ -426,9 +497,16 @@ static int fill(flow_solver *s, const flow_problem *p, double *rate, size_t n_op
                     const uint32_t *o = s->order + next;
                     __builtin_prefetch(&p->path_off[o[PREFETCH_AHEAD]]);
                     __builtin_prefetch(&p->path_link[p->path_off[o[PREFETCH_AHEAD / 2]]]);
+                    if (p->weight) {
+                        __builtin_prefetch(&p->weight[o[PREFETCH_AHEAD]]);
+                        __builtin_prefetch(&p->demand[o[PREFETCH_AHEAD]]);
+                    }
                 }
                 if (!is_frozen(s->frozen, s->order[next])) {
-                    st->updates += freeze(s, p, rate, s->order[next], dem);
+                    /* At its demand: dem itself without weights (no trip
+                     * to memory), d_f with them (dem is d_f / w_f). */
+                    uint32_t f = s->order[next];
+                    st->updates += freeze(s, p, rate, f, p->weight ? p->demand[f] : dem);
                     n_open--;
                     st->at_demand++;
                 }

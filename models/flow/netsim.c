@@ -45,7 +45,8 @@ struct netsim {
     int la_ready;
     uint32_t *stamp, stamp_id;    /* per aggregate: marked in this solve */
     double *base_pass;            /* each aggregate's rate past the boxes at w = 1 */
-    double *sub_demand, *sub_rate;
+    double *flows, *base_flows;   /* each aggregate's flows past the boxes (hour, w = 1) */
+    double *sub_demand, *sub_rate, *sub_weight;
     /* feedback */
     double *fb_insp, *fb_cov, *fb_lnum, *fb_lden;
     double *inspected;
@@ -179,6 +180,9 @@ void netsim_free(netsim *s)
     free(s->sub);
     free(s->sub_demand);
     free(s->sub_rate);
+    free(s->sub_weight);
+    free(s->flows);
+    free(s->base_flows);
     free(s->base_pass);
     free(s->la_off);
     free(s->la_agg);
@@ -198,18 +202,25 @@ const float *netsim_loss(const netsim *s) { return s->loss; }
 netsim_stats netsim_get_stats(const netsim *s) { return s->st; }
 
 /* Rate x of an aggregate through box b (verdict v) inspecting the share sh;
- * adds to the box's counters. */
-static double through(netsim *s, acc *a, int b, const censor_box *v, double x, double sh)
+ * adds to the box's counters.  *alive gets the share of its flows that are
+ * still going past the box: those that passed, and those policed (slowed,
+ * not stopped); a flow the box drops fails at set-up and loads no link. */
+static double through(netsim *s, acc *a, int b, const censor_box *v, double x, double sh,
+                      double *alive)
 {
+    *alive = 1.0;
     if (b < 0)
         return x;
-    double cx = s->box_cov[b] * x;
-    mbox_flow f = {cx, v->block, v->collateral, v->policed};
-    double passed = mbox_one(sh, s->box_closed[b], &f, &a->box[b]);
-    a->box[b].passed += passed;
+    double cx = s->box_cov[b] * (x - x * v->shutdown);
+    mbox_flow f = {x, v->block, v->collateral, v->policed};
     a->insp[b] += sh * cx;
     a->cov[b] += cx;
-    return passed + (x - cx);
+    double policed = a->box[b].throttled;
+    double passed = mbox_covered(s->box_cov[b], v->shutdown, sh, s->box_closed[b], &f, &a->box[b]);
+    policed = a->box[b].throttled - policed;
+    if (x > 0)
+        *alive = (passed + policed) / x;
+    return passed;
 }
 
 static int grow_aggs(netsim *s, int n)
@@ -217,9 +228,10 @@ static int grow_aggs(netsim *s, int n)
     if (n <= s->cap_aggs)
         return BS_OK;
     int cap = n + n / 2 + 1024;
-    double *p[6];
-    double **dst[6] = {&s->mid, &s->pass, &s->rate, &s->sub_demand, &s->sub_rate, &s->base_pass};
-    for (int k = 0; k < 6; k++) {
+    double *p[9];
+    double **dst[9] = {&s->mid,       &s->pass,       &s->rate,  &s->sub_demand, &s->sub_rate,
+                       &s->base_pass, &s->sub_weight, &s->flows, &s->base_flows};
+    for (int k = 0; k < 9; k++) {
         p[k] = realloc(*dst[k], sizeof(double) * (size_t)cap);
         if (p[k])
             *dst[k] = p[k];
@@ -284,7 +296,8 @@ static int build_link_index(netsim *s)
  * demand), and such links never bind.  So the solver sees only the aggregates
  * that cross an over-full link (found through the day's index of aggregates
  * by link), with paths cut down to those links; the others are carried
- * whole.  Demands are s->pass; s->sub[0..n_sub) get the aggregates solved and
+ * whole.  Demands are s->pass, weights s->flows (each aggregate's concurrent
+ * flows alive past the boxes); s->sub[0..n_sub) get the aggregates solved and
  * s->sub_rate their rates, s->rate[f] too; a->car the links' carried loads. */
 static int solve_hour(netsim *s, acc *a)
 {
@@ -325,11 +338,18 @@ static int solve_hour(netsim *s, acc *a)
             s->csr_link[e++] = p[k];
         }
         s->sub_demand[j] = s->pass[f];
+        /* An aggregate whose flows all failed has demand 0: any weight does. */
+        s->sub_weight[j] = s->flows[f] > 0 ? s->flows[f] : 1.0;
         s->csr_off[j + 1] = (uint32_t)e;
     }
     s->n_sub = m;
-    flow_problem pr = {(uint32_t)s->dl, s->cap, (uint32_t)m, s->sub_demand, s->csr_off,
-                       s->csr_link};
+    flow_problem pr = {.n_links = (uint32_t)s->dl,
+                       .capacity = s->cap,
+                       .n_flows = (uint32_t)m,
+                       .demand = s->sub_demand,
+                       .path_off = s->csr_off,
+                       .path_link = s->csr_link,
+                       .weight = s->sub_weight};
     flow_stats fs;
     int st = flow_solve(s->solver, &pr, s->sub_rate, NULL, &fs);
     if (st != BS_OK)
@@ -419,6 +439,7 @@ static int scaled_hour(netsim *s, double wt, acc *a)
     acc_scaled(a, &s->base, wt, s->dl, s->nb, s->na);
     for (int f = 0; f < n; f++)
         s->pass[f] = wt * s->base_pass[f];
+    memcpy(s->flows, s->base_flows, sizeof(double) * (size_t)n);
     int st = solve_hour(s, a);
     if (st != BS_OK)
         return st;
@@ -440,8 +461,9 @@ static int run_hour(netsim *s, double wt, int with_capacity, acc *a, int *solved
     *solved = 0;
     for (int f = 0; f < n; f++)
         if (g[f].box[0] >= 0)
-            a->load_e[g[f].box[0]] += s->box_cov[g[f].box[0]] * wt * g[f].demand;
-    double sh[MAX_ALL_ISPS];
+            a->load_e[g[f].box[0]] +=
+                s->box_cov[g[f].box[0]] * wt * g[f].demand * (1.0 - g[f].v[0].shutdown);
+    double sh[MAX_ALL_ISPS], alive;
     uint8_t over[MAX_ALL_ISPS] = {0};
     for (int b = 0; b < s->nb; b++) {
         sh[b] = with_capacity ? mbox_share(s->box_cap[b], a->load_e[b]) : 1.0;
@@ -449,9 +471,11 @@ static int run_hour(netsim *s, double wt, int with_capacity, acc *a, int *solved
     }
     for (int f = 0; f < n; f++) {
         s->mid[f] = through(s, a, g[f].box[0], &g[f].v[0], wt * g[f].demand,
-                            g[f].box[0] >= 0 ? sh[g[f].box[0]] : 1.0);
+                            g[f].box[0] >= 0 ? sh[g[f].box[0]] : 1.0, &alive);
+        s->flows[f] = g[f].weight * alive;
         if (g[f].box[1] >= 0)
-            a->load_i[g[f].box[1]] += s->box_cov[g[f].box[1]] * s->mid[f];
+            a->load_i[g[f].box[1]] +=
+                s->box_cov[g[f].box[1]] * s->mid[f] * (1.0 - g[f].v[1].shutdown);
     }
     for (int b = 0; b < s->nb; b++) {
         sh[b] = with_capacity ? mbox_share(s->box_cap[b], a->load_i[b]) : 1.0;
@@ -459,7 +483,8 @@ static int run_hour(netsim *s, double wt, int with_capacity, acc *a, int *solved
     }
     for (int f = 0; f < n; f++) {
         s->pass[f] = through(s, a, g[f].box[1], &g[f].v[1], s->mid[f],
-                             g[f].box[1] >= 0 ? sh[g[f].box[1]] : 1.0);
+                             g[f].box[1] >= 0 ? sh[g[f].box[1]] : 1.0, &alive);
+        s->flows[f] *= alive;
         int len, nbord;
         const uint32_t *p = traffic_path(s->tr, g[f].path, &len, &nbord);
         for (int k = 0; k < len; k++)
@@ -561,6 +586,7 @@ int netsim_day(netsim *s, const censor *c, const uint64_t *tally, const double *
     if ((st = run_hour(s, 1.0, 0, &s->base, &solved)) != BS_OK)
         return st;
     memcpy(s->base_pass, s->pass, sizeof(double) * (size_t)traffic_count(s->tr));
+    memcpy(s->base_flows, s->flows, sizeof(double) * (size_t)traffic_count(s->tr));
     s->la_ready = 0;
     for (int h = 0; h < 24; h++) {
         double wt = s->weight[h];

@@ -12,9 +12,11 @@
  *     uninspected (the overload when it fails open).  The uncovered share
  *     passes by;
  *  2. the box of the ISP it arrives at (ingress), with what passed the first;
- *  3. the links of its path, shared max-min fairly (flow.h) when some link is
- *     offered more than its capacity; otherwise every aggregate is carried
- *     whole.
+ *  3. the links of its path, shared max-min fairly among flows (flow.h, each
+ *     aggregate weighted by its concurrent flows still going past the boxes:
+ *     traffic.h's weight times the share of its flows that passed or were
+ *     policed) when some link is offered more than its capacity; otherwise
+ *     every aggregate is carried whole.
  * Offered link load is what passed the boxes; carried is what the links
  * carry.  Both boxes act before the links: a call or a connection that a box
  * stops carries no media or data anywhere (it fails at set-up), so its

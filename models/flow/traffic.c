@@ -227,9 +227,10 @@ static int exit_of(const world *w, int tunnel)
 }
 
 /* Add the aggregates from x to y (rate fwd) and back (rate back), through
- * `relay` (-1 for none); a zero rate adds nothing. */
-static int add_pair(traffic *t, end x, end y, int relay, int app, int cls,
-                    double fwd, double back)
+ * `relay` (-1 for none), each of `flows` concurrent flows; a zero rate adds
+ * nothing. */
+static int add_pair(traffic *t, end x, end y, int relay, int app, int cls, double fwd, double back,
+                    double flows)
 {
     const world *w = t->w;
     int tunnel = x.tunnel || y.tunnel;
@@ -253,8 +254,12 @@ static int add_pair(traffic *t, end x, end y, int relay, int app, int cls,
         if (d <= 0)
             continue;
         end a = dir ? y : x, b = dir ? x : y;
-        traffic_agg g = {.demand = d * over, .app = (int16_t)app, .cls = (int8_t)cls,
-                         .tunnel = (int8_t)tunnel, .hairpin = (int8_t)home,
+        traffic_agg g = {.demand = d * over,
+                         .weight = flows,
+                         .app = (int16_t)app,
+                         .cls = (int8_t)cls,
+                         .tunnel = (int8_t)tunnel,
+                         .hairpin = (int8_t)home,
                          .box = {(int16_t)a.isp, (int16_t)b.isp}};
         int st = path_of(t, a.node, exit_of(w, a.tunnel), relay, exit_of(w, b.tunnel), b.node,
                          &g.path);
@@ -293,6 +298,9 @@ static int day_calls(traffic *t, const censor *c, const uint64_t *tally)
                             double rate = k ? app->video_rate : app->voice_rate;
                             double vol = (double)tally[cell] * scale * app->call_minutes * 60.0 *
                                          rate / 86400.0;
+                            /* concurrent calls: calls per hour x minutes / 60 */
+                            double calls =
+                                (double)tally[cell] * scale / 24.0 * app->call_minutes / 60.0;
                             end x = {t->access[i], i, tin};
                             end y = {j < ni ? t->access[j] : w->network.abroad_node,
                                      j < ni ? j : -1, j < ni ? tout : 0};
@@ -300,10 +308,10 @@ static int day_calls(traffic *t, const censor *c, const uint64_t *tally)
                                           (j < ni && !tout && censor_p2p_blocked(c, j, a));
                             double relayed = blocked ? 1.0 : app->relay_share;
                             int st = add_pair(t, x, y, -1, a, cls, vol * (1 - relayed),
-                                              vol * (1 - relayed));
+                                              vol * (1 - relayed), calls * (1 - relayed));
                             if (st == BS_OK)
-                                st = add_pair(t, x, y, app->relay_node, a, cls,
-                                              vol * relayed, vol * relayed);
+                                st = add_pair(t, x, y, app->relay_node, a, cls, vol * relayed,
+                                              vol * relayed, calls * relayed);
                             if (st != BS_OK)
                                 return st;
                         }
@@ -336,11 +344,11 @@ static int day_users(traffic *t, const double *users)
                     double fx = net->background_foreign;
                     st = add_pair(t, x, far, -1, -1, CLASS_MESSAGING,
                                   people * fx * net->background_up,
-                                  people * fx * net->background_down);
+                                  people * fx * net->background_down, people * fx);
                     if (st == BS_OK)
                         st = add_pair(t, x, home, -1, -1, CLASS_MESSAGING,
                                       people * (1 - fx) * net->background_up,
-                                      people * (1 - fx) * net->background_down);
+                                      people * (1 - fx) * net->background_down, people * (1 - fx));
                 }
                 for (int a = 0; a < na && st == BS_OK; a++) {
                     double m = row[(1 + a) * nv + v] * scale * share;
@@ -348,7 +356,7 @@ static int day_users(traffic *t, const double *users)
                     if (half <= 0)
                         continue;
                     end srv = {w->apps[a].relay_node, -1, 0};
-                    st = add_pair(t, x, srv, -1, a, CLASS_MESSAGING, half, half);
+                    st = add_pair(t, x, srv, -1, a, CLASS_MESSAGING, half, half, m);
                 }
                 if (st != BS_OK)
                     return st;

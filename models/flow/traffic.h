@@ -30,6 +30,17 @@
  * the exit: a simplification that overstates tunnelled load beyond the exit
  * by the overhead (6-15%).
  *
+ * Weights.  The links are shared fairly among flows, not aggregates (flow.h),
+ * so each aggregate carries the mean number of concurrent flows it stands
+ * for: for calls, n * scale / 24 calls per hour times call_minutes / 60
+ * (the concurrent calls, each one flow per direction; split between the
+ * relayed and the peer-to-peer aggregate as the calls are); for messaging,
+ * the users m (each keeps one connection to the app's service, in each
+ * direction); for the background, the people times the share of their
+ * background going that way (a person is one flow of background in all).
+ * The diurnal weight scales every weight alike, which leaves the sharing as
+ * it is, so the weights are the day's means.
+ *
  * Boxes.  An aggregate crosses the box of the ISP it leaves from (egress)
  * and the box of the ISP it arrives at (ingress); an endpoint abroad, a relay
  * or a service has none.  Each box verdict comes from censor_box_verdict()
@@ -46,6 +57,7 @@
 
 typedef struct traffic_agg {
     double demand;     /* bit/s, the day's mean */
+    double weight;     /* concurrent flows it stands for, the day's mean (> 0) */
     uint32_t path;     /* index of its path (traffic_path) */
     int16_t app;       /* -1: background */
     int8_t cls;        /* enum traffic_class (background: messaging) */

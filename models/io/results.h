@@ -110,7 +110,7 @@ void results_table_free(results_table *t);
  * damaged file fails with BS_EINPUT and a message instead of crashing.
  *
  * Before reading anything the child checks it against the file's
- * dimensions: each dataset of the layout (INTERFACES.md) must hold numbers
+ * dimensions: each dataset of the layout (models/README.md, section 8) must hold numbers
  * and have the rank and extents of its axes, e.g. /population/primary
  * [day][region][app] with the lengths of /dims/day, /dims/region and
  * /dims/app, /calls/failed [day][app], /network/link_carried [hour][link]

@@ -45,9 +45,11 @@ int testbed_verdict(void *arg, int box, int dev, const bs_pkt_tag *t, double *ra
                    : BS_PASS;
     if (t->app < 0)
         return BS_PASS;
+    censor_box v = censor_box_verdict(x->c, isp, t->app, t->cls, 0);
+    if (v.shutdown > 0 && flow_uniform(x->seed, t->flow, 4, isp) < v.shutdown)
+        return BS_DROP; /* a shutdown stops it on every path (censor.h) */
     if (flow_uniform(x->seed, t->flow, 1, isp) >= x->coverage[isp])
         return BS_PASS; /* this flow's path misses the box */
-    censor_box v = censor_box_verdict(x->c, isp, t->app, t->cls, 0);
     if (flow_uniform(x->seed, t->flow, 2, isp) < v.block)
         return BS_DROP;
     if (flow_uniform(x->seed, t->flow, 3, isp) < v.thr_share) {

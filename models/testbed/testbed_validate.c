@@ -66,7 +66,7 @@ static int predict(const world *w, const int *from, const int *to, int n, double
         }
     }
     if (st == BS_OK) {
-        flow_problem p = {(uint32_t)dl, cap, (uint32_t)nf, dem, off, links};
+        flow_problem p = {(uint32_t)dl, cap, (uint32_t)nf, dem, off, links, NULL}; /* a call each */
         st = flow_solve(fs, &p, rate, load, NULL);
     }
     free(cap);

@@ -23,6 +23,10 @@
  * Events start on day 1 or later; a test looks at day 30, when every event
  * is in force (all open-ended).  Expected passes are worked out by hand from
  * the formulas in censor.h, and compared to the float table with 1e-6.
+ * Coverage c enters once per box: pass = (1 - c) + c q, q the product over
+ * the rules of what each lets through of the seen traffic (box_pass below).
+ * Tests re-derived with that definition (before it, coverage entered each
+ * rule's chance, q = prod(1 - c x_r)) say so.
  */
 #include <setjmp.h> /* before cmocka.h */
 #include <stdarg.h>
@@ -123,6 +127,9 @@ static void release(fixture *f)
     free(f->w);
 }
 
+/* What the box of isp i passes when the rules let q of the seen traffic through. */
+static double box_pass(int i, double q) { return 1.0 - cov[i] + cov[i] * q; }
+
 /* Compare one cell, with a message naming it when it differs. */
 static void expect_pass(const fixture *f, int isp, int app, int cls, int vs, double want)
 {
@@ -190,9 +197,10 @@ static void block_without_classes_is_all_classes(void **state)
     release(&f);
 }
 
-/* Two rules on a: stun (0.5) and ip (0.4).  Independent chances:
- * pass = (1 - 0.5 d_stun c)(1 - 0.4 d_ip c).  isp 0, voice:
- * (1 - 0.36)(1 - 0.288) = 0.64 * 0.712 = 0.45568. */
+/* Two rules on a: stun (0.5) and ip (0.4), independent chances on the seen
+ * traffic (re-derived: coverage once per box):
+ * pass = 1 - c + c (1 - 0.5 d_stun)(1 - 0.4 d_ip).  isp 0 (c 0.8), voice:
+ * 0.2 + 0.8 (1 - 0.45)(1 - 0.36) = 0.2 + 0.8 * 0.352 = 0.4816. */
 static void two_rules_combine(void **state)
 {
     (void)state;
@@ -205,8 +213,8 @@ static void two_rules_combine(void **state)
     for (int i = 0; i < N_ISPS; i++)
         for (int k = 0; k < N_CLASSES; k++)
             expect_pass(&f, i, 0, k, 0,
-                        (1.0 - 0.5 * det_stun[k] * cov[i]) * (1.0 - 0.4 * det_ip[k] * cov[i]));
-    expect_pass(&f, 0, 0, CLASS_VOICE, 0, 0.45568);
+                        box_pass(i, (1.0 - 0.5 * det_stun[k]) * (1.0 - 0.4 * det_ip[k])));
+    expect_pass(&f, 0, 0, CLASS_VOICE, 0, 0.4816);
     release(&f);
 }
 
@@ -214,9 +222,11 @@ static void two_rules_combine(void **state)
  * the north on day 7; ip block (0.5) of a everywhere on day 10.  On day 30:
  *   north, a, voice: only the later ip rule: 1 - 0.5 * 0.9 * c
  *   north, a, video: both rules (the unblock named voice only):
- *                    (1 - 0.7 c)(1 - 0.5 * 0.8 c)
+ *                    1 - c + c (1 - 0.7)(1 - 0.5 * 0.8)   (re-derived: coverage
+ *                    once per box)
  *   north, b, voice: 1 - 0.9 c (b not in the unblock)
- *   south, a, voice: (1 - 0.9 c)(1 - 0.5 * 0.9 c) (south not in the unblock)
+ *   south, a, voice: 1 - c + c (1 - 0.9)(1 - 0.5 * 0.9) (south not in the
+ *                    unblock)
  * and on day 8 (before the second block) north a voice passes 1. */
 static void unblock_clears_in_scope(void **state)
 {
@@ -232,11 +242,11 @@ static void unblock_clears_in_scope(void **state)
     build(&f, 1.0, ev);
     for (int i = 0; i < 2; i++) { /* north */
         expect_pass(&f, i, 0, CLASS_VOICE, 0, 1.0 - 0.5 * 0.9 * cov[i]);
-        expect_pass(&f, i, 0, CLASS_VIDEO, 0, (1.0 - 0.7 * cov[i]) * (1.0 - 0.5 * 0.8 * cov[i]));
+        expect_pass(&f, i, 0, CLASS_VIDEO, 0, box_pass(i, (1.0 - 0.7) * (1.0 - 0.5 * 0.8)));
         expect_pass(&f, i, 1, CLASS_VOICE, 0, 1.0 - 0.9 * cov[i]);
     }
     for (int i = 2; i < 4; i++) { /* south */
-        expect_pass(&f, i, 0, CLASS_VOICE, 0, (1.0 - 0.9 * cov[i]) * (1.0 - 0.5 * 0.9 * cov[i]));
+        expect_pass(&f, i, 0, CLASS_VOICE, 0, box_pass(i, (1.0 - 0.9) * (1.0 - 0.5 * 0.9)));
         expect_pass(&f, i, 1, CLASS_VOICE, 0, 1.0 - 0.9 * cov[i]);
     }
     /* Day 8: block and unblock only. */
@@ -383,11 +393,13 @@ static void shutdown_without_whitelist_and_unblock(void **state)
     release(&f);
 }
 
-/* A stun block of a at strength 0.5 with collateral 0.1: the other apps'
- * calls (voice, video: the classes stun looks at) pass 1 - 0.5 * 0.1 = 0.95
- * on every VPN state; their messaging, which stun does not look at, passes
- * 1; a's own calls meet the block and no collateral.  The flow engine's
- * verdict says the same: block 0 and collateral 0.05 for b's voice. */
+/* A stun block of a at strength 0.5 with collateral 0.1: of the seen traffic,
+ * the other apps' calls (voice, video: the classes stun looks at) pass
+ * 1 - 0.5 * 0.1 = 0.95, so 1 - c + 0.95 c = 1 - 0.05 c on every VPN state
+ * (re-derived: collateral is the box's too, on the seen share only, as the
+ * flow engine always had it); their messaging, which stun does not look at,
+ * passes 1; a's own calls meet the block and no collateral.  The flow
+ * engine's verdict: block 0 and collateral 0.05 for b's voice. */
 static void collateral_hits_other_calls(void **state)
 {
     (void)state;
@@ -398,8 +410,8 @@ static void collateral_hits_other_calls(void **state)
     for (int i = 0; i < N_ISPS; i++) {
         for (int v = 0; v < N_VSTATES; v++)
             for (int a = 1; a < N_APPS; a++) {
-                expect_pass(&f, i, a, CLASS_VOICE, v, 0.95);
-                expect_pass(&f, i, a, CLASS_VIDEO, v, 0.95);
+                expect_pass(&f, i, a, CLASS_VOICE, v, box_pass(i, 0.95));
+                expect_pass(&f, i, a, CLASS_VIDEO, v, box_pass(i, 0.95));
                 expect_pass(&f, i, a, CLASS_MESSAGING, v, 1.0);
             }
         expect_pass(&f, i, 0, CLASS_VOICE, 0, 1.0 - 0.5 * det_stun[CLASS_VOICE] * cov[i]);
@@ -430,12 +442,13 @@ static void vpn_user_bypasses_app_block(void **state)
     release(&f);
 }
 
-/* Add a vpn_block of ovpn at strength 0.5.  det(isp, class) = 0.5 * 0.9 *
- * d_vpn[k] * c; b_app = d_stun[k] * c; an ovpn user passes 1 - det * b_app;
- * an obfs user still 1.  isp 3, voice: det = 0.5 * 0.9 * 0.8 * 1 = 0.36,
- * b_app = 0.9, pass = 1 - 0.324 = 0.676.  censor_vpn_detect gives det of the
- * voice class: 0.36 * c for ovpn, 0 for obfs.  b and c (not blocked) pass 1
- * for ovpn users: a detected tunnel goes direct and meets no rule. */
+/* Add a vpn_block of ovpn at strength 0.5.  Of the seen tunnels, det(class)
+ * = 0.5 * 0.9 * d_vpn[k]; b_app = d_stun[k]; an ovpn user passes
+ * 1 - c + c (1 - det * b_app) (re-derived: coverage once per box, not in
+ * both det and b_app); an obfs user still 1.  isp 3 (c 1), voice: det = 0.36,
+ * b_app = 0.9, pass = 1 - 0.324 = 0.676.  censor_vpn_detect gives c det of
+ * the voice class: 0.36 * c for ovpn, 0 for obfs.  b and c (not blocked)
+ * pass 1 for ovpn users: a detected tunnel goes direct and meets no rule. */
 static void vpn_block_detects_tunnel(void **state)
 {
     (void)state;
@@ -445,10 +458,10 @@ static void vpn_block_detects_tunnel(void **state)
           "{ date = \"2025-01-06\"; action = \"vpn_block\"; vpns = [\"ovpn\"]; strength = 0.5; }");
     for (int i = 0; i < N_ISPS; i++) {
         for (int k = 0; k < N_CLASSES; k++) {
-            double det = 0.5 * detectability[0] * det_vpn[k] * cov[i];
-            double b_app = det_stun[k] * cov[i];
-            expect_pass(&f, i, 0, k, 0, 1.0 - b_app);
-            expect_pass(&f, i, 0, k, 1, 1.0 - det * b_app);
+            double det = 0.5 * detectability[0] * det_vpn[k];
+            double b_app = det_stun[k];
+            expect_pass(&f, i, 0, k, 0, box_pass(i, 1.0 - b_app));
+            expect_pass(&f, i, 0, k, 1, box_pass(i, 1.0 - det * b_app));
             expect_pass(&f, i, 0, k, 2, 1.0);
             expect_pass(&f, i, 1, k, 1, 1.0);
             expect_pass(&f, i, 2, k, 1, 1.0);
@@ -460,8 +473,9 @@ static void vpn_block_detects_tunnel(void **state)
     release(&f);
 }
 
-/* Two vpn_blocks of ovpn (0.5 then 0.25) combine as independent chances:
- * det = 1 - (1 - 0.5 * 0.9 * 0.8 c)(1 - 0.25 * 0.9 * 0.8 c).  isp 3:
+/* Two vpn_blocks of ovpn (0.5 then 0.25) combine as independent chances on
+ * the seen tunnels (re-derived: coverage once per box):
+ * det = c (1 - (1 - 0.5 * 0.9 * 0.8)(1 - 0.25 * 0.9 * 0.8)).  isp 3 (c 1):
  * 1 - 0.64 * 0.82 = 0.4752. */
 static void vpn_blocks_combine(void **state)
 {
@@ -471,7 +485,7 @@ static void vpn_blocks_combine(void **state)
           "{ date = \"2025-01-06\"; action = \"vpn_block\"; vpns = [\"ovpn\"]; strength = 0.5; },\n"
           "{ date = \"2025-01-07\"; action = \"vpn_block\"; vpns = [\"ovpn\"]; strength = 0.25; }");
     for (int i = 0; i < N_ISPS; i++) {
-        double want = 1.0 - (1.0 - 0.5 * 0.72 * cov[i]) * (1.0 - 0.25 * 0.72 * cov[i]);
+        double want = cov[i] * (1.0 - (1.0 - 0.5 * 0.72) * (1.0 - 0.25 * 0.72));
         assert_true(fabs(censor_vpn_detect(f.c, i, 0) - want) < 1e-12);
     }
     assert_true(fabs(censor_vpn_detect(f.c, 3, 0) - 0.4752) < 1e-12);
@@ -479,7 +493,7 @@ static void vpn_blocks_combine(void **state)
 }
 
 /* vpn_on = 0.5, the same two rules as vpn_block_detects_tunnel: an ovpn user
- * passes 0.5 * tunnel + 0.5 * direct = 0.5 (1 - det b_app) + 0.5 (1 - b_app).
+ * passes 0.5 * tunnel + 0.5 * direct, each of them 1 - c + c q with q as there.
  * isp 3, voice: 0.5 * 0.676 + 0.5 * 0.1 = 0.388.  An obfs user:
  * 0.5 * 1 + 0.5 * 0.1 = 0.55. */
 static void vpn_on_mixes_tunnel_and_direct(void **state)
@@ -491,11 +505,11 @@ static void vpn_on_mixes_tunnel_and_direct(void **state)
           "{ date = \"2025-01-06\"; action = \"vpn_block\"; vpns = [\"ovpn\"]; strength = 0.5; }");
     for (int i = 0; i < N_ISPS; i++)
         for (int k = 0; k < N_CLASSES; k++) {
-            double det = 0.5 * detectability[0] * det_vpn[k] * cov[i];
-            double b_app = det_stun[k] * cov[i];
-            double direct = 1.0 - b_app;
+            double det = 0.5 * detectability[0] * det_vpn[k];
+            double b_app = det_stun[k];
+            double direct = box_pass(i, 1.0 - b_app);
             expect_pass(&f, i, 0, k, 0, direct);
-            expect_pass(&f, i, 0, k, 1, 0.5 * (1.0 - det * b_app) + 0.5 * direct);
+            expect_pass(&f, i, 0, k, 1, 0.5 * box_pass(i, 1.0 - det * b_app) + 0.5 * direct);
             expect_pass(&f, i, 0, k, 2, 0.5 * 1.0 + 0.5 * direct);
         }
     expect_pass(&f, 3, 0, CLASS_VOICE, 1, 0.388);
@@ -505,7 +519,8 @@ static void vpn_on_mixes_tunnel_and_direct(void **state)
 
 /* ip block of a (0.8) and stun block of a (0.5, voice), rotate a (0.25):
  * ip_factor 0.75 weakens the ip rule only:
- * voice pass = (1 - 0.8 * 0.9 * c * 0.75)(1 - 0.5 * 0.9 * c);
+ * voice pass = 1 - c + c (1 - 0.8 * 0.9 * 0.75)(1 - 0.5 * 0.9) (re-derived:
+ * coverage once per box);
  * video pass = 1 - 0.8 * 0.8 * c * 0.75 (no stun on video).
  * isp 3, voice: (1 - 0.54)(1 - 0.45) = 0.253.
  * b, under the same ip block without rotation: 1 - 0.8 * 0.9 * c. */
@@ -521,7 +536,7 @@ static void rotate_weakens_ip_rule(void **state)
           "{ date = \"2025-01-10\"; action = \"rotate\"; apps = [\"a\"]; strength = 0.25; }");
     for (int i = 0; i < N_ISPS; i++) {
         expect_pass(&f, i, 0, CLASS_VOICE, 0,
-                    (1.0 - 0.8 * 0.9 * cov[i] * 0.75) * (1.0 - 0.5 * 0.9 * cov[i]));
+                    box_pass(i, (1.0 - 0.8 * 0.9 * 0.75) * (1.0 - 0.5 * 0.9)));
         expect_pass(&f, i, 0, CLASS_VIDEO, 0, 1.0 - 0.8 * 0.8 * cov[i] * 0.75);
         expect_pass(&f, i, 1, CLASS_VOICE, 0, 1.0 - 0.8 * 0.9 * cov[i]);
     }

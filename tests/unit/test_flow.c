@@ -1,11 +1,13 @@
-/* Unit tests for the max-min fair solver (models/flow.h).
+/* Unit tests for the weighted max-min fair solver (models/flow.h).
  *
  * Each hand-made system states its links (capacity), its aggregates (demand,
- * path) and the max-min fair answer worked out by progressive filling.  Then
- * random problems (fixed seed) are checked two ways: against the definition
- * (conservation, feasibility, and every aggregate at its demand or on a
- * saturated link where no one has more), and against a slow reference written
- * here, which recomputes every link from scratch at every round.
+ * path, and weight where it has one) and the (weighted) max-min fair answer
+ * worked out by (weighted) progressive filling.  Then random problems (fixed
+ * seed), without and with weights, are checked two ways: against the
+ * definition (conservation, feasibility, and every aggregate at its demand or
+ * on a saturated link where no one has a larger rate per weight), and
+ * against a slow reference written here, which recomputes every link from
+ * scratch at every round.
  *
  * Tolerance: the solver keeps each link's capacity left by subtraction, so a
  * rate or load is off by a few units in the last place of the capacities,
@@ -67,6 +69,7 @@ typedef struct sys {
     flow_problem p;
     double cap[MAX_LINKS], dem[MAX_FLOWS];
     uint32_t off[MAX_FLOWS + 1], link[MAX_FLOWS * MAX_PATH];
+    double wt[MAX_FLOWS];
     double rate[MAX_FLOWS], load[MAX_LINKS];
     flow_stats st;
 } sys;
@@ -87,9 +90,18 @@ static void add_flow(sys *s, double demand, int n, const uint32_t *path)
 {
     uint32_t f = s->p.n_flows++;
     s->dem[f] = demand;
+    s->wt[f] = 1;
     s->off[f + 1] = s->off[f];
     for (int i = 0; i < n; i++)
         s->link[s->off[f + 1]++] = path[i];
+}
+
+/* The same with a weight (the problem then has weights). */
+static void add_wflow(sys *s, double weight, double demand, int n, const uint32_t *path)
+{
+    add_flow(s, demand, n, path);
+    s->wt[s->p.n_flows - 1] = weight;
+    s->p.weight = s->wt;
 }
 
 #define PATH(...)                                                                                  \
@@ -327,6 +339,100 @@ static void nothing_to_share(void **state)
     free(s);
 }
 
+/* ---- hand-made weighted systems ---- */
+
+/* One link of capacity 100,001: an aggregate of 100,000 calls (weight
+ * 100,000) and one of a single call (weight 1), both elastic.  The link
+ * saturates at level 100,001 / 100,001 = 1: the big aggregate gets
+ * 100,000 x 1, the single call 1 (each call the same), not half each. */
+static void weighted_many_against_one(void **state)
+{
+    (void)state;
+    sys *s = sys_new();
+    add_link(s, 100001);
+    add_wflow(s, 100000, INF, PATH(0));
+    add_wflow(s, 1, INF, PATH(0));
+    assert_int_equal(solve(s), BS_OK);
+    expect_rates(s, (double[]){100000, 1}, 100001);
+    expect_loads(s, (double[]){100001}, 100001);
+    assert_int_equal(s->st.bottlenecks, 1);
+    free(s);
+}
+
+/* One link of capacity 10; f0 (weight 2) wants 2, f1 (weight 1) and f2
+ * (weight 2) are elastic.  W = 5: the link would saturate at 10 / 5 = 2, but
+ * f0 reaches its demand at level 2 / 2 = 1 first and freezes at 2.  The link
+ * has 8 left for W = 3: level 8/3, f1 gets 8/3, f2 2 x 8/3 = 16/3.  Load
+ * 2 + 8/3 + 16/3 = 10. */
+static void weighted_demand_first(void **state)
+{
+    (void)state;
+    sys *s = sys_new();
+    add_link(s, 10);
+    add_wflow(s, 2, 2, PATH(0));
+    add_wflow(s, 1, INF, PATH(0));
+    add_wflow(s, 2, INF, PATH(0));
+    assert_int_equal(solve(s), BS_OK);
+    expect_rates(s, (double[]){2, 8.0 / 3, 16.0 / 3}, 10);
+    expect_loads(s, (double[]){10}, 10);
+    assert_int_equal(s->st.at_demand, 1);
+    free(s);
+}
+
+/* Links A = 0 (capacity 10) and B = 1 (capacity 4) in series, all elastic:
+ * f0 (weight 3) on A and B, f1 (weight 1) on B, f2 (weight 1) on A.  B has
+ * W = 4 (saturates at 1), A W = 4 (at 2.5): B first, f0 freezes at 3 x 1 =
+ * 3 and f1 at 1.  A has 10 - 3 = 7 left for f2 alone: 7.  Rates 3, 1, 7;
+ * loads 10, 4.  Unweighted, f0 would get 2 (two_bottlenecks_in_series). */
+static void weighted_two_bottlenecks(void **state)
+{
+    (void)state;
+    sys *s = sys_new();
+    add_link(s, 10);
+    add_link(s, 4);
+    add_wflow(s, 3, INF, PATH(0, 1));
+    add_wflow(s, 1, INF, PATH(1));
+    add_wflow(s, 1, INF, PATH(0));
+    assert_int_equal(solve(s), BS_OK);
+    expect_rates(s, (double[]){3, 1, 7}, 10);
+    expect_loads(s, (double[]){10, 4}, 10);
+    assert_int_equal(s->st.bottlenecks, 2);
+    free(s);
+}
+
+/* A weighted aggregate that crosses its link twice: capacity 10, f0 (weight
+ * 2) twice, f1 (weight 1) once, both elastic.  W = 2 x 2 + 1 = 5: level 2,
+ * f0 gets 2 x 2 = 4 (loading the link 8), f1 2.  Load 10. */
+static void weighted_repeated_link(void **state)
+{
+    (void)state;
+    sys *s = sys_new();
+    add_link(s, 10);
+    add_wflow(s, 2, INF, PATH(0, 0));
+    add_wflow(s, 1, INF, PATH(0));
+    assert_int_equal(solve(s), BS_OK);
+    expect_rates(s, (double[]){4, 2}, 10);
+    expect_loads(s, (double[]){10}, 10);
+    free(s);
+}
+
+/* Weights in a ratio of 10^8 (0.001 and 10^5 flows, both elastic, on one link
+ * of capacity 1): the level is 1 / (10^5 + 0.001); the small one gets
+ * 0.001 times it, the big one the rest. */
+static void weighted_far_apart(void **state)
+{
+    (void)state;
+    sys *s = sys_new();
+    add_link(s, 1);
+    add_wflow(s, 0.001, INF, PATH(0));
+    add_wflow(s, 1e5, INF, PATH(0));
+    assert_int_equal(solve(s), BS_OK);
+    double level = 1 / (1e5 + 0.001);
+    expect_rates(s, (double[]){0.001 * level, 1e5 * level}, 1);
+    expect_loads(s, (double[]){1}, 1);
+    free(s);
+}
+
 /* ---- random problems ---- */
 
 /* A random problem: 1-12 links, 1-40 aggregates, paths of 0-5 links (a link
@@ -366,6 +472,21 @@ static void random_problem(gsl_rng *r, sys *s, int ties, int max_links, int max_
     }
 }
 
+/* Give the aggregates of s random weights: with `ties` small integers (1, 2,
+ * 3 or 6), otherwise log-uniform over 10^-3..10^5. */
+static void random_weights(gsl_rng *r, sys *s, int ties)
+{
+    static const double small[] = {1, 2, 3, 6};
+    for (uint32_t f = 0; f < s->p.n_flows; f++)
+        s->wt[f] = ties ? small[gsl_rng_uniform_int(r, 4)] : pow(10, -3 + 8 * gsl_rng_uniform(r));
+    s->p.weight = s->wt;
+}
+
+static double weight_of(const flow_problem *p, uint32_t f)
+{
+    return p->weight ? p->weight[f] : 1.0;
+}
+
 /* The largest capacity or finite demand, at least 1. */
 static double scale_of(const flow_problem *p)
 {
@@ -378,12 +499,14 @@ static double scale_of(const flow_problem *p)
     return m;
 }
 
-/* Check rates and loads against the definition of max-min fairness:
+/* Check rates and loads against the definition of (weighted) max-min
+ * fairness, the optimality conditions of flow.h:
  *  - a link's load is the sum of the rates through it (with multiplicity)
  *    and at most its capacity;
  *  - 0 <= rate <= demand; an empty path gets its demand;
  *  - every other aggregate is at its demand, or crosses a saturated link on
- *    which no aggregate has a larger rate (its bottleneck). */
+ *    which no aggregate has a larger rate per weight (its bottleneck).
+ * Rates per weight are compared with the tolerance scaled by the weight. */
 static void expect_max_min_fair(const flow_problem *p, const double *rate, const double *load)
 {
     double scale = scale_of(p);
@@ -391,7 +514,7 @@ static void expect_max_min_fair(const flow_problem *p, const double *rate, const
     for (uint32_t f = 0; f < p->n_flows; f++) {
         for (uint32_t e = p->path_off[f]; e < p->path_off[f + 1]; e++) {
             sum[p->path_link[e]] += rate[f];
-            top[p->path_link[e]] = fmax(top[p->path_link[e]], rate[f]);
+            top[p->path_link[e]] = fmax(top[p->path_link[e]], rate[f] / weight_of(p, f));
         }
     }
     for (uint32_t l = 0; l < p->n_links; l++) {
@@ -409,7 +532,8 @@ static void expect_max_min_fair(const flow_problem *p, const double *rate, const
         int bottleneck = 0;
         for (uint32_t e = p->path_off[f]; e < p->path_off[f + 1]; e++) {
             uint32_t l = p->path_link[e];
-            bottleneck |= near(load[l], p->capacity[l], scale) && rate[f] >= top[l] - TOL * scale;
+            bottleneck |= near(load[l], p->capacity[l], scale) &&
+                          rate[f] / weight_of(p, f) >= top[l] - TOL * scale / weight_of(p, f);
         }
         if (!bottleneck) {
             print_error("aggregate %u: rate %.17g below its demand %g with no bottleneck\n", f,
@@ -419,16 +543,17 @@ static void expect_max_min_fair(const flow_problem *p, const double *rate, const
     }
 }
 
-/* Progressive filling the slow, obvious way: each round recomputes, for every
- * link, the load of its frozen aggregates and its unfrozen entries; the
- * level goes to the least of the unfrozen demands and the links' fair
- * shares (capacity left / unfrozen entries); everything that reaches its
- * demand or sits on a link whose share is the level freezes there. */
+/* Weighted progressive filling the slow, obvious way: each round recomputes,
+ * for every link, the load of its frozen aggregates and the weight of its
+ * unfrozen entries; the level goes to the least of the unfrozen demands per
+ * weight and the links' fair shares per weight (capacity left / unfrozen
+ * weight); everything that reaches its demand or sits on a link whose share
+ * is the level freezes there, at weight x level (its demand if that is
+ * less).  Without weights, every weight is 1. */
 static void reference(const flow_problem *p, double *rate)
 {
     static int frozen[MAX_FLOWS], freeze_now[MAX_FLOWS];
-    double used[MAX_LINKS], share[MAX_LINKS];
-    int open[MAX_LINKS];
+    double used[MAX_LINKS], share[MAX_LINKS], open[MAX_LINKS];
     int left = 0;
     for (uint32_t f = 0; f < p->n_flows; f++) {
         frozen[f] = p->path_off[f] == p->path_off[f + 1];
@@ -443,25 +568,25 @@ static void reference(const flow_problem *p, double *rate)
                 if (frozen[f])
                     used[p->path_link[e]] += rate[f];
                 else
-                    open[p->path_link[e]]++;
+                    open[p->path_link[e]] += weight_of(p, f);
             }
         double level = INF;
         for (uint32_t f = 0; f < p->n_flows; f++)
             if (!frozen[f])
-                level = fmin(level, p->demand[f]);
+                level = fmin(level, p->demand[f] / weight_of(p, f));
         for (uint32_t l = 0; l < p->n_links; l++) {
-            share[l] = open[l] ? (p->capacity[l] - used[l]) / open[l] : INF;
+            share[l] = open[l] > 0 ? (p->capacity[l] - used[l]) / open[l] : INF;
             level = fmin(level, share[l]);
         }
         assert_true(isfinite(level));
         for (uint32_t f = 0; f < p->n_flows; f++) {
-            freeze_now[f] = !frozen[f] && p->demand[f] <= level;
+            freeze_now[f] = !frozen[f] && p->demand[f] / weight_of(p, f) <= level;
             for (uint32_t e = p->path_off[f]; e < p->path_off[f + 1] && !frozen[f]; e++)
                 freeze_now[f] |= share[p->path_link[e]] <= level;
         }
         for (uint32_t f = 0; f < p->n_flows; f++) {
             if (freeze_now[f]) {
-                rate[f] = level;
+                rate[f] = fmin(p->demand[f], weight_of(p, f) * level);
                 frozen[f] = 1;
                 left--;
             }
@@ -510,6 +635,40 @@ static void random_agree_with_reference(void **state)
         expect_rates(s, want, scale_of(&s->p));
         if (big)
             expect_max_min_fair(&s->p, s->rate, s->load);
+    }
+    free(s);
+    flow_solver_free(fs);
+    gsl_rng_free(r);
+}
+
+/* N_RANDOM random weighted problems (seed 2024, run 4), half with small
+ * integer capacities, demands and weights: every answer meets the weighted
+ * optimality conditions, and agrees with the weighted reference.  And
+ * weights all 1 give bit for bit the answer without weights. */
+static void random_weighted(void **state)
+{
+    (void)state;
+    gsl_rng *r = rng_stream(2024, 4, "test.flow.weighted");
+    assert_non_null(r);
+    flow_solver *fs = flow_solver_new();
+    assert_non_null(fs);
+    sys *s = sys_new();
+    static double want[MAX_FLOWS], plain[MAX_FLOWS];
+    for (int k = 0; k < N_RANDOM + 6; k++) {
+        int big = k >= N_RANDOM;
+        random_problem(r, s, k % 2, big ? MAX_LINKS : 12, big ? MAX_FLOWS : 40);
+        assert_int_equal(flow_solve(fs, &s->p, plain, NULL, NULL), BS_OK);
+        for (uint32_t f = 0; f < s->p.n_flows; f++)
+            s->wt[f] = 1;
+        s->p.weight = s->wt;
+        assert_int_equal(flow_solve(fs, &s->p, s->rate, NULL, NULL), BS_OK);
+        assert_memory_equal(plain, s->rate, s->p.n_flows * sizeof *plain);
+        random_weights(r, s, k % 2);
+        assert_int_equal(flow_solve(fs, &s->p, s->rate, s->load, &s->st), BS_OK);
+        expect_max_min_fair(&s->p, s->rate, s->load);
+        assert_int_equal(s->st.updates, s->off[s->p.n_flows]);
+        reference(&s->p, want);
+        expect_rates(s, want, scale_of(&s->p));
     }
     free(s);
     flow_solver_free(fs);
@@ -603,6 +762,10 @@ static void bad_input(void **state)
     CASE(s->p.demand = NULL, "3 aggregates but no demands");
     CASE(s->p.path_off = NULL, "3 aggregates but no demands or paths");
     CASE(s->p.path_link = NULL, "3 path entries but no links");
+    CASE((s->p.weight = s->wt, s->wt[1] = 0), "aggregate 1: weight 0 is not a finite number > 0");
+    CASE((s->p.weight = s->wt, s->wt[2] = -1), "aggregate 2: weight -1");
+    CASE((s->p.weight = s->wt, s->wt[0] = NAN), "aggregate 0: weight nan");
+    CASE((s->p.weight = s->wt, s->wt[0] = INF), "aggregate 0: weight inf");
 #undef CASE
     /* No place for the rates. */
     s = good();
@@ -627,8 +790,14 @@ int main(void)
         cmocka_unit_test(infinite_demand),
         cmocka_unit_test(repeated_link),
         cmocka_unit_test(nothing_to_share),
+        cmocka_unit_test(weighted_many_against_one),
+        cmocka_unit_test(weighted_demand_first),
+        cmocka_unit_test(weighted_two_bottlenecks),
+        cmocka_unit_test(weighted_repeated_link),
+        cmocka_unit_test(weighted_far_apart),
         cmocka_unit_test(random_conservation_and_optimality),
         cmocka_unit_test(random_agree_with_reference),
+        cmocka_unit_test(random_weighted),
         cmocka_unit_test(reuse_gives_the_same_answer),
         cmocka_unit_test(bad_input),
     };

@@ -134,13 +134,35 @@ static void bad_input(void **state)
     assert_true(out == 42);
 }
 
+/* mbox_covered: 100 offered at a box of coverage 0.5 under a shutdown of
+ * 0.2, block 0.5, collateral 0.1, the box inspecting s = 0.5 of what it
+ * sees.  The shutdown stops 20 (dropped); the box sees 0.5 of the other 80
+ * = 40 and inspects 20 of it: 10 caught, 1 of the other 10 by mistake, 9
+ * pass; the 20 uninspected pass (open), or are dropped (closed); the 40
+ * unseen pass.  Open: passed 9 + 20 + 40 = 69, dropped 20 + 11 = 31.
+ * Closed: passed 9 + 40 = 49, dropped 20 + 11 + 20 = 51.  passed + dropped
+ * = 100 both ways, and t->passed counts only what the box passed (29, 9). */
+static void covered_and_shutdown(void **state)
+{
+    (void)state;
+    mbox_flow f = {100, 0.5, 0.1, 1};
+    for (int closed = 0; closed < 2; closed++) {
+        mbox_tally t = {0};
+        double out = mbox_covered(0.5, 0.2, 0.5, closed, &f, &t);
+        assert_true(near(out, closed ? 49 : 69));
+        assert_true(near(t.dropped, closed ? 51 : 31));
+        assert_true(near(t.passed, closed ? 9 : 29));
+        assert_true(near(t.inspected, 20) && near(t.collateral, closed ? 1 + 20 * 0.5 : 1));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(block_without_overload), cmocka_unit_test(collateral),
-        cmocka_unit_test(throttle),               cmocka_unit_test(overload_open),
-        cmocka_unit_test(overload_closed),        cmocka_unit_test(conservation),
-        cmocka_unit_test(bad_input),
+        cmocka_unit_test(covered_and_shutdown), cmocka_unit_test(block_without_overload),
+        cmocka_unit_test(collateral),           cmocka_unit_test(throttle),
+        cmocka_unit_test(overload_open),        cmocka_unit_test(overload_closed),
+        cmocka_unit_test(conservation),         cmocka_unit_test(bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

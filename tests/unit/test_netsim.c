@@ -393,14 +393,50 @@ static void throttled_video(void **state)
     done(&f);
 }
 
+/* Case 8: a full link is shared among calls, not among aggregates (flow.h,
+ * traffic.h: an aggregate weighs its concurrent calls, calls per hour x
+ * minutes / 60).  From north/mobile to south/fixed, peer to peer, a flat
+ * day: 1,500,000 voice attempts on "a" (15 Gbit/s each way, 1.5e6 / 24 x
+ * 14.4 / 60 = 15,000 concurrent calls) and 500,000 on "d" (5 Gbit/s, 5,000
+ * calls).  The 10 Gbit/s access links at both ends are offered 20: the level
+ * is 10e9 / 20,000 = 0.5 Mbit/s a call, so "a" gets 7.5 and "d" 2.5 Gbit/s
+ * each way (15 and 5 in all), where sharing by aggregate would give 5 and 5.
+ * Then an ip block of "a" at strength 0.5 at north/mobile: half of a's calls
+ * fail at set-up in each direction, leaving 7.5 Gbit/s and 7,500 calls
+ * against d's 5 and 5,000: level 10e9 / 12,500 = 0.8 Mbit/s, "a" gets 6 and
+ * "d" 4 each way (12 and 8); weighting by the attempts instead would give
+ * "a" 7.5 (its demand) and "d" 2.5. */
+static void shared_per_call(void **state)
+{
+    (void)state;
+    const char *evs[2] = {"", "{ date = \"2025-01-01\"; action = \"block\"; technique = \"ip\"; "
+                              "apps = [\"a\"]; regions = [\"north\"]; isps = [\"mobile\"]; "
+                              "strength = 0.5; }"};
+    const double want_a[2] = {15e9, 12e9}, want_d[2] = {5e9, 8e9};
+    for (int e = 0; e < 2; e++) {
+        fixture f;
+        build(&f, 0.0, "0bps", "open", evs[e], "");
+        *cell(&f, 0, 3, 0, 0, 0, 0) = 1500000;
+        *cell(&f, 0, 3, 1, 0, 0, 0) = 500000;
+        run_day(&f);
+        for (int h = 0; h < 24; h++) {
+            near(f.app[(h * 2 + 0) * N_CLASSES + CLASS_VOICE], want_a[e]);
+            near(f.app[(h * 2 + 1) * N_CLASSES + CLASS_VOICE], want_d[e]);
+            near(f.link_car[h * 24 + dl(&f, "n-mobile", "n-metro")], 10e9);
+        }
+        check_links(&f);
+        done(&f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(p2p_call),       cmocka_unit_test(relayed_call),
-        cmocka_unit_test(blocked_call),   cmocka_unit_test(tunnelled_call),
-        cmocka_unit_test(overload_open),  cmocka_unit_test(overload_closed),
+        cmocka_unit_test(p2p_call),           cmocka_unit_test(relayed_call),
+        cmocka_unit_test(blocked_call),       cmocka_unit_test(tunnelled_call),
+        cmocka_unit_test(overload_open),      cmocka_unit_test(overload_closed),
         cmocka_unit_test(diurnal_congestion), cmocka_unit_test(users_traffic),
-        cmocka_unit_test(throttled_video),
+        cmocka_unit_test(throttled_video),    cmocka_unit_test(shared_per_call),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
