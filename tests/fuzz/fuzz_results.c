@@ -11,9 +11,10 @@
  *
  * HDF5 1.10 itself crashes on some damaged files (results_read.c says why
  * the reader forks): run.sh sorts the crashes by where they happen, and
- * replays those inside libhdf5 with FUZZ_RESULTS_ISOLATED=1, which keeps the
- * fork: then the reading functions must answer (a damaged file, BS_EINPUT)
- * without the crash reaching this process.
+ * replays those inside libhdf5 (crashes and endless loops) with
+ * FUZZ_RESULTS_ISOLATED=1, which keeps the fork (with a limit of 2 s of
+ * CPU time): then the reading functions must answer (a damaged file,
+ * BS_EINPUT) without the crash or the loop reaching this process.
  *
  * Built by tests/fuzz/CMakeLists.txt, run by tests/fuzz/run.sh.
  */
@@ -56,6 +57,8 @@ static void setup(void)
     const char *iso = getenv("FUZZ_RESULTS_ISOLATED");
     if (!iso || strcmp(iso, "1") != 0)
         results_set_isolation(0);
+    else
+        results_set_child_cpu_limit(2); /* files that make HDF5 loop: quickly */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

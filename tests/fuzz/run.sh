@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh SECONDS [config|results|all]: fuzz the configuration loader and/or
-# the results reader with libFuzzer for SECONDS each.
+# the results reader with libFuzzer for SECONDS each (0: only replay the
+# regression inputs).
 #
 # Configures and builds (once; later runs only rebuild) a build of its own,
 # $BLOCKSHIFT_FUZZ_BUILD or else build-fuzz/ at the top of the tree, with
@@ -76,16 +77,32 @@ fuzz() {
     for dir in "$t" "$t-hdf5"; do
         local regress=("$ROOT"/tests/fuzz/regress/"$dir"/*)
         [[ -e ${regress[0]} ]] || continue
+        # inputs may be gzipped (NAME.gz): replayed from BUILD/regress/DIR/NAME
+        local r plain=()
+        rm -rf "$BUILD/regress/$dir" && mkdir -p "$BUILD/regress/$dir"
+        for r in "${regress[@]}"; do
+            if [[ $r == *.gz ]]; then
+                gunzip -c "$r" >"$BUILD/regress/$dir/$(basename "$r" .gz)"
+                plain+=("$BUILD/regress/$dir/$(basename "$r" .gz)")
+            else
+                plain+=("$r")
+            fi
+        done
+        regress=("${plain[@]}")
         iso=0
         [[ $dir == *-hdf5 ]] && iso=1
         echo "fuzz/$t: replaying ${#regress[@]} regression input(s) of regress/$dir"
-        if ! FUZZ_RESULTS_ISOLATED=$iso "$bin" -runs=1 "${regress[@]}" >"$BUILD/regress-$dir.log" 2>&1; then
+        if ! FUZZ_RESULTS_ISOLATED=$iso "$bin" -runs=1 -timeout=30 "${regress[@]}" >"$BUILD/regress-$dir.log" 2>&1; then
             tail -40 "$BUILD/regress-$dir.log"
             echo "fuzz/$t: FAIL: a regression input of regress/$dir crashes (log: $BUILD/regress-$dir.log)"
             failed=1
             return
         fi
     done
+    if [[ $secs -eq 0 ]]; then
+        echo "fuzz/$t: regression inputs only (SECONDS = 0)"
+        return
+    fi
     rm -rf "$seeds" && mkdir -p "$seeds"
     if [[ $t == config ]]; then
         find "$ROOT/scenarios" "$ROOT/configs" -name '*.cfg' -exec cp --backup=numbered -t "$seeds" {} +
@@ -101,13 +118,17 @@ fuzz() {
     # results: HDF5 itself crashes on some damaged files, so the fuzzing goes
     # on after a crash (-fork, -ignore_crashes) and the crashes are sorted
     # afterwards (triage); config: the first crash stops it and fails.
-    [[ $t == results ]] && opts+=(-fork="$jobs" -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1)
+    # (an input takes well under a second; HDF5's endless loops on some
+    # damaged files would each take the whole time-out of the results run)
+    local timeout=20
+    [[ $t == results ]] && timeout=5 &&
+        opts+=(-fork="$jobs" -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1)
     [[ $t == config && $jobs -gt 1 ]] && opts+=(-jobs="$jobs" -workers="$jobs")
     echo "fuzz/$t: fuzzing for ${secs}s ($jobs process(es)), log $log"
     local rc=0 work=$BUILD/work/$t
     mkdir -p "$work" && rm -f "$work"/fuzz-*.log
     # shellcheck disable=SC2086
-    (cd "$work" && "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2560 \
+    (cd "$work" && "$bin" -max_total_time="$secs" -timeout="$timeout" -rss_limit_mb=2560 \
         -print_final_stats=1 -artifact_prefix="$art" "${opts[@]}" ${FUZZ_ARGS:-} \
         "$corpus" "$seeds") >"$log" 2>&1 || rc=$?
     cat "$work"/fuzz-*.log >>"$log" 2>/dev/null || true # -jobs: one log per job
@@ -127,21 +148,23 @@ fuzz() {
     fi
 }
 
-# triage BIN ARTIFACTS/: sort the results fuzzer's findings.  A crash whose
-# first frame in known code is inside libhdf5 is HDF5's own (results_read.c);
+# triage BIN ARTIFACTS/: sort the results fuzzer's findings.  A crash or a
+# time-out whose first frame in known code is inside libhdf5 is HDF5's own
+# (results_read.c: it crashes, or loops, on some damaged files);
 # it is replayed with the reader's fork on (FUZZ_RESULTS_ISOLATED=1), where
 # it must become an answer, and moved to ARTIFACTS/hdf5/.  Out-of-memory
 # inputs (HDF5 allocates what a damaged size field says) are replayed the
 # same way.  Any other crash, leak or time-out is ours: fail.
 triage() {
-    local bin=$1 art=$2 a rep where n_hdf5=0 n_ours=0
+    local bin=$1 art=$2 a rep where kind n_hdf5=0 n_ours=0
     mkdir -p "$art/hdf5"
     for a in "$art"crash-* "$art"oom-* "$art"leak-* "$art"timeout-* "$art"slow-unit-*; do
         [[ -e $a ]] || continue
-        rep=$("$bin" -runs=1 -rss_limit_mb=2560 "$a" 2>&1 || true)
+        rep=$("$bin" -runs=1 -timeout=20 -rss_limit_mb=2560 "$a" 2>&1 || true)
         where=$(grep -m1 -E '^ +#[0-9]+ 0x[0-9a-f]+ in .*(libhdf5|/models/[^ ]+\.c:|/tests/fuzz/[^ ]+\.c:)' <<<"$rep" || true)
-        if [[ $(basename "$a") == oom-* || ($(basename "$a") == crash-* && $where == *libhdf5*) ]] &&
-            FUZZ_RESULTS_ISOLATED=1 "$bin" -runs=1 "$a" >"$a.isolated.log" 2>&1; then
+        kind=$(basename "$a" | cut -d- -f1)
+        if [[ $kind == oom || ($kind =~ ^(crash|timeout)$ && $where == *libhdf5*) ]] &&
+            FUZZ_RESULTS_ISOLATED=1 "$bin" -runs=1 -timeout=30 "$a" >"$a.isolated.log" 2>&1; then
             n_hdf5=$((n_hdf5 + 1))
             mv "$a" "$a.isolated.log" "$art/hdf5/"
         else
