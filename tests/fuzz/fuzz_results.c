@@ -12,7 +12,7 @@
  * HDF5 1.10 itself crashes on some damaged files (results_read.c says why
  * the reader forks): run.sh sorts the crashes by where they happen, and
  * replays those inside libhdf5 (crashes and endless loops) with
- * FUZZ_RESULTS_ISOLATED=1, which keeps the fork (with a limit of 2 s of
+ * FUZZ_RESULTS_ISOLATED=1, which keeps the fork (with a limit of 1 s of
  * CPU time): then the reading functions must answer (a damaged file,
  * BS_EINPUT) without the crash or the loop reaching this process.
  *
@@ -58,7 +58,7 @@ static void setup(void)
     if (!iso || strcmp(iso, "1") != 0)
         results_set_isolation(0);
     else
-        results_set_child_cpu_limit(2); /* files that make HDF5 loop: quickly */
+        results_set_child_cpu_limit(1); /* files that make HDF5 loop: quickly */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
