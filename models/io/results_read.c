@@ -548,7 +548,7 @@ static herr_t scale_name(hid_t dset, unsigned dim, hid_t scale, void *data)
  * `check` and is a list of `n` values: the dimension-scale functions read
  * them without looking, in their own type, into room for one value per
  * axis of the dataset (a damaged file with more values, or fixed-length
- * labels, made H5DSget_label() write past that and crash: tests/fuzz). */
+ * labels, made H5DSget_label() write past that: tests/fuzz). */
 static int attr_type_ok(hid_t obj, const char *name, int (*check)(hid_t), int n)
 {
     if (H5Aexists(obj, name) <= 0)
@@ -781,9 +781,6 @@ static int info_here(const char *path, FILE *out)
 
 /* ---- isolation ------------------------------------------------------------ */
 
-/* Run fn(path, out) in a child process (see the top of the file).  Output
- * goes through one pipe to `out` (NULL: none), the status and message come
- * back through another after the output is closed, so neither can block. */
 static int isolate = 1, child_cpu_seconds = RESULTS_CHILD_CPU_SECONDS;
 
 void results_set_isolation(int on) { isolate = on; }
@@ -793,6 +790,9 @@ void results_set_child_cpu_limit(int seconds)
     child_cpu_seconds = seconds > 0 ? seconds : RESULTS_CHILD_CPU_SECONDS;
 }
 
+/* Run fn(path, out) in a child process (see the top of the file).  Output
+ * goes through one pipe to `out` (NULL: none), the status and message come
+ * back through another after the output is closed, so neither can block. */
 int results_isolated(const char *path, FILE *out, int (*fn)(const char *, FILE *))
 {
     if (!isolate)
