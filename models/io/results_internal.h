@@ -32,6 +32,17 @@ hid_t results_open_checked(const char *path);
  * fork() fails, fn runs in this process. */
 int results_isolated(const char *path, FILE *out, int (*fn)(const char *, FILE *));
 
+/* Whether results_isolated() forks (on, the default) or runs fn in this
+ * process (off): for the fuzz harness (tests/fuzz/fuzz_results.c), which
+ * must see a crash in the reading code, not a "damaged file" answer. */
+void results_set_isolation(int on);
+
+/* The limit of CPU time of that child, in seconds (<= 0: the default,
+ * RESULTS_CHILD_CPU_SECONDS in results_read.c); past it the file is taken
+ * as damaged.  For the fuzz harness, which replays files that make HDF5
+ * loop forever. */
+void results_set_child_cpu_limit(int seconds);
+
 /* Whether values of HDF5 type `t` can be read without trusting a size that
  * a damaged file may have made huge (numbers, strings, compounds of them). */
 int results_sane_type(hid_t t);

@@ -25,6 +25,10 @@
  * clean-up on files the parent has open.  If fork() fails the work is done
  * in-process.  results_info() also checks the layout of the file's datasets
  * against its dims (results_check_layout, results_load.c) before printing.
+ * A damaged global heap can also make HDF5 decode it forever
+ * (found by tests/fuzz): the child has a limit of CPU time
+ * (RESULTS_CHILD_CPU_SECONDS; reading what it reads takes well under a
+ * second) and one that runs out is "damaged file" too.
  */
 #include "io/results.h"
 
@@ -39,6 +43,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,6 +55,8 @@
 #define MAX_EVENT_ROWS 1000
 /* Strings printed in full up to this length. */
 #define MAX_SHOWN 200
+/* CPU seconds the reading child may take (see the top of the file). */
+#define RESULTS_CHILD_CPU_SECONDS 60
 
 static herr_t reason_walk(unsigned n, const H5E_error2_t *e, void *data)
 {
@@ -530,15 +537,21 @@ static herr_t scale_name(hid_t dset, unsigned dim, hid_t scale, void *data)
     return 1; /* the first is enough */
 }
 
-/* Whether attribute `name` of `obj` exists and holds a type that passes
- * `check` (the dimension-scale functions read them without looking). */
-static int attr_type_ok(hid_t obj, const char *name, int (*check)(hid_t))
+/* Whether attribute `name` of `obj` exists, holds a type that passes
+ * `check` and is a list of `n` values: the dimension-scale functions read
+ * them without looking, in their own type, into room for one value per
+ * axis of the dataset (a damaged file with more values, or fixed-length
+ * labels, made H5DSget_label() write past that: tests/fuzz). */
+static int attr_type_ok(hid_t obj, const char *name, int (*check)(hid_t), int n)
 {
     if (H5Aexists(obj, name) <= 0)
         return 0;
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
     hid_t t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
-    int ok = t >= 0 && check(t);
+    hid_t space = a >= 0 ? H5Aget_space(a) : H5I_INVALID_HID;
+    int ok = t >= 0 && check(t) && space >= 0 && H5Sget_simple_extent_ndims(space) == 1 &&
+             H5Sget_simple_extent_npoints(space) == n;
+    CLOSE(H5Sclose, space);
     CLOSE(H5Tclose, t);
     CLOSE(H5Aclose, a);
     H5Eclear2(H5E_DEFAULT);
@@ -557,18 +570,44 @@ static int ref_list_type(hid_t t)
     return ok;
 }
 
-static void axis_name(hid_t d, unsigned k, char *buf, size_t size)
+/* DIMENSION_LABELS: variable-length strings (H5DSget_label reads them as
+ * char pointers). */
+static int label_type(hid_t t)
+{
+    return H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0 && results_sane_type(t);
+}
+
+/* Label k of the `rank` in DIMENSION_LABELS into buf ("" if none), read
+ * here rather than by H5DSget_label(): HDF5 1.10's reads the labels into
+ * an uninitialised array and, when the read fails (a damaged file), frees
+ * whatever pointers it holds (a crash found by tests/fuzz). */
+static void axis_label(hid_t d, int rank, unsigned k, char *buf, size_t size)
 {
     buf[0] = '\0';
-    if (!attr_type_ok(d, "DIMENSION_LIST", ref_list_type))
-        return;
-    ssize_t n =
-        attr_type_ok(d, "DIMENSION_LABELS", results_sane_type) ? H5DSget_label(d, k, buf, size) : 0;
-    if (n > 0) {
-        buf[(size_t)n < size ? (size_t)n : size - 1] = '\0';
-        return;
-    }
+    hid_t a = H5Aopen(d, "DIMENSION_LABELS", H5P_DEFAULT);
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    char **s = calloc((size_t)rank, sizeof *s);
+    if (a >= 0 && mt >= 0 && s && H5Tset_size(mt, H5T_VARIABLE) >= 0 && H5Aread(a, mt, s) >= 0 &&
+        s[k])
+        snprintf(buf, size, "%s", s[k]);
+    for (int i = 0; s && i < rank; i++)
+        H5free_memory(s[i]); /* those read before a failure too */
+    free(s);
+    CLOSE(H5Tclose, mt);
+    CLOSE(H5Aclose, a);
+    H5Eclear2(H5E_DEFAULT);
+}
+
+/* The name of axis k of dataset d, which has `rank` axes. */
+static void axis_name(hid_t d, int rank, unsigned k, char *buf, size_t size)
+{
     buf[0] = '\0';
+    if (!attr_type_ok(d, "DIMENSION_LIST", ref_list_type, rank))
+        return;
+    if (attr_type_ok(d, "DIMENSION_LABELS", label_type, rank))
+        axis_label(d, rank, k, buf, size);
+    if (buf[0])
+        return;
     if (H5DSget_num_scales(d, k) > 0) {
         char name[64] = "";
         H5DSiterate_scales(d, k, NULL, scale_name, name);
@@ -644,7 +683,7 @@ static herr_t visit_link(hid_t group, const char *name, const H5L_info_t *info, 
         size_t len = 0;
         shape[len++] = '[';
         for (int k = 0; k < rank && len < sizeof shape - 80; k++) {
-            axis_name(obj, (unsigned)k, ax, sizeof ax);
+            axis_name(obj, rank, (unsigned)k, ax, sizeof ax);
             len += (size_t)snprintf(shape + len, sizeof shape - len, "%s%s%s%llu", k ? ", " : "",
                                     ax, ax[0] ? "=" : "", (unsigned long long)dims[k]);
         }
@@ -744,11 +783,22 @@ static int info_here(const char *path, FILE *out)
 
 /* ---- isolation ------------------------------------------------------------ */
 
+static int isolate = 1, child_cpu_seconds = RESULTS_CHILD_CPU_SECONDS;
+
+void results_set_isolation(int on) { isolate = on; }
+
+void results_set_child_cpu_limit(int seconds)
+{
+    child_cpu_seconds = seconds > 0 ? seconds : RESULTS_CHILD_CPU_SECONDS;
+}
+
 /* Run fn(path, out) in a child process (see the top of the file).  Output
  * goes through one pipe to `out` (NULL: none), the status and message come
  * back through another after the output is closed, so neither can block. */
 int results_isolated(const char *path, FILE *out, int (*fn)(const char *, FILE *))
 {
+    if (!isolate)
+        return fn(path, out);
     int data[2] = {-1, -1}, msg[2] = {-1, -1};
     if (pipe(data) != 0 || pipe(msg) != 0) {
         for (int i = 0; i < 2; i++) {
@@ -770,6 +820,10 @@ int results_isolated(const char *path, FILE *out, int (*fn)(const char *, FILE *
         static const int crash[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
         for (size_t i = 0; i < sizeof crash / sizeof *crash; i++)
             signal(crash[i], SIG_DFL);
+        /* and of SIGXCPU if HDF5 loops (a second more for the hard limit) */
+        signal(SIGXCPU, SIG_DFL);
+        struct rlimit cpu = {(rlim_t)child_cpu_seconds, (rlim_t)child_cpu_seconds + 1};
+        setrlimit(RLIMIT_CPU, &cpu);
         close(data[0]);
         close(msg[0]);
         FILE *w = out ? fdopen(data[1], "w") : NULL;
@@ -811,6 +865,10 @@ int results_isolated(const char *path, FILE *out, int (*fn)(const char *, FILE *
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
+    if (WIFSIGNALED(st) && WTERMSIG(st) == SIGXCPU)
+        return bs_fail(BS_EINPUT,
+                       "%s: damaged HDF5 file (reading it did not end within %d s of CPU time)",
+                       path, child_cpu_seconds);
     if (WIFSIGNALED(st) || got < sizeof(int))
         return bs_fail(BS_EINPUT, "%s: damaged HDF5 file (reading it crashed the HDF5 library%s)",
                        path, WIFSIGNALED(st) ? "" : ": no answer");

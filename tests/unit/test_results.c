@@ -792,6 +792,54 @@ static void test_load(void **state)
         fail_msg("info: unexpected message: %s", bs_last_error());
 }
 
+/* Axis labels that are not what results.c writes (one variable-length
+ * string per axis): here fixed-length strings, 32 bytes each.  HDF5's
+ * H5DSget_label() reads them in the file's type into room for one pointer
+ * per axis and then takes the bytes for pointers: the reading child
+ * crashed and results_info said "damaged HDF5 file" (as it did, before the
+ * fix, for labels that fuzz_results found).  Now such labels are passed
+ * over and the axes named by their dimension scales, as written by
+ * results_dim_*: "[day=3, app=4]", the same as with good labels. */
+static void test_info_odd_axis_labels(void **state)
+{
+    struct fixture *fx = *state;
+    results *r = results_create(fx->path);
+    assert_non_null(r);
+    write_sample(r);
+    assert_int_equal(results_commit(r), BS_OK);
+
+    hid_t f = H5Fopen(fx->path, H5F_ACC_RDWR, H5P_DEFAULT);
+    assert_true(f >= 0);
+    hid_t d = H5Dopen2(f, "/calls/failed", H5P_DEFAULT);
+    assert_true(d >= 0);
+    assert_true(H5Adelete(d, "DIMENSION_LABELS") >= 0);
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, 32);
+    hsize_t two = 2;
+    hid_t sp = H5Screate_simple(1, &two, NULL);
+    hid_t a = H5Acreate2(d, "DIMENSION_LABELS", t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(a >= 0);
+    char labels[2][32] = {"day", "app"};
+    assert_true(H5Awrite(a, t, labels) >= 0);
+    H5Aclose(a);
+    H5Sclose(sp);
+    H5Tclose(t);
+    H5Dclose(d);
+    H5Fclose(f);
+
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    int st = results_info(fx->path, out);
+    fclose(out);
+    if (st != BS_OK)
+        fail_msg("results_info: %d, %s", st, bs_last_error());
+    if (!strstr(text, "[day=3, app=4]"))
+        fail_msg("results_info output lacks \"[day=3, app=4]\":\n%s", text);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -804,6 +852,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_check_bad_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_damaged_heap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_info_odd_axis_labels, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
