@@ -12,14 +12,14 @@ up by the next one into its folder.
     (.NAME.tmp-PID-RANDOM, NAME.partial-PID) is left behind.  At 64K every
     command fails: a results file of the mini scenario is about 250K and its
     figures about 300K (measured, see below), so none fits.
-  - kill -9 of plot after 0.2, 0.5 and 1 s (it takes 2-5 s: gnuplot draws six
-    figures): what has a final name is the reference file; no gnuplot is
+  - kill -9 of plot at 15%, 40% and 70% of the time a whole plot took here
+    (gnuplot draws six figures; 0.7 s on a quiet machine, 5 s loaded): what has a final name is the reference file; no gnuplot is
     left running in the folder; the next plot there exits 0 and leaves no
     temporary.  kill -9 of run likewise, after the folder was given the
     temporaries a killed run and a killed plot leave (names with the PID of
     a process that has exited): the next run removes them, and keeps a
     temporary whose process is alive (this test's own PID).
-  - SIGTERM of plot after 1 s: it dies of the signal, with no temporary and
+  - SIGTERM of plot half way: it dies of the signal, with no temporary and
     no gnuplot left.
   - Three plots at once into one folder: all exit 0, every file is the
     reference one, no temporary is left (README: last rename wins).
@@ -188,14 +188,21 @@ def bad_files(top, ref, exact=True):
 # --- references: each command on a roomy disk ---
 REF = os.path.join(tmp, "ref")
 os.mkdir(REF)
+ref_seconds = {}
 for name, args in commands("").items():
     out = os.path.join(REF, name)
+    t0 = time.time()
     p = bs(*commands(out)[name])
+    ref_seconds[name] = time.time() - t0
     check(p.returncode == 0, f"reference {name}: exit 0 on a roomy disk"
                              + (f" ({p.stderr.strip()[-200:]})" if p.returncode else ""))
 ref_sizes = {n: sum(os.path.getsize(os.path.join(REF, n, f)) for f in files(os.path.join(REF, n)))
              for n in commands("")}
 print(f"     (bytes written on a roomy disk: {ref_sizes})")
+# Kills land inside a plot: at shares of the time a whole plot took here
+# (it depends on the machine and its load: 0.7 s on a quiet one, 5 s loaded).
+PLOT_S = ref_seconds["plot"]
+print(f"     (a whole plot: {PLOT_S:.2f} s)")
 
 
 def gnuplots_in(top):
@@ -262,8 +269,9 @@ if "disk" in ONLY:
 
 # --- kill -9 ---
 if "kill" in ONLY:
-    for after in (0.2, 0.5, 1.0):
-        out = os.path.join(tmp, f"kill-plot-{after}")
+    for share in (0.15, 0.4, 0.7):
+        after = round(share * PLOT_S, 3)
+        out = os.path.join(tmp, f"kill-plot-{share}")
         rc = interrupted(["plot", RESULT, "-o", out], after, signal.SIGKILL)
         time.sleep(0.05)  # the kernel's parent-death signal is at once; a figure takes gnuplot 0.3 s+
         left = gnuplots_in(out)
@@ -311,11 +319,11 @@ if "kill" in ONLY:
 # --- SIGTERM: the handlers clean up ---
 if "term" in ONLY:
     out = os.path.join(tmp, "term-plot")
-    rc = interrupted(["plot", RESULT, "-o", out], 1.0, signal.SIGTERM)
+    rc = interrupted(["plot", RESULT, "-o", out], round(0.5 * PLOT_S, 3), signal.SIGTERM)
     time.sleep(0.05)
     left = gnuplots_in(out)
     temps = [f for f in files(out) if is_temp(os.path.basename(f)) or "/" in f] if os.path.isdir(out) else []
-    check(rc == -signal.SIGTERM, f"plot stopped by SIGTERM after 1 s dies of it (status {rc})")
+    check(rc == -signal.SIGTERM, f"plot stopped by SIGTERM half way dies of it (status {rc})")
     check(not left and not temps, f"plot stopped by SIGTERM: no gnuplot {left}, no temporary {temps}")
     for pid in left:
         os.kill(pid, signal.SIGKILL)
