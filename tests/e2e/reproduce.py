@@ -100,8 +100,8 @@ with open(man, "w") as fh:
     fh.write(manifest_with(sets32 + ["population.scale=14600.0"]))
 out = os.path.join(tmp, "d")
 p = reproduce(out)
-check(p.returncode == 2 and "up to 32" in p.stderr and not os.path.exists(out),
-      "a figure with 33 set entries: exit 2, 'up to 32', nothing written")
+check(p.returncode == 2 and "at most 32 are allowed" in p.stderr and not os.path.exists(out),
+      "a figure with 33 set entries: exit 2, 'at most 32 are allowed', nothing written")
 
 bad = {
     "syntax": ('figures = ( { name = "x" ) );\n', "bad.cfg:1"),
