@@ -12,8 +12,9 @@ up by the next one into its folder.
     (.NAME.tmp-PID-RANDOM, NAME.partial-PID) is left behind.  At 64K every
     command fails: a results file of the mini scenario is about 250K and its
     figures about 300K (measured, see below), so none fits.
-  - kill -9 of plot at 15%, 40% and 70% of the time a whole plot took here
-    (gnuplot draws six figures; 0.7 s on a quiet machine, 5 s loaded): what has a final name is the reference file; no gnuplot is
+  - kill -9 of plot once its folder holds 1, a third and two thirds of the
+    entries of a whole plot (points in its own progress, whatever the
+    machine's speed; gnuplot draws six figures): what has a final name is the reference file; no gnuplot is
     left running in the folder; the next plot there exits 0 and leaves no
     temporary.  kill -9 of run likewise, after the folder was given the
     temporaries a killed run and a killed plot leave (names with the PID of
@@ -227,10 +228,23 @@ def dead_pid():
     return c.pid
 
 
-def interrupted(args, after, sig):
+def interrupted(args, after, sig, folder=None, entries=0):
+    """Run blockshift ARGS and send SIG `after` seconds after start or, with
+    `folder`, as soon as the folder holds `entries` entries (figures in
+    progress or done: a point in the command's own progress, whatever the
+    machine's speed); the exit status."""
     c = subprocess.Popen([BIN, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          env=ENV, cwd=tmp)
-    time.sleep(after)
+    if folder:
+        while c.poll() is None:
+            try:
+                if len(os.listdir(folder)) >= entries:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.002)
+    else:
+        time.sleep(after)
     c.send_signal(sig)
     return c.wait()
 
@@ -269,23 +283,24 @@ if "disk" in ONLY:
 
 # --- kill -9 ---
 if "kill" in ONLY:
-    for share in (0.15, 0.4, 0.7):
-        after = round(share * PLOT_S, 3)
-        out = os.path.join(tmp, f"kill-plot-{share}")
-        rc = interrupted(["plot", RESULT, "-o", out], after, signal.SIGKILL)
+    n_ref = len(os.listdir(os.path.join(REF, "plot")))
+    for k in (1, n_ref // 3, 2 * n_ref // 3):
+        after = f"{k} of {n_ref} entries"
+        out = os.path.join(tmp, f"kill-plot-{k}")
+        rc = interrupted(["plot", RESULT, "-o", out], 0, signal.SIGKILL, out, k)
         time.sleep(0.05)  # the kernel's parent-death signal is at once; a figure takes gnuplot 0.3 s+
         left = gnuplots_in(out)
-        check(rc == -signal.SIGKILL, f"plot killed after {after} s")
-        check(not left, f"plot killed after {after} s: no gnuplot left running there {left}")
+        check(rc == -signal.SIGKILL, f"plot killed at {after}")
+        check(not left, f"plot killed at {after}: no gnuplot left running there {left}")
         for pid in left:
             os.kill(pid, signal.SIGKILL)
         bad = [b for b in bad_files(out, os.path.join(REF, "plot")) if "temporary" not in b] \
             if os.path.isdir(out) else []
-        check(not bad, f"plot killed after {after} s: every file under a final name complete {bad[:4]}")
+        check(not bad, f"plot killed at {after}: every file under a final name complete {bad[:4]}")
         p = bs(*commands(out)["plot"])
         bad = bad_files(out, os.path.join(REF, "plot"))
         check(p.returncode == 0 and not bad,
-              f"plot killed after {after} s: the next plot there exits 0, all complete, "
+              f"plot killed at {after}: the next plot there exits 0, all complete, "
               f"the stale temporaries gone {bad[:4]}")
 
     for after in (0.2, 0.5, 1.0):
@@ -319,7 +334,8 @@ if "kill" in ONLY:
 # --- SIGTERM: the handlers clean up ---
 if "term" in ONLY:
     out = os.path.join(tmp, "term-plot")
-    rc = interrupted(["plot", RESULT, "-o", out], round(0.5 * PLOT_S, 3), signal.SIGTERM)
+    n_ref = len(os.listdir(os.path.join(REF, "plot")))
+    rc = interrupted(["plot", RESULT, "-o", out], 0, signal.SIGTERM, out, n_ref // 2)
     time.sleep(0.05)
     left = gnuplots_in(out)
     temps = [f for f in files(out) if is_temp(os.path.basename(f)) or "/" in f] if os.path.isdir(out) else []
