@@ -32,9 +32,7 @@
 #include <string.h>
 
 /* A parameter path's longest (it is a column of the sweep's tables). */
-#ifndef SWEEP_MAX_PATH
 #define SWEEP_MAX_PATH 127
-#endif
 
 /* ------------------------------------------------------------ the schema */
 

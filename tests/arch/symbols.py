@@ -36,7 +36,7 @@ def main(argv):
                              text=True, check=True).stdout
         for line in out.splitlines():
             parts = line.split()
-            if len(parts) < 3 or parts[-2] not in "TDBRVWCG" or parts[-2] in "VW":
+            if len(parts) < 3 or parts[-2] not in "TDBRCG":  # defined here, not weak
                 continue
             obj = parts[0].split(":")[1]  # "lib.a:obj.c.o:ADDRESS"
             stem = obj.split(".")[0]

@@ -45,21 +45,8 @@ def check(ok, what):
 
 
 tmp = tempfile.mkdtemp(prefix="bs-sweep-")
-shutil.copy(os.path.join(SRC, "configs", "networks", "toy.cfg"), tmp)
-with open(os.path.join(tmp, "mini.cfg"), "w") as fh:
-    fh.write("""@include "toy.cfg"
-scenario = { name = "mini"; start = "2025-01-01"; end = "2025-01-21"; seed = 3; };
-population = { scale = 20.0; calls_per_day = 3.0; };
-regions = (
-  { name = "north"; population = 20000.0; isps = (
-      { name = "mobile"; share = 0.5; }, { name = "fixed"; kind = "fixed"; share = 0.5; } ); },
-  { name = "south"; population = 20000.0; isps = (
-      { name = "mobile"; share = 0.5; }, { name = "fixed"; kind = "fixed"; share = 0.5; } ); } );
-apps = ( { name = "a"; installed = 0.9; }, { name = "b"; installed = 0.5; } );
-vpns = ( { name = "wg"; detectability = 0.9; initial = 0.0; } );
-censor = { ip = { voice = 1.0; video = 1.0; messaging = 1.0; collateral = 0.0; }; };
-events = ( { date = "2025-01-10"; action = "block"; apps = ["a"]; technique = "ip"; } );
-""")
+for f in (os.path.join(SRC, "configs", "networks", "toy.cfg"), os.path.join(SRC, "tests", "data", "mini.cfg")):
+    shutil.copy(f, tmp)
 
 COLLECT = ["final_primary_share_a", "final_vpn_share", "peak_failed_calls_per_day"]
 
