@@ -3,8 +3,13 @@
  * usage: bench_population SCENARIO AGENTS DAYS
  * Runs the first DAYS days of SCENARIO with population.scale chosen so the
  * population has about AGENTS agents, and prints one Markdown table row:
- * agents, contact entries, days, daily-loop seconds, agent-days per second,
- * bytes per agent (without contacts), bytes per contact, peak RSS, threads.
+ * agents, contact entries, days, threads, daily-loop seconds (wall clock),
+ * agent-days per second, the process's CPU seconds (user + system, whole
+ * program: graph build and daily loop; steadier than wall clock on a shared
+ * machine), its peak RSS, and peak RSS divided by the agents (a measured
+ * figure: everything the process holds, contacts and fixed overheads
+ * included; bench/RESULTS.md also gives the marginal figure between two
+ * sizes).
  * Threads: OMP_NUM_THREADS (default: every core); with 1, agent-days per
  * second is per core.  The scenario's network is dropped: this times the
  * population engine alone.
@@ -60,11 +65,12 @@ int main(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double agent_days = (double)out.agents * w->n_days;
-    double contact_bytes = 4.0 * (double)out.contacts;
-    printf("| %u | %llu | %d | %d | %.2f | %.3g | %.1f | %.1f | %.0f |\n", out.agents,
-           (unsigned long long)out.contacts, w->n_days, omp_get_max_threads(), out.seconds, agent_days / out.seconds,
-           ((double)out.bytes - contact_bytes) / out.agents,
-           out.contacts ? contact_bytes / (double)out.contacts : 0.0, ru.ru_maxrss / 1024.0);
+    double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec +
+                 ru.ru_stime.tv_usec * 1e-6;
+    double rss = ru.ru_maxrss * 1024.0; /* ru_maxrss is in KiB on Linux */
+    printf("| %u | %llu | %d | %d | %.2f | %.3g | %.2f | %.0f | %.1f |\n", out.agents,
+           (unsigned long long)out.contacts, w->n_days, omp_get_max_threads(), out.seconds,
+           agent_days / out.seconds, cpu, rss / (1024.0 * 1024.0), rss / out.agents);
     sim_out_free(&out);
     free(w);
     return 0;

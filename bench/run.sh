@@ -8,7 +8,7 @@ cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build-release -j"$(nproc)" >/dev/null
 b=build-release/bench/bench_population
 s=scenarios/russia-2024-2026.cfg
-echo "| agents | contact entries | days | threads | daily-loop s | agent-days/s | bytes/agent | bytes/contact | peak RSS MB |"
+echo "| agents | contact entries | days | threads | daily-loop s | agent-days/s | process CPU s | peak RSS MiB | peak RSS bytes/agent |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for t in 1 "$(nproc)"; do
     export OMP_NUM_THREADS=$t
