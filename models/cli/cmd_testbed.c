@@ -119,29 +119,68 @@ static int parse(int argc, char **argv, tb_args *a)
     return 0;
 }
 
-static int write_validation(results *r, const testbed_validation *v)
+static int write_validation(results *r, const world *w, const testbed_validation *v)
 {
     const char *runs[VAL_RUNS] = {"uncongested", "congested"}, *dvl[] = {"validation", "link"};
+    const char *dva[] = {"validation", "aggregate"}, *da[] = {"aggregate"};
     BS_TRY(
         results_dim_names(r, "validation", VAL_RUNS, runs,
                           "Validation runs: links as configured; every link at 2.5 calls' rate"));
+    int na = v->n_aggregates;
+    char (*label)[2 * W_NAME + 16] = malloc(sizeof *label * (size_t)(na > 0 ? na : 1));
+    const char **labels = malloc(sizeof *labels * (size_t)(na > 0 ? na : 1));
+    if (!label || !labels) {
+        free(label);
+        free(labels);
+        return bs_fail(BS_ENOMEM, "testbed: out of memory for the validation's aggregate names");
+    }
+    for (int f = 0; f < na; f++) {
+        snprintf(label[f], sizeof label[f], "%d:%s>%s", f / 2, w->network.nodes[v->agg_src[f]].name,
+                 w->network.nodes[v->agg_dst[f]].name);
+        labels[f] = label[f];
+    }
+    int st = results_dim_names(r, "aggregate", na, labels,
+                               "Validation aggregates: PAIR:FROM>TO, the calls of an ordered pair of access nodes in one direction");
+    free(label);
+    free(labels);
+    BS_TRY(st);
     BS_TRY(results_write(r, "/testbed/validation/measured", 2, dvl, v->measured, "bit/s",
                          "Load of each directed link in ns-3 over the calls' time"));
     BS_TRY(results_write(r, "/testbed/validation/predicted", 2, dvl, v->predicted, "bit/s",
                          "Load of each directed link the flow engine predicts for the same calls"));
+    BS_TRY(results_write(r, "/testbed/validation/aggregate_measured", 2, dva, v->agg_measured,
+                         "bit/s",
+                         "What each aggregate's callees receive in ns-3, at the wire (payload and "
+                         "headers), over the calls' time"));
+    BS_TRY(results_write(r, "/testbed/validation/aggregate_predicted", 2, dva, v->agg_predicted,
+                         "bit/s", "Each aggregate's rate from the flow engine (weighted max-min)"));
+    BS_TRY(results_write(r, "/testbed/validation/aggregate_unweighted", 1, da, v->agg_unweighted,
+                         "bit/s",
+                         "Congested: each aggregate's rate had every aggregate one share whatever "
+                         "its calls"));
     BS_TRY(results_attr_double(r, "/testbed/validation", "max_error_uncongested", v->max_error[0]));
     BS_TRY(results_attr_double(r, "/testbed/validation", "max_error_congested", v->max_error[1]));
-    char text[1024];
+    BS_TRY(results_attr_double(r, "/testbed/validation", "aggregate_error_uncongested",
+                               v->agg_error[0]));
+    BS_TRY(results_attr_double(r, "/testbed/validation", "aggregate_error_congested",
+                               v->agg_error[1]));
+    BS_TRY(results_attr_double(r, "/testbed/validation", "aggregate_error_congested_unweighted",
+                               v->agg_error_unweighted));
+    char text[1536];
     snprintf(text, sizeof text,
-             "Every ordered pair of access nodes calls at 1 Mbit/s each way in 1,200-byte "
-             "packets; max_error: the largest relative error of a link's load against the flow "
-             "engine's prediction, measured here: %.2f%% with the links as configured, %.2f%% "
-             "congested.  Congested, every link is full and constant-bit-rate UDP through "
-             "drop-tail queues in series is not max-min fair: a flow loses packets at every full "
-             "queue it crosses, so links at the end of long paths carry less than the max-min "
-             "rates (the flow engine's model of sharing, which is what congestion-controlled "
-             "traffic converges to)",
-             100 * v->max_error[0], 100 * v->max_error[1]);
+             "The i-th ordered pair of access nodes makes 1 + i mod %d calls at 1 Mbit/s each way "
+             "in 1,200-byte packets, one aggregate per pair and direction for the flow engine, "
+             "weighted by its calls.  The largest relative error against the flow engine, "
+             "measured here: of a link's load, %.2f%% with the links as configured and %.2f%% "
+             "congested; of an aggregate's rate, %.2f%% and %.2f%% (%.2f%% congested had every "
+             "aggregate one share whatever its calls).  Congested, every link is full and "
+             "constant-bit-rate UDP through drop-tail queues in series is not max-min fair: a "
+             "flow loses packets at every full queue it crosses in proportion to its rate, so "
+             "links at the end of long paths carry less than the max-min rates (the flow "
+             "engine's model of sharing, which is what congestion-controlled traffic converges "
+             "to)",
+             VAL_CALLS_MAX, 100 * v->max_error[0], 100 * v->max_error[1], 100 * v->agg_error[0],
+             100 * v->agg_error[1], 100 * v->agg_error_unweighted);
     return results_attr_str(r, "/testbed/validation", "description", text);
 }
 
@@ -218,7 +257,7 @@ static int write_h5(results *r, const world *w, const testbed_out *o, const test
                            "Mean load of each directed link over the case's simulated time");
     free(names);
     free(col);
-    return st == BS_OK ? write_validation(r, v) : st;
+    return st == BS_OK ? write_validation(r, w, v) : st;
 }
 
 /* The calibration table: what the packet level measured, per case. */

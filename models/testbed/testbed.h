@@ -62,24 +62,35 @@ typedef struct testbed_out {
 } testbed_out;
 
 /* Validation: the same topology and demand through the flow engine and
- * through ns-3.  Every ordered pair of access nodes has one call of
- * VAL_RATE bit/s of payload each way in 1,200-byte packets, all for
- * testbed.call_seconds, with no censor rule.  The flow engine's load of each
- * directed link (max-min fair rates of the same aggregates on the same routes,
+ * through ns-3.  The i-th ordered pair of access nodes has 1 + i mod
+ * VAL_CALLS_MAX calls of VAL_RATE bit/s of payload each way in 1,200-byte
+ * packets, all for testbed.call_seconds, with no censor rule.  The flow
+ * engine's load of each directed link (weighted max-min fair rates of each
+ * pair's calls as one aggregate per direction, weighted by its calls as the
+ * flow engine weights its aggregates, on the same routes,
  * at the wire rate: payload plus 30 bytes of UDP, IP and PPP headers a
  * packet) is compared with ns-3's, measured from a quarter of the calls' time
  * (every call started, queues filled) to its end.  Two
  * runs: the links as configured ("uncongested"), then every link at
  * VAL_TIGHT times one call's wire rate ("congested", so that the access
- * links are full). */
+ * links are full).  Also each aggregate's rate: what its calls' callees
+ * receive in ns-3 (at the wire) against the flow engine's rate, and, for the
+ * congested run, the rates of a solver giving each aggregate one share
+ * whatever its calls (agg_unweighted): what the weights change. */
+#define VAL_CALLS_MAX 4
 #define VAL_RATE 1.0e6
 #define VAL_TIGHT 2.5
 #define VAL_RUNS 2
 typedef struct testbed_validation {
-    int n_links;
+    int n_links, n_aggregates;    /* aggregates: 2 per pair, [2 pair + direction] */
     double *measured, *predicted; /* [run][directed link] bit/s over the calls' time */
+    double *agg_measured, *agg_predicted; /* [run][aggregate] bit/s at the wire */
+    double *agg_unweighted;       /* [aggregate] congested, one share per aggregate */
+    int *agg_src, *agg_dst;       /* [aggregate] its calls' sending and receiving nodes */
     double max_error[VAL_RUNS];   /* largest |measured - predicted| / predicted over links
                                      with a predicted load */
+    double agg_error[VAL_RUNS];   /* the same over aggregates */
+    double agg_error_unweighted;  /* congested, against agg_unweighted */
     double seconds;               /* the calls' media time */
 } testbed_validation;
 int testbed_validate(const world *w, testbed_validation *out);

@@ -96,15 +96,34 @@ check(f["/testbed/box_policed"][cases.index(thr)] > 0, "throttle: the policers d
 val = f["/testbed/validation"].attrs
 check(f["/testbed/validation/measured"].shape == (2, 24) and f["/testbed/validation/predicted"].shape == (2, 24),
       "/testbed/validation: measured and predicted, [validation][link]")
-check(val["max_error_uncongested"] < 0.05,
-      f"flow engine against ns-3, uncongested: every link's load within 5% ({100 * val['max_error_uncongested']:.2f}%)")
+# The README's claim (models/README.md, section 6: "within 0.5%"), the same
+# number: ns-3 delivers what the calls send when no queue is full, and the
+# flow engine gives every aggregate its demand; what differs is the packets in
+# flight at the window's edges (0.14-0.16% measured on the toy network).
+check(val["max_error_uncongested"] < 0.005,
+      f"flow engine against ns-3, uncongested: every link's load within 0.5% ({100 * val['max_error_uncongested']:.2f}%)")
+check(val["aggregate_error_uncongested"] < 0.005,
+      f"uncongested: every aggregate's rate within 0.5% ({100 * val['aggregate_error_uncongested']:.2f}%)")
+# Pair i has 1 + i mod 4 calls: at a full drop-tail queue constant-rate UDP
+# loses packets in proportion to its rate, so an aggregate's share grows
+# with its calls, as the weighted solver has it and one share per aggregate
+# has not; so the weighted prediction must be the closer (measured: 33.6%
+# against 73.3% on the toy network).
+check(val["aggregate_error_congested"] < val["aggregate_error_congested_unweighted"],
+      f"congested: the rates weighted by calls are closer to ns-3 ({100 * val['aggregate_error_congested']:.1f}%) "
+      f"than one share per aggregate ({100 * val['aggregate_error_congested_unweighted']:.1f}%)")
+nagg = f["/testbed/validation/aggregate_measured"].shape
+check(nagg == (2, 24) and f["/testbed/validation/aggregate_unweighted"].shape == (24,),
+      "/testbed/validation/aggregate_*: [validation][aggregate], 12 ordered pairs x 2 directions")
 check(0 <= val["max_error_congested"] < 0.25 and "max-min" in val["description"],
       f"congested: the error is reported and explained ({100 * val['max_error_congested']:.1f}%)")
 # The description states the errors this run measured (the attributes, to
 # the 0.01% it prints), not a figure fixed in the code.
 desc = val["description"].decode() if isinstance(val["description"], bytes) else val["description"]
-measured_text = (f"measured here: {100 * val['max_error_uncongested']:.2f}% with the links as configured, "
-                 f"{100 * val['max_error_congested']:.2f}% congested")
+measured_text = (f"measured here: of a link's load, {100 * val['max_error_uncongested']:.2f}% with the links as "
+                 f"configured and {100 * val['max_error_congested']:.2f}% congested; of an aggregate's rate, "
+                 f"{100 * val['aggregate_error_uncongested']:.2f}% and {100 * val['aggregate_error_congested']:.2f}% "
+                 f"({100 * val['aggregate_error_congested_unweighted']:.2f}% congested")
 check(measured_text in desc, f"the description states what was measured: '{measured_text}'")
 pred, meas = f["/testbed/validation/predicted"][1], f["/testbed/validation/measured"][1]
 check((meas <= pred * 1.01 + 1e3).all(), "congested: no link carries more than the flow engine's max-min load")
