@@ -3,6 +3,8 @@
 #ifndef BS_CLI_H
 #define BS_CLI_H
 
+#include <stddef.h>
+
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_params(int argc, char **argv);
@@ -29,6 +31,17 @@ int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 
  * after a message naming `cmd`.  optind is then at the first operand.
  * (cmd_plot.c) */
 int cli_plot_options(const char *cmd, int argc, char **argv, const char **dir, int *format);
+
+/* CONFIG as given on a command line: a file (kept as it is), or a shipped
+ * scenario's name, NAME or NAME.cfg, looked up as NAME.cfg and
+ * scenarios/NAME.cfg in each folder of BLOCKSHIFT_PATH (colon-separated),
+ * then in the installed share folder's scenarios/.  *config then points to
+ * the path found (static storage).  0, or exit code 2 after a message
+ * saying where it looked.  (scenario_path.c) */
+int cli_find_scenario(const char **config);
+/* The share folder of an installed blockshift: PREFIX/share/blockshift for
+ * PREFIX/bin/blockshift (from /proc/self/exe).  0, or -1. */
+int cli_share_dir(char *out, size_t size);
 
 /* Whether argv contains -h or --help before a "--". */
 int cli_wants_help(int argc, char **argv);

@@ -33,6 +33,9 @@ static const char run_usage[] =
     "\n"
     "Run a scenario and write its results to DIR/<scenario>-seed<N>-run<K>.h5\n"
     "(default DIR: results/<scenario>/).  Progress goes to stderr.\n"
+    "CONFIG is a scenario file, or a scenario's name (NAME or NAME.cfg) looked up as\n"
+    "NAME.cfg and scenarios/NAME.cfg in each folder of BLOCKSHIFT_PATH (colon-separated),\n"
+    "then in the installed PREFIX/share/blockshift/scenarios/.\n"
     "\n"
     "  -o DIR           output folder (created if missing)\n"
     "  --seed N         random seed (scenario.seed)\n"
@@ -139,7 +142,7 @@ static int parse_args(int argc, char **argv, run_args *a, int is_run)
         return cli_fail(BS_EINPUT, "%s: more than one CONFIG ('%s', '%s')", cmd, argv[optind],
                         argv[optind + 1]);
     a->config = argv[optind];
-    return 0;
+    return cli_find_scenario(&a->config);
 }
 
 /* Load the configuration; print every error.  Returns 0 or an exit code. */

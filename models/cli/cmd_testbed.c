@@ -116,7 +116,7 @@ static int parse(int argc, char **argv, tb_args *a)
     if (a->replay && a->calib)
         return cli_fail(BS_EINPUT, "testbed: --replay and --calibration-out do not go together");
     a->config = argv[optind];
-    return 0;
+    return cli_find_scenario(&a->config);
 }
 
 static int write_validation(results *r, const world *w, const testbed_validation *v)

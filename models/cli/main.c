@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "base/status.h"
 #include "base/version.h"
+#include "config/config.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,7 +17,9 @@ static const char usage[] =
     "usage: blockshift COMMAND [ARGS]\n"
     "\n"
     "  run CONFIG [-o DIR] [--seed N] [--run K] [--set key=value]... [--scale X] [--quiet]\n"
-    "                       run a scenario and write its results (HDF5)\n"
+    "                       run a scenario and write its results (HDF5); CONFIG: a file,\n"
+    "                       or a shipped scenario's name (BLOCKSHIFT_PATH, then the\n"
+    "                       installed share/blockshift/scenarios)\n"
     "  check CONFIG [--set key=value]...\n"
     "                       validate a configuration: every error, with file:line\n"
     "  params [--markdown]  every parameter: path, type, default, range, unit, meaning, source\n"
@@ -66,6 +69,9 @@ int main(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
+    static char share[4096];
+    if (cli_share_dir(share, sizeof share) == 0)
+        config_search_share(share); /* @include files of an installed blockshift */
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);

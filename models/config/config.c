@@ -733,6 +733,10 @@ static void ctx_free(check_ctx *c)
     free(c->marks);
     free(c->t.n);
     free(c->dir);
+    for (int k = 0; k < c->n_moved; k++) {
+        free(c->moved_full[k]);
+        free(c->moved_rel[k]);
+    }
     config_sb_free(&c->err);
     config_sb_free(&c->tainted);
 }
@@ -769,7 +773,17 @@ static int load_file(const schema *sc, const char *path, int n_set, char *const 
 
     int opened = config_can_open(&c);
     int includes_ok = opened && config_check_includes(&c, path, path, 1) == 0;
-    int parsed = includes_ok && config_read_file(&c.cfg, path) == CONFIG_TRUE;
+    int parsed = 0;
+    if (includes_ok && c.n_moved == 0) {
+        parsed = config_read_file(&c.cfg, path) == CONFIG_TRUE;
+    } else if (includes_ok) {
+        /* Some @include of the top file is found on the search path: the
+         * file is read from its text with those names made relative to its
+         * folder (libconfig 1.5 reads every @include from there). */
+        char *text = config_rewrite_includes(&c);
+        parsed = text && config_read_string(&c.cfg, text) == CONFIG_TRUE;
+        free(text);
+    }
     int ruled = BS_OK;
     if (includes_ok && !parsed)
         config_parse_error(&c);

@@ -34,6 +34,15 @@ char *config_dump(const world *w);
  * Markdown (the committed configs/PARAMETERS.md) when `markdown`. */
 int config_params(FILE *out, int markdown);
 
+/* The folder searched for @include files after those of BLOCKSHIFT_PATH
+ * (an installed blockshift's share folder; NULL: none).  An @include of
+ * the top file is read from the top file's folder when it is there (as
+ * libconfig does), else from the first folder of BLOCKSHIFT_PATH (colon-
+ * separated), then this one, holding it; an absolute path as it is.  The
+ * files they include must name theirs relative to the top file's folder
+ * (libconfig 1.5 has one include folder).  Set once, before loading. */
+void config_search_share(const char *dir);
+
 /* For config_resolve() and the rules of other kinds of file: the context
  * that collects errors while loading. */
 typedef struct check_ctx check_ctx;

@@ -120,6 +120,7 @@ typedef struct mark {
     const char *text; /* MARK_OVERRIDE: the "path=value" argument */
 } mark;
 
+#define MAX_MOVED 64
 struct check_ctx {
     const char *top; /* the file as the user named it */
     char *dir;       /* its folder: the include directory */
@@ -132,6 +133,12 @@ struct check_ctx {
     int n_err;
     sbuf tainted; /* paths with an error before config_resolve, NUL-separated */
     int resolving;
+    /* The top file's @include lines found on the search path (or absolute):
+     * their line, the file found, and the name libconfig is given for it
+     * (relative to dir); the top file is then read from its rewritten text. */
+    int n_moved;
+    int moved_line[MAX_MOVED];
+    char *moved_full[MAX_MOVED], *moved_rel[MAX_MOVED];
 };
 
 /* Where a setting is: "file:line", "--set ARG", or the top file. */
@@ -167,6 +174,9 @@ void config_display_file(const check_ctx *c, const char *file, char *out, size_t
  * the errors in the @include targets (their number). */
 int config_can_open(check_ctx *c);
 int config_check_includes(check_ctx *c, const char *path, const char *shown, int depth);
+/* The top file's text with its moved @include names rewritten (malloc'd;
+ * NULL with c->err.oom set, or when it cannot be read). */
+char *config_rewrite_includes(check_ctx *c);
 /* libconfig's read error, as one error line. */
 void config_parse_error(check_ctx *c);
 /* After the read: integers libconfig stored wrongly, and NUL bytes. */

@@ -62,6 +62,11 @@ void config_display_file(const check_ctx *c, const char *file, char *out, size_t
         snprintf(out, size, "%s", c->top);
         return;
     }
+    for (int k = 0; k < c->n_moved; k++)
+        if (strcmp(file, c->moved_rel[k]) == 0) {
+            snprintf(out, size, "%s", c->moved_full[k]);
+            return;
+        }
     char joined[4096];
     snprintf(joined, sizeof joined, "%s/%s", c->dir, file);
     tidy_path(out, size, joined);
@@ -215,6 +220,68 @@ static const char *unreadable(const char *path)
     return NULL;
 }
 
+static const char *search_share; /* config_search_share() */
+
+void config_search_share(const char *dir) { search_share = dir; }
+
+/* Where an @include of `name` is: c->dir/name when that is a readable file
+ * (libconfig's own rule; 0), else `name` itself when absolute, else the
+ * first folder of BLOCKSHIFT_PATH, then the share folder, holding it (1,
+ * the path in full[]); -1 if none (full[]: c->dir/name). */
+static int resolve_include(const check_ctx *c, const char *name, char *full, size_t size)
+{
+    if (name[0] == '/') {
+        snprintf(full, size, "%s", name);
+        return unreadable(full) ? -1 : 1;
+    }
+    snprintf(full, size, "%s/%s", c->dir, name);
+    if (!unreadable(full))
+        return 0;
+    const char *sp = getenv("BLOCKSHIFT_PATH");
+    for (const char *p = sp; p && *p;) {
+        const char *end = strchr(p, ':');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n > 0) {
+            snprintf(full, size, "%.*s/%s", (int)n, p, name);
+            if (!unreadable(full))
+                return 1;
+        }
+        p = end ? end + 1 : p + n;
+    }
+    if (search_share) {
+        snprintf(full, size, "%s/%s", search_share, name);
+        if (!unreadable(full))
+            return 1;
+    }
+    snprintf(full, size, "%s/%s", c->dir, name);
+    return -1;
+}
+
+/* The name libconfig, which joins c->dir and an @include name, must be
+ * given for the file at `full`: up from c->dir's real folder to / and down
+ * to full's real path ("../../../usr/share/..."); NULL if either has no
+ * real path, or out of memory. */
+static char *name_from_dir(const check_ctx *c, const char *full)
+{
+    char *dir = realpath(c->dir, NULL), *target = realpath(full, NULL), *out = NULL;
+    if (dir && target) {
+        int up = 0;
+        for (const char *p = dir; *p; p++)
+            up += *p == '/' && p[1] != '\0';
+        size_t len = (size_t)up * 3 + strlen(target);
+        out = malloc(len + 1);
+        if (out) {
+            out[0] = '\0';
+            for (int k = 0; k < up; k++)
+                strcat(out, "../");
+            strcat(out, target + 1);
+        }
+    }
+    free(dir);
+    free(target);
+    return out;
+}
+
 /* Check the @include targets of file `path` (shown as `shown`) and of the
  * files they include.  Returns the number of errors reported. */
 int config_check_includes(check_ctx *c, const char *path, const char *shown, int depth)
@@ -231,21 +298,42 @@ int config_check_includes(check_ctx *c, const char *path, const char *shown, int
     }
     int n = find_includes(text, len, refs, 64), bad = 0;
     free(text);
+    const char *sp = getenv("BLOCKSHIFT_PATH");
     for (int i = 0; i < n; i++) {
         char loc[4200], full[4096], tidy[4096];
         snprintf(loc, sizeof loc, "%s:%d", shown, refs[i].line);
-        snprintf(full, sizeof full, "%s/%s", c->dir, refs[i].name);
+        int where = refs[i].bad_escape ? -1 : resolve_include(c, refs[i].name, full, sizeof full);
         tidy_path(tidy, sizeof tidy, full);
         sbuf msg = {0};
-        const char *why = refs[i].bad_escape ? NULL : unreadable(full);
         if (refs[i].bad_escape)
             config_sb_printf(&msg, "@include path with a backslash: only \\\\ and \\\" may follow one");
-        else if (refs[i].name[0] == '/')
-            config_sb_printf(&msg, "@include \"%s\": absolute paths are not supported (libconfig 1.5 "
-                            "reads every @include relative to %s/): write it relative to that "
-                            "folder", refs[i].name, c->dir);
-        else if (why)
-            config_sb_printf(&msg, "cannot open @include file \"%s\" (%s): %s", refs[i].name, tidy, why);
+        else if (where < 0 && refs[i].name[0] == '/')
+            config_sb_printf(&msg, "cannot open @include file \"%s\": %s", refs[i].name,
+                             unreadable(full));
+        else if (where < 0)
+            config_sb_printf(&msg, "cannot open @include file \"%s\" (%s): %s; nor is it in "
+                             "BLOCKSHIFT_PATH (%s) or %s",
+                             refs[i].name, tidy, unreadable(full), sp && *sp ? sp : "not set",
+                             search_share ? search_share : "a share folder (none)");
+        else if (where > 0 && depth > 1)
+            config_sb_printf(&msg, "@include \"%s\" in an included file: found as %s, but "
+                             "libconfig 1.5 reads an included file's @include from %s/ only: "
+                             "include it from the top file, or name it relative to that folder",
+                             refs[i].name, tidy, c->dir);
+        else if (where > 0) {
+            char *rel = c->n_moved < MAX_MOVED ? name_from_dir(c, full) : NULL;
+            char *kept = rel ? strdup(tidy) : NULL;
+            if (!rel || !kept) {
+                free(rel);
+                free(kept);
+                config_sb_printf(&msg, "@include \"%s\": cannot use %s (more than %d such "
+                                 "@include lines, or out of memory)", refs[i].name, tidy, MAX_MOVED);
+            } else {
+                c->moved_line[c->n_moved] = refs[i].line;
+                c->moved_rel[c->n_moved] = rel;
+                c->moved_full[c->n_moved++] = kept;
+            }
+        }
         if (msg.len) {
             config_add_line(c, loc, NULL, config_sb_str(&msg));
             bad++;
@@ -256,6 +344,50 @@ int config_check_includes(check_ctx *c, const char *path, const char *shown, int
     }
     free(refs);
     return bad;
+}
+
+char *config_rewrite_includes(check_ctx *c)
+{
+    size_t len = 0;
+    char *text = read_all(c->top, &len);
+    if (!text)
+        return NULL;
+    sbuf out = {0};
+    int line = 1, k = 0;
+    for (const char *p = text; *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p + 1) : strlen(p);
+        const char *at = NULL;
+        while (k < c->n_moved && c->moved_line[k] < line)
+            k++;
+        if (k < c->n_moved && c->moved_line[k] == line)
+            at = strstr(p, "@include");
+        const char *q1 = at && at < p + n ? strchr(at, '"') : NULL;
+        const char *q2 = q1 ? q1 + 1 : NULL;
+        while (q2 && *q2 && *q2 != '"' && *q2 != '\n')
+            q2 += *q2 == '\\' && q2[1] ? 2 : 1;
+        if (q2 && *q2 == '"') { /* the name written on one line, as find_includes read it */
+            config_sb_printf(&out, "%.*s\"", (int)(q1 - p), p);
+            for (const char *r = c->moved_rel[k]; *r; r++)
+                config_sb_printf(&out, "%s%c", *r == '"' || *r == '\\' ? "\\" : "", *r);
+            config_sb_printf(&out, "%.*s", (int)(p + n - q2), q2);
+        } else {
+            config_sb_printf(&out, "%.*s", (int)n, p);
+        }
+        p += n;
+        line++;
+    }
+    free(text);
+    if (out.oom) {
+        c->err.oom = 1;
+        config_sb_free(&out);
+        return NULL;
+    }
+    char *s = strdup(config_sb_str(&out));
+    config_sb_free(&out);
+    if (!s)
+        c->err.oom = 1;
+    return s;
 }
 
 /* Whether the top file can be read; if not, the reason as an error line. */
@@ -317,7 +449,8 @@ void config_parse_error(check_ctx *c)
         config_sb_printf(&msg, "syntax error: nested too deeply");
     else if (strcmp(text, "duplicate setting name") == 0) {
         char name[64];
-        name_at_line(config_error_file(&c->cfg), config_error_line(&c->cfg), name, sizeof name);
+        const char *ef = config_error_file(&c->cfg);
+        name_at_line(ef ? ef : c->top, config_error_line(&c->cfg), name, sizeof name);
         config_sb_printf(&msg, "'%s' is set twice in the same group (an @included file may set it "
                         "already)", name[0] ? name : "a setting");
     }
@@ -410,6 +543,13 @@ int config_scan_ints(const char *s, size_t len, bad_int *bad, int max, int *nul_
     return n;
 }
 
+/* Whether two of libconfig's file names are the same file's (NULL: the
+ * top file read from its rewritten text). */
+static int same_file(const char *a, const char *b)
+{
+    return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
 /* The integer setting libconfig made of a bad literal: in `file`, on the
  * literal's line or the nearest line above it, holding the wrapped value. */
 static config_setting_t *find_wrapped(config_setting_t *s, const char *file, const bad_int *b,
@@ -417,7 +557,7 @@ static config_setting_t *find_wrapped(config_setting_t *s, const char *file, con
 {
     int type = config_setting_type(s);
     if ((type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) && !config_setting_get_hook(s) &&
-        config_setting_source_file(s) && strcmp(config_setting_source_file(s), file) == 0 &&
+        same_file(config_setting_source_file(s), file) &&
         (int)config_setting_source_line(s) <= b->line && (type == CONFIG_TYPE_INT64) == b->is64 &&
         (b->is64 ? config_setting_get_int64(s) : config_setting_get_int(s)) == b->value &&
         (!best || config_setting_source_line(s) > config_setting_source_line(best)))
@@ -448,8 +588,12 @@ static void setting_path(const config_setting_t *s, sbuf *out)
 /* Report the integers of every file read (the top file and its includes)
  * that libconfig stored wrongly, and NUL bytes, which it silently treats as
  * the end of a string. */
+static void check_source_file(check_ctx *c, const char *named, const char *path);
+
 void config_check_source_files(check_ctx *c)
 {
+    if (c->n_moved > 0) /* the top file, read from its text, has no name */
+        check_source_file(c, NULL, c->top);
     for (unsigned i = 0; i < c->cfg.num_filenames; i++) {
         const char *named = c->cfg.filenames[i];
         char path[4096];
@@ -457,43 +601,49 @@ void config_check_source_files(check_ctx *c)
             snprintf(path, sizeof path, "%s", c->top);
         else
             snprintf(path, sizeof path, "%s/%s", c->dir, named);
-        size_t len = 0;
-        char *text = read_all(path, &len);
-        if (!text)
+        check_source_file(c, named, path);
+    }
+}
+
+/* One file's integers and NUL bytes (named: libconfig's name for it, NULL
+ * for a top file read from its text). */
+static void check_source_file(check_ctx *c, const char *named, const char *path)
+{
+    size_t len = 0;
+    char *text = read_all(path, &len);
+    if (!text)
+        return;
+    bad_int bad[64];
+    int nul_line;
+    int n = config_scan_ints(text, len, bad, 64, &nul_line);
+    free(text);
+    char shown[4096];
+    config_display_file(c, named, shown, sizeof shown);
+    if (nul_line) {
+        char loc[4200];
+        snprintf(loc, sizeof loc, "%s:%d", shown, nul_line);
+        config_add_line(c, loc, NULL, "the file contains a NUL byte (is it a text file?)");
+    }
+    for (int k = 0; k < n; k++) {
+        if (!config_int_is_wrong(&bad[k]))
             continue;
-        bad_int bad[64];
-        int nul_line;
-        int n = config_scan_ints(text, len, bad, 64, &nul_line);
-        free(text);
-        char shown[4096];
-        config_display_file(c, named, shown, sizeof shown);
-        if (nul_line) {
-            char loc[4200];
-            snprintf(loc, sizeof loc, "%s:%d", shown, nul_line);
-            config_add_line(c, loc, NULL, "the file contains a NUL byte (is it a text file?)");
+        config_setting_t *s = find_wrapped(config_root_setting(&c->cfg), named, &bad[k], 0, NULL);
+        sbuf path_of = {0}, msg = {0};
+        char loc[4200];
+        if (s) {
+            config_setting_set_hook(s, &c->wrapped);
+            setting_path(s, &path_of);
         }
-        for (int k = 0; k < n; k++) {
-            if (!config_int_is_wrong(&bad[k]))
-                continue;
-            config_setting_t *s =
-                find_wrapped(config_root_setting(&c->cfg), named, &bad[k], 0, NULL);
-            sbuf path_of = {0}, msg = {0};
-            char loc[4200];
-            if (s) {
-                config_setting_set_hook(s, &c->wrapped);
-                setting_path(s, &path_of);
-            }
-            snprintf(loc, sizeof loc, "%s:%d", shown, bad[k].line);
-            if (bad[k].beyond64)
-                config_sb_printf(&msg, "integer %s does not fit in 64 bits", bad[k].text);
-            else
-                config_sb_printf(&msg,
-                          "integer %s does not fit in 32 bits, and libconfig would silently "
-                          "read it as %lld; write %sL",
-                          bad[k].text, bad[k].value, bad[k].text);
-            config_add_line(c, loc, config_sb_str(&path_of), config_sb_str(&msg));
-            config_sb_free(&path_of);
-            config_sb_free(&msg);
-        }
+        snprintf(loc, sizeof loc, "%s:%d", shown, bad[k].line);
+        if (bad[k].beyond64)
+            config_sb_printf(&msg, "integer %s does not fit in 64 bits", bad[k].text);
+        else
+            config_sb_printf(&msg,
+                             "integer %s does not fit in 32 bits, and libconfig would silently "
+                             "read it as %lld; write %sL",
+                             bad[k].text, bad[k].value, bad[k].text);
+        config_add_line(c, loc, config_sb_str(&path_of), config_sb_str(&msg));
+        config_sb_free(&path_of);
+        config_sb_free(&msg);
     }
 }

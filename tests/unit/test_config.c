@@ -409,10 +409,12 @@ static void test_syntax_error_and_missing_file(void **state)
     assert_errors(f, "~/scenarios/none.cfg: cannot open: No such file or directory\n");
 
     /* an @include of a missing file names the file and where it was looked for */
+    unsetenv("BLOCKSHIFT_PATH");
     write_file(f, "scenarios/i.cfg", "@include \"../configs/gone.cfg\"\n");
     assert_int_equal(load(f, "scenarios/i.cfg", 0, NULL), BS_EINPUT);
     assert_errors(f, "~/scenarios/i.cfg:1: cannot open @include file \"../configs/gone.cfg\" "
-                     "(~/configs/gone.cfg): No such file or directory\n");
+                     "(~/configs/gone.cfg): No such file or directory; nor is it in "
+                     "BLOCKSHIFT_PATH (not set) or a share folder (none)\n");
 }
 
 /* The cross-field rules of config_resolve() report through config_check_error(),
@@ -435,6 +437,60 @@ static void test_resolve_errors_have_lines(void **state)
 #if LIBCONFIG_VER_MAJOR == 1 && LIBCONFIG_VER_MINOR < 7
 /* libconfig 1.5 stores 99999999999 (no L suffix) as 1215752191 without a
  * word; the loader finds such literals in the source and says so. */
+/* @include on the search path (config.h, config_search_share): a name not
+ * in the top file's folder is looked for in each folder of BLOCKSHIFT_PATH,
+ * then the share folder; errors keep their file:line, in the file found (the
+ * top file is then read from its text: its own lines, and the integers
+ * libconfig would wrap, are still reported at their lines). */
+static void test_include_search_path(void **state)
+{
+    fixture *f = *state;
+    char lib[160], share[160];
+    snprintf(lib, sizeof lib, "%s/lib", f->dir);
+    snprintf(share, sizeof share, "%s/share", f->dir);
+    mkdir(lib, 0700);
+    mkdir(share, 0700);
+    write_file(f, "share/apps.cfg", "apps = ( { name = \"a\"; } );\n");
+    write_file(f, "lib/regions.cfg", "regions = ( { name = \"r\"; population = 1000.0;\n"
+                                     "  isps = ( { name = \"i\"; share = 1.0; } ); } );\n");
+    write_file(f, "scenarios/p.cfg",
+               "scenario = { name = \"t\"; start = \"2025-01-01\"; end = \"2025-03-01\"; };\n"
+               "@include \"regions.cfg\"\n"
+               "@include \"apps.cfg\"\n");
+    setenv("BLOCKSHIFT_PATH", lib, 1);
+    config_search_share(share);
+    assert_int_equal(load(f, "scenarios/p.cfg", 0, NULL), BS_OK);
+    assert_int_equal(f->a->n_regions, 1);
+    assert_string_equal(f->a->apps[0].name, "a");
+    /* BLOCKSHIFT_PATH comes first: a lib/apps.cfg with an error is the one
+     * read (bass_q's range 0..1000 per year: config/schema.c) */
+    write_file(f, "lib/apps.cfg", "apps = ( { name = \"a\"; bass_q = -1.0; } );\n");
+    assert_int_equal(load(f, "scenarios/p.cfg", 0, NULL), BS_EINPUT);
+    assert_errors(f, "~/lib/apps.cfg:1: apps.[0].bass_q: -1 is out of range 0..1000 1/year\n");
+    remove(at(f, "lib/apps.cfg"));
+    /* the top file read from its text: a wrapped integer at its own line */
+    write_file(f, "scenarios/p.cfg",
+               "scenario = { name = \"t\"; start = \"2025-01-01\"; end = \"2025-03-01\";\n"
+               "  seed = 99999999999; };\n"
+               "@include \"regions.cfg\"\n"
+               "@include \"apps.cfg\"\n");
+    assert_int_equal(load(f, "scenarios/p.cfg", 0, NULL), BS_EINPUT);
+    assert_errors(f, "~/scenarios/p.cfg:2: scenario.seed: integer 99999999999 does not fit in 32 "
+                     "bits, and libconfig would silently read it as 1215752191; write "
+                     "99999999999L\n");
+    /* nowhere: where it was looked for */
+    write_file(f, "scenarios/p.cfg", "@include \"nowhere.cfg\"\n");
+    assert_int_equal(load(f, "scenarios/p.cfg", 0, NULL), BS_EINPUT);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "~/scenarios/p.cfg:1: cannot open @include file \"nowhere.cfg\" "
+             "(~/scenarios/nowhere.cfg): No such file or directory; nor is it in "
+             "BLOCKSHIFT_PATH (%s) or %s\n", lib, share);
+    assert_errors(f, want);
+    unsetenv("BLOCKSHIFT_PATH");
+    config_search_share(NULL);
+}
+
 static void test_wrapped_integer(void **state)
 {
     fixture *f = *state;
@@ -713,6 +769,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_resolve_errors_have_lines, setup, teardown),
 #if LIBCONFIG_VER_MAJOR == 1 && LIBCONFIG_VER_MINOR < 7
         cmocka_unit_test_setup_teardown(test_wrapped_integer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_include_search_path, setup, teardown),
 #endif
         cmocka_unit_test_setup_teardown(test_overrides, setup, teardown),
         cmocka_unit_test_setup_teardown(test_override_errors, setup, teardown),
