@@ -151,6 +151,17 @@ static int all_equal(FILE *o, const results_run *a, const results_run *b)
     return equal;
 }
 
+/* A run's name in a legend: its file's name without folder and ".h5"
+ * (SCENARIO-seedN-runK for the files blockshift run writes). */
+static void run_label(const char *path, char *out, size_t size)
+{
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    size_t len = strlen(base);
+    if (len > 3 && strcmp(base + len - 3, ".h5") == 0)
+        len -= 3;
+    snprintf(out, size, "%.*s", (int)(len < size ? len : size - 1), base);
+}
+
 /* A's and B's national [day][x] series of `path` side by side (A solid, B dashed). */
 static int fig_pair(run *r, const results_run *b, const char *pb, const char *path, int regional, double k,
                     char **names, int n, const char *name, const char *title, const char *ylabel)
@@ -173,11 +184,15 @@ static int fig_pair(run *r, const results_run *b, const char *pb, const char *pa
     double *v = st == BS_OK ? calloc(days * (size_t)(2 * n) + 1, sizeof(double)) : NULL;
     if (st == BS_OK && (!cols || !v))
         st = bs_fail(BS_ENOMEM, "compare: out of memory");
-    char (*lab)[80] = st == BS_OK ? calloc((size_t)(2 * n), sizeof *lab) : NULL;
+    char (*lab)[200] = st == BS_OK ? calloc((size_t)(2 * n), sizeof *lab) : NULL;
     if (st == BS_OK && !lab)
         st = bs_fail(BS_ENOMEM, "compare: out of memory");
+    /* the legend names each run by its file (SCENARIO-seedN-runK) */
+    char run_a[80], run_b[80];
+    run_label(r->result, run_a, sizeof run_a);
+    run_label(pb, run_b, sizeof run_b);
     for (int i = 0; st == BS_OK && i < 2 * n; i++) {
-        snprintf(lab[i], sizeof lab[i], "%s_%s", names[i % n], i < n ? "A" : "B");
+        snprintf(lab[i], sizeof lab[i], "%s%s", names[i % n], i < n ? "" : " (B)");
         cols[i] = lab[i];
     }
     for (size_t t = 0; st == BS_OK && t < days * per; t++)
@@ -188,7 +203,7 @@ static int fig_pair(run *r, const results_run *b, const char *pb, const char *pa
                 v[(t / per) * (size_t)(2 * n) + (size_t)(n + i)] += k * y[at] / per;
             }
     if (st == BS_OK) {
-        figure g = {name, title, ylabel, 2 * n, cols, v, 0, n};
+        figure g = {name, title, ylabel, 2 * n, cols, v, 0, n, 0, NULL, {run_a, run_b}};
         st = plot_draw(r, &g);
     }
     free(cols);
@@ -254,10 +269,10 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
              .ev = a->events, .n_ev = a->n_events};
     if (st == BS_OK)
         st = fig_pair(&r, b, pb, "/population/primary", 1, 1e-6, apps, n_apps, "primary",
-                      "People by first-choice app: A solid, B dashed", "million people");
+                      "People by first-choice app, two runs", "million people");
     if (st == BS_OK && results_run_array(a, "/network/border_app"))
         st = fig_pair(&r, b, pb, "/network/border_app", 0, 1e-9, apps, n_apps, "border",
-                      "Border load by app: A solid, B dashed", "Gbit/s (daily mean)");
+                      "Border load by app, two runs", "Gbit/s (daily mean)");
     for (int i = 0; i < r.n_paths; i++) {
         if (st == BS_OK)
             fprintf(stderr, "blockshift: figure %s\n", paths[i]);

@@ -21,11 +21,6 @@
 
 const char *const plot_format_names[N_PLOT_FORMATS] = {"png", "svg", "pdf"};
 
-const char *const plot_terminals[N_PLOT_FORMATS] = {
-    "pngcairo size 1280,720 font 'Sans,14'",
-    "svg size 1280,720 dynamic font 'Sans,14'",
-    "pdfcairo size 7in,4in font 'Sans,10'",
-};
 
 static int have_gnuplot(void)
 {
@@ -88,66 +83,6 @@ static int write_dat(const run *r, const figure *g, const char *path)
             fprintf(o, " %.9g", g->v[(size_t)d * g->n_cols + c]);
         fputc('\n', o);
     }
-    return atomic_close_stream(o, path); /* every write checked: a full disk is an error */
-}
-
-static int write_gp(const run *r, const figure *g, const char *path)
-{
-    FILE *o = fopen(path, "w");
-    if (!o)
-        return bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
-    /* every string spliced in is a gnuplot single-quoted constant (quote_gp):
-     * names are data, never code */
-    char name[QUOTE_ROOM(256)], title[QUOTE_ROOM(256)], ylabel[QUOTE_ROOM(256)];
-    char result[QUOTE_ROOM(4200)], dat[QUOTE_ROOM(300)], script[QUOTE_ROOM(300)];
-    char out[QUOTE_ROOM(300)], buf[300];
-    const char *ext = plot_format_names[r->format];
-    quote_gp(name, sizeof name, g->name);
-    quote_gp(title, sizeof title, g->title);
-    quote_gp(ylabel, sizeof ylabel, g->ylabel);
-    quote_gp(result, sizeof result, r->result);
-    snprintf(buf, sizeof buf, "%s.dat", g->name);
-    quote_gp(dat, sizeof dat, buf);
-    snprintf(buf, sizeof buf, "%s.gp", g->name);
-    quote_gp(script, sizeof script, buf);
-    snprintf(buf, sizeof buf, "%s.%s", g->name, ext);
-    quote_gp(out, sizeof out, buf);
-    fprintf(o,
-            "# %s: %s.\n# Data: %s, written by blockshift plot from %s.\n"
-            "# Restyle by editing this script, then: gnuplot %s\n"
-            "if (!exists(\"outfile\")) outfile = %s\n"
-            "set terminal %s\nset termoption noenhanced\nset output outfile\nset title %s\n"
-            "set xdata time\nset timefmt \"%%Y-%%m-%%d\"\nset format x \"%%b %%Y\"\n"
-            "set xtics rotate by -30\nset ylabel %s\nset key outside right top\n"
-            "set grid\nset yrange [0:*]\nset autoscale xfix\n",
-            name, title, dat, result, script, out, plot_terminals[r->format], title, ylabel);
-    for (int e = 0; e < r->n_ev; e++) {
-        char date[QUOTE_ROOM(16)], label[QUOTE_ROOM(600)], text[600];
-        snprintf(text, sizeof text, "%s %s", r->ev[e].action, r->ev[e].apps);
-        quote_gp(date, sizeof date, r->ev[e].date);
-        quote_gp(label, sizeof label, text);
-        fprintf(o,
-                "set arrow from %s, graph 0 to %s, graph 1 nohead dt 2 lc rgb \"gray40\"\n"
-                "set label %s at %s, graph 0.98 rotate by 90 right font \",9\" "
-                "textcolor rgb \"gray30\"\n",
-                date, date, label, date);
-    }
-    int first = g->n_stack + 2;
-    fputs("plot ", o);
-    if (g->n_stack) /* cumulative columns, drawn from the top down */
-        fprintf(o, "for [i=%d:2:-1] %s using 1:i with filledcurves x1 title columnheader(i)%s",
-                g->n_stack + 1, dat, g->n_cols > g->n_stack ? ", \\\n     " : "");
-    if (g->pair > 0) /* A solid, B dashed in A's colour */
-        fprintf(o,
-                "for [i=2:%d] %s using 1:i with lines lw 3 lc i-1 title columnheader(i), \\\n"
-                "     for [i=%d:%d] %s using 1:i with lines lw 2 dt 2 lc i-%d "
-                "title columnheader(i)",
-                g->pair + 1, dat, g->pair + 2, 2 * g->pair + 1, dat, g->pair + 1);
-    else if (g->n_cols + 1 >= first)
-        fprintf(o, "for [i=%d:%d] %s using 1:i with %s lw 3 title columnheader(i)",
-                first, g->n_cols + 1, dat,
-                r->replay ? "linespoints pt 7" : "lines"); /* a replay: a point per phase */
-    fputc('\n', o);
     return atomic_close_stream(o, path); /* every write checked: a full disk is an error */
 }
 
@@ -304,7 +239,7 @@ int plot_draw(run *r, const figure *g)
     atomic_track(img);
     int st = write_dat(r, g, dat);
     if (st == BS_OK)
-        st = write_gp(r, g, gp);
+        st = plot_write_script(r, g, gp);
     if (st == BS_OK)
         st = gnuplot_in(work, script, out, strrchr(out, '.'));
     const char *from[3] = {dat, gp, img}, *name[3] = {"dat", "gp", ext};
@@ -392,7 +327,7 @@ static int fig_population(run *r, const char *path, const char *dim, const char 
         st = bs_fail(BS_EINPUT, "%s: %s has %zu columns but %s has %d names", r->result, path,
                      sh[2], dim, n);
     if (st == BS_OK) {
-        figure g = {name, title, ylabel, n, cols, v, 0, 0};
+        figure g = {name, title, ylabel, n, cols, v, 0, 0, 0, NULL, {NULL, NULL}};
         st = plot_draw(r, &g);
     }
     free(v);
@@ -416,7 +351,7 @@ static int fig_failed(run *r)
         x[i] = in[i] * (r->replay ? 1.0 : 1e-6);
     figure g = {"failed", "Failed calls (\"User not available\") by app",
                 r->replay ? "calls in the phase" : "million calls a day",
-                n, cols, x, 0, 0};
+                n, cols, x, 0, 0, 0, NULL, {NULL, NULL}};
     int st = plot_draw(r, &g);
     free(x);
     return st;
@@ -476,20 +411,22 @@ static int fig_border(run *r)
         double k = bit_unit(tot, hours, &label, per == 24);
         for (size_t i = 0; i < na; i++)
             cols[i] = names[i];
-        cols[na] = "rest_of_traffic";
-        cols[na + 1] = "through_VPN_tunnels";
+        cols[na] = "the rest of the traffic";
+        cols[na + 1] = "all traffic through VPN tunnels";
         for (size_t h = 0; h < hours / per * per; h++) {
-            double *row = v + (h / per) * nc, cum = 0, apps = 0;
+            double *row = v + (h / per) * nc, apps = 0;
             for (size_t i = 0; i < na; i++) {
                 apps += app[h * na + i];
-                cum += app[h * na + i];
-                row[i] += cum * k / per; /* cumulative: stacked areas */
+                row[i] += app[h * na + i] * k / per; /* each series' own: gnuplot stacks */
             }
-            row[na] += (cum + (tot[h] - apps)) * k / per;
+            row[na] += (tot[h] - apps) * k / per;
             row[na + 1] += vpn[h] * k / per;
         }
-        figure g = {"border", "Load on border links, stacked by app", label, (int)nc, cols, v,
-                    (int)na + 1, 0};
+        /* Two panels: the apps' calls and messages, stacked, on their own
+         * scale; below, the rest of the border's traffic, far larger, with
+         * the part of all of it that goes through VPN tunnels. */
+        figure g = {"border", "Load on border links: the apps (above), all the rest (below)",
+                    label, (int)nc, cols, v, (int)na, 0, (int)na + 1, label, {NULL, NULL}};
         st = plot_draw(r, &g);
     }
     free(cols);
@@ -526,7 +463,7 @@ static int fig_censor(run *r)
         double k = bit_unit(v, n, &label, per == 24);
         for (size_t i = 0; i < n; i++)
             v[i] *= k;
-        figure g = {"censor", "The censor's boxes: all of them together", label, 3, cols, v, 0, 0};
+        figure g = {"censor", "The censor's boxes: all of them together", label, 3, cols, v, 0, 0, 0, NULL, {NULL, NULL}};
         st = plot_draw(r, &g);
     }
     free(v);
@@ -582,7 +519,7 @@ static int fig_links(run *r)
         figure g = {"links",
                     per == 24 ? "The busiest links (their peak hour each day)"
                               : "The busiest links (their mean over each phase)",
-                    "utilisation, %", nt, cols, v, 0, 0};
+                    "utilisation, %", nt, cols, v, 0, 0, 0, NULL, {NULL, NULL}};
         st = plot_draw(r, &g);
     }
     free(peak);

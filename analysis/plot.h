@@ -4,13 +4,19 @@
  * NAME.dat (the numbers, one row a day, a header row naming the columns),
  * NAME.gp (the gnuplot script that draws it: edit it and run `gnuplot
  * NAME.gp` to restyle the figure without running the simulation again) and
- * NAME.png (or .svg, .pdf).  Every figure has dates on its time axis and the
- * scenario's events as labelled vertical lines.  The figures:
+ * NAME.png (or .svg, .pdf).  Every figure has dates on its time axis, the
+ * scenario's events as dashed lines labelled in a strip above the plot
+ * area, Okabe and Ito's colour-blind-safe colours (without their yellow)
+ * with a dash pattern per line, and the same margins (plot_script.c), so
+ * that figures line up.  NAME.dat holds each series' own values (stacking
+ * is done by the script), and NAME.gp reads it from its own folder wherever
+ * it is run from, stopping with a message if it is missing.  The figures:
  *   primary   people by first-choice calling app
  *   failed    failed calls ("User not available") by app
  *   vpn       VPN users by protocol
- *   border    load on border links, stacked by app and the rest, with the
- *             part through VPN tunnels (with the flow engine's datasets)
+ *   border    load on border links in two panels: the apps, stacked, on
+ *             their own scale; below, the rest of the traffic with the part
+ *             of all of it through VPN tunnels (with the flow engine's data)
  *   censor    the censor boxes' inspected, dropped and uninspected load
  *   links     the five busiest links' utilisation (daily peak hour)
  * A figure is drawn to a temporary name and renamed when gnuplot succeeds:
@@ -20,6 +26,14 @@
 
 enum plot_format { PLOT_PNG, PLOT_SVG, PLOT_PDF, N_PLOT_FORMATS };
 extern const char *const plot_format_names[N_PLOT_FORMATS];
+
+/* The look of every figure this process draws: screen (1280x720 pixels or
+ * 7x4 inches, 14 or 10 point), paper (1200x750 or 6.5x3.6, 15 or 9 point,
+ * thinner lines), slides (1600x900 or 10x5.6, 24 or 16 point, thick lines);
+ * w, h > 0 replace the size (pixels for png and svg, inches for pdf). */
+enum plot_style { PLOT_SCREEN, PLOT_PAPER, PLOT_SLIDES, N_PLOT_STYLES };
+extern const char *const plot_style_names[N_PLOT_STYLES];
+void plot_set_look(int style, double w, double h);
 
 /* Draw the figures of `result` into `dir` (created if missing).  Writes
  * the figures' paths to *paths (up to 8, each malloc'ed; *n of them).

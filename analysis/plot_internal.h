@@ -6,6 +6,8 @@
 #include "analysis/plot.h"
 #include "io/results.h"
 
+#include <stddef.h>
+
 /* What one figure shows: a table of days by columns, and how to draw it. */
 typedef struct figure {
     const char *name, *title, *ylabel;
@@ -14,6 +16,10 @@ typedef struct figure {
     double *v;          /* [day][col] */
     int n_stack;        /* columns 0..n_stack-1 are stacked areas, the rest lines */
     int pair;           /* > 0: columns [0, pair) are run A, [pair, 2 pair) run B */
+    int lower;          /* > 0: columns [lower - 1, n_cols) go to a lower panel, the
+                           first as an area, the others as lines */
+    const char *lower_ylabel; /* its axis label (NULL: ylabel) */
+    const char *pair_name[2]; /* pair > 0: the runs' names, for the legend */
 } figure;
 
 typedef struct run {
@@ -35,8 +41,14 @@ typedef struct run {
  * figure's path to r->paths. */
 int plot_draw(run *r, const figure *g);
 
-/* gnuplot's terminal for each plot format. */
-extern const char *const plot_terminals[N_PLOT_FORMATS];
+/* gnuplot's terminal for the format, with the look's size and font
+ * (plot_set_look), into out[size]. */
+void plot_terminal(int format, char *out, size_t size);
+
+/* Write g's gnuplot script to path (plot_script.c): the shared look, the
+ * events above the plot area, and the figure's areas and lines read from
+ * NAME.dat next to the script, wherever it is run from. */
+int plot_write_script(const run *r, const figure *g, const char *path);
 
 /* Run gnuplot on dir/script, which draws to the file named by its variable
  * `outfile`, here a unique temporary dir/.OUT.tmp-PID-RANDOM, renamed to

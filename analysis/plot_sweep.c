@@ -77,7 +77,8 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
         /* every string spliced in is a gnuplot single-quoted constant
          * (quote_gp): names are data, never code */
         char qn[QUOTE_ROOM(256)], qs[QUOTE_ROOM(300)], qo[QUOTE_ROOM(300)], qt[QUOTE_ROOM(600)];
-        char qx[QUOTE_ROOM(300)];
+        char qx[QUOTE_ROOM(300)], term[160];
+        plot_terminal(format, term, sizeof term);
         quote_gp(qn, sizeof qn, name);
         quote_gp(qs, sizeof qs, script);
         quote_gp(qo, sizeof qo, out);
@@ -88,7 +89,7 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
                    "if (!exists(\"outfile\")) outfile = %s\n"
                    "set terminal %s\nset termoption noenhanced\nset output outfile\n"
                    "set grid\nset key outside right top\n",
-                qn, qs, qo, plot_terminals[format]);
+                qn, qs, qo, term);
         if (np == 1) {
             char t[300];
             snprintf(t, sizeof t, "%s: mean and 95%% confidence interval", name);

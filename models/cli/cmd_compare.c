@@ -11,7 +11,7 @@
 #include <unistd.h> /* optind */
 
 static const char usage[] =
-    "usage: blockshift compare A.h5 B.h5 [-o DIR] [--format png|svg|pdf]\n"
+    "usage: blockshift compare A.h5 B.h5 [-o DIR] [--format png|svg|pdf] [--style S] [--size WxH]\n"
     "\n"
     "Compare two runs of the same world (a scenario and its counterfactual):\n"
     "DIR/differences.txt (per app and per link class, A, B and B - A; the largest\n"

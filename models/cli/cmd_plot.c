@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 
 static const char usage[] =
-    "usage: blockshift plot RESULT.h5 [--format png|svg|pdf] [-o DIR]\n"
-    "       blockshift plot SWEEPDIR [--format png|svg|pdf]\n"
+    "usage: blockshift plot RESULT.h5 [--format png|svg|pdf] [--style S] [--size WxH] [-o DIR]\n"
+    "       blockshift plot SWEEPDIR [--format png|svg|pdf] [--style S] [--size WxH]\n"
     "\n"
     "Draw the standard figures of a run with gnuplot: people by first-choice app,\n"
     "failed calls, VPN users, and with the flow engine's results the border load,\n"
@@ -23,13 +23,24 @@ static const char usage[] =
     "(NAME.dat) and its gnuplot script (NAME.gp), to restyle it without running\n"
     "again.  Default DIR: RESULT without .h5, plus -plots.  For a sweep folder: each\n"
     "summary number against the varied parameter with its 95% confidence band (a heat\n"
-    "map over a two-parameter grid), in SWEEPDIR/plots.\n";
+    "map over a two-parameter grid), in SWEEPDIR/plots.\n"
+    "\n"
+    "  --style S   screen (the default: 1280x720 pixels, 7x4 inches for pdf), paper\n"
+    "              (1200x750, 6.5x3.6 in, smaller type, thinner lines) or slides\n"
+    "              (1600x900, 10x5.6 in, large type, thick lines)\n"
+    "  --size WxH  the figure's size: pixels for png and svg, inches for pdf\n"
+    "Colours are Okabe and Ito's, safe for colour-blind readers, and every line has\n"
+    "its own dash pattern; the scenario's events are labelled above the plot area.\n";
 
 int cli_plot_options(const char *cmd, int argc, char **argv, const char **dir, int *format)
 {
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
                                          {"output", required_argument, NULL, 'o'},
+                                         {"style", required_argument, NULL, 's'},
+                                         {"size", required_argument, NULL, 'z'},
                                          {NULL, 0, NULL, 0}};
+    int style = PLOT_SCREEN;
+    double w = 0, h = 0;
     int c;
     opterr = 0;
     optind = 1;
@@ -43,11 +54,28 @@ int cli_plot_options(const char *cmd, int argc, char **argv, const char **dir, i
             if (f == N_PLOT_FORMATS)
                 return cli_fail(BS_EINPUT, "%s: --format '%s': use png, svg or pdf", cmd, optarg);
             *format = f;
+        } else if (c == 's') {
+            style = 0;
+            while (style < N_PLOT_STYLES && strcmp(optarg, plot_style_names[style]) != 0)
+                style++;
+            if (style == N_PLOT_STYLES)
+                return cli_fail(BS_EINPUT, "%s: --style '%s': use screen, paper or slides", cmd,
+                                optarg);
+        } else if (c == 'z') {
+            char *end = NULL, *x = NULL;
+            w = strtod(optarg, &x);
+            h = x && (*x == 'x' || *x == 'X') ? strtod(x + 1, &end) : 0;
+            if (!end || *end || !(w >= 1 && w <= 20000) || !(h >= 1 && h <= 20000))
+                return cli_fail(BS_EINPUT,
+                                "%s: --size '%s': give WxH (pixels for png and svg, inches for "
+                                "pdf), each from 1 to 20000",
+                                cmd, optarg);
         } else {
             return cli_fail(BS_EINPUT, "%s: unknown option or missing value in '%s' (try --help)",
                             cmd, argv[optind - 1]);
         }
     }
+    plot_set_look(style, w, h);
     return 0;
 }
 

@@ -26,7 +26,7 @@ static const char usage[] =
     "  info RESULT.h5       what is in a results file, its provenance\n"
     "  testbed CONFIG [-o DIR] [--calibration-out FILE]\n"
     "                       packet-level (ns-3) experiments on the network of CONFIG\n"
-    "  plot RESULT.h5 [--format png|svg|pdf] [-o DIR]\n"
+    "  plot RESULT.h5 [--format png|svg|pdf] [--style screen|paper|slides] [--size WxH] [-o DIR]\n"
     "                       the standard figures of a run (gnuplot)\n"
     "  compare A.h5 B.h5 [-o DIR]\n"
     "                       two runs of the same world side by side (counterfactuals)\n"

@@ -26,9 +26,9 @@ BIN, SRC = sys.argv[1], sys.argv[2]
 results = {"passed": 0, "failed": 0}
 
 
-def check(ok, what):
+def check(ok, what, detail=""):
     results["passed" if ok else "failed"] += 1
-    print(("ok   " if ok else "FAIL ") + what)
+    print(("ok   " if ok else "FAIL ") + what + ("" if ok or not detail else "\n" + detail))
 
 
 def plot(*args, env=None):
@@ -76,7 +76,12 @@ _, vpn, _ = table("vpn")
 check(np.allclose(vpn, f["/population/vpn"][:].sum(axis=1) / 1e6, rtol=1e-8), "vpn.dat = /population/vpn summed, millions")
 head, border, _ = table("border")
 total = f["/network/border_total"][:].reshape(-1, 24).mean(axis=1) / 1e9
-check(np.allclose(border[:, len(apps)], total, rtol=1e-8), "border.dat: the top of the stack is /network/border_total (daily mean, Gbit/s)")
+# each series' own values (gnuplot stacks them): the apps and the rest add up
+# to /network/border_total
+check(np.allclose(border[:, :len(apps) + 1].sum(axis=1), total, rtol=1e-8),
+      "border.dat: the apps and the rest of the traffic add up to /network/border_total (daily mean, Gbit/s)")
+vpn_b = f["/network/border_vpn"][:].reshape(-1, 24).mean(axis=1) / 1e9
+check(np.allclose(border[:, len(apps) + 1], vpn_b, rtol=1e-8), "border.dat: the tunnelled load is /network/border_vpn")
 wa = f["/network/border_app"][:, 0].reshape(-1, 24).mean(axis=1) / 1e9
 check(np.allclose(border[:, 0], wa, rtol=1e-8), "border.dat: the first layer is WhatsApp's border load")
 _, cens, _ = table("censor")
@@ -88,6 +93,31 @@ out = os.path.join(tmp, "fig-png")
 os.remove(os.path.join(out, "vpn.png"))
 g = subprocess.run(["gnuplot", "vpn.gp"], cwd=out, capture_output=True, text=True)
 check(g.returncode == 0 and os.path.getsize(os.path.join(out, "vpn.png")) > 0, "gnuplot vpn.gp redraws vpn.png")
+# from another folder: the script finds its data and draws next to itself
+os.remove(os.path.join(out, "vpn.png"))
+g = subprocess.run(["gnuplot", os.path.join(out, "vpn.gp")], cwd=tmp, capture_output=True, text=True)
+check(g.returncode == 0 and os.path.getsize(os.path.join(out, "vpn.png")) > 0,
+      "gnuplot DIR/vpn.gp from another folder redraws DIR/vpn.png", g.stderr)
+# without its data it stops, saying so, and draws nothing
+lonely = os.path.join(tmp, "lonely")
+os.makedirs(lonely)
+shutil.copy(os.path.join(out, "vpn.gp"), lonely)
+g = subprocess.run(["gnuplot", "vpn.gp"], cwd=lonely, capture_output=True, text=True)
+check(g.returncode != 0 and "cannot read the data file" in g.stderr and not os.path.exists(os.path.join(lonely, "vpn.png")),
+      "a script without its data file fails, saying so", g.stderr)
+# the look: the palette has no pale yellow, and every line type its dash pattern
+gp = open(os.path.join(out, "primary.gp")).read()
+check("#F0E442" not in gp and gp.count(" lc rgb '#") == 8 and "dt (14,6)" in gp,
+      "primary.gp: Okabe-Ito colours without the yellow, a dash pattern per line type")
+# --style and --size
+p = plot(h5, "-o", os.path.join(tmp, "fig-paper"), "--style", "paper", "--size", "900x500")
+sig = open(os.path.join(tmp, "fig-paper", "primary.png"), "rb").read(24)
+w, hgt = int.from_bytes(sig[16:20], "big"), int.from_bytes(sig[20:24], "big")
+check(p.returncode == 0 and (w, hgt) == (900, 500), f"--style paper --size 900x500: a 900x500 PNG ({w}x{hgt})")
+for bad in (["--style", "poster"], ["--size", "12"], ["--size", "0x100"]):
+    p = plot(h5, "-o", os.path.join(tmp, "fig-bad"), *bad)
+    check(p.returncode == 2 and bad[0] in p.stderr and not os.path.exists(os.path.join(tmp, "fig-bad")),
+          f"{' '.join(bad)}: exit 2 naming the option, nothing written")
 
 # Bad input.
 trunc = os.path.join(tmp, "trunc.h5")

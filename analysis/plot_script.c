@@ -1,0 +1,237 @@
+/* The gnuplot script of a figure (plot_internal.h, plot_write_script), and
+ * the look every figure shares: terminal, size, fonts, palette, margins. */
+#include "analysis/plot_internal.h"
+
+#include "base/atomic.h"
+#include "base/quote.h"
+#include "base/status.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *const plot_style_names[N_PLOT_STYLES] = {"screen", "paper", "slides"};
+
+/* The look chosen for this process (plot_set_look). */
+static int look_style = PLOT_SCREEN;
+static double look_w, look_h; /* 0: the style's size */
+
+/* Per style: size in pixels (png, svg) and inches (pdf), font size in
+ * points for each, and the lines' width. */
+static const struct {
+    double px_w, px_h, px_font, in_w, in_h, in_font, lw;
+} looks[N_PLOT_STYLES] = {
+    [PLOT_SCREEN] = {1280, 720, 14, 7.0, 4.0, 10, 2.5},
+    [PLOT_PAPER] = {1200, 750, 15, 6.5, 3.6, 9, 2.0},
+    [PLOT_SLIDES] = {1600, 900, 24, 10.0, 5.6, 16, 4.0},
+};
+
+void plot_set_look(int style, double w, double h)
+{
+    look_style = style >= 0 && style < N_PLOT_STYLES ? style : PLOT_SCREEN;
+    look_w = w > 0 ? w : 0;
+    look_h = h > 0 ? h : 0;
+}
+
+void plot_terminal(int format, char *out, size_t size)
+{
+    int s = look_style;
+    if (format == PLOT_PDF)
+        snprintf(out, size, "pdfcairo size %.3gin,%.3gin font 'Sans,%g'",
+                 look_w > 0 ? look_w : looks[s].in_w, look_h > 0 ? look_h : looks[s].in_h,
+                 looks[s].in_font);
+    else
+        snprintf(out, size, "%s size %.0f,%.0f%s font 'Sans,%g'",
+                 format == PLOT_SVG ? "svg" : "pngcairo", look_w > 0 ? look_w : looks[s].px_w,
+                 look_h > 0 ? look_h : looks[s].px_h, format == PLOT_SVG ? " dynamic" : "",
+                 looks[s].px_font);
+}
+
+/* The palette: Okabe and Ito's eight colours safe for the common colour
+ * blindnesses ("Color Universal Design", 2008), without their yellow
+ * (#F0E442, too pale on white), with grey last; each line type also has its
+ * own dash pattern, so that lines differ in print without colour. */
+static const char *const colours[8] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
+                                       "#E69F00", "#56B4E9", "#000000", "#999999"};
+static const char *const dashes[8] = {"1", "(14,6)", "(3,4)", "(14,5,3,5)",
+                                      "(8,4)", "(14,4,3,4,3,4)", "(24,6)", "(3,7)"};
+
+/* The event strip: each event's label sits above the plot area at its date,
+ * in the first of PLOT_EV_ROWS rows where it does not run into the label
+ * before it (the widths estimated from the characters); rows[e] gets the
+ * row, and the number of rows used is returned. */
+#define PLOT_EV_ROWS 3
+static int event_rows(const run *r, int *rows, char (*text)[160])
+{
+    double first = (double)(r->epoch + (r->day_of ? r->day_of[0] : 0));
+    double last = (double)(r->epoch + (r->day_of ? r->day_of[r->n_days - 1] : r->n_days - 1));
+    double span = last > first ? last - first : 1, end[PLOT_EV_ROWS];
+    /* the plot area is about 70% of the width; a character about 0.9% of it */
+    double per_char = 0.009 * (look_style == PLOT_SLIDES ? 1.4 : 1.0) / 0.7;
+    for (int k = 0; k < PLOT_EV_ROWS; k++)
+        end[k] = -1;
+    int used = 0;
+    for (int e = 0; e < r->n_ev; e++) {
+        snprintf(text[e], 160, "%s %s", r->ev[e].action, r->ev[e].apps);
+        long day = plot_parse_date(r->ev[e].date);
+        double x = day < 0 ? 0 : ((double)day - first) / span, w = strlen(text[e]) * per_char;
+        int best = 0;
+        for (int k = 0; k < PLOT_EV_ROWS; k++) {
+            if (end[k] < x) {
+                best = k;
+                break;
+            }
+            if (end[k] < end[best])
+                best = k;
+        }
+        rows[e] = best;
+        end[best] = x + w + 0.01;
+        used = best + 1 > used ? best + 1 : used;
+    }
+    return used;
+}
+
+/* The lines and strip labels of the events, for one panel (strip: labels). */
+static void events(FILE *o, const run *r, const int *rows, char (*text)[160], int strip)
+{
+    for (int e = 0; e < r->n_ev; e++) {
+        char date[QUOTE_ROOM(16)], label[QUOTE_ROOM(160)];
+        quote_gp(date, sizeof date, r->ev[e].date);
+        quote_gp(label, sizeof label, text[e]);
+        fprintf(o, "set arrow from %s, graph 0 to %s, graph 1 nohead dt 2 lc rgb 'gray45' back\n",
+                date, date);
+        double pt = r->format == PLOT_PDF ? looks[look_style].in_font : looks[look_style].px_font;
+        if (strip)
+            fprintf(o,
+                    "set label %s at %s, graph 1 offset char -0.3, char %.1f left "
+                    "font ',%g' textcolor rgb 'gray20' front\n",
+                    label, date, 0.7 + 1.25 * rows[e], 0.8 * pt);
+    }
+}
+
+/* `plot` clauses: columns [from, to) (0-based) of dat.  Stacked areas sum
+ * the columns from `from` up in gnuplot (the .dat holds each series' own
+ * values), drawn from the top down; lines use line type i (colour and dash);
+ * pair > 0: columns [from, from + pair) solid and the next pair dashed in the
+ * same colours. */
+static void clauses(FILE *o, const char *dat, int from, int to, int stacked, int pair,
+                    int points, int *first)
+{
+    const char *sep = *first ? "plot " : ", \\\n     ";
+    if (to <= from)
+        return;
+    *first = 0;
+    if (stacked)
+        fprintf(o,
+                "%sfor [i=%d:%d:-1] %s using 1:(sum [c=%d:i] column(c)) with filledcurves x1 "
+                "lt (i-%d) fs solid 0.9 noborder title columnheader(i)",
+                sep, to + 1, from + 2, dat, from + 2, from + 1);
+    else if (pair > 0) /* the legend: the apps' colours once, then the two runs' dashes */
+        fprintf(o,
+                "%sfor [i=%d:%d] %s using 1:i with lines lt (i-%d) dt 1 title columnheader(i), "
+                "\\\n     for [i=%d:%d] %s using 1:i with lines lt (i-%d) dt 2 notitle, "
+                "\\\n     %s using 1:(NaN) with lines lc rgb 'gray40' dt 1 title 'run A', "
+                "\\\n     %s using 1:(NaN) with lines lc rgb 'gray40' dt 2 title 'run B'",
+                sep, from + 2, from + pair + 1, dat, from + 1, from + pair + 2, from + 2 * pair + 1,
+                dat, from + pair + 1, dat, dat);
+    else
+        fprintf(o, "%sfor [i=%d:%d] %s using 1:i with %s lt (i-%d) title columnheader(i)", sep,
+                from + 2, to + 1, dat, points ? "linespoints pt 7" : "lines", from + 1);
+}
+
+int plot_write_script(const run *r, const figure *g, const char *path)
+{
+    FILE *o = fopen(path, "w");
+    if (!o)
+        return bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", path, strerror(errno));
+    /* every string spliced in is a gnuplot single-quoted constant (quote_gp):
+     * names are data, never code */
+    char name[QUOTE_ROOM(256)], title[QUOTE_ROOM(256)], ylabel[QUOTE_ROOM(256)];
+    char result[QUOTE_ROOM(4200)], dat[QUOTE_ROOM(300)], out[QUOTE_ROOM(300)], buf[300];
+    char lower[QUOTE_ROOM(256)], term[160];
+    const char *ext = plot_format_names[r->format];
+    quote_gp(name, sizeof name, g->name);
+    quote_gp(title, sizeof title, g->title);
+    quote_gp(ylabel, sizeof ylabel, g->ylabel);
+    quote_gp(lower, sizeof lower, g->lower_ylabel ? g->lower_ylabel : g->ylabel);
+    quote_gp(result, sizeof result, r->result);
+    snprintf(buf, sizeof buf, "%s.dat", g->name);
+    quote_gp(dat, sizeof dat, buf);
+    snprintf(buf, sizeof buf, "%s.%s", g->name, ext);
+    quote_gp(out, sizeof out, buf);
+    plot_terminal(r->format, term, sizeof term);
+    double lw = looks[look_style].lw;
+    fprintf(o,
+            "# %s: %s.\n# Data: %s (next to this script), written by blockshift plot from %s.\n"
+            "# Restyle by editing this script, then: gnuplot %s.gp (from any folder)\n"
+            "# the data file next to this script, and the figure, wherever it is run from\n"
+            "here = ''; do for [k=1:strlen(ARG0)] { if (ARG0[k:k] eq '/') { here = ARG0[1:k] } }\n"
+            "if (!exists(\"outfile\")) outfile = here . %s\n"
+            "data = here . %s\n"
+            "stats data using 0 nooutput prefix 'DATA'\n"
+            "if (!exists('DATA_records')) { print 'cannot read the data file ', data, "
+            "' (it belongs next to this script)'; exit status 2 }\n"
+            "set terminal %s\nset termoption noenhanced\nset output outfile\n",
+            name, title, dat, result, g->name, out, dat, term);
+    for (int k = 0; k < 8; k++)
+        fprintf(o, "set linetype %d lc rgb '%s' lw %g dt %s\n", k + 1, colours[k], lw, dashes[k]);
+    fputs("set linetype cycle 8\n", o);
+    if (g->pair > 0) {
+        char qa[QUOTE_ROOM(200)], qb[QUOTE_ROOM(200)], t[200];
+        snprintf(t, sizeof t, "A (solid): %s", g->pair_name[0] ? g->pair_name[0] : "");
+        quote_gp(qa, sizeof qa, t);
+        snprintf(t, sizeof t, "B (dashed): %s", g->pair_name[1] ? g->pair_name[1] : "");
+        quote_gp(qb, sizeof qb, t);
+        fprintf(o, "runA = %s\nrunB = %s\n", qa, qb);
+    }
+    int rows[256] = {0}, n_ev = r->n_ev < 256 ? r->n_ev : 256;
+    char text[256][160];
+    run rr = *r;
+    rr.n_ev = n_ev;
+    int strip = event_rows(&rr, rows, text);
+    /* Margins fixed on the screen, so the plot areas of every figure line up;
+     * the top leaves room for the title and the event strip. */
+    double top = 0.90 - 0.045 * strip * (look_style == PLOT_SLIDES ? 1.3 : 1.0);
+    double split = g->lower ? 0.14 + 0.42 * (top - 0.14) : 0; /* the lower panel's top */
+    fprintf(o,
+            "set lmargin at screen 0.09\nset rmargin at screen 0.78\n"
+            "set key outside right top noenhanced\n"
+            "set xdata time\nset timefmt '%%Y-%%m-%%d'\nset format x '%%b %%Y'\n"
+            "set xtics rotate by -30 nomirror\nset ytics nomirror\nset grid lc rgb 'gray85'\n"
+            "set yrange [0:*]\nset autoscale xfix\nset border 3\n");
+    if (g->lower)
+        fputs("set multiplot\n", o);
+    if (g->pair > 0) /* the runs' names under the title */
+        fprintf(o, "set title %s . \"\\n\" . runA . '    ' . runB offset 0, %.1f\n", title,
+                1.25 * strip);
+    else
+        fprintf(o, "set title %s offset 0, %.1f\n", title, 1.25 * strip);
+    fprintf(o, "set ylabel %s\nset tmargin at screen %.3f\n", ylabel, top - (g->pair > 0 ? 0.03 : 0));
+    fprintf(o, "set bmargin at screen %.3f\n", g->lower ? split + 0.06 : 0.14);
+    if (g->lower)
+        fputs("set format x ''\n", o);
+    events(o, &rr, rows, text, 1);
+    int first = 1;
+    int upper_to = g->lower ? g->lower - 1 : g->n_cols;
+    clauses(o, "data", 0, g->n_stack, 1, 0, 0, &first);
+    if (g->pair > 0)
+        clauses(o, "data", 0, 2 * g->pair, 0, g->pair, 0, &first);
+    else
+        clauses(o, "data", g->n_stack, upper_to, 0, 0, r->replay, &first);
+    fputc('\n', o);
+    if (g->lower) { /* the lower panel: column lower - 1 as an area, the rest lines */
+        fprintf(o,
+                "unset title\nunset label\nset format x '%%b %%Y'\nset ylabel %s\n"
+                "set tmargin at screen %.3f\nset bmargin at screen 0.14\n",
+                lower, split - 0.02);
+        events(o, &rr, rows, text, 0);
+        fprintf(o,
+                "plot data using 1:%d with filledcurves x1 lt 8 fs solid 0.5 noborder "
+                "title columnheader(%d)",
+                g->lower + 1, g->lower + 1);
+        first = 0;
+        clauses(o, "data", g->lower, g->n_cols, 0, 0, r->replay, &first);
+        fputs("\nunset multiplot\n", o);
+    }
+    return atomic_close_stream(o, path); /* every write checked: a full disk is an error */
+}
