@@ -440,7 +440,7 @@ static void index_and_points(void **state)
     char path[] = "/tmp/bs-sweep-XXXXXX";
     int fd = mkstemp(path);
     close(fd);
-    assert_int_equal(sweep_index_write_text(path, "title", points), BS_OK);
+    assert_int_equal(sweep_index_write_text(path, "title", points, NULL), BS_OK);
     FILE *f = fopen(path, "r");
     char line[512];
     assert_non_null(fgets(line, sizeof line, f));
