@@ -23,7 +23,8 @@ static const char usage[] =
     "(NAME.dat) and its gnuplot script (NAME.gp), to restyle it without running\n"
     "again.  Default DIR: RESULT without .h5, plus -plots.  For a sweep folder: each\n"
     "summary number against the varied parameter with its 95% confidence band (a heat\n"
-    "map over a two-parameter grid), in SWEEPDIR/plots.\n";
+    "map over a two-parameter grid), and for a sweep --sobol the Sobol indices of\n"
+    "each number with their intervals (sobol-NAME), in SWEEPDIR/plots.\n";
 
 int cli_plot_options(const char *cmd, int argc, char **argv, const char **dir, int *format)
 {
