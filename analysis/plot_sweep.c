@@ -2,8 +2,12 @@
  * from its summary.txt (blockshift sweep --summarise writes it): for one
  * varied parameter, each number's mean against it with its 95% confidence
  * band; for two, a heat map of each number's mean over the grid; for more,
- * each number against each parameter with 95% error bars.  As for a run,
- * every figure has its gnuplot script next to it (reading ../summary.txt). */
+ * each number against each parameter with 95% error bars.  A sweep of
+ * Saltelli's design (Sobol indices, sweep_sobol.h) first has, per number,
+ * sobol-NAME: bars of its first-order and total indices per parameter with
+ * their bootstrap intervals, from the blocks after the /points table.  At
+ * most 8 figures.  As for a run, every figure has its gnuplot script next
+ * to it (reading ../summary.txt). */
 #include "analysis/plot.h"
 #include "analysis/plot_internal.h"
 
@@ -19,6 +23,80 @@
 #include <string.h>
 
 #define MAX_COLS 512
+#define MAX_FIGURES 8
+
+/* Commit the script (a), draw it, and add the figure to paths. */
+static int draw(const char *dir, atomic_file *a, const char *script, const char *out,
+                char **paths, int *n)
+{
+    int st = atomic_commit(a);
+    if (st == BS_OK)
+        st = plot_gnuplot(dir, script, out);
+    if (st == BS_OK) {
+        char full[4600];
+        snprintf(full, sizeof full, "%s/%s", dir, out);
+        if (!(paths[*n] = strdup(full)))
+            st = bs_fail(BS_ENOMEM, "plot: out of memory for the name of figure %s", full);
+        else
+            (*n)++;
+    }
+    return st;
+}
+
+/* The figures of the Sobol indices: block 1 + i of `file` is number i's
+ * (sweep_sobol_text). */
+static int sobol_figures(const char *file, const char *dir, int format, char **paths, int *n)
+{
+    FILE *in = fopen(file, "r");
+    if (!in)
+        return bs_fail(BS_EINPUT, "%s: cannot read it: %s", file, strerror(errno));
+    static const char head[] = "# Sobol indices of ";
+    char line[4096];
+    int block = 0, st = BS_OK;
+    while (st == BS_OK && *n < MAX_FIGURES && fgets(line, sizeof line, in)) {
+        if (strncmp(line, head, sizeof head - 1) != 0)
+            continue;
+        block++;
+        char name[256], script[300], out[300], why[200], path[4600], t[400];
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(line + sizeof head - 1, ":\n"),
+                 line + sizeof head - 1);
+        if (name_check(name, 200, 1, why, sizeof why) != 0) {
+            char shown[QUOTE_ROOM(256)];
+            st = bs_fail(BS_EINPUT, "%s: the Sobol indices of %s: the name %s", file,
+                         quote_print(shown, sizeof shown, name), why);
+            break;
+        }
+        snprintf(script, sizeof script, "sobol-%s.gp", name);
+        snprintf(out, sizeof out, "sobol-%s.%s", name, plot_format_names[format]);
+        snprintf(path, sizeof path, "%s/%s", dir, script);
+        snprintf(t, sizeof t, "%s: Sobol indices with %s", name,
+                 "95% bootstrap intervals");
+        atomic_file *af = atomic_open(path);
+        if (!af) {
+            st = bs_last_status();
+            break;
+        }
+        /* names are gnuplot single-quoted constants (quote_gp): data, never code */
+        char qn[QUOTE_ROOM(256)], qs[QUOTE_ROOM(300)], qo[QUOTE_ROOM(300)], qt[QUOTE_ROOM(400)];
+        fprintf(atomic_stream(af),
+                "# Sobol indices of %s per parameter (data: ../summary.txt, block %d).\n"
+                "# Restyle by editing this script, then: gnuplot %s\n"
+                "if (!exists(\"outfile\")) outfile = %s\n"
+                "set terminal %s\nset termoption noenhanced\nset output outfile\n"
+                "set title %s\nset ylabel 'index'\nset grid ytics\nset key outside right top\n"
+                "set yrange [*<0:1<*]\nset xzeroaxis\nset xtics rotate by -20\n"
+                "set style data histograms\nset style histogram errorbars gap 2 lw 1.5\n"
+                "set style fill solid 0.6 border -1\n"
+                "plot '../summary.txt' index %d using 2:3:4:xtic(1) title 'first order S1', "
+                "'' index %d using 5:6:7 title 'total ST'\n",
+                quote_gp(qn, sizeof qn, name), block, quote_gp(qs, sizeof qs, script),
+                quote_gp(qo, sizeof qo, out), plot_terminals[format], quote_gp(qt, sizeof qt, t),
+                block, block);
+        st = draw(dir, af, script, out, paths, n);
+    }
+    fclose(in);
+    return st;
+}
 
 int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
 {
@@ -50,8 +128,10 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
     if (st == BS_OK)
         atomic_clean(dir); /* what killed plots left */
     const char *ext = plot_format_names[format];
+    if (st == BS_OK)
+        st = sobol_figures(file, dir, format, paths, n);
     /* Numbers: every column NAME_mean followed by _sd, _ci95_low, _ci95_high. */
-    for (int c = np + 2; c + 3 < nc && st == BS_OK && *n < 8; c += 4) {
+    for (int c = np + 2; c + 3 < nc && st == BS_OK && *n < MAX_FIGURES; c += 4) {
         size_t len = strlen(cols[c]);
         if (len < 6 || strcmp(cols[c] + len - 5, "_mean") != 0)
             break;
@@ -95,15 +175,15 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
             snprintf(t, sizeof t, "%s: mean and 95%% confidence interval", name);
             fprintf(o, "set title %s\nset xlabel %s\n"
                        "set ylabel %s\n"
-                       "plot '../summary.txt' using 2:%d:%d with filledcurves fs transparent solid 0.3 "
-                       "title '95%% CI', '' using 2:%d with linespoints lw 2 title 'mean'\n",
+                       "plot '../summary.txt' index 0 using 2:%d:%d with filledcurves fs transparent solid 0.3 "
+                       "title '95%% CI', '' index 0 using 2:%d with linespoints lw 2 title 'mean'\n",
                     quote_gp(qt, sizeof qt, t), quote_gp(qx, sizeof qx, cols[1]), qn, lo, hi, mean);
         } else if (np == 2) {
             char t[300], qy[QUOTE_ROOM(300)];
             snprintf(t, sizeof t, "%s: mean over the grid", name);
             fprintf(o, "set title %s\nset xlabel %s\nset ylabel %s\n"
                        "set palette rgb 33,13,10\nset cblabel %s\n"
-                       "plot '../summary.txt' using 2:3:%d with points pt 5 ps 4 palette notitle\n",
+                       "plot '../summary.txt' index 0 using 2:3:%d with points pt 5 ps 4 palette notitle\n",
                     quote_gp(qt, sizeof qt, t), quote_gp(qx, sizeof qx, cols[1]),
                     quote_gp(qy, sizeof qy, cols[2]), qn, mean);
         } else {
@@ -112,24 +192,14 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
                 char t[600];
                 snprintf(t, sizeof t, "%s against %s", name, cols[1 + k]);
                 fprintf(o, "set title %s\nset xlabel %s\n"
-                           "plot '../summary.txt' using %d:%d:%d:%d with yerrorbars title 'mean, 95%% CI'\n",
+                           "plot '../summary.txt' index 0 using %d:%d:%d:%d with yerrorbars title 'mean, 95%% CI'\n",
                         quote_gp(qt, sizeof qt, t), quote_gp(qx, sizeof qx, cols[1 + k]), k + 2,
                         mean, lo, hi);
             }
         }
         if (np > 2)
             fputs("unset multiplot\n", o);
-        if ((st = atomic_commit(af)) != BS_OK)
-            break;
-        st = plot_gnuplot(dir, script, out);
-        if (st == BS_OK) {
-            char full[4600];
-            snprintf(full, sizeof full, "%s/%s", dir, out);
-            if (!(paths[*n] = strdup(full)))
-                st = bs_fail(BS_ENOMEM, "plot: out of memory for the name of figure %s", full);
-            else
-                (*n)++;
-        }
+        st = draw(dir, af, script, out, paths, n);
     }
     for (int c = 0; c < nc; c++)
         free(cols[c]);

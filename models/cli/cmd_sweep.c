@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 static const char sweep_usage[] =
-    "usage: blockshift sweep SWEEP [-o DIR] [-j N] [--resume] [--quiet]\n"
+    "usage: blockshift sweep SWEEP [-o DIR] [-j N] [--sobol N] [--resume] [--quiet]\n"
     "       mpirun -np N blockshift sweep SWEEP --mpi [-o DIR] [--resume] [--quiet]\n"
     "       blockshift sweep SWEEP --slurm [-o DIR]\n"
     "       blockshift sweep --summarise DIR\n"
@@ -42,6 +42,11 @@ static const char sweep_usage[] =
     "  -j N             N local worker processes (default: the number of cores)\n"
     "  --mpi            an MPI task farm: rank 0 hands out the runs, the other ranks\n"
     "                   do them (start it with mpirun)\n"
+    "  --sobol N        Sobol sensitivity indices of every collected number: run\n"
+    "                   Saltelli's design of N >= 2 base samples, N (k + 2) points for\n"
+    "                   the k parameters (each with bounds, k <= 20), whatever the\n"
+    "                   file's sample (as sample = { method = \"saltelli\"; points = N; });\n"
+    "                   the indices go to index.h5 (/sobol) and summary.txt\n"
     "  --resume         continue a sweep in DIR: runs whose results file is complete\n"
     "                   and made from the same configuration are kept, the others run\n"
     "  --slurm          write DIR/sweep.sbatch, a Slurm batch script that runs the\n"
@@ -54,7 +59,7 @@ static const char sweep_usage[] =
 
 typedef struct sweep_args {
     const char *file, *out_dir, *summarise;
-    int jobs, mpi, resume, slurm, quiet;
+    int jobs, mpi, resume, slurm, quiet, sobol;
 } sweep_args;
 
 static int parse_args(int argc, char **argv, sweep_args *a)
@@ -67,6 +72,7 @@ static int parse_args(int argc, char **argv, sweep_args *a)
                                          {"summarise", required_argument, NULL, 'S'},
                                          {"summarize", required_argument, NULL, 'S'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"sobol", required_argument, NULL, 'b'},
                                          {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
     opterr = 0;
@@ -86,6 +92,15 @@ static int parse_args(int argc, char **argv, sweep_args *a)
                 return cli_fail(BS_EINPUT, "sweep: -j '%s' is not a number of workers in 1..4096",
                                 optarg);
             a->jobs = (int)v;
+            break;
+        case 'b':
+            errno = 0;
+            v = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || v < 2 || v > SWEEP_MAX_RUNS)
+                return cli_fail(BS_EINPUT,
+                                "sweep: --sobol '%s' is not a number of base samples in 2..%d",
+                                optarg, SWEEP_MAX_RUNS);
+            a->sobol = (int)v;
             break;
         case 'm':
             a->mpi = 1;
@@ -113,7 +128,7 @@ static int parse_args(int argc, char **argv, sweep_args *a)
                         argv[optind + 1]);
     a->file = optind < argc ? argv[optind] : NULL;
     if (a->summarise) {
-        if (a->file || a->out_dir || a->jobs || a->mpi || a->resume || a->slurm)
+        if (a->file || a->out_dir || a->jobs || a->mpi || a->resume || a->slurm || a->sobol)
             return cli_fail(BS_EINPUT, "sweep: --summarise DIR takes nothing else (try --help)");
         return 0;
     }
@@ -202,10 +217,10 @@ static void restore_signals(const struct sigaction *old)
 /* The sweep file, checked point by point; 0 or an exit code.  With `hashes`,
  * also the hash of every run's configuration (for --resume), which costs a
  * configuration dump a run: a --slurm script does not need them. */
-static int load_spec(const char *file, sweep_spec **s, uint64_t **hashes)
+static int load_spec(const char *file, int sobol, sweep_spec **s, uint64_t **hashes)
 {
     char *errors = NULL;
-    int st = sweep_spec_load(file, s, &errors);
+    int st = sweep_spec_load_sobol(file, sobol, s, &errors);
     if (st != BS_OK)
         return errors ? cli_report_errors(st, errors) : cli_fail(st, "%s", bs_last_error());
     if (hashes && !(*hashes = calloc((size_t)(*s)->n_runs, sizeof **hashes)))
@@ -287,6 +302,8 @@ static int write_slurm(const sweep_spec *s, const char *file, const char *dir)
     bad |= put_quoted(f, afile) != 0;
     fputs(" -o ", f);
     bad |= put_quoted(f, adir) != 0;
+    if (s->sobol_option)
+        fprintf(f, " --sobol %d", s->sobol_option);
     fputs(" --mpi --resume\n", f);
     bad |= ferror(f);
     if (fclose(f) != 0 || bad || chmod(tmp, 0755) != 0 || rename(tmp, script) != 0) {
@@ -406,7 +423,7 @@ static int sweep_main(int argc, char **argv, int *interrupted)
     sweep_spec *s = NULL;
     uint64_t *hashes = NULL;
     char dir[PATH_MAX];
-    if ((rc = load_spec(a.file, &s, a.slurm ? NULL : &hashes)) != 0)
+    if ((rc = load_spec(a.file, a.sobol, &s, a.slurm ? NULL : &hashes)) != 0)
         goto done;
     if (a.out_dir)
         snprintf(dir, sizeof dir, "%s", a.out_dir);

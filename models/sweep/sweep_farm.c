@@ -16,6 +16,7 @@
 #include "base/status.h"
 #include "sweep/sweep_config.h"
 #include "sweep/sweep_index.h"
+#include "sweep/sweep_sobol.h"
 #include "sweep/sweep_stats.h"
 
 #include <dirent.h>
@@ -131,8 +132,31 @@ static void record(farm *f, const sweep_report *r)
         f->values[(size_t)r->k * (size_t)f->s->n_collect + (size_t)c] = r->values[c];
 }
 
-/* DIR/summary.txt from the /points table. */
-static int write_text(const char *dir, const char *name, const results_table *points)
+static int sobol_write(results *r, const void *arg) { return sweep_sobol_write(r, arg); }
+static void sobol_text(FILE *f, const void *arg) { sweep_sobol_text(f, arg); }
+
+/* The summaries of a /runs table: *points, and with a Saltelli design of
+ * n_base > 0 base samples, its Sobol indices as *x (free *sobol). */
+static int summaries(const results_table *runs, int n_base, uint64_t seed, results_table **points,
+                     sweep_sobol **sobol, sweep_index_extra *x)
+{
+    sweep_layout l;
+    *points = NULL;
+    *sobol = NULL;
+    memset(x, 0, sizeof *x);
+    int st = sweep_index_layout(runs, "index", &l);
+    if (st == BS_OK)
+        st = sweep_stats_points(runs, &l, points);
+    if (st == BS_OK && n_base > 0)
+        st = sweep_sobol_compute(runs, &l, *points, n_base, seed, sobol);
+    if (*sobol)
+        *x = (sweep_index_extra){sobol_write, sobol_text, *sobol};
+    return st;
+}
+
+/* DIR/summary.txt from the /points table (and the Sobol indices). */
+static int write_text(const char *dir, const char *name, const results_table *points,
+                      const sweep_index_extra *x)
 {
     char path[4200], title[512];
     snprintf(path, sizeof path, "%s/summary.txt", dir);
@@ -140,25 +164,26 @@ static int write_text(const char *dir, const char *name, const results_table *po
              "blockshift sweep %s: per parameter point, mean, standard deviation and 95%% "
              "confidence interval (Student t) of each number across replications",
              name);
-    return sweep_index_write_text(path, title, points);
+    return sweep_index_write_text(path, title, points, x);
 }
 
 static int write_index(farm *f, int final)
 {
     results_table *runs = NULL, *points = NULL;
-    sweep_layout l;
+    sweep_sobol *sobol = NULL;
+    sweep_index_extra x;
     double t0 = now();
+    int n_base = f->s->method == SWEEP_SALTELLI ? f->s->sample_points : 0;
     int st = sweep_index_runs(f->s, f->rows, f->values, &runs);
     if (st == BS_OK)
-        st = sweep_index_layout(runs, "index", &l);
+        st = summaries(runs, n_base, f->s->seed, &points, &sobol, &x);
     if (st == BS_OK)
-        st = sweep_stats_points(runs, &l, &points);
-    if (st == BS_OK)
-        st = sweep_index_write(f->o->dir, f->s->name, f->s->text, runs, points);
+        st = sweep_index_write(f->o->dir, f->s->name, f->s->text, runs, points, &x);
     if (st == BS_OK && final)
-        st = write_text(f->o->dir, f->s->name, points);
+        st = write_text(f->o->dir, f->s->name, points, &x);
     results_table_free(runs);
     results_table_free(points);
+    sweep_sobol_free(sobol);
     double t = now();
     f->next_write = t + (INDEX_GAP * (t - t0) > INDEX_MIN ? INDEX_GAP * (t - t0) : INDEX_MIN);
     f->dirty = 0;
@@ -418,17 +443,26 @@ int sweep_farm_summarise(const char *dir, sweep_tally *t)
     if (lock < 0)
         return lock;
     results_table *runs = NULL, *points = NULL;
-    char *name = NULL, *text = NULL;
+    sweep_sobol *sobol = NULL;
+    sweep_index_extra x;
+    char *name = NULL, *text = NULL, index[4200];
     sweep_layout l;
+    int n_base = 0;
+    uint64_t seed = 0;
+    snprintf(index, sizeof index, "%s/index.h5", dir);
     int st = sweep_index_read(dir, &runs, &name, &text);
     if (st == BS_OK)
         st = sweep_index_layout(runs, dir, &l);
+    if (st == BS_OK) {
+        int found = sweep_sobol_design_of(index, &n_base, &seed);
+        st = found < 0 ? found : BS_OK;
+    }
     if (st == BS_OK)
-        st = sweep_stats_points(runs, &l, &points);
+        st = summaries(runs, n_base, seed, &points, &sobol, &x);
     if (st == BS_OK)
-        st = sweep_index_write(dir, name, text, runs, points);
+        st = sweep_index_write(dir, name, text, runs, points, &x);
     if (st == BS_OK)
-        st = write_text(dir, name, points);
+        st = write_text(dir, name, points, &x);
     if (st == BS_OK) {
         t->total = runs->n_rows;
         for (int r = 0; r < runs->n_rows; r++) {
@@ -440,6 +474,7 @@ int sweep_farm_summarise(const char *dir, sweep_tally *t)
     }
     results_table_free(runs);
     results_table_free(points);
+    sweep_sobol_free(sobol);
     free(name);
     free(text);
     close(lock);

@@ -161,7 +161,8 @@ int sweep_index_layout(const results_table *runs, const char *path, sweep_layout
     } while (0)
 
 int sweep_index_write(const char *dir, const char *name, const char *sweep_text,
-                      const results_table *runs, const results_table *points)
+                      const results_table *runs, const results_table *points,
+                      const sweep_index_extra *extra)
 {
     char path[4200], created[32];
     snprintf(path, sizeof path, "%s/index.h5", dir);
@@ -203,6 +204,8 @@ int sweep_index_write(const char *dir, const char *name, const char *sweep_text,
     TRY(results_attr_int(r, "/summary", "pending", count[SWEEP_PENDING]));
     if (points)
         TRY(results_attr_int(r, "/summary", "points", points->n_rows));
+    if (extra && extra->write)
+        TRY(extra->write(r, extra->arg));
     return results_commit(r);
 fail:
     results_abort(r);
@@ -240,7 +243,7 @@ int sweep_index_read(const char *dir, results_table **runs, char **name, char **
  * (quote_gp_data: in double quotes, a double quote inside as a single one,
  * control characters as '?') if it has blanks, '#', '"' or control
  * characters, or is empty. */
-static void put_cell_str(FILE *f, const char *s)
+void sweep_index_put_cell(FILE *f, const char *s)
 {
     if (s[0] && !strpbrk(s, " #\"") && !quote_has_control(s)) {
         fputs(s, f);
@@ -252,7 +255,8 @@ static void put_cell_str(FILE *f, const char *s)
     free(q);
 }
 
-int sweep_index_write_text(const char *path, const char *title, const results_table *t)
+int sweep_index_write_text(const char *path, const char *title, const results_table *t,
+                           const sweep_index_extra *extra)
 {
     atomic_file *a = atomic_open(path);
     if (!a)
@@ -268,7 +272,7 @@ int sweep_index_write_text(const char *path, const char *title, const results_ta
             if (c)
                 fputc(' ', f);
             if (col->type == RCOL_STRING)
-                put_cell_str(f, ((char *const *)col->data)[r]);
+                sweep_index_put_cell(f, ((char *const *)col->data)[r]);
             else if (col->type == RCOL_INT)
                 fprintf(f, "%lld", ((const long long *)col->data)[r]);
             else {
@@ -281,5 +285,7 @@ int sweep_index_write_text(const char *path, const char *title, const results_ta
         }
         fputc('\n', f);
     }
+    if (extra && extra->text)
+        extra->text(f, extra->arg);
     return atomic_commit(a); /* every write checked, renamed into place */
 }

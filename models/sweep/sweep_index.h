@@ -18,6 +18,7 @@
  *                    parameters, n (runs ok), then for each collected number
  *                    X: X_mean, X_sd, X_ci95_low, X_ci95_high (sweep_stats.h)
  *   /summary         attrs: runs, ok, failed, pending, points
+ *   /sobol           a Saltelli design's Sobol indices (sweep_sobol.h)
  *
  * The parameter columns of /runs are the ones between replication and seed,
  * the collected numbers the ones after file: that is how the table is read
@@ -26,7 +27,8 @@
  *
  * summary.txt is /points as plain text that gnuplot reads: a '#' line with
  * the column names, then one line per point, whitespace-separated, strings
- * in double quotes when they hold blanks, NaN for a number not known.
+ * in double quotes when they hold blanks, NaN for a number not known; then
+ * a Saltelli design's Sobol indices, in blocks of their own (sweep_sobol.h).
  */
 #ifndef BS_SWEEP_INDEX_H
 #define BS_SWEEP_INDEX_H
@@ -36,6 +38,7 @@
 #include "sweep/sweep_spec.h"
 
 #include <stdint.h>
+#include <stdio.h>
 
 /* What the farm knows of a run. */
 typedef struct sweep_row {
@@ -60,10 +63,20 @@ typedef struct sweep_layout {
 /* Find them; BS_EINPUT (naming `path`) if the table is not a sweep's. */
 int sweep_index_layout(const results_table *runs, const char *path, sweep_layout *l);
 
-/* Write DIR/index.h5 (atomically) from the tables; points may be NULL.
- * `name` is the sweep's, `sweep_text` the sweep file's text. */
+/* More for index.h5 and summary.txt (sweep_sobol.h's indices): `write`
+ * adds to the index before it is committed, `text` to the end of the
+ * text table. */
+typedef struct sweep_index_extra {
+    int (*write)(results *r, const void *arg);
+    void (*text)(FILE *f, const void *arg);
+    const void *arg;
+} sweep_index_extra;
+
+/* Write DIR/index.h5 (atomically) from the tables; points and extra may be
+ * NULL.  `name` is the sweep's, `sweep_text` the sweep file's text. */
 int sweep_index_write(const char *dir, const char *name, const char *sweep_text,
-                      const results_table *runs, const results_table *points);
+                      const results_table *runs, const results_table *points,
+                      const sweep_index_extra *extra);
 
 /* Read DIR/index.h5 back: its /runs table, the sweep's name and the sweep
  * file's text (malloc'd; free all three).  BS_EINPUT if it is missing or
@@ -71,7 +84,11 @@ int sweep_index_write(const char *dir, const char *name, const char *sweep_text,
 int sweep_index_read(const char *dir, results_table **runs, char **name, char **sweep_text);
 
 /* Write a table as plain text to `path` (atomically), under a '#' comment
- * line `title`. */
-int sweep_index_write_text(const char *path, const char *title, const results_table *t);
+ * line `title`, then extra's text (extra may be NULL). */
+int sweep_index_write_text(const char *path, const char *title, const results_table *t,
+                           const sweep_index_extra *extra);
+
+/* A string cell of such a text: as it is, or quoted for gnuplot. */
+void sweep_index_put_cell(FILE *f, const char *s);
 
 #endif

@@ -46,6 +46,29 @@ static int sobol(int n, int d, double *out)
     return rc;
 }
 
+int sweep_sample_saltelli(int n, int k, double *out)
+{
+    if (n < 1 || k < 1)
+        return BS_OK;
+    if (k > SWEEP_SALTELLI_MAX_PARAMS)
+        return bs_fail(BS_EINPUT, "a Saltelli design takes at most %d parameters, not %d",
+                       SWEEP_SALTELLI_MAX_PARAMS, k);
+    double *ab = malloc((size_t)n * 2 * (size_t)k * sizeof *ab);
+    if (!ab)
+        return bs_fail(BS_ENOMEM, "sweep: out of memory for a Saltelli design of %d samples", n);
+    int st = sobol(n, 2 * k, ab);
+    for (int j = 0; j < n && st == BS_OK; j++) {
+        const double *a = ab + (size_t)j * 2 * (size_t)k, *b = a + k;
+        for (int blk = 0; blk < k + 2; blk++) {
+            double *row = out + ((size_t)blk * (size_t)n + (size_t)j) * (size_t)k;
+            for (int c = 0; c < k; c++)
+                row[c] = blk == 1 || (blk >= 2 && c == blk - 2) ? b[c] : a[c];
+        }
+    }
+    free(ab);
+    return st;
+}
+
 int sweep_sample(enum sweep_method m, int n, int d, uint64_t seed, double *out)
 {
     if (n < 1 || d < 1)

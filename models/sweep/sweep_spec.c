@@ -61,7 +61,7 @@ typedef struct sweep_file {
 } sweep_file;
 
 static const char *const scale_names[] = {"linear", "log"};
-static const char *const method_names[] = {"lhs", "sobol"}; /* enum sweep_method's order */
+static const char *const method_names[] = {"lhs", "sobol", "saltelli"}; /* enum sweep_method */
 
 #define F(field) offsetof(sweep_file, field)
 #define FP(field) offsetof(file_param, field)
@@ -105,9 +105,10 @@ static const schema_entry sweep_table[] = {
     {"sample", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0,
      "How the parameters with bounds are sampled", ""},
     {"sample.method", PT_ENUM, F(method), 0, 0, "\"lhs\"", 0, 0, "", ENUM(method_names),
-     "lhs (a Latin hypercube, seeded from the sweep's seed) or sobol (a Sobol sequence)", ""},
+     "lhs (a Latin hypercube, seeded from the sweep's seed), sobol (a Sobol sequence) or "
+     "saltelli (Saltelli's design for Sobol indices; blockshift sweep --sobol N)", ""},
     {"sample.points", PT_INT, F(points), 0, 0, "", 1, SWEEP_MAX_RUNS, "points", NULL, 0,
-     "Points sampled", ""},
+     "Points sampled; for saltelli, base samples N (N (k + 2) points for k parameters)", ""},
 };
 
 static const schema sweep_schema = {sweep_table, (int)(sizeof sweep_table / sizeof sweep_table[0]),
@@ -274,7 +275,9 @@ static int expand(check_ctx *c, sweep_spec *s)
         if (grid > SWEEP_MAX_RUNS)
             break;
     }
-    long long design = n_bounds ? s->sample_points : 1;
+    long long design = !n_bounds                      ? 1
+                       : s->method == SWEEP_SALTELLI ? (long long)s->sample_points * (n_bounds + 2)
+                                                     : s->sample_points;
     long long points = grid * design;
     if (grid > SWEEP_MAX_RUNS || points > SWEEP_MAX_RUNS ||
         points * s->replications > SWEEP_MAX_RUNS) {
@@ -291,7 +294,9 @@ static int expand(check_ctx *c, sweep_spec *s)
         free(u);
         return BS_ENOMEM;
     }
-    int st = n_bounds ? sweep_sample(s->method, (int)design, n_bounds, s->seed, u) : BS_OK;
+    int st = !n_bounds                      ? BS_OK
+             : s->method == SWEEP_SALTELLI ? sweep_sample_saltelli(s->sample_points, n_bounds, u)
+                                           : sweep_sample(s->method, (int)design, n_bounds, s->seed, u);
     for (long long p = 0; p < points && st == BS_OK; p++) {
         long long g = p / design, d = p % design, stride = grid;
         for (int j = 0, b = 0; j < np; j++) {
@@ -573,9 +578,40 @@ static int read_name(check_ctx *c, const sweep_file *f, sweep_spec *s)
     return s->name ? BS_OK : BS_ENOMEM;
 }
 
+/* The Saltelli design's rules: N >= 2, every parameter with bounds, at most
+ * SWEEP_SALTELLI_MAX_PARAMS of them; `where` names what chose it. */
+static void read_saltelli(check_ctx *c, sweep_spec *s, const char *where, const char *path)
+{
+    if (s->sample_points < 2)
+        config_check_error(c, path, "%s: Sobol indices need at least 2 base samples, not %d",
+                           where, s->sample_points);
+    if (s->n_params > SWEEP_SALTELLI_MAX_PARAMS)
+        config_check_error(c, "parameters",
+                           "%s: a Saltelli design takes at most %d parameters (2k dimensions of "
+                           "a Sobol sequence), not %d",
+                           where, SWEEP_SALTELLI_MAX_PARAMS, s->n_params);
+    if (s->n_params == 0)
+        config_check_error(c, "parameters", "%s: no parameter to compute Sobol indices of", where);
+    for (int j = 0; j < s->n_params; j++)
+        if (s->params[j].kind != SWEEP_BOUNDS) {
+            char at[64];
+            snprintf(at, sizeof at, "parameters.[%d]", j);
+            config_check_error(c, at,
+                               "%s: Sobol indices need bounds = [low, high] for every parameter, "
+                               "not a list or range",
+                               where);
+        }
+}
+
 static void read_sample(check_ctx *c, const sweep_file *f, sweep_spec *s, int n_bounds)
 {
     const config_setting_t *g = config_check_setting(c, "sample");
+    if (s->sobol_option) {
+        s->method = SWEEP_SALTELLI;
+        s->sample_points = s->sobol_option;
+        read_saltelli(c, s, "--sobol", "parameters");
+        return;
+    }
     if (!g) {
         if (n_bounds)
             config_check_error(c, "sample",
@@ -589,8 +625,11 @@ static void read_sample(check_ctx *c, const sweep_file *f, sweep_spec *s, int n_
         config_check_error(c, "sample", "no parameter has bounds to sample");
     if (!config_check_setting(c, "sample.points"))
         config_check_error(c, "sample.points", "missing required setting");
-    s->method = f->method == SWEEP_SOBOL ? SWEEP_SOBOL : SWEEP_LHS;
+    s->method = f->method == SWEEP_SOBOL || f->method == SWEEP_SALTELLI ? (enum sweep_method)f->method
+                                                                         : SWEEP_LHS;
     s->sample_points = f->points >= 1 && f->points <= SWEEP_MAX_RUNS ? (int)f->points : 0;
+    if (s->method == SWEEP_SALTELLI && config_check_setting(c, "sample.points"))
+        read_saltelli(c, s, "sample.method = \"saltelli\"", "sample.points");
     if (s->method == SWEEP_SOBOL && n_bounds > SWEEP_SOBOL_MAX_DIM)
         config_check_error(c, "sample.method",
                            "a Sobol sequence has at most %d dimensions; %d "
@@ -677,6 +716,11 @@ static char *slurp(const char *path)
 
 int sweep_spec_load(const char *file, sweep_spec **out, char **errors)
 {
+    return sweep_spec_load_sobol(file, 0, out, errors);
+}
+
+int sweep_spec_load_sobol(const char *file, int sobol_n, sweep_spec **out, char **errors)
+{
     *out = NULL;
     *errors = NULL;
     sweep_spec *s = calloc(1, sizeof *s);
@@ -686,6 +730,7 @@ int sweep_spec_load(const char *file, sweep_spec **out, char **errors)
         free(f);
         return bs_fail(BS_ENOMEM, "sweep: out of memory");
     }
+    s->sobol_option = sobol_n;
     int st = config_load_file(&sweep_schema, file, f, sweep_rules, s, errors);
     free(f);
     if (st == BS_OK && !(s->text = slurp(file))) {

@@ -14,7 +14,7 @@
  *     { path = "apps.whatsapp.bass_q"; from = 0.2; to = 0.8; steps = 4; scale = "log"; },
  *     { path = "population.contacts_mean"; bounds = [5.0, 20.0]; }
  *   );
- *   sample = { method = "lhs"; points = 8; };   # "lhs" or "sobol", for bounds
+ *   sample = { method = "lhs"; points = 8; };   # "lhs", "sobol" or "saltelli"
  *
  * A parameter is a list of values (any libconfig scalars), a range (`steps`
  * values from `from` to `to`, evenly spaced on a linear or logarithmic
@@ -23,8 +23,13 @@
  * parameters with bounds are sampled together, `points` points of a Latin
  * hypercube (seeded from the sweep's seed) or of a Sobol sequence (GSL), on
  * each parameter's scale.  The parameter points are every grid point with
- * every sample point.  Ranges and bounds need an int or real parameter; an
- * int parameter's values are rounded.
+ * every sample point.  method = "saltelli" is the design of Sobol
+ * sensitivity indices (sweep_sobol.h): every parameter must have bounds,
+ * `points` is the number N >= 2 of base samples, and the points are the
+ * N (k + 2) rows of Saltelli's matrices A, B, A_B^(1) .. A_B^(k) for k <= 20
+ * parameters; `blockshift sweep --sobol N` selects it from the command line
+ * (sweep_spec_load_sobol) whatever the file's `sample`.  Ranges and bounds
+ * need an int or real parameter; an int parameter's values are rounded.
  *
  * Runs: run k is replication r = k mod R of point p = k div R.  Its seed is
  * the low 32 bits of rng_seed_of(seed, k, "sweep") and its run number is r;
@@ -57,7 +62,7 @@
 #define SWEEP_NAME_SIZE 201
 
 enum sweep_kind { SWEEP_VALUES, SWEEP_RANGE, SWEEP_BOUNDS };
-enum sweep_method { SWEEP_LHS, SWEEP_SOBOL };
+enum sweep_method { SWEEP_LHS, SWEEP_SOBOL, SWEEP_SALTELLI };
 
 typedef struct sweep_param {
     char *path; /* an override path ("apps.whatsapp.bass_q") */
@@ -87,7 +92,8 @@ typedef struct sweep_spec {
     int n_params;
     sweep_param *params;
     enum sweep_method method;
-    int sample_points; /* 0 when no parameter has bounds */
+    int sample_points; /* 0 when no parameter has bounds; N base samples for saltelli */
+    int sobol_option;  /* N of --sobol N, or 0 */
     int n_points, n_runs;
     char **point_text;    /* [point * n_params + j] value as libconfig text */
     double *point_number; /* [point * n_params + j] the value (NaN for text) */
@@ -97,6 +103,9 @@ typedef struct sweep_spec {
  * BS_EINPUT with *errors a malloc'd text of every error, one per line
  * (caller frees), or BS_ENOMEM.  On failure bs_last_error() has a summary. */
 int sweep_spec_load(const char *file, sweep_spec **out, char **errors);
+/* The same with `blockshift sweep --sobol N` (sobol_n > 0): the Saltelli
+ * design of N base samples, whatever the file's `sample`. */
+int sweep_spec_load_sobol(const char *file, int sobol_n, sweep_spec **out, char **errors);
 void sweep_spec_free(sweep_spec *s);
 
 /* Run k's point, replication, seed and run number. */

@@ -24,6 +24,7 @@
 #include "sweep/sweep_index.h"
 #include "sweep/sweep_job.h"
 #include "sweep/sweep_sample.h"
+#include "sweep/sweep_sobol.h"
 #include "sweep/sweep_spec.h"
 #include "sweep/sweep_stats.h"
 
@@ -440,7 +441,7 @@ static void index_and_points(void **state)
     char path[] = "/tmp/bs-sweep-XXXXXX";
     int fd = mkstemp(path);
     close(fd);
-    assert_int_equal(sweep_index_write_text(path, "title", points), BS_OK);
+    assert_int_equal(sweep_index_write_text(path, "title", points, NULL), BS_OK);
     FILE *f = fopen(path, "r");
     char line[512];
     assert_non_null(fgets(line, sizeof line, f));
@@ -454,6 +455,206 @@ static void index_and_points(void **state)
     results_table_free(runs);
     results_table_free(points);
     sweep_spec_free(s);
+}
+
+/* ---- Sobol indices ------------------------------------------------------------- */
+
+/* Saltelli's design (sweep_sample.h): of n = 16 base samples and k = 3
+ * parameters, n (k + 2) = 80 rows; block 0 is A, block 1 is B, block 2 + i
+ * is A with column i from B; every coordinate is in (0,1) (GSL's sequence
+ * starts at 1/2) and the rows of A and B differ (they are different
+ * dimensions of one Sobol point) but for the first, all 1/2. */
+static void saltelli_design(void **state)
+{
+    (void)state;
+    enum { N = 16, K = 3 };
+    double u[N * (K + 2) * K];
+    assert_int_equal(sweep_sample_saltelli(N, K, u), BS_OK);
+    for (int j = 0; j < N; j++) {
+        const double *a = u + (size_t)j * K, *b = u + (size_t)(N + j) * K;
+        int differ = 0;
+        for (int c = 0; c < K; c++) {
+            assert_true(a[c] > 0 && a[c] < 1 && b[c] > 0 && b[c] < 1);
+            differ |= a[c] != b[c];
+        }
+        assert_true(differ == (j > 0));
+        for (int i = 0; i < K; i++) {
+            const double *ab = u + (size_t)((2 + i) * N + j) * K;
+            for (int c = 0; c < K; c++)
+                assert_true(ab[c] == (c == i ? b[c] : a[c]));
+        }
+    }
+    assert_true(u[0] == 0.5 && u[N * K] == 0.5); /* the first Sobol point */
+    assert_int_equal(sweep_sample_saltelli(N, SWEEP_SALTELLI_MAX_PARAMS + 1, u), BS_EINPUT);
+}
+
+/* The Ishigami function (Ishigami and Homma 1990), x1, x2, x3 uniform on
+ * [-pi, pi]:  f = sin x1 + a sin^2 x2 + b x3^4 sin x1,  a = 7, b = 0.1.
+ * Its variance decomposition (Sobol' and Levitan 1999; Saltelli et al.
+ * 2010, section 5) with E[sin^2] = 1/2, E[sin^4] = 3/8, E[x^4] = pi^4/5,
+ * E[x^8] = pi^8/9:
+ *   V1  = Var E[f|x1] = (1 + b pi^4/5)^2 / 2      = 4.345888
+ *   V2  = Var E[f|x2] = a^2 (3/8 - 1/4) = a^2/8    = 6.125
+ *   V3  = 0 (x3 enters only through x3^4 sin x1, of mean 0 given x3)
+ *   V13 = b^2 sin-term: b^2 (pi^8/9 - pi^8/25) / 2 = 8 b^2 pi^8 / 225 = 3.373700
+ *   V   = V1 + V2 + V13 = a^2/8 + b pi^4/5 + b^2 pi^8/18 + 1/2 = 13.844588
+ * so S1 = V1/V = 0.3139, S2 = V2/V = 0.4424, S3 = 0, and ST1 = (V1 + V13)/V
+ * = 0.5576, ST2 = 0.4424, ST3 = V13/V = 0.2437.  Estimated by the code the
+ * sweep uses (sweep_sample_saltelli, sweep_sobol_estimate) from 1024 base
+ * samples (5120 evaluations), each analytic value must lie within its 95%
+ * bootstrap interval, and the intervals must be narrower than 0.25 (at this
+ * N they are about 0.1 wide: Saltelli et al. 2010, figure 3, put the
+ * estimators' error at about 0.05 for N ~ 1000). */
+static double ishigami(const double *u)
+{
+    double x[3];
+    for (int c = 0; c < 3; c++)
+        x[c] = -M_PI + 2 * M_PI * u[c];
+    return sin(x[0]) + 7 * sin(x[1]) * sin(x[1]) + 0.1 * pow(x[2], 4) * sin(x[0]);
+}
+
+static void sobol_ishigami(void **state)
+{
+    (void)state;
+    enum { N = 1024, K = 3 };
+    const double v1 = pow(1 + 0.1 * pow(M_PI, 4) / 5, 2) / 2, v2 = 49.0 / 8,
+                 v13 = 8 * 0.01 * pow(M_PI, 8) / 225, v = v1 + v2 + v13;
+    const double s1[K] = {v1 / v, v2 / v, 0}, st[K] = {(v1 + v13) / v, v2 / v, v13 / v};
+    NEAR(s1[0], 0.3139, 5e-5); /* the published values */
+    NEAR(s1[1], 0.4424, 5e-5);
+    NEAR(st[0], 0.5576, 5e-5);
+    NEAR(st[2], 0.2437, 5e-5);
+    double *u = malloc(sizeof(double) * N * (K + 2) * K), *y = malloc(sizeof(double) * N * (K + 2));
+    assert_non_null(u);
+    assert_non_null(y);
+    assert_int_equal(sweep_sample_saltelli(N, K, u), BS_OK);
+    for (int r = 0; r < N * (K + 2); r++)
+        y[r] = ishigami(u + (size_t)r * K);
+    sweep_sobol_index ix[K], again[K];
+    int used = 0;
+    assert_int_equal(sweep_sobol_estimate(y, N, K, SWEEP_SOBOL_RESAMPLES, SWEEP_SOBOL_LEVEL, 7, 0,
+                                          ix, &used),
+                     BS_OK);
+    assert_int_equal(used, N);
+    for (int i = 0; i < K; i++) {
+        fprintf(stderr, "x%d: S1 %.4f [%.4f, %.4f] (analytic %.4f)  ST %.4f [%.4f, %.4f] (%.4f)\n",
+                i + 1, ix[i].s1, ix[i].s1_low, ix[i].s1_high, s1[i], ix[i].st, ix[i].st_low,
+                ix[i].st_high, st[i]);
+        assert_true(ix[i].s1_low <= s1[i] && s1[i] <= ix[i].s1_high);
+        assert_true(ix[i].st_low <= st[i] && st[i] <= ix[i].st_high);
+        assert_true(ix[i].s1_low <= ix[i].s1 && ix[i].s1 <= ix[i].s1_high);
+        assert_true(ix[i].st_low <= ix[i].st && ix[i].st <= ix[i].st_high);
+        assert_true(ix[i].s1_high - ix[i].s1_low < 0.25);
+        assert_true(ix[i].st_high - ix[i].st_low < 0.25);
+    }
+    /* deterministic: the same stream gives the same intervals, another
+     * stream (another number's) other ones */
+    assert_int_equal(sweep_sobol_estimate(y, N, K, SWEEP_SOBOL_RESAMPLES, SWEEP_SOBOL_LEVEL, 7, 0,
+                                          again, &used),
+                     BS_OK);
+    assert_memory_equal(ix, again, sizeof ix);
+    assert_int_equal(sweep_sobol_estimate(y, N, K, SWEEP_SOBOL_RESAMPLES, SWEEP_SOBOL_LEVEL, 7, 1,
+                                          again, &used),
+                     BS_OK);
+    assert_true(again[0].s1 == ix[0].s1 && again[0].s1_low != ix[0].s1_low);
+    /* a base sample with a value missing (a failed run) is left out */
+    y[N + 5] = NAN;
+    assert_int_equal(sweep_sobol_estimate(y, N, K, 10, SWEEP_SOBOL_LEVEL, 7, 0, again, &used),
+                     BS_OK);
+    assert_int_equal(used, N - 1);
+    assert_true(isfinite(again[0].s1) && isfinite(again[2].st_high));
+    free(u);
+    free(y);
+}
+
+/* A sweep file with sample.method = "saltelli" (or --sobol N): N (k + 2)
+ * points, block after block, on each parameter's bounds and scale: point
+ * 2N + j (block A_B^(1)) has parameter 0 of point N + j (B) and parameter 1
+ * of point j (A). */
+static void saltelli_sweep_file(void **state)
+{
+    (void)state;
+    static const char text[] = "scenario = \"/nonexistent/base.cfg\";\n"
+                               "collect = [\"final_vpn_share\"];\n"
+                               "replications = 2;\n"
+                               "parameters = (\n"
+                               "  { path = \"population.retry\"; bounds = [0.2, 0.6]; },\n"
+                               "  { path = \"apps.a.bass_q\"; bounds = [0.1, 1.0]; scale = \"log\"; }\n"
+                               ");\n";
+    char file[sizeof text + 64];
+    snprintf(file, sizeof file, "%ssample = { method = \"saltelli\"; points = 4; };\n", text);
+    sweep_spec *s = load_ok(file);
+    assert_int_equal(s->method, SWEEP_SALTELLI);
+    assert_int_equal(s->n_points, 4 * (2 + 2));
+    assert_int_equal(s->n_runs, 2 * 16);
+    for (int j = 0; j < 4; j++) {
+        const double *a = s->point_number + 2 * j, *b = s->point_number + 2 * (4 + j);
+        const double *ab1 = s->point_number + 2 * (8 + j), *ab2 = s->point_number + 2 * (12 + j);
+        assert_true(ab1[0] == b[0] && ab1[1] == a[1] && ab2[0] == a[0] && ab2[1] == b[1]);
+        assert_true(a[0] >= 0.2 && a[0] <= 0.6 && b[1] >= 0.1 && b[1] <= 1.0);
+    }
+    /* the first Sobol point (1/2, ...): the middle of the linear bounds,
+     * the geometric middle of the log ones */
+    NEAR(s->point_number[0], 0.4, 1e-12);
+    NEAR(s->point_number[1], sqrt(0.1), 1e-12);
+    sweep_spec_free(s);
+    /* --sobol 3 instead of the file's `sample` (here none) */
+    const char *path = write_sweep(text);
+    char *errors = NULL;
+    assert_int_equal(sweep_spec_load_sobol(path, 3, &s, &errors), BS_OK);
+    assert_int_equal(s->n_points, 3 * 4);
+    sweep_spec_free(s);
+    unlink(path);
+}
+
+/* What a Saltelli design refuses, each with the file's line: N < 2, a
+ * parameter without bounds, more than 20 parameters; and with --sobol. */
+static void saltelli_errors(void **state)
+{
+    (void)state;
+    char path[64], want[200];
+    char *e = load_bad("scenario = \"b.cfg\";\n"
+                       "collect = [\"x\"];\n"
+                       "parameters = (\n"
+                       "  { path = \"population.retry\"; values = [0.1, 0.5]; },\n"
+                       "  { path = \"population.scale\"; bounds = [1.0, 5.0]; } );\n"
+                       "sample = { method = \"saltelli\";\n"
+                       "  points = 1; };\n",
+                       path);
+    snprintf(want, sizeof want,
+             "%s:7: sample.points: sample.method = \"saltelli\": Sobol indices need at least 2 "
+             "base samples, not 1",
+             path);
+    assert_non_null(strstr(e, want));
+    snprintf(want, sizeof want,
+             "%s:4: parameters.[0]: sample.method = \"saltelli\": Sobol indices need bounds", path);
+    assert_non_null(strstr(e, want));
+    free(e);
+    /* 21 parameters with bounds */
+    char big[8192];
+    int o = snprintf(big, sizeof big, "scenario = \"b.cfg\";\ncollect = [\"x\"];\nparameters = (\n");
+    for (int j = 0; j < 21; j++)
+        o += snprintf(big + o, sizeof big - (size_t)o,
+                      "  { path = \"apps.a%d.bass_q\"; bounds = [0.1, 0.5]; }%s\n", j,
+                      j < 20 ? "," : "");
+    snprintf(big + o, sizeof big - (size_t)o, ");\nsample = { method = \"saltelli\"; points = 4; };\n");
+    e = load_bad(big, path);
+    snprintf(want, sizeof want,
+             "%s:3: parameters: sample.method = \"saltelli\": a Saltelli design takes at most 20 "
+             "parameters",
+             path);
+    assert_non_null(strstr(e, want));
+    free(e);
+    /* --sobol N: the same rules, named after the option */
+    const char *file = write_sweep("scenario = \"b.cfg\";\ncollect = [\"x\"];\nparameters = (\n"
+                                   "  { path = \"population.retry\"; from = 0.1; to = 0.5; "
+                                   "steps = 2; } );\n");
+    sweep_spec *s = NULL;
+    assert_int_equal(sweep_spec_load_sobol(file, 4, &s, &e), BS_EINPUT);
+    snprintf(want, sizeof want, "%s:4: parameters.[0]: --sobol: Sobol indices need bounds", file);
+    assert_non_null(strstr(e, want));
+    free(e);
+    unlink(file);
 }
 
 int main(void)
@@ -472,6 +673,10 @@ int main(void)
         cmocka_unit_test(check_hashes_match_workers),
         cmocka_unit_test(job_round_trip),
         cmocka_unit_test(index_and_points),
+        cmocka_unit_test(saltelli_design),
+        cmocka_unit_test(sobol_ishigami),
+        cmocka_unit_test(saltelli_sweep_file),
+        cmocka_unit_test(saltelli_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
