@@ -189,7 +189,7 @@ static void retries_follow_the_product_formula(void **state)
  * completes (P_x, order kept); or fails, x moves down (now B) and with
  * probability rho y is tried: it completes (y, already first, stays first)
  * or fails and moves down (back to A); the call is then abandoned.  So per
- * call from A:
+ * call from A (the outcome table below):
  *   attempts on x 1, completed on x P_x, attempts on y (1 - P_x) rho,
  *   completed on y (1 - P_x) rho P_y, abandoned (1 - P_x)(1 - rho P_y),
  * and A -> B with probability alpha = (1 - P_x)(1 - rho + rho P_y); from B
@@ -201,12 +201,46 @@ static void retries_follow_the_product_formula(void **state)
  * number of calls made in A is
  *   m_A = sum_j P(K > j) (pi_A + pi_B r^j) = pi_A L + pi_B E[(1 - r^K)/(1 - r)]
  *       = pi_A L + pi_B (1 - exp(-L (alpha + beta))) / (alpha + beta),
- * m_B = L - m_A.  Each expected count is N (m_A f_A + m_B f_B).  Standard
- * error: an agent adds 0 or 1 per call to each count, so its count X <= K
- * and Var X <= E[K^2] = L + L^2; the SE of the total is at most
- * sqrt(N (L + L^2)) (a bound: the test is conservative).  The first choice
- * at the end is exact: P(B) = pi_B (1 - E[r^K]) = pi_B (1 - exp(-L (alpha +
- * beta))), binomial over the agents. */
+ * m_B = L - m_A.  Each expected count is N (m_A f_A + m_B f_B), f_S the
+ * per-call values above.  The first choice at the end: P(B) = pi_B (1 -
+ * E[r^K]) = pi_B (1 - exp(-L (alpha + beta))), binomial over the agents.
+ * Standard errors: agents are independent, so the SE of a total is
+ * sqrt(N Var X), X one agent's count; Var X comes from the exact law of
+ * (state, X) after k calls, carried call by call through the outcome table
+ * (first and second moments per state, then mixed over K ~ Poisson(L)),
+ * whose mean must equal the closed form above (checked to 1e-9). */
+enum { C_ATT_X, C_COMP_X, C_ATT_Y, C_COMP_Y, C_ABANDONED, N_COUNTS };
+typedef struct outcome {
+    int from, to; /* 0: A = (x, y), 1: B = (y, x) */
+    double prob;
+    double add[N_COUNTS];
+} outcome;
+
+/* E[X] and E[X^2] of count `cnt` of one agent making K ~ Poisson(L) calls
+ * from state A, by the outcome table. */
+static void count_moments(const outcome *o, int n_o, int cnt, double L, double *mean,
+                          double *second)
+{
+    double m0[2] = {1, 0}, m1[2] = {0, 0}, m2[2] = {0, 0};
+    *mean = *second = 0;
+    for (int k = 0; k < 100; k++) {
+        double pk = poisson_pmf(L, k);
+        *mean += pk * (m1[0] + m1[1]);
+        *second += pk * (m2[0] + m2[1]);
+        double n0[2] = {0, 0}, n1[2] = {0, 0}, n2[2] = {0, 0};
+        for (int j = 0; j < n_o; j++) {
+            double a = o[j].add[cnt], w = o[j].prob;
+            int f = o[j].from, t = o[j].to;
+            n0[t] += w * m0[f];
+            n1[t] += w * (m1[f] + a * m0[f]);
+            n2[t] += w * (m2[f] + 2 * a * m1[f] + a * a * m0[f]);
+        }
+        memcpy(m0, n0, sizeof m0);
+        memcpy(m1, n1, sizeof m1);
+        memcpy(m2, n2, sizeof m2);
+    }
+}
+
 static void retries_in_order_and_learning(void **state)
 {
     (void)state;
@@ -223,28 +257,47 @@ static void retries_in_order_and_learning(void **state)
              "{ date = \"2025-01-01\"; action = \"block\"; apps = [\"y\"]; technique = \"ip\";"
              " strength = 0.25; }");
     assert_true(r.start_prim[0] == n); /* everyone starts with x first */
-    double att[2] = {0, 0}, comp[2] = {0, 0}, abandoned = 0;
+    double seen[N_COUNTS] = {0};
     for (int day = 0; day < r.w->n_days; day++) {
         rig_day(&r);
         assert_true(box_pass(&r, 0) == 0.5 && box_pass(&r, 1) == 0.75);
-        for (int a = 0; a < 2; a++) {
-            att[a] += r.att[a];
-            comp[a] += r.comp[a];
-        }
-        abandoned += r.out.abandoned;
+        seen[C_ATT_X] += r.att[0];
+        seen[C_COMP_X] += r.comp[0];
+        seen[C_ATT_Y] += r.att[1];
+        seen[C_COMP_Y] += r.comp[1];
+        seen[C_ABANDONED] += r.out.abandoned;
     }
     const double px = 0.25, py = 0.5625, L = lambda * r.w->n_days;
+    const outcome table[] = {
+        {0, 0, px, {1, 1, 0, 0, 0}},
+        {0, 1, (1 - px) * (1 - rho), {1, 0, 0, 0, 1}},
+        {0, 1, (1 - px) * rho * py, {1, 0, 1, 1, 0}},
+        {0, 0, (1 - px) * rho * (1 - py), {1, 0, 1, 0, 1}},
+        {1, 1, py, {0, 0, 1, 1, 0}},
+        {1, 0, (1 - py) * (1 - rho), {0, 0, 1, 0, 1}},
+        {1, 0, (1 - py) * rho * px, {1, 1, 1, 0, 0}},
+        {1, 1, (1 - py) * rho * (1 - px), {1, 0, 1, 0, 1}},
+    };
     double alpha = (1 - px) * (1 - rho + rho * py), beta = (1 - py) * (1 - rho + rho * px);
     double pi_a = beta / (alpha + beta), pi_b = 1 - pi_a;
     double mix = (1 - exp(-L * (alpha + beta))) / (alpha + beta);
     double m_a = pi_a * L + pi_b * mix, m_b = L - m_a;
-    double se = sqrt(n * (L + L * L));
-    check("attempts on x", att[0], n * (m_a + m_b * (1 - py) * rho), se);
-    check("completed on x", comp[0], n * (m_a * px + m_b * (1 - py) * rho * px), se);
-    check("attempts on y", att[1], n * (m_b + m_a * (1 - px) * rho), se);
-    check("completed on y", comp[1], n * (m_b * py + m_a * (1 - px) * rho * py), se);
-    check("abandoned", abandoned,
-          n * (m_a * (1 - px) * (1 - rho * py) + m_b * (1 - py) * (1 - rho * px)), se);
+    double expect[N_COUNTS] = {
+        m_a + m_b * (1 - py) * rho,
+        m_a * px + m_b * (1 - py) * rho * px,
+        m_b + m_a * (1 - px) * rho,
+        m_b * py + m_a * (1 - px) * rho * py,
+        m_a * (1 - px) * (1 - rho * py) + m_b * (1 - py) * (1 - rho * px),
+    };
+    const char *what[N_COUNTS] = {"attempts on x / agents", "completed on x / agents",
+                                  "attempts on y / agents", "completed on y / agents",
+                                  "abandoned / agents"};
+    for (int k = 0; k < N_COUNTS; k++) {
+        double mean, second;
+        count_moments(table, 8, k, L, &mean, &second);
+        assert_true(fabs(mean - expect[k]) < 1e-9);
+        check(what[k], seen[k] / n, expect[k], sqrt((second - mean * mean) / n));
+    }
     double p_b = pi_b * (1 - exp(-L * (alpha + beta)));
     check("share with y first at the end", r.prim[1] / n, p_b, sqrt(p_b * (1 - p_b) / n));
     assert_true(r.prim[0] + r.prim[1] == n);
