@@ -7,8 +7,8 @@
  * few apps, chosen parameters) where the expected value has a closed form,
  * derived in the test's comment, runs the engine, and compares the observed
  * statistic with it within TOL standard errors.  TOL = 5: a normal variable
- * leaves +-5 SE with probability 5.7e-7, so the about 40 checks below fail
- * by chance with probability about 2e-5.  Nothing depends on particular
+ * leaves +-5 SE with probability 5.7e-7, so the 27 checks below fail by
+ * chance with probability about 1.5e-5.  Nothing depends on particular
  * random draws: any correct stream of uniforms passes.
  *
  * Common premises of the worlds:
