@@ -744,7 +744,8 @@ static void block_calls(population *p, const censor *c, lane *l, uint32_t lo, ui
  * The contact that estimates s_i(a) is drawn only when the same uniform would
  * accept at the agent's largest possible hazard (a contact who has a and for
  * whom it works), which gives the same decision without touching the contact
- * in most cases.  Returns whether i adopts a. */
+ * in most cases.  Returns whether i adopts a; in debug builds, -1 if i's
+ * probability could exceed pi (the thinning would then be wrong: a bug). */
 static int consider(const population *p, const censor *c, const day_rules *d, gsl_rng *r,
                     uint32_t i, int a, double pi)
 {
@@ -755,6 +756,11 @@ static int consider(const population *p, const censor *c, const day_rules *d, gs
         base += w->apps[a].bass_p / 365.0;
         social = w->apps[a].bass_q / 365.0 * (1.0 + w->population.adoption_kappa * p->frust[i]);
     }
+#ifndef NDEBUG
+    /* i's largest probability (a contact for whom a works) within the bound. */
+    if (-expm1(-(base + social)) > pi)
+        return -1;
+#endif
     /* 1 - exp(-h) <= h: a uniform above h rejects without computing it. */
     double u = gsl_rng_uniform(r) * pi;
     if (u >= base + social)
@@ -768,6 +774,10 @@ static int consider(const population *p, const censor *c, const day_rules *d, gs
     double works = card_usable(theirs) >> a & 1u
                        ? call_pass(c, p->card[i], theirs, domestic, a, CLASS_VOICE)
                        : 0.0;
+#ifndef NDEBUG
+    if (!(works >= 0.0 && works <= 1.0))
+        return -1;
+#endif
     return u < -expm1(-(base + social * works));
 }
 
@@ -794,7 +804,8 @@ static int note_install(lane *l, uint32_t i, int a)
  * adoption (installs are applied after every block has decided, so that no
  * block reads a contact another block is changing).  Candidates for each app
  * are found by geometric skips at the block's largest hazard, h_max (from the
- * block's largest frustration). */
+ * block's largest frustration).  BS_OK, BS_ENOMEM, or (debug builds) BS_ERUNTIME
+ * when an agent's probability exceeded the bound. */
 static int block_adopt(const population *p, const censor *c, const day_rules *d, lane *l,
                        uint32_t lo, uint32_t hi)
 {
@@ -818,12 +829,16 @@ static int block_adopt(const population *p, const censor *c, const day_rules *d,
                 break;
             }
             uint32_t ag = (uint32_t)i;
-            if (!(p->installed[ag] & bit) && (p->runs_on[agent_platform(p, ag)] & bit) &&
-                consider(p, c, d, l->adopt, ag, a, pi) && !note_install(l, ag, a))
-                return 0;
+            if (!(p->installed[ag] & bit) && (p->runs_on[agent_platform(p, ag)] & bit)) {
+                int yes = consider(p, c, d, l->adopt, ag, a, pi);
+                if (yes < 0)
+                    return BS_ERUNTIME;
+                if (yes && !note_install(l, ag, a))
+                    return BS_ENOMEM;
+            }
         }
     }
-    return 1;
+    return BS_OK;
 }
 
 /* Protocol for a new or moving VPN user at ISP isp: popularity times the
@@ -991,12 +1006,13 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
     if (p->tally)
         sum_tally(p);
     gather(p, out);
-    int ok = 1;
-#pragma omp parallel for schedule(dynamic) reduction(&& : ok)
+    int st = BS_OK; /* the codes are negative: the smallest is out of memory */
+#pragma omp parallel for schedule(dynamic) reduction(min : st)
     for (int k = 0; k < n_lanes; k++) {
         uint32_t lo, hi;
         block_range(p, k, &lo, &hi);
-        ok = block_adopt(p, c, d, &p->lanes[k], lo, hi) && ok;
+        int st_k = block_adopt(p, c, d, &p->lanes[k], lo, hi);
+        st = st_k < st ? st_k : st;
     }
     for (int k = 0; k < n_lanes; k++) {
         lane *l = &p->lanes[k];
@@ -1005,8 +1021,13 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
                 install(p, l->inst_agent[x], l->inst_app[x]);
         l->n_inst = 0;
     }
-    if (!ok)
+    if (st == BS_ENOMEM)
         return bs_fail(BS_ENOMEM, "population: out of memory for the day's adoptions");
+    if (st != BS_OK)
+        return bs_fail(BS_ERUNTIME,
+                       "population: day %d: an agent's adoption probability exceeded the bound "
+                       "its candidates were drawn at (the thinning in block_adopt): a bug",
+                       d->day);
 #pragma omp parallel for schedule(dynamic)
     for (int k = 0; k < n_lanes; k++) {
         uint32_t lo, hi;

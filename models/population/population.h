@@ -29,7 +29,8 @@
  *     bias from one contact drawn at random (its indicator times the pass
  *     probability of a call on a between the two).  Candidates are found by
  *     geometric skips at the largest hazard in their block and thinned to each
- *     agent's own, which draws exactly the same Bernoulli trials.  Everyone
+ *     agent's own, which draws exactly the same Bernoulli trials (debug
+ *     builds check that no agent's probability exceeds that bound).  Everyone
  *     decides on the state at the start of adoption (a contact's install of
  *     the same day counts from the next day).  A new app goes to the bottom
  *     of the order.  Averse agents adopt domestic
@@ -80,7 +81,8 @@ int population_streams(uint32_t n, void (*fn)(const char *name, void *arg), void
 void population_free(population *p);
 
 /* Advance one day under censor *c and the day's rules *d, and count.
- * BS_OK, or BS_ENOMEM with a message. */
+ * BS_OK, or BS_ENOMEM with a message (in debug builds also BS_ERUNTIME if an
+ * adoption probability exceeded its thinning bound: a bug). */
 int population_step(population *p, const censor *c, const day_rules *d, pop_day *out);
 
 /* Count the current state without stepping (the state before day 0): fills
