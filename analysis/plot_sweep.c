@@ -78,6 +78,8 @@ static int sobol_figures(const char *file, const char *dir, int format, char **p
         }
         /* names are gnuplot single-quoted constants (quote_gp): data, never code */
         char qn[QUOTE_ROOM(256)], qs[QUOTE_ROOM(300)], qo[QUOTE_ROOM(300)], qt[QUOTE_ROOM(400)];
+        char term[160];
+        plot_terminal(format, term, sizeof term);
         fprintf(atomic_stream(af),
                 "# Sobol indices of %s per parameter (data: ../summary.txt, block %d).\n"
                 "# Restyle by editing this script, then: gnuplot %s\n"
@@ -87,10 +89,10 @@ static int sobol_figures(const char *file, const char *dir, int format, char **p
                 "set yrange [*<0:1<*]\nset xzeroaxis\nset xtics rotate by -20\n"
                 "set style data histograms\nset style histogram errorbars gap 2 lw 1.5\n"
                 "set style fill solid 0.6 border -1\n"
-                "plot '../summary.txt' index %d using 2:3:4:xtic(1) title 'first order S1', "
-                "'' index %d using 5:6:7 title 'total ST'\n",
+                "plot '../summary.txt' index %d using 2:3:4:xtic(1) lc rgb '#0072B2' "
+                "title 'first order S1', '' index %d using 5:6:7 lc rgb '#D55E00' title 'total ST'\n",
                 quote_gp(qn, sizeof qn, name), block, quote_gp(qs, sizeof qs, script),
-                quote_gp(qo, sizeof qo, out), plot_terminals[format], quote_gp(qt, sizeof qt, t),
+                quote_gp(qo, sizeof qo, out), term, quote_gp(qt, sizeof qt, t),
                 block, block);
         st = draw(dir, af, script, out, paths, n);
     }

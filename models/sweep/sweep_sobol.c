@@ -59,7 +59,7 @@ static void percentiles(const double *x, int count, int stride, double level, do
 int sweep_sobol_estimate(const double *y, int n, int k, int resamples, double level,
                          uint64_t seed, uint64_t run, sweep_sobol_index *out, int *used)
 {
-    int *ok = malloc((size_t)n * sizeof *ok), *rows = malloc((size_t)n * sizeof *rows);
+    int *ok = calloc((size_t)n + 1, sizeof *ok), *rows = calloc((size_t)n + 1, sizeof *rows);
     double *s1 = malloc((size_t)k * sizeof *s1), *st = malloc((size_t)k * sizeof *st);
     size_t nb = (size_t)resamples * (size_t)k;
     double *b1 = malloc(nb * sizeof *b1), *bt = malloc(nb * sizeof *bt);
