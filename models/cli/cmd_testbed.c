@@ -23,6 +23,7 @@ int cmd_testbed(int argc, char **argv)
 #include "io/output.h"
 #include "io/output_network.h"
 #include "io/results.h"
+#include "base/atomic.h"
 #include "base/fsutil.h"
 #include "base/status.h"
 #include "testbed/testbed.h"
@@ -224,14 +225,15 @@ static int write_h5(results *r, const world *w, const testbed_out *o, const test
 /* The calibration table: what the packet level measured, per case. */
 static int write_calibration(const char *path, const world *w, const testbed_out *o)
 {
-    char tmp[4200];
     if (o->n_cases * TB_CLASSES > MAX_CALIB)
         return bs_fail(BS_EINPUT, "%s: %d rows do not fit a calibration table (at most %d)", path,
                        o->n_cases * TB_CLASSES, MAX_CALIB);
-    snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return bs_fail(BS_EINPUT, "%s: cannot write the calibration file", path);
+    /* A unique temporary beside it, renamed into place when complete
+     * (base/atomic.h): every write checked, a full disk is exit 1. */
+    atomic_file *af = atomic_open(path);
+    if (!af)
+        return bs_last_status();
+    FILE *f = atomic_stream(af);
     char source[W_TEXT];
     snprintf(source, sizeof source, "blockshift testbed %s, seed %lld, ns-3 %s, blockshift %s",
              w->scenario.name, (long long)w->scenario.seed, bs_ns3_version(), BS_VERSION);
@@ -273,11 +275,17 @@ static int write_calibration(const char *path, const world *w, const testbed_out
                     k + 1 < o->n_cases || j + 1 < TB_CLASSES ? "," : "");
     }
     fputs("  );\n};\n", f);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return bs_fail(BS_EINPUT, "%s: cannot write the calibration file", path);
-    }
-    return BS_OK;
+    return atomic_commit(af);
+}
+
+/* The folder of a file's path ("." for a bare name). */
+static void folder_of(const char *path, char *out, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, n, ".");
+    else
+        snprintf(out, n, "%.*s", slash == path ? 1 : (int)(slash - path), path);
 }
 
 int cmd_testbed(int argc, char **argv)
@@ -286,6 +294,7 @@ int cmd_testbed(int argc, char **argv)
         fputs(usage, stdout);
         return 0;
     }
+    atomic_signals(); /* an interrupt removes our temporaries */
     tb_args a;
     int rc = parse(argc, argv, &a);
     if (rc)
@@ -308,6 +317,12 @@ int cmd_testbed(int argc, char **argv)
     if (st != BS_OK) {
         rc = cli_fail(st, "%s", bs_last_error());
         goto done;
+    }
+    atomic_clean(dir); /* the temporaries of killed testbeds and runs into this folder */
+    if (a.calib) {
+        char cdir[4096];
+        folder_of(a.calib, cdir, sizeof cdir);
+        atomic_clean(cdir); /* and of killed calibration writes */
     }
     if (a.replay) {
         st = testbed_replay(w, a.config, a.n_set, a.set, dir, a.quiet);
