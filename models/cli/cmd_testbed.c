@@ -34,6 +34,7 @@ int cmd_testbed(int argc, char **argv)
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -313,17 +314,24 @@ int cmd_testbed(int argc, char **argv)
     snprintf(dir, sizeof dir, "%s", a.out_dir ? a.out_dir : "results");
     if (!a.out_dir)
         snprintf(dir, sizeof dir, "results/%s", w->scenario.name);
+    char cdir[4096];
+    struct stat sb;
+    if (a.calib) { /* its folder must be there before ns-3 runs for minutes */
+        folder_of(a.calib, cdir, sizeof cdir);
+        if (stat(cdir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            rc = cli_fail(BS_EINPUT, "--calibration-out %s: folder %s does not exist", a.calib,
+                          cdir);
+            goto done;
+        }
+    }
     int st = fsutil_make_dirs(dir);
     if (st != BS_OK) {
         rc = cli_fail(st, "%s", bs_last_error());
         goto done;
     }
     atomic_clean(dir); /* the temporaries of killed testbeds and runs into this folder */
-    if (a.calib) {
-        char cdir[4096];
-        folder_of(a.calib, cdir, sizeof cdir);
-        atomic_clean(cdir); /* and of killed calibration writes */
-    }
+    if (a.calib)
+        atomic_clean(cdir); /* the temporaries of killed calibration writes */
     if (a.replay) {
         st = testbed_replay(w, a.config, a.n_set, a.set, dir, a.quiet);
         rc = st == BS_OK ? 0 : cli_fail(st, "%s", bs_last_error());

@@ -52,35 +52,15 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 BIN, SRC = sys.argv[1], sys.argv[2]
-results = {"passed": 0, "failed": 0}
+sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
+from faultkit import check, dead_pid, fill, h5_complete, results, tmpfs_folder  # noqa: E402
 
-
-def check(ok, what):
-    results["passed" if ok else "failed"] += 1
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-
-
-if os.geteuid() != 0:
-    print("faults: skipped: mounting tmpfs (a small full disk) needs root")
-    sys.exit(77)
-
-import h5py  # noqa: E402  (after the skip: the message above must not depend on it)
+tmp, MNT = tmpfs_folder("faults", "bs-faults-")
+import h5py  # noqa: E402  (after the skip: its message must not depend on it)
 import numpy as np  # noqa: E402
-
-tmp = tempfile.mkdtemp(prefix="bs-faults-")
-MNT = os.path.join(tmp, "mnt")
-os.mkdir(MNT)
-probe = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", MNT],
-                       capture_output=True, text=True)
-if probe.returncode != 0:
-    print(f"faults: skipped: cannot mount tmpfs ({probe.stderr.strip()})")
-    shutil.rmtree(tmp)
-    sys.exit(77)
-subprocess.run(["umount", MNT], check=True)
 
 for f in (os.path.join(SRC, "configs", "networks", "toy.cfg"), os.path.join(SRC, "tests", "data", "mini.cfg")):
     shutil.copy(f, tmp)
@@ -144,14 +124,6 @@ def files(top):
     for d, _, fs in os.walk(top):
         out += [os.path.relpath(os.path.join(d, f), top) for f in fs]
     return sorted(out)
-
-
-def h5_complete(path):
-    try:
-        with h5py.File(path, "r") as f:
-            return int(f.attrs.get("complete", 0)) == 1
-    except Exception:
-        return False
 
 
 def png_complete(path):
@@ -221,13 +193,6 @@ def gnuplots_in(top):
         if cwd == top or cwd.startswith(top + "/"):
             found.append(int(pid))
     return found
-
-
-def dead_pid():
-    """The PID of a process that has exited (and been reaped)."""
-    c = subprocess.Popen(["true"])
-    c.wait()
-    return c.pid
 
 
 def interrupted(args, after, sig, folder=None, entries=0):
@@ -454,21 +419,14 @@ if "slurm" in ONLY:
     try:
         out = os.path.join(MNT, "slurm")
         os.mkdir(out)
-        filler = os.path.join(MNT, "filler")
-        try:  # fill the disk to the last byte
-            with open(filler, "wb") as fh:
-                while True:
-                    fh.write(b"x")
-                    fh.flush()
-        except OSError:
-            pass
+        fill(MNT)
         p = bs("sweep", SWEEP, "--slurm", "-o", out)
         check(p.returncode == 1 and "No space left on device" in p.stderr,
               f"sweep --slurm on a full disk: exit 1 saying so "
               f"(exit {p.returncode}: {p.stderr.strip()[-200:]!r})")
         check(os.listdir(out) == [], f"sweep --slurm on a full disk: no script, no temporary "
                                      f"{os.listdir(out)}")
-        os.unlink(filler)
+        os.unlink(os.path.join(MNT, "filler"))
         p = bs("sweep", SWEEP, "--slurm", "-o", out)
         script = os.path.join(out, "sweep.sbatch")
         check(p.returncode == 0 and os.listdir(out) == ["sweep.sbatch"]
