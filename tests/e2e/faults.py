@@ -29,8 +29,8 @@ up by the next one into its folder.
   - A plot whose data are all NaN (gnuplot refuses it): exit 1 and none of
     that figure's files (.dat, .gp) in the folder.
   - One sweep at a time in a folder (DIR/.lock, fsutil_lock): while a sweep
-    of three runs of long.cfg works (about 7 s with -j 1: 2.5 s a run,
-    measured), a second sweep, a --resume and a --summarise into its folder
+    of three runs of long.cfg works (10 s of CPU with -j 1, measured; 34 s
+    wall on a loaded machine), a second sweep, a --resume and a --summarise into its folder
     each exit 1 naming its PID ("(pid N) is working in this folder") and
     write nothing (no summary.txt before the first's end); the first ends
     with exit 0, every file complete.  A
@@ -76,8 +76,8 @@ with open(SWEEP, "w") as fh:
     fh.write('scenario = "mini.cfg";\nseed = 5;\nreplications = 1;\n'
              'collect = ["final_vpn_share"];\n'
              'parameters = ( { path = "population.retry"; values = [0.3, 0.8]; } );\n')
-# Three runs of long.cfg (2.5 s each): a sweep that works long enough for
-# other commands to find it in its folder.
+# Three runs of long.cfg (10 s of CPU in all, measured): a sweep that works
+# long enough for other commands to find it in its folder.
 SWEEP_LONG = os.path.join(tmp, "sweep-long.cfg")
 with open(SWEEP_LONG, "w") as fh:
     fh.write('scenario = "long.cfg";\nseed = 5;\nreplications = 1;\n'
