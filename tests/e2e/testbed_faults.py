@@ -24,8 +24,10 @@ roomy disk, printed below).
     that has exited), in its output folder and in the calibration file's:
     the next testbed removes them, and keeps those of a live process (this
     test's own PID).
-  - kill -9 half a second in: no file under a final name that is not
-    complete.
+  - kill -9 as soon as a file appears in its folder (the results file is
+    written after ns-3 ran, under a temporary name): no file under a final
+    name that is not complete, and the next testbed there exits 0 and
+    removes what the killed one left.
 
 Mounting tmpfs needs root (CI runs the suite as root): otherwise the test
 says why and exits 77, which ctest reports as skipped; so does a build
@@ -151,15 +153,25 @@ check(p.returncode == 0 and sorted(temporaries(out) + temporaries(cal_dir)) == s
       f"the next testbed removes the dead processes' temporaries, keeps a live one's "
       f"{temporaries(out) + temporaries(cal_dir)}")
 
-# --- kill -9 ---
+# --- kill -9 while it writes ---
 out = os.path.join(tmp, "killed")
 c = subprocess.Popen([BIN, "testbed", CFG, "-o", out, *SMALL], stdout=subprocess.DEVNULL,
                      stderr=subprocess.DEVNULL, env=ENV, cwd=tmp)
-time.sleep(0.5)
+# the results file is written after ns-3 ran: kill as soon as a file appears
+while c.poll() is None and not (os.path.isdir(out) and os.listdir(out)):
+    time.sleep(0.0005)
 c.send_signal(signal.SIGKILL)
 rc = c.wait()
-check(rc == -signal.SIGKILL and not incomplete(out),
-      f"testbed killed after 0.5 s (status {rc}): no incomplete file under a final name")
+if rc == -signal.SIGKILL:
+    left = temporaries(out)
+    check(not incomplete(out), f"testbed killed while writing {os.listdir(out)}: no incomplete "
+                               "file under a final name")
+    p = testbed(out)
+    check(p.returncode == 0 and not temporaries(out) and h5_complete(os.path.join(out, RESULT)),
+          f"the next testbed there: exit 0, a complete file, the killed one's temporaries "
+          f"{left} gone {temporaries(out)}")
+else:
+    print(f"     (the testbed ended (status {rc}) before the kill: nothing to check)")
 
 print(f"{results['passed']} passed, {results['failed']} failed")
 if results["failed"] == 0:
