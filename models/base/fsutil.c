@@ -4,9 +4,13 @@
 #include "base/str.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* One folder: BS_OK if it is (now) a folder. */
 static int make_one(const char *path)
@@ -47,4 +51,67 @@ int fsutil_make_dirs(const char *dir)
     }
     free(buf);
     return st;
+}
+
+/* The command the lock file names, if the file is the holder's (its PID is
+ * `pid`): "sweep " for "PID sweep"; "" when not known. */
+static void holder_command(int fd, long pid, char *out, size_t n)
+{
+    char buf[128];
+    ssize_t k = pread(fd, buf, sizeof buf - 1, 0);
+    long file_pid = 0;
+    char cmd[64] = "";
+    out[0] = '\0';
+    if (k <= 0)
+        return;
+    buf[k] = '\0';
+    if (sscanf(buf, "%ld %63[a-z-]", &file_pid, cmd) == 2 && file_pid == pid)
+        snprintf(out, n, "%s ", cmd);
+}
+
+int fsutil_lock(const char *dir, const char *command)
+{
+    char path[PATH_MAX];
+    int w = snprintf(path, sizeof path, "%s/.lock", dir);
+    if (w < 0 || (size_t)w >= sizeof path)
+        return bs_fail(BS_EINPUT, "%s: the folder's name is too long", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return bs_fail(BS_ERUNTIME, "%s: cannot open its lock file .lock (%s)", dir,
+                       strerror(errno));
+    /* A lock released between the refusal and the look-up is tried again. */
+    for (int tries = 0; tries < 16; tries++) {
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+        if (fcntl(fd, F_SETLK, &fl) == 0) {
+            char line[96];
+            int n = snprintf(line, sizeof line, "%ld %s\n", (long)getpid(), command);
+            /* For people only: a full disk that refuses it leaves the lock held. */
+            if (ftruncate(fd, 0) != 0 || pwrite(fd, line, (size_t)n, 0) != n)
+                errno = 0;
+            return fd;
+        }
+        if (errno != EACCES && errno != EAGAIN) {
+            int e = errno;
+            close(fd);
+            return bs_fail(BS_ERUNTIME, "%s: cannot lock %s (%s)", dir, path, strerror(e));
+        }
+        fl.l_type = F_WRLCK;
+        if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
+            char cmd[80];
+            holder_command(fd, (long)fl.l_pid, cmd, sizeof cmd);
+            close(fd);
+            if (fl.l_pid > 0)
+                return bs_fail(BS_ERUNTIME,
+                               "%s: another blockshift %s(pid %ld) is working in this folder; "
+                               "wait until it ends, or choose another folder",
+                               dir, cmd, (long)fl.l_pid);
+            return bs_fail(BS_ERUNTIME,
+                           "%s: another blockshift (on another machine?) is working in this "
+                           "folder; wait until it ends, or choose another folder",
+                           dir);
+        }
+    }
+    close(fd);
+    return bs_fail(BS_ERUNTIME, "%s: cannot lock %s: it is taken and released over and over",
+                   dir, path);
 }

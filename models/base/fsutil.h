@@ -9,4 +9,17 @@
  * be made ("x: cannot create folder: REASON"); BS_ENOMEM if out of memory. */
 int fsutil_make_dirs(const char *dir);
 
+/* Hold the folder `dir` for a command that must have it to itself: an
+ * advisory lock (fcntl F_SETLK, a write lock on the whole file) on the file
+ * DIR/.lock, created if missing.  The lock is the process's own: children it
+ * forks do not hold it, and it goes when the process ends however it ends
+ * (kill -9 too), so a lock of a dead process never blocks; closing the
+ * descriptor releases it (and so would closing any other descriptor of
+ * DIR/.lock this process opened: open it only here).  The file holds the
+ * holder's PID and `command`, for people.  The descriptor (>= 0), or
+ * BS_ERUNTIME naming the folder and the other process's PID ("DIR: another
+ * blockshift COMMAND (pid N) is working in this folder") when another
+ * process holds the lock, or the reason the lock cannot be taken. */
+int fsutil_lock(const char *dir, const char *command);
+
 #endif

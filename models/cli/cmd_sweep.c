@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "cli/cli.h"
 
+#include "base/atomic.h"
 #include "base/fsutil.h"
 #include "base/quote.h"
 #include "base/status.h"
@@ -54,8 +55,12 @@ static const char sweep_usage[] =
     "  --summarise DIR  recompute the summaries of DIR (also done at the end of a sweep)\n"
     "  --quiet          no progress\n"
     "\n"
-    "Exit codes: 0 every run ok; 1 some runs failed or the sweep was interrupted\n"
-    "(--resume continues it); 2 bad input, before anything runs.\n";
+    "One sweep at a time works in a folder: another sweep, --resume or --summarise\n"
+    "of it is refused while one runs there (exit 1, naming its process).\n"
+    "\n"
+    "Exit codes: 0 every run ok; 1 some runs failed, the sweep was interrupted\n"
+    "(--resume continues it) or another sweep works in DIR; 2 bad input, before\n"
+    "anything runs.\n";
 
 typedef struct sweep_args {
     const char *file, *out_dir, *summarise;
@@ -243,9 +248,46 @@ static int put_quoted(FILE *f, const char *s)
     return rc;
 }
 
+/* A value of an #SBATCH line, as sbatch reads those (src/sbatch/opt.c,
+ * _get_argument: blanks end a word, '#' starts a comment, quotes group, '\'
+ * takes the next character as it is): in double quotes with '"' and '\'
+ * escaped; with `pattern`, '%' doubled ('%%' is '%' in Slurm's file name
+ * patterns, where %j is the job).  The text holds no control character
+ * (write_slurm refuses those). */
+static void put_sbatch(FILE *f, const char *s, int pattern)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        if (*s == '%' && pattern)
+            fputc('%', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* A folder the batch script cannot name faithfully: a control character
+ * would end the #SBATCH and comment lines and start a line of its own; a
+ * '\' turns Slurm's file name patterns off (--output's %j would stay %j). */
+static int unfit_for_slurm(const char *dir)
+{
+    if (!quote_has_control(dir) && !strchr(dir, '\\'))
+        return 0;
+    char shown[QUOTE_ROOM(PATH_MAX)];
+    return cli_fail(BS_EINPUT,
+                    "sweep --slurm: the output folder %s holds a control character (a newline?) "
+                    "or a backslash: it would break the batch script's #SBATCH lines; choose "
+                    "another with -o",
+                    quote_print(shown, sizeof shown, dir));
+}
+
+/* DIR/sweep.sbatch, written to a unique temporary and renamed into place
+ * when complete (base/atomic.h): a full disk or a kill leaves no half
+ * script, and two --slurm into one folder both succeed. */
 static int write_slurm(const sweep_spec *s, const char *file, const char *dir)
 {
-    char script[PATH_MAX + 64], tmp[PATH_MAX + 96], self[PATH_MAX], cwd[PATH_MAX];
+    char script[PATH_MAX + 64], self[PATH_MAX], cwd[PATH_MAX];
     char *adir = realpath(dir, NULL), *afile = realpath(file, NULL);
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     int rc = 0;
@@ -255,22 +297,22 @@ static int write_slurm(const sweep_spec *s, const char *file, const char *dir)
         goto done;
     }
     self[n] = '\0';
-    /* The folder's path goes into comment and #SBATCH lines, which end at a
-     * newline whatever the quoting: a path with a control character could
-     * add a line of its own, so it is refused. */
-    if (quote_has_control(adir)) {
-        char shown[QUOTE_ROOM(PATH_MAX)];
-        rc = cli_fail(BS_EINPUT,
-                      "sweep --slurm: the output folder %s holds a control character (a newline?): "
-                      "it would break the batch script's #SBATCH lines; choose another with -o",
-                      quote_print(shown, sizeof shown, adir));
+    if ((rc = unfit_for_slurm(adir)) != 0) /* the absolute path too */
+        goto done;
+    snprintf(script, sizeof script, "%s/sweep.sbatch", adir);
+    atomic_signals(); /* an interrupt removes the temporary */
+    atomic_clean(adir); /* the temporaries of killed --slurm and sweeps */
+    atomic_file *af = atomic_open(script);
+    if (!af) {
+        rc = cli_fail(bs_last_status(), "%s", bs_last_error());
         goto done;
     }
-    snprintf(script, sizeof script, "%s/sweep.sbatch", adir);
-    snprintf(tmp, sizeof tmp, "%s.partial-%ld", script, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        rc = cli_fail(BS_ERUNTIME, "%s: cannot write it: %s", tmp, strerror(errno));
+    FILE *f = atomic_stream(af);
+    char *qscript = malloc(QUOTE_ROOM(strlen(script))); /* for a command to copy */
+    if (!qscript || quote_sh(qscript, QUOTE_ROOM(strlen(script)), script) != 0) {
+        free(qscript);
+        atomic_abort(af);
+        rc = cli_fail(BS_ENOMEM, "%s: out of memory for its quoted name", script);
         goto done;
     }
     fprintf(f,
@@ -280,21 +322,29 @@ static int write_slurm(const sweep_spec *s, const char *file, const char *dir)
             "# Edit the #SBATCH lines for your cluster, then submit:  sbatch %s\n"
             "# Stopped by the time limit or a failure?  Submit it again: --resume keeps\n"
             "# every finished run.\n"
-            "#SBATCH --job-name=bs-%s\n"
-            "#SBATCH --nodes=2               # machines\n"
-            "#SBATCH --ntasks-per-node=32    # MPI ranks per machine: one per core\n"
-            "#SBATCH --cpus-per-task=1\n"
-            "#SBATCH --mem-per-cpu=2G        # memory of one run (10^5 agents: well under 1G)\n"
-            "#SBATCH --time=04:00:00         # wall-time limit\n"
-            "#SBATCH --output=%s/slurm-%%j.out\n"
-            "##SBATCH --partition=PARTITION  # remove one '#' to use these\n"
-            "##SBATCH --account=ACCOUNT\n"
-            "\n"
-            "set -euo pipefail\n"
-            "# module load openmpi            # if your cluster provides MPI as a module\n"
-            "export OMP_NUM_THREADS=1\n"
-            "cd ",
-            s->name, s->n_runs, script, s->name, adir);
+            "#SBATCH --job-name=",
+            s->name, s->n_runs, qscript);
+    char job[SWEEP_NAME_SIZE + 8];
+    snprintf(job, sizeof job, "bs-%s", s->name);
+    put_sbatch(f, job, 0);
+    fputs("\n"
+          "#SBATCH --nodes=2               # machines\n"
+          "#SBATCH --ntasks-per-node=32    # MPI ranks per machine: one per core\n"
+          "#SBATCH --cpus-per-task=1\n"
+          "#SBATCH --mem-per-cpu=2G        # memory of one run (10^5 agents: well under 1G)\n"
+          "#SBATCH --time=04:00:00         # wall-time limit\n"
+          "#SBATCH --output=",
+          f);
+    put_sbatch(f, adir, 1);
+    fputs("/slurm-%j.out\n"
+          "##SBATCH --partition=PARTITION  # remove one '#' to use these\n"
+          "##SBATCH --account=ACCOUNT\n"
+          "\n"
+          "set -euo pipefail\n"
+          "# module load openmpi            # if your cluster provides MPI as a module\n"
+          "export OMP_NUM_THREADS=1\n"
+          "cd ",
+          f);
     int bad = put_quoted(f, cwd) != 0;
     fputs("\nmpirun ", f);
     bad |= put_quoted(f, self) != 0;
@@ -305,16 +355,29 @@ static int write_slurm(const sweep_spec *s, const char *file, const char *dir)
     if (s->sobol_option)
         fprintf(f, " --sobol %d", s->sobol_option);
     fputs(" --mpi --resume\n", f);
-    bad |= ferror(f);
-    if (fclose(f) != 0 || bad || chmod(tmp, 0755) != 0 || rename(tmp, script) != 0) {
-        unlink(tmp);
-        rc = cli_fail(BS_ERUNTIME, "%s: cannot write it: %s", script, strerror(errno));
+    if (bad) {
+        free(qscript);
+        atomic_abort(af);
+        rc = cli_fail(BS_ENOMEM, "%s: out of memory for its quoted paths", script);
+        goto done;
+    }
+    if (fchmod(fileno(f), 0755) != 0) {
+        int e = errno;
+        free(qscript);
+        atomic_abort(af);
+        rc = cli_fail(BS_ERUNTIME, "%s: cannot make it executable (%s)", script, strerror(e));
+        goto done;
+    }
+    if (atomic_commit(af) != BS_OK) { /* every write checked, then renamed into place */
+        free(qscript);
+        rc = cli_fail(BS_ERUNTIME, "%s", bs_last_error());
         goto done;
     }
     fprintf(stderr,
             "blockshift: wrote %s\n"
             "blockshift: edit its #SBATCH lines (machines, ranks, memory, time), then: sbatch %s\n",
-            script, script);
+            script, qscript);
+    free(qscript);
 done:
     free(adir);
     free(afile);
@@ -430,20 +493,20 @@ static int sweep_main(int argc, char **argv, int *interrupted)
     else
         snprintf(dir, sizeof dir, "results/sweeps/%s", s->name);
     if (!a.slurm && !a.resume && sweep_farm_exists(dir)) {
+        int lock = fsutil_lock(dir, "sweep"); /* a sweep at work there is said so (exit 1) */
+        if (lock < 0) {
+            rc = cli_fail(lock, "%s", bs_last_error());
+            goto done;
+        }
+        close(lock);
         rc = cli_fail(BS_EINPUT,
                       "%s already holds a sweep (index.h5): --resume continues it, or choose "
                       "another folder with -o",
                       dir);
         goto done;
     }
-    if (a.slurm && quote_has_control(dir)) { /* before making it: see write_slurm */
-        char shown[QUOTE_ROOM(PATH_MAX)];
-        rc = cli_fail(BS_EINPUT,
-                      "sweep --slurm: the output folder %s holds a control character (a newline?): "
-                      "it would break the batch script's #SBATCH lines; choose another with -o",
-                      quote_print(shown, sizeof shown, dir));
+    if (a.slurm && (rc = unfit_for_slurm(dir)) != 0) /* before making it */
         goto done;
-    }
     int st = fsutil_make_dirs(dir);
     if (st != BS_OK) {
         rc = cli_fail(st, "%s", bs_last_error());

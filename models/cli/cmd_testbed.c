@@ -23,6 +23,7 @@ int cmd_testbed(int argc, char **argv)
 #include "io/output.h"
 #include "io/output_network.h"
 #include "io/results.h"
+#include "base/atomic.h"
 #include "base/fsutil.h"
 #include "base/status.h"
 #include "testbed/testbed.h"
@@ -33,6 +34,7 @@ int cmd_testbed(int argc, char **argv)
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -263,14 +265,15 @@ static int write_h5(results *r, const world *w, const testbed_out *o, const test
 /* The calibration table: what the packet level measured, per case. */
 static int write_calibration(const char *path, const world *w, const testbed_out *o)
 {
-    char tmp[4200];
     if (o->n_cases * TB_CLASSES > MAX_CALIB)
         return bs_fail(BS_EINPUT, "%s: %d rows do not fit a calibration table (at most %d)", path,
                        o->n_cases * TB_CLASSES, MAX_CALIB);
-    snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return bs_fail(BS_EINPUT, "%s: cannot write the calibration file", path);
+    /* A unique temporary beside it, renamed into place when complete
+     * (base/atomic.h): every write checked, a full disk is exit 1. */
+    atomic_file *af = atomic_open(path);
+    if (!af)
+        return bs_last_status();
+    FILE *f = atomic_stream(af);
     char source[W_TEXT];
     snprintf(source, sizeof source, "blockshift testbed %s, seed %lld, ns-3 %s, blockshift %s",
              w->scenario.name, (long long)w->scenario.seed, bs_ns3_version(), BS_VERSION);
@@ -312,11 +315,17 @@ static int write_calibration(const char *path, const world *w, const testbed_out
                     k + 1 < o->n_cases || j + 1 < TB_CLASSES ? "," : "");
     }
     fputs("  );\n};\n", f);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return bs_fail(BS_EINPUT, "%s: cannot write the calibration file", path);
-    }
-    return BS_OK;
+    return atomic_commit(af);
+}
+
+/* The folder of a file's path ("." for a bare name). */
+static void folder_of(const char *path, char *out, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, n, ".");
+    else
+        snprintf(out, n, "%.*s", slash == path ? 1 : (int)(slash - path), path);
 }
 
 int cmd_testbed(int argc, char **argv)
@@ -325,6 +334,7 @@ int cmd_testbed(int argc, char **argv)
         fputs(usage, stdout);
         return 0;
     }
+    atomic_signals(); /* an interrupt removes our temporaries */
     tb_args a;
     int rc = parse(argc, argv, &a);
     if (rc)
@@ -343,11 +353,24 @@ int cmd_testbed(int argc, char **argv)
     snprintf(dir, sizeof dir, "%s", a.out_dir ? a.out_dir : "results");
     if (!a.out_dir)
         snprintf(dir, sizeof dir, "results/%s", w->scenario.name);
+    char cdir[4096];
+    struct stat sb;
+    if (a.calib) { /* its folder must be there before ns-3 runs for minutes */
+        folder_of(a.calib, cdir, sizeof cdir);
+        if (stat(cdir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            rc = cli_fail(BS_EINPUT, "--calibration-out %s: folder %s does not exist", a.calib,
+                          cdir);
+            goto done;
+        }
+    }
     int st = fsutil_make_dirs(dir);
     if (st != BS_OK) {
         rc = cli_fail(st, "%s", bs_last_error());
         goto done;
     }
+    atomic_clean(dir); /* the temporaries of killed testbeds and runs into this folder */
+    if (a.calib)
+        atomic_clean(cdir); /* the temporaries of killed calibration writes */
     if (a.replay) {
         st = testbed_replay(w, a.config, a.n_set, a.set, dir, a.quiet);
         rc = st == BS_OK ? 0 : cli_fail(st, "%s", bs_last_error());

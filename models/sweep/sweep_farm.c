@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,7 +62,9 @@ static void remove_partials(const char *dir)
     closedir(d);
 }
 
-/* Make the folder and runs/, hold DIR/.lock; the lock's descriptor or a
+/* Make the folder and runs/, hold DIR/.lock (fsutil_lock: a second sweep
+ * into the folder, or a --resume or --summarise of it, is refused while
+ * this one runs, naming its PID; exit 1); the lock's descriptor or a
  * negative status. */
 static int take_folder(const char *dir, int must_be_new)
 {
@@ -71,14 +72,9 @@ static int take_folder(const char *dir, int must_be_new)
     int st = fsutil_make_dirs(dir);
     if (st != BS_OK)
         return st;
-    snprintf(path, sizeof path, "%s/.lock", dir);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    int fd = fsutil_lock(dir, "sweep");
     if (fd < 0)
-        return bs_fail(BS_EINPUT, "%s: cannot use the sweep folder: %s", dir, strerror(errno));
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        close(fd);
-        return bs_fail(BS_EINPUT, "%s: another blockshift sweep is working in this folder", dir);
-    }
+        return fd;
     if (must_be_new && sweep_farm_exists(dir)) {
         close(fd);
         return bs_fail(BS_EINPUT,

@@ -24,8 +24,23 @@ up by the next one into its folder.
     no gnuplot left.
   - Three plots at once into one folder: all exit 0, every file is the
     reference one, no temporary is left (README: last rename wins).
+  - Two compares and two reproduces into one folder at once: all exit 0,
+    every file the reference one, no temporary.
   - A plot whose data are all NaN (gnuplot refuses it): exit 1 and none of
     that figure's files (.dat, .gp) in the folder.
+  - One sweep at a time in a folder (DIR/.lock, fsutil_lock): while a sweep
+    of three runs of long.cfg works (10 s of CPU with -j 1, measured; 34 s
+    wall on a loaded machine), a second sweep, a --resume and a --summarise into its folder
+    each exit 1 naming its PID ("(pid N) is working in this folder") and
+    write nothing (no summary.txt before the first's end); the first ends
+    with exit 0, every file complete.  A
+    sweep killed with -9 holds nothing: a --resume at once exits 0 (the lock
+    went with the process) and removes the dead processes' temporaries.
+  - sweep --slurm: on a full disk (a tmpfs filled up to the last byte
+    first), exit 1 saying so, no sweep.sbatch and no temporary; with room
+    again, a script bash -n accepts.  The temporaries of a dead --slurm
+    (.sweep.sbatch.tmp-PID-RANDOM) are removed by the next one, a live
+    process's kept (so two --slurm at once do not take each other's).
 
 Mounting tmpfs needs root (CI runs the suite as root): otherwise the test
 says why and exits 77, which ctest reports as skipped.
@@ -37,35 +52,15 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 BIN, SRC = sys.argv[1], sys.argv[2]
-results = {"passed": 0, "failed": 0}
+sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
+from faultkit import check, dead_pid, fill, h5_complete, results, tmpfs_folder  # noqa: E402
 
-
-def check(ok, what):
-    results["passed" if ok else "failed"] += 1
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-
-
-if os.geteuid() != 0:
-    print("faults: skipped: mounting tmpfs (a small full disk) needs root")
-    sys.exit(77)
-
-import h5py  # noqa: E402  (after the skip: the message above must not depend on it)
+tmp, MNT = tmpfs_folder("faults", "bs-faults-")
+import h5py  # noqa: E402  (after the skip: its message must not depend on it)
 import numpy as np  # noqa: E402
-
-tmp = tempfile.mkdtemp(prefix="bs-faults-")
-MNT = os.path.join(tmp, "mnt")
-os.mkdir(MNT)
-probe = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", MNT],
-                       capture_output=True, text=True)
-if probe.returncode != 0:
-    print(f"faults: skipped: cannot mount tmpfs ({probe.stderr.strip()})")
-    shutil.rmtree(tmp)
-    sys.exit(77)
-subprocess.run(["umount", MNT], check=True)
 
 for f in (os.path.join(SRC, "configs", "networks", "toy.cfg"), os.path.join(SRC, "tests", "data", "mini.cfg")):
     shutil.copy(f, tmp)
@@ -81,6 +76,13 @@ with open(SWEEP, "w") as fh:
     fh.write('scenario = "mini.cfg";\nseed = 5;\nreplications = 1;\n'
              'collect = ["final_vpn_share"];\n'
              'parameters = ( { path = "population.retry"; values = [0.3, 0.8]; } );\n')
+# Three runs of long.cfg (10 s of CPU in all, measured): a sweep that works
+# long enough for other commands to find it in its folder.
+SWEEP_LONG = os.path.join(tmp, "sweep-long.cfg")
+with open(SWEEP_LONG, "w") as fh:
+    fh.write('scenario = "long.cfg";\nseed = 5;\nreplications = 1;\n'
+             'collect = ["final_vpn_share"];\n'
+             'parameters = ( { path = "population.retry"; values = [0.3, 0.5, 0.8]; } );\n')
 MANIFEST = os.path.join(tmp, "paper.cfg")
 with open(MANIFEST, "w") as fh:
     fh.write(f'paper = "faults";\nfigures = ( {{ name = "one"; scenario = "{MINI}"; seed = 3;'
@@ -88,7 +90,7 @@ with open(MANIFEST, "w") as fh:
 ENV = dict(os.environ, OMP_NUM_THREADS="1")
 # FAULTS_ONLY=disk,kill,term,together,nan runs only those parts (to break the
 # code and see one part fail without waiting for the others).
-ONLY = os.environ.get("FAULTS_ONLY", "disk,kill,term,together,nan").split(",")
+ONLY = os.environ.get("FAULTS_ONLY", "disk,kill,term,together,nan,lock,slurm").split(",")
 
 
 def bs(*args, **kw):
@@ -122,14 +124,6 @@ def files(top):
     for d, _, fs in os.walk(top):
         out += [os.path.relpath(os.path.join(d, f), top) for f in fs]
     return sorted(out)
-
-
-def h5_complete(path):
-    try:
-        with h5py.File(path, "r") as f:
-            return int(f.attrs.get("complete", 0)) == 1
-    except Exception:
-        return False
 
 
 def png_complete(path):
@@ -199,13 +193,6 @@ def gnuplots_in(top):
         if cwd == top or cwd.startswith(top + "/"):
             found.append(int(pid))
     return found
-
-
-def dead_pid():
-    """The PID of a process that has exited (and been reaped)."""
-    c = subprocess.Popen(["true"])
-    c.wait()
-    return c.pid
 
 
 def interrupted(args, after, sig, folder=None, entries=0):
@@ -336,6 +323,23 @@ if "together" in ONLY:
     check(not bad and files(out) == files(os.path.join(REF, "plot")),
           f"three plots at once: every figure, .dat and .gp complete, no temporary {bad[:4]}")
 
+    for name in ("compare", "reproduce"):
+        out = os.path.join(tmp, f"together-{name}")
+        cs = [subprocess.Popen([BIN, *commands(out)[name]], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp) for _ in range(2)]
+        rcs = [c.wait() for c in cs]
+        errs = [c.stderr.read().strip()[-200:] for c in cs if c.returncode]
+        # the reproduce that ends second finds the first's checksums.txt and
+        # keeps it as checksums.previous.txt: the same checksums
+        prev = os.path.join(out, "checksums.previous.txt")
+        same_prev = not os.path.exists(prev) or \
+            open(prev, "rb").read() == open(os.path.join(out, "checksums.txt"), "rb").read()
+        bad = bad_files(out, os.path.join(REF, name))
+        check(rcs == [0, 0], f"two {name}s into one folder at once both exit 0 {rcs} {errs}")
+        check(not bad and same_prev and
+              [f for f in files(out) if f != "checksums.previous.txt"] == files(os.path.join(REF, name)),
+              f"two {name}s at once: every file complete, no temporary {bad[:4]}")
+
 # --- all-NaN data: gnuplot refuses, nothing of the figure stays ---
 if "nan" in ONLY:
     nan = os.path.join(tmp, "nan.h5")
@@ -348,6 +352,96 @@ if "nan" in ONLY:
           f"all-NaN data: exit 1 with gnuplot's reason (exit {p.returncode})")
     check(not [f for f in files(out) if f.startswith("primary") or is_temp(f)],
           f"all-NaN data: no primary.dat, primary.gp or temporary left {files(out)}")
+
+
+def wait_for(cond, limit=60.0):
+    """Poll cond() every 2 ms until it holds or `limit` seconds pass."""
+    t0 = time.time()
+    while not cond() and time.time() - t0 < limit:
+        time.sleep(0.002)
+    return cond()
+
+
+def plant(folder, names):
+    """Files (with their folders) standing for what a killed process left."""
+    for n in names:
+        os.makedirs(os.path.dirname(os.path.join(folder, n)), exist_ok=True)
+        with open(os.path.join(folder, n), "w") as fh:
+            fh.write("half")
+
+
+# --- one sweep at a time in a folder ---
+if "lock" in ONLY:
+    out = os.path.join(tmp, "lock-sweep")
+    first = subprocess.Popen([BIN, "sweep", SWEEP_LONG, "-o", out, "--quiet", "-j", "1"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV,
+                             cwd=tmp)
+    # index.h5 is written under the lock before the first run starts
+    wait_for(lambda: os.path.exists(os.path.join(out, "index.h5")) or first.poll() is not None)
+    for what, args in (("a --summarise", ["sweep", "--summarise", out]),
+                       ("a second sweep", ["sweep", SWEEP_LONG, "-o", out, "--quiet", "-j", "1"]),
+                       ("a --resume", ["sweep", SWEEP_LONG, "-o", out, "--resume", "--quiet", "-j", "1"])):
+        p = bs(*args)
+        working = first.poll() is None
+        if what == "a --summarise":  # the first sweep writes summary.txt at its end, a --summarise at once
+            check(not (working and os.path.exists(os.path.join(out, "summary.txt"))),
+                  "the refused --summarise wrote no summary.txt while the first sweep works")
+        check(working and p.returncode == 1 and f"another blockshift sweep (pid {first.pid}) is "
+              "working in this folder" in p.stderr,
+              f"{what} while a sweep works in its folder: exit 1 naming its PID {first.pid} "
+              f"(first still working: {working}; exit {p.returncode}: {p.stderr.strip()[-200:]!r})")
+    rc = first.wait()
+    bad = bad_files(out, None)
+    runs = [f for f in files(out) if f.startswith("runs/")]
+    check(rc == 0 and not bad and len(runs) == 3 and all(h5_complete(os.path.join(out, f)) for f in runs),
+          f"the first sweep ends with exit 0, three complete runs, no temporary "
+          f"(exit {rc}: {first.stderr.read().strip()[-200:]!r}; {bad[:4]})")
+
+    out = os.path.join(tmp, "lock-killed")
+    killed = subprocess.Popen([BIN, "sweep", SWEEP_LONG, "-o", out, "--quiet", "-j", "1"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV, cwd=tmp)
+    wait_for(lambda: os.path.exists(os.path.join(out, "index.h5")) or killed.poll() is not None)
+    killed.send_signal(signal.SIGKILL)
+    check(killed.wait() == -signal.SIGKILL, "a sweep killed with -9 once it works in its folder")
+    gone = dead_pid()
+    plant(out, [f".index.h5.tmp-{gone}-0123abcd", f"runs/run-00002.h5.partial-{gone}",
+                f".sweep.sbatch.tmp-{gone}-89abcdef"])
+    p = bs("sweep", SWEEP_LONG, "-o", out, "--resume", "--quiet", "-j", "1")
+    bad = bad_files(out, None)
+    check(p.returncode == 0 and not bad and len([f for f in files(out) if f.startswith("runs/")]) == 3,
+          f"--resume at once after the kill: exit 0 (the dead sweep's lock does not hold), three "
+          f"complete runs, the dead processes' temporaries gone "
+          f"(exit {p.returncode}: {p.stderr.strip()[-200:]!r}; {bad[:4]})")
+
+# --- sweep --slurm: a full disk, stale temporaries, four at once ---
+if "slurm" in ONLY:
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", MNT], check=True)
+    try:
+        out = os.path.join(MNT, "slurm")
+        os.mkdir(out)
+        fill(MNT)
+        p = bs("sweep", SWEEP, "--slurm", "-o", out)
+        check(p.returncode == 1 and "No space left on device" in p.stderr,
+              f"sweep --slurm on a full disk: exit 1 saying so "
+              f"(exit {p.returncode}: {p.stderr.strip()[-200:]!r})")
+        check(os.listdir(out) == [], f"sweep --slurm on a full disk: no script, no temporary "
+                                     f"{os.listdir(out)}")
+        os.unlink(os.path.join(MNT, "filler"))
+        p = bs("sweep", SWEEP, "--slurm", "-o", out)
+        script = os.path.join(out, "sweep.sbatch")
+        check(p.returncode == 0 and os.listdir(out) == ["sweep.sbatch"]
+              and subprocess.run(["bash", "-n", script]).returncode == 0,
+              f"sweep --slurm with room again: exit 0, a script bash -n accepts {os.listdir(out)}")
+    finally:
+        subprocess.run(["umount", MNT], check=True)
+
+    out = os.path.join(tmp, "slurm-stale")
+    gone = dead_pid()
+    live = f".sweep.sbatch.tmp-{os.getpid()}-00c0ffee"
+    plant(out, [f".sweep.sbatch.tmp-{gone}-0123abcd", live])
+    p = bs("sweep", SWEEP, "--slurm", "-o", out)
+    check(p.returncode == 0 and sorted(os.listdir(out)) == sorted(["sweep.sbatch", live]),
+          f"sweep --slurm removes a dead --slurm's temporary, keeps a live one's {os.listdir(out)}")
 
 print(f"{results['passed']} passed, {results['failed']} failed")
 if results["failed"] == 0:

@@ -20,11 +20,18 @@ and paths must not run anything, shift columns or reach a terminal raw.
   - configurations with names holding a newline, an escape character, a byte
     that is not UTF-8, 32 bytes, or a scenario or sweep named ".." are
     refused: exit 2, "file:line: path: message", nothing run;
-  - `sweep --slurm -o` a folder whose name holds a newline: exit 2 and no
-    folder; folders with "'", or "$(...)", backquotes and spaces: a script
-    that `bash -n` accepts, whose every line is a comment, a known command
-    or blank, and which run by hand (only touch on PATH: no sbatch, srun or
-    mpirun) stops at mpirun and creates no canary.
+  - `sweep --slurm -o` a folder whose name holds a newline or a backslash:
+    exit 2 and no folder; folders with "'", or "$(...)", backquotes and
+    spaces, or '"', '#', '%' and "; touch CANARY": a script that `bash -n`
+    accepts, whose every line is a comment, a known command or blank; run
+    by hand with only touch and stubs of mpirun, sbatch and srun on PATH
+    (each records its arguments), it exits 0 having called mpirun alone,
+    with exactly [the blockshift binary, sweep, the sweep file, -o, the
+    folder, --mpi, --resume], and creates no canary; its #SBATCH lines, read
+    as sbatch reads them (a port of Slurm's src/sbatch/opt.c _get_argument:
+    blanks end a word, '#' a line, quotes group, '\' escapes), give one word
+    each, --job-name=bs-s and --output=FOLDER/slurm-%j.out with FOLDER's '%'
+    doubled (Slurm's file name patterns).
 
 Expected values: the canary can only appear if a hostile string is executed
 (by gnuplot's system(), backquotes or "!", or by the shell); the column
@@ -267,13 +274,55 @@ check(p.returncode == 2 and re.search(r"s\.cfg:\d+: parameters\.\[0\]\.path: ", 
       and not os.path.exists(os.path.join(tmp, "pp")),
       "sweep parameter path with a newline: exit 2, file:line: path: message", p.stderr)
 
-nl = os.path.join(tmp, "dir\nwith newline")
-p = run(["sweep", sweep_cfg("", "population.retry"), "--slurm", "-o", nl])
-check(p.returncode == 2 and not os.path.exists(nl),
-      "sweep --slurm -o a folder with a newline: exit 2, no folder, no script", p.stderr)
+for what, bad in (("a newline", os.path.join(tmp, "dir\nwith newline")),
+                  ("a backslash", os.path.join(tmp, "dir\\with backslash"))):
+    p = run(["sweep", sweep_cfg("", "population.retry"), "--slurm", "-o", bad])
+    check(p.returncode == 2 and not os.path.exists(bad),
+          f"sweep --slurm -o a folder with {what}: exit 2, no folder, no script", p.stderr)
+
+
+def sbatch_words(line):
+    """The words sbatch takes from what follows "#SBATCH" on a line: a port of
+    Slurm's _get_argument (src/sbatch/opt.c), called until the line ends."""
+    words, i = [], 0
+    while True:
+        while i < len(line) and line[i].isspace():
+            i += 1
+        if i >= len(line):
+            return words
+        word, quote, escape = "", "", False
+        while i < len(line) and (quote or not line[i].isspace()):
+            c = line[i]
+            if escape:
+                escape = False
+            elif c == "\\":
+                escape, i = True, i + 1
+                continue
+            elif quote:
+                if c == quote:
+                    quote, i = "", i + 1
+                    continue
+            elif c in "\"'":
+                quote, i = c, i + 1
+                continue
+            elif c == "#":
+                return words + [word] if word else words  # the rest is a comment
+            word += c
+            i += 1
+        words.append(word)
+
+
+stubs = os.path.join(tmp, "stubs")  # touch, and mpirun, sbatch, srun that record their arguments
+os.makedirs(stubs)
+os.symlink(shutil.which("touch"), os.path.join(stubs, "touch"))
+for stub in ("mpirun", "sbatch", "srun"):
+    with open(os.path.join(stubs, stub), "w") as fh:
+        fh.write('#!/bin/bash\nprintf \'%s\\0\' "${0##*/}" "$@" >> "$RECORD"\n')
+    os.chmod(os.path.join(stubs, stub), 0o755)
 
 # "it's": the quoting must hold a '; the other would run unquoted
-for odd in (os.path.join(tmp, "it's a dir"), os.path.join(tmp, "$(touch CANARY) `touch CANARY` dir")):
+for odd in (os.path.join(tmp, "it's a dir"), os.path.join(tmp, "$(touch CANARY) `touch CANARY` dir"),
+            os.path.join(tmp, 'q"uo#te 50% ; touch CANARY')):
     p = run(["sweep", sweep_cfg("", "population.retry"), "--slurm", "-o", odd], cwd=tmp)  # its cd
     sb = os.path.join(odd, "sweep.sbatch")
     what = f"sweep --slurm -o {os.path.basename(odd)!r}"
@@ -288,17 +337,25 @@ for odd in (os.path.join(tmp, "it's a dir"), os.path.join(tmp, "$(touch CANARY) 
                  not re.match(r"(set -euo pipefail|export OMP_NUM_THREADS=1|cd '|mpirun ')", l)]
     check(not odd_lines and lines[0] == "#!/bin/bash",
           what + ": every line is a comment, a known command or blank", "\n".join(odd_lines))
-    # only touch on PATH (an injected "touch CANARY" would work), no sbatch,
-    # srun or mpirun: the script stops at mpirun
-    nobin = os.path.join(tmp, "nobin")
-    if not os.path.exists(nobin):
-        os.makedirs(nobin)
-        os.symlink(shutil.which("touch"), os.path.join(nobin, "touch"))
+    # only touch (an injected "touch CANARY" would work) and the stubs on PATH
+    record = os.path.join(tmp, "record")
+    if os.path.exists(record):
+        os.unlink(record)
     p = subprocess.run(["/bin/bash", sb], capture_output=True, text=True, cwd=tmp,
-                       env={"PATH": nobin, "HOME": tmp})
-    check(p.returncode == 127 and "mpirun" in p.stderr,
-          what + ": run by hand, it gets as far as mpirun (absent), exit 127", p.stderr)
+                       env={"PATH": stubs, "HOME": tmp, "RECORD": record})
+    calls = open(record).read().split("\0")[:-1] if os.path.exists(record) else []
+    want = ["mpirun", os.path.realpath(BIN), "sweep", os.path.realpath(os.path.join(tmp, "s.cfg")),
+            "-o", os.path.realpath(odd), "--mpi", "--resume"]
+    check(p.returncode == 0 and calls == want,
+          what + ": run by hand, it calls mpirun alone, with the sweep's exact arguments",
+          f"exit {p.returncode} {p.stderr}\ncalled: {calls!r}\nwanted: {want!r}")
     no_canary(what + ": run by hand")
+    directives = [sbatch_words(l[len("#SBATCH"):]) for l in lines if l.startswith("#SBATCH")]
+    out_dir = os.path.realpath(odd).replace("%", "%%")
+    check(all(len(d) == 1 for d in directives) and ["--job-name=bs-s"] in directives
+          and [f"--output={out_dir}/slurm-%j.out"] in directives,
+          what + ": sbatch reads one word an #SBATCH line, the job name and the output folder whole",
+          repr(directives))
 
 if results["failed"] == 0:
     shutil.rmtree(tmp)

@@ -1,5 +1,6 @@
 /* Unit tests for the shared utilities of models/base: the hash (base/hash.h),
- * mkdir -p (base/fsutil.h) and string duplication (base/str.h).
+ * mkdir -p and the folder lock (base/fsutil.h) and string duplication
+ * (base/str.h).
  *
  * Where the expected values come from:
  *  - FNV-1a 64 of "", "a" and "foobar": the published test vectors of
@@ -14,6 +15,11 @@
  *    three doubles, FNV-1a from 1469598103934665603, then h ^ (h >> 29)).
  *  - mkdir -p: what `mkdir -p` does (nested folders made, existing ones
  *    fine), and the project's rule that a file in the way is bad input.
+ *  - The folder lock: POSIX record locks (fcntl F_SETLK) belong to a
+ *    process: another process is refused while the holder lives, a child
+ *    forked by the holder does not hold it (a sweep's workers), and a
+ *    process that ends without unlocking (_exit, as a kill) holds nothing.
+ *    The refusal names the holder: "another blockshift sweep (pid N)".
  */
 #include <setjmp.h> /* before cmocka.h */
 #include <stdarg.h>
@@ -26,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/fsutil.h"
@@ -166,6 +173,56 @@ static void make_dirs_file_in_the_way(void **state)
     assert_false(is_dir(path));
 }
 
+/* In a child process: 0 if fsutil_lock(dir) is refused naming `holder`
+ * (want_refused) or is granted (!want_refused); 1 otherwise. */
+static int lock_in_child(const char *dir, pid_t holder, int want_refused)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = fsutil_lock(dir, "sweep");
+        char want[128];
+        snprintf(want, sizeof want, "another blockshift sweep (pid %ld) is working",
+                 (long)holder);
+        _exit(want_refused ? !(fd == BS_ERUNTIME && strstr(bs_last_error(), want))
+                           : !(fd >= 0));
+    }
+    int status = -1;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static void lock_one_holder(void **state)
+{
+    const char *dir = *state;
+    int fd = fsutil_lock(dir, "sweep");
+    assert_true(fd >= 0);
+    assert_int_equal(lock_in_child(dir, getpid(), 1), 0); /* refused, naming us */
+    /* A worker forked while the lock is held does not hold it. */
+    int pipefd[2];
+    assert_int_equal(pipe(pipefd), 0);
+    pid_t worker = fork();
+    if (worker == 0) {
+        char c;
+        close(pipefd[1]);
+        _exit(read(pipefd[0], &c, 1) < 0); /* lives until the pipe closes */
+    }
+    close(pipefd[0]);
+    close(fd);
+    assert_int_equal(lock_in_child(dir, 0, 0), 0); /* granted: the worker lives on */
+    close(pipefd[1]);
+    waitpid(worker, NULL, 0);
+    /* A holder that dies without unlocking holds nothing. */
+    pid_t dying = fork();
+    if (dying == 0)
+        _exit(fsutil_lock(dir, "sweep") >= 0 ? 0 : 1);
+    int status = -1;
+    waitpid(dying, &status, 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    fd = fsutil_lock(dir, "sweep");
+    assert_true(fd >= 0);
+    close(fd);
+}
+
 static void make_dirs_bad_names(void **state)
 {
     (void)state;
@@ -190,6 +247,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(make_dirs_existing, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(make_dirs_file_in_the_way, setup_dir, teardown_dir),
         cmocka_unit_test(make_dirs_bad_names),
+        cmocka_unit_test_setup_teardown(lock_one_holder, setup_dir, teardown_dir),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
