@@ -32,6 +32,12 @@
  * against 2.9-5.0 s, best of each 3.89 against 2.88 s: about a third slower
  * on the daily loop.
  *
+ * Keyed draws (rng_at, below): besides named streams read in sequence, a
+ * draw can be a direct function of a counter, (word, x, y, z) under a key
+ * from (seed, run, name), with no state kept between draws; the population
+ * engine keys the draws of each agent and day so (common random numbers
+ * between a run with a block and the same run without it).
+ *
  * Streams are GSL generators (a gsl_rng_type of this file), so callers use
  * gsl_rng_uniform and gsl_ran_*; the outputs are 32-bit (min 0, max
  * 2^32 - 1), so gsl_rng_uniform has 32 bits of resolution as with taus2.

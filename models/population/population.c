@@ -36,6 +36,7 @@
 
 #define FLAG_IOS 1u /* graph.h relies on bit 0 meaning iOS */
 #define FLAG_AVERSE 2u
+#define FLAG_SCREEN_SHIFT 4 /* bits 4-7: the top 4 bits of the day's adoption word */
 #define NO_APP 0xffu
 #define POISSON_TABLE 32
 #define BLOCK (1u << 16)
@@ -47,7 +48,7 @@ typedef struct lane {
     size_t n_inst, cap_inst;
     double *primary, *vpn; /* changes to the counts, [region][app] and [region][vpn] */
     double attempted[MAX_APPS], completed[MAX_APPS], failed[MAX_APPS], abandoned;
-    float frust_max; /* bounds every F in the block (adoption's thinning) */
+    float frust_max; /* bounds every F in the block (adoption's first screen) */
 } lane;
 
 /* Hot per-agent state, stored by field (struct of arrays). */
@@ -277,12 +278,12 @@ static int alloc_agents(population *p)
  * per agent and day (the agents' initial state, the social graph), and the
  * keyed draws of each agent and day (rng_at, base/rng.h) under the key of
  * STREAM_AGENT_DAY, at coordinates (agent, day, purpose | sub << 8):
- *   PURPOSE_CALLS   word 0 the number of calls, then each call's contact
- *                   (and class);
+ *   PURPOSE_CALLS   word 0 the number of calls, word 1 the adoption word
+ *                   (block_adopt), then each call's contact (and class);
  *   PURPOSE_CALL    sub = the call's number that day: word 0 the tunnels,
  *                   then one word per attempt that can fail;
- *   PURPOSE_ADOPT   word 0 the least of the day's uniforms over the apps,
- *                   then which app has it and the others (block_adopt);
+ *   PURPOSE_ADOPT   which app has the least of the day's uniforms, then the
+ *                   others (block_adopt);
  *   PURPOSE_ADOPT_CONTACT  sub = the app: the contact that estimates s_i(a);
  *   PURPOSE_DAY     word 0 the return, words 1-3 the VPN (notice or
  *                   adopt, switch, protocol).
@@ -743,6 +744,9 @@ static void block_calls(population *p, const censor *c, lane *l, uint32_t lo, ui
         rng_at s;
         agent_day(p, &s, i, PURPOSE_CALLS, 0);
         uint32_t k = draw_calls(p, &s);
+        uint32_t v = rng_at_u32(&s); /* adoption's word: its top bits for block_adopt */
+        p->flags[i] = (uint8_t)((p->flags[i] & ((1u << FLAG_SCREEN_SHIFT) - 1)) |
+                                (v >> 28) << FLAG_SCREEN_SHIFT);
         uint64_t nc = k ? n_contacts(p, i) : 0;
         for (uint32_t n = 0; n < k && nc; n++) {
             if (head - tail == PIPE)
@@ -811,54 +815,67 @@ static int note_install(lane *l, uint32_t i, int a)
  * adoption (installs are applied after every block has decided, so that no
  * block reads a contact another block is changing).
  *
- * Each agent has, each day, one uniform u_a per app a (all n_apps of them,
- * whether it lacks the app or not), a function of (agent, day) alone, so
- * that the same agent on the same day draws the same numbers with or
- * without a block.  They are drawn from their least, S = min u_a: word 0 of
- * the agent's PURPOSE_ADOPT draws is V, S = 1 - (1 - V)^(1/m) (m = n_apps;
- * P(S < x) = 1 - (1 - x)^m), word 1 which app has it (uniform), and the
- * next words the others in app order, each S + (1 - S) U (iid uniform on
- * [S, 1) given S): jointly m iid uniforms.  An agent adopts nothing when S is
- * at least the block's largest install probability pi_max (from the block's
- * largest frustration): that is V >= 1 - (1 - pi_max)^m, one word per agent,
- * and only the few below go on to the others. */
+ * Each agent has, each day, one uniform u_a per app a (all m = n_apps of
+ * them, whether it lacks the app or not), a function of (agent, day) alone,
+ * so that the same agent on the same day draws the same numbers with or
+ * without a block.  They are drawn from their least, S = min u_a = 1 - (1 -
+ * V)^(1/m) (P(S < x) = 1 - (1 - x)^m) with V word 1 of the agent's
+ * PURPOSE_CALLS draws; then which app has it (uniform) and the others in app
+ * order, each S + (1 - S) U (iid uniform on [S, 1) given S), from its
+ * PURPOSE_ADOPT draws: jointly m iid uniforms.  An agent adopts nothing when
+ * S is at least its largest daily hazard h over the apps it lacks (1 - e^-h
+ * <= h), which holds when V >= m h (S >= V / m by Bernoulli's inequality):
+ * the calls kept V's top 4 bits q in the agent's flags, so most agents are
+ * turned away on them without a draw (first on the block's largest h, from
+ * its largest F, then on their own), and only those below m h go on. */
 static int block_adopt(const population *p, const censor *c, const day_rules *d, lane *l,
-                       uint32_t lo, uint32_t hi)
+                       uint32_t lo, uint32_t hi, int screen)
 {
     const world *w = p->w;
     int m = w->n_apps;
-    double pi_max = 0;
+    double h0[MAX_APPS], h1[MAX_APPS]; /* h_a <= h0[a] + h1[a] F */
     for (int a = 0; a < m; a++) {
-        double h_max = d->preinstall[a] + w->apps[a].bass_p / 365.0 +
-                       w->apps[a].bass_q / 365.0 *
-                           (1.0 + w->population.adoption_kappa * l->frust_max);
-        double pi = -expm1(-h_max);
-        if (pi > pi_max)
-            pi_max = pi;
+        h0[a] = d->preinstall[a] + (w->apps[a].bass_p + w->apps[a].bass_q) / 365.0;
+        h1[a] = w->apps[a].bass_q / 365.0 * w->population.adoption_kappa;
     }
-    if (pi_max <= 0)
-        return 1;
-    /* Words v with v / 2^32 below t go on; a relative margin of 1e-9 keeps
-     * rounding from turning away an agent whose S is below pi_max. */
-    double t = -expm1(m * log1p(-pi_max)) * (1.0 + 1e-9);
-    uint64_t t32 = t >= 1.0 ? 1ull << 32 : (uint64_t)ceil(t * 0x1.0p32) + 1;
+    /* Agents with q >= q_min: V >= q / 16 >= m h for every agent of the block. */
+    double h_block = 0;
+    for (int a = 0; a < m; a++)
+        if (h0[a] + h1[a] * l->frust_max > h_block)
+            h_block = h0[a] + h1[a] * l->frust_max;
+    double q_min = screen ? ceil(16.0 * m * h_block * (1.0 + 1e-9)) : 16.0;
     for (uint32_t i = lo; i < hi; i++) {
+        if ((double)(p->flags[i] >> FLAG_SCREEN_SHIFT) >= q_min)
+            continue;
         uint16_t lack = (uint16_t)(p->runs_on[agent_platform(p, i)] & ~p->installed[i]);
         if (!lack)
             continue;
+        double h = 0;
+        for (uint16_t x = lack; x; x &= (uint16_t)(x - 1)) {
+            int a = __builtin_ctz(x);
+            double ha = h0[a] + h1[a] * p->frust[i];
+            if (ha > h)
+                h = ha;
+        }
+        /* A relative margin of 1e-9 against rounding. */
+        double bound = m * h * (1.0 + 1e-9);
+        if (bound <= 0 ||
+            (screen && (double)(p->flags[i] >> FLAG_SCREEN_SHIFT) * (1.0 / 16) >= bound))
+            continue;
         rng_at s;
-        agent_day(p, &s, i, PURPOSE_ADOPT, 0);
-        uint32_t v = rng_at_u32(&s);
-        if (v >= t32)
+        agent_day(p, &s, i, PURPOSE_CALLS, 0);
+        rng_at_seek(&s, 1);
+        double v = rng_at_uniform(&s);
+        if (v >= bound)
             continue;
         double u[MAX_APPS];
-        double least = -expm1(log1p(-(v * 0x1.0p-32)) / m);
+        double least = -expm1(log1p(-v) / m);
+        agent_day(p, &s, i, PURPOSE_ADOPT, 0);
         int j = (int)rng_at_below(&s, (uint64_t)m);
         for (int a = 0; a < m; a++)
             u[a] = a == j ? least : least + (1.0 - least) * rng_at_uniform(&s);
         for (int a = 0; a < m; a++)
-            if ((lack >> a & 1u) && u[a] < pi_max && consider(p, c, d, i, a, u[a]) &&
-                !note_install(l, i, a))
+            if ((lack >> a & 1u) && consider(p, c, d, i, a, u[a]) && !note_install(l, i, a))
                 return 0;
     }
     return 1;
@@ -1044,7 +1061,7 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
     for (int k = 0; k < n_lanes; k++) {
         uint32_t lo, hi;
         block_range(p, k, &lo, &hi);
-        ok = block_adopt(p, c, d, &p->lanes[k], lo, hi) && ok;
+        ok = block_adopt(p, c, d, &p->lanes[k], lo, hi, w->population.calls_per_day > 0) && ok;
     }
     for (int k = 0; k < n_lanes; k++) {
         lane *l = &p->lanes[k];
