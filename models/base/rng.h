@@ -198,7 +198,7 @@ uint64_t rng_below_frac(gsl_rng *r, uint64_t n, double *frac);
  *
  * The state lives on the caller's stack (no allocation); setting it up
  * computes nothing (the first block is computed at the first draw), so a
- * purpose that needs no draw costs nothing.  A stream holds 2^34 words. */
+ * purpose that needs no draw costs nothing.  A stream holds 2^32 words. */
 typedef struct rng_key {
     uint32_t k[2];
 } rng_key;
