@@ -3,13 +3,6 @@
 #include "base/hash.h"
 #include "base/status.h"
 
-/* Philox4x32 constants (Salmon et al. 2011; Random123's philox.h). */
-#define PHILOX_M0 0xD2511F53u
-#define PHILOX_M1 0xCD9E8D57u
-#define PHILOX_W0 0x9E3779B9u /* golden ratio */
-#define PHILOX_W1 0xBB67AE85u /* sqrt(3) - 1 */
-#define PHILOX_ROUNDS 10
-
 uint64_t rng_seed_of(uint64_t seed, uint64_t run, const char *name)
 {
     uint64_t h = hash_fnv1a64_str(name, HASH_FNV1A64_BASIS);
@@ -27,22 +20,7 @@ uint64_t rng_seed2_of(uint64_t seed, uint64_t run, const char *name)
 
 void rng_philox_block(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
 {
-    uint32_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3];
-    uint32_t k0 = key[0], k1 = key[1];
-    for (int i = 0; i < PHILOX_ROUNDS; i++) {
-        uint64_t p0 = (uint64_t)PHILOX_M0 * c0, p1 = (uint64_t)PHILOX_M1 * c2;
-        uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1 ^ k0, n2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1;
-        c0 = n0;
-        c1 = (uint32_t)p1;
-        c2 = n2;
-        c3 = (uint32_t)p0;
-        k0 += PHILOX_W0;
-        k1 += PHILOX_W1;
-    }
-    out[0] = c0;
-    out[1] = c1;
-    out[2] = c2;
-    out[3] = c3;
+    rng_philox_inline(ctr, key, out);
 }
 
 /* A stream: its identity (key = id_lo, upper counter = id_hi), the index of
@@ -117,45 +95,23 @@ uint64_t rng_u64(gsl_rng *r)
     return hi << 32 | draw32(r);
 }
 
+static uint32_t next_of_gsl(void *r) { return draw32(r); }
+
 uint64_t rng_below_frac(gsl_rng *r, uint64_t n, double *frac)
 {
-    if (n == 0) {
-        *frac = 0;
-        return 0;
-    }
-    if (n <= 0x100000000ull) {
-        uint64_t m = (uint64_t)draw32(r) * n;
-        uint32_t low = (uint32_t)m;
-        if (low < n) {
-            /* 2^32 mod n: the values of low that would make some results
-             * one draw more likely than others. */
-            uint32_t t = (uint32_t)((0x100000000ull - n) % n);
-            while (low < t) {
-                m = (uint64_t)draw32(r) * n;
-                low = (uint32_t)m;
-            }
-        }
-        *frac = (double)low * 0x1.0p-32;
-        return m >> 32;
-    }
-    __extension__ typedef unsigned __int128 u128;
-    u128 m = (u128)rng_u64(r) * n;
-    uint64_t low = (uint64_t)m;
-    if (low < n) {
-        uint64_t t = (0 - n) % n; /* 2^64 mod n */
-        while (low < t) {
-            m = (u128)rng_u64(r) * n;
-            low = (uint64_t)m;
-        }
-    }
-    *frac = (double)(low >> 11) * 0x1.0p-53;
-    return (uint64_t)(m >> 64);
+    return rng_lemire(next_of_gsl, r, n, frac);
 }
 
 uint64_t rng_below(gsl_rng *r, uint64_t n)
 {
     double frac;
     return rng_below_frac(r, n, &frac);
+}
+
+rng_key rng_at_key(uint64_t seed, uint64_t run, const char *name)
+{
+    uint64_t k = rng_seed_of(seed, run, name);
+    return (rng_key){{(uint32_t)k, (uint32_t)(k >> 32)}};
 }
 
 const char *rng_generator_name(void) { return philox_type.name; }

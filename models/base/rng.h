@@ -32,6 +32,12 @@
  * against 2.9-5.0 s, best of each 3.89 against 2.88 s: about a third slower
  * on the daily loop.
  *
+ * Keyed draws (rng_at, below): besides named streams read in sequence, a
+ * draw can be a direct function of a counter, (word, x, y, z) under a key
+ * from (seed, run, name), with no state kept between draws; the population
+ * engine keys the draws of each agent and day so (common random numbers
+ * between a run with a block and the same run without it).
+ *
  * Streams are GSL generators (a gsl_rng_type of this file), so callers use
  * gsl_rng_uniform and gsl_ran_*; the outputs are 32-bit (min 0, max
  * 2^32 - 1), so gsl_rng_uniform has 32 bits of resolution as with taus2.
@@ -72,6 +78,35 @@ extern const gsl_rng_type *rng_philox4x32;
  * known-answer tests of Random123). */
 void rng_philox_block(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 
+/* Philox4x32 constants (Salmon et al. 2011; Random123's philox.h). */
+#define RNG_PHILOX_M0 0xD2511F53u
+#define RNG_PHILOX_M1 0xCD9E8D57u
+#define RNG_PHILOX_W0 0x9E3779B9u /* golden ratio */
+#define RNG_PHILOX_W1 0xBB67AE85u /* sqrt(3) - 1 */
+#define RNG_PHILOX_ROUNDS 10
+
+/* The same, inline (the keyed draws of the population engine's hot loops
+ * call it once per agent and day). */
+static inline void rng_philox_inline(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4])
+{
+    uint32_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3];
+    uint32_t k0 = key[0], k1 = key[1];
+    for (int i = 0; i < RNG_PHILOX_ROUNDS; i++) {
+        uint64_t p0 = (uint64_t)RNG_PHILOX_M0 * c0, p1 = (uint64_t)RNG_PHILOX_M1 * c2;
+        uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1 ^ k0, n2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1;
+        c0 = n0;
+        c1 = (uint32_t)p1;
+        c2 = n2;
+        c3 = (uint32_t)p0;
+        k0 += RNG_PHILOX_W0;
+        k1 += RNG_PHILOX_W1;
+    }
+    out[0] = c0;
+    out[1] = c1;
+    out[2] = c2;
+    out[3] = c3;
+}
+
 /* A new generator for the stream; NULL (with a message) if out of memory.
  * Free with gsl_rng_free(). */
 gsl_rng *rng_stream(uint64_t seed, uint64_t run, const char *name);
@@ -91,12 +126,139 @@ uint64_t rng_u64(gsl_rng *r);
  * (rng_u64) above.  r must be a generator of rng_stream. */
 uint64_t rng_below(gsl_rng *r, uint64_t n);
 
+/* The core of rng_below_frac and rng_at_below_frac: Lemire's
+ * multiply-and-reject over a source of 32-bit words next(arg). */
+static inline uint64_t rng_lemire(uint32_t (*next)(void *), void *arg, uint64_t n, double *frac)
+{
+    if (n == 0) {
+        *frac = 0;
+        return 0;
+    }
+    if (n <= 0x100000000ull) {
+        uint64_t m = (uint64_t)next(arg) * n;
+        uint32_t low = (uint32_t)m;
+        if (low < n) {
+            /* 2^32 mod n: the values of low that would make some results
+             * one draw more likely than others. */
+            uint32_t t = (uint32_t)((0x100000000ull - n) % n);
+            while (low < t) {
+                m = (uint64_t)next(arg) * n;
+                low = (uint32_t)m;
+            }
+        }
+        *frac = (double)low * 0x1.0p-32;
+        return m >> 32;
+    }
+    __extension__ typedef unsigned __int128 u128;
+    uint64_t v = (uint64_t)next(arg) << 32;
+    v |= next(arg);
+    u128 m = (u128)v * n;
+    uint64_t low = (uint64_t)m;
+    if (low < n) {
+        uint64_t t = (0 - n) % n; /* 2^64 mod n */
+        while (low < t) {
+            v = (uint64_t)next(arg) << 32;
+            v |= next(arg);
+            m = (u128)v * n;
+            low = (uint64_t)m;
+        }
+    }
+    *frac = (double)(low >> 11) * 0x1.0p-53;
+    return (uint64_t)(m >> 64);
+}
+
 /* rng_below, also giving the fractional part of the draw in *frac: with the
  * accepted draw v (b = 32 or 64 bits) the result is floor(v n / 2^b) and
  * *frac = (v n mod 2^b) / 2^b.  Given the result, *frac is uniform on a grid
  * of floor(2^b / n) equally spaced points of spacing n / 2^b, so it serves
  * as a second uniform to b - log2(n) bits, independent of the result. */
 uint64_t rng_below_frac(gsl_rng *r, uint64_t n, double *frac);
+
+/* ---- keyed draws: a stream per (x, y, z), for common random numbers ----
+ *
+ * A named stream is read in sequence, so one extra draw shifts every later
+ * one.  For draws that belong to one agent on one day, the population
+ * engine instead reads Philox at counters that name what the draw is for:
+ * the draws of coordinates (x, y, z) under a key are the words of the
+ * blocks with counter (j, x, y, z), j = 0, 1, 2, ... (word w of the stream
+ * is word w mod 4 of block j = w / 4).  So a draw is a direct function of
+ * (key, x, y, z, w), and a run that makes an extra draw for one (x, y, z)
+ * (a retry, a failed call) changes no other coordinates' draws: a run with a
+ * block and the same run without it see the same numbers wherever the block
+ * does not act (common random numbers).  The population engine uses x =
+ * agent, y = day, z = purpose | sub-index << 8 (models/population/population.c).
+ *
+ * The key is rng_seed_of(seed, run, name) (rng_at_key), so two runs' keyed
+ * draws coincide only if their 64-bit keys do (about R^2 / 2^65 for R runs:
+ * 1e-15 for 200) and, under one key, different coordinates never share a
+ * counter.  They never share a counter-key pair with a named stream of
+ * another name unless the 64-bit keys collide, and with a named stream of
+ * the same name only if (x, y, z) equals the 96 bits (block high half,
+ * rng_seed2_of): both never in practice.
+ *
+ * The state lives on the caller's stack (no allocation); setting it up
+ * computes nothing (the first block is computed at the first draw), so a
+ * purpose that needs no draw costs nothing.  A stream holds 2^32 words. */
+typedef struct rng_key {
+    uint32_t k[2];
+} rng_key;
+
+typedef struct rng_at {
+    uint32_t key[2];
+    uint32_t ctr[4]; /* ctr[0]: the block held in out[], if have */
+    uint32_t out[4];
+    uint32_t pos;    /* the next word's position in the stream: block pos / 4 */
+    int have;        /* whether out[] holds block ctr[0] */
+} rng_at;
+
+/* The key of the keyed draws of (seed, run, name): rng_seed_of's 64 bits. */
+rng_key rng_at_key(uint64_t seed, uint64_t run, const char *name);
+
+/* Start the draws of coordinates (x, y, z) under key k, at word 0. */
+static inline void rng_at_start(rng_at *s, rng_key k, uint32_t x, uint32_t y, uint32_t z)
+{
+    s->key[0] = k.k[0];
+    s->key[1] = k.k[1];
+    s->ctr[0] = 0;
+    s->ctr[1] = x;
+    s->ctr[2] = y;
+    s->ctr[3] = z;
+    s->pos = 0;
+    s->have = 0;
+}
+
+/* Go to word w of the stream (to give a purpose's draws fixed places: the
+ * draw at w is the same whatever was drawn before). */
+static inline void rng_at_seek(rng_at *s, uint32_t w) { s->pos = w; }
+
+/* The next 32-bit word. */
+static inline uint32_t rng_at_u32(rng_at *s)
+{
+    uint32_t blk = s->pos >> 2;
+    if (!s->have || s->ctr[0] != blk) {
+        s->ctr[0] = blk;
+        rng_philox_inline(s->ctr, s->key, s->out);
+        s->have = 1;
+    }
+    return s->out[s->pos++ & 3u];
+}
+
+/* A uniform in [0, 1) with 32 bits (as gsl_rng_uniform on a named stream). */
+static inline double rng_at_uniform(rng_at *s) { return rng_at_u32(s) * 0x1.0p-32; }
+
+static inline uint32_t rng_at_next_(void *s) { return rng_at_u32(s); }
+
+/* Exact uniform integers in [0, n), as rng_below and rng_below_frac. */
+static inline uint64_t rng_at_below_frac(rng_at *s, uint64_t n, double *frac)
+{
+    return rng_lemire(rng_at_next_, s, n, frac);
+}
+
+static inline uint64_t rng_at_below(rng_at *s, uint64_t n)
+{
+    double frac;
+    return rng_lemire(rng_at_next_, s, n, &frac);
+}
 
 /* The name of the generator, for provenance. */
 const char *rng_generator_name(void);

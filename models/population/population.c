@@ -11,12 +11,13 @@
  * agents change, rather than recounted every day.
  *
  * Threads: the calls, adoption and the daily pass over agents run on blocks
- * of BLOCK agents in parallel (OpenMP).  Each block has its own random
- * streams, named after the block, and its own tallies, added up in block
- * order afterwards; a block changes only its own agents and reads nothing
- * another block changes (adoption decides on the state at its start and
- * installs afterwards, block by block).  So the results are the same whatever
- * the number of threads.
+ * of BLOCK agents in parallel (OpenMP).  Each block has its own tallies,
+ * added up in block order afterwards; a block changes only its own agents
+ * and reads nothing another block changes (adoption decides on the state at
+ * its start and installs afterwards, block by block); every draw of the day
+ * is keyed by (agent, day, purpose) (see the streams below), so it does not
+ * depend on which thread makes it or in what order.  So the results are the
+ * same whatever the number of threads.
  */
 #include "population/population.h"
 
@@ -35,19 +36,19 @@
 
 #define FLAG_IOS 1u /* graph.h relies on bit 0 meaning iOS */
 #define FLAG_AVERSE 2u
+#define FLAG_SCREEN_SHIFT 4 /* bits 4-7: the top 4 bits of the day's adoption word */
 #define NO_APP 0xffu
 #define POISSON_TABLE 32
 #define BLOCK (1u << 16)
 
-/* A block of agents: its streams and its tallies of the day. */
+/* A block of agents: its tallies of the day. */
 typedef struct lane {
-    gsl_rng *pick, *calls, *day, *adopt;
     uint32_t *inst_agent; /* installs decided today, applied after every block decided */
     uint8_t *inst_app;
     size_t n_inst, cap_inst;
     double *primary, *vpn; /* changes to the counts, [region][app] and [region][vpn] */
     double attempted[MAX_APPS], completed[MAX_APPS], failed[MAX_APPS], abandoned;
-    float frust_max; /* bounds every F in the block (adoption's thinning) */
+    float frust_max; /* bounds every F in the block (adoption's first screen) */
 } lane;
 
 /* Hot per-agent state, stored by field (struct of arrays). */
@@ -65,6 +66,8 @@ struct population {
     uint16_t averse_apps; /* apps averse agents refuse */
     uint16_t runs_on[N_PLATFORMS];
     uint64_t abroad_seed;
+    rng_key key;  /* of the keyed draws per agent and day (population.agent-day) */
+    uint32_t day; /* days stepped so far: the day coordinate of the keyed draws */
     double poisson_cdf[POISSON_TABLE]; /* calls per agent per day */
     double *n_installed, *n_primary, *n_vpn; /* running counts, agents */
     double *vpn_detect; /* [isp][vpn] today's detection, copied from the censor */
@@ -133,13 +136,13 @@ static inline uint64_t order_down(uint64_t o, int app, uint16_t mask, int n_apps
 
 static inline double unit_of(uint64_t h) { return (double)(h >> 11) * 0x1.0p-53; }
 
-/* Index drawn from weights w[0..n-1] (sum > 0). */
-static int draw_weighted(gsl_rng *r, const double *w, int n)
+/* Index drawn from weights w[0..n-1] (sum > 0) with the uniform u. */
+static int draw_weighted(double u, const double *w, int n)
 {
     double total = 0;
     for (int i = 0; i < n; i++)
         total += w[i];
-    double u = gsl_rng_uniform(r) * total;
+    u *= total;
     for (int i = 0; i < n - 1; i++) {
         if (u < w[i])
             return i;
@@ -271,57 +274,58 @@ static int alloc_agents(population *p)
            p->card && p->order && p->frust && p->n_installed && p->n_primary && p->n_vpn;
 }
 
-/* The streams of a population: two for the whole population, then four
- * per block of agents, named after the block. */
+/* The random streams of a population: two named streams for what is not
+ * per agent and day (the agents' initial state, the social graph), and the
+ * keyed draws of each agent and day (rng_at, base/rng.h) under the key of
+ * STREAM_AGENT_DAY, at coordinates (agent, day, purpose | sub << 8):
+ *   PURPOSE_CALLS   word 0 the number of calls, word 1 the adoption word
+ *                   (block_adopt), then each call's contact (and class);
+ *   PURPOSE_CALL    sub = the call's number that day: word 0 the tunnels,
+ *                   then one word per attempt that can fail;
+ *   PURPOSE_ADOPT   which app has the least of the day's uniforms, then the
+ *                   others (block_adopt);
+ *   PURPOSE_ADOPT_CONTACT  sub = the app: the contact that estimates s_i(a);
+ *   PURPOSE_DAY     word 0 the return, words 1-3 the VPN (notice or
+ *                   adopt, switch, protocol).
+ * So a draw is a function of (seed, run, agent, day, purpose, sub, word)
+ * alone: where a block makes an agent draw more (a retry, a move), no other
+ * agent, day or purpose draws differently (common random numbers between a
+ * run with a block and the same run without it). */
 #define STREAM_INIT "population.init"
 #define STREAM_GRAPH "population.graph"
-enum { LANE_CONTACTS, LANE_CALLS, LANE_DAY, LANE_ADOPTION, N_LANE_STREAMS };
+#define STREAM_AGENT_DAY "population.agent-day"
+enum { PURPOSE_CALLS, PURPOSE_CALL, PURPOSE_ADOPT, PURPOSE_ADOPT_CONTACT, PURPOSE_DAY };
+#define MAX_CALLS ((1u << 24) - 1) /* the sub-index has 24 bits */
 
-static void lane_stream_name(char name[64], int kind, int k)
+static inline void agent_day(const population *p, rng_at *s, uint32_t i, int purpose, uint32_t sub)
 {
-    static const char *const kinds[N_LANE_STREAMS] = {"contacts", "calls", "day", "adoption"};
-    snprintf(name, 64, "population.%s.%d", kinds[kind], k);
+    rng_at_start(s, p->key, i, p->day, (uint32_t)purpose | sub << 8);
 }
 
 int population_streams(uint32_t n, void (*fn)(const char *name, void *arg), void *arg)
 {
-    int n_lanes = (int)((n + (uint64_t)BLOCK - 1) / BLOCK);
-    if (!fn)
-        return 2 + N_LANE_STREAMS * n_lanes;
-    fn(STREAM_INIT, arg);
-    fn(STREAM_GRAPH, arg);
-    for (int k = 0; k < n_lanes; k++)
-        for (int kind = 0; kind < N_LANE_STREAMS; kind++) {
-            char name[64];
-            lane_stream_name(name, kind, k);
-            fn(name, arg);
-        }
-    return 2 + N_LANE_STREAMS * n_lanes;
+    (void)n;
+    if (fn) {
+        fn(STREAM_INIT, arg);
+        fn(STREAM_GRAPH, arg);
+        fn(STREAM_AGENT_DAY, arg);
+    }
+    return 3;
 }
 
-/* One lane per block of agents, with streams named after the block. */
+/* One lane per block of agents: its tallies. */
 static int alloc_lanes(population *p)
 {
     const world *w = p->w;
-    uint64_t seed = (uint64_t)w->scenario.seed, run = (uint64_t)w->scenario.run;
     p->n_lanes = (int)((p->n + (uint64_t)BLOCK - 1) / BLOCK);
     p->lanes = calloc((size_t)p->n_lanes, sizeof(lane));
     if (!p->lanes)
         return 0;
     for (int k = 0; k < p->n_lanes; k++) {
         lane *l = &p->lanes[k];
-        char name[64];
-        lane_stream_name(name, LANE_CONTACTS, k);
-        l->pick = rng_stream(seed, run, name);
-        lane_stream_name(name, LANE_CALLS, k);
-        l->calls = rng_stream(seed, run, name);
-        lane_stream_name(name, LANE_DAY, k);
-        l->day = rng_stream(seed, run, name);
-        lane_stream_name(name, LANE_ADOPTION, k);
-        l->adopt = rng_stream(seed, run, name);
         l->primary = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
         l->vpn = calloc((size_t)w->n_regions * w->n_vpns + 1, sizeof(double));
-        if (!l->pick || !l->calls || !l->day || !l->adopt || !l->primary || !l->vpn)
+        if (!l->primary || !l->vpn)
             return 0;
     }
     return 1;
@@ -369,7 +373,7 @@ static void init_agents(population *p, gsl_rng *r, const uint32_t *region_n)
             isp_w[k] = rc->isps[k].share;
         for (uint32_t c = 0; c < region_n[reg]; c++, i++) {
             p->region[i] = (uint8_t)reg;
-            int isp = w->isp_first[reg] + draw_weighted(r, isp_w, rc->n_isps);
+            int isp = w->isp_first[reg] + draw_weighted(gsl_rng_uniform(r), isp_w, rc->n_isps);
             int ios = gsl_rng_uniform(r) < rc->ios_share;
             int averse = gsl_rng_uniform(r) < w->population.aversion;
             p->flags[i] = (uint8_t)((ios ? FLAG_IOS : 0) | (averse ? FLAG_AVERSE : 0));
@@ -385,7 +389,8 @@ static void init_agents(population *p, gsl_rng *r, const uint32_t *region_n)
             p->first[i] = NO_APP;
             update_first(p, i, p->n_primary);
             p->habit[i] = p->first[i];
-            set_vpn(p, i, w->n_vpns ? draw_weighted(r, vpn_w, w->n_vpns + 1) : 0, p->n_vpn);
+            int vs = w->n_vpns ? draw_weighted(gsl_rng_uniform(r), vpn_w, w->n_vpns + 1) : 0;
+            set_vpn(p, i, vs, p->n_vpn);
         }
     }
 }
@@ -427,6 +432,7 @@ population *population_new(const world *w)
     }
     uint64_t seed = (uint64_t)w->scenario.seed, run = (uint64_t)w->scenario.run;
     p->abroad_seed = rng_seed_of(seed, run, "population.abroad");
+    p->key = rng_at_key(seed, run, STREAM_AGENT_DAY);
     gsl_rng *r_init = rng_stream(seed, run, STREAM_INIT);
     gsl_rng *r_graph = rng_stream(seed, run, STREAM_GRAPH);
     int ok = r_init && r_graph && alloc_agents(p) && alloc_lanes(p);
@@ -469,14 +475,6 @@ void population_free(population *p)
     graph_free(&p->g);
     for (int k = 0; p->lanes && k < p->n_lanes; k++) {
         lane *l = &p->lanes[k];
-        if (l->pick)
-            gsl_rng_free(l->pick);
-        if (l->calls)
-            gsl_rng_free(l->calls);
-        if (l->day)
-            gsl_rng_free(l->day);
-        if (l->adopt)
-            gsl_rng_free(l->adopt);
         free(l->inst_agent);
         free(l->inst_app);
         free(l->primary);
@@ -616,10 +614,11 @@ static inline double call_pass(const censor *c, uint32_t mine, uint32_t theirs, 
 
 /* ---- the day ---- */
 
-/* A call waiting in the pipeline: its caller, its contact (an agent, or the
- * number of a contact abroad), and a uniform number for the call's class. */
+/* A call waiting in the pipeline: its caller, its number among the
+ * caller's calls of the day, its contact (an agent, or the number of a
+ * contact abroad), and a uniform number for the call's class. */
 typedef struct pending_call {
-    uint32_t caller, who;
+    uint32_t caller, n, who;
     int domestic;
     double u_class;
 } pending_call;
@@ -629,11 +628,12 @@ typedef struct pending_call {
  * gives both the contact, exactly uniform (rng_below_frac), and the class:
  * the draw's fractional part is uniform and independent of the contact (to
  * the 32 - log2(nc) bits a 32-bit draw leaves). */
-static inline pending_call pick_contact(const population *p, lane *l, uint32_t i, uint64_t nc)
+static inline pending_call pick_contact(const population *p, rng_at *s, uint32_t i, uint32_t n,
+                                        uint64_t nc)
 {
     double frac;
-    uint64_t c = rng_below_frac(l->pick, nc, &frac);
-    pending_call pc = {i, 0, 1, frac};
+    uint64_t c = rng_at_below_frac(s, nc, &frac);
+    pending_call pc = {i, n, 0, 1, frac};
     pc.domestic = resolve_contact(p, i, c, &pc.who);
     if (pc.domestic)
         __builtin_prefetch(&p->card[pc.who]);
@@ -642,10 +642,13 @@ static inline pending_call pick_contact(const population *p, lane *l, uint32_t i
 
 /* One call: the caller tries the apps in its order that the contact has.
  * Each attempt that can fail draws u: it passes if u < P; after a failure,
- * (u - P)/(1 - P) is a fresh uniform, which decides the retry. */
+ * (u - P)/(1 - P) is a fresh uniform, which decides the retry.  The draws
+ * are the call's own (PURPOSE_CALL, its number): word 0 the tunnels, words
+ * 1, 2, ... the attempts that can fail, in order. */
 static void one_call(population *p, const censor *c, pending_call call, lane *l, uint64_t *tally)
 {
-    gsl_rng *r = l->calls;
+    rng_at r;
+    agent_day(p, &r, call.caller, PURPOSE_CALL, call.n);
     uint32_t i = call.caller;
     uint32_t mine = p->card[i];
     uint32_t theirs = contact_of(p, i, call.who, call.domestic);
@@ -659,7 +662,7 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l,
     int tin = 0, tout = 0;
     int vin = card_vpn(mine), vout = call.domestic ? card_vpn(theirs) : 0;
     if (vin || vout) {
-        double on = w->population.vpn_on, u = gsl_rng_uniform(r);
+        double on = w->population.vpn_on, u = rng_at_uniform(&r);
         if (vin && u < on)
             tin = vin;
         u = u < on ? u / on : (u - on) / (1.0 - on);
@@ -673,6 +676,7 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l,
         cell = ((size_t)card_isp(mine) * (ni + 1) + dst) * n_apps;
         cell = cell * 2 * nv * nv + (size_t)tin * nv + tout;
     }
+    rng_at_seek(&r, 1);
     uint64_t order = p->order[i];
     int failed_before = 0;
     for (int pos = 0; pos < n_apps; pos++) {
@@ -687,7 +691,7 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l,
         }
         double pass = call_pass_tunnel(c, mine, theirs, call.domestic, a, cls, tin, tout);
         /* A call that nothing can stop needs no draw (most calls, most days). */
-        double u = pass >= 1.0 ? 0.0 : gsl_rng_uniform(r);
+        double u = pass >= 1.0 ? 0.0 : rng_at_uniform(&r);
         if (u < pass) {
             l->completed[a] += 1;
             if (failed_before)
@@ -706,19 +710,30 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l,
     l->abandoned += 1;
 }
 
-/* Calls per agent today: Poisson(lambda) by inversion of a table. */
-static int draw_calls(const population *p, lane *l)
+/* Calls per agent today: Poisson(lambda) by inversion, of a table and then
+ * of the recursion of its terms (at most MAX_CALLS). */
+static uint32_t draw_calls(const population *p, rng_at *s)
 {
-    double u = gsl_rng_uniform(l->pick);
+    double u = rng_at_uniform(s);
     for (int k = 0; k < POISSON_TABLE; k++)
         if (u < p->poisson_cdf[k])
-            return k;
-    return (int)gsl_ran_poisson(l->pick, p->w->population.calls_per_day);
+            return (uint32_t)k;
+    double lambda = p->w->population.calls_per_day, cdf = p->poisson_cdf[POISSON_TABLE - 1];
+    double term = gsl_ran_poisson_pdf(POISSON_TABLE - 1, lambda);
+    uint32_t k = POISSON_TABLE;
+    for (; k < MAX_CALLS; k++) {
+        term *= lambda / k;
+        cdf += term;
+        if (u < cdf || term == 0)
+            break;
+    }
+    return k;
 }
 
 /* The calls of one block of agents, caller by caller, through a short
- * pipeline: who calls whom is drawn (the block's contacts stream) PIPE calls
- * ahead of the calls themselves (its calls stream), taken in the same order. */
+ * pipeline: who calls whom is drawn (each caller's PURPOSE_CALLS draws) PIPE
+ * calls ahead of the calls themselves (each call's PURPOSE_CALL draws),
+ * taken in the same order. */
 #define PIPE 16
 static void block_calls(population *p, const censor *c, lane *l, uint32_t lo, uint32_t hi,
                         uint64_t *tally)
@@ -726,29 +741,34 @@ static void block_calls(population *p, const censor *c, lane *l, uint32_t lo, ui
     pending_call q[PIPE];
     unsigned head = 0, tail = 0;
     for (uint32_t i = lo; i < hi; i++) {
-        int k = draw_calls(p, l);
+        rng_at s;
+        agent_day(p, &s, i, PURPOSE_CALLS, 0);
+        uint32_t k = draw_calls(p, &s);
+        uint32_t v = rng_at_u32(&s); /* adoption's word: its top bits for block_adopt */
+        p->flags[i] = (uint8_t)((p->flags[i] & ((1u << FLAG_SCREEN_SHIFT) - 1)) |
+                                (v >> 28) << FLAG_SCREEN_SHIFT);
         uint64_t nc = k ? n_contacts(p, i) : 0;
-        for (int n = 0; n < k && nc; n++) {
+        for (uint32_t n = 0; n < k && nc; n++) {
             if (head - tail == PIPE)
                 one_call(p, c, q[tail++ % PIPE], l, tally);
-            q[head++ % PIPE] = pick_contact(p, l, i, nc);
+            q[head++ % PIPE] = pick_contact(p, &s, i, n, nc);
         }
     }
     while (tail != head)
         one_call(p, c, q[tail++ % PIPE], l, tally);
 }
 
-/* Adoption of app a by agent i, a candidate drawn at its block's largest
- * hazard (install probability pi): accept with probability
- * (1 - exp(-h_i)) / pi, h_i = p_a + preinstall_a + q_a s_i(a) (1 + kappa F_i).
- * The contact that estimates s_i(a) is drawn only when the same uniform would
- * accept at the agent's largest possible hazard (a contact who has a and for
- * whom it works), which gives the same decision without touching the contact
- * in most cases.  Returns whether i adopts a; in debug builds, -1 if i's
- * probability could exceed pi (the thinning would then be wrong: a bug). */
-static int consider(const population *p, const censor *c, const day_rules *d, gsl_rng *r,
-                    uint32_t i, int a, double pi)
+/* Adoption of app a by agent i, with its uniform u of the day for a: it
+ * adopts if u < 1 - exp(-h_i), h_i = p_a + preinstall_a + q_a s_i(a) (1 +
+ * kappa F_i).  The contact that estimates s_i(a) (drawn from the agent's
+ * PURPOSE_ADOPT_CONTACT draws for a) is drawn only when u would accept at the
+ * agent's largest possible hazard (a contact who has a and for whom it
+ * works), which gives the same decision without touching the contact in
+ * most cases.  Returns whether i adopts a. */
+static int consider(const population *p, const censor *c, const day_rules *d, uint32_t i, int a,
+                    double u, double h)
 {
+    (void)h; /* read by the debug check only */
     const world *w = p->w;
     double base = d->preinstall[a];
     double social = 0;
@@ -757,19 +777,21 @@ static int consider(const population *p, const censor *c, const day_rules *d, gs
         social = w->apps[a].bass_q / 365.0 * (1.0 + w->population.adoption_kappa * p->frust[i]);
     }
 #ifndef NDEBUG
-    /* i's largest probability (a contact for whom a works) within the bound. */
-    if (-expm1(-(base + social)) > pi)
+    /* i's largest hazard (a contact for whom a works) within the bound h its
+     * screen used: otherwise agents were turned away wrongly (a bug). */
+    if (base + social > h * (1.0 + 1e-9))
         return -1;
 #endif
     /* 1 - exp(-h) <= h: a uniform above h rejects without computing it. */
-    double u = gsl_rng_uniform(r) * pi;
     if (u >= base + social)
         return 0;
     uint64_t nc = n_contacts(p, i);
     if (social == 0 || nc == 0 || u >= -expm1(-(base + social)))
         return u < -expm1(-base);
+    rng_at s;
+    agent_day(p, &s, i, PURPOSE_ADOPT_CONTACT, (uint32_t)a);
     uint32_t who;
-    int domestic = resolve_contact(p, i, rng_below(r, nc), &who);
+    int domestic = resolve_contact(p, i, rng_at_below(&s, nc), &who);
     uint32_t theirs = contact_of(p, i, who, domestic);
     double works = card_usable(theirs) >> a & 1u
                        ? call_pass(c, p->card[i], theirs, domestic, a, CLASS_VOICE)
@@ -802,40 +824,79 @@ static int note_install(lane *l, uint32_t i, int a)
 
 /* Decide the adoptions of one block of agents, at the state of the start of
  * adoption (installs are applied after every block has decided, so that no
- * block reads a contact another block is changing).  Candidates for each app
- * are found by geometric skips at the block's largest hazard, h_max (from the
- * block's largest frustration).  BS_OK, BS_ENOMEM, or (debug builds) BS_ERUNTIME
- * when an agent's probability exceeded the bound. */
+ * block reads a contact another block is changing).
+ *
+ * Each agent has, each day, one uniform u_a per app a (all m = n_apps of
+ * them, whether it lacks the app or not), a function of (agent, day) alone,
+ * so that the same agent on the same day draws the same numbers with or
+ * without a block.  They are drawn from their least, S = min u_a = 1 - (1 -
+ * V)^(1/m) (P(S < x) = 1 - (1 - x)^m) with V word 1 of the agent's
+ * PURPOSE_CALLS draws; then which app has it (uniform) and the others in app
+ * order, each S + (1 - S) U (iid uniform on [S, 1) given S), from its
+ * PURPOSE_ADOPT draws: jointly m iid uniforms.  An agent adopts nothing when
+ * S is at least its largest daily hazard h over the apps it lacks (1 - e^-h
+ * <= h), which holds when V >= m h (S >= V / m by Bernoulli's inequality):
+ * the calls kept V's top 4 bits q in the agent's flags, so most agents are
+ * turned away on them without a draw (first on the block's largest h, from
+ * its largest F, then on their own), and only those below m h go on. */
 static int block_adopt(const population *p, const censor *c, const day_rules *d, lane *l,
-                       uint32_t lo, uint32_t hi)
+                       uint32_t lo, uint32_t hi, int screen)
 {
     const world *w = p->w;
-    for (int a = 0; a < w->n_apps; a++) {
-        double h_max = d->preinstall[a] + w->apps[a].bass_p / 365.0 +
-                       w->apps[a].bass_q / 365.0 *
-                           (1.0 + w->population.adoption_kappa * l->frust_max);
-        double pi = -expm1(-h_max);
-        if (pi <= 0)
+    int m = w->n_apps;
+    double h0[MAX_APPS], h1[MAX_APPS]; /* h_a <= h0[a] + h1[a] F */
+    for (int a = 0; a < m; a++) {
+        h0[a] = d->preinstall[a] + (w->apps[a].bass_p + w->apps[a].bass_q) / 365.0;
+        h1[a] = w->apps[a].bass_q / 365.0 * w->population.adoption_kappa;
+    }
+    /* Agents with q >= q_min: V >= q / 16 >= m h for every agent of the block. */
+    double h_block = 0;
+    for (int a = 0; a < m; a++)
+        if (h0[a] + h1[a] * l->frust_max > h_block)
+            h_block = h0[a] + h1[a] * l->frust_max;
+    double q_min = screen ? ceil(16.0 * m * h_block * (1.0 + 1e-9)) : 16.0;
+    for (uint32_t i = lo; i < hi; i++) {
+#ifndef NDEBUG
+        if (p->frust[i] > l->frust_max) /* the block's screen would be wrong: a bug */
+            return BS_ERUNTIME;
+#endif
+        if ((double)(p->flags[i] >> FLAG_SCREEN_SHIFT) >= q_min)
             continue;
-        double log_q = log1p(-pi);
-        uint16_t bit = (uint16_t)(1u << a);
-        for (uint64_t i = lo;; i++) {
-            if (pi < 1.0) {
-                double skip = floor(log(gsl_rng_uniform_pos(l->adopt)) / log_q);
-                if (skip >= (double)(hi - i))
-                    break;
-                i += (uint64_t)skip;
-            } else if (i >= hi) {
-                break;
-            }
-            uint32_t ag = (uint32_t)i;
-            if (!(p->installed[ag] & bit) && (p->runs_on[agent_platform(p, ag)] & bit)) {
-                int yes = consider(p, c, d, l->adopt, ag, a, pi);
-                if (yes < 0)
-                    return BS_ERUNTIME;
-                if (yes && !note_install(l, ag, a))
-                    return BS_ENOMEM;
-            }
+        uint16_t lack = (uint16_t)(p->runs_on[agent_platform(p, i)] & ~p->installed[i]);
+        if (!lack)
+            continue;
+        double h = 0;
+        for (uint16_t x = lack; x; x &= (uint16_t)(x - 1)) {
+            int a = __builtin_ctz(x);
+            double ha = h0[a] + h1[a] * p->frust[i];
+            if (ha > h)
+                h = ha;
+        }
+        /* A relative margin of 1e-9 against rounding. */
+        double bound = m * h * (1.0 + 1e-9);
+        if (bound <= 0 ||
+            (screen && (double)(p->flags[i] >> FLAG_SCREEN_SHIFT) * (1.0 / 16) >= bound))
+            continue;
+        rng_at s;
+        agent_day(p, &s, i, PURPOSE_CALLS, 0);
+        rng_at_seek(&s, 1);
+        double v = rng_at_uniform(&s);
+        if (v >= bound)
+            continue;
+        double u[MAX_APPS];
+        double least = -expm1(log1p(-v) / m);
+        agent_day(p, &s, i, PURPOSE_ADOPT, 0);
+        int j = (int)rng_at_below(&s, (uint64_t)m);
+        for (int a = 0; a < m; a++)
+            u[a] = a == j ? least : least + (1.0 - least) * rng_at_uniform(&s);
+        for (int a = 0; a < m; a++) {
+            if (!(lack >> a & 1u))
+                continue;
+            int yes = consider(p, c, d, i, a, u[a], h);
+            if (yes < 0)
+                return BS_ERUNTIME;
+            if (yes && !note_install(l, i, a))
+                return BS_ENOMEM;
         }
     }
     return BS_OK;
@@ -843,7 +904,7 @@ static int block_adopt(const population *p, const censor *c, const day_rules *d,
 
 /* Protocol for a new or moving VPN user at ISP isp: popularity times the
  * chance it passes, among protocols detected less than `below`. */
-static int pick_vpn(population *p, gsl_rng *r, int isp, double below)
+static int pick_vpn(population *p, double u, int isp, double below)
 {
     const world *w = p->w;
     double wt[MAX_VPNS];
@@ -853,21 +914,25 @@ static int pick_vpn(population *p, gsl_rng *r, int isp, double below)
         wt[v] = det < below ? w->vpns[v].popularity * (1.0 - det) : 0.0;
         total += wt[v];
     }
-    return total > 0 ? draw_weighted(r, wt, w->n_vpns) : -1;
+    return total > 0 ? draw_weighted(u, wt, w->n_vpns) : -1;
 }
 
-static void vpn_step(population *p, lane *l, const day_rules *d, uint32_t i)
+/* The VPN step of agent i: words 1 (notice or adopt), 2 (switch) and 3
+ * (protocol) of its PURPOSE_DAY draws r. */
+static void vpn_step(population *p, lane *l, const day_rules *d, uint32_t i, rng_at *r)
 {
     const population_cfg *pc = &p->w->population;
-    gsl_rng *r = l->day;
+    rng_at_seek(r, 1);
     int isp = card_isp(p->card[i]), vs = card_vpn(p->card[i]);
     if (vs) {
         if (!p->any_detect)
             return;
         double det = p->vpn_detect[isp * p->w->n_vpns + vs - 1];
-        if (det <= 0 || gsl_rng_uniform(r) >= det)
+        if (det <= 0 || rng_at_uniform(r) >= det)
             return;
-        int v = gsl_rng_uniform(r) < pc->vpn_switch ? pick_vpn(p, r, isp, det) : -1;
+        int v = -1;
+        if (rng_at_uniform(r) < pc->vpn_switch)
+            v = pick_vpn(p, rng_at_uniform(r), isp, det);
         set_vpn(p, i, v + 1, l->vpn);
         return;
     }
@@ -875,19 +940,23 @@ static void vpn_step(population *p, lane *l, const day_rules *d, uint32_t i)
     if (f <= 0 || d->vpn_availability <= 0 || pc->vpn_rate <= 0)
         return;
     double h = pc->vpn_rate * d->vpn_availability * f / (f + pc->vpn_half);
-    double u = gsl_rng_uniform(r);
-    if (u < h && u < -expm1(-h)) /* 1 - exp(-h) <= h */
-        set_vpn(p, i, pick_vpn(p, r, isp, 2.0) + 1, l->vpn);
+    double u = rng_at_uniform(r);
+    if (u < h && u < -expm1(-h)) { /* 1 - exp(-h) <= h */
+        rng_at_seek(r, 3);
+        set_vpn(p, i, pick_vpn(p, rng_at_uniform(r), isp, 2.0) + 1, l->vpn);
+    }
 }
 
-static void return_step(population *p, lane *l, uint32_t i)
+/* The return of agent i: word 0 of its PURPOSE_DAY draws r. */
+static void return_step(population *p, lane *l, uint32_t i, rng_at *r)
 {
     const population_cfg *pc = &p->w->population;
     int h = p->habit[i];
     if (h == NO_APP || p->first[i] == h || p->frust[i] >= pc->return_frustration ||
         !(card_usable(p->card[i]) >> h & 1u))
         return;
-    if (gsl_rng_uniform(l->day) < pc->return_rate)
+    rng_at_seek(r, 0);
+    if (rng_at_uniform(r) < pc->return_rate)
         put_first(p, i, h, l->primary);
 }
 
@@ -932,8 +1001,10 @@ static void block_day(population *p, lane *l, const day_rules *d, uint32_t lo, u
     float decay = (float)exp2(-1.0 / p->w->population.frustration_half_life);
     float fmax = 0;
     for (uint32_t i = lo; i < hi; i++) {
-        vpn_step(p, l, d, i);
-        return_step(p, l, i);
+        rng_at r;
+        agent_day(p, &r, i, PURPOSE_DAY, 0);
+        vpn_step(p, l, d, i, &r);
+        return_step(p, l, i, &r);
         p->frust[i] *= decay;
         if (p->frust[i] > fmax)
             fmax = p->frust[i];
@@ -1011,7 +1082,7 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
     for (int k = 0; k < n_lanes; k++) {
         uint32_t lo, hi;
         block_range(p, k, &lo, &hi);
-        int st_k = block_adopt(p, c, d, &p->lanes[k], lo, hi);
+        int st_k = block_adopt(p, c, d, &p->lanes[k], lo, hi, w->population.calls_per_day > 0);
         st = st_k < st ? st_k : st;
     }
     for (int k = 0; k < n_lanes; k++) {
@@ -1025,8 +1096,8 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
         return bs_fail(BS_ENOMEM, "population: out of memory for the day's adoptions");
     if (st != BS_OK)
         return bs_fail(BS_ERUNTIME,
-                       "population: day %d: an agent's adoption probability exceeded the bound "
-                       "its candidates were drawn at (the thinning in block_adopt): a bug",
+                       "population: day %d: an agent's adoption hazard exceeded the bound its "
+                       "screen used (block_adopt): a bug",
                        d->day);
 #pragma omp parallel for schedule(dynamic)
     for (int k = 0; k < n_lanes; k++) {
@@ -1036,5 +1107,6 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
     }
     gather(p, NULL);
     copy_counts(p, out);
+    p->day++;
     return BS_OK;
 }

@@ -27,10 +27,10 @@
  *     h = p_a + preinstall_a(t) + q_a s_i(a) (1 + kappa F_i).  s_i(a), the share
  *     of i's contacts who have a and for whom a works, is estimated without
  *     bias from one contact drawn at random (its indicator times the pass
- *     probability of a call on a between the two).  Candidates are found by
- *     geometric skips at the largest hazard in their block and thinned to each
- *     agent's own, which draws exactly the same Bernoulli trials (debug
- *     builds check that no agent's probability exceeds that bound).  Everyone
+ *     probability of a call on a between the two).  Each agent has one
+ *     uniform per app and day, drawn from their least, which turns away
+ *     most agents on one word (population.c, block_adopt; debug builds check
+ *     that no agent's hazard exceeds the bound its screen used).  Everyone
  *     decides on the state at the start of adoption (a contact's install of
  *     the same day counts from the next day).  A new app goes to the bottom
  *     of the order.  Averse agents adopt domestic
@@ -46,6 +46,11 @@
  *     day; if the block is still on, the next failure sends it down again.
  *     This is what makes short blocks reversible.
  *  5. Frustration decays: F *= 2^(-1 / half-life).
+ *
+ * Random numbers: the agents' initial state and the graph come from named
+ * streams; every draw of the day is keyed by (seed, run, agent, day,
+ * purpose) (rng_at, base/rng.h), so a run with a block and the same run
+ * without it draw the same numbers wherever the block does not act.
  */
 #ifndef BS_POPULATION_H
 #define BS_POPULATION_H
@@ -82,7 +87,7 @@ void population_free(population *p);
 
 /* Advance one day under censor *c and the day's rules *d, and count.
  * BS_OK, or BS_ENOMEM with a message (in debug builds also BS_ERUNTIME if an
- * adoption probability exceeded its thinning bound: a bug). */
+ * adoption hazard exceeded the bound its screen used: a bug). */
 int population_step(population *p, const censor *c, const day_rules *d, pop_day *out);
 
 /* Count the current state without stepping (the state before day 0): fills

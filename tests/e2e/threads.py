@@ -3,7 +3,8 @@
 usage: threads.py BLOCKSHIFT_BIN SOURCE_DIR
 
 The population engine runs its blocks of 65,536 agents in parallel, each
-block with its own random streams (models/population/population.c).  A run
+block with its own tallies, every draw keyed by (agent, day, purpose)
+(models/population/population.c).  A run
 of the default scenario's country (configs/*/russia*) at 260 people per
 agent has about 560,000 agents: 9 blocks, more than the threads, so that
 with 2 or 4 threads each thread takes several blocks, in an order that

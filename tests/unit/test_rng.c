@@ -231,21 +231,24 @@ static void count_twins(key_set *s, int *same_first, int *same_id)
 
 /* Every stream of a 200-run sweep at 1e7 agents is a different stream.
  * The streams: those population_streams names for 1e7 agents (init, graph,
- * and 4 per block of 65536 agents: 2 + 4 * 153 = 614), keyed two ways:
+ * and the key of the keyed draws per agent and day: 3; the keyed draws of
+ * one run are distinct from each other by their counters, rng_at), keyed
+ * two ways:
  * (a) replications: seed 1, runs 0..199;
  * (b) a sweep of seed 1 with 200 points of one replication each: run k has
  *     seed the low 32 bits of rng_seed_of(1, k, "sweep") and run 0
  *     (sweep_spec_run's keying, sweep_spec.h).
- * 122,800 streams each.  No two may share their first four draws or their
+ * 600 streams each.  No two may share their first four draws or their
  * identity.  Expected number of such pairs: with 128-bit identities, about
- * 122800^2 / 2 / 2^128 = 2e-29.  With the former 32-bit fold of the key
+ * 600^2 / 2 / 2^128 = 5e-34.  (Before the keyed draws there were 4 named
+ * streams per block of agents, 122,800 in all; no pair either.)  With the former 32-bit fold of the key
  * into taus2's seed, 122800^2 / 2 / 2^32 = 1.8 expected identical pairs in
  * each set (and so this test failed on it: see the commit message). */
 static void sweep_streams_distinct(void **state)
 {
     (void)state;
     int per_run = population_streams(SWEEP_AGENTS, NULL, NULL);
-    assert_int_equal(per_run, 2 + 4 * 153);
+    assert_int_equal(per_run, 3);
     key_set s = {NULL, 0, (size_t)per_run * SWEEP_RUNS, 0, 0};
     s.k = malloc(s.cap * sizeof *s.k);
     assert_non_null(s.k);
@@ -267,6 +270,65 @@ static void sweep_streams_distinct(void **state)
         assert_int_equal(same_id, 0);
     }
     free(s.k);
+}
+
+/* ---- keyed draws ---- */
+
+/* Word w of the keyed draws of (x, y, z) under rng_at_key(seed, run, name)
+ * is word w mod 4 of the Philox block of counter (w / 4, x, y, z) under the
+ * key's two halves (rng.h): checked for 40 words, after seeking back (word
+ * 5 again), and for a key that is rng_seed_of's 64 bits.  Changing any of
+ * x, y, z or the run gives other draws (at most 5 of 1000 may coincide, as
+ * for named streams: expected 2e-7). */
+static void keyed_draws_are_philox_of_coordinates(void **state)
+{
+    (void)state;
+    rng_key k = rng_at_key(9, 2, "population.agent-day");
+    uint64_t seed = rng_seed_of(9, 2, "population.agent-day");
+    assert_true(k.k[0] == (uint32_t)seed && k.k[1] == (uint32_t)(seed >> 32));
+    rng_at s;
+    rng_at_start(&s, k, 123456, 77, 3 | 5u << 8);
+    for (uint32_t w = 0; w < 40; w++) {
+        uint32_t ctr[4] = {w / 4, 123456, 77, 3 | 5u << 8}, out[4];
+        rng_philox_block(ctr, k.k, out);
+        assert_int_equal(rng_at_u32(&s), out[w % 4]);
+    }
+    uint32_t ctr[4] = {1, 123456, 77, 3 | 5u << 8}, out[4];
+    rng_philox_block(ctr, k.k, out);
+    rng_at_seek(&s, 5);
+    assert_int_equal(rng_at_u32(&s), out[1]);
+    static unsigned long x[N], y[N];
+    const uint32_t coord[5][3] = {{1, 2, 3}, {2, 2, 3}, {1, 3, 3}, {1, 2, 4}, {1, 2, 3}};
+    for (int c = 0; c < 5; c++) {
+        rng_key kc = c == 4 ? rng_at_key(9, 3, "population.agent-day") : k;
+        rng_at_start(&s, kc, coord[c][0], coord[c][1], coord[c][2]);
+        for (int i = 0; i < N; i++)
+            (c ? y : x)[i] = rng_at_u32(&s);
+        if (c)
+            assert_true(n_equal(x, y) <= 5);
+    }
+}
+
+/* rng_at_below shares rng_below's code (rng_lemire): the same exactness
+ * check as below_is_exact, on the keyed draws of 30000 coordinates (one
+ * draw each, as the population engine draws a contact): n = 3 * 2^30, the
+ * count divisible by 3 is Binomial(30000, 1/3), mean 10000, sd 81.6, 5 sd
+ * allowed (floor(u n) would give 1/2: 15000). */
+static void keyed_below_is_exact(void **state)
+{
+    (void)state;
+    rng_key k = rng_at_key(13, 0, "test.keyed.below");
+    const uint64_t n = 3ull << 30;
+    int by3 = 0;
+    for (uint32_t i = 0; i < 30000; i++) {
+        rng_at s;
+        rng_at_start(&s, k, i, 0, 0);
+        uint64_t v = rng_at_below(&s, n);
+        assert_true(v < n);
+        by3 += v % 3 == 0;
+    }
+    print_message("keyed: %d of 30000 draws divisible by 3 (expected 10000 +- 82)\n", by3);
+    assert_true(abs(by3 - 10000) <= 408);
 }
 
 /* ---- exact integer draws ---- */
@@ -360,6 +422,8 @@ int main(void)
         cmocka_unit_test(stream_is_philox_of_its_identity),
         cmocka_unit_test(sweep_streams_distinct),    cmocka_unit_test(below_is_exact),
         cmocka_unit_test(below_frac_independent),
+        cmocka_unit_test(keyed_draws_are_philox_of_coordinates),
+        cmocka_unit_test(keyed_below_is_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
