@@ -2,6 +2,7 @@
  * configuration, run, write the results. */
 #include "cli/cli.h"
 
+#include "cli/memcheck.h"
 #include "config/config.h"
 #include "io/output.h"
 #include "sim/sim.h"
@@ -199,6 +200,9 @@ int cmd_run(int argc, char **argv)
         return cli_fail(BS_ENOMEM, "out of memory");
     if ((rc = cli_load(a.config, a.n_set, a.set, w)) != 0)
         goto done;
+    /* Before the output folder and anything large exist. */
+    if ((rc = memcheck(w, 1, !a.quiet)) != 0)
+        goto done;
     char dir[4096], path[4096 + 128];
     if (a.out_dir)
         snprintf(dir, sizeof dir, "%s", a.out_dir);
@@ -255,9 +259,11 @@ int cmd_check(int argc, char **argv)
     if (!w)
         return cli_fail(BS_ENOMEM, "out of memory");
     rc = cli_load(a.config, a.n_set, a.set, w);
-    if (rc == 0)
+    if (rc == 0) {
         fprintf(stderr, "%s: ok (%d regions, %d apps, %d VPN protocols, %d events, %d days)\n",
                 a.config, w->n_regions, w->n_apps, w->n_vpns, w->n_events, w->n_days);
+        memcheck(w, 0, 1);
+    }
     free(w);
     return rc;
 }
