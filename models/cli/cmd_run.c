@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include "cli/memcheck.h"
+#include "cli/memcheck.h"
 #include "config/config.h"
 #include "io/output.h"
 #include "sim/sim.h"

@@ -186,7 +186,7 @@ static void print_bytes(char *buf, size_t n, double b)
     if (b >= 1e9)
         snprintf(buf, n, "%.2f GB", b / 1e9);
     else
-        snprintf(buf, n, "%.0f MB", b / 1e6);
+        snprintf(buf, n, "%.1f MB", b / 1e6);
 }
 
 /* The smallest population.scale (the most agents) at which w fits the room
@@ -248,16 +248,14 @@ int memcheck(world *w, int enforce, int verbose)
                  "(RLIMIT_DATA, ulimit -d)", need, avail);
     }
     double s = best_scale(w, &f);
-    char fit_msg[160];
+    char fit_msg[160] = "no scale fits, not even --scale 1e9";
     if (s > 0) {
         double keep = w->population.scale;
         w->population.scale = s;
         sim_memory m = sim_estimate(w);
         w->population.scale = keep;
-        snprintf(fit_msg, sizeof fit_msg, "the most that fits is --scale %.4g (%.0f agents)", s,
-                 m.agents);
-    } else {
-        snprintf(fit_msg, sizeof fit_msg, "no scale fits (the results arrays alone need %s)", res);
+        snprintf(fit_msg, sizeof fit_msg, "the largest run that fits is --scale %.4g (%.0f agents)",
+                 s, m.agents);
     }
     return cli_fail(BS_EINPUT,
                     "run: %.0f agents at population.scale %g %s; %s; "

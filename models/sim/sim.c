@@ -101,8 +101,13 @@ sim_memory sim_estimate(const world *w)
     }
     double last_day = m.population + m.flow + m.results;
     m.peak = m.build_peak > last_day ? m.build_peak : last_day;
-    m.reserved = m.results + (m.build_peak > m.population + m.flow ? m.build_peak
-                                                                    : m.population + m.flow);
+    /* The flow engine's arrays grow by doubling; after the graph's build,
+     * glibc serves them from its heap (the build's large frees raise its
+     * mmap threshold), where the blocks they outgrow stay in the address
+     * space: count it three times over. */
+    double flow_space = 3 * m.flow;
+    m.reserved = m.results + (m.build_peak > m.population + flow_space ? m.build_peak
+                                                                       : m.population + flow_space);
     return m;
 }
 
