@@ -36,6 +36,12 @@ static const char run_usage[] =
     "Run a scenario and write its results to DIR/<scenario>-seed<N>-run<K>.h5\n"
     "(default DIR: results/<scenario>/).  Progress goes to stderr.\n"
     "\n"
+    "Before allocating, run prints its estimated peak memory and refuses (exit 2)\n"
+    "when that exceeds the memory available to the process (the memory cgroup's\n"
+    "limit, RLIMIT_AS, RLIMIT_DATA, or MemAvailable: models/README.md, section 10),\n"
+    "naming the largest --scale that fits; --set population.memory_check=false\n"
+    "runs anyway.\n"
+    "\n"
     "  -o DIR           output folder (created if missing)\n"
     "  --seed N         random seed (scenario.seed)\n"
     "  --run K          replication number: independent streams (scenario.run)\n"
@@ -48,7 +54,9 @@ static const char check_usage[] =
     "usage: blockshift check CONFIG [--set key=value]...\n"
     "\n"
     "Validate a configuration: every error is reported, as file:line: path: message.\n"
-    "Exit 0 if it is clean, 2 otherwise.\n";
+    "Exit 0 if it is clean, 2 otherwise.  A clean configuration's estimated peak\n"
+    "memory (for its population.scale; --set population.scale=X for another) and\n"
+    "the memory available are printed (models/README.md, section 10).\n";
 
 /* A non-negative integer, whole string. */
 static int parse_count(const char *s, long long *out)

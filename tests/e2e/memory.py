@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 
-BIN, SRC = sys.argv[1], sys.argv[2]
+BIN, SRC = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 SCENARIO = os.path.join(SRC, "scenarios", "no-block.cfg")
 DAYS = ["--set", 'scenario.start="2025-08-25"', "--set", 'scenario.end="2025-09-05"']
 results = {"passed": 0, "failed": 0}
