@@ -27,4 +27,12 @@ void *bigmem_calloc(size_t n, size_t size)
     return p;
 }
 
+size_t bigmem_resident(size_t n, size_t size)
+{
+    size_t bytes = size && n > SIZE_MAX / size ? SIZE_MAX : n * size;
+    if (bytes < HUGE_PAGE)
+        return bytes;
+    return bytes > SIZE_MAX - HUGE_PAGE ? SIZE_MAX : (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+}
+
 void bigmem_free(void *p) { free(p); }

@@ -14,6 +14,11 @@
 /* Like calloc(n, size): zeroed, NULL on failure (or when n * size overflows). */
 void *bigmem_calloc(size_t n, size_t size);
 
+/* The bytes bigmem_calloc(n, size) keeps resident once written: n * size,
+ * rounded up to whole huge pages for an array of 2 MiB or more (a huge page
+ * is faulted in whole).  For memory estimates made before allocating. */
+size_t bigmem_resident(size_t n, size_t size);
+
 /* Free what bigmem_calloc returned; NULL is a no-op. */
 void bigmem_free(void *p);
 

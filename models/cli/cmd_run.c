@@ -2,6 +2,8 @@
  * configuration, run, write the results. */
 #include "cli/cli.h"
 
+#include "cli/memcheck.h"
+#include "cli/memcheck.h"
 #include "config/config.h"
 #include "io/output.h"
 #include "sim/sim.h"
@@ -37,6 +39,12 @@ static const char run_usage[] =
     "NAME.cfg and scenarios/NAME.cfg in each folder of BLOCKSHIFT_PATH (colon-separated),\n"
     "then in the installed PREFIX/share/blockshift/scenarios/.\n"
     "\n"
+    "Before allocating, run prints its estimated peak memory and refuses (exit 2)\n"
+    "when that exceeds the memory available to the process (the memory cgroup's\n"
+    "limit, RLIMIT_AS, RLIMIT_DATA, or MemAvailable: models/README.md, section 10),\n"
+    "naming the largest --scale that fits; --set population.memory_check=false\n"
+    "runs anyway.\n"
+    "\n"
     "  -o DIR           output folder (created if missing)\n"
     "  --seed N         random seed (scenario.seed)\n"
     "  --run K          replication number: independent streams (scenario.run)\n"
@@ -49,7 +57,9 @@ static const char check_usage[] =
     "usage: blockshift check CONFIG [--set key=value]...\n"
     "\n"
     "Validate a configuration: every error is reported, as file:line: path: message.\n"
-    "Exit 0 if it is clean, 2 otherwise.\n";
+    "Exit 0 if it is clean, 2 otherwise.  A clean configuration's estimated peak\n"
+    "memory (for its population.scale; --set population.scale=X for another) and\n"
+    "the memory available are printed (models/README.md, section 10).\n";
 
 /* A non-negative integer, whole string. */
 static int parse_count(const char *s, long long *out)
@@ -202,6 +212,9 @@ int cmd_run(int argc, char **argv)
         return cli_fail(BS_ENOMEM, "out of memory");
     if ((rc = cli_load(a.config, a.n_set, a.set, w)) != 0)
         goto done;
+    /* Before the output folder and anything large exist. */
+    if ((rc = memcheck(w, 1, !a.quiet)) != 0)
+        goto done;
     char dir[4096], path[4096 + 128];
     if (a.out_dir)
         snprintf(dir, sizeof dir, "%s", a.out_dir);
@@ -258,9 +271,11 @@ int cmd_check(int argc, char **argv)
     if (!w)
         return cli_fail(BS_ENOMEM, "out of memory");
     rc = cli_load(a.config, a.n_set, a.set, w);
-    if (rc == 0)
+    if (rc == 0) {
         fprintf(stderr, "%s: ok (%d regions, %d apps, %d VPN protocols, %d events, %d days)\n",
                 a.config, w->n_regions, w->n_apps, w->n_vpns, w->n_events, w->n_days);
+        memcheck(w, 0, 1);
+    }
     free(w);
     return rc;
 }

@@ -121,6 +121,11 @@ const schema_entry schema_table[] = {
      "assumption"},
     {"population.abroad_ios_share", PT_REAL, P(abroad_ios_share), 0, 0, "0.3", 0, 1, "share",
      NULL, 0, "iOS share among contacts abroad", "assumption"},
+    {"population.memory_check", PT_BOOL, P(memory_check), 0, 0, "true", 0, 0, "", NULL, 0,
+     "run estimates its peak memory before allocating and refuses (exit 2) when it exceeds the "
+     "memory available to the process (cgroup limit, RLIMIT_AS/RLIMIT_DATA, MemAvailable); "
+     "false runs anyway",
+     "models/README.md, section 10: the estimate is within 15% of the measured peak"},
 
     /* regions */
     {"regions", PT_LIST, W(regions), sizeof(region_cfg), W(n_regions), NULL, 1, MAX_REGIONS,

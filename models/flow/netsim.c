@@ -162,6 +162,94 @@ netsim *netsim_new(const world *w)
     return s;
 }
 
+/* Expected aggregates of a day: each of the day's agents * calls_per_day
+ * calls lands in a cell (caller ISP, callee ISP or abroad, app, class,
+ * tunnels) of the population's tally; a cell reached at least once, with
+ * probability 1 - exp(-calls p), gives 2 directions times its paths (direct
+ * and relayed).  p is the product of: the caller's ISP (people by region
+ * and ISP share), the callee's (abroad with abroad_share, else the same
+ * region with home_region, else anywhere by population), the app (initial
+ * installs times preference, a proxy for first choices), the class
+ * (video_share) and each in-country end's tunnel (VPN use times vpn_on).
+ * Later days' shifts (blocks move calls to other apps, VPN use grows) are
+ * not foreseen.  Plus messaging and background: 2 directions to 2 + n_apps
+ * far ends for each ISP and tunnel state. */
+static double expected_aggregates(const world *w, double agents)
+{
+    int ni = w->n_all_isps, na = w->n_apps, nv = w->n_vpns + 1;
+    double people = 0, isp_p[MAX_ALL_ISPS], region_p[MAX_REGIONS], tun_p[MAX_VPNS + 1];
+    for (int r = 0; r < w->n_regions; r++)
+        people += w->regions[r].population;
+    for (int r = 0; r < w->n_regions; r++) {
+        region_p[r] = w->regions[r].population / people;
+        for (int k = 0; k < w->regions[r].n_isps; k++)
+            isp_p[w->isp_first[r] + k] = region_p[r] * w->regions[r].isps[k].share;
+    }
+    tun_p[0] = 1;
+    for (int v = 0; v < w->n_vpns; v++) {
+        tun_p[v + 1] = w->vpns[v].initial * w->population.vpn_on;
+        tun_p[0] -= tun_p[v + 1];
+    }
+    double app_p[MAX_APPS], app_sum = 0;
+    for (int a = 0; a < na; a++)
+        app_sum += app_p[a] = w->apps[a].installed * w->apps[a].preference;
+    double calls = agents * w->population.calls_per_day, aggs = 0;
+    for (int r = 0; r < w->n_regions; r++)
+        for (int i = w->isp_first[r]; i < w->isp_first[r] + w->regions[r].n_isps; i++)
+            for (int j = 0; j <= ni; j++) {
+                double pj = w->regions[r].abroad_share;
+                if (j < ni) {
+                    int rj = 0;
+                    while (rj + 1 < w->n_regions && w->isp_first[rj + 1] <= j)
+                        rj++;
+                    double share = isp_p[j] / region_p[rj];
+                    pj = (1 - w->regions[r].abroad_share) *
+                         ((rj == r) * w->population.home_region * share +
+                          (1 - w->population.home_region) * isp_p[j]);
+                }
+                for (int a = 0; a < na && app_sum > 0; a++) {
+                    const app_cfg *ac = &w->apps[a];
+                    int paths = ac->relay_share > 0 && ac->relay_share < 1 ? 2 : 1;
+                    for (int k = 0; k < 2; k++)
+                        for (int tin = 0; tin < nv; tin++)
+                            for (int tout = 0; tout < (j < ni ? nv : 1); tout++) {
+                                double p = isp_p[i] * pj * app_p[a] / app_sum *
+                                           (k ? ac->video_share : 1 - ac->video_share) *
+                                           tun_p[tin] * (j < ni ? tun_p[tout] : 1);
+                                aggs += 2.0 * paths * -expm1(-calls * p);
+                            }
+                }
+            }
+    return aggs + 2.0 * ni * (2 * nv - 1) * (2 + na);
+}
+
+double netsim_estimate(const world *w, double agents)
+{
+    double nodes = w->network.n_nodes, dl = 2.0 * w->network.n_links, nb = w->n_all_isps;
+    double cells = nb * w->n_apps * N_CLASSES;
+    /* network_new: three [node][node] tables; traffic_new: border flags and
+     * the verdicts; netsim_new: capacities, two accumulators (per link,
+     * app, box, and box x app x class), the feedback. */
+    double fixed = sizeof(netsim) + nodes * nodes * (2 * sizeof(int32_t) + sizeof(double)) +
+                   dl + sizeof(censor_box) * nb * (w->n_apps + 1.0) * N_CLASSES * (w->n_vpns + 1) +
+                   dl * (sizeof(double) + sizeof(uint32_t)) +
+                   2 * (sizeof(double) * (2 * dl + w->n_apps * (N_CLASSES + 1.0) + 5 * nb +
+                                          2 * cells) + sizeof(mbox_tally) * nb) +
+                   sizeof(double) * (2 * nb + 2 * cells) + sizeof(float) * cells;
+    /* Per aggregate: traffic's record; its path, with its links (assumption:
+     * 8, from an access node through metro, core and border to a node
+     * abroad), in the path table (key, index, offset, border count) and in
+     * netsim's entries by link; netsim's six numbers and its stamp (grown by
+     * half again).  Not counted: the solver's workspace, used only by hours
+     * whose links are full (about 160 bytes an aggregate: the Moscow-cut run
+     * of bench/RESULTS.md took 81 MB against 73, with 49,300 aggregates). */
+    double links = 8;
+    double per_agg = sizeof(traffic_agg) + sizeof(uint64_t) + 2 * sizeof(uint32_t) +
+                     sizeof(uint16_t) + 2 * links * sizeof(uint32_t) + 6 * sizeof(double) +
+                     1.5 * sizeof(uint32_t);
+    return fixed + per_agg * expected_aggregates(w, agents);
+}
+
 void netsim_free(netsim *s)
 {
     if (!s)

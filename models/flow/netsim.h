@@ -65,6 +65,14 @@ typedef struct netsim netsim;
 netsim *netsim_new(const world *w);
 void netsim_free(netsim *s);
 
+/* The memory the flow engine of w (with a network) will take for a
+ * population of `agents`, estimated before allocating (models/README.md,
+ * section 10), in bytes: routes, per-link and per-box accumulators, and the
+ * day's aggregates, whose number is expected from the first day's calls
+ * (traffic.h: up to 4 aggregates per cell of the population's tally that a
+ * call reaches). */
+double netsim_estimate(const world *w, double agents);
+
 /* Number of directed links (2 per configured link: 2l from -> to, 2l + 1 back)
  * and of boxes (one per global ISP). */
 int netsim_links(const netsim *s);

@@ -295,6 +295,12 @@ int output_begin(results *r, const world *w, const sim_out *s, const run_meta *m
     return write_series(r, s);
 }
 
+double output_estimate(const world *w)
+{
+    double chunk = 512 * 1024.0, hdf5 = (1 << 20) + 3 * chunk + (2 << 20);
+    return hdf5 + (double)w->n_events * (sizeof(event_row) + 6 * sizeof(char *) + sizeof(double));
+}
+
 int output_write(const char *path, const world *w, const sim_out *s, const run_meta *m)
 {
     results *r = results_create(path);

@@ -21,6 +21,13 @@ typedef struct run_meta {
  * nothing is left at `path` on failure. */
 int output_write(const char *path, const world *w, const sim_out *s, const run_meta *m);
 
+/* The memory output_write takes beside the results arrays of *s, estimated
+ * before a run (models/README.md, section 10), in bytes: HDF5's buffers for
+ * one dataset at a time (its 1 MiB chunk cache, and a 512 KiB chunk in, out
+ * of the shuffle and out of deflate: results.c) and its metadata cache
+ * (2 MiB at most, HDF5's default), and the events table's rows. */
+double output_estimate(const world *w);
+
 /* The root's attributes of every results file: format, versions, creation
  * time, scenario, configuration file, seed and run. */
 struct results;

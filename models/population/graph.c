@@ -19,6 +19,31 @@ void graph_free(graph *g)
     memset(g, 0, sizeof *g);
 }
 
+graph_memory graph_estimate(const world *w, const uint32_t *region_n)
+{
+    graph_memory m = {0, 0, 0};
+    if (w->population.graph != GRAPH_NEGBIN)
+        return m;
+    double n = 0, stubs = 0, domestic = 0;
+    for (int r = 0; r < w->n_regions; r++) {
+        n += region_n[r];
+        stubs += region_n[r] * w->population.contacts_mean;
+        domestic += region_n[r] * w->population.contacts_mean * (1 - w->regions[r].abroad_share);
+    }
+    /* As graph_build allocates them: off, abroad and deg throughout; pool
+     * (a byte per stub) and stub (an agent per domestic stub) together, then
+     * stub and adj. */
+    double off = (double)bigmem_resident((size_t)n + 1, sizeof(uint64_t));
+    double abroad = (double)bigmem_resident((size_t)n, sizeof(uint8_t));
+    double deg = n * sizeof(uint32_t), pool = stubs * sizeof(uint8_t);
+    double stub = domestic * sizeof(uint32_t);
+    double adj = (double)bigmem_resident((size_t)domestic, sizeof(uint32_t));
+    m.contacts = domestic;
+    m.kept = off + abroad + adj;
+    m.peak = off + abroad + deg + stub + (pool > adj ? pool : adj);
+    return m;
+}
+
 /* Pool of a stub: 3 per scope (each region, then the whole country): iOS
  * homophilous, Android homophilous, mixed. */
 static uint8_t draw_pool(const world *w, gsl_rng *r, int region, int ios)

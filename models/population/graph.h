@@ -32,4 +32,17 @@ int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t
 
 void graph_free(graph *g);
 
+/* The memory graph_build takes for the agents of each region (region_n[r]
+ * of them in region r), expected from the degree distribution: contacts,
+ * the adjacency entries (a domestic stub is paired with another, so entries
+ * are about the domestic stubs, sum over r of region_n[r] * contacts_mean *
+ * (1 - abroad_share)); peak, the bytes held at the end of the build, with
+ * its temporaries (degrees and the sorted stubs beside the final arrays);
+ * kept, the bytes the graph keeps.  Zero unless population.graph is negbin
+ * (a complete or empty graph stores nothing). */
+typedef struct graph_memory {
+    double contacts, peak, kept;
+} graph_memory;
+graph_memory graph_estimate(const world *w, const uint32_t *region_n);
+
 #endif

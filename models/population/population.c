@@ -553,6 +553,38 @@ size_t population_bytes(const population *p)
     return sizeof *p + (size_t)p->n * per_agent + (size_t)population_contacts(p) * sizeof(uint32_t);
 }
 
+pop_memory population_estimate(const world *w)
+{
+    pop_memory m = {0, 0, 0, 0, 0, omp_get_max_threads()};
+    uint32_t region_n[MAX_REGIONS];
+    for (int r = 0; r < w->n_regions; r++) {
+        region_n[r] = (uint32_t)llround(w->regions[r].population / w->population.scale);
+        m.agents += region_n[r];
+    }
+    /* What alloc_agents and alloc_lanes take: the per-agent arrays (by the
+     * types of their elements), the running counts, and per block of agents a
+     * lane with four streams (Philox: a gsl_rng and a state of under 64
+     * bytes) and its count changes. */
+    const population *p = NULL;
+    size_t n = (size_t)m.agents, ra = (size_t)w->n_regions * w->n_apps;
+    size_t rv = (size_t)w->n_regions * w->n_vpns + 1;
+    double agents = 4.0 * (double)bigmem_resident(n, sizeof *p->region) +
+                    (double)bigmem_resident(n, sizeof *p->installed) +
+                    (double)bigmem_resident(n, sizeof *p->card) +
+                    (double)bigmem_resident(n, sizeof *p->order) +
+                    (double)bigmem_resident(n, sizeof *p->frust);
+    double counts = sizeof(population) +
+                    sizeof(double) * (2.0 * ra + rv + (double)w->n_all_isps * w->n_vpns + 1);
+    double lanes = ceil(m.agents / BLOCK) *
+                   (sizeof(lane) + 4.0 * (sizeof(gsl_rng) + 64) + sizeof(double) * (double)(ra + rv));
+    graph_memory g = graph_estimate(w, region_n);
+    m.contacts = g.contacts;
+    m.kept = agents + counts + lanes + g.kept;
+    m.build_peak = agents + counts + lanes + g.peak;
+    m.tally = sizeof(uint64_t) * (double)population_tally_cells(w) * (m.threads + 1);
+    return m;
+}
+
 /* ---- contacts ---- */
 
 static inline uint64_t n_contacts(const population *p, uint32_t i)

@@ -116,4 +116,17 @@ uint32_t population_agents(const population *p);
 uint64_t population_contacts(const population *p); /* domestic adjacency entries */
 size_t population_bytes(const population *p);       /* memory held */
 
+/* The memory population_new(w) will take, estimated before allocating
+ * (models/README.md, section 10): agents, expected domestic contact entries
+ * (graph.h), build_peak, the bytes held at the end of the graph's build (its
+ * temporaries included), kept, what the population holds afterwards, and
+ * tally, what population_tally_on adds (with this process's OpenMP thread
+ * count, threads).  Bytes, as doubles: a misconfigured scale can ask for more than
+ * size_t holds. */
+typedef struct pop_memory {
+    double agents, contacts, build_peak, kept, tally;
+    int threads;
+} pop_memory;
+pop_memory population_estimate(const world *w);
+
 #endif

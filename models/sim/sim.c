@@ -80,6 +80,37 @@ static int alloc_out(const world *w, sim_out *out)
     return bs_fail(BS_ENOMEM, "sim: out of memory for %d days of results", w->n_days);
 }
 
+sim_memory sim_estimate(const world *w)
+{
+    sim_memory m = {0};
+    /* The arrays of alloc_out, resident once written. */
+    double d = w->n_days, ra = (double)w->n_regions * w->n_apps;
+    double per_day = 2 * ra + (double)w->n_regions * w->n_vpns + 3.0 * w->n_apps + 1;
+    m.results = sizeof(double) * (d * per_day + ra + 1);
+    pop_memory pm = population_estimate(w);
+    m.agents = pm.agents;
+    m.contacts = pm.contacts;
+    m.population = pm.kept;
+    m.build_peak = pm.build_peak;
+    m.threads = pm.threads;
+    if (w->network.n_nodes > 0) {
+        double h = d * 24, l = 2.0 * w->network.n_links, b = w->n_all_isps;
+        m.results += sizeof(double) * h * (2 * l + w->n_apps * (N_CLASSES + 1.0) + 5 * b + 5);
+        m.population += pm.tally;
+        m.flow = netsim_estimate(w, pm.agents);
+    }
+    double last_day = m.population + m.flow + m.results;
+    m.peak = m.build_peak > last_day ? m.build_peak : last_day;
+    /* The flow engine's arrays grow by doubling; after the graph's build,
+     * glibc serves them from its heap (the build's large frees raise its
+     * mmap threshold), where the blocks they outgrow stay in the address
+     * space: count it three times over. */
+    double flow_space = 3 * m.flow;
+    m.reserved = m.results + (m.build_peak > m.population + flow_space ? m.build_peak
+                                                                       : m.population + flow_space);
+    return m;
+}
+
 /* Where day d's counts go in *out. */
 static pop_day day_view(const world *w, sim_out *out, int d)
 {

@@ -50,4 +50,20 @@ typedef void (*sim_progress)(int done, int total, void *arg);
 int sim_run(const world *w, sim_progress progress, void *arg, sim_out *out);
 void sim_out_free(sim_out *out);
 
+/* The memory sim_run(w) will take, estimated before allocating
+ * (models/README.md, section 10), in bytes: the population (what it keeps
+ * after building its graph, with the flow engine's tally when there is a
+ * network), the flow engine, the results arrays (sim_out); peak, the most
+ * resident at once: the graph's build, or the population, flow engine and
+ * results together at the last day (the results arrays are written day by
+ * day, so they are not resident during the build); reserved, the address
+ * space at the last day, which counts the results arrays throughout. */
+typedef struct sim_memory {
+    double agents, contacts;
+    double population, build_peak, flow, results;
+    double peak, reserved;
+    int threads; /* OpenMP threads the run will use */
+} sim_memory;
+sim_memory sim_estimate(const world *w);
+
 #endif

@@ -84,6 +84,7 @@ typedef struct population_cfg {
     double return_rate;      /* per day: try the habitual app again once calm */
     double return_frustration; /* F below which people try their habitual app again */
     double abroad_ios_share; /* iOS share among contacts abroad */
+    int memory_check;        /* run refuses when the memory estimate exceeds what is available */
 } population_cfg;
 
 typedef struct isp_cfg {
