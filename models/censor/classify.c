@@ -44,7 +44,7 @@ int classify_match(const classify_rule *r, const classify_flow *f)
                 return 1;
         return 0;
     case TECH_STUN:
-        return f->stun_cookie == CLASSIFY_STUN_COOKIE;
+        return f->stun_cookie == CLASSIFY_STUN_COOKIE && (r->n_ranges == 0 || in_ranges(r, f->addr));
     case TECH_VPN:
         for (int k = 0; k < r->n_prints; k++)
             if (f->first_type == r->prints[k].type &&

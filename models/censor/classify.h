@@ -23,8 +23,10 @@
  *         shared with other services catches them too);
  *   sni   the server name equals one of the rule's names or ends in "." and
  *         one of them (a rule on "whatsapp.net" matches "g.whatsapp.net");
- *   stun  the set-up carried a STUN message with the magic cookie (every
- *         STUN user is caught, the app's or not);
+ *   stun  the set-up carried a STUN message with the magic cookie, to an
+ *         address in the rule's ranges (a rule on one app's calls lists the
+ *         app's ranges: other STUN users in a shared range are caught too,
+ *         and a rule with no ranges catches every STUN user);
  *   vpn   the first packet matches one of the rule's fingerprints (type, and
  *         length unless the print's length is 0); an aggressive rule
  *         (tls_in_ranges) also takes any TLS ClientHello to an address in its

@@ -139,7 +139,7 @@ static void wire_rule(const world *w, int a, int t, int vpn, classify_rule *r)
 {
     memset(r, 0, sizeof *r);
     r->technique = t;
-    if (t == TECH_IP) {
+    if (t == TECH_IP || t == TECH_STUN) { /* stun: STUN set-ups to the app's ranges */
         r->ranges[r->n_ranges++] = (classify_range){IP4(100 + a, 0), 16};
         if (w->apps[a].shared > 0)
             r->ranges[r->n_ranges++] = (classify_range){CLOUD, 16};

@@ -32,8 +32,9 @@
  * the hosting range 185.0.0.0/16.  The shares are laid out evenly, not drawn:
  * flow j of n (of a class, or of a mix service) takes a share x when
  * (j + 1/2) / n < x (the ranges in the order rotated, shared, own; the mix's
- * in the order shared, hosting, its own 93.e.0.0/16).  The rule's lists: ip,
- * the app's own range and, if apps.[].shared > 0, the cloud range; sni,
+ * in the order shared, hosting, its own 93.e.0.0/16).  The rule's lists: ip
+ * and stun (STUN set-ups to them), the app's own range and, if
+ * apps.[].shared > 0, the cloud range; sni,
  * <app>.net; vpn, the fingerprints of the protocols it names (an obfuscated
  * protocol has none; testbed.vpn_aggressive adds TLS to the hosting range).
  * Measured: detect, the share of the app's calls the boxes caught, and

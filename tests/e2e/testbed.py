@@ -5,8 +5,8 @@
     throttle, vpn; no VPN, OpenVPN, obfuscated) writes /testbed/* with
     labelled axes, [case][call_class] for the calls' measures;
   - with no rule every call connects and loses nothing; a stun rule's
-    classifier catches every direct call's STUN set-up ("User not available")
-    and no call tunnelled through a VPN; a vpn rule fails the calls through the
+    classifier catches every direct call's STUN set-up to WhatsApp's range
+    ("User not available") and no call tunnelled through a VPN; a vpn rule fails the calls through the
     protocol it names by its fingerprint (OpenVPN) and misses the obfuscated
     protocol, whose handshake looks like TLS, and does not touch calls without
     a VPN; a throttle at 130 kbit/s (boxes that recognise every flow) leaves
@@ -17,11 +17,12 @@
     cloud range and a quarter in the hosting range; meet 8 STUN, a quarter
     shared; corp-wg 4 WireGuard, half in hosting; corp-ovpn 4 OpenVPN; iptv 4
     plain UDP).  Flow j of n takes a share x when (j + 1/2) / n < x, so the
-    expected values are counts: collateral of a stun rule 8/36 (meet), of an
-    ip rule on an app in the shared range (4 web + 2 meet)/36, of a vpn rule on
-    OpenVPN 4/36, of one on all protocols 8/36; detect of an ip rule on
-    Telegram (rotated 0.2: 1 of 4 calls a class) 3/4, of an sni rule on it
-    (sni_share 0) 0; on Signal (shared 1) ip 1, sni 1;
+    expected values are counts: collateral of an ip rule on an app in the
+    shared range (4 web + 2 meet)/36, of a stun rule on it 2/36 (the meet
+    flows there), of either on WhatsApp (its own range only) 0, of a vpn rule
+    on OpenVPN 4/36, of one on all protocols 8/36; detect of an ip or stun
+    rule on Telegram (rotated 0.2: 1 of 4 calls a class) 3/4, of an sni rule
+    on it (sni_share 0) 0; on Signal (shared 1) ip, sni and stun 1;
   - the mix changed (web's shared share 0.25 -> 0.5) moves the ip rule's
     collateral up to (8 + 2)/36; an aggressive vpn rule (TLS to the hosting
     range) catches the obfuscated protocol and false positives: the web flows
@@ -129,7 +130,7 @@ MIX_N = 36
 det, col = by_case("detect"), dict(zip(cases, f["/testbed/collateral"][:]))
 check(f["/testbed/detect"].shape == (12, 2) and f["/testbed/collateral"].shape == (12,),
       "/testbed/detect [case][call_class], /testbed/collateral [case]")
-want = {"whatsapp/stun/none": (1, 8 / MIX_N), "whatsapp/stun/openvpn": (0, 8 / MIX_N),
+want = {"whatsapp/stun/none": (1, 0), "whatsapp/stun/openvpn": (0, 0),
         "whatsapp/vpn/openvpn": (1, 4 / MIX_N), "whatsapp/vpn/obfuscated": (0, 0),
         "whatsapp/vpn/none": (0, 8 / MIX_N)}
 for c, (d, k) in want.items():
@@ -169,7 +170,7 @@ def mix_run(name, cfg, *args):
         return dict(zip(names, h["/testbed/detect"][:])), dict(zip(names, h["/testbed/collateral"][:]))
 
 
-# ip and sni on Signal (shared 1, rotated 0, sni_share 1) and Telegram (shared
+# ip, sni and stun on Signal (shared 1, rotated 0, sni_share 1) and Telegram (shared
 # 0.3, rotated 0.2, sni_share 0; configs/apps/russia-2025.cfg), 4 calls a class.
 with open(os.path.join(SRC, "configs", "apps", "russia-2025.cfg")) as fh:
     apps_text = fh.read()
@@ -177,18 +178,20 @@ check("shared = 0.3; rotated = 0.2; sni_share = 0.0;" in apps_text and "shared =
       "Telegram's and Signal's features are the ones the expectations use")
 IP_SHARED = (taken(16, 0, 0.25) + taken(8, 0, 0.25)) / MIX_N  # 6/36
 d2, c2 = mix_run("ipsni", CFG, "--set", 'testbed.apps=["signal", "telegram"]', "--set",
-                 'testbed.techniques=["ip", "sni"]', "--set", 'testbed.vpns=["wireguard"]')
+                 'testbed.techniques=["ip", "sni", "stun"]', "--set", 'testbed.vpns=["wireguard"]')
 if d2 is None:
-    check(False, "ip and sni on Signal and Telegram: exit 0")
+    check(False, "ip, sni and stun on Signal and Telegram: exit 0")
 else:
     tg_ip = 1 - taken(4, 0, 0.2) / 4
+    STUN_SHARED = taken(8, 0, 0.25) / MIX_N  # 2/36
     for c, d, k in (("signal/ip/none", 1, IP_SHARED), ("signal/sni/none", 1, 0),
+                    ("signal/stun/none", 1, STUN_SHARED), ("telegram/stun/none", tg_ip, STUN_SHARED),
                     ("telegram/ip/none", tg_ip, IP_SHARED), ("telegram/sni/none", 0, 0),
                     ("telegram/ip/wireguard", 0, IP_SHARED)):
         check((abs(d2[c] - d) < 1e-9).all() and abs(c2[c] - k) < 1e-9,
               f"{c}: detect {d2[c].tolist()} (want {d:.4f}), collateral {c2[c]:.4f} (want {k:.4f})")
-    check(0 < tg_ip < 1 and 0 < IP_SHARED < 1, "ip rule: neither detection nor collateral is 0 or 1 "
-          "where the app rotates and shares a range")
+    check(0 < tg_ip < 1 and 0 < IP_SHARED < 1 and 0 < STUN_SHARED < 1,
+          "ip and stun rules: neither detection nor collateral is 0 or 1 where the app rotates and shares a range")
     # More unrelated traffic in the shared range: web's shared share 0.25 -> 0.5.
     more = os.path.join(tmp, "more-shared.cfg")
     with open(more, "w") as fh:

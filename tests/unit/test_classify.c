@@ -72,9 +72,9 @@ static void sni_match_and_mismatch(void **state)
     assert_int_equal(classify_match(&ip, &f), 0);
 }
 
-/* A stun rule: a set-up with the magic cookie 0x2112A442 matches, whoever
- * sends it; a set-up with another cookie (classic STUN of RFC 3489 had none)
- * does not. */
+/* A stun rule with no ranges: a set-up with the magic cookie 0x2112A442
+ * matches, whoever sends it; a set-up with another cookie (classic STUN of
+ * RFC 3489 had none) does not. */
 static void stun_cookie(void **state)
 {
     (void)state;
@@ -85,6 +85,14 @@ static void stun_cookie(void **state)
     f.stun_cookie = 0x2112A443u;
     assert_int_equal(classify_match(&r, &f), 0);
     f.stun_cookie = 0;
+    assert_int_equal(classify_match(&r, &f), 0);
+    /* A rule on one app's calls lists its range 100.0.0.0/16: STUN to
+     * 100.0.0.1 matches, STUN to 93.1.0.1 (another service) does not. */
+    r.n_ranges = 1;
+    r.ranges[0] = (classify_range){IP4(100, 0, 0, 0), 16};
+    f.stun_cookie = CLASSIFY_STUN_COOKIE;
+    assert_int_equal(classify_match(&r, &f), 1);
+    f.addr = IP4(93, 1, 0, 1);
     assert_int_equal(classify_match(&r, &f), 0);
 }
 
