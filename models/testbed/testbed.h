@@ -7,16 +7,17 @@
  * protocol or none) runs as its own simulation, under one rule at strength 1
  * made for it: `block` with the technique on the app (for `throttle`, a
  * throttle at censor.throttle_rate; for `vpn`, a vpn_block on the case's
- * protocol).  A case measures what a rule does to the calls a box recognises,
- * so in the case's world every box covers every flow and the technique
- * recognises every call it targets (detection 1, detectability 1, no address
- * rotation, no collateral): how often a real box recognises a flow is the
- * configuration's assumption (censor.*.detect, coverage), which the engines
- * multiply in.  The boxes ask the censor's own verdicts (censor.h, the code the
+ * protocol).  Every box covers every flow.  A throttle case (and a case
+ * with no rule) measures what a rule does to the calls a box recognises: the
+ * technique recognises every call it targets (detection 1, detectability 1,
+ * no address rotation, no collateral), and how often a real box recognises a
+ * throttled flow is the configuration's assumption (censor.throttle.*,
+ * coverage).  Its boxes ask the censor's own verdicts (censor.h, the code the
  * population and flow engines use) about each packet: a covered flow is
  * blocked with the verdict's block share, or policed to the rule's rate with
  * its throttle share (one draw per flow, question and box); a tunnel packet is
- * dropped when the box detects its protocol.
+ * dropped when the box detects its protocol.  (The replay's boxes, replay.h,
+ * are the same verdict boxes, with the configuration's detection.)
  *
  * The classifying techniques (ip, sni, stun, vpn) are not told the answer:
  * in their cases the boxes are classifiers (censor/classify.h) that read only

@@ -195,7 +195,7 @@ else:
     # More unrelated traffic in the shared range: web's shared share 0.25 -> 0.5.
     more = os.path.join(tmp, "more-shared.cfg")
     with open(more, "w") as fh:
-        fh.write(cfg_text.replace('@include "../', '@include "' + os.path.join(SRC, "configs") + '/')
+        fh.write(cfg_text.replace('@include "../', '@include "' + os.path.relpath(os.path.join(SRC, "configs"), tmp) + '/')
                  .replace(MIX_LINES[0], MIX_LINES[0].replace("shared = 0.25", "shared = 0.5")))
     d3, c3 = mix_run("more", more, "--set", 'testbed.apps=["signal"]', "--set", 'testbed.techniques=["ip"]',
                      "--set", 'testbed.vpns=["wireguard"]')
