@@ -115,7 +115,8 @@ static double catch_chance(const censor *c, const rule *r, const day_rules *d, i
 {
     const world *w = c->w;
     const event_cfg *ev = r->ev;
-    double s = r->strength * w->censor.tech[ev->technique].detect[k];
+    double s = r->strength * world_calibration_detect(w, a, k, ev->technique,
+                                                      w->censor.tech[ev->technique].detect[k]);
     if (ev->technique == TECH_IP)
         s *= d->ip_factor[a];
     return s;
@@ -201,6 +202,32 @@ static int rule_acts(const censor *c, const day_rules *d, int r, int i,
     return any;
 }
 
+/* The share of other traffic rule r misfires on (at strength 1): the
+ * calibration table's measured collateral of a rule of its technique on the
+ * apps it acts on there (on the testbed's mix: 1 - prod (1 - col_a) over
+ * them), or censor.<technique>.collateral (an assumption) if one of them has
+ * no measured row. */
+static double rule_collateral(const censor *c, const rule *r, uint8_t acts[MAX_APPS][N_CLASSES])
+{
+    const world *w = c->w;
+    int t = r->ev->technique;
+    double keep = 1.0;
+    int named = 0;
+    for (int a = 0; a < w->n_apps; a++) {
+        int on = 0;
+        for (int k = 0; k < N_CLASSES; k++)
+            on |= acts[a][k];
+        if (!on)
+            continue;
+        double col = w->calibration.collateral[a][t];
+        if (col < 0)
+            return w->censor.tech[t].collateral;
+        keep *= 1.0 - col;
+        named = 1;
+    }
+    return named ? 1.0 - keep : w->censor.tech[t].collateral;
+}
+
 /* Rule r acts at ISP i: every cell it does not act on, and the background,
  * meets its technique's collateral (a shutdown's is in its block of the
  * rest; a vpn_block has none). */
@@ -208,8 +235,10 @@ static void add_collateral(censor *c, const rule *r, int i, uint8_t acts[MAX_APP
 {
     const world *w = c->w;
     const event_cfg *ev = r->ev;
-    double k = r->strength * w->censor.tech[ev->technique].collateral;
-    if (k <= 0 || r->action == ACT_SHUTDOWN || r->action == ACT_VPN_BLOCK)
+    if (r->action == ACT_SHUTDOWN || r->action == ACT_VPN_BLOCK)
+        return;
+    double k = r->strength * rule_collateral(c, r, acts);
+    if (k <= 0)
         return;
     for (int a = -1; a < w->n_apps; a++)
         for (int cls = 0; cls < N_CLASSES; cls++) {
@@ -218,6 +247,15 @@ static void add_collateral(censor *c, const rule *r, int i, uint8_t acts[MAX_APP
             if (!named && w->censor.tech[ev->technique].detect[cls] > 0)
                 c->keep[((size_t)i * (w->n_apps + 1) + a + 1) * N_CLASSES + cls] *= 1.0 - k;
         }
+}
+
+/* Chance that a vpn_block at strength 1 recognises a tunnel of protocol v
+ * carrying class k: measured by the testbed's classifier (the calibration
+ * table's vpn rows), or detectability_v * censor.vpn.<class> (assumptions). */
+static double vpn_detect(const world *w, int v, int k)
+{
+    double d = w->calibration.vpn_detect[v][k];
+    return d >= 0 ? d : w->vpns[v].detectability * w->censor.tech[TECH_VPN].detect[k];
 }
 
 /* Rule number r of the day, on the traffic each box sees (no coverage here:
@@ -238,8 +276,7 @@ static void apply_rule(censor *c, const day_rules *d, int ri)
                 continue;
             for (int k = 0; k < N_CLASSES; k++)
                 c->vpn_pass[(i * (w->n_vpns + 1) + v) * N_CLASSES + k] *=
-                    1.0 -
-                    r->strength * w->vpns[v].detectability * w->censor.tech[TECH_VPN].detect[k];
+                    1.0 - r->strength * vpn_detect(w, v, k);
         }
         for (int a = 0; a < w->n_apps; a++) {
             int any = 0;

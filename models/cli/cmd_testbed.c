@@ -240,6 +240,21 @@ static int write_h5(results *r, const world *w, const testbed_out *o, const test
                    sizeof(double) * TB_CLASSES);
         st = results_write(r, metrics[m].path, 2, dck, col, metrics[m].units, metrics[m].desc);
     }
+    if (st == BS_OK) {
+        for (int k = 0; k < n; k++)
+            memcpy(col + (size_t)k * TB_CLASSES, o->cases[k].detect, sizeof(double) * TB_CLASSES);
+        st = results_write(r, "/testbed/detect", 2, dck, col, "share",
+                           "Classifying techniques (ip, sni, stun, vpn): share of the case's calls "
+                           "the boxes' classifier caught from their wire features; -1: not a "
+                           "classifying case");
+    }
+    if (st == BS_OK) {
+        for (int k = 0; k < n; k++)
+            col[k] = o->cases[k].collateral;
+        st = results_write(r, "/testbed/collateral", 1, dc, col, "share",
+                           "Classifying techniques: share of the traffic mix's flows (testbed.mix) "
+                           "that failed to set up under the rule; -1: no mix in the case");
+    }
     const char *boxes[] = {"/testbed/box_passed", "/testbed/box_dropped", "/testbed/box_policed"};
     for (int b = 0; b < 3 && st == BS_OK; b++) {
         for (int k = 0; k < n; k++)
@@ -262,12 +277,47 @@ static int write_h5(results *r, const world *w, const testbed_out *o, const test
     return st == BS_OK ? write_validation(r, w, v) : st;
 }
 
+/* The traffic mix of the classifying cases, in words (calibration.mix). */
+static void mix_text(const world *w, char *buf, size_t n)
+{
+    const testbed_cfg *tb = &w->testbed;
+    size_t k = (size_t)snprintf(buf, n, "%s", tb->n_mix ? "" : "no other traffic");
+    for (int e = 0; e < tb->n_mix && k < n; e++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%s (%s, %lld flows, shared %g, hosting %g)",
+                              e ? "; " : "", tb->mix[e].name, world_wire_names[tb->mix[e].kind],
+                              (long long)tb->mix[e].flows, tb->mix[e].shared, tb->mix[e].hosting);
+    if (k < n)
+        snprintf(buf + k, n - k, "; vpn rules %s", tb->vpn_aggressive ? "aggressive (TLS to the "
+                                                                        "hosting range)"
+                                                                      : "on fingerprints only");
+}
+
+/* A row's measured detect and collateral (a classifying case), or "". */
+static const char *measured_text(const testbed_case *c, int j)
+{
+    static char buf[96];
+    buf[0] = 0;
+    size_t k = 0;
+    if (c->detect[j] >= 0)
+        k = (size_t)snprintf(buf, sizeof buf, " detect = %.6f;", c->detect[j]);
+    if (c->collateral >= 0)
+        snprintf(buf + k, sizeof buf - k, " collateral = %.6f;", c->collateral);
+    return buf;
+}
+
 /* The calibration table: what the packet level measured, per case. */
 static int write_calibration(const char *path, const world *w, const testbed_out *o)
 {
     if (o->n_cases * TB_CLASSES > MAX_CALIB)
         return bs_fail(BS_EINPUT, "%s: %d rows do not fit a calibration table (at most %d)", path,
                        o->n_cases * TB_CLASSES, MAX_CALIB);
+    char mix[W_TEXT * 4], apps[W_TEXT * 4];
+    mix_text(w, mix, sizeof mix);
+    size_t len = 0;
+    for (int a = 0; a < w->n_apps && len < sizeof apps; a++)
+        len += (size_t)snprintf(apps + len, sizeof apps - len, "%s%s %g/%g/%g", a ? ", " : "",
+                                w->apps[a].name, w->apps[a].shared, w->apps[a].rotated,
+                                w->apps[a].sni_share);
     /* A unique temporary beside it, renamed into place when complete
      * (base/atomic.h): every write checked, a full disk is exit 1. */
     atomic_file *af = atomic_open(path);
@@ -282,24 +332,33 @@ static int write_calibration(const char *path, const world *w, const testbed_out
             "#   blockshift testbed %s, seed %lld, %lld calls a case (voice and video\n"
             "#   alternately) of %g s, blockshift %s (%s).\n"
             "# Each row: what one rule at strength 1 (technique) does to the calls of an app\n"
-            "# and class, made directly or through a VPN protocol, once the boxes recognise\n"
-            "# them (every box covers every flow and recognises what the rule targets): the\n"
-            "# share of calls set up, the share usable (set up, losing at most usable_loss of\n"
-            "# their media), the media loss and the share of the payload delivered of the\n"
-            "# connected calls.  The population and flow engines read the rows without a\n"
-            "# VPN: a recognised call fails with 1 - usable, and a throttle at throttle_rate\n"
-            "# delivers goodput_share of a recognised call.  How often a box recognises a\n"
-            "# flow stays the configuration's assumption (censor.*.detect, coverage).\n"
+            "# and class, made directly or through a VPN protocol (every box covers every\n"
+            "# flow): the share of calls set up, the share usable (set up, losing at most\n"
+            "# usable_loss of their media), the media loss and the share of the payload\n"
+            "# delivered of the connected calls.  For ip, sni, stun and vpn the boxes are\n"
+            "# classifiers that see only each flow's wire features (addresses from the\n"
+            "# app's ranges, TLS server name, STUN cookie, handshake), never its app, and\n"
+            "# the calls cross them with the traffic mix below: detect is the share of the\n"
+            "# calls the classifier caught, collateral the share of the mix's flows that\n"
+            "# failed.  The apps' features (apps.[].shared, rotated, sni_share):\n"
+            "#   %s\n"
+            "# The engines read the rows without a VPN (a recognised call fails with\n"
+            "# (1 - usable) / detect where detect is measured, else 1 - usable; detect\n"
+            "# replaces censor.<technique>.<class>, collateral censor.<technique>.collateral),\n"
+            "# the vpn rows' detect of tunnels (replacing detectability x censor.vpn), and a\n"
+            "# throttle at throttle_rate delivers goodput_share.  Coverage, and detection\n"
+            "# of throttled and messaging traffic, stay the configuration's assumptions.\n"
             "# Regenerated deterministically from the seed:\n"
             "#   blockshift testbed configs/testbeds/tspu.cfg --calibration-out FILE\n"
             "calibration = {\n"
             "  source = \"%s\";\n"
             "  throttle_rate = \"%.0fbps\";\n"
             "  usable_loss = %g;\n"
+            "  mix = \"%s\";\n"
             "  cases = (\n",
             bs_ns3_version(), w->scenario.name, (long long)w->scenario.seed,
             (long long)w->testbed.calls, w->testbed.call_seconds * 86400.0, BS_VERSION,
-            BS_GIT_REVISION, source, w->censor.throttle_rate, w->testbed.usable_loss);
+            BS_GIT_REVISION, apps, source, w->censor.throttle_rate, w->testbed.usable_loss, mix);
     const char *classes[TB_CLASSES] = {"voice", "video"};
     for (int k = 0; k < o->n_cases; k++) {
         const testbed_case *c = &o->cases[k];
@@ -307,11 +366,11 @@ static int write_calibration(const char *path, const world *w, const testbed_out
             fprintf(f,
                     "    { app = \"%s\"; class = \"%s\"; technique = \"%s\"; vpn = \"%s\"; "
                     "calls = %d; set_up = %.6f; usable = %.6f; media_loss = %.6f; "
-                    "goodput_share = %.6f; }%s\n",
+                    "goodput_share = %.6f;%s }%s\n",
                     w->apps[c->app].name, classes[j],
                     c->technique < 0 ? "none" : world_technique_names[c->technique],
                     c->vpn < 0 ? "none" : w->vpns[c->vpn].name, c->calls[j], c->setup_success[j],
-                    c->usable[j], c->media_loss[j], c->goodput_share[j],
+                    c->usable[j], c->media_loss[j], c->goodput_share[j], measured_text(c, j),
                     k + 1 < o->n_cases || j + 1 < TB_CLASSES ? "," : "");
     }
     fputs("  );\n};\n", f);

@@ -1,5 +1,6 @@
 #include "config/calibration.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,10 @@ void calibration_resolve(world *w, check_ctx *c)
         snprintf(path, sizeof path, "calibration.cases.[%d].usable", i);
         if (r->usable > r->set_up)
             config_check_error(c, path, "more calls usable (%g) than set up (%g)", r->usable, r->set_up);
+        int v = tunnel ? world_vpn(w, r->vpn) : -1;
+        if (tunnel && tech == TECH_VPN && v >= 0 && cls >= 0 && r->detect >= 0 &&
+            cal->vpn_detect[v][cls] < 0)
+            cal->vpn_detect[v][cls] = r->detect; /* the protocol's, whatever app it carries */
         if (app < 0 || tunnel || cls < 0 || tech < 0)
             continue; /* another world's app, a tunnel, no rule, or an error above */
         if (cal->fail[app][cls][tech] >= 0) {
@@ -38,6 +43,16 @@ void calibration_resolve(world *w, check_ctx *c)
             continue;
         }
         cal->fail[app][cls][tech] = 1.0 - r->usable;
+        if (r->detect >= 0) {
+            /* Measured on the mix: 1 - usable is the calls recognised times the share of
+             * those that fail, so the consequence is (1 - usable) / detect (a rule that
+             * recognises none leaves it unknown: the engines' 1). */
+            cal->detect[app][cls][tech] = r->detect;
+            cal->fail[app][cls][tech] =
+                r->detect > 0 ? fmin(1.0, (1.0 - r->usable) / r->detect) : -1.0;
+        }
+        if (r->collateral >= 0)
+            cal->collateral[app][tech] = r->collateral;
         if (tech == TECH_THROTTLE) {
             if (cal->throttle_rate <= 0)
                 config_check_error(c, "calibration.throttle_rate",

@@ -9,10 +9,22 @@
  *                                technique: 1 - usable of the row with no VPN;
  *   goodput[app][class]          of a recognised call throttled at
  *                                calibration.throttle_rate, the share of its
- *                                media that gets through.
- * Rows of calls through a VPN tunnel are reported by the testbed but not read:
- * the engines keep their rule that an undetected tunnel hides the app and a
- * detected one is dropped (the table agrees: see configs/calibration/). */
+ *                                media that gets through;
+ *   detect[app][class][technique], collateral[app][technique]  from the rows
+ *                                of classifying techniques (ip, sni, stun),
+ *                                measured on the testbed's traffic mix
+ *                                (calibration.mix): the share of the app's
+ *                                direct calls the box's classifier recognised
+ *                                and the share of the mix's other flows it
+ *                                caught; fail is then (1 - usable) / detect;
+ *   vpn_detect[protocol][class]  from the vpn rows of tunnelled calls: the
+ *                                share of the protocol's tunnels a vpn rule
+ *                                recognised.
+ * Where a row is missing the engines keep the schema's assumptions
+ * (censor.<technique>.<class>, collateral, detectability).
+ * Other rows of calls through a VPN tunnel are reported by the testbed but not
+ * read: the engines keep their rule that an undetected tunnel hides the app
+ * and a detected one is dropped (the table agrees: see configs/calibration/). */
 #ifndef BS_CALIBRATION_H
 #define BS_CALIBRATION_H
 

@@ -29,6 +29,7 @@ const char *const schema_ptype_names[N_PTYPES] = {
 #define N(field) offsetof(node_cfg, field)
 #define L(field) offsetof(link_cfg, field)
 #define C(field) offsetof(calib_case, field)
+#define M(field) offsetof(mix_cfg, field)
 #define ENUM(names) names, (int)(sizeof names / sizeof names[0])
 
 /* One group per censorship technique: detection per class and collateral. */
@@ -197,6 +198,18 @@ const schema_entry schema_table[] = {
      "Network node of its servers and call relays (empty: the first data centre of its "
      "location in network.nodes)",
      ""},
+    {"apps.[].shared", PT_REAL, A(shared), 0, 0, "0.0", 0, 1, "share", NULL, 0,
+     "blockshift testbed: share of its flows to addresses in a cloud or CDN range shared with "
+     "other services (an ip rule listing the range hits them too)",
+     "assumption: per app in configs/apps (models/README.md, section 6)"},
+    {"apps.[].rotated", PT_REAL, A(rotated), 0, 0, "0.0", 0, 1, "share", NULL, 0,
+     "blockshift testbed: share of its flows to addresses it moved to and the censor's list "
+     "lacks (an ip rule misses them)",
+     "assumption: per app in configs/apps (models/README.md, section 6)"},
+    {"apps.[].sni_share", PT_REAL, A(sni_share), 0, 0, "1.0", 0, 1, "share", NULL, 0,
+     "blockshift testbed: share of its call set-ups that open a TLS connection showing its "
+     "server name <name>.net (the rest use their own protocol or a connection opened before)",
+     "assumption: per app in configs/apps (models/README.md, section 6)"},
 
     /* vpns */
     {"vpns", PT_LIST, W(vpns), sizeof(vpn_cfg), W(n_vpns), "()", 0, MAX_VPNS, "", NULL, 0,
@@ -215,6 +228,12 @@ const schema_entry schema_table[] = {
      "Weight when a new VPN user picks a protocol", "assumption"},
     {"vpns.[].exit", PT_STRING, V(exit), W_NAME, 0, "\"\"", 0, 0, "", NULL, 0,
      "Network node of its exit abroad (empty: the first vpn_exit in network.nodes)", ""},
+    {"vpns.[].handshake", PT_ENUM, V(handshake), 0, 0, "\"openvpn\"", 0, 0, "",
+     ENUM(world_wire_names),
+     "blockshift testbed: what its handshake looks like on the wire: wireguard (initiation, "
+     "type 1, 148 bytes), openvpn (hard reset, 0x38), tls (an obfuscated protocol that "
+     "resembles a TLS ClientHello with a plausible server name)",
+     "the protocols' specifications (models/censor/classify.h)"},
 
     /* censor */
     {"censor", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0, "The censor's techniques", ""},
@@ -323,6 +342,24 @@ const schema_entry schema_table[] = {
      "with no rule is always run", ""},
     {"testbed.vpns", PT_NAMES, W(testbed.vpns), 0, 0, "[]", 0, MAX_VPNS, "", NULL, 0,
      "VPN protocols to test besides none (empty: every protocol)", ""},
+    {"testbed.mix", PT_LIST, W(testbed.mix), sizeof(mix_cfg), W(testbed.n_mix), "()", 0, MAX_MIX,
+     "", NULL, 0,
+     "The traffic mix: services unrelated to the apps whose flows cross the same boxes in every "
+     "case of a classifying technique (ip, sni, stun, vpn); collateral is measured on them", ""},
+    {"testbed.mix.[].name", PT_STRING, M(name), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
+     "Service name (its TLS server name is <name>.example)", ""},
+    {"testbed.mix.[].kind", PT_ENUM, M(kind), 0, 0, NULL, 0, 0, "", ENUM(world_wire_names),
+     "What its flows look like: tls (HTTPS), rtc (real-time media with a STUN set-up), "
+     "wireguard or openvpn (business VPNs), udp (plain media)", ""},
+    {"testbed.mix.[].flows", PT_INT, M(flows), 0, 0, NULL, 1, 200, "flows", NULL, 0,
+     "Its flows per case", ""},
+    {"testbed.mix.[].shared", PT_REAL, M(shared), 0, 0, "0.0", 0, 1, "share", NULL, 0,
+     "Share of its flows to the cloud range apps may share", "assumption"},
+    {"testbed.mix.[].hosting", PT_REAL, M(hosting), 0, 0, "0.0", 0, 1, "share", NULL, 0,
+     "Share of its flows to the hosting range where VPN servers sit", "assumption"},
+    {"testbed.vpn_aggressive", PT_BOOL, W(testbed.vpn_aggressive), 0, 0, "false", 0, 0, "", NULL,
+     0, "A vpn rule also takes every TLS ClientHello to the hosting range (catching obfuscated "
+     "VPNs and ordinary HTTPS there)", "assumption"},
 
     /* calibration */
     {"calibration", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0,
@@ -337,6 +374,8 @@ const schema_entry schema_table[] = {
      "analytic rule (calls above the rate fail, rate / bitrate gets through)", ""},
     {"calibration.usable_loss", PT_REAL, W(calibration.usable_loss), 0, 0, "0.1", 0, 1, "share",
      NULL, 0, "The testbed.usable_loss the table was measured with", ""},
+    {"calibration.mix", PT_STRING, W(calibration.mix), W_TEXT * 4, 0, "\"\"", 0, 0, "", NULL, 0,
+     "The traffic mix the rows' detect and collateral were measured on", ""},
     {"calibration.cases", PT_LIST, W(calibration.cases), sizeof(calib_case),
      W(calibration.n_cases), "()", 0, MAX_CALIB, "", NULL, 0,
      "Rows: one (app, class, technique, VPN protocol) each", ""},
@@ -358,6 +397,12 @@ const schema_entry schema_table[] = {
      0, "Media packets of the connected calls lost", ""},
     {"calibration.cases.[].goodput_share", PT_REAL, C(goodput_share), 0, 0, NULL, 0, 1, "share",
      NULL, 0, "Media payload delivered over what the connected calls sent", ""},
+    {"calibration.cases.[].detect", PT_REAL, C(detect), 0, 0, "-1.0", -1, 1, "share", NULL, 0,
+     "Share of the target's flows the rule's classifier caught on the mix (-1: not measured; "
+     "the engines then keep censor.<technique>.<class>)", ""},
+    {"calibration.cases.[].collateral", PT_REAL, C(collateral), 0, 0, "-1.0", -1, 1, "share",
+     NULL, 0, "Share of the mix's other flows the rule caught (-1: not measured; the engines "
+     "then keep censor.<technique>.collateral)", ""},
 
     /* events */
     {"events", PT_LIST, W(events), sizeof(event_cfg), W(n_events), "()", 0, MAX_EVENTS, "",

@@ -59,6 +59,126 @@ int testbed_verdict(void *arg, int box, int dev, const bs_pkt_tag *t, double *ra
     return BS_PASS;
 }
 
+/* The address plan of the wire features (testbed.h). */
+#define IP4(a, b) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16)
+#define CLOUD IP4(151, 101)
+#define HOSTING IP4(185, 0)
+#define STUN_REQUEST_TYPE 0x00 /* a STUN binding request starts 0x0001 */
+#define STUN_REQUEST_LEN 100
+#define TLS_HELLO_LEN 517      /* a browser's ClientHello, padded */
+#define OPENVPN_RESET_LEN 54
+#define RTP_FIRST 0x80         /* RTP version 2 */
+#define RTP_LEN 172
+
+int testbed_classifying(int t)
+{
+    return t == TECH_IP || t == TECH_SNI || t == TECH_STUN || t == TECH_VPN;
+}
+
+/* Flow j of n takes the share x: (j + 1/2) / n < x. */
+static double slot(int j, int n) { return (j + 0.5) / n; }
+
+/* The first packet of a handshake of kind `kind` (enum wire_kind). */
+static void handshake(classify_flow *f, int kind, const char *sni)
+{
+    static const uint8_t type[N_WIRE_KINDS] = {CLASSIFY_TLS_RECORD, STUN_REQUEST_TYPE,
+                                               CLASSIFY_WG_INITIATION, CLASSIFY_OPENVPN_RESET,
+                                               RTP_FIRST};
+    static const uint16_t len[N_WIRE_KINDS] = {TLS_HELLO_LEN, STUN_REQUEST_LEN,
+                                               CLASSIFY_WG_INITIATION_LEN, OPENVPN_RESET_LEN,
+                                               RTP_LEN};
+    f->first_type = type[kind];
+    f->first_len = len[kind];
+    if (kind == WIRE_TLS)
+        snprintf(f->sni, sizeof f->sni, "%s", sni);
+    if (kind == WIRE_RTC)
+        f->stun_cookie = CLASSIFY_STUN_COOKIE;
+}
+
+/* Call j of n of its class, of app a. */
+static classify_flow app_flow(const world *w, int a, int j, int n)
+{
+    const app_cfg *app = &w->apps[a];
+    classify_flow f;
+    memset(&f, 0, sizeof f);
+    double u = slot(j, n);
+    uint32_t host = (uint32_t)(j + 1) & 0xffffu;
+    f.addr = (u < app->rotated ? IP4(100 + a, 1)
+              : u < app->rotated + app->shared ? CLOUD | (uint32_t)(a + 1) << 8
+                                              : IP4(100 + a, 0)) | host;
+    if (u < app->sni_share) {
+        char name[CLASSIFY_SNI];
+        snprintf(name, sizeof name, "%s.net", app->name);
+        handshake(&f, WIRE_TLS, name);
+    } else {
+        handshake(&f, WIRE_RTC, "");
+    }
+    f.stun_cookie = CLASSIFY_STUN_COOKIE; /* the media's set-up, either way */
+    return f;
+}
+
+/* Flow j of n of the mix's service e. */
+static classify_flow mix_flow(const mix_cfg *m, int e, int j, int n)
+{
+    classify_flow f;
+    memset(&f, 0, sizeof f);
+    double u = slot(j, n);
+    uint32_t host = (uint32_t)(j + 1) & 0xffu;
+    f.addr = u < m->shared                ? CLOUD | (uint32_t)(128 + e) << 8 | host
+             : u < m->shared + m->hosting ? HOSTING | (uint32_t)(128 + e) << 8 | host
+                                          : IP4(93, e + 1) | host;
+    char name[CLASSIFY_SNI];
+    snprintf(name, sizeof name, "%s.example", m->name);
+    handshake(&f, m->kind, name);
+    return f;
+}
+
+/* The rule of a classifying case: technique t on app a (vpn: on protocol
+ * `vpn`, or all when -1). */
+static void wire_rule(const world *w, int a, int t, int vpn, classify_rule *r)
+{
+    memset(r, 0, sizeof *r);
+    r->technique = t;
+    if (t == TECH_IP || t == TECH_STUN) { /* stun: STUN set-ups to the app's ranges */
+        r->ranges[r->n_ranges++] = (classify_range){IP4(100 + a, 0), 16};
+        if (w->apps[a].shared > 0)
+            r->ranges[r->n_ranges++] = (classify_range){CLOUD, 16};
+    } else if (t == TECH_SNI) {
+        snprintf(r->names[r->n_names++], CLASSIFY_SNI, "%s.net", w->apps[a].name);
+    } else if (t == TECH_VPN) {
+        for (int v = 0; v < w->n_vpns; v++) {
+            int hs = w->vpns[v].handshake;
+            if ((vpn >= 0 && v != vpn) || hs == WIRE_TLS || r->n_prints == CLASSIFY_MAX_PRINTS)
+                continue; /* an obfuscated protocol leaves no print */
+            classify_flow f;
+            memset(&f, 0, sizeof f);
+            handshake(&f, hs, "");
+            r->prints[r->n_prints++] =
+                (classify_print){f.first_type, hs == WIRE_WIREGUARD ? f.first_len : 0};
+        }
+        if (w->testbed.vpn_aggressive) {
+            r->tls_in_ranges = 1;
+            r->ranges[r->n_ranges++] = (classify_range){HOSTING, 16};
+        }
+    }
+}
+
+int testbed_wire_verdict(void *arg, int box, int dev, const bs_pkt_tag *t, double *rate)
+{
+    (void)box;
+    (void)dev;
+    (void)rate;
+    testbed_wirebox *x = arg;
+    if (t->vpn <= 0 && (t->flow >= (uint32_t)x->n_flows))
+        return BS_PASS; /* not a flow of the case */
+    const classify_flow *f = t->vpn > 0 ? &x->tunnel[t->vpn - 1] : &x->flows[t->flow];
+    if (!classify_match(&x->rule, f))
+        return BS_PASS;
+    if (t->flow < (uint32_t)x->n_flows)
+        x->caught[t->flow] = 1;
+    return BS_DROP;
+}
+
 bs_ns3 *testbed_sim(const world *w, uint64_t run)
 {
     return bs_ns3_new((uint32_t)(w->scenario.seed % 4294967295u) + 1, run);
@@ -157,16 +277,43 @@ static int run_case(const world *w, const int *access, int n_access, const int *
     testbed_boxes ctx;
     testbed_boxes_init(&ctx, cw, c, seed);
 
-    int st = BS_OK;
-    bs_ns3 *s = testbed_sim(w, (uint64_t)w->scenario.run);
+    /* A classifying technique: the boxes are classifiers, and the mix's flows
+     * follow the case's calls. */
+    int wired = tc->technique >= 0 && testbed_classifying(tc->technique);
+    int n_calls = tc->calls[0] + tc->calls[1], n_mix = 0;
+    for (int e = 0; wired && e < tb->n_mix; e++)
+        n_mix += (int)tb->mix[e].flows;
+    tc->mix_flows = n_mix;
+    testbed_wirebox wb;
+    memset(&wb, 0, sizeof wb);
+    classify_flow *flows = calloc((size_t)(n_calls + n_mix) + 1, sizeof *flows);
+    uint8_t *caught = calloc((size_t)(n_calls + n_mix) + 1, 1);
+    int st = flows && caught ? BS_OK : bs_fail(BS_ENOMEM, "testbed: out of memory");
+    if (wired && st == BS_OK) {
+        wire_rule(w, tc->app, tc->technique, tc->vpn, &wb.rule);
+        for (int i = 0; i < n_calls; i++)
+            flows[i] = app_flow(w, tc->app, i / 2, tc->calls[i % 2]);
+        for (int e = 0, i = n_calls; e < tb->n_mix; e++)
+            for (int j = 0; j < (int)tb->mix[e].flows; j++)
+                flows[i++] = mix_flow(&tb->mix[e], e, j, (int)tb->mix[e].flows);
+        for (int v = 0; v < w->n_vpns; v++) {
+            wb.tunnel[v].addr = HOSTING | (uint32_t)(v + 1) << 8 | 1u;
+            handshake(&wb.tunnel[v], w->vpns[v].handshake, "www.microsoft.com");
+        }
+        wb.n_flows = n_calls + n_mix;
+        wb.flows = flows;
+        wb.caught = caught;
+    }
+    bs_ns3 *s = st == BS_OK ? testbed_sim(w, (uint64_t)w->scenario.run) : NULL;
     if (!s) {
-        st = bs_last_status();
+        st = st == BS_OK ? bs_last_status() : st;
         goto done;
     }
     const network_cfg *net = &w->network;
     st = testbed_topology(s, w, 0);
     for (int i = 0; i < n_access && st == BS_OK; i++)
-        st = bs_ns3_add_box(s, access[i], node_isp[access[i]], testbed_verdict, &ctx);
+        st = wired ? bs_ns3_add_box(s, access[i], node_isp[access[i]], testbed_wire_verdict, &wb)
+                   : bs_ns3_add_box(s, access[i], node_isp[access[i]], testbed_verdict, &ctx);
     const app_cfg *app = &w->apps[tc->app];
     double seconds = tb->call_seconds * 86400.0;
     int payload[2] = {(int)tb->packet_bytes, TB_VIDEO_PACKET};
@@ -189,8 +336,20 @@ static int run_case(const world *w, const int *access, int n_access, const int *
         if (bs_ns3_add_call(s, &cc) < 0)
             st = bs_last_status();
     }
-    int n_calls = tc->calls[0] + tc->calls[1];
-    double end = START_S + GAP_S * n_calls + tb->timeout * 86400.0 + seconds + 1.0;
+    /* The mix: voice-like flows of 1 s between the access nodes, after the calls
+     * (flow numbers n_calls on). */
+    for (int i = 0; i < n_mix && st == BS_OK; i++) {
+        int from = i % n_access, step = 1 + (i / n_access) % (n_access - 1);
+        bs_ns3_call_cfg cc = {
+            .caller = access[from], .callee = access[(from + step) % n_access], .relay = -1,
+            .exit = -1, .callee_exit = -1, .app = -1, .cls = CLASS_VOICE,
+            .rate_bps = 64e3, .packet_bytes = (int)tb->packet_bytes,
+            .start_s = START_S + GAP_S * (n_calls + i), .duration_s = 1.0,
+            .timeout_s = tb->timeout * 86400.0};
+        if (bs_ns3_add_call(s, &cc) < 0)
+            st = bs_last_status();
+    }
+    double end = START_S + GAP_S * (n_calls + n_mix) + tb->timeout * 86400.0 + seconds + 1.0;
     if (st == BS_OK)
         st = bs_ns3_run(s, end);
     if (st != BS_OK)
@@ -215,8 +374,18 @@ static int run_case(const world *w, const int *access, int n_access, const int *
             goodput[k] += cs.media_s[dir] > 0 ? (double)cs.rx_bytes[dir] * 8.0 / cs.media_s[dir] : 0.0;
         }
     }
+    double caught_k[2] = {0}, mix_failed = 0;
+    for (int i = 0; i < n_calls; i++)
+        caught_k[i % 2] += caught[i];
+    for (int i = 0; i < n_mix; i++) {
+        bs_ns3_call_stats cs;
+        bs_ns3_get_call(s, n_calls + i, &cs);
+        mix_failed += !cs.setup_ok;
+    }
+    tc->collateral = wired && n_mix > 0 ? mix_failed / n_mix : -1.0;
     for (int k = 0; k < TB_CLASSES; k++) {
         int n = tc->calls[k];
+        tc->detect[k] = wired && n ? caught_k[k] / n : -1.0;
         tc->setup_success[k] = n ? ok[k] / n : 0.0;
         tc->usable[k] = n ? usable[k] / n : 0.0;
         tc->media_loss[k] = tx[k] > 0 ? 1.0 - rx[k] / tx[k] : 0.0;
@@ -237,6 +406,8 @@ static int run_case(const world *w, const int *access, int n_access, const int *
         tc->link_load[l] = (double)bs_ns3_link_bytes(s, l) * 8.0 / end;
 done:
     bs_ns3_free(s);
+    free(flows);
+    free(caught);
     censor_free(c);
     free(cw);
     return st;

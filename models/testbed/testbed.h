@@ -7,16 +7,41 @@
  * protocol or none) runs as its own simulation, under one rule at strength 1
  * made for it: `block` with the technique on the app (for `throttle`, a
  * throttle at censor.throttle_rate; for `vpn`, a vpn_block on the case's
- * protocol).  A case measures what a rule does to the calls a box recognises,
- * so in the case's world every box covers every flow and the technique
- * recognises every call it targets (detection 1, detectability 1, no address
- * rotation, no collateral): how often a real box recognises a flow is the
- * configuration's assumption (censor.*.detect, coverage), which the engines
- * multiply in.  The boxes ask the censor's own verdicts (censor.h, the code the
+ * protocol).  Every box covers every flow.  A throttle case (and a case
+ * with no rule) measures what a rule does to the calls a box recognises: the
+ * technique recognises every call it targets (detection 1, detectability 1,
+ * no address rotation, no collateral), and how often a real box recognises a
+ * throttled flow is the configuration's assumption (censor.throttle.*,
+ * coverage).  Its boxes ask the censor's own verdicts (censor.h, the code the
  * population and flow engines use) about each packet: a covered flow is
  * blocked with the verdict's block share, or policed to the rule's rate with
  * its throttle share (one draw per flow, question and box); a tunnel packet is
- * dropped when the box detects its protocol.
+ * dropped when the box detects its protocol.  (The replay's boxes, replay.h,
+ * are the same verdict boxes, with the configuration's detection.)
+ *
+ * The classifying techniques (ip, sni, stun, vpn) are not told the answer:
+ * in their cases the boxes are classifiers (censor/classify.h) that read only
+ * each flow's wire features, never its app, and the case's calls cross them
+ * with the traffic mix (testbed.mix: services unrelated to the app, some in
+ * ranges shared with it).  A flow's features: its remote address, drawn from
+ * the app's ranges (its own range, 100+a.0.0.0/16; the shared cloud range
+ * 151.101.0.0/16 for the share apps.[].shared; its new range 100+a.1.0.0/16,
+ * which the censor's list lacks, for the share apps.[].rotated), a TLS
+ * ClientHello with the server name <app>.net for the share
+ * apps.[].sni_share of its set-ups, and a STUN set-up with the magic cookie;
+ * a tunnel shows its protocol's handshake (vpns.[].handshake) to its exit in
+ * the hosting range 185.0.0.0/16.  The shares are laid out evenly, not drawn:
+ * flow j of n (of a class, or of a mix service) takes a share x when
+ * (j + 1/2) / n < x (the ranges in the order rotated, shared, own; the mix's
+ * in the order shared, hosting, its own 93.e.0.0/16).  The rule's lists: ip
+ * and stun (STUN set-ups to them), the app's own range and, if
+ * apps.[].shared > 0, the cloud range; sni,
+ * <app>.net; vpn, the fingerprints of the protocols it names (an obfuscated
+ * protocol has none; testbed.vpn_aggressive adds TLS to the hosting range).
+ * Measured: detect, the share of the app's calls the boxes caught, and
+ * collateral, the share of the mix's flows that failed to set up.  The other
+ * techniques' cases (throttle, none) keep boxes that recognise what the rule
+ * targets, their consequence being what they measure.
  *
  * testbed.calls calls per case go from each access node in turn to the next
  * ones, starting 50 ms apart, voice and video alternately (voice in packets
@@ -31,6 +56,7 @@
 
 #include "ns3/bs_ns3.h"
 #include "censor/censor.h"
+#include "censor/classify.h"
 #include "world/world.h"
 
 #include <stdint.h>
@@ -50,6 +76,10 @@ typedef struct testbed_case {
                                          direction, bit/s, over the media time */
     double goodput_share[TB_CLASSES]; /* payload delivered over payload sent, connected calls */
     double call_rate[TB_CLASSES];     /* the calls' media rate, bit/s */
+    double detect[TB_CLASSES];        /* classifying techniques: share of the calls the
+                                         boxes caught; -1 otherwise */
+    double collateral;                /* share of the mix's flows that failed; -1: no mix */
+    int mix_flows;                    /* flows of the mix in the case */
     uint64_t box_passed, box_dropped, box_policed; /* packets, every box */
     double *link_load;       /* [directed link] bit/s over the case's run */
 } testbed_case;
@@ -113,6 +143,24 @@ typedef struct testbed_boxes {
 } testbed_boxes;
 void testbed_boxes_init(testbed_boxes *b, const world *w, const censor *c, uint64_t seed);
 int testbed_verdict(void *arg, int box, int dev, const bs_pkt_tag *t, double *rate);
+
+/* The feature box of a classifying case: one rule's classifier and the wire
+ * features of every flow (by call number) and of a tunnel of each protocol,
+ * which is all testbed_wire_verdict reads of a packet (its flow number and
+ * whether it is a tunnel packet select the features; its app is never
+ * read).  It drops every packet of a flow its rule matches and marks the
+ * flow in caught[] (bookkeeping for the measurement). */
+typedef struct testbed_wirebox {
+    classify_rule rule;
+    int n_flows;
+    const classify_flow *flows;
+    classify_flow tunnel[MAX_VPNS];
+    uint8_t *caught;
+} testbed_wirebox;
+int testbed_wire_verdict(void *arg, int box, int dev, const bs_pkt_tag *t, double *rate);
+
+/* Whether technique t is one the boxes classify from wire features. */
+int testbed_classifying(int t);
 
 /* Bytes of video payload per packet (a full packet; voice uses
  * testbed.packet_bytes). */

@@ -21,6 +21,7 @@ const char *const world_node_kind_names[N_NODE_KINDS] = {"access",     "metro", 
                                                    "ixp",        "border",      "foreign_dc",
                                                    "domestic_dc", "vpn_exit"};
 const char *const world_failure_mode_names[N_FAILURE_MODES] = {"open", "closed"};
+const char *const world_wire_names[N_WIRE_KINDS] = {"tls", "rtc", "wireguard", "openvpn", "udp"};
 const char *const world_link_class_names[N_LINK_CLASSES] = {"access", "metro",  "core",
                                                       "peering", "border", "foreign"};
 
@@ -82,8 +83,11 @@ void world_calibration_clear(calibration_cfg *cal)
         for (int k = 0; k < N_CLASSES; k++) {
             cal->goodput[a][k] = -1.0;
             for (int t = 0; t < N_TECHNIQUES; t++)
-                cal->fail[a][k][t] = -1.0;
+                cal->fail[a][k][t] = cal->detect[a][k][t] = cal->collateral[a][t] = -1.0;
         }
+    for (int v = 0; v < MAX_VPNS; v++)
+        for (int k = 0; k < N_CLASSES; k++)
+            cal->vpn_detect[v][k] = -1.0;
 }
 
 void world_date_str(int32_t days, char out[11])

@@ -27,6 +27,7 @@
 #define MAX_NODES 512
 #define MAX_LINKS 2048
 #define MAX_CALIB 512 /* rows of a calibration table */
+#define MAX_MIX 16    /* services in the testbed's traffic mix */
 
 /* A list of names as written in a config: ["whatsapp", "telegram"]. */
 typedef struct strlist {
@@ -51,6 +52,10 @@ enum node_kind {
     NODE_ACCESS, NODE_METRO, NODE_CORE, NODE_IXP, NODE_BORDER, NODE_FOREIGN_DC,
     NODE_DOMESTIC_DC, NODE_VPN_EXIT, N_NODE_KINDS
 };
+/* What a flow's first packets look like on the wire (censor/classify.h): a
+ * TLS ClientHello, a STUN set-up (real-time media), a WireGuard or OpenVPN
+ * handshake, or plain UDP media. */
+enum wire_kind { WIRE_TLS, WIRE_RTC, WIRE_WIREGUARD, WIRE_OPENVPN, WIRE_UDP, N_WIRE_KINDS };
 enum link_class {
     LINK_ACCESS, LINK_METRO, LINK_CORE, LINK_PEERING, LINK_BORDER, LINK_FOREIGN, N_LINK_CLASSES
 };
@@ -123,6 +128,12 @@ typedef struct app_cfg {
     double bass_q;         /* per year */
     char relay[W_NAME];    /* network node of its servers and relays ("": the first data
                               centre of its location) */
+    /* What its flows show a box (the testbed, models/README.md, section 6): */
+    double shared;         /* share of its flows to addresses in a range shared with other
+                              services (a cloud or CDN range) */
+    double rotated;        /* share to addresses it moved to, not yet on the censor's list */
+    double sni_share;      /* share of its call set-ups showing a TLS ClientHello with its
+                              server name */
     /* derived */
     uint8_t platform_mask; /* bit (1 << enum platform) */
     int relay_node;        /* index in network.nodes, -1 without a network */
@@ -136,6 +147,7 @@ typedef struct vpn_cfg {
     double initial;       /* initial share of people on this protocol */
     double popularity;    /* weight when a new VPN user picks a protocol */
     char exit[W_NAME];    /* network node of its exit abroad ("": the first VPN exit) */
+    int handshake;        /* enum wire_kind: what its handshake looks like (tls: obfuscated) */
     /* derived */
     int exit_node;        /* index in network.nodes, -1 without a network */
 } vpn_cfg;
@@ -210,6 +222,16 @@ typedef struct network_cfg {
     int abroad_node, domestic_node;
 } network_cfg;
 
+/* A service of the testbed's traffic mix: flows unrelated to the apps that
+ * share the boxes with them. */
+typedef struct mix_cfg {
+    char name[W_NAME];
+    int kind;       /* enum wire_kind */
+    int64_t flows;  /* flows per case */
+    double shared;  /* share of them to the cloud range the apps may share */
+    double hosting; /* share to the hosting range of VPN servers */
+} mix_cfg;
+
 /* The packet-level testbed (blockshift testbed): a matrix of cases (app,
  * technique or none, VPN protocol or none) run on the network in ns-3. */
 typedef struct testbed_cfg {
@@ -224,6 +246,9 @@ typedef struct testbed_cfg {
     strlist apps;         /* empty: every app */
     strlist techniques;   /* techniques to try; "none" is always run */
     strlist vpns;         /* protocols to try besides none; empty: every protocol */
+    int n_mix;
+    mix_cfg mix[MAX_MIX]; /* the other traffic the classifying rules meet */
+    int vpn_aggressive;   /* a vpn rule also takes TLS to the hosting range */
     /* derived */
     uint16_t app_mask;
     uint8_t tech_mask;
@@ -245,17 +270,23 @@ typedef struct calib_case {
     double usable;        /* share set up and losing at most usable_loss of their media */
     double media_loss;    /* media packets lost, over the connected calls */
     double goodput_share; /* payload delivered over what the connected calls sent */
+    double detect;        /* share of the target's flows the classifier caught, -1: not measured */
+    double collateral;    /* share of the mix's other flows it caught, -1: not measured */
 } calib_case;
 
 typedef struct calibration_cfg {
     char source[W_TEXT];  /* where the table comes from */
     double throttle_rate; /* bit/s the throttle cases were policed to (0: none measured) */
     double usable_loss;   /* media loss above which a connected call counts as failed */
+    char mix[W_TEXT * 4]; /* the traffic mix detect and collateral were measured on */
     int n_cases;
     calib_case cases[MAX_CALIB];
     /* derived (calibration_resolve): -1 where the table has no row */
     double fail[MAX_APPS][N_CLASSES][N_TECHNIQUES]; /* direct calls recognised: share failing */
     double goodput[MAX_APPS][N_CLASSES];           /* throttled at throttle_rate: share delivered */
+    double detect[MAX_APPS][N_CLASSES][N_TECHNIQUES]; /* direct calls: share a rule recognises */
+    double collateral[MAX_APPS][N_TECHNIQUES];     /* a rule on the app: share of other flows hit */
+    double vpn_detect[MAX_VPNS][N_CLASSES];        /* tunnels of a protocol a vpn rule recognises */
 } calibration_cfg;
 
 typedef struct world {
@@ -290,6 +321,7 @@ extern const char *const world_graph_kind_names[N_GRAPH_KINDS];
 extern const char *const world_node_kind_names[N_NODE_KINDS];
 extern const char *const world_failure_mode_names[N_FAILURE_MODES];
 extern const char *const world_link_class_names[N_LINK_CLASSES];
+extern const char *const world_wire_names[N_WIRE_KINDS];
 
 /* Index of `name` in world's apps / regions / vpns, or -1. */
 /* The name of directed link dl (2l: from -> to of link l, 2l + 1 back):
@@ -319,6 +351,15 @@ static inline double world_calibration_fail(const world *w, int a, int k, int t,
 {
     double f = w->calibration.fail[a][k][t];
     return f >= 0 ? f : dflt;
+}
+
+/* Share of app `a`'s class-`k` direct calls that a rule of technique `t`
+ * recognises: measured by the testbed's classifier on its traffic mix, or
+ * `dflt` (the configuration's censor.<t>.<class>, an assumption). */
+static inline double world_calibration_detect(const world *w, int a, int k, int t, double dflt)
+{
+    double d = w->calibration.detect[a][k][t];
+    return d >= 0 ? d : dflt;
 }
 
 /* ISO date "YYYY-MM-DD" of a day number (days since 1970-01-01). */

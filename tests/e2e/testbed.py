@@ -4,12 +4,29 @@
   - a reduced matrix of configs/testbeds/tspu.cfg (WhatsApp; no rule, stun,
     throttle, vpn; no VPN, OpenVPN, obfuscated) writes /testbed/* with
     labelled axes, [case][call_class] for the calls' measures;
-  - the boxes recognise every flow a case's rule targets, so: with no rule
-    every call connects and loses nothing; a stun rule fails every direct call
-    ("User not available") and none tunnelled through a VPN; a vpn rule fails
-    the calls through the protocol it names, obfuscated or not, and not the
-    calls without a VPN; a throttle at 130 kbit/s leaves voice whole and lets
-    video through at the rate (within 5%), which makes video unusable;
+  - with no rule every call connects and loses nothing; a stun rule's
+    classifier catches every direct call's STUN set-up to WhatsApp's range
+    ("User not available") and no call tunnelled through a VPN; a vpn rule fails the calls through the
+    protocol it names by its fingerprint (OpenVPN) and misses the obfuscated
+    protocol, whose handshake looks like TLS, and does not touch calls without
+    a VPN; a throttle at 130 kbit/s (boxes that recognise every flow) leaves
+    voice whole and lets video through at the rate (within 5%), which makes
+    video unusable;
+  - detection and collateral are measured on the traffic mix of
+    configs/testbeds/tspu.cfg (36 flows: web 16 TLS, a quarter in the shared
+    cloud range and a quarter in the hosting range; meet 8 STUN, a quarter
+    shared; corp-wg 4 WireGuard, half in hosting; corp-ovpn 4 OpenVPN; iptv 4
+    plain UDP).  Flow j of n takes a share x when (j + 1/2) / n < x, so the
+    expected values are counts: collateral of an ip rule on an app in the
+    shared range (4 web + 2 meet)/36, of a stun rule on it 2/36 (the meet
+    flows there), of either on WhatsApp (its own range only) 0, of a vpn rule
+    on OpenVPN 4/36, of one on all protocols 8/36; detect of an ip or stun
+    rule on Telegram (rotated 0.2: 1 of 4 calls a class) 3/4, of an sni rule
+    on it (sni_share 0) 0; on Signal (shared 1) ip, sni and stun 1;
+  - the mix changed (web's shared share 0.25 -> 0.5) moves the ip rule's
+    collateral up to (8 + 2)/36; an aggressive vpn rule (TLS to the hosting
+    range) catches the obfuscated protocol and false positives: the web flows
+    in the hosting range (4/36);
   - the same seed gives identical datasets;
   - the committed calibration (configs/calibration/tspu.cfg) is what the
     testbed measures now: it is regenerated and compared, comments aside, and
@@ -78,8 +95,8 @@ check((ok["whatsapp/none/none"] == 1).all() and (use["whatsapp/none/none"] == 1)
 check((ok["whatsapp/stun/none"] == 0).all(), "stun rule: direct calls fail")
 check((ok["whatsapp/stun/openvpn"] == 1).all() and (ok["whatsapp/stun/obfuscated"] == 1).all(),
       "stun rule: calls tunnelled through a VPN connect")
-check((ok["whatsapp/vpn/openvpn"] == 0).all() and (ok["whatsapp/vpn/obfuscated"] == 0).all(),
-      "vpn rule: calls through the protocol it names fail once recognised, obfuscated or not")
+check((ok["whatsapp/vpn/openvpn"] == 0).all() and (ok["whatsapp/vpn/obfuscated"] == 1).all(),
+      "vpn rule on fingerprints: calls through OpenVPN fail, the obfuscated protocol (looks like TLS) is missed")
 check((ok["whatsapp/vpn/none"] == 1).all(), "vpn rule: calls without a VPN are not its concern")
 thr = "whatsapp/throttle/none"
 check(ok[thr][0] == 1 and use[thr][0] == 1 and loss[thr][0] == 0, "throttle at 130 kbit/s: voice whole")
@@ -93,6 +110,34 @@ check((abs(share["whatsapp/none/none"] - 1) < 1e-9).all(), "no rule: all the pay
 check(f["/testbed/box_dropped"][cases.index("whatsapp/none/none")] == 0, "no rule: the boxes drop nothing")
 check(f["/testbed/box_dropped"][cases.index("whatsapp/stun/none")] > 0, "stun rule: the boxes drop packets")
 check(f["/testbed/box_policed"][cases.index(thr)] > 0, "throttle: the policers drop packets")
+# Detection and collateral, measured on the mix (expected counts: the docstring).
+MIX_LINES = ['{ name = "web"; kind = "tls"; flows = 16; shared = 0.25; hosting = 0.25; }',
+             '{ name = "meet"; kind = "rtc"; flows = 8; shared = 0.25; }',
+             '{ name = "corp-wg"; kind = "wireguard"; flows = 4; hosting = 0.5; }',
+             '{ name = "corp-ovpn"; kind = "openvpn"; flows = 4; }',
+             '{ name = "iptv"; kind = "udp"; flows = 4; }']
+with open(CFG) as fh:
+    cfg_text = fh.read()
+check(all(line in cfg_text for line in MIX_LINES), "the mix the expectations are derived from is the configured one")
+
+
+def taken(n, lo, hi):
+    """Flows j of n with lo <= (j + 1/2) / n < hi (testbed.h)."""
+    return sum(1 for j in range(n) if lo <= (j + 0.5) / n < hi)
+
+
+MIX_N = 36
+det, col = by_case("detect"), dict(zip(cases, f["/testbed/collateral"][:]))
+check(f["/testbed/detect"].shape == (12, 2) and f["/testbed/collateral"].shape == (12,),
+      "/testbed/detect [case][call_class], /testbed/collateral [case]")
+want = {"whatsapp/stun/none": (1, 0), "whatsapp/stun/openvpn": (0, 0),
+        "whatsapp/vpn/openvpn": (1, 4 / MIX_N), "whatsapp/vpn/obfuscated": (0, 0),
+        "whatsapp/vpn/none": (0, 8 / MIX_N)}
+for c, (d, k) in want.items():
+    check((abs(det[c] - d) < 1e-9).all() and abs(col[c] - k) < 1e-9,
+          f"{c}: detect {det[c].tolist()} (want {d}), collateral {col[c]:.4f} (want {k:.4f})")
+check((det["whatsapp/throttle/none"] == -1).all() and col["whatsapp/throttle/none"] == -1
+      and col["whatsapp/none/none"] == -1, "throttle and no rule: no classifier, no mix (-1)")
 val = f["/testbed/validation"].attrs
 check(f["/testbed/validation/measured"].shape == (2, 24) and f["/testbed/validation/predicted"].shape == (2, 24),
       "/testbed/validation: measured and predicted, [validation][link]")
@@ -131,6 +176,61 @@ same = all(np.array_equal(outs[0]["/testbed/" + ds][()], outs[1]["/testbed/" + d
            for ds in ("setup_success", "usable", "media_loss", "delay", "goodput", "goodput_share",
                       "box_passed", "box_dropped", "box_policed", "link_load"))
 check(same, "the same seed: identical datasets")
+
+
+def mix_run(name, cfg, *args):
+    d = os.path.join(tmp, name)
+    p = run(cfg, "-o", d, "--quiet", *args)
+    if p.returncode:
+        print(p.stderr)
+        return None, None
+    with h5py.File(os.path.join(d, "tspu-testbed-testbed-seed1.h5"), "r") as h:
+        names = [c.decode() for c in h["/dims/case"][:]]
+        return dict(zip(names, h["/testbed/detect"][:])), dict(zip(names, h["/testbed/collateral"][:]))
+
+
+# ip, sni and stun on Signal (shared 1, rotated 0, sni_share 1) and Telegram (shared
+# 0.3, rotated 0.2, sni_share 0; configs/apps/russia-2025.cfg), 4 calls a class.
+with open(os.path.join(SRC, "configs", "apps", "russia-2025.cfg")) as fh:
+    apps_text = fh.read()
+check("shared = 0.3; rotated = 0.2; sni_share = 0.0;" in apps_text and "shared = 1.0; }" in apps_text,
+      "Telegram's and Signal's features are the ones the expectations use")
+IP_SHARED = (taken(16, 0, 0.25) + taken(8, 0, 0.25)) / MIX_N  # 6/36
+d2, c2 = mix_run("ipsni", CFG, "--set", 'testbed.apps=["signal", "telegram"]', "--set",
+                 'testbed.techniques=["ip", "sni", "stun"]', "--set", 'testbed.vpns=["wireguard"]')
+if d2 is None:
+    check(False, "ip, sni and stun on Signal and Telegram: exit 0")
+else:
+    tg_ip = 1 - taken(4, 0, 0.2) / 4
+    STUN_SHARED = taken(8, 0, 0.25) / MIX_N  # 2/36
+    for c, d, k in (("signal/ip/none", 1, IP_SHARED), ("signal/sni/none", 1, 0),
+                    ("signal/stun/none", 1, STUN_SHARED), ("telegram/stun/none", tg_ip, STUN_SHARED),
+                    ("telegram/ip/none", tg_ip, IP_SHARED), ("telegram/sni/none", 0, 0),
+                    ("telegram/ip/wireguard", 0, IP_SHARED)):
+        check((abs(d2[c] - d) < 1e-9).all() and abs(c2[c] - k) < 1e-9,
+              f"{c}: detect {d2[c].tolist()} (want {d:.4f}), collateral {c2[c]:.4f} (want {k:.4f})")
+    check(0 < tg_ip < 1 and 0 < IP_SHARED < 1 and 0 < STUN_SHARED < 1,
+          "ip and stun rules: neither detection nor collateral is 0 or 1 where the app rotates and shares a range")
+    # More unrelated traffic in the shared range: web's shared share 0.25 -> 0.5.
+    more = os.path.join(tmp, "more-shared.cfg")
+    with open(more, "w") as fh:
+        fh.write(cfg_text.replace('@include "../', '@include "' + os.path.relpath(os.path.join(SRC, "configs"), tmp) + '/')
+                 .replace(MIX_LINES[0], MIX_LINES[0].replace("shared = 0.25", "shared = 0.5")))
+    d3, c3 = mix_run("more", more, "--set", 'testbed.apps=["signal"]', "--set", 'testbed.techniques=["ip"]',
+                     "--set", 'testbed.vpns=["wireguard"]')
+    want3 = (taken(16, 0, 0.5) + taken(8, 0, 0.25)) / MIX_N  # 10/36
+    check(c3 is not None and abs(c3["signal/ip/none"] - want3) < 1e-9 and c3["signal/ip/none"] > c2["signal/ip/none"],
+          f"more web flows in the shared range: ip collateral {c2['signal/ip/none']:.4f} -> "
+          f"{c3['signal/ip/none'] if c3 else float('nan'):.4f} (want {want3:.4f}, up)")
+# An aggressive vpn rule: TLS to the hosting range counts as a VPN.
+d4, c4 = mix_run("aggr", CFG, "--set", 'testbed.apps=["whatsapp"]', "--set", 'testbed.techniques=["vpn"]',
+                 "--set", 'testbed.vpns=["obfuscated"]', "--set", "testbed.vpn_aggressive=true")
+web_hosting = taken(16, 0.25, 0.5)
+check(d4 is not None and (d4["whatsapp/vpn/obfuscated"] == 1).all()
+      and abs(c4["whatsapp/vpn/obfuscated"] - web_hosting / MIX_N) < 1e-9
+      and abs(c4["whatsapp/vpn/none"] - (8 + web_hosting) / MIX_N) < 1e-9,
+      "aggressive vpn rule: the obfuscated protocol caught, and false positives on HTTPS in the hosting "
+      f"range: collateral {c4['whatsapp/vpn/obfuscated'] if c4 else float('nan'):.4f} (want {web_hosting}/36)")
 
 # The committed calibration is current.
 calib = os.path.join(tmp, "calib.cfg")

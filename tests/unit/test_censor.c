@@ -603,6 +603,58 @@ static void calibration_replaces_consequences(void **state)
     release(&f);
 }
 
+/* Rows measured on the testbed's traffic mix (detect, collateral: the
+ * classifier's catch of the app's calls and of the mix's other flows) replace
+ * the schema's assumptions where the table has them:
+ *   a/voice/stun: detect 0.6, usable 0.4: a recognised call fails with
+ *     (1 - 0.4) / 0.6 = 1, so a stun block of a at strength 0.5 passes
+ *     box_pass(1 - 0.5 * 0.6) (not censor.stun.voice's 0.9);
+ *   a/video/stun has no detect (a row of the recognised-calls kind, usable 0:
+ *     fail 1): censor.stun.video's 0.7 stays;
+ *   collateral 0.25 (the same on both rows): every other call of a class the
+ *     technique looks at (b, c: voice, video) meets 1 - 0.5 * 0.25 = 0.875
+ *     (the schema's collateral here is 0);
+ *   ovpn/voice/vpn: detect 0.3 of tunnels: a vpn_block on ovpn at strength 1
+ *     detects cov * 0.3 (not cov * 0.9 * 0.8); obfs, with no row, keeps
+ *     cov * 0.2 * 0.8. */
+static const char cal_measured[] =
+    "calibration = { cases = (\n"
+    "  { app = \"a\"; class = \"voice\"; technique = \"stun\"; vpn = \"none\"; calls = 4;"
+    "    set_up = 0.4; usable = 0.4; media_loss = 0.0; goodput_share = 1.0; detect = 0.6;"
+    "    collateral = 0.25; },\n"
+    "  { app = \"a\"; class = \"video\"; technique = \"stun\"; vpn = \"none\"; calls = 4;"
+    "    set_up = 0.0; usable = 0.0; media_loss = 0.0; goodput_share = 0.0; collateral = 0.25; },\n"
+    "  { app = \"a\"; class = \"voice\"; technique = \"vpn\"; vpn = \"ovpn\"; calls = 4;"
+    "    set_up = 0.7; usable = 0.7; media_loss = 0.0; goodput_share = 1.0; detect = 0.3; } ); };\n";
+
+static void calibration_measured_detection(void **state)
+{
+    (void)state;
+    fixture f;
+    build_cal(&f,
+              "{ date = \"2025-01-05\"; action = \"block\"; technique = \"stun\"; apps = [\"a\"];"
+              "  strength = 0.5; }",
+              cal_measured);
+    assert_true(fabs(world_calibration_fail(f.w, 0, CLASS_VOICE, TECH_STUN, -1.0) - 1.0) < TOL);
+    for (int i = 0; i < N_ISPS; i++) {
+        expect_pass(&f, i, 0, CLASS_VOICE, 0, box_pass(i, 1.0 - 0.5 * 0.6));
+        expect_pass(&f, i, 0, CLASS_VIDEO, 0, box_pass(i, 1.0 - 0.5 * det_stun[1]));
+        for (int b = 1; b < N_APPS; b++) {
+            expect_pass(&f, i, b, CLASS_VOICE, 0, box_pass(i, 0.875));
+            expect_pass(&f, i, b, CLASS_VIDEO, 0, box_pass(i, 0.875));
+            expect_pass(&f, i, b, CLASS_MESSAGING, 0, 1.0); /* stun does not look at it */
+        }
+    }
+    release(&f);
+    build_cal(&f, "{ date = \"2025-01-05\"; action = \"vpn_block\"; vpns = [\"ovpn\", \"obfs\"]; }",
+              cal_measured);
+    for (int i = 0; i < N_ISPS; i++) {
+        assert_true(fabs(censor_vpn_detect(f.c, i, 0) - cov[i] * 0.3) < TOL);
+        assert_true(fabs(censor_vpn_detect(f.c, i, 1) - cov[i] * detectability[1] * det_vpn[0]) < TOL);
+    }
+    release(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -623,6 +675,7 @@ int main(void)
         cmocka_unit_test(collateral_hits_other_calls),
         cmocka_unit_test(rotate_weakens_ip_rule),
         cmocka_unit_test(calibration_replaces_consequences),
+        cmocka_unit_test(calibration_measured_detection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
