@@ -61,6 +61,9 @@ static const char *const dashes[8] = {"1", "(14,6)", "(3,4)", "(14,5,3,5)",
  * before it (the widths estimated from the characters); rows[e] gets the
  * row, and the number of rows used is returned. */
 #define PLOT_EV_ROWS 3
+/* Events drawn: a scenario has at most MAX_EVENTS (world.h, 256); a results
+ * file crafted with more has only its first ones drawn. */
+#define PLOT_MAX_EVENTS 256
 static int event_rows(const run *r, int *rows, char (*text)[160])
 {
     double first = (double)(r->epoch + (r->day_of ? r->day_of[0] : 0));
@@ -184,8 +187,8 @@ int plot_write_script(const run *r, const figure *g, const char *path)
         quote_gp(qb, sizeof qb, t);
         fprintf(o, "runA = %s\nrunB = %s\n", qa, qb);
     }
-    int rows[256] = {0}, n_ev = r->n_ev < 256 ? r->n_ev : 256;
-    char text[256][160];
+    int rows[PLOT_MAX_EVENTS] = {0}, n_ev = r->n_ev < PLOT_MAX_EVENTS ? r->n_ev : PLOT_MAX_EVENTS;
+    char text[PLOT_MAX_EVENTS][160];
     run rr = *r;
     rr.n_ev = n_ev;
     int strip = event_rows(&rr, rows, text);

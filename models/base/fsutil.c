@@ -115,3 +115,27 @@ int fsutil_lock(const char *dir, const char *command)
     return bs_fail(BS_ERUNTIME, "%s: cannot lock %s: it is taken and released over and over",
                    dir, path);
 }
+
+int fsutil_search_path(const char **cursor, char *dir, unsigned long size)
+{
+    const char *p = *cursor ? *cursor : getenv("BLOCKSHIFT_PATH");
+    while (p && *p) {
+        const char *end = strchr(p, ':');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        *cursor = end ? end + 1 : p + n;
+        if (n > 0 && n < size) {
+            memcpy(dir, p, n);
+            dir[n] = '\0';
+            return 1;
+        }
+        p = *cursor;
+    }
+    *cursor = "";
+    return 0;
+}
+
+const char *fsutil_search_path_text(void)
+{
+    const char *sp = getenv("BLOCKSHIFT_PATH");
+    return sp && *sp ? sp : "not set";
+}

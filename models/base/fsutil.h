@@ -22,4 +22,14 @@ int fsutil_make_dirs(const char *dir);
  * process holds the lock, or the reason the lock cannot be taken. */
 int fsutil_lock(const char *dir, const char *command);
 
+/* The folders of blockshift's search path, BLOCKSHIFT_PATH (colon-separated;
+ * empty entries skipped), one per call: *cursor starts at NULL; each call
+ * writes the next folder to dir[size] and returns 1, or returns 0 when none
+ * is left (or the variable is unset).  A folder too long for dir is skipped.
+ * Those who search it then look in the installed share folder. */
+int fsutil_search_path(const char **cursor, char *dir, unsigned long size);
+
+/* BLOCKSHIFT_PATH as set, or "not set", for messages. */
+const char *fsutil_search_path_text(void);
+
 #endif

@@ -1,6 +1,7 @@
 /* Finding a scenario by name (cli.h, cli_find_scenario). */
 #include "cli/cli.h"
 
+#include "base/fsutil.h"
 #include "base/status.h"
 
 #include <limits.h>
@@ -34,11 +35,11 @@ int cli_share_dir(char *out, size_t size)
 }
 
 /* DIR/NAME.cfg or DIR/scenarios/NAME.cfg into out, if one is a file. */
-static int found_in(const char *dir, size_t dir_len, const char *name, char *out, size_t size)
+static int found_in(const char *dir, const char *name, char *out, size_t size)
 {
     const char *sub[] = {"", "scenarios/"};
     for (int k = 0; k < 2; k++) {
-        int len = snprintf(out, size, "%.*s/%s%s.cfg", (int)dir_len, dir, sub[k], name);
+        int len = snprintf(out, size, "%s/%s%s.cfg", dir, sub[k], name);
         if (len > 0 && (size_t)len < size && is_file(out))
             return 1;
     }
@@ -59,24 +60,20 @@ int cli_find_scenario(const char **config)
     memcpy(name, arg, len + 1);
     if (len > 4 && strcmp(name + len - 4, ".cfg") == 0)
         name[len - 4] = '\0';
-    const char *sp = getenv("BLOCKSHIFT_PATH");
-    for (const char *p = sp; p && *p;) {
-        const char *end = strchr(p, ':');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (n > 0 && found_in(p, n, name, path, sizeof path)) {
+    char dir[PATH_MAX];
+    for (const char *cur = NULL; fsutil_search_path(&cur, dir, sizeof dir);)
+        if (found_in(dir, name, path, sizeof path)) {
             *config = path;
             return 0;
         }
-        p = end ? end + 1 : p + n;
-    }
     char share[PATH_MAX];
     int have_share = cli_share_dir(share, sizeof share) == 0;
-    if (have_share && found_in(share, strlen(share), name, path, sizeof path)) {
+    if (have_share && found_in(share, name, path, sizeof path)) {
         *config = path;
         return 0;
     }
     return cli_fail(BS_EINPUT,
                     "'%s' is neither a file nor a scenario's name: no %s.cfg in BLOCKSHIFT_PATH "
                     "(%s) or in %s/scenarios",
-                    arg, name, sp && *sp ? sp : "not set", have_share ? share : "(no share folder)");
+                    arg, name, fsutil_search_path_text(), have_share ? share : "(no share folder)");
 }

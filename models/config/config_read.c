@@ -10,6 +10,8 @@
  */
 #include "config/config_internal.h"
 
+#include "base/fsutil.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -237,16 +239,11 @@ static int resolve_include(const check_ctx *c, const char *name, char *full, siz
     snprintf(full, size, "%s/%s", c->dir, name);
     if (!unreadable(full))
         return 0;
-    const char *sp = getenv("BLOCKSHIFT_PATH");
-    for (const char *p = sp; p && *p;) {
-        const char *end = strchr(p, ':');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (n > 0) {
-            snprintf(full, size, "%.*s/%s", (int)n, p, name);
-            if (!unreadable(full))
-                return 1;
-        }
-        p = end ? end + 1 : p + n;
+    char dir[4096];
+    for (const char *cur = NULL; fsutil_search_path(&cur, dir, sizeof dir);) {
+        int len = snprintf(full, size, "%s/%s", dir, name);
+        if (len > 0 && (size_t)len < size && !unreadable(full))
+            return 1;
     }
     if (search_share) {
         snprintf(full, size, "%s/%s", search_share, name);
@@ -298,7 +295,6 @@ int config_check_includes(check_ctx *c, const char *path, const char *shown, int
     }
     int n = find_includes(text, len, refs, 64), bad = 0;
     free(text);
-    const char *sp = getenv("BLOCKSHIFT_PATH");
     for (int i = 0; i < n; i++) {
         char loc[4200], full[4096], tidy[4096];
         snprintf(loc, sizeof loc, "%s:%d", shown, refs[i].line);
@@ -313,7 +309,7 @@ int config_check_includes(check_ctx *c, const char *path, const char *shown, int
         else if (where < 0)
             config_sb_printf(&msg, "cannot open @include file \"%s\" (%s): %s; nor is it in "
                              "BLOCKSHIFT_PATH (%s) or %s",
-                             refs[i].name, tidy, unreadable(full), sp && *sp ? sp : "not set",
+                             refs[i].name, tidy, unreadable(full), fsutil_search_path_text(),
                              search_share ? search_share : "a share folder (none)");
         else if (where > 0 && depth > 1)
             config_sb_printf(&msg, "@include \"%s\" in an included file: found as %s, but "

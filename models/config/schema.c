@@ -345,7 +345,9 @@ const schema_entry schema_table[] = {
     {"testbed.mix", PT_LIST, W(testbed.mix), sizeof(mix_cfg), W(testbed.n_mix), "()", 0, MAX_MIX,
      "", NULL, 0,
      "The traffic mix: services unrelated to the apps whose flows cross the same boxes in every "
-     "case of a classifying technique (ip, sni, stun, vpn); collateral is measured on them", ""},
+     "case of a classifying technique (ip, sni, stun, vpn); collateral is measured on them",
+     "none by default: without a mix no collateral is measured (configs/testbeds/tspu.cfg gives "
+     "one, its numbers assumptions stated there)"},
     {"testbed.mix.[].name", PT_STRING, M(name), W_NAME, 0, NULL, 0, 0, "", NULL, 0,
      "Service name (its TLS server name is <name>.example)", ""},
     {"testbed.mix.[].kind", PT_ENUM, M(kind), 0, 0, NULL, 0, 0, "", ENUM(world_wire_names),
@@ -354,12 +356,16 @@ const schema_entry schema_table[] = {
     {"testbed.mix.[].flows", PT_INT, M(flows), 0, 0, NULL, 1, 200, "flows", NULL, 0,
      "Its flows per case", ""},
     {"testbed.mix.[].shared", PT_REAL, M(shared), 0, 0, "0.0", 0, 1, "share", NULL, 0,
-     "Share of its flows to the cloud range apps may share", "assumption"},
+     "Share of its flows to the cloud range apps may share",
+     "assumption: none unless a mix says so (configs/testbeds/tspu.cfg)"},
     {"testbed.mix.[].hosting", PT_REAL, M(hosting), 0, 0, "0.0", 0, 1, "share", NULL, 0,
-     "Share of its flows to the hosting range where VPN servers sit", "assumption"},
+     "Share of its flows to the hosting range where VPN servers sit",
+     "assumption: none unless a mix says so (configs/testbeds/tspu.cfg)"},
     {"testbed.vpn_aggressive", PT_BOOL, W(testbed.vpn_aggressive), 0, 0, "false", 0, 0, "", NULL,
      0, "A vpn rule also takes every TLS ClientHello to the hosting range (catching obfuscated "
-     "VPNs and ordinary HTTPS there)", "assumption"},
+     "VPNs and ordinary HTTPS there)",
+     "assumption: off, so that the table measures fingerprint matching; on is a what-if of a "
+     "censor that accepts false positives"},
 
     /* calibration */
     {"calibration", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0,
@@ -375,7 +381,8 @@ const schema_entry schema_table[] = {
     {"calibration.usable_loss", PT_REAL, W(calibration.usable_loss), 0, 0, "0.1", 0, 1, "share",
      NULL, 0, "The testbed.usable_loss the table was measured with", ""},
     {"calibration.mix", PT_STRING, W(calibration.mix), W_TEXT * 4, 0, "\"\"", 0, 0, "", NULL, 0,
-     "The traffic mix the rows' detect and collateral were measured on", ""},
+     "The traffic mix the rows' detect and collateral were measured on",
+     "written by blockshift testbed --calibration-out"},
     {"calibration.cases", PT_LIST, W(calibration.cases), sizeof(calib_case),
      W(calibration.n_cases), "()", 0, MAX_CALIB, "", NULL, 0,
      "Rows: one (app, class, technique, VPN protocol) each", ""},
@@ -399,10 +406,12 @@ const schema_entry schema_table[] = {
      NULL, 0, "Media payload delivered over what the connected calls sent", ""},
     {"calibration.cases.[].detect", PT_REAL, C(detect), 0, 0, "-1.0", -1, 1, "share", NULL, 0,
      "Share of the target's flows the rule's classifier caught on the mix (-1: not measured; "
-     "the engines then keep censor.<technique>.<class>)", ""},
+     "the engines then keep censor.<technique>.<class>)",
+     "measured by blockshift testbed; -1 marks a row without the measurement, not a value"},
     {"calibration.cases.[].collateral", PT_REAL, C(collateral), 0, 0, "-1.0", -1, 1, "share",
      NULL, 0, "Share of the mix's other flows the rule caught (-1: not measured; the engines "
-     "then keep censor.<technique>.collateral)", ""},
+     "then keep censor.<technique>.collateral)",
+     "measured by blockshift testbed; -1 marks a row without the measurement, not a value"},
 
     /* events */
     {"events", PT_LIST, W(events), sizeof(event_cfg), W(n_events), "()", 0, MAX_EVENTS, "",
