@@ -35,12 +35,14 @@ int cli_plot_options(const char *cmd, int argc, char **argv, const char **dir, i
 /* CONFIG as given on a command line: a file (kept as it is), or a shipped
  * scenario's name, NAME or NAME.cfg, looked up as NAME.cfg and
  * scenarios/NAME.cfg in each folder of BLOCKSHIFT_PATH (colon-separated),
- * then in the installed share folder's scenarios/.  *config then points to
+ * then in the share folder's scenarios/ (installed: PREFIX/share/blockshift;
+ * run from the build folder: the source tree).  *config then points to
  * the path found (static storage).  0, or exit code 2 after a message
  * saying where it looked.  (scenario_path.c) */
 int cli_find_scenario(const char **config);
-/* The share folder of an installed blockshift: PREFIX/share/blockshift for
- * PREFIX/bin/blockshift (from /proc/self/exe).  0, or -1. */
+/* The share folder: PREFIX/share/blockshift for an installed
+ * PREFIX/bin/blockshift (from /proc/self/exe), the source tree for the
+ * command in the build folder it was built in.  0, or -1. */
 int cli_share_dir(char *out, size_t size);
 
 /* Whether argv contains -h or --help before a "--". */
