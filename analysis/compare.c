@@ -183,10 +183,10 @@ static int fig_pair(run *r, const results_run *b, const char *pb, const char *pa
     char **cols = st == BS_OK ? calloc((size_t)(2 * n) + 1, sizeof *cols) : NULL;
     double *v = st == BS_OK ? calloc(days * (size_t)(2 * n) + 1, sizeof(double)) : NULL;
     if (st == BS_OK && (!cols || !v))
-        st = bs_fail(BS_ENOMEM, "compare: out of memory");
+        st = bs_nomem("the columns of %s (compare)", path);
     char (*lab)[200] = st == BS_OK ? calloc((size_t)(2 * n), sizeof *lab) : NULL;
     if (st == BS_OK && !lab)
-        st = bs_fail(BS_ENOMEM, "compare: out of memory");
+        st = bs_nomem("the labels of %s (compare)", path);
     /* the legend names each run by its file (SCENARIO-seedN-runK) */
     char run_a[80], run_b[80];
     run_label(r->result, run_a, sizeof run_a);

@@ -36,7 +36,7 @@ static int draw(const char *dir, atomic_file *a, const char *script, const char 
         char full[4600];
         snprintf(full, sizeof full, "%s/%s", dir, out);
         if (!(paths[*n] = strdup(full)))
-            st = bs_fail(BS_ENOMEM, "plot: out of memory for the name of figure %s", full);
+            st = bs_nomem("the name of figure %s (plot)", full);
         else
             (*n)++;
     }

@@ -766,7 +766,7 @@ static int load_file(const schema *sc, const char *path, int n_set, char *const 
     c.marks = calloc((size_t)n_set + 1, sizeof *c.marks);
     if (!c.dir || !c.defs || !c.marks) {
         ctx_free(&c);
-        return bs_fail(BS_ENOMEM, "out of memory loading %s", path);
+        return bs_nomem("loading %s", path);
     }
     config_init(&c.cfg);
     config_set_include_dir(&c.cfg, c.dir);
@@ -804,7 +804,7 @@ static int load_file(const schema *sc, const char *path, int n_set, char *const 
 
     if (c.err.oom || ruled == BS_ENOMEM) {
         ctx_free(&c);
-        return bs_fail(BS_ENOMEM, "out of memory loading %s", path);
+        return bs_nomem("loading %s", path);
     }
     if (ruled != BS_OK) { /* the rules' own failure, with its message */
         ctx_free(&c);

@@ -97,7 +97,7 @@ network *network_new(const world *w)
     }
     if (!n || !n->enter || !n->delay || !n->hops) {
         network_free(n);
-        bs_fail(BS_ENOMEM, "network: out of memory for the routes of %d nodes",
+        bs_nomem("the routes of %d nodes (network)",
                 w->network.n_nodes);
         return NULL;
     }

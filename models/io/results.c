@@ -133,7 +133,7 @@ results *results_create(const char *path)
     h5_quiet();
     results *r = calloc(1, sizeof *r);
     if (!r) {
-        bs_fail(BS_ENOMEM, "results: %s: out of memory", path);
+        bs_nomem("the results file %s", path);
         return NULL;
     }
     r->file = r->lcpl = H5I_INVALID_HID;
@@ -141,7 +141,7 @@ results *results_create(const char *path)
     r->path = str_dup(path);
     r->tmp = malloc(n);
     if (!r->path || !r->tmp) {
-        bs_fail(BS_ENOMEM, "results: %s: out of memory", path);
+        bs_nomem("the name of the results file %s", path);
         results_free(r);
         return NULL;
     }
@@ -508,13 +508,13 @@ static int write_dim(results *r, const char *name, int n, hid_t ftype, hid_t mty
         int cap = r->cap_dims ? 2 * r->cap_dims : 8;
         struct results_dim *d = realloc(r->dims, (size_t)cap * sizeof *d);
         if (!d)
-            return bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, path);
+            return bs_nomem("%s of %s", path, r->path);
         r->dims = d;
         r->cap_dims = cap;
     }
     char *copy = str_dup(name);
     if (!copy)
-        return bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, path);
+        return bs_nomem("%s of %s", path, r->path);
 
     int rc = BS_OK;
     hsize_t len = (hsize_t)n;
@@ -547,8 +547,7 @@ int results_dim_names(results *r, const char *name, int n, const char *const *la
     if (n > 0 && labels) {
         v = malloc((size_t)n * sizeof *v);
         if (!v)
-            return bs_fail(BS_ENOMEM, "results: %s: /dims/%s: out of memory", r->path,
-                           name ? name : "?");
+            return bs_nomem("/dims/%s of %s", name ? name : "?", r->path);
         for (int i = 0; i < n; i++)
             v[i] = labels[i] ? labels[i] : "";
     }
@@ -567,8 +566,7 @@ int results_dim_values(results *r, const char *name, int n, const int *values, c
     if (n > 0) {
         v = malloc((size_t)n * sizeof *v);
         if (!v)
-            return bs_fail(BS_ENOMEM, "results: %s: /dims/%s: out of memory", r->path,
-                           name ? name : "?");
+            return bs_nomem("/dims/%s of %s", name ? name : "?", r->path);
         for (int i = 0; i < n; i++)
             v[i] = values ? values[i] : i;
     }
@@ -729,7 +727,7 @@ int results_write_table(results *r, const char *path, int n_rows, int n_cols,
     hid_t dset = H5I_INVALID_HID;
 
     if (n_rows > 0 && !(buf = calloc((size_t)n_rows, rec))) {
-        rc = bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, path);
+        rc = bs_nomem("%s of %s", path, r->path);
         goto done;
     }
     str = vlen_str_type();
@@ -779,7 +777,7 @@ int results_write_table(results *r, const char *path, int n_rows, int n_cols,
         goto done;
     }
     if (!(units = units_summary(n_cols, cols))) {
-        rc = bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, path);
+        rc = bs_nomem("%s of %s", path, r->path);
         goto done;
     }
     rc = put_units_desc(r, dset, path, units, desc);

@@ -30,10 +30,10 @@ static int fetch(const char *path, int (*fn)(const char *, FILE *), int isolate,
     *len = 0;
     FILE *mem = open_memstream(buf, len);
     if (!mem)
-        return bs_fail(BS_ENOMEM, "%s: out of memory", path);
+        return bs_nomem("a buffer to read %s", path);
     int st = isolate ? results_isolated(path, mem, fn) : fn(path, mem);
     if (fclose(mem) != 0 && st == BS_OK)
-        st = bs_fail(BS_ENOMEM, "%s: out of memory", path);
+        st = bs_nomem("a buffer to read %s", path);
     if (st != BS_OK) {
         free(*buf);
         *buf = NULL;
@@ -253,7 +253,7 @@ static int table_here(const char *path, FILE *out)
     buf = calloc(n ? (size_t)n : 1, 8);
     if (str < 0 || H5Tset_size(str, H5T_VARIABLE) < 0 || H5Tset_cset(str, H5T_CSET_UTF8) < 0 ||
         !buf) {
-        st = bs_fail(BS_ENOMEM, "%s: %s: out of memory", path, dset);
+        st = bs_nomem("%s of %s", dset, path);
         goto done;
     }
     wire_put_u64(out, n);

@@ -354,7 +354,7 @@ static int put_names(const ctx *c, const char *dset, hsize_t n, FILE *out)
         buf = calloc(n ? (size_t)n : 1, cell);
         if (!buf || mt < 0 ||
             (!var && (H5Tset_size(mt, size + 1) < 0 || H5Tset_strpad(mt, H5T_STR_NULLTERM) < 0)))
-            st = bs_fail(BS_ENOMEM, "%s: %s: out of memory", c->path, dset);
+            st = bs_nomem("%s of %s", dset, c->path);
         else if (n > 0 && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
             st = fail_here(c, dset, "cannot read its names (damaged file?)");
         else {
@@ -406,7 +406,7 @@ static int put_days(const ctx *c, FILE *out)
     int st = open_dset(c, dset, &d, &t, &sp, &rank, len);
     long long *day = st == BS_OK ? calloc(len[0] ? (size_t)len[0] : 1, sizeof *day) : NULL;
     if (st == BS_OK && !day)
-        st = bs_fail(BS_ENOMEM, "%s: %s: out of memory", c->path, dset);
+        st = bs_nomem("%s of %s", dset, c->path);
     if (st == BS_OK && len[0] > 0 && H5Dread(d, H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, day) < 0)
         st = fail_here(c, dset, "cannot read its days (damaged file?)");
     if (st == BS_OK) {
@@ -452,7 +452,7 @@ static int put_events(const ctx *c, FILE *out)
         (!rows || s < 0 || mt < 0 || H5Tinsert(mt, "date", HOFFSET(struct row, date), s) < 0 ||
          H5Tinsert(mt, "action", HOFFSET(struct row, action), s) < 0 ||
          H5Tinsert(mt, "apps", HOFFSET(struct row, apps), s) < 0))
-        st = bs_fail(BS_ENOMEM, "%s: /events: out of memory", c->path);
+        st = bs_nomem("/events of %s", c->path);
     if (st == BS_OK && n > 0 && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0)
         st = fail_here(c, "/events", "cannot read its date, action and apps (damaged file?)");
     else if (st == BS_OK) {
@@ -483,7 +483,7 @@ static int put_array(const ctx *c, const char *dset, FILE *out)
         n *= (size_t)len[k];
     double *v = st == BS_OK ? malloc(sizeof(double) * (n ? n : 1)) : NULL;
     if (st == BS_OK && !v)
-        st = bs_fail(BS_ENOMEM, "%s: %s: out of memory", c->path, dset);
+        st = bs_nomem("%s of %s", dset, c->path);
     if (st == BS_OK && n > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
         st = fail_here(c, dset, "cannot be read as numbers (damaged file?)");
     if (st == BS_OK) {
@@ -537,7 +537,7 @@ static int load_here(const char *path, FILE *out)
     while (want && want[n])
         n++;
     if (st == BS_OK && !(there = calloc((size_t)n + 1, sizeof *there)))
-        st = bs_fail(BS_ENOMEM, "%s: out of memory", path);
+        st = bs_nomem("the list of datasets of %s", path);
     int count = 0;
     for (int i = 0; st == BS_OK && i < n; i++) {
         int h = has_path(&c, want[i]);
@@ -686,12 +686,12 @@ int results_load(const char *path, const char *const *datasets, results_run **ou
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
     if (!mem)
-        return bs_fail(BS_ENOMEM, "%s: out of memory", path);
+        return bs_nomem("a buffer to read %s", path);
     load_datasets = datasets;
     int st = results_isolated(path, mem, load_here);
     load_datasets = NULL;
     if (fclose(mem) != 0 && st == BS_OK)
-        st = bs_fail(BS_ENOMEM, "%s: out of memory", path);
+        st = bs_nomem("a buffer to read %s", path);
     if (st == BS_OK) {
         wire_reader w = {buf, buf + len, 0};
         if (!(*out = parse_run(&w)))

@@ -69,7 +69,8 @@ void sweep_job_run(const sweep_job *j, sweep_report *r)
     world *w = malloc(sizeof *w);
     char *errors = NULL, *text = NULL;
     if (!w) {
-        failed(r, "out of memory", NULL);
+        bs_nomem("the world of run %d", j->k);
+        failed(r, "run", bs_last_error());
         goto done;
     }
     int st = config_load(j->scenario, j->n_set, j->set, w, &errors);
@@ -81,7 +82,7 @@ void sweep_job_run(const sweep_job *j, sweep_report *r)
         goto done;
     }
     if (!(text = config_dump(w))) {
-        failed(r, "out of memory", NULL);
+        failed(r, "run", bs_last_error()); /* config_dump's "out of memory: ..." */
         goto done;
     }
     r->config_hash = sweep_config_hash(text);
