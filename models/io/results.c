@@ -283,17 +283,18 @@ int results_commit(results *r)
                      strerror(errno));
     if (rc == BS_OK) {
         atomic_untrack(r->tmp);
-        /* Make the rename itself durable; failure here loses nothing. */
-        char *dir = str_dup(r->path);
-        if (dir) {
-            char *slash = strrchr(dir, '/');
-            if (!slash)
-                sync_path(".", 1);
-            else {
-                slash[slash == dir ? 1 : 0] = '\0';
-                sync_path(dir, 1);
-            }
-            free(dir);
+        /* Make the rename itself durable; failure here loses nothing.  (Its
+         * folder's name on the stack: the file is complete, nothing that
+         * could run out of memory is left to do.) */
+        char dir[PATH_MAX];
+        const char *slash = strrchr(r->path, '/');
+        if (!slash)
+            sync_path(".", 1);
+        else if ((size_t)(slash - r->path) < sizeof dir) {
+            size_t len = slash == r->path ? 1 : (size_t)(slash - r->path);
+            memcpy(dir, r->path, len);
+            dir[len] = '\0';
+            sync_path(dir, 1);
         }
         results_free(r);
         return BS_OK;
@@ -304,13 +305,17 @@ int results_commit(results *r)
 
 /* ---- objects and attributes ---------------------------------------------- */
 
-/* 1 if every component of `path` exists, 0 if one is missing, <0 on error. */
-static htri_t path_exists(hid_t file, const char *path)
+/* 1 if every component of `path` exists, 0 if one is missing, -1 on an
+ * HDF5 error, -2 when memory ran out (said). */
+static htri_t path_exists(results *r, const char *path)
 {
+    hid_t file = r->file;
     size_t n = strlen(path);
     char *buf = malloc(n + 1);
-    if (!buf)
-        return -1;
+    if (!buf) {
+        bs_nomem("the name %s in %s", path, r->path);
+        return -2;
+    }
     htri_t found = 1;
     for (size_t i = 0; i <= n && found > 0; i++) {
         if ((path[i] == '/' || path[i] == '\0') && i > 0 && path[i - 1] != '/') {
@@ -327,9 +332,10 @@ static htri_t path_exists(hid_t file, const char *path)
  * does not exist. */
 static hid_t open_or_create(results *r, const char *obj)
 {
-    htri_t ex = path_exists(r->file, obj);
+    htri_t ex = path_exists(r, obj);
     if (ex < 0) {
-        h5fail(r, obj, "cannot look up object");
+        if (ex == -1)
+            h5fail(r, obj, "cannot look up object");
         return H5I_INVALID_HID;
     }
     hid_t id = ex ? H5Oopen(r->file, obj, H5P_DEFAULT)

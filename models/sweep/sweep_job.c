@@ -164,7 +164,7 @@ static char **get_strs(wire_reader *r, int *n)
 int sweep_job_unpack(const char *buf, size_t len, sweep_job *j)
 {
     memset(j, 0, sizeof *j);
-    wire_reader r = {buf, buf + len, 0};
+    wire_reader r = {buf, buf + len, 0, 0};
     uint64_t k = wire_get_u64(&r), threads = wire_get_u64(&r);
     j->k = k <= SWEEP_MAX_RUNS ? (int)k : -1;
     j->threads = threads <= 4096 ? (int)threads : -1;

@@ -7,6 +7,8 @@
  *   BS_FAIL_REPORT=F   at the exit of the first process, write
  *                      "count=C failed=0|1" to F: how many allocations were
  *                      counted and whether the Nth was reached
+ *   BS_FAIL_TRACE=1    when the Nth fails, print the addresses of the
+ *                      executable's frames (for addr2line -f -e blockshift)
  *
  * Counted: malloc, calloc, realloc, posix_memalign, aligned_alloc, memalign,
  * strdup, strndup, realpath(p, NULL), open_memstream and operator new/new[]
@@ -30,6 +32,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <link.h>
 #include <stdint.h>
@@ -52,6 +55,8 @@ struct shared {
 static struct shared *sh;          /* NULL: inactive (not blockshift, no env) */
 static unsigned long fail_at;      /* 0: count only */
 static uintptr_t text_lo, text_hi; /* the executable's code */
+static uintptr_t load_base;        /* where it is loaded */
+static int trace;
 static pid_t first_pid;
 static const char *report;
 static int in_main;                /* set as main() is entered */
@@ -71,6 +76,7 @@ static int main_text(struct dl_phdr_info *info, size_t size, void *data)
                 text_hi = hi;
         }
     }
+    load_base = info->dlpi_addr;
     return 1;
 }
 
@@ -90,6 +96,7 @@ __attribute__((constructor)) static void failmalloc_init(void)
     if (!at && !report)
         return;
     fail_at = at ? strtoul(at, NULL, 10) : 0;
+    trace = getenv("BS_FAIL_TRACE") != NULL;
     dl_iterate_phdr(main_text, NULL);
     void *m = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED)
@@ -114,6 +121,25 @@ __attribute__((destructor)) static void failmalloc_report(void)
     close(fd);
 }
 
+/* The executable's frames of this call, as offsets, on stderr. */
+static void print_trace(void)
+{
+    void *frames[32];
+    int n = backtrace(frames, 32);
+    char line[64];
+    int len = snprintf(line, sizeof line, "failmalloc: allocation %lu failed at:", fail_at);
+    if (write(2, line, (size_t)len) < 0)
+        return;
+    for (int i = 0; i < n; i++)
+        if ((uintptr_t)frames[i] >= text_lo && (uintptr_t)frames[i] < text_hi) {
+            len = snprintf(line, sizeof line, " 0x%lx", (unsigned long)((uintptr_t)frames[i] - load_base));
+            if (write(2, line, (size_t)len) < 0)
+                return;
+        }
+    if (write(2, "\n", 1) < 0)
+        return;
+}
+
 /* Whether the allocation asked for from `caller` is to fail. */
 static int should_fail(const void *caller)
 {
@@ -127,6 +153,8 @@ static int should_fail(const void *caller)
     if (k != fail_at)
         return 0;
     __atomic_store_n(&sh->failed, 1, __ATOMIC_SEQ_CST);
+    if (trace)
+        print_trace();
     return 1;
 }
 
