@@ -386,6 +386,7 @@ static enum conv conv_unit(const schema_entry *e, const config_setting_t *s, voi
     if (strcmp(e->unit, "") != 0)
         config_sb_printf(&shown, " (%s %s)", num, e->unit);
     enum conv rc = in_range(e, v) ? CONV_OK : range_error(e, config_sb_str(&shown), msg);
+    msg->oom |= shown.oom; /* the caller says out of memory */
     config_sb_free(&shown);
     return rc;
 }
