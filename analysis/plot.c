@@ -449,14 +449,14 @@ static int fig_censor(run *r)
             break;
         }
         rows = sh[0];
-        if (!v)
-            v = calloc(rows / per * 3 + 1, sizeof(double));
-        for (size_t h = 0; v && h < rows / per * per; h++)
+        if (!v && !(v = calloc(rows / per * 3 + 1, sizeof(double)))) {
+            st = bs_nomem("the hourly sums of %s (plot)", r->result);
+            break;
+        }
+        for (size_t h = 0; h < rows / per * per; h++)
             for (size_t b = 0; b < sh[1]; b++)
                 v[(h / per) * 3 + (size_t)k] += x[h * sh[1] + b] / per;
     }
-    if (st == BS_OK && !v)
-        st = bs_nomem("the hourly sums of %s (plot)", r->result);
     if (st == BS_OK) {
         const char *label;
         size_t n = rows / per * 3;

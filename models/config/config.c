@@ -818,7 +818,9 @@ static int load_file(const schema *sc, const char *path, int n_set, char *const 
 
     if (c.err.oom || ruled == BS_ENOMEM) {
         ctx_free(&c);
-        return ruled == BS_ENOMEM ? ruled : bs_nomem("reading %s", path);
+        /* the rules' own message when they said it, else the file's */
+        return ruled == BS_ENOMEM && bs_last_status() == BS_ENOMEM ? ruled
+                                                                    : bs_nomem("reading %s", path);
     }
     if (ruled != BS_OK) { /* the rules' own failure, with its message */
         ctx_free(&c);

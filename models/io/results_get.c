@@ -31,7 +31,7 @@ static int fetch(const char *path, int (*fn)(const char *, FILE *), int isolate,
     FILE *mem = open_memstream(buf, len);
     if (!mem)
         return bs_nomem("a buffer to read %s", path);
-    int st = isolate ? results_isolated(path, mem, fn) : fn(path, mem);
+    int st = isolate ? results_isolated(path, mem, fn) : results_reader_run(path, mem, fn);
     if (fclose(mem) != 0 && st == BS_OK)
         st = bs_nomem("a buffer to read %s", path);
     if (st != BS_OK) {

@@ -57,6 +57,10 @@ char *results_read_str_attr(hid_t obj, const char *name);
  * reading PATH". */
 void *results_short(void *p, const char *what);
 
+/* fn(path, out) in this process, failing with "out of memory: <what>,
+ * reading PATH" if memory ran out for something fn carried on without. */
+int results_reader_run(const char *path, FILE *out, int (*fn)(const char *, FILE *));
+
 /* Check the layout of open file `f` (named `path`) against its dimensions,
  * as results_load() does, without reading values: every dataset of the
  * layout that the file has, the dims and /events (which only has to be a

@@ -806,7 +806,7 @@ void results_set_child_cpu_limit(int seconds)
 
 /* fn(path, out), and "out of memory: <what>, reading PATH" if memory ran
  * out for something fn carried on without (results_short). */
-static int run_reader(const char *path, FILE *out, int (*fn)(const char *, FILE *))
+int results_reader_run(const char *path, FILE *out, int (*fn)(const char *, FILE *))
 {
     ran_short = NULL;
     int rc = fn(path, out);
@@ -822,21 +822,21 @@ static int run_reader(const char *path, FILE *out, int (*fn)(const char *, FILE 
 int results_isolated(const char *path, FILE *out, int (*fn)(const char *, FILE *))
 {
     if (!isolate)
-        return run_reader(path, out, fn);
+        return results_reader_run(path, out, fn);
     int data[2] = {-1, -1}, msg[2] = {-1, -1};
     if (pipe(data) != 0 || pipe(msg) != 0) {
         for (int i = 0; i < 2; i++) {
             if (data[i] >= 0)
                 close(data[i]);
         }
-        return run_reader(path, out, fn);
+        return results_reader_run(path, out, fn);
     }
     if (out)
         fflush(out);
     pid_t pid = fork();
     if (pid < 0) {
         close(data[0]), close(data[1]), close(msg[0]), close(msg[1]);
-        return run_reader(path, out, fn);
+        return results_reader_run(path, out, fn);
     }
     if (pid == 0) {
         /* Die of a crash, whatever handlers the program (or a test
@@ -854,7 +854,7 @@ int results_isolated(const char *path, FILE *out, int (*fn)(const char *, FILE *
         if (!w)
             close(data[1]);
         int rc = out && !w ? bs_fail(BS_ERUNTIME, "%s: cannot pass the description on", path)
-                           : run_reader(path, w, fn);
+                           : results_reader_run(path, w, fn);
         if (w)
             fclose(w); /* the parent sees the end of the output */
         const char *m = bs_last_error();

@@ -2,7 +2,8 @@
 """An allocation failure anywhere: exit 1, a message naming what was being
 allocated, never a crash, nothing half-written (issue 12, "Memory").
 
-For each command (run, check, params, info, plot, compare, sweep and
+For each command (run, check, params, info, plot, compare, sweep, plot of a
+sweep folder and
 reproduce, on tests/data/mini.cfg and files made from it) the test first
 counts the allocations blockshift's own code makes (tests/tools/failmalloc.c,
 preloaded: malloc, calloc, realloc, the aligned ones, strdup, strndup,
@@ -68,6 +69,14 @@ for seed in ("3", "4"):
         sys.exit(1)
 A = os.path.join(inputs, "mini-seed3-run0.h5")
 B = os.path.join(inputs, "mini-seed4-run0.h5")
+# and of plot SWEEPDIR (which draws into SWEEPDIR/plots): a sweep, copied
+# into each trial's folder
+SWEPT = os.path.join(tmp, "swept")
+p = subprocess.run([BIN, "sweep", os.path.join(tmp, "sweep.cfg"), "-o", SWEPT, "-j", "1", "--quiet"],
+                   capture_output=True, text=True)
+if p.returncode != 0:
+    print(f"alloc_failure: cannot make the sweep: {p.stderr}")
+    sys.exit(1)
 
 # name -> argv, with OUT standing for a fresh output folder of each trial
 commands = {
@@ -77,6 +86,7 @@ commands = {
     "info": [BIN, "info", A],
     "plot": [BIN, "plot", A, "-o", "OUT"],
     "compare": [BIN, "compare", A, B, "-o", "OUT"],
+    "plot-sweep": [BIN, "plot", "OUT"],
     "sweep": [BIN, "sweep", os.path.join(tmp, "sweep.cfg"), "-o", "OUT", "-j", "1", "--quiet"],
     "reproduce": [BIN, "reproduce", os.path.join(tmp, "paper.cfg"), "-o", "OUT"],
 }
@@ -85,10 +95,13 @@ if only:
     commands = {k: v for k, v in commands.items() if k in only.split(",")}
 
 
-def execute(argv, out, fail_at):
+def execute(name, argv, out, fail_at):
     """Run argv into folder out with allocation fail_at failing (0: none);
     (process, count of allocations, whether the fault was injected)."""
     report = out + ".report"
+    if name == "plot-sweep":
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(SWEPT, out)
     env = dict(os.environ, LD_PRELOAD=LIB, BS_FAIL_REPORT=report, BS_FAIL_AT=str(fail_at))
     argv = [out if a == "OUT" else a for a in argv]
     try:
@@ -127,18 +140,19 @@ def sample(count):
 
 
 for name, argv in commands.items():
-    ref_dir = os.path.join(tmp, name + "-ref")
-    p, count, _ = execute(argv, ref_dir, 0)
+    # one folder for the reference and every trial: the scripts name it
+    out = os.path.join(tmp, name + "-out")
+    p, count, _ = execute(name, argv, out, 0)
     ok = p is not None and p.returncode == 0 and count > 0
     check(ok, f"{name}: without a fault exit 0, {count} allocations of our code counted"
               + ("" if ok else f" (exit {p.returncode if p else 'timeout'}: {p.stderr[-500:] if p else ''})"))
     if not ok:
         continue
-    reference = files(ref_dir) if os.path.isdir(ref_dir) else {}
+    reference = files(out) if os.path.isdir(out) else {}
+    shutil.rmtree(out, ignore_errors=True)
     bad = []
     for n in sample(count):
-        out = os.path.join(tmp, f"{name}-{n}")
-        p, _, injected = execute(argv, out, n)
+        p, _, injected = execute(name, argv, out, n)
         if p is None:
             bad.append(f"allocation {n}: still running after 60 s")
             continue
@@ -155,6 +169,8 @@ for name, argv in commands.items():
             base = os.path.basename(rel)
             if ".tmp" in base or ".partial-" in base:
                 bad.append(f"allocation {n}: temporary {rel} left behind")
+            elif base == ".lock" or (name == "sweep" and base == "summary.txt"):
+                continue  # a lock holds a PID; a sweep's summary lists the failed run
             elif rel.endswith(".h5"):
                 if not h5_complete(os.path.join(out, rel)):
                     bad.append(f"allocation {n}: {rel} is not complete")
