@@ -158,8 +158,10 @@ results *results_create(const char *path)
             ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
         }
         if (!ok) {
-            bs_fail(BS_EINPUT, "results: %s: folder %s does not exist", path,
-                    dir ? dir : "(out of memory)");
+            if (dir)
+                bs_fail(BS_EINPUT, "results: %s: folder %s does not exist", path, dir);
+            else
+                bs_nomem("the folder's name of the results file %s", path);
             free(dir);
             results_free(r);
             return NULL;

@@ -111,7 +111,7 @@ int results_sane_type(hid_t t)
 }
 
 /* What memory ran out for in a reader that carried on without it (NULL:
- * nothing); results_isolated reports it when the reader is done. */
+ * nothing); results_reader_run reports it when the reader is done. */
 static _Thread_local const char *ran_short;
 
 void *results_short(void *p, const char *what)
