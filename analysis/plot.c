@@ -254,7 +254,7 @@ int plot_draw(run *r, const figure *g)
         return final_names(st, work, r->dir);
     char *copy = strdup(path);
     if (!copy)
-        return bs_fail(BS_ENOMEM, "plot: out of memory for the name of figure %s", path);
+        return bs_nomem("the name of figure %s (plot)", path);
     r->paths[r->n_paths++] = copy;
     return BS_OK;
 }
@@ -322,7 +322,7 @@ static int fig_population(run *r, const char *path, const char *dim, const char 
     if (!x || !cols)
         st = bs_last_status() ? bs_last_status() : bs_fail(BS_EINPUT, "%s: cannot read %s or %s", r->result, path, dim);
     else if (!v)
-        st = bs_fail(BS_ENOMEM, "plot: out of memory for the national sums of %s", path);
+        st = bs_nomem("the national sums of %s (plot)", path);
     else if ((size_t)n != sh[2])
         st = bs_fail(BS_EINPUT, "%s: %s has %zu columns but %s has %d names", r->result, path,
                      sh[2], dim, n);
@@ -346,7 +346,7 @@ static int fig_failed(run *r)
         return bs_fail(BS_EINPUT, "%s: /calls/failed has %zu apps, /dims/app %d", r->result, sh[1], n);
     double *x = malloc(sizeof(double) * (sh[0] * sh[1] + 1));
     if (!x)
-        return bs_fail(BS_ENOMEM, "plot: out of memory");
+        return bs_nomem("the failed calls of %s (plot)", r->result);
     for (size_t i = 0; i < sh[0] * sh[1]; i++)
         x[i] = in[i] * (r->replay ? 1.0 : 1e-6);
     figure g = {"failed", "Failed calls (\"User not available\") by app",
@@ -405,7 +405,7 @@ static int fig_border(run *r)
     char **cols = st == BS_OK ? calloc(nc, sizeof *cols) : NULL;
     double *v = cols ? calloc((hours / per) * nc + 1, sizeof(double)) : NULL;
     if (st == BS_OK && !v)
-        st = bs_fail(BS_ENOMEM, "plot: out of memory");
+        st = bs_nomem("the border traffic of %s (plot)", r->result);
     if (st == BS_OK) {
         const char *label;
         double k = bit_unit(tot, hours, &label, per == 24);
@@ -449,14 +449,14 @@ static int fig_censor(run *r)
             break;
         }
         rows = sh[0];
-        if (!v)
-            v = calloc(rows / per * 3 + 1, sizeof(double));
-        for (size_t h = 0; v && h < rows / per * per; h++)
+        if (!v && !(v = calloc(rows / per * 3 + 1, sizeof(double)))) {
+            st = bs_nomem("the hourly sums of %s (plot)", r->result);
+            break;
+        }
+        for (size_t h = 0; h < rows / per * per; h++)
             for (size_t b = 0; b < sh[1]; b++)
                 v[(h / per) * 3 + (size_t)k] += x[h * sh[1] + b] / per;
     }
-    if (st == BS_OK && !v)
-        st = bs_fail(BS_ENOMEM, "plot: out of memory");
     if (st == BS_OK) {
         const char *label;
         size_t n = rows / per * 3;
@@ -506,7 +506,7 @@ static int fig_links(run *r)
     char *cols[5];
     double *v = peak ? calloc(hours / (per ? per : 1) * 5 + 1, sizeof(double)) : NULL;
     if (st == BS_OK && !v)
-        st = bs_fail(BS_ENOMEM, "plot: out of memory");
+        st = bs_nomem("the busiest links of %s (plot)", r->result);
     if (st == BS_OK) {
         for (int j = 0; j < nt; j++)
             cols[j] = names[top[j]];

@@ -161,7 +161,7 @@ static int read_manifest(const char *file, fig *figs, int *n, char **errors)
     if (errors)
         *errors = NULL;
     if (!m)
-        return bs_fail(BS_ENOMEM, "out of memory reading %s", file);
+        return bs_nomem("reading %s", file);
     int st = config_load_file(&manifest_schema, file, m, manifest_rules, &o, &text);
     free(m);
     if (st == BS_OK)

@@ -69,7 +69,7 @@ censor *censor_new(const world *w)
     return c;
 nomem:
     censor_free(c);
-    bs_fail(BS_ENOMEM, "censor: out of memory");
+    bs_nomem("the censor's tables");
     return NULL;
 }
 

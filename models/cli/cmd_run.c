@@ -209,7 +209,7 @@ int cmd_run(int argc, char **argv)
         return rc;
     world *w = malloc(sizeof *w);
     if (!w)
-        return cli_fail(BS_ENOMEM, "out of memory");
+        return cli_fail(bs_nomem("the world"), "%s", bs_last_error());
     if ((rc = cli_load(a.config, a.n_set, a.set, w)) != 0)
         goto done;
     /* Before the output folder and anything large exist. */
@@ -230,7 +230,7 @@ int cmd_run(int argc, char **argv)
              (long long)w->scenario.seed, (long long)w->scenario.run);
     char *text = config_dump(w);
     if (!text) {
-        rc = cli_fail(BS_ENOMEM, "out of memory");
+        rc = cli_fail(bs_nomem("the configuration text for %s", path), "%s", bs_last_error());
         goto done;
     }
     progress_state ps = {isatty(2), -1};
@@ -269,7 +269,7 @@ int cmd_check(int argc, char **argv)
         return rc;
     world *w = malloc(sizeof *w);
     if (!w)
-        return cli_fail(BS_ENOMEM, "out of memory");
+        return cli_fail(bs_nomem("the world"), "%s", bs_last_error());
     rc = cli_load(a.config, a.n_set, a.set, w);
     if (rc == 0) {
         fprintf(stderr, "%s: ok (%d regions, %d apps, %d VPN protocols, %d events, %d days)\n",

@@ -229,7 +229,7 @@ static int load_spec(const char *file, int sobol, sweep_spec **s, uint64_t **has
     if (st != BS_OK)
         return errors ? cli_report_errors(st, errors) : cli_fail(st, "%s", bs_last_error());
     if (hashes && !(*hashes = calloc((size_t)(*s)->n_runs, sizeof **hashes)))
-        return cli_fail(BS_ENOMEM, "out of memory");
+        return cli_fail(bs_nomem("the hashes of %d runs", (*s)->n_runs), "%s", bs_last_error());
     st = sweep_config_check(*s, hashes ? *hashes : NULL, &errors);
     if (st != BS_OK)
         return errors ? cli_report_errors(st, errors) : cli_fail(st, "%s", bs_last_error());
@@ -312,7 +312,7 @@ static int write_slurm(const sweep_spec *s, const char *file, const char *dir)
     if (!qscript || quote_sh(qscript, QUOTE_ROOM(strlen(script)), script) != 0) {
         free(qscript);
         atomic_abort(af);
-        rc = cli_fail(BS_ENOMEM, "%s: out of memory for its quoted name", script);
+        rc = cli_fail(bs_nomem("the quoted name of %s", script), "%s", bs_last_error());
         goto done;
     }
     fprintf(f,
@@ -358,7 +358,7 @@ static int write_slurm(const sweep_spec *s, const char *file, const char *dir)
     if (bad) {
         free(qscript);
         atomic_abort(af);
-        rc = cli_fail(BS_ENOMEM, "%s: out of memory for its quoted paths", script);
+        rc = cli_fail(bs_nomem("the quoted paths of %s", script), "%s", bs_last_error());
         goto done;
     }
     if (fchmod(fileno(f), 0755) != 0) {
@@ -421,7 +421,7 @@ static int carry_out(const sweep_args *a, const sweep_spec *s, const uint64_t *h
 #endif
     {
         if (!(pool = sweep_pool_new(slots)))
-            return cli_fail(BS_ENOMEM, "%s", bs_last_error());
+            return cli_fail(bs_last_status(), "%s", bs_last_error());
         w = sweep_pool_workers(pool);
     }
     /* Runs share the cores (OMP_NUM_THREADS, when set, decides). */

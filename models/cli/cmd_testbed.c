@@ -134,7 +134,7 @@ static int write_validation(results *r, const world *w, const testbed_validation
     if (!label || !labels) {
         free(label);
         free(labels);
-        return bs_fail(BS_ENOMEM, "testbed: out of memory for the validation's aggregate names");
+        return bs_nomem("the validation's aggregate names (testbed)");
     }
     for (int f = 0; f < na; f++) {
         snprintf(label[f], sizeof label[f], "%d:%s>%s", f / 2, w->network.nodes[v->agg_src[f]].name,
@@ -199,7 +199,7 @@ static int write_h5(results *r, const world *w, const testbed_out *o, const test
     if (!names || !col) {
         free(names);
         free(col);
-        return bs_fail(BS_ENOMEM, "testbed: out of memory");
+        return bs_nomem("the columns of %d cases (testbed)", n);
     }
     int st = BS_OK;
     for (int k = 0; k < n; k++)
@@ -400,7 +400,7 @@ int cmd_testbed(int argc, char **argv)
         return rc;
     world *w = malloc(sizeof *w);
     if (!w)
-        return cli_fail(BS_ENOMEM, "out of memory");
+        return cli_fail(bs_nomem("the world"), "%s", bs_last_error());
     if ((rc = cli_load(a.config, a.n_set, a.set, w)) != 0)
         goto done;
     if (w->network.n_nodes == 0) {

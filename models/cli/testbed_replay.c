@@ -38,7 +38,7 @@ static int write_network(results *r, const world *w, const replay_out *o)
                          "Packets each box dropped, or its policers did"));
     double *zero = calloc((size_t)o->n_phases * o->n_boxes + 1, sizeof(double));
     if (!zero)
-        return bs_fail(BS_ENOMEM, "replay: out of memory");
+        return bs_nomem("a row of zeros (replay)");
     int st = results_write(r, "/censor/uninspected", 2, di, zero, "bit/s",
                            "Zero: the boxes of the packet level have no inspection capacity limit");
     free(zero);
@@ -49,7 +49,7 @@ static int write_replay(results *r, const world *w, const replay_out *o)
 {
     double *start = malloc(sizeof(double) * (size_t)o->n_phases);
     if (!start)
-        return bs_fail(BS_ENOMEM, "replay: out of memory");
+        return bs_nomem("the start of %d phases (replay)", o->n_phases);
     for (int p = 0; p < o->n_phases; p++)
         start[p] = o->phase_start[p];
     const char *d1[] = {"day"};
@@ -91,7 +91,7 @@ int testbed_replay(const world *w, const char *config, int n_set, char *const *s
                 w->scenario.name, w->n_days, (long long)w->testbed.replay_users, bs_ns3_version());
     char *text = config_dump(w);
     if (!text)
-        return bs_fail(BS_ENOMEM, "out of memory");
+        return bs_nomem("the configuration text (replay)");
     sim_out nat;
     int st = sim_run(w, NULL, NULL, &nat);
     replay_out o;

@@ -79,7 +79,7 @@ static int write_config(results *r, const run_meta *m)
         len += strlen(m->set[i]) + 1;
     char *joined = calloc(len, 1);
     if (!joined)
-        return bs_fail(BS_ENOMEM, "output: out of memory");
+        return bs_nomem("the list of overrides (output)");
     for (int i = 0; i < m->n_set; i++) {
         strcat(joined, m->set[i]);
         if (i + 1 < m->n_set)
@@ -144,7 +144,7 @@ static int write_events(results *r, const world *w)
     double *strength = calloc(rows, sizeof *strength);
     int st = BS_OK;
     if (!row || !text || !strength) {
-        st = bs_fail(BS_ENOMEM, "output: out of memory");
+        st = bs_nomem("%d event rows (output)", n);
         goto done;
     }
     for (int e = 0; e < n; e++) {

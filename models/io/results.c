@@ -133,7 +133,7 @@ results *results_create(const char *path)
     h5_quiet();
     results *r = calloc(1, sizeof *r);
     if (!r) {
-        bs_fail(BS_ENOMEM, "results: %s: out of memory", path);
+        bs_nomem("the results file %s", path);
         return NULL;
     }
     r->file = r->lcpl = H5I_INVALID_HID;
@@ -141,7 +141,7 @@ results *results_create(const char *path)
     r->path = str_dup(path);
     r->tmp = malloc(n);
     if (!r->path || !r->tmp) {
-        bs_fail(BS_ENOMEM, "results: %s: out of memory", path);
+        bs_nomem("the name of the results file %s", path);
         results_free(r);
         return NULL;
     }
@@ -158,8 +158,10 @@ results *results_create(const char *path)
             ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
         }
         if (!ok) {
-            bs_fail(BS_EINPUT, "results: %s: folder %s does not exist", path,
-                    dir ? dir : "(out of memory)");
+            if (dir)
+                bs_fail(BS_EINPUT, "results: %s: folder %s does not exist", path, dir);
+            else
+                bs_nomem("the folder's name of the results file %s", path);
             free(dir);
             results_free(r);
             return NULL;
@@ -283,17 +285,18 @@ int results_commit(results *r)
                      strerror(errno));
     if (rc == BS_OK) {
         atomic_untrack(r->tmp);
-        /* Make the rename itself durable; failure here loses nothing. */
-        char *dir = str_dup(r->path);
-        if (dir) {
-            char *slash = strrchr(dir, '/');
-            if (!slash)
-                sync_path(".", 1);
-            else {
-                slash[slash == dir ? 1 : 0] = '\0';
-                sync_path(dir, 1);
-            }
-            free(dir);
+        /* Make the rename itself durable; failure here loses nothing.  (Its
+         * folder's name on the stack: the file is complete, nothing that
+         * could run out of memory is left to do.) */
+        char dir[PATH_MAX];
+        const char *slash = strrchr(r->path, '/');
+        if (!slash)
+            sync_path(".", 1);
+        else if ((size_t)(slash - r->path) < sizeof dir) {
+            size_t len = slash == r->path ? 1 : (size_t)(slash - r->path);
+            memcpy(dir, r->path, len);
+            dir[len] = '\0';
+            sync_path(dir, 1);
         }
         results_free(r);
         return BS_OK;
@@ -304,13 +307,17 @@ int results_commit(results *r)
 
 /* ---- objects and attributes ---------------------------------------------- */
 
-/* 1 if every component of `path` exists, 0 if one is missing, <0 on error. */
-static htri_t path_exists(hid_t file, const char *path)
+/* 1 if every component of `path` exists, 0 if one is missing, -1 on an
+ * HDF5 error, -2 when memory ran out (said). */
+static htri_t path_exists(results *r, const char *path)
 {
+    hid_t file = r->file;
     size_t n = strlen(path);
     char *buf = malloc(n + 1);
-    if (!buf)
-        return -1;
+    if (!buf) {
+        bs_nomem("the name %s in %s", path, r->path);
+        return -2;
+    }
     htri_t found = 1;
     for (size_t i = 0; i <= n && found > 0; i++) {
         if ((path[i] == '/' || path[i] == '\0') && i > 0 && path[i - 1] != '/') {
@@ -327,9 +334,10 @@ static htri_t path_exists(hid_t file, const char *path)
  * does not exist. */
 static hid_t open_or_create(results *r, const char *obj)
 {
-    htri_t ex = path_exists(r->file, obj);
+    htri_t ex = path_exists(r, obj);
     if (ex < 0) {
-        h5fail(r, obj, "cannot look up object");
+        if (ex == -1)
+            h5fail(r, obj, "cannot look up object");
         return H5I_INVALID_HID;
     }
     hid_t id = ex ? H5Oopen(r->file, obj, H5P_DEFAULT)
@@ -508,13 +516,13 @@ static int write_dim(results *r, const char *name, int n, hid_t ftype, hid_t mty
         int cap = r->cap_dims ? 2 * r->cap_dims : 8;
         struct results_dim *d = realloc(r->dims, (size_t)cap * sizeof *d);
         if (!d)
-            return bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, path);
+            return bs_nomem("%s of %s", path, r->path);
         r->dims = d;
         r->cap_dims = cap;
     }
     char *copy = str_dup(name);
     if (!copy)
-        return bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, path);
+        return bs_nomem("%s of %s", path, r->path);
 
     int rc = BS_OK;
     hsize_t len = (hsize_t)n;
@@ -547,8 +555,7 @@ int results_dim_names(results *r, const char *name, int n, const char *const *la
     if (n > 0 && labels) {
         v = malloc((size_t)n * sizeof *v);
         if (!v)
-            return bs_fail(BS_ENOMEM, "results: %s: /dims/%s: out of memory", r->path,
-                           name ? name : "?");
+            return bs_nomem("/dims/%s of %s", name ? name : "?", r->path);
         for (int i = 0; i < n; i++)
             v[i] = labels[i] ? labels[i] : "";
     }
@@ -567,8 +574,7 @@ int results_dim_values(results *r, const char *name, int n, const int *values, c
     if (n > 0) {
         v = malloc((size_t)n * sizeof *v);
         if (!v)
-            return bs_fail(BS_ENOMEM, "results: %s: /dims/%s: out of memory", r->path,
-                           name ? name : "?");
+            return bs_nomem("/dims/%s of %s", name ? name : "?", r->path);
         for (int i = 0; i < n; i++)
             v[i] = values ? values[i] : i;
     }
@@ -729,7 +735,7 @@ int results_write_table(results *r, const char *path, int n_rows, int n_cols,
     hid_t dset = H5I_INVALID_HID;
 
     if (n_rows > 0 && !(buf = calloc((size_t)n_rows, rec))) {
-        rc = bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, path);
+        rc = bs_nomem("%s of %s", path, r->path);
         goto done;
     }
     str = vlen_str_type();
@@ -779,7 +785,7 @@ int results_write_table(results *r, const char *path, int n_rows, int n_cols,
         goto done;
     }
     if (!(units = units_summary(n_cols, cols))) {
-        rc = bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, path);
+        rc = bs_nomem("%s of %s", path, r->path);
         goto done;
     }
     rc = put_units_desc(r, dset, path, units, desc);

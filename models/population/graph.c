@@ -161,5 +161,5 @@ nomem:
     free(pool_at);
     free(fill);
     graph_free(g);
-    return bs_fail(BS_ENOMEM, "graph: out of memory for the social graph of %u agents", n);
+    return bs_nomem("the social graph of %u agents (graph)", n);
 }

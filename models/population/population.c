@@ -399,7 +399,7 @@ population *population_new(const world *w)
 {
     population *p = calloc(1, sizeof *p);
     if (!p) {
-        bs_fail(BS_ENOMEM, "population: out of memory");
+        bs_nomem("the population");
         return NULL;
     }
     p->w = w;
@@ -441,7 +441,7 @@ population *population_new(const world *w)
         ok = w->population.graph != GRAPH_NEGBIN ||
              graph_build(w, p->n, p->region, p->flags, r_graph, &p->g) == BS_OK;
     } else {
-        bs_fail(BS_ENOMEM, "population: out of memory for %u agents", p->n);
+        bs_nomem("%u agents (population)", p->n);
     }
     if (r_init)
         gsl_rng_free(r_init);
@@ -512,7 +512,7 @@ int population_tally_on(population *p)
     for (int t = 0; ok && t < p->n_thr; t++)
         ok = (p->tally_thr[t] = calloc(p->tally_cells, sizeof(uint64_t))) != NULL;
     if (!ok)
-        return bs_fail(BS_ENOMEM, "population: out of memory for the flow engine's tally");
+        return bs_nomem("the flow engine's tally (population)");
     return BS_OK;
 }
 
@@ -1125,7 +1125,7 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
         l->n_inst = 0;
     }
     if (st == BS_ENOMEM)
-        return bs_fail(BS_ENOMEM, "population: out of memory for the day's adoptions");
+        return bs_nomem("the day's adoptions (population)");
     if (st != BS_OK)
         return bs_fail(BS_ERUNTIME,
                        "population: day %d: an agent's adoption hazard exceeded the bound its "

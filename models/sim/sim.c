@@ -77,7 +77,7 @@ static int alloc_out(const world *w, sim_out *out)
     if (ok)
         return BS_OK;
     sim_out_free(out);
-    return bs_fail(BS_ENOMEM, "sim: out of memory for %d days of results", w->n_days);
+    return bs_nomem("%d days of results (sim)", w->n_days);
 }
 
 sim_memory sim_estimate(const world *w)
@@ -172,7 +172,7 @@ int sim_run(const world *w, sim_progress progress, void *arg, sim_out *out)
     day_rules *today = malloc(sizeof *today), *prev = calloc(1, sizeof *prev);
     double *scratch = malloc(sizeof(double) * ((size_t)w->n_regions * (w->n_apps + w->n_vpns) + 1));
     if (!pop || !cen || !today || !prev || !scratch) {
-        st = pop && cen ? bs_fail(BS_ENOMEM, "sim: out of memory") : bs_last_status();
+        st = pop && cen ? bs_nomem("the day's rules and sums (sim)") : bs_last_status();
         goto done;
     }
     if (out->has_network) {
@@ -180,7 +180,7 @@ int sim_run(const world *w, sim_progress progress, void *arg, sim_out *out)
         if ((st = population_tally_on(pop)) != BS_OK || !(ns = netsim_new(w)) ||
             !(users = malloc(sizeof(double) * cells))) {
             st = st != BS_OK ? st : users || !ns ? bs_last_status()
-                                                 : bs_fail(BS_ENOMEM, "sim: out of memory");
+                                                 : bs_nomem("the users of %zu cells (sim)", cells);
             goto done;
         }
     }

@@ -268,7 +268,7 @@ static void start_run(farm *f, int k)
     run_path(f, k, path, sizeof path);
     sweep_job j = {k, f->o->threads, f->s->scenario, path, 0, NULL, f->s->n_collect, f->s->collect};
     j.n_set = sweep_spec_overrides(f->s, k, 1, &j.set);
-    int st = j.n_set < 0 ? bs_fail(BS_ENOMEM, "sweep: out of memory") : f->w->start(f->w->ctx, &j);
+    int st = j.n_set < 0 ? bs_nomem("the overrides of run %d (sweep)", k) : f->w->start(f->w->ctx, &j);
     sweep_spec_free_set(j.n_set, j.set);
     if (st == BS_OK) {
         for (int i = 0; i < f->w->slots; i++)
@@ -379,7 +379,7 @@ int sweep_farm_run(const sweep_spec *s, const uint64_t *hashes, const sweep_farm
     f.flight = malloc((size_t)(w->slots > 0 ? w->slots : 1) * sizeof *f.flight);
     int st = BS_OK;
     if (!f.rows || !f.values || !f.flight || w->slots < 1) {
-        st = bs_fail(BS_ENOMEM, "sweep: out of memory for %d runs", s->n_runs);
+        st = bs_nomem("%d runs (sweep)", s->n_runs);
         goto done;
     }
     for (size_t k = 0; k < n; k++) {

@@ -728,7 +728,7 @@ int sweep_spec_load_sobol(const char *file, int sobol_n, sweep_spec **out, char 
     if (!s || !f || !(s->file = strdup(file))) {
         free(s);
         free(f);
-        return bs_fail(BS_ENOMEM, "sweep: out of memory");
+        return bs_nomem("loading %s (sweep)", file);
     }
     s->sobol_option = sobol_n;
     int st = config_load_file(&sweep_schema, file, f, sweep_rules, s, errors);

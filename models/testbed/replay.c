@@ -218,7 +218,7 @@ static int run_phase(phase_ctx *x, const sim_out *nat, int day)
         free(at);
         free(next);
         free(ok);
-        return bs_fail(BS_ENOMEM, "replay: out of memory");
+        return bs_nomem("the call schedule (replay)");
     }
     for (int u = 0; u < n; u++) {
         int r = x->user_region[u];
@@ -305,7 +305,7 @@ static int alloc_out(const world *w, int n_phases, replay_out *o)
     if (!s->primary || !s->vpn || !s->attempted || !s->completed || !s->failed || !s->abandoned ||
         !s->day_of || !o->phase_start || !o->link_load || !o->link_capacity || !o->border_app ||
         !o->border_vpn || !o->border_total || !o->inspected || !o->dropped)
-        return bs_fail(BS_ENOMEM, "replay: out of memory");
+        return bs_nomem("the series of %zu phases (replay)", P);
     for (int dl = 0; dl < L; dl++)
         o->link_capacity[dl] = w->network.links[dl / 2].capacity;
     return BS_OK;
@@ -363,7 +363,7 @@ int replay_run(const world *w, const sim_out *nat, replay_out *out)
     gsl_rng *g = rng_stream((uint64_t)w->scenario.seed, (uint64_t)w->scenario.run, "replay");
     int st = user_isp && user_region && user_vpn && share && user_q && pw && c && rules && g
                  ? alloc_out(w, n_phases, out)
-                 : bs_fail(BS_ENOMEM, "replay: out of memory");
+                 : bs_nomem("the users and rules (replay)");
     if (st == BS_OK)
         st = place(w, n, isp_node, user_isp, user_region);
     for (int u = 0; u < 2 * n && st == BS_OK; u++)

@@ -262,13 +262,13 @@ static int run_case(const world *w, const int *access, int n_access, const int *
     censor *c = cw ? censor_new(cw) : NULL;
     if (!c) {
         free(cw);
-        return bs_last_status() ? bs_last_status() : bs_fail(BS_ENOMEM, "testbed: out of memory");
+        return bs_last_status() ? bs_last_status() : bs_nomem("a case's world (testbed)");
     }
     day_rules *d = malloc(sizeof *d);
     if (!d) {
         censor_free(c);
         free(cw);
-        return bs_fail(BS_ENOMEM, "testbed: out of memory");
+        return bs_nomem("a case's rules (testbed)");
     }
     events_day(cw, 0, d);
     censor_apply(c, d);
@@ -288,7 +288,7 @@ static int run_case(const world *w, const int *access, int n_access, const int *
     memset(&wb, 0, sizeof wb);
     classify_flow *flows = calloc((size_t)(n_calls + n_mix) + 1, sizeof *flows);
     uint8_t *caught = calloc((size_t)(n_calls + n_mix) + 1, 1);
-    int st = flows && caught ? BS_OK : bs_fail(BS_ENOMEM, "testbed: out of memory");
+    int st = flows && caught ? BS_OK : bs_nomem("%d flows (testbed)", n_calls + n_mix);
     if (wired && st == BS_OK) {
         wire_rule(w, tc->app, tc->technique, tc->vpn, &wb.rule);
         for (int i = 0; i < n_calls; i++)
@@ -444,7 +444,7 @@ int testbed_run(const world *w, testbed_out *out)
                      (v < 0 || tb->vpn_mask >> v & 1u);
     out->cases = calloc((size_t)n, sizeof *out->cases);
     if (!out->cases)
-        return bs_fail(BS_ENOMEM, "testbed: out of memory");
+        return bs_nomem("%d cases (testbed)", n);
     out->n_links = 2 * net->n_links;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -465,7 +465,7 @@ int testbed_run(const world *w, testbed_out *out)
                 tc->link_load = calloc((size_t)out->n_links, sizeof(double));
                 if (!tc->link_load) {
                     testbed_out_free(out);
-                    return bs_fail(BS_ENOMEM, "testbed: out of memory");
+                    return bs_nomem("the link loads of a case (testbed)");
                 }
                 int st = run_case(w, access, n_access, node_isp, tc, &out->media_packets);
                 if (st != BS_OK) {
