@@ -284,9 +284,21 @@ static int pair_scope(const scope_ctx *x, uint64_t cap, uint64_t key)
             }
             uint64_t pairs = (hi - lo) / 2;
 #pragma omp parallel for schedule(static)
-            for (uint64_t j = 0; j < pairs; j++)
+            for (uint64_t j = 0; j < pairs; j++) {
+                /* The reads are at random: ask for them ahead, the offsets
+                 * 16 pairs ahead, the slots (through offsets by then read) 8. */
+                const uint32_t *ahead = list + lo + 2 * j;
+                if (j + 16 < pairs) {
+                    __builtin_prefetch(&x->off[ahead[32]]);
+                    __builtin_prefetch(&x->off[ahead[33]]);
+                }
+                if (j + 8 < pairs) {
+                    __builtin_prefetch(&x->adj[x->off[ahead[16]]], 1);
+                    __builtin_prefetch(&x->adj[x->off[ahead[17]]], 1);
+                }
                 pair(x, stub_at(list, start, g_lo, g_hi, lo + 2 * j),
                      stub_at(list, start, g_lo, g_hi, lo + 2 * j + 1));
+            }
             if ((hi - lo) % 2) {
                 carry[p] = stub_at(list, start, g_lo, g_hi, hi - 1);
                 carried[p] = 1;
