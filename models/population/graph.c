@@ -34,7 +34,7 @@ void graph_free(graph *g)
     memset(g, 0, sizeof *g);
 }
 
-static double list_cap(double stubs) { return stubs / LIST_SHARE > 1 << 20 ? stubs / LIST_SHARE : 1 << 20; }
+static double list_cap(double stubs) { return stubs / LIST_SHARE > 1 << 18 ? stubs / LIST_SHARE : 1 << 18; }
 
 graph_memory graph_estimate(const world *w, const uint32_t *region_n)
 {
