@@ -34,7 +34,10 @@ void graph_free(graph *g)
     memset(g, 0, sizeof *g);
 }
 
-static double list_cap(double stubs) { return stubs / LIST_SHARE > 1 << 18 ? stubs / LIST_SHARE : 1 << 18; }
+static double list_cap(double stubs)
+{
+    return stubs / LIST_SHARE > 1 << 18 ? stubs / LIST_SHARE : 1 << 18;
+}
 
 graph_memory graph_estimate(const world *w, const uint32_t *region_n)
 {
@@ -113,10 +116,10 @@ static int pool_of(int cat, int region, int ios, int n_regions)
 /* ---- pairing, scope by scope ---- */
 
 typedef struct scope_ctx {
-    uint32_t lo, hi;    /* the scope's agents are among [lo, hi) */
-    uint32_t b_lo, b_hi; /* its buckets: its three pools' */
+    uint32_t lo, hi;            /* the scope's agents are among [lo, hi) */
+    uint32_t b_lo, b_hi;        /* its buckets: its three pools' */
     const uint32_t *pool_first; /* [pool]: the pool's first bucket */
-    int pool0;          /* its first pool */
+    int pool0;                  /* its first pool */
     const uint64_t *off;
     uint32_t *adj;
 } scope_ctx;
@@ -478,8 +481,8 @@ static void region_ranges(const uint8_t *region, uint32_t n, int n_regions, uint
     }
 }
 
-int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t *flags,
-                gsl_rng *r, graph *g)
+int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t *flags, gsl_rng *r,
+                graph *g)
 {
     const population_cfg *pc = &w->population;
     memset(g, 0, sizeof *g);
@@ -501,8 +504,8 @@ int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t
     x->prob = pc->contacts_size / (pc->contacts_size + pc->contacts_mean);
     for (int k = 0; k < w->n_regions; k++) {
         double f = w->regions[k].abroad_share, h = pc->home_region, e = pc->platform_homophily;
-        double share[N_CAT + 1] = {f, (1 - f) * h * e, (1 - f) * h * (1 - e),
-                                   (1 - f) * (1 - h) * e, (1 - f) * (1 - h) * (1 - e)};
+        double share[N_CAT + 1] = {f, (1 - f) * h * e, (1 - f) * h * (1 - e), (1 - f) * (1 - h) * e,
+                                   (1 - f) * (1 - h) * (1 - e)};
         double cum = 0;
         for (int c = 0; c <= N_CAT; c++)
             x->cum[k][c] = cum += share[c];
@@ -537,8 +540,13 @@ int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t
     uint64_t cap = (uint64_t)list_cap((double)g->off[n]);
     region_ranges(region, n, w->n_regions, lo, hi);
     for (int k = 0; k <= w->n_regions; k++) {
-        scope_ctx s = {k < w->n_regions ? lo[k] : 0, k < w->n_regions ? hi[k] : n,
-                       pool_first[3 * k], pool_first[3 * k + 3], pool_first, 3 * k, g->off,
+        scope_ctx s = {k < w->n_regions ? lo[k] : 0,
+                       k < w->n_regions ? hi[k] : n,
+                       pool_first[3 * k],
+                       pool_first[3 * k + 3],
+                       pool_first,
+                       3 * k,
+                       g->off,
                        g->adj};
         if (!pair_scope(&s, cap, x->key))
             goto nomem;

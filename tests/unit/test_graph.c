@@ -103,8 +103,8 @@ static void degrees_and_abroad(void **state)
     for (int i = 0; i < b.n; i++)
         abroad += b.g.abroad[i];
     double se_abroad = sqrt((1 + 1.0 / 3) / b.n), se_domestic = sqrt(36.0 / b.n);
-    print_message("mean abroad %.3f (se %.3f), domestic %.3f (se %.3f)\n", abroad / b.n,
-                  se_abroad, domestic / b.n, se_domestic);
+    print_message("mean abroad %.3f (se %.3f), domestic %.3f (se %.3f)\n", abroad / b.n, se_abroad,
+                  domestic / b.n, se_domestic);
     assert_true(fabs(abroad / b.n - 1.0) < 4 * se_abroad);
     assert_true(fabs(domestic / b.n - 9.0) < 4 * se_domestic);
     unbuild(&b);
@@ -204,8 +204,8 @@ static void degree_distribution(void **state)
     double p = 3.0 / 13, chi2 = 0, obs = 0, expect = 0, below = 0;
     int bins = 0;
     for (int k = 0; k < KMAX; k++) {
-        double e = b.n * exp(lgamma(k + 3.0) - lgamma(k + 1.0) - lgamma(3.0) + 3 * log(p) +
-                             k * log1p(-p));
+        double e =
+            b.n * exp(lgamma(k + 3.0) - lgamma(k + 1.0) - lgamma(3.0) + 3 * log(p) + k * log1p(-p));
         obs += seen[k];
         expect += e;
         below += e / b.n;
@@ -221,8 +221,7 @@ static void degree_distribution(void **state)
     chi2 += (obs - expect) * (obs - expect) / expect;
     bins++;
     double crit = gsl_cdf_chisq_Qinv(0.001, bins - 1);
-    print_message("degree chi-square %.1f over %d bins (0.001 critical %.1f)\n", chi2, bins,
-                  crit);
+    print_message("degree chi-square %.1f over %d bins (0.001 critical %.1f)\n", chi2, bins, crit);
     assert_true(chi2 < crit);
     unbuild(&b);
 }
@@ -230,12 +229,9 @@ static void degree_distribution(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(csr_symmetric),
-        cmocka_unit_test(degrees_and_abroad),
-        cmocka_unit_test(regional_clustering),
-        cmocka_unit_test(platform_homophily),
-        cmocka_unit_test(same_whatever_threads),
-        cmocka_unit_test(degree_distribution),
+        cmocka_unit_test(csr_symmetric),         cmocka_unit_test(degrees_and_abroad),
+        cmocka_unit_test(regional_clustering),   cmocka_unit_test(platform_homophily),
+        cmocka_unit_test(same_whatever_threads), cmocka_unit_test(degree_distribution),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
