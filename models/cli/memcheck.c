@@ -91,8 +91,7 @@ static void cgroup_room(char *dir, int v1, double own, double *best, char *from,
         double limit = number_in(path);
         /* v1 writes "no limit" as the largest page-aligned 63-bit number. */
         if (limit > 0 && limit < 4e18) {
-            snprintf(path, sizeof path, "%s/%s", dir,
-                     v1 ? "memory.usage_in_bytes" : "memory.current");
+            snprintf(path, sizeof path, "%s/%s", dir, v1 ? "memory.usage_in_bytes" : "memory.current");
             double used = number_in(path);
             snprintf(path, sizeof path, "%s/memory.stat", dir);
             double cache = field_of(path, v1 ? "total_cache" : "file");
@@ -155,7 +154,7 @@ static double rlimit_of(int resource)
 /* The need and the room of world w as it is configured; 1 if it fits. */
 typedef struct fit {
     sim_memory sim;
-    double need, vm, data; /* resident, address space, data */
+    double need, vm, data;        /* resident, address space, data */
     double room, as_room, data_room;
     char from[4400];
 } fit;
@@ -228,8 +227,7 @@ int memcheck(world *w, int enforce, int verbose)
                 "entries (population %s, %s while its graph is built; flow engine %s; results %s); "
                 "%s available (%s)\n",
                 need, f.sim.agents, f.sim.contacts, pop, build, flow, res,
-                f.room >= UNLIMITED ? "no limit" : room,
-                f.room >= UNLIMITED ? "none found" : f.from);
+                f.room >= UNLIMITED ? "no limit" : room, f.room >= UNLIMITED ? "none found" : f.from);
     }
     if (ok || !enforce || w->population.memory_check == 0)
         return 0;
@@ -241,17 +239,13 @@ int memcheck(world *w, int enforce, int verbose)
     } else if (f.vm > f.as_room) {
         print_bytes(need, sizeof need, f.vm);
         print_bytes(avail, sizeof avail, f.as_room);
-        snprintf(what, sizeof what,
-                 "needs about %s of address space, more than its limit of %s "
-                 "(RLIMIT_AS, ulimit -v)",
-                 need, avail);
+        snprintf(what, sizeof what, "needs about %s of address space, more than its limit of %s "
+                 "(RLIMIT_AS, ulimit -v)", need, avail);
     } else {
         print_bytes(need, sizeof need, f.data);
         print_bytes(avail, sizeof avail, f.data_room);
-        snprintf(what, sizeof what,
-                 "needs about %s of data, more than its limit of %s "
-                 "(RLIMIT_DATA, ulimit -d)",
-                 need, avail);
+        snprintf(what, sizeof what, "needs about %s of data, more than its limit of %s "
+                 "(RLIMIT_DATA, ulimit -d)", need, avail);
     }
     /* Printed to 4 digits, a scale may round below the one found, to more
      * agents than fit: round it up instead (%.4g's error is under 5e-4). */
