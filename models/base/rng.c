@@ -77,6 +77,11 @@ gsl_rng *rng_stream(uint64_t seed, uint64_t run, const char *name)
     return r;
 }
 
+void rng_stream_seek(gsl_rng *r, uint64_t id_lo, uint64_t id_hi)
+{
+    philox_rewind(r->state, id_lo, id_hi);
+}
+
 void rng_identity(const gsl_rng *r, uint64_t id[2])
 {
     const philox_state *s = r->state;

@@ -118,7 +118,7 @@ size_t population_bytes(const population *p);       /* memory held */
 
 /* The memory population_new(w) will take, estimated before allocating
  * (models/README.md, section 10): agents, expected domestic contact entries
- * (graph.h), build_peak, the bytes held at the end of the graph's build (its
+ * (graph.h), build_peak, the bytes held while the graph is built (its
  * temporaries included), kept, what the population holds afterwards, and
  * tally, what population_tally_on adds (with this process's OpenMP thread
  * count, threads).  Bytes, as doubles: a misconfigured scale can ask for more than
