@@ -436,8 +436,10 @@ void config_resolve(world *w, check_ctx *c)
         snprintf(path, sizeof path, "events.[%d].date", e);
         if (w->n_days > 0 && (ev->date < w->scenario.start || ev->date >= w->scenario.end))
             config_check_error(c, path, "the event's date is outside the scenario");
-        else if (e > 0 && ev->date * 24 + ev->hour < w->events[e - 1].date * 24 + w->events[e - 1].hour)
-            config_check_error(c, path, "events must be in date order (date, then hour)");
+        else if (e > 0 && ev->date < w->events[e - 1].date)
+            config_check_error(c, path, "events must be in date order");
+        else if (e > 0 && ev->date == w->events[e - 1].date && ev->hour < w->events[e - 1].hour)
+            config_check_error(c, path, "events must be in date order: on one date, by hour");
         resolve_event_scope(w, c, e);
         check_event_action(w, c, e);
     }
