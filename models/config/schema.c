@@ -240,6 +240,12 @@ const schema_entry schema_table[] = {
     {"censor.throttle_rate", PT_RATE, W(censor.throttle_rate), 0, 0, "\"130kbps\"", 1, 1e12,
      "bit/s", NULL, 0, "Policing rate of a throttle rule that names none",
      "Xue et al., IMC 2021: Twitter throttled to about 130 kbit/s"},
+    {"censor.chase", PT_REAL, W(censor.chase), 0, 0, "0.5", 0, 24, "1/day", NULL, 0,
+     "While an ip rule on an app is in force, the rate at which the censor finds the addresses "
+     "the app rotated to and adds them to its list (0: the list never grows; world/events.h)",
+     "assumption, order of magnitude from Telegram 2018: Roskomnadzor added the cloud ranges "
+     "Telegram moved to within days (about 1.8 million addresses on 16-17 April, 16-18 million "
+     "by the end of April 2018, press), so a rotated address stays off the list about 2 days"},
     TECHNIQUE(TECH_IP, "ip", 0.9, 0.9, 0.9, 0.05,
               "assumption; 2018: 16-18 million IPs blocked to reach Telegram"),
     TECHNIQUE(TECH_SNI, "sni", 0.85, 0.85, 0.95, 0.01, "assumption"),
@@ -418,6 +424,10 @@ const schema_entry schema_table[] = {
      NULL, 0, "The timeline: what the censor does when", ""},
     {"events.[].date", PT_DATE, E(date), 0, 0, NULL, 0, INF, "date", NULL, 0,
      "Day the event takes effect", ""},
+    {"events.[].hour", PT_INT, E(hour), 0, 0, "0", 0, 23, "hour", NULL, 0,
+     "Hour of its date at which the event takes effect, in the scenario's clock (the diurnal "
+     "profile's, Moscow time for Russia); 0: the start of the day",
+     "models/README.md, section 2"},
     {"events.[].action", PT_ENUM, E(action), 0, 0, NULL, 0, 0, "", ENUM(world_action_names),
      "What happens", "models/README.md, section 2"},
     {"events.[].duration", PT_DURATION, E(duration), 0, 0, "\"0d\"", 0, 36500, "days", NULL,
@@ -437,10 +447,20 @@ const schema_entry schema_table[] = {
      "VPN protocols concerned (vpn_block)", ""},
     {"events.[].strength", PT_REAL, E(strength), 0, 0, "1.0", 0, 1, "share", NULL, 0,
      "How much of the matched traffic the rule catches, or the share of new phones with a "
-     "pre-installed app, or the share of VPN availability removed",
+     "pre-installed app, or the share of VPN availability removed, or (rotate) the share of "
+     "the app's flows moved to new addresses at its start, or (shock) the share of people it "
+     "reaches",
      ""},
     {"events.[].rate", PT_RATE, E(rate), 0, 0, "\"0bps\"", 0, 1e12, "bit/s", NULL, 0,
      "Throttle rate (0: censor.throttle_rate)", ""},
+    {"events.[].appeal", PT_REAL, E(appeal), 0, 0, "1.0", 0, 100, "factor", NULL, 0,
+     "shock: multiplier on the app's appeal (its Bass adoption hazard) for the share strength of "
+     "people while in force: above 1 a promotion or campaign, below 1 a scandal",
+     "assumption: a shock has no default size; set it per event, with its source in the note"},
+    {"events.[].turnover", PT_REAL, E(turnover), 0, 0, "0.0", 0, 24, "1/day", NULL, 0,
+     "rotate: while in force, the share of the app's listed flows it moves to new addresses per "
+     "day (on top of the share strength moved when it starts)",
+     "assumption: 0, a one-off move, as before the censor's chase was modelled"},
     {"events.[].note", PT_STRING, E(note), W_TEXT, 0, "\"\"", 0, 0, "", NULL, 0,
      "Where the event comes from", ""},
 };

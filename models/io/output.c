@@ -131,7 +131,7 @@ static void join_names(const strlist *l, char *out, size_t n)
 
 /* One row of /events as text. */
 typedef struct event_row {
-    char date[11], apps[W_NAME * MAX_LIST], classes[W_NAME * N_CLASSES];
+    char date[24], apps[W_NAME * MAX_LIST], classes[W_NAME * N_CLASSES];
     char scope[3 * W_NAME * MAX_LIST + 32];
 } event_row;
 
@@ -151,6 +151,8 @@ static int write_events(results *r, const world *w)
         const event_cfg *ev = &w->events[e];
         char regions[W_NAME * MAX_LIST], isps[W_NAME * MAX_LIST], vpns[W_NAME * MAX_LIST];
         world_date_str(ev->date, row[e].date);
+        if (ev->hour) /* ISO date and time: readers parse the date in front */
+            snprintf(row[e].date + 10, sizeof row[e].date - 10, "T%02d:00", (int)ev->hour);
         join_names(&ev->apps, row[e].apps, sizeof row[e].apps);
         join_names(&ev->classes, row[e].classes, sizeof row[e].classes);
         join_names(&ev->regions, regions, sizeof regions);
@@ -159,6 +161,12 @@ static int write_events(results *r, const world *w)
         snprintf(row[e].scope, sizeof row[e].scope, "regions=%s;isps=%s%s%s",
                  regions[0] ? regions : "all", isps[0] ? isps : "all", vpns[0] ? ";vpns=" : "",
                  vpns);
+        size_t len = strlen(row[e].scope);
+        if (ev->action == ACT_SHOCK)
+            snprintf(row[e].scope + len, sizeof row[e].scope - len, ";appeal=%g", ev->appeal);
+        else if (ev->action == ACT_ROTATE && ev->turnover > 0)
+            snprintf(row[e].scope + len, sizeof row[e].scope - len, ";turnover=%g/day",
+                     ev->turnover);
         /* Only rules have a technique. */
         int rule = ev->action == ACT_BLOCK || ev->action == ACT_THROTTLE ||
                    ev->action == ACT_VPN_BLOCK || ev->action == ACT_SHUTDOWN;
@@ -173,7 +181,7 @@ static int write_events(results *r, const world *w)
         strength[e] = ev->strength;
     }
     results_column cols[] = {
-        {"date", RCOL_STRING, text, "ISO date"},
+        {"date", RCOL_STRING, text, "ISO date, with the hour (THH:00) when not 00:00"},
         {"action", RCOL_STRING, text + rows, ""},
         {"apps", RCOL_STRING, text + 2 * rows, ""},
         {"classes", RCOL_STRING, text + 3 * rows, ""},

@@ -790,9 +790,14 @@ static void block_calls(population *p, const censor *c, lane *l, uint32_t lo, ui
         one_call(p, c, q[tail++ % PIPE], l, tally);
 }
 
+/* Shocks (world/events.h): the day's multiplier of app a's Bass hazard
+ * (promotion, campaign above 1; scandal below), 1 when none is in force.
+ * Pre-installation is not multiplied: it is its own event. */
+static inline double appeal_of(const day_rules *d, int a) { return d->appeal[a]; }
+
 /* Adoption of app a by agent i, with its uniform u of the day for a: it
- * adopts if u < 1 - exp(-h_i), h_i = p_a + preinstall_a + q_a s_i(a) (1 +
- * kappa F_i).  The contact that estimates s_i(a) (drawn from the agent's
+ * adopts if u < 1 - exp(-h_i), h_i = preinstall_a + m_a (p_a + q_a s_i(a) (1 +
+ * kappa F_i)), m_a the day's shock multiplier (appeal_of).  The contact that estimates s_i(a) (drawn from the agent's
  * PURPOSE_ADOPT_CONTACT draws for a) is drawn only when u would accept at the
  * agent's largest possible hazard (a contact who has a and for whom it
  * works), which gives the same decision without touching the contact in
@@ -805,8 +810,9 @@ static int consider(const population *p, const censor *c, const day_rules *d, ui
     double base = d->preinstall[a];
     double social = 0;
     if (!((p->flags[i] & FLAG_AVERSE) && (p->averse_apps >> a & 1u))) {
-        base += w->apps[a].bass_p / 365.0;
-        social = w->apps[a].bass_q / 365.0 * (1.0 + w->population.adoption_kappa * p->frust[i]);
+        double m = appeal_of(d, a);
+        base += m * w->apps[a].bass_p / 365.0;
+        social = m * w->apps[a].bass_q / 365.0 * (1.0 + w->population.adoption_kappa * p->frust[i]);
     }
 #ifndef NDEBUG
     /* i's largest hazard (a contact for whom a works) within the bound h its
@@ -878,8 +884,8 @@ static int block_adopt(const population *p, const censor *c, const day_rules *d,
     int m = w->n_apps;
     double h0[MAX_APPS], h1[MAX_APPS]; /* h_a <= h0[a] + h1[a] F */
     for (int a = 0; a < m; a++) {
-        h0[a] = d->preinstall[a] + (w->apps[a].bass_p + w->apps[a].bass_q) / 365.0;
-        h1[a] = w->apps[a].bass_q / 365.0 * w->population.adoption_kappa;
+        h0[a] = d->preinstall[a] + appeal_of(d, a) * (w->apps[a].bass_p + w->apps[a].bass_q) / 365.0;
+        h1[a] = appeal_of(d, a) * w->apps[a].bass_q / 365.0 * w->population.adoption_kappa;
     }
     /* Agents with q >= q_min: V >= q / 16 >= m h for every agent of the block. */
     double h_block = 0;

@@ -24,7 +24,9 @@
  *     abandons.  An app that works after a failure moves to the front.
  *  2. Adoption (Bass with network effects): an agent lacking app a that it can
  *     run installs it with probability 1 - exp(-h dt), with
- *     h = p_a + preinstall_a(t) + q_a s_i(a) (1 + kappa F_i).  s_i(a), the share
+ *     h = preinstall_a(t) + m_a(t) (p_a + q_a s_i(a) (1 + kappa F_i)),
+ *     m_a(t) the shocks' multiplier of the day (world/events.h: promotion,
+ *     campaign, scandal; 1 without one).  s_i(a), the share
  *     of i's contacts who have a and for whom a works, is estimated without
  *     bias from one contact drawn at random (its indicator times the pass
  *     probability of a call on a between the two).  Each agent has one

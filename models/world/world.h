@@ -44,7 +44,7 @@ enum technique {
 };
 enum action {
     ACT_BLOCK, ACT_THROTTLE, ACT_UNBLOCK, ACT_VPN_BLOCK, ACT_VPN_STORE_REMOVAL,
-    ACT_PREINSTALL, ACT_SHUTDOWN, ACT_ROTATE, N_ACTIONS
+    ACT_PREINSTALL, ACT_SHUTDOWN, ACT_ROTATE, ACT_SHOCK, N_ACTIONS
 };
 enum graph_kind { GRAPH_NEGBIN, GRAPH_COMPLETE, GRAPH_NONE, N_GRAPH_KINDS };
 enum failure_mode { FAIL_OPEN, FAIL_CLOSED, N_FAILURE_MODES };
@@ -162,10 +162,13 @@ typedef struct technique_cfg {
 typedef struct censor_cfg {
     technique_cfg tech[N_TECHNIQUES];
     double throttle_rate;  /* default policing rate, bit/s */
+    double chase;          /* per day: rate at which the censor lists an app's rotated
+                              addresses while an ip rule on it is in force (world/events.h) */
 } censor_cfg;
 
 typedef struct event_cfg {
     int32_t date;        /* days since 1970-01-01 */
+    int64_t hour;        /* hour of the date it takes effect, 0..23 (scenario clock) */
     double duration;     /* days; 0 = until an unblock or the end */
     int action;          /* enum action */
     strlist apps;        /* empty = every app (for block: must name apps) */
@@ -176,6 +179,8 @@ typedef struct event_cfg {
     strlist vpns;        /* vpn_block: protocols */
     double strength;     /* 0..1 */
     double rate;         /* throttle: policing rate in bit/s (0 = censor default) */
+    double appeal;       /* shock: multiplier on the app's adoption hazard (1: none) */
+    double turnover;     /* rotate: share of its listed flows moved to new addresses per day */
     char note[W_TEXT];
     /* derived */
     uint16_t app_mask;
