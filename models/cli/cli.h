@@ -14,6 +14,8 @@ int cmd_plot(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 /* Load a configuration with overrides, printing every error; 0 or an exit
  * code.  (cmd_run.c) */
