@@ -348,7 +348,7 @@ int calib_out_figure(const char *dir, const char *name, const char *title, const
             "set title %s\n"
             "set ylabel 'value / observed value'\n"
             "set xtics rotate by 40 right font ',9'\n"
-            "set grid ytics\nset key top left\nset bmargin 9\n"
+            "set grid ytics\nset key bottom right box opaque\nset bmargin 9\n"
             "set xrange [-0.7:%d-0.3]\n"
             "set yrange [0:*]\n"
             "plot data using 0:($5/$2):($4/$2):($6/$2):xticlabels(1) with yerrorbars "
