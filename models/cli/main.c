@@ -37,6 +37,8 @@ static const char usage[] =
     "                       a parameter sweep with replications, on local cores or MPI\n"
     "  calibrate CALIBRATION.cfg [-o DIR] [-j N] [--mpi] [--resume] [--quiet]\n"
     "                       fit parameters to observations (ABC-SMC)\n"
+    "  validate [CASE.cfg...] [-o DIR] [-j N] [--quiet]\n"
+    "                       the model against observations it was not fitted to\n"
     "\n"
     "  --version            the version and git revision\n"
     "  COMMAND --help       help on a command\n"
@@ -108,6 +110,8 @@ int main(int argc, char **argv)
         return cmd_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "calibrate") == 0)
         return cmd_calibrate(argc - 1, argv + 1);
+    if (strcmp(cmd, "validate") == 0)
+        return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "testbed") == 0)
         return cmd_testbed(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0)
