@@ -151,10 +151,13 @@ static int one_case(const calib_spec *s, const char *dir, const sweep_workers *w
     for (int o = 0; o < m && st == BS_OK; o++) {
         int n = 0;
         for (int r = 0; r < R; r++)
-            if (isfinite(y[(size_t)r * m + o]))
+            if (!isnan(y[(size_t)r * m + o]))
                 x[n++] = y[(size_t)r * m + o];
         gsl_sort(x, 1, (size_t)n);
-        mean[o] = n ? gsl_stats_mean(x, 1, (size_t)n) : NAN;
+        double sum = 0; /* not gsl_stats_mean: its running mean makes inf NaN */
+        for (int i = 0; i < n; i++)
+            sum += x[i];
+        mean[o] = n ? sum / n : NAN;
         q05[o] = n ? gsl_stats_quantile_from_sorted_data(x, 1, (size_t)n, 0.05) : NAN;
         q95[o] = n ? gsl_stats_quantile_from_sorted_data(x, 1, (size_t)n, 0.95) : NAN;
         med[o] = n ? gsl_stats_quantile_from_sorted_data(x, 1, (size_t)n, 0.5) : NAN;

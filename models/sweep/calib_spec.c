@@ -66,7 +66,7 @@ static const schema_entry calib_table[] = {
     {"map.[].measure", PT_ENUM, FM(measure), 0, 0, NULL, 0, 0, "", observations_measure_names,
      N_OBS_MEASURES, "The measure", ""},
     {"map.[].dataset", PT_ENUM, FM(dataset), 0, 0, NULL, 0, 0, "", obs_map_names, N_OBS_DATASETS,
-     "The dataset it reads: installed, primary, vpn, vpn_growth, vpn_ratio", ""},
+     "The dataset it reads: installed, primary, vpn, vpn_growth, vpn_ratio, vpn_new_ratio", ""},
     {"seed", PT_INT, F(seed), 0, 0, "1", 0, 4294967295.0, "", NULL, 0, "The seed of every draw",
      ""},
     {"replications", PT_INT, F(replications), 0, 0, "1", 1, 1000, "runs", NULL, 0,
@@ -301,7 +301,7 @@ static void check_against(check_ctx *c, rules_arg *a, const world *w)
     for (int i = 0; i < s->m; i++) {
         const observation *o = &s->obs[i];
         int ds = s->ds[i];
-        int vpn = ds == OBS_VPN || ds == OBS_VPN_GROWTH || ds == OBS_VPN_RATIO;
+        int vpn = ds == OBS_VPN || ds == OBS_VPN_GROWTH || ds == OBS_VPN_RATIO || ds == OBS_VPN_NEW_RATIO;
         char why[256];
         if (o->app[0] && !vpn &&
             !name_in(o->app, w->n_apps, w->apps[0].name, sizeof w->apps[0]))

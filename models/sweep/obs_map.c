@@ -10,14 +10,17 @@
 #include <time.h>
 
 const char *const obs_map_names[N_OBS_DATASETS] = {"installed", "primary", "vpn", "vpn_growth",
-                                                   "vpn_ratio"};
+                                                   "vpn_ratio", "vpn_new_ratio"};
 const char *const obs_map_paths[] = {"/population/installed", "/population/primary",
                                      "/population/vpn", NULL};
 
 /* The dataset each reduction reads and the dim of its last axis. */
 static const char *const ds_path[N_OBS_DATASETS] = {
     "/population/installed", "/population/primary", "/population/vpn", "/population/vpn",
-    "/population/vpn"};
+    "/population/vpn", "/population/vpn"};
+
+/* Days of the baseline of vpn_new_ratio, before the first event. */
+#define OBS_BASELINE_DAYS 28
 
 int obs_map_default(int measure)
 {
@@ -28,7 +31,7 @@ int obs_map_default(int measure)
     case OBS_AUDIENCE:
         return OBS_INSTALLED;
     case OBS_VPN_DEMAND_RATIO:
-        return OBS_VPN_RATIO;
+        return OBS_VPN_NEW_RATIO;
     case OBS_VPN_INSTALLS:
         return OBS_VPN_GROWTH;
     default:
@@ -71,7 +74,8 @@ long obs_map_parse_date(const char *iso)
 static long first_day(int ds, const observation *o)
 {
     long first = (long)o->date - (long)lround(o->period) + 1;
-    return ds == OBS_VPN_GROWTH || ds == OBS_VPN_RATIO ? first - 1 : first;
+    return ds == OBS_VPN_GROWTH || ds == OBS_VPN_RATIO || ds == OBS_VPN_NEW_RATIO ? first - 1
+                                                                               : first;
 }
 
 int obs_map_fits(int ds, const observation *o, long start, long end, char *why, size_t size)
@@ -88,7 +92,8 @@ int obs_map_fits(int ds, const observation *o, long start, long end, char *why, 
              "the observation needs the days %s to %s (%s reads %s), outside the scenario's "
              "%s to %s",
              a, b, obs_map_names[ds],
-             ds == OBS_VPN_GROWTH || ds == OBS_VPN_RATIO ? "the day before its period too"
+             ds == OBS_VPN_GROWTH || ds == OBS_VPN_RATIO || ds == OBS_VPN_NEW_RATIO
+                 ? "the day before its period too"
                                                          : "its period",
              s, e);
     return -1;
@@ -145,7 +150,7 @@ int obs_map_value(const results_run *r, int ds, const observation *o, double *ou
         snprintf(why, size, "the results' /dims/day has no epoch date");
         return BS_EINPUT;
     }
-    int vpn = ds == OBS_VPN || ds == OBS_VPN_GROWTH || ds == OBS_VPN_RATIO;
+    int vpn = ds == OBS_VPN || ds == OBS_VPN_GROWTH || ds == OBS_VPN_RATIO || ds == OBS_VPN_NEW_RATIO;
     int col = -1, reg = -1;
     if (o->app[0]) {
         col = label_of(r, vpn ? "vpn" : "app", o->app);
@@ -176,6 +181,28 @@ int obs_map_value(const results_run *r, int ds, const observation *o, double *ou
         n++;
     }
     double mean = sum / n, before = 0;
+    if (ds == OBS_VPN_NEW_RATIO) {
+        /* The baseline: the OBS_BASELINE_DAYS before the first event. */
+        long ev = -1;
+        for (int e = 0; e < r->n_events; e++) {
+            long d = obs_map_parse_date(r->events[e].date);
+            if (d >= 0 && (ev < 0 || d < ev))
+                ev = d;
+        }
+        long b1 = (ev >= 0 ? ev : first) - 1, b0 = b1 - OBS_BASELINE_DAYS;
+        if (b0 < epoch)
+            b0 = epoch;
+        long r0 = row_of(r, epoch, b0), r1 = row_of(r, epoch, b1);
+        long p0 = row_of(r, epoch, first - 1), p1 = row_of(r, epoch, o->date);
+        if (r0 < 0 || r1 < 0 || r1 <= r0 || p0 < 0 || p1 < 0) {
+            snprintf(why, size, "no baseline before the first event (it is on the first day)");
+            return BS_EINPUT;
+        }
+        double base = (cell(a, (size_t)r1, reg, col) - cell(a, (size_t)r0, reg, col)) / (double)(r1 - r0);
+        double now = (cell(a, (size_t)p1, reg, col) - cell(a, (size_t)p0, reg, col)) / (double)(p1 - p0);
+        *out = base > 0 ? now / base : INFINITY;
+        return BS_OK;
+    }
     if (ds == OBS_VPN_GROWTH || ds == OBS_VPN_RATIO) {
         long row = row_of(r, epoch, first - 1), last = row_of(r, epoch, o->date);
         if (row < 0) {

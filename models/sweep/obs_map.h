@@ -18,12 +18,20 @@
  *              day less those on the day before it began (new VPN users
  *              over the period, a proxy of VPN installs)
  *   vpn_ratio  /population/vpn: the mean over the period against the day
- *              before it began (a demand ratio)
+ *              before it began
+ *   vpn_new_ratio  /population/vpn: new VPN users a day over the period
+ *              (the rise from the day before it to its last day, over its
+ *              days) against new VPN users a day over the baseline, the 28
+ *              days before the run's first event (cut at the scenario's
+ *              start); infinite when nobody took a VPN in the baseline.  The
+ *              model's side of a demand index such as Top10VPN's, which
+ *              compares searches and downloads a day with their average over
+ *              the weeks before (a demand ratio)
  *
  * Defaults, until the results hold daily-active and monthly-reach datasets
  * of their own: daily_users -> primary (people calling first with the app:
  * a daily user of a messenger is likelier to call with it than not);
- * monthly_users and audience -> installed; vpn_demand_ratio -> vpn_ratio;
+ * monthly_users and audience -> installed; vpn_demand_ratio -> vpn_new_ratio;
  * vpn_installs -> vpn_growth.  Re-point obs_map_default when better
  * datasets come.
  */
@@ -36,7 +44,7 @@
 #include <stddef.h>
 
 enum obs_dataset { OBS_INSTALLED, OBS_PRIMARY, OBS_VPN, OBS_VPN_GROWTH, OBS_VPN_RATIO,
-                   N_OBS_DATASETS };
+                   OBS_VPN_NEW_RATIO, N_OBS_DATASETS };
 extern const char *const obs_map_names[N_OBS_DATASETS];
 
 /* The dataset a measure reads unless told otherwise. */
