@@ -9,7 +9,7 @@
 #include "base/quote.h"
 #include "base/status.h"
 #include "io/results.h"
-#include "sweep/obs_map.h"
+#include "analysis/obs_map.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -27,7 +27,7 @@
 #define BS_CALIB_OUT_H
 
 #include "sweep/abc.h"
-#include "sweep/calib_spec.h"
+#include "cli/calib_spec.h"
 
 /* Write DIR/posterior.h5 from generations gens[0..n-1].  BS_OK or a status
  * with a message. */

@@ -4,7 +4,7 @@
 
 #include "base/status.h"
 #include "io/results.h"
-#include "sweep/obs_map.h"
+#include "analysis/obs_map.h"
 #include "sweep/sweep_spec.h"
 
 #include <math.h>

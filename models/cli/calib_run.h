@@ -10,7 +10,7 @@
 #ifndef BS_CALIB_RUN_H
 #define BS_CALIB_RUN_H
 
-#include "sweep/calib_spec.h"
+#include "cli/calib_spec.h"
 #include "sweep/sweep_farm.h"
 
 #include <signal.h>

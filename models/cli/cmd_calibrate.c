@@ -10,7 +10,7 @@
 #include "cli/calib_run.h"
 #include "cli/sweep_mpi.h"
 #include "sweep/abc.h"
-#include "sweep/calib_spec.h"
+#include "cli/calib_spec.h"
 #include "sweep/sweep_pool.h"
 
 #include <errno.h>

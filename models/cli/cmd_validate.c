@@ -9,7 +9,7 @@
 #include "base/status.h"
 #include "cli/calib_out.h"
 #include "cli/calib_run.h"
-#include "sweep/calib_spec.h"
+#include "cli/calib_spec.h"
 #include "sweep/sweep_pool.h"
 
 #include <dirent.h>

@@ -1,6 +1,6 @@
 /* obs_map: observations against a run's datasets (see obs_map.h). */
 #define _GNU_SOURCE
-#include "sweep/obs_map.h"
+#include "analysis/obs_map.h"
 
 #include "base/status.h"
 

@@ -1,13 +1,13 @@
 /* calib_spec: reading and checking a calibration file or a validation
  * case (see calib_spec.h). */
 #define _GNU_SOURCE
-#include "sweep/calib_spec.h"
+#include "cli/calib_spec.h"
 
 #include "base/rng.h"
 #include "base/status.h"
 #include "config/config.h"
 #include "config/schema.h"
-#include "sweep/obs_map.h"
+#include "analysis/obs_map.h"
 #include "sweep/sweep_spec.h"
 
 #include <libconfig.h>
