@@ -45,6 +45,9 @@ int cli_find_scenario(const char **config);
  * PREFIX/bin/blockshift (from /proc/self/exe).  0, or -1. */
 int cli_share_dir(char *out, size_t size);
 
+/* The cores this process may run on (its affinity mask).  (cmd_sweep.c) */
+int cli_cores(void);
+
 /* Whether argv contains -h or --help before a "--". */
 int cli_wants_help(int argc, char **argv);
 

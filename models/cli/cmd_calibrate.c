@@ -116,15 +116,6 @@ static void on_signal(int sig)
     stop_flag = 1;
 }
 
-static int cores(void)
-{
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-        return CPU_COUNT(&set);
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
-}
-
 /* ABC's evaluation: the replications of each proposal, their mean, the
  * distance. */
 typedef struct eval_ctx {
@@ -298,7 +289,7 @@ static int calibrate_main(int argc, char **argv, int *interrupted)
     }
     sweep_pool *pool = NULL;
     sweep_workers w;
-    int slots = a.jobs ? a.jobs : cores();
+    int slots = a.jobs ? a.jobs : cli_cores();
 #ifdef BS_WITH_MPI
     if (a.mpi)
         w = sweep_mpi_workers(&stop_flag);
@@ -314,7 +305,7 @@ static int calibrate_main(int argc, char **argv, int *interrupted)
     }
     int threads = 0;
     if (!a.mpi && !getenv("OMP_NUM_THREADS"))
-        threads = cores() / slots > 0 ? cores() / slots : 1;
+        threads = cli_cores() / slots > 0 ? cli_cores() / slots : 1;
     if (!a.quiet)
         fprintf(stderr,
                 "blockshift: calibrate %s: %d parameters, %d observations, %d particles, at "

@@ -43,15 +43,6 @@ static const char validate_usage[] =
     "\n"
     "Exit codes: 0 the cases ran, whatever the verdict; 1 runs failed; 2 bad input.\n";
 
-static int cores(void)
-{
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
-        return CPU_COUNT(&set);
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
-}
-
 static int by_name(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -251,13 +242,13 @@ int cmd_validate(int argc, char **argv)
     int st = rc == 0 ? fsutil_make_dirs(dir) : BS_OK;
     if (st != BS_OK)
         rc = cli_fail(st, "%s", bs_last_error());
-    int slots = jobs ? jobs : cores(), failed = 0;
+    int slots = jobs ? jobs : cli_cores(), failed = 0;
     sweep_pool *pool = rc == 0 ? sweep_pool_new(slots) : NULL;
     if (rc == 0 && !pool)
         rc = cli_fail(BS_ENOMEM, "%s", bs_last_error());
     if (rc == 0) {
         sweep_workers w = sweep_pool_workers(pool);
-        int threads = getenv("OMP_NUM_THREADS") ? 0 : (cores() / slots > 0 ? cores() / slots : 1);
+        int threads = getenv("OMP_NUM_THREADS") ? 0 : (cli_cores() / slots > 0 ? cli_cores() / slots : 1);
         for (int i = 0; i < n && rc == 0; i++)
             if ((st = one_case(specs[i], dir, &w, threads, quiet, &failed)) != BS_OK)
                 rc = cli_fail(st, "%s", bs_last_error());
