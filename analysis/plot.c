@@ -1,6 +1,8 @@
 #include "analysis/plot.h"
 
 #include "analysis/plot_internal.h"
+#include "analysis/obs_map.h"
+#include "analysis/plot_obs.h"
 #include "io/results.h"
 #include "base/fsutil.h"
 #include "base/quote.h"
@@ -82,6 +84,15 @@ static int write_dat(const run *r, const figure *g, const char *path)
         for (int c = 0; c < g->n_cols; c++)
             fprintf(o, " %.9g", g->v[(size_t)d * g->n_cols + c]);
         fputc('\n', o);
+    }
+    if (g->obs && g->obs->n > 0) { /* a second block (gnuplot's index 1) */
+        fputs("\n\n# observations (the scenario's file): date value sd column-of-app\n", o);
+        for (int i = 0; i < g->obs->n; i++) {
+            char date[11];
+            date_of(r->epoch + g->obs->day[i], date);
+            fprintf(o, "%s %.9g %.9g %d\n", date, g->obs->value[i], g->obs->sd[i],
+                    g->obs->col[i]);
+        }
     }
     return atomic_close_stream(o, path); /* every write checked: a full disk is an error */
 }
@@ -276,7 +287,7 @@ static const char *const plot_datasets[] = {
     "/population/primary", "/calls/failed",          "/population/vpn",
     "/network/border_app", "/network/border_total",  "/network/border_vpn",
     "/censor/inspected",   "/censor/dropped",        "/censor/uninspected",
-    "/network/link_carried", "/network/link_capacity", NULL,
+    "/network/link_carried", "/network/link_capacity", "/population/installed", NULL,
 };
 
 /* Dataset `path` (rank `rank`), its shape in shape[], or NULL with a
@@ -309,7 +320,7 @@ static char **names_of(run *r, const char *dim, int *n)
 }
 
 static int fig_population(run *r, const char *path, const char *dim, const char *name,
-                          const char *title, const char *ylabel)
+                          const char *title, const char *ylabel, int obs_ds)
 {
     size_t sh[4];
     int n = 0;
@@ -326,8 +337,11 @@ static int fig_population(run *r, const char *path, const char *dim, const char 
     else if ((size_t)n != sh[2])
         st = bs_fail(BS_EINPUT, "%s: %s has %zu columns but %s has %d names", r->result, path,
                      sh[2], dim, n);
+    plot_obs pts = {0};
+    if (st == BS_OK && obs_ds >= 0 && !r->replay)
+        plot_obs_points(r->obs, obs_ds, cols, n, 1e-6, r->epoch, r->n_days, &pts);
     if (st == BS_OK) {
-        figure g = {name, title, ylabel, n, cols, v, 0, 0, 0, NULL, {NULL, NULL}};
+        figure g = {name, title, ylabel, n, cols, v, 0, 0, 0, NULL, {NULL, NULL}, &pts};
         st = plot_draw(r, &g);
     }
     free(v);
@@ -351,7 +365,7 @@ static int fig_failed(run *r)
         x[i] = in[i] * (r->replay ? 1.0 : 1e-6);
     figure g = {"failed", "Failed calls (\"User not available\") by app",
                 r->replay ? "calls in the phase" : "million calls a day",
-                n, cols, x, 0, 0, 0, NULL, {NULL, NULL}};
+                n, cols, x, 0, 0, 0, NULL, {NULL, NULL}, NULL};
     int st = plot_draw(r, &g);
     free(x);
     return st;
@@ -426,7 +440,7 @@ static int fig_border(run *r)
          * scale; below, the rest of the border's traffic, far larger, with
          * the part of all of it that goes through VPN tunnels. */
         figure g = {"border", "Load on border links: the apps (above), all the rest (below)",
-                    label, (int)nc, cols, v, (int)na, 0, (int)na + 1, label, {NULL, NULL}};
+                    label, (int)nc, cols, v, (int)na, 0, (int)na + 1, label, {NULL, NULL}, NULL};
         st = plot_draw(r, &g);
     }
     free(cols);
@@ -463,7 +477,7 @@ static int fig_censor(run *r)
         double k = bit_unit(v, n, &label, per == 24);
         for (size_t i = 0; i < n; i++)
             v[i] *= k;
-        figure g = {"censor", "The censor's boxes: all of them together", label, 3, cols, v, 0, 0, 0, NULL, {NULL, NULL}};
+        figure g = {"censor", "The censor's boxes: all of them together", label, 3, cols, v, 0, 0, 0, NULL, {NULL, NULL}, NULL};
         st = plot_draw(r, &g);
     }
     free(v);
@@ -519,7 +533,7 @@ static int fig_links(run *r)
         figure g = {"links",
                     per == 24 ? "The busiest links (their peak hour each day)"
                               : "The busiest links (their mean over each phase)",
-                    "utilisation, %", nt, cols, v, 0, 0, 0, NULL, {NULL, NULL}};
+                    "utilisation, %", nt, cols, v, 0, 0, 0, NULL, {NULL, NULL}, NULL};
         st = plot_draw(r, &g);
     }
     free(peak);
@@ -538,7 +552,13 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
         results_run_free(f);
         return st;
     }
-    run r = {.f = f, .result = result, .dir = dir, .format = format, .paths = paths};
+    observation_set *obs = calloc(1, sizeof *obs);
+    if (!obs) {
+        results_run_free(f);
+        return bs_fail(BS_ENOMEM, "plot: out of memory");
+    }
+    plot_obs_load(result, obs);
+    run r = {.f = f, .result = result, .dir = dir, .format = format, .paths = paths, .obs = obs};
     r.epoch = f->epoch[0] ? plot_parse_date(f->epoch) : -1;
     r.n_days = f->n_days;
     r.replay = f->replay;
@@ -558,12 +578,21 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
         atomic_clean(dir); /* what killed plots left */
     if (st == BS_OK)
         st = fig_population(&r, "/population/primary", "app", "primary",
-                            "People by first-choice calling app", "million people");
+                            "People by first-choice calling app", "million people", OBS_PRIMARY);
     if (st == BS_OK)
         st = fig_failed(&r);
     if (st == BS_OK)
         st = fig_population(&r, "/population/vpn", "vpn", "vpn", "VPN users by protocol",
-                            "million people");
+                            "million people", -1);
+    /* People with each app: drawn for the observations of audiences and
+     * reach that the scenario names (plot_obs.h). */
+    plot_obs inst = {0};
+    const results_labels *apps = results_run_labels(f, "app");
+    if (st == BS_OK && obs->n > 0 && apps && results_run_array(f, "/population/installed"))
+        plot_obs_points(obs, OBS_INSTALLED, apps->v, apps->n, 1e-6, r.epoch, r.n_days, &inst);
+    if (st == BS_OK && inst.n > 0)
+        st = fig_population(&r, "/population/installed", "app", "installed",
+                            "People with each app", "million people", OBS_INSTALLED);
     if (st == BS_OK && results_run_array(f, "/network/border_app"))
         st = fig_border(&r);
     if (st == BS_OK && results_run_array(f, "/censor/inspected"))
@@ -571,6 +600,7 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
     if (st == BS_OK && results_run_array(f, "/network/link_carried"))
         st = fig_links(&r);
     results_run_free(f);
+    free(obs);
     *n = r.n_paths;
     if (st != BS_OK && !bs_last_error()[0]) /* never a failure without a word */
         st = bs_fail(st, "%s: cannot be plotted: a dataset is missing or malformed", result);

@@ -14,6 +14,8 @@ int cmd_plot(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_reproduce(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 /* Load a configuration with overrides, printing every error; 0 or an exit
  * code.  (cmd_run.c) */
@@ -44,6 +46,9 @@ int cli_find_scenario(const char **config);
  * PREFIX/bin/blockshift (from /proc/self/exe), the source tree for the
  * command in the build folder it was built in.  0, or -1. */
 int cli_share_dir(char *out, size_t size);
+
+/* The cores this process may run on (its affinity mask).  (cmd_sweep.c) */
+int cli_cores(void);
 
 /* Whether argv contains -h or --help before a "--". */
 int cli_wants_help(int argc, char **argv);

@@ -384,7 +384,7 @@ done:
     return rc;
 }
 
-static int cores(void)
+int cli_cores(void)
 {
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
@@ -413,7 +413,7 @@ static int carry_out(const sweep_args *a, const sweep_spec *s, const uint64_t *h
 {
     sweep_pool *pool = NULL;
     sweep_workers w;
-    int slots = a->jobs ? a->jobs : cores();
+    int slots = a->jobs ? a->jobs : cli_cores();
 #ifdef BS_WITH_MPI
     if (a->mpi)
         w = sweep_mpi_workers(&stop_flag);
@@ -427,7 +427,7 @@ static int carry_out(const sweep_args *a, const sweep_spec *s, const uint64_t *h
     /* Runs share the cores (OMP_NUM_THREADS, when set, decides). */
     int threads = 0;
     if (!a->mpi && !getenv("OMP_NUM_THREADS"))
-        threads = cores() / slots > 0 ? cores() / slots : 1;
+        threads = cli_cores() / slots > 0 ? cli_cores() / slots : 1;
     progress_state ps = {isatty(2), -1, 0};
     sweep_farm_opts o = {dir, a->resume, threads, &stop_flag, a->quiet ? NULL : show_progress, &ps};
     if (!a->quiet)

@@ -60,6 +60,10 @@ const schema_entry schema_table[] = {
      "Random seed; with scenario.run it selects every random stream", ""},
     {"scenario.run", PT_INT, S(run), 0, 0, "0", 0, 4294967295.0, "", NULL, 0,
      "Replication number: independent streams for the same seed", ""},
+    {"observations", PT_STRING, S(observations), W_TEXT, 0, "\"\"", 0, 0, "", NULL, 0,
+     "An observation file (configs/observations/) that blockshift plot draws on the "
+     "figures, as a path from the current folder or a folder of BLOCKSHIFT_PATH, like "
+     "configs/observations/russia-2025.cfg (\"\": none)", ""},
 
     /* population */
     {"population", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0, "The population engine", ""},

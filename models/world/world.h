@@ -67,6 +67,7 @@ typedef struct scenario_cfg {
     int32_t end;   /* exclusive: the last simulated day is end - 1 */
     int64_t seed;
     int64_t run;
+    char observations[W_TEXT]; /* an observation file blockshift plot draws ("": none) */
 } scenario_cfg;
 
 typedef struct population_cfg {
