@@ -64,12 +64,29 @@
 
 typedef struct population population;
 
+/* What people use the apps for, counted at the end of each day
+ * (models/README.md, section 4, step 6): people who use the app for
+ * messages; active today for messages, for calls, for either; active this
+ * calendar month (to date) for messages, for calls, for either. */
+enum {
+    USE_MESSAGING,
+    USE_DAY_MSG,
+    USE_DAY_CALL,
+    USE_DAY_ANY,
+    USE_MONTH_MSG,
+    USE_MONTH_CALL,
+    USE_MONTH_ANY,
+    POP_USES
+};
+
 /* Counts of one day, in agents (multiply by scale for people).  Arrays are
- * owned by the caller: [region][app], [region][app], [region][vpn], [app]. */
+ * owned by the caller: [region][app], [region][app], [region][vpn], [app];
+ * use[k], [region][app], may be NULL (not counted). */
 typedef struct pop_day {
     double *installed, *primary, *vpn;
     double *attempted, *completed, *failed;
     double abandoned;
+    double *use[POP_USES];
 } pop_day;
 
 /* Build the agents and their social graph for *w (which must outlive it).

@@ -1,0 +1,174 @@
+/* use: what people use each app for, day by day, and the return to the
+ * habitual app (models/README.md, section 4, steps 4 and 6).
+ *
+ * Per agent and app, bit sets of 16 apps: installed (population.c), used for
+ * messages (msg), used for calls today (called: set during the calls, for
+ * the caller and the contact of every call that connected) and this calendar
+ * month (month_msg, month_call).  The first choice for calls is the order's.
+ *
+ * The end of an agent's day, from its PURPOSE_USE draws (16 bits of words 0-7
+ * per app for the day's messaging activity, word 8 + a for a change of its use
+ * of app a, word 24 + a for an uninstall):
+ *  - a messaging user of a is active today with probability msg_daily times
+ *    the chance its messages pass the box (messaging class, its VPN state);
+ *  - a messaging user whose messages on a are blocked (share b) stops using a
+ *    for messages with probability msg_quit b; one who has a usable a and does
+ *    not message with it starts with probability msg_start;
+ *  - an installed app it neither messages with nor called with this month,
+ *    that is neither its first choice nor its habitual app, is uninstalled
+ *    with probability uninstall_rate;
+ *  - the habit: while the habitual app is not first, the days away count up;
+ *    a calm person (F below return_frustration) puts it first again with
+ *    probability return_rate exp(-days away / habit_time); after 3
+ *    habit_time days away the current first choice becomes the habit
+ *    (habit_time 0: the habit never fades, the old model). */
+#include "population/population_internal.h"
+
+#include "censor/censor.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Whether day `day` of the scenario is the first of a calendar month
+ * (the civil calendar from days since 1970-01-01, H. Hinnant's algorithm). */
+int use_month_starts(const world *w, uint32_t day)
+{
+    long z = (long)w->scenario.start + (long)day + 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    return doy - (153 * mp + 2) / 5 + 1 == 1;
+}
+
+void use_start_day(population *p, const censor *c)
+{
+    const world *w = p->w;
+    p->new_month = use_month_starts(w, p->day);
+    for (int isp = 0; isp < w->n_all_isps; isp++)
+        for (int a = 0; a < w->n_apps; a++)
+            p->msg_block[isp * w->n_apps + a] =
+                1.0 - censor_pass(c, isp, a, CLASS_MESSAGING, 0);
+}
+
+static void habit_return(population *p, lane *l, uint32_t i, rng_at *r)
+{
+    const population_cfg *pc = &p->w->population;
+    int h = p->habit[i];
+    if (h == NO_APP || p->first[i] == h) {
+        p->away[i] = 0;
+        return;
+    }
+    if (p->away[i] < 255)
+        p->away[i]++;
+    if (pc->habit_time > 0 && p->away[i] >= 3.0 * pc->habit_time && p->first[i] != NO_APP) {
+        p->habit[i] = p->first[i]; /* the new app has become the habit */
+        p->away[i] = 0;
+        return;
+    }
+    if (p->frust[i] >= pc->return_frustration || !(card_usable(p->card[i]) >> h & 1u))
+        return;
+    double rate = pc->return_rate;
+    if (pc->habit_time > 0)
+        rate *= exp(-p->away[i] / pc->habit_time);
+    rng_at_seek(r, 0);
+    if (rng_at_uniform(r) < rate)
+        pop_put_first(p, i, h, l->primary);
+}
+
+/* 16 bits of the day's activity draws for app a, as a uniform in [0, 1). */
+static inline double activity_u(rng_at *s, int a)
+{
+    rng_at_seek(s, (uint32_t)a / 2);
+    return (double)(rng_at_u32(s) >> (16 * (a & 1)) & 0xffffu) * 0x1.0p-16;
+}
+
+void use_agent_day(population *p, const censor *c, lane *l, uint32_t i, rng_at *day)
+{
+    const world *w = p->w;
+    const population_cfg *pc = &w->population;
+    int na = w->n_apps;
+    habit_return(p, l, i, day);
+    if (p->new_month)
+        p->month_msg[i] = p->month_call[i] = 0;
+    rng_at s;
+    agent_day(p, &s, i, PURPOSE_USE, 0);
+    uint32_t card = p->card[i];
+    int isp = card_isp(card), vs = card_vpn(card);
+    const double *blk = p->msg_block + (size_t)isp * na;
+    uint16_t active = 0, msg = p->msg[i];
+    for (uint16_t x = msg; x; x &= (uint16_t)(x - 1)) {
+        int a = __builtin_ctz(x);
+        double pass = vs ? censor_pass(c, isp, a, CLASS_MESSAGING, vs) : 1.0 - blk[a];
+        if (activity_u(&s, a) < pc->msg_daily * pass)
+            active |= (uint16_t)(1u << a);
+    }
+    uint16_t called = p->called[i];
+    p->called[i] = 0;
+    p->month_msg[i] |= active;
+    p->month_call[i] |= called;
+    /* Changes of use: quitting a blocked messenger, starting with an installed app. */
+    uint16_t usable = card_usable(card);
+    for (uint16_t x = (uint16_t)(usable | msg); x; x &= (uint16_t)(x - 1)) {
+        int a = __builtin_ctz(x);
+        uint16_t bit = (uint16_t)(1u << a);
+        double prob = msg & bit ? pc->msg_quit * blk[a] * (vs ? 1.0 - pc->vpn_on : 1.0)
+                                : pc->msg_start;
+        if (prob <= 0)
+            continue;
+        rng_at_seek(&s, 8 + (uint32_t)a);
+        if (rng_at_uniform(&s) < prob)
+            msg ^= bit;
+    }
+    p->msg[i] = msg;
+    /* Uninstalls of apps not used at all. */
+    uint16_t keep = (uint16_t)(msg | p->month_call[i]);
+    if (p->first[i] != NO_APP)
+        keep |= (uint16_t)(1u << p->first[i]);
+    if (p->habit[i] != NO_APP)
+        keep |= (uint16_t)(1u << p->habit[i]);
+    uint16_t idle = (uint16_t)(p->installed[i] & ~keep);
+    if (idle && pc->uninstall_rate > 0) {
+        for (uint16_t x = idle; x; x &= (uint16_t)(x - 1)) {
+            int a = __builtin_ctz(x);
+            rng_at_seek(&s, 24 + (uint32_t)a);
+            if (rng_at_uniform(&s) >= pc->uninstall_rate)
+                continue;
+            p->installed[i] &= (uint16_t)~(1u << a);
+            l->installed[(size_t)p->region[i] * na + a] -= 1;
+        }
+        uint16_t use = p->flags[i] & FLAG_AVERSE ? p->installed[i] & (uint16_t)~p->averse_apps
+                                                  : p->installed[i];
+        p->card[i] = (p->card[i] & 0xffff0000u) | use;
+        p->msg[i] &= p->installed[i];
+    }
+    /* The counts of the day. */
+    double *u = l->use + (size_t)p->region[i] * na;
+    size_t stride = (size_t)w->n_regions * na;
+    uint16_t sets[POP_USES] = {p->msg[i],          active,
+                               called,             (uint16_t)(active | called),
+                               p->month_msg[i],    p->month_call[i],
+                               (uint16_t)(p->month_msg[i] | p->month_call[i])};
+    for (int k = 0; k < POP_USES; k++)
+        for (uint16_t x = sets[k]; x; x &= (uint16_t)(x - 1))
+            u[k * stride + __builtin_ctz(x)] += 1;
+    p->first_day[i] = p->first[i];
+}
+
+void use_gather(population *p, pop_day *out)
+{
+    const world *w = p->w;
+    size_t ra = (size_t)w->n_regions * w->n_apps;
+    for (int k = 0; k < POP_USES; k++)
+        if (out && out->use[k])
+            memset(out->use[k], 0, ra * sizeof(double));
+    for (int j = 0; j < p->n_lanes; j++) {
+        lane *l = &p->lanes[j];
+        for (int k = 0; k < POP_USES; k++)
+            if (out && out->use[k])
+                for (size_t x = 0; x < ra; x++)
+                    out->use[k][x] += l->use[k * ra + x];
+        memset(l->use, 0, POP_USES * ra * sizeof(double));
+    }
+}
