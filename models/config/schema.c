@@ -172,7 +172,9 @@ const schema_entry schema_table[] = {
      "Instagram block of 14 Mar 2022, Top10VPN, configs/observations/russia-2025.cfg: much "
      "faster than need alone)"},
     {"population.vpn_drop", PT_REAL, P(vpn_drop), 0, 0, "0.002", 0, 1, "1/day", NULL, 0,
-     "A VPN user not detected gives it up with this probability a day",
+     "A VPN user who took it up during the run (for calls) and is not detected gives it up with "
+     "this probability a day (those with one at the start keep it unless detected: needs beyond "
+     "calls)",
      "assumption: a VPN kept about a year and a half on average"},
     {"population.vpn_unneeded", PT_REAL, P(vpn_unneeded), 0, 0, "0.01", 0, 1, "1/day", NULL,
      0, "... plus this times 1 - N (N the need, F / (F + F_half)): dropped when not needed",

@@ -770,7 +770,7 @@ static void block_calls(population *p, const censor *c, lane *l, uint32_t lo, ui
         uint32_t k = draw_calls(p, &s);
         uint32_t v = rng_at_u32(&s); /* adoption's word: its top bits for block_adopt */
         /* Stored atomically: a call may read this agent's platform bits. */
-        uint8_t f = (uint8_t)((p->flags[i] & (FLAG_IOS | FLAG_AVERSE)) |
+        uint8_t f = (uint8_t)((p->flags[i] & (FLAG_IOS | FLAG_AVERSE | FLAG_VPN_CALLS)) |
                               (card_vpn(p->card[i]) ? FLAG_VPN : 0u) |
                               (v >> 28) << FLAG_SCREEN_SHIFT);
         __atomic_store_n(&p->flags[i], f, __ATOMIC_RELAXED);

@@ -16,6 +16,7 @@
 #define FLAG_IOS 1u /* graph.h relies on bit 0 meaning iOS */
 #define FLAG_AVERSE 2u
 #define FLAG_VPN 4u /* had a VPN when the day's calls were drawn (word of mouth reads it) */
+#define FLAG_VPN_CALLS 8u /* took its VPN up in the run, for calls (vpn_spread.c) */
 #define FLAG_SCREEN_SHIFT 4 /* bits 4-7: the top 4 bits of the day's adoption word */
 #define NO_APP 0xffu
 #define POISSON_TABLE 32

@@ -10,8 +10,15 @@
  * (a contact abroad counts as without: abroad one needs none).  A VPN user
  * whose protocol is detected notices with that probability and moves to a
  * less detectable protocol with probability vpn_switch, else gives up; one
- * not detected gives it up with probability vpn_drop + vpn_unneeded (1 -
- * N_i) a day (dropped when no longer needed, or at a per-day hazard).
+ * not detected who took the VPN up in the run gives it up with probability
+ * vpn_drop + vpn_unneeded (1 - N_i) a day (dropped when no longer needed, or
+ * at a per-day hazard).  Those who had one at the start keep it unless it is
+ * detected: they have needs beyond calls (blocked sites) the model does not
+ * represent, and without an event their share stays where it started.
+ *
+ * The flags are read by other blocks' agents (word of mouth): they change
+ * here only by atomic operations on bit FLAG_VPN_CALLS, which no one else
+ * reads, so the bit FLAG_VPN others read does not change during this step.
  *
  * Draws: words 1 (notice or adopt), 2 (switch, or drop), 3 (protocol) of the
  * agent's PURPOSE_DAY draws, then from word 4 the contact. */
@@ -33,14 +40,20 @@ void vpn_spread_step(population *p, lane *l, const day_rules *d, uint32_t i, rng
             if (rng_at_uniform(r) < pc->vpn_switch)
                 v = pop_pick_vpn(p, rng_at_uniform(r), isp, det);
             pop_set_vpn(p, i, v + 1, l->vpn);
+            if (v < 0)
+                __atomic_fetch_and(&p->flags[i], (uint8_t)~FLAG_VPN_CALLS, __ATOMIC_RELAXED);
             return;
         }
+        if (!(__atomic_load_n(&p->flags[i], __ATOMIC_RELAXED) & FLAG_VPN_CALLS))
+            return;
         double drop = pc->vpn_drop + pc->vpn_unneeded * (1.0 - need);
         if (drop <= 0)
             return;
         rng_at_seek(r, 2);
-        if (rng_at_uniform(r) < drop)
+        if (rng_at_uniform(r) < drop) {
             pop_set_vpn(p, i, 0, l->vpn);
+            __atomic_fetch_and(&p->flags[i], (uint8_t)~FLAG_VPN_CALLS, __ATOMIC_RELAXED);
+        }
         return;
     }
     if (need <= 0 || d->vpn_availability <= 0 || pc->vpn_rate <= 0)
@@ -55,11 +68,15 @@ void vpn_spread_step(population *p, lane *l, const day_rules *d, uint32_t i, rng
         /* Only now does the contact matter: draw it. */
         rng_at_seek(r, 4);
         uint32_t who;
-        if (pop_resolve_contact(p, i, rng_at_below(r, nc), &who) && (p->flags[who] & FLAG_VPN))
+        if (pop_resolve_contact(p, i, rng_at_below(r, nc), &who) &&
+            (__atomic_load_n(&p->flags[who], __ATOMIC_RELAXED) & FLAG_VPN))
             h = base * (1.0 + pc->vpn_social);
     }
     if (u < h && u < -expm1(-h)) {
         rng_at_seek(r, 3);
-        pop_set_vpn(p, i, pop_pick_vpn(p, rng_at_uniform(r), isp, 2.0) + 1, l->vpn);
+        int v = pop_pick_vpn(p, rng_at_uniform(r), isp, 2.0);
+        pop_set_vpn(p, i, v + 1, l->vpn);
+        if (v >= 0)
+            __atomic_fetch_or(&p->flags[i], (uint8_t)FLAG_VPN_CALLS, __ATOMIC_RELAXED);
     }
 }
