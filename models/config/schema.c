@@ -99,9 +99,12 @@ const schema_entry schema_table[] = {
     {"population.phone_lifetime", PT_DURATION, P(phone_lifetime), 0, 0, "\"3y\"", 1, 36500,
      "days", NULL, 0, "Mean time before a phone is replaced (pre-installation reaches people "
      "at this rate)", "assumption: 2.5-3.5 years is typical"},
-    {"population.vpn_rate", PT_REAL, P(vpn_rate), 0, 0, "0.005", 0, 10, "1/day", NULL, 0,
-     "v0: VPN adoption hazard of a fully frustrated person with full availability",
-     "assumption, chosen so VPN use rises by about 10 points within months of a block"},
+    {"population.vpn_rate", PT_REAL, P(vpn_rate), 0, 0, "0.02", 0, 10, "1/day", NULL, 0,
+     "v0: VPN adoption hazard of a person all of whose use fails (need N = 1), with full "
+     "availability and no contact on a VPN; no other ceiling",
+     "figure and assumption: about 6M VPN apps were downloaded in Russia between 24 Feb and "
+     "8 Mar 2022 (Top10VPN, configs/observations/russia-2025.cfg), 0.3% of 146M people a day; "
+     "with a need of about 0.15 on average then (a few of one's apps blocked), v0 ~ 0.02"},
     {"population.vpn_half", PT_REAL, P(vpn_half), 0, 0, "2.0", 0.001, 1e6, "failures", NULL,
      0, "F_half: frustration at which VPN adoption reaches half its maximum", "assumption"},
     {"population.vpn_on", PT_REAL, P(vpn_on), 0, 0, "0.7", 0, 1, "share", NULL, 0,
