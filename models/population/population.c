@@ -283,7 +283,9 @@ static int alloc_lanes(population *p)
         l->vpn = calloc((size_t)w->n_regions * w->n_vpns + 1, sizeof(double));
         l->installed = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
         l->use = calloc((size_t)POP_USES * w->n_regions * w->n_apps, sizeof(double));
-        if (!l->primary || !l->vpn || !l->installed || !l->use)
+        l->use_bytes = calloc((size_t)w->n_regions * POP_USES * 2, sizeof(uint64_t));
+        l->use_n = calloc((size_t)w->n_regions, sizeof(uint32_t));
+        if (!l->primary || !l->vpn || !l->installed || !l->use || !l->use_bytes || !l->use_n)
             return 0;
     }
     return 1;
@@ -448,6 +450,8 @@ void population_free(population *p)
         free(l->vpn);
         free(l->installed);
         free(l->use);
+        free(l->use_bytes);
+        free(l->use_n);
         free(l->sw_agent);
         free(l->sw_app);
     }
@@ -549,7 +553,8 @@ pop_memory population_estimate(const world *w)
                                       (double)w->n_all_isps * w->n_apps + 1);
     double lanes = ceil(m.agents / BLOCK) *
                    (sizeof(lane) + 4.0 * (sizeof(gsl_rng) + 64) +
-                    sizeof(double) * (double)((2 + POP_USES) * ra + rv));
+                    sizeof(double) * (double)((2 + POP_USES) * ra + rv) +
+                    (2.0 * POP_USES * sizeof(uint64_t) + sizeof(uint32_t)) * w->n_regions);
     graph_memory g = graph_estimate(w, region_n);
     m.contacts = g.contacts;
     m.kept = agents + counts + lanes + g.kept;
@@ -648,8 +653,10 @@ static inline pending_call pick_contact(const population *p, rng_at *s, uint32_t
     uint64_t c = rng_at_below_frac(s, nc, &frac);
     pending_call pc = {i, n, 0, 1, frac};
     pc.domestic = resolve_contact(p, i, c, &pc.who);
-    if (pc.domestic)
+    if (pc.domestic) {
         __builtin_prefetch(&p->card[pc.who]);
+        __builtin_prefetch(&p->called[pc.who], 1); /* a call that connects marks it */
+    }
     return pc;
 }
 
@@ -711,9 +718,9 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l,
                 put_first(p, i, a, l->primary);
             /* Used for calls today, by both (the contact's bits only OR'ed:
              * the result does not depend on the order). */
-            __atomic_fetch_or(&p->called[i], (uint16_t)(1u << a), __ATOMIC_RELAXED);
+            mark_called(p, i, (uint16_t)(1u << a));
             if (call.domestic)
-                __atomic_fetch_or(&p->called[call.who], (uint16_t)(1u << a), __ATOMIC_RELAXED);
+                mark_called(p, call.who, (uint16_t)(1u << a));
             return;
         }
         l->failed[a] += 1;
@@ -1055,8 +1062,10 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
         }
     int n_lanes = p->n_lanes;
     use_start_day(p, c);
+    int call_threads = p->tally ? p->n_thr : omp_get_max_threads();
+    p->atomic_marks = call_threads > 1 && n_lanes > 1;
     /* Even with no calls: the pass marks who has a VPN (word of mouth reads it). */
-#pragma omp parallel for schedule(dynamic) num_threads(p->tally ? p->n_thr : omp_get_max_threads())
+#pragma omp parallel for schedule(dynamic) num_threads(call_threads)
     for (int k = 0; k < n_lanes; k++) {
         uint32_t lo, hi;
         block_range(p, k, &lo, &hi);

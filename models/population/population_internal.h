@@ -33,6 +33,9 @@ typedef struct lane {
     double *primary, *vpn; /* changes to the counts, [region][app] and [region][vpn] */
     double *installed;     /* changes to the installs ([region][app]): uninstalls */
     double *use;           /* this block's use counts, [POP_USES][region][app] (use.c) */
+    uint64_t *use_bytes;   /* [region][POP_USES][2]: the same in 8-bit counters, one byte an
+                              app (use.c), flushed into `use` before they can overflow */
+    uint32_t *use_n;       /* [region]: agents counted in use_bytes since the last flush */
     double attempted[MAX_APPS], completed[MAX_APPS], failed[MAX_APPS], abandoned;
     float frust_max; /* bounds every F in the block (adoption's first screen) */
     int oom;         /* a list could not grow */
@@ -62,6 +65,8 @@ struct population {
     rng_key key;  /* of the keyed draws per agent and day (population.agent-day) */
     uint32_t day; /* days stepped so far: the day coordinate of the keyed draws */
     int new_month; /* today is the first day of a calendar month (use.c) */
+    int any_msg_block; /* some app's messages are blocked somewhere today (use.c) */
+    int atomic_marks;  /* calls run on several threads: mark the contact's use atomically */
     double poisson_cdf[POISSON_TABLE]; /* calls per agent per day */
     double *n_installed, *n_primary, *n_vpn; /* running counts, agents */
     double *vpn_detect; /* [isp][vpn] today's detection, copied from the censor */
@@ -85,7 +90,7 @@ enum {
     PURPOSE_ADOPT_CONTACT,
     PURPOSE_DAY,
     PURPOSE_SWITCH, /* sub = the call's number: the pair's choice (switch.c) */
-    PURPOSE_USE     /* words 0-3 the day's messaging activity, then uninstalls (use.c) */
+    PURPOSE_USE     /* the day's messaging activity (use.c, activity_word), changes of use */
 };
 
 static inline void agent_day(const population *p, rng_at *s, uint32_t i, int purpose, uint32_t sub)
@@ -94,6 +99,18 @@ static inline void agent_day(const population *p, rng_at *s, uint32_t i, int pur
 }
 
 static inline double unit_of(uint64_t h) { return (double)(h >> 11) * 0x1.0p-53; }
+
+/* Mark app bit `bit` as used for calls today by agent j.  Several threads'
+ * calls may mark the same agent: then atomically (an OR: the result does
+ * not depend on the order); on one thread a plain OR gives the same result
+ * without the locked instruction, which stalls the calls' prefetching. */
+static inline void mark_called(population *p, uint32_t j, uint16_t bit)
+{
+    if (p->atomic_marks)
+        __atomic_fetch_or(&p->called[j], bit, __ATOMIC_RELAXED);
+    else
+        p->called[j] |= bit;
+}
 
 static inline uint16_t card_usable(uint32_t card) { return (uint16_t)(card & 0xffffu); }
 static inline int card_isp(uint32_t card) { return (int)(card >> 16 & 0xffu); }

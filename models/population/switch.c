@@ -136,13 +136,13 @@ int switch_after_failure(population *p, const censor *c, const pair_call *call, 
     }
     l->completed[b] += 1;
     uint16_t bit = (uint16_t)(1u << b);
-    __atomic_fetch_or(&p->called[i], bit, __ATOMIC_RELAXED);
+    mark_called(p, i, bit);
     if (has_i & bit)
         pop_put_first(p, i, b, l->primary);
     else if (!note_switch(l, i, b, 1))
         l->oom = 1;
     if (call->domestic) {
-        __atomic_fetch_or(&p->called[call->who], bit, __ATOMIC_RELAXED);
+        mark_called(p, call->who, bit);
         if (!note_switch(l, call->who, b, !(has_j & bit)))
             l->oom = 1;
     }

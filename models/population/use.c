@@ -6,9 +6,10 @@
  * the caller and the contact of every call that connected) and this calendar
  * month (month_msg, month_call).  The first choice for calls is the order's.
  *
- * The end of an agent's day, from its PURPOSE_USE draws (16 bits of words 0-7
- * per app for the day's messaging activity, word 8 + a for a change of its use
- * of app a, word 24 + a for an uninstall):
+ * The end of an agent's day, from its draws of purpose PURPOSE_USE (16 bits an
+ * app of activity_word for the day's messaging activity; of its rng_at
+ * draws, word 8 + a for a change of its use of app a, word 24 + a for an
+ * uninstall):
  *  - a messaging user of a is active today with probability msg_daily times
  *    the chance its messages pass the box (messaging class, its VPN state);
  *  - a messaging user whose messages on a are blocked (share b) stops using a
@@ -46,10 +47,13 @@ void use_start_day(population *p, const censor *c)
 {
     const world *w = p->w;
     p->new_month = use_month_starts(w, p->day);
+    p->any_msg_block = 0;
     for (int isp = 0; isp < w->n_all_isps; isp++)
-        for (int a = 0; a < w->n_apps; a++)
-            p->msg_block[isp * w->n_apps + a] =
-                1.0 - censor_pass(c, isp, a, CLASS_MESSAGING, 0);
+        for (int a = 0; a < w->n_apps; a++) {
+            double b = 1.0 - censor_pass(c, isp, a, CLASS_MESSAGING, 0);
+            p->msg_block[isp * w->n_apps + a] = b;
+            p->any_msg_block |= b > 0;
+        }
 }
 
 static void habit_return(population *p, lane *l, uint32_t i, rng_at *r)
@@ -77,11 +81,47 @@ static void habit_return(population *p, lane *l, uint32_t i, rng_at *r)
         pop_put_first(p, i, h, l->primary);
 }
 
-/* 16 bits of the day's activity draws for app a, as a uniform in [0, 1). */
-static inline double activity_u(rng_at *s, int a)
+/* spread[b]: byte j is bit j of b. */
+static const uint64_t spread[256] = {
+#define S1(b) (((uint64_t)((b) >> 0 & 1)) | ((uint64_t)((b) >> 1 & 1)) << 8 |               \
+               ((uint64_t)((b) >> 2 & 1)) << 16 | ((uint64_t)((b) >> 3 & 1)) << 24 |       \
+               ((uint64_t)((b) >> 4 & 1)) << 32 | ((uint64_t)((b) >> 5 & 1)) << 40 |       \
+               ((uint64_t)((b) >> 6 & 1)) << 48 | ((uint64_t)((b) >> 7 & 1)) << 56)
+#define S4(b) S1(b), S1((b) + 1), S1((b) + 2), S1((b) + 3)
+#define S16(b) S4(b), S4((b) + 4), S4((b) + 8), S4((b) + 12)
+#define S64(b) S16(b), S16((b) + 16), S16((b) + 32), S16((b) + 48)
+    S64(0), S64(64), S64(128), S64(192)
+#undef S64
+#undef S16
+#undef S4
+#undef S1
+};
+
+/* Empty region reg's byte counters into the block's counts. */
+static void use_flush(const world *w, lane *l, int reg)
 {
-    rng_at_seek(s, (uint32_t)a / 2);
-    return (double)(rng_at_u32(s) >> (16 * (a & 1)) & 0xffffu) * 0x1.0p-16;
+    int na = w->n_apps;
+    uint64_t *acc = l->use_bytes + (size_t)reg * POP_USES * 2;
+    size_t stride = (size_t)w->n_regions * na;
+    double *u = l->use + (size_t)reg * na;
+    for (int k = 0; k < POP_USES; k++) {
+        for (int a = 0; a < na; a++)
+            u[k * stride + a] += (double)(acc[2 * k + a / 8] >> (8 * (a % 8)) & 0xffu);
+        acc[2 * k] = acc[2 * k + 1] = 0;
+    }
+    l->use_n[reg] = 0;
+}
+
+/* The day's messaging activity draws of agent i: 16 bits an app, four apps
+ * a 64-bit word, word k = mix(mix(key, agent, day) + k): keyed by (seed,
+ * run, agent, day, purpose) like every draw of the day, but a lighter
+ * function than Philox (two multiplications a word, against ten rounds a
+ * block: this draw is made for every messaging user every day). */
+static inline uint64_t activity_word(const population *p, uint32_t i, int k)
+{
+    uint64_t key = (uint64_t)p->key.k[0] << 32 | p->key.k[1];
+    uint64_t h = rng_mix64(key ^ ((uint64_t)i << 32 | p->day));
+    return rng_mix64(h + 0x9e3779b97f4a7c15ull * (uint64_t)(PURPOSE_USE << 8 | k));
 }
 
 void use_agent_day(population *p, const censor *c, lane *l, uint32_t i, rng_at *day)
@@ -98,10 +138,18 @@ void use_agent_day(population *p, const censor *c, lane *l, uint32_t i, rng_at *
     int isp = card_isp(card), vs = card_vpn(card);
     const double *blk = p->msg_block + (size_t)isp * na;
     uint16_t active = 0, msg = p->msg[i];
+    double daily = pc->msg_daily;
+    uint64_t word = 0;
+    int have = -1;
     for (uint16_t x = msg; x; x &= (uint16_t)(x - 1)) {
         int a = __builtin_ctz(x);
+        if (a / 4 != have) {
+            have = a / 4;
+            word = activity_word(p, i, have);
+        }
         double pass = vs ? censor_pass(c, isp, a, CLASS_MESSAGING, vs) : 1.0 - blk[a];
-        if (activity_u(&s, a) < pc->msg_daily * pass)
+        double u = (double)(word >> (16 * (a & 3)) & 0xffffu) * 0x1.0p-16;
+        if (u < daily * pass)
             active |= (uint16_t)(1u << a);
     }
     uint16_t called = p->called[i];
@@ -110,7 +158,8 @@ void use_agent_day(population *p, const censor *c, lane *l, uint32_t i, rng_at *
     p->month_call[i] |= called;
     /* Changes of use: quitting a blocked messenger, starting with an installed app. */
     uint16_t usable = card_usable(card);
-    for (uint16_t x = (uint16_t)(usable | msg); x; x &= (uint16_t)(x - 1)) {
+    uint16_t change = p->any_msg_block ? (uint16_t)(usable | msg) : (uint16_t)(usable & ~msg);
+    for (uint16_t x = change; x; x &= (uint16_t)(x - 1)) {
         int a = __builtin_ctz(x);
         uint16_t bit = (uint16_t)(1u << a);
         double prob = msg & bit ? pc->msg_quit * blk[a] * (vs ? 1.0 - pc->vpn_on : 1.0)
@@ -143,16 +192,21 @@ void use_agent_day(population *p, const censor *c, lane *l, uint32_t i, rng_at *
         p->card[i] = (p->card[i] & 0xffff0000u) | use;
         p->msg[i] &= p->installed[i];
     }
-    /* The counts of the day. */
-    double *u = l->use + (size_t)p->region[i] * na;
-    size_t stride = (size_t)w->n_regions * na;
+    /* The counts of the day: each set's bits spread one to a byte and added
+     * as 64-bit words, eight apps at a time (a byte counts up to 255 agents
+     * before use_flush empties it). */
+    int reg = p->region[i];
+    uint64_t *acc = l->use_bytes + (size_t)reg * POP_USES * 2;
     uint16_t sets[POP_USES] = {p->msg[i],          active,
                                called,             (uint16_t)(active | called),
                                p->month_msg[i],    p->month_call[i],
                                (uint16_t)(p->month_msg[i] | p->month_call[i])};
-    for (int k = 0; k < POP_USES; k++)
-        for (uint16_t x = sets[k]; x; x &= (uint16_t)(x - 1))
-            u[k * stride + __builtin_ctz(x)] += 1;
+    for (int k = 0; k < POP_USES; k++) {
+        acc[2 * k] += spread[sets[k] & 0xffu];
+        acc[2 * k + 1] += spread[sets[k] >> 8];
+    }
+    if (++l->use_n[reg] == 255)
+        use_flush(w, l, reg);
     p->first_day[i] = p->first[i];
 }
 
@@ -165,6 +219,8 @@ void use_gather(population *p, pop_day *out)
             memset(out->use[k], 0, ra * sizeof(double));
     for (int j = 0; j < p->n_lanes; j++) {
         lane *l = &p->lanes[j];
+        for (int reg = 0; reg < w->n_regions; reg++)
+            use_flush(w, l, reg);
         for (int k = 0; k < POP_USES; k++)
             if (out && out->use[k])
                 for (size_t x = 0; x < ra; x++)
