@@ -226,6 +226,7 @@ static int alloc_agents(population *p)
     p->month_msg = bigmem_calloc(n, sizeof(uint16_t));
     p->month_call = bigmem_calloc(n, sizeof(uint16_t));
     p->msg_block = calloc((size_t)w->n_all_isps * w->n_apps + 1, sizeof(double));
+    p->msg_thr = calloc((size_t)w->n_all_isps * w->n_apps + 1, sizeof(uint32_t));
     p->n_installed = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
     p->n_primary = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
     p->n_vpn = calloc((size_t)w->n_regions * w->n_vpns + 1, sizeof(double));
@@ -233,7 +234,7 @@ static int alloc_agents(population *p)
     return p->vpn_detect && p->region && p->flags && p->habit && p->first && p->installed &&
            p->card && p->order && p->frust && p->n_installed && p->n_primary && p->n_vpn &&
            p->first_day && p->away && p->msg && p->called && p->month_msg && p->month_call &&
-           p->msg_block;
+           p->msg_block && p->msg_thr;
 }
 
 /* The random streams of a population: two named streams for what is not
@@ -437,6 +438,7 @@ void population_free(population *p)
     bigmem_free(p->month_msg);
     bigmem_free(p->month_call);
     free(p->msg_block);
+    free(p->msg_thr);
     free(p->n_installed);
     free(p->n_primary);
     free(p->n_vpn);
@@ -550,7 +552,7 @@ pop_memory population_estimate(const world *w)
                     (double)bigmem_resident(n, sizeof *p->frust);
     double counts = sizeof(population) +
                     sizeof(double) * (2.0 * ra + rv + (double)w->n_all_isps * w->n_vpns + 1 +
-                                      (double)w->n_all_isps * w->n_apps + 1);
+                                      1.5 * w->n_all_isps * w->n_apps + 1);
     double lanes = ceil(m.agents / BLOCK) *
                    (sizeof(lane) + 4.0 * (sizeof(gsl_rng) + 64) +
                     sizeof(double) * (double)((2 + POP_USES) * ra + rv) +

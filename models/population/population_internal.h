@@ -71,6 +71,8 @@ struct population {
     double *n_installed, *n_primary, *n_vpn; /* running counts, agents */
     double *vpn_detect; /* [isp][vpn] today's detection, copied from the censor */
     double *msg_block;  /* [isp][app] today's messaging block, 1 - pass (use.c) */
+    uint32_t *msg_thr;  /* [isp][app] ceil(msg_daily (1 - block) 2^16): a direct user's
+                           16-bit activity draw k is active when k < it (use.c) */
     int any_detect;     /* whether any protocol is detected anywhere today */
     int n_lanes;
     lane *lanes;

@@ -52,6 +52,8 @@ void use_start_day(population *p, const censor *c)
         for (int a = 0; a < w->n_apps; a++) {
             double b = 1.0 - censor_pass(c, isp, a, CLASS_MESSAGING, 0);
             p->msg_block[isp * w->n_apps + a] = b;
+            p->msg_thr[isp * w->n_apps + a] =
+                (uint32_t)ceil(w->population.msg_daily * (1.0 - b) * 65536.0);
             p->any_msg_block |= b > 0;
         }
 }
@@ -137,6 +139,7 @@ void use_agent_day(population *p, const censor *c, lane *l, uint32_t i, rng_at *
     uint32_t card = p->card[i];
     int isp = card_isp(card), vs = card_vpn(card);
     const double *blk = p->msg_block + (size_t)isp * na;
+    const uint32_t *thr = p->msg_thr + (size_t)isp * na;
     uint16_t active = 0, msg = p->msg[i];
     double daily = pc->msg_daily;
     uint64_t word = 0;
@@ -147,9 +150,12 @@ void use_agent_day(population *p, const censor *c, lane *l, uint32_t i, rng_at *
             have = a / 4;
             word = activity_word(p, i, have);
         }
-        double pass = vs ? censor_pass(c, isp, a, CLASS_MESSAGING, vs) : 1.0 - blk[a];
-        double u = (double)(word >> (16 * (a & 3)) & 0xffffu) * 0x1.0p-16;
-        if (u < daily * pass)
+        uint32_t k = (uint32_t)(word >> (16 * (a & 3)) & 0xffffu);
+        /* k / 2^16 < msg_daily pass, as k < ceil(msg_daily pass 2^16) for a
+         * direct user (the same decision, in integers). */
+        int on = vs ? (double)k * 0x1.0p-16 < daily * censor_pass(c, isp, a, CLASS_MESSAGING, vs)
+                    : k < thr[a];
+        if (on)
             active |= (uint16_t)(1u << a);
     }
     uint16_t called = p->called[i];
