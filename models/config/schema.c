@@ -118,11 +118,14 @@ const schema_entry schema_table[] = {
      "assumption; Levada 2025 finds only about 6% using MAX"},
     {"population.return_rate", PT_REAL, P(return_rate), 0, 0, "0.5", 0, 1, "1/day", NULL, 0,
      "Daily chance that a calm person (F below return_frustration) whose habitual app is no "
-     "longer first tries it first again: people come back after a short block",
-     "assumption: short blocks are mostly reversible (models/README.md, section 4)"},
+     "longer first tries it first again (times exp(-days away / habit_time)): people come back "
+     "after a short block",
+     "assumption: after a short outage most go back within a day or two (0.5: 75% within two "
+     "days; models/README.md, section 4)"},
     {"population.return_frustration", PT_REAL, P(return_frustration), 0, 0, "3.0", 0, 1e6,
      "failures", NULL, 0, "Frustration below which people try their habitual app again",
-     "assumption"},
+     "assumption: a person with a few failed calls behind it still tries its app again once it "
+     "works (F about 1 after a one-day block)"},
     {"population.abroad_ios_share", PT_REAL, P(abroad_ios_share), 0, 0, "0.3", 0, 1, "share",
      NULL, 0, "iOS share among contacts abroad", "assumption"},
     {"population.switch_rate", PT_REAL, P(switch_rate), 0, 0, "1.0", 0, 100, "1/failure",
