@@ -103,9 +103,12 @@ const schema_entry schema_table[] = {
     {"population.phone_lifetime", PT_DURATION, P(phone_lifetime), 0, 0, "\"3y\"", 1, 36500,
      "days", NULL, 0, "Mean time before a phone is replaced (pre-installation reaches people "
      "at this rate)", "assumption: 2.5-3.5 years is typical"},
-    {"population.vpn_rate", PT_REAL, P(vpn_rate), 0, 0, "0.005", 0, 10, "1/day", NULL, 0,
-     "v0: VPN adoption hazard of a fully frustrated person with full availability",
-     "assumption, chosen so VPN use rises by about 10 points within months of a block"},
+    {"population.vpn_rate", PT_REAL, P(vpn_rate), 0, 0, "0.02", 0, 10, "1/day", NULL, 0,
+     "v0: VPN adoption hazard of a person all of whose use fails (need N = 1), with full "
+     "availability and no contact on a VPN; no other ceiling",
+     "figure and assumption: about 6M VPN apps were downloaded in Russia between 24 Feb and "
+     "8 Mar 2022 (Top10VPN, configs/observations/russia-2025.cfg), 0.3% of 146M people a day; "
+     "with a need of about 0.15 on average then (a few of one's apps blocked), v0 ~ 0.02"},
     {"population.vpn_half", PT_REAL, P(vpn_half), 0, 0, "2.0", 0.001, 1e6, "failures", NULL,
      0, "F_half: frustration at which VPN adoption reaches half its maximum", "assumption"},
     {"population.vpn_on", PT_REAL, P(vpn_on), 0, 0, "0.7", 0, 1, "share", NULL, 0,
@@ -117,15 +120,75 @@ const schema_entry schema_table[] = {
     {"population.aversion", PT_REAL, P(aversion), 0, 0, "0.25", 0, 1, "share", NULL, 0,
      "Share of people who refuse domestic apps without end-to-end encryption",
      "assumption; Levada 2025 finds only about 6% using MAX"},
-    {"population.return_rate", PT_REAL, P(return_rate), 0, 0, "0.1", 0, 1, "1/day", NULL, 0,
+    {"population.return_rate", PT_REAL, P(return_rate), 0, 0, "0.5", 0, 1, "1/day", NULL, 0,
      "Daily chance that a calm person (F below return_frustration) whose habitual app is no "
-     "longer first tries it first again: people come back after a short block",
-     "assumption: short blocks are mostly reversible (models/README.md, section 4)"},
-    {"population.return_frustration", PT_REAL, P(return_frustration), 0, 0, "0.5", 0, 1e6,
+     "longer first tries it first again (times exp(-days away / habit_time)): people come back "
+     "after a short block",
+     "assumption: after a short outage most go back within a day or two (0.5: 75% within two "
+     "days; models/README.md, section 4)"},
+    {"population.return_frustration", PT_REAL, P(return_frustration), 0, 0, "3.0", 0, 1e6,
      "failures", NULL, 0, "Frustration below which people try their habitual app again",
-     "assumption"},
+     "assumption: a person with a few failed calls behind it still tries its app again once it "
+     "works (F about 1 after a one-day block)"},
     {"population.abroad_ios_share", PT_REAL, P(abroad_ios_share), 0, 0, "0.3", 0, 1, "share",
      NULL, 0, "iOS share among contacts abroad", "assumption"},
+    {"population.switch_rate", PT_REAL, P(switch_rate), 0, 0, "1.0", 0, 100, "1/failure",
+     NULL, 0,
+     "sigma: after a failed attempt, caller and contact agree on another app with hazard "
+     "sigma (1 + gamma U_a) iota_b (epsilon + C_b) P_b summed over the candidate apps b "
+     "(models/README.md, section 4, step 1b); 0: no pairwise switching",
+     "assumption: set so that a call block moves most of the blocked app's calls within days, as "
+     "the 13 Aug 2025 call blocks did (Max 7M daily users in Aug to 14-16M in Sept 2025, "
+     "Mediascope via configs/observations/russia-2025.cfg)"},
+    {"population.switch_use", PT_REAL, P(switch_use), 0, 0, "1.0", 0, 1000, "", NULL, 0,
+     "gamma: how much the pair's use of the failed app for messages (U_a: 0, 1/2, 1) raises "
+     "switching (a failure of the app one lives on matters more)",
+     "assumption: doubles the hazard for a pair that both message on the failed app"},
+    {"population.switch_install", PT_REAL, P(switch_install), 0, 0, "0.3", 0, 1, "", NULL, 0,
+     "iota: weight of an app one of the two must install, against 1 for one both have",
+     "assumption: installing costs more than switching to an app one has"},
+    {"population.switch_new", PT_REAL, P(switch_new), 0, 0, "0.2", 0, 1000, "", NULL, 0,
+     "epsilon: weight of an app carrying none of the pair's other calls (C_b = 0), against "
+     "epsilon + 1/2 and epsilon + 1 for one that is the first choice of one or both",
+     "assumption: pairs mostly move to the app they already call on"},
+    {"population.habit_time", PT_DURATION, P(habit_time), 0, 0, "\"30d\"", 0, 80, "days",
+     NULL, 0,
+     "Habit: the daily chance to return to the habitual app falls as exp(-days away / "
+     "habit_time), and after 3 habit_time days away the current app becomes the habit; 0: the "
+     "habit never fades",
+     "assumption: after a block of days most go back, after one of months few (issue 14)"},
+    {"population.msg_daily", PT_REAL, P(msg_daily), 0, 0, "0.85", 0, 1, "probability", NULL,
+     0, "A person who uses an app for messages is active on it on a given day",
+     "WhatsApp in Russia, Aug 2025: 82M daily of 97M monthly users (Mediascope, "
+     "configs/observations/russia-2025.cfg)"},
+    {"population.msg_start", PT_REAL, P(msg_start), 0, 0, "0.01", 0, 1, "1/day", NULL, 0,
+     "A person with a usable app it does not message with (e.g. pre-installed) starts using it "
+     "for messages",
+     "assumption: half of the pre-installed copies that are kept come into use within about "
+     "2 months"},
+    {"population.msg_quit", PT_REAL, P(msg_quit), 0, 0, "0.2", 0, 1, "1/day", NULL, 0,
+     "A messaging user whose messages on the app are blocked (share b, direct) stops using it "
+     "for messages with probability msg_quit b a day",
+     "assumption: people leave a messenger that stopped working within about a week"},
+    {"population.uninstall_rate", PT_REAL, P(uninstall_rate), 0, 0, "0.01", 0, 1, "1/day",
+     NULL, 0,
+     "An installed app used neither for messages nor for calls this month, nor first choice "
+     "nor habitual, is removed with this probability a day",
+     "assumption: an unused app stays on the phone about 3 months"},
+    {"population.vpn_social", PT_REAL, P(vpn_social), 0, 0, "3.0", 0, 1000, "", NULL, 0,
+     "k_social: word of mouth; the VPN hazard is v0 A N (1 + k_social s), s the share of "
+     "one's contacts with a VPN",
+     "assumption: knowing VPN users quadruples the hazard (VPN demand +2000% the day after the "
+     "Instagram block of 14 Mar 2022, Top10VPN, configs/observations/russia-2025.cfg: much "
+     "faster than need alone)"},
+    {"population.vpn_drop", PT_REAL, P(vpn_drop), 0, 0, "0.002", 0, 1, "1/day", NULL, 0,
+     "A VPN user who took it up during the run (for calls) and is not detected gives it up with "
+     "this probability a day (those with one at the start keep it unless detected: needs beyond "
+     "calls)",
+     "assumption: a VPN kept about a year and a half on average"},
+    {"population.vpn_unneeded", PT_REAL, P(vpn_unneeded), 0, 0, "0.01", 0, 1, "1/day", NULL,
+     0, "... plus this times 1 - N (N the need, F / (F + F_half)): dropped when not needed",
+     "assumption: a VPN not needed is dropped within about three months"},
     {"population.memory_check", PT_BOOL, P(memory_check), 0, 0, "true", 0, 0, "", NULL, 0,
      "run estimates its peak memory before allocating and refuses (exit 2) when it exceeds the "
      "memory available to the process (cgroup limit, RLIMIT_AS/RLIMIT_DATA, MemAvailable); "
@@ -214,6 +277,10 @@ const schema_entry schema_table[] = {
      "blockshift testbed: share of its call set-ups that open a TLS connection showing its "
      "server name <name>.net (the rest use their own protocol or a connection opened before)",
      "assumption: per app in configs/apps (models/README.md, section 6)"},
+    {"apps.[].circumvention", PT_REAL, A(circumvention), 0, 0, "0.0", 0, 1, "share", NULL, 0,
+     "Built-in circumvention (the app's own proxies, a Psiphon-like tool inside it): share of "
+     "what a box blocks of a direct call on the app that still gets through",
+     "assumption: none unless a scenario sets it"},
 
     /* vpns */
     {"vpns", PT_LIST, W(vpns), sizeof(vpn_cfg), W(n_vpns), "()", 0, MAX_VPNS, "", NULL, 0,

@@ -209,6 +209,26 @@ static int write_series(results *r, const sim_out *s)
                          "People whose first choice for calls is the app, at the end of each day"));
     BS_TRY(results_write(r, "/population/vpn", 3, drv, s->vpn, "people",
                          "People on each VPN protocol, at the end of each day"));
+    static const char *const use_path[SIM_USES] = {
+        "/population/messaging",        "/population/daily_users/messages",
+        "/population/daily_users/calls", "/population/daily_users/any",
+        "/population/monthly_reach/messages", "/population/monthly_reach/calls",
+        "/population/monthly_reach/any"};
+    static const char *const use_desc[SIM_USES] = {
+        "People who use the app for messages, at the end of each day",
+        "People active on the app for messages that day (daily users, messages)",
+        "People who made or received a call on the app that connected that day (daily users, "
+        "calls)",
+        "People active on the app that day for messages or calls (daily users, as audience "
+        "measurements such as Mediascope's count them)",
+        "People active on the app for messages on some day of the calendar month so far "
+        "(monthly reach to date: the month's reach on its last day)",
+        "People with a call on the app that connected on some day of the calendar month so far",
+        "People active on the app for messages or calls on some day of the calendar month so "
+        "far (monthly reach, as audience measurements count it, on the month's last day)"};
+    for (int k = 0; k < SIM_USES; k++)
+        if (s->use[k])
+            BS_TRY(results_write(r, use_path[k], 3, dra, s->use[k], "people", use_desc[k]));
     BS_TRY(results_write(r, "/calls/attempted", 2, da, s->attempted, "calls/day",
                          "Call attempts on the app (a call retried on another app counts once per "
                          "app tried)"));

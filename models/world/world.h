@@ -90,6 +90,19 @@ typedef struct population_cfg {
     double return_rate;      /* per day: try the habitual app again once calm */
     double return_frustration; /* F below which people try their habitual app again */
     double abroad_ios_share; /* iOS share among contacts abroad */
+    /* Behaviour, second version (models/README.md, section 4). */
+    double switch_rate;      /* sigma: pairwise switching hazard per failed attempt */
+    double switch_use;       /* gamma: how much use of the failed app raises it */
+    double switch_install;   /* iota: weight of an app one of the two must install */
+    double switch_new;       /* epsilon: weight of an app carrying none of the pair's calls */
+    double habit_time;       /* days; the return fades as exp(-away / habit_time), 0: never */
+    double msg_daily;        /* a messaging user is active on a day */
+    double msg_start;        /* per day: an installed app not messaged with starts being */
+    double msg_quit;         /* per day, times the blocked share: messaging users give up */
+    double uninstall_rate;   /* per day: an app not used at all is removed */
+    double vpn_social;       /* k_social: word of mouth multiplies the VPN hazard */
+    double vpn_drop;         /* per day: a VPN user gives it up */
+    double vpn_unneeded;     /* per day, times (1 - need): ... when no longer needed */
     int memory_check;        /* run refuses when the memory estimate exceeds what is available */
 } population_cfg;
 
@@ -135,6 +148,8 @@ typedef struct app_cfg {
     double rotated;        /* share to addresses it moved to, not yet on the censor's list */
     double sni_share;      /* share of its call set-ups showing a TLS ClientHello with its
                               server name */
+    double circumvention;  /* built-in circumvention (own proxies): share of what a box blocks
+                              of a direct call that still gets through */
     /* derived */
     uint8_t platform_mask; /* bit (1 << enum platform) */
     int relay_node;        /* index in network.nodes, -1 without a network */
