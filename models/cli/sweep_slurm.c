@@ -27,11 +27,13 @@
 
 #define SLURM_MAX_TASKS 64 /* default tasks: min(runs, this): a modest share of a cluster */
 /* Minutes a run is assumed to take when the folder has no index with
- * measured runs: an assumption, on the long side on purpose (a default run
- * of the shipped scenario at 10^5 agents takes about 3 minutes on one core
- * of the development machine, README "Performance"; larger populations and
- * slower cores take longer).  A job killed by its limit is resumed by
- * submitting it again. */
+ * measured runs: an assumption, on the long side on purpose.  bench/RESULTS.md
+ * measures 1.2-1.4 s for a default run (10^5 agents, 243 days, 2 cores) and
+ * 30 s of daily steps for 10^7 agents over 60 days on one core, about 5 min
+ * for the 608 days of the Russian timeline; 30 min leaves room for slower
+ * cluster cores and larger populations.  A job killed by its limit is
+ * resumed by submitting it again; a sweep run once (or in part) in the
+ * folder gives the measured time instead. */
 #define SLURM_RUN_MINUTES 30.0
 #define SLURM_MARGIN 1.5 /* times the estimate: runs vary, cluster cores differ */
 #define SLURM_MIN_MINUTES 10
