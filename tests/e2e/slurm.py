@@ -16,8 +16,10 @@ runs, a fraction of a second each):
 - the MPI script, run by hand as Slurm would with SLURM_NTASKS=2 (mpirun
   with 3 ranks: the coordinator beside 2 workers; as root, the script adds
   --allow-run-as-root itself), gives the same folder too;
-- with Slurm installed and a controller answering (sinfo), the array script
-  is submitted for real; otherwise that part is skipped with the reason.
+- with Slurm and munge installed (slurm-wlm) and as root, both scripts are
+  submitted (sbatch --wait) to a private single-node cluster started for
+  the test, and give the same folder; otherwise that part is skipped with
+  the reason.
 
 usage: slurm.py BLOCKSHIFT_BIN SOURCE_DIR
 """
@@ -32,6 +34,7 @@ import time
 BIN, SRC = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
 import sbatch  # noqa: E402
+import slurm_cluster  # noqa: E402
 from sweep_compare import same_runs, same_tables  # noqa: E402
 
 results = {"passed": 0, "failed": 0}
@@ -194,24 +197,29 @@ if HAVE_MPI and shutil.which("mpirun"):
 else:
     print("skip the MPI script run: this build has no MPI")
 
-# --- optional: a real Slurm ---
-why = None
-if not shutil.which("sbatch"):
-    why = "Slurm is not installed (no sbatch)"
-elif subprocess.run(["sinfo", "-h"], capture_output=True, timeout=20).returncode != 0:
-    why = "Slurm is installed but no controller answers (sinfo fails)"
-if why:
-    print(f"skip submitting to Slurm: {why}")
+# --- optional: a real Slurm, a private single-node cluster (tests/tools/slurm_cluster.py) ---
+senv, stop = slurm_cluster.start(os.path.join(tmp, "cluster"))
+if senv is None:
+    print(f"skip submitting to Slurm: {stop}")
 else:
-    real = os.path.join(tmp, "real")
-    p = bs("sweep", SWEEP, "--slurm-array", "-o", real, "--ntasks", "2", "--time", "5")
-    q = subprocess.run(["sbatch", "--parsable", "--wait", os.path.join(real, "sweep.sbatch")],
-                       capture_output=True, text=True, env=ENV, timeout=600)
-    p = bs("sweep", SWEEP, "-o", real, "--resume")
-    check(q.returncode == 0 and p.returncode == 0 and "(6 from before)" in p.stderr
-          and same_tables(ref, real) and same_runs(ref, real),
-          "sbatch --wait of the array, then --resume: the same folder as sweep -j 2",
-          q.stdout + q.stderr + p.stderr)
+    try:
+        for form, args in (("MPI", ["--slurm", "--ntasks", "2"]),
+                           ("array", ["--slurm-array", "--ntasks", "3"])):
+            real = os.path.join(tmp, "real-" + form)
+            p = bs("sweep", SWEEP, *args, "-o", real, "--time", "5")
+            q = subprocess.run(["sbatch", "--wait", os.path.join(real, "sweep.sbatch")],
+                               capture_output=True, text=True, env=dict(senv, **{
+                                   k: v for k, v in ENV.items() if k == "OMP_NUM_THREADS"}),
+                               timeout=300)
+            logs = "".join(open(os.path.join(real, n)).read() for n in sorted(os.listdir(real))
+                           if n.startswith("slurm-"))
+            r = bs("sweep", SWEEP, "-o", real, "--resume")
+            check(q.returncode == 0 and r.returncode == 0 and "(6 from before)" in r.stderr
+                  and same_tables(ref, real) and same_runs(ref, real),
+                  f"sbatch --wait of the {form} script on a real Slurm, then --resume: the same "
+                  "folder as sweep -j 2", q.stdout + q.stderr + logs + r.stderr)
+    finally:
+        stop()
 
 if results["failed"] == 0:
     shutil.rmtree(tmp)
