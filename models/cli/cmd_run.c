@@ -34,7 +34,8 @@ static const char run_usage[] =
     "                      [--scale X] [--quiet]\n"
     "\n"
     "Run a scenario and write its results to DIR/<scenario>-seed<N>-run<K>.h5\n"
-    "(default DIR: results/<scenario>/).  Progress goes to stderr.\n"
+    "(default DIR: results/<scenario>/), and print its path on stdout; progress\n"
+    "and messages go to stderr.\n"
     "CONFIG is a scenario file, or a scenario's name (NAME or NAME.cfg) looked up as\n"
     "NAME.cfg and scenarios/NAME.cfg in each folder of BLOCKSHIFT_PATH (colon-separated),\n"
     "then in the installed PREFIX/share/blockshift/scenarios/.\n"
@@ -51,15 +52,16 @@ static const char run_usage[] =
     "  --set path=value override any parameter (see blockshift params); repeatable;\n"
     "                   list elements by index or name: apps.whatsapp.bass_q=0.5\n"
     "  --scale X        people per agent (population.scale)\n"
-    "  --quiet          no progress\n";
+    "  --quiet          no progress and no messages (errors still go to stderr)\n";
 
 static const char check_usage[] =
-    "usage: blockshift check CONFIG [--set key=value]...\n"
+    "usage: blockshift check CONFIG [--set key=value]... [--quiet]\n"
     "\n"
     "Validate a configuration: every error is reported, as file:line: path: message.\n"
     "Exit 0 if it is clean, 2 otherwise.  A clean configuration's estimated peak\n"
     "memory (for its population.scale; --set population.scale=X for another) and\n"
-    "the memory available are printed (models/README.md, section 10).\n";
+    "the memory available are printed (models/README.md, section 10); --quiet\n"
+    "prints only the errors (the exit code says the rest).\n";
 
 /* A non-negative integer, whole string. */
 static int parse_count(const char *s, long long *out)
@@ -98,7 +100,7 @@ static int parse_args(int argc, char **argv, run_args *a, int is_run)
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
-        if (!is_run && c != 'S' && c != '?' && c != ':')
+        if (!is_run && c != 'S' && c != 'q' && c != '?' && c != ':')
             return cli_fail(BS_EINPUT, "check: '%s' is an option of run; check takes only CONFIG "
                                        "and --set (try --help)",
                             argv[optind - 1 - (optarg && optarg == argv[optind - 1])]);
@@ -251,6 +253,8 @@ int cmd_run(int argc, char **argv)
     }
     if (!a.quiet)
         fprintf(stderr, "blockshift: results in %s\n", path);
+    printf("%s\n", path); /* what was written, for scripts: messages stay on stderr */
+    fflush(stdout);
     rc = 0;
 done:
     free(w);
@@ -272,9 +276,10 @@ int cmd_check(int argc, char **argv)
         return cli_fail(BS_ENOMEM, "out of memory");
     rc = cli_load(a.config, a.n_set, a.set, w);
     if (rc == 0) {
-        fprintf(stderr, "%s: ok (%d regions, %d apps, %d VPN protocols, %d events, %d days)\n",
-                a.config, w->n_regions, w->n_apps, w->n_vpns, w->n_events, w->n_days);
-        memcheck(w, 0, 1);
+        if (!a.quiet)
+            fprintf(stderr, "%s: ok (%d regions, %d apps, %d VPN protocols, %d events, %d days)\n",
+                    a.config, w->n_regions, w->n_apps, w->n_vpns, w->n_events, w->n_days);
+        memcheck(w, 0, !a.quiet);
     }
     free(w);
     return rc;
