@@ -7,6 +7,7 @@
 
 #include "base/atomic.h"
 #include "base/fsutil.h"
+#include "base/progress.h"
 #include "base/quote.h"
 #include "base/status.h"
 #include "sweep/sweep_config.h"
@@ -224,23 +225,12 @@ typedef struct progress_state {
     int tty, shown_tenth, shown_failed;
 } progress_state;
 
-static void fmt_time(double s, char *buf, size_t n)
-{
-    long t = (long)(s + 0.5);
-    if (t < 60)
-        snprintf(buf, n, "%lds", t);
-    else if (t < 3600)
-        snprintf(buf, n, "%ldm%02lds", t / 60, t % 60);
-    else
-        snprintf(buf, n, "%ldh%02ldm", t / 3600, t / 60 % 60);
-}
-
 static void show_progress(const sweep_progress *p, int final, void *arg)
 {
     progress_state *ps = arg;
     char t[32] = "", reused[48] = "", line[200];
     if (final || p->eta >= 0)
-        fmt_time(final ? p->elapsed : p->eta, t, sizeof t);
+        progress_time(final ? p->elapsed : p->eta, t, sizeof t);
     if (p->reused)
         snprintf(reused, sizeof reused, " (%d from before)", p->reused);
     snprintf(line, sizeof line, "sweep: %d/%d done%s, %d running, %d failed, %s%s", p->done,
