@@ -5,6 +5,7 @@
 #include "analysis/plot.h"
 #include "base/atomic.h"
 #include "base/status.h"
+#include "io/results.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +44,11 @@ int cmd_compare(int argc, char **argv)
         const char *a = argv[optind], *slash = strrchr(a, '/');
         snprintf(dir, sizeof dir, "%.*scompare", slash ? (int)(slash - a + 1) : 0, a);
     }
+    for (int k = 0; k < 2; k++)
+        if (results_check(argv[optind + k]) == BS_OK &&
+            (rc = cli_drawable("compare", argv[optind + k], quiet)) != 0)
+            return rc;
+    bs_clear_error();
     int identical = 0;
     int st = compare_run(argv[optind], argv[optind + 1], dir, format, &identical);
     if (st != BS_OK)

@@ -87,6 +87,26 @@ int cli_plot_options(const char *cmd, int argc, char **argv, const char **dir, i
     return 0;
 }
 
+int cli_drawable(const char *cmd, const char *result, int quiet)
+{
+    char level[16];
+    int st = results_output_level(result, level, sizeof level);
+    if (st != BS_OK)
+        return cli_fail(st, "%s", bs_last_error());
+    if (strcmp(level, "summary") == 0)
+        return cli_fail(BS_EINPUT,
+                        "%s: %s was written with --output summary (scenario.output): it holds "
+                        "only the summary numbers (blockshift info shows them), no series to "
+                        "draw; run again with --output daily or full",
+                        cmd, result);
+    if (strcmp(level, "daily") == 0 && !quiet)
+        fprintf(stderr,
+                "blockshift: %s: %s was written with --output daily: no hourly network and "
+                "censor data, so no border, censor or links figure (--output full keeps them)\n",
+                cmd, result);
+    return 0;
+}
+
 /* The figures drawn, on stdout (for scripts); frees the paths. */
 static void print_paths(int st, char **paths, int n)
 {
@@ -134,6 +154,8 @@ int cmd_plot(int argc, char **argv)
     int n = 0;
     /* Bad input first, then gnuplot: nothing is made before both are fine. */
     int st = results_check(result);
+    if (st == BS_OK && (rc = cli_drawable("plot", result, quiet)) != 0)
+        return rc;
     if (st == BS_OK)
         st = plot_need_gnuplot();
     if (st == BS_OK && dir_arg)

@@ -31,7 +31,7 @@ typedef struct run_args {
 
 static const char run_usage[] =
     "usage: blockshift run CONFIG [-o DIR] [--seed N] [--run K] [--set key=value]...\n"
-    "                      [--scale X] [--quiet]\n"
+    "                      [--scale X] [--output full|daily|summary] [--quiet]\n"
     "\n"
     "Run a scenario and write its results to DIR/<scenario>-seed<N>-run<K>.h5\n"
     "(default DIR: results/<scenario>/), and print its path on stdout; progress\n"
@@ -52,6 +52,11 @@ static const char run_usage[] =
     "  --set path=value override any parameter (see blockshift params); repeatable;\n"
     "                   list elements by index or name: apps.whatsapp.bass_q=0.5\n"
     "  --scale X        people per agent (population.scale)\n"
+    "  --output LEVEL   what the results file keeps (scenario.output): full (the\n"
+    "                   default: every dataset), daily (no hourly network and censor\n"
+    "                   data, a fraction of the size), summary (only /config,\n"
+    "                   /provenance and the /summary numbers); the summary numbers are\n"
+    "                   the same whatever the level\n"
     "  --quiet          no progress and no messages (errors still go to stderr)\n";
 
 static const char check_usage[] =
@@ -90,7 +95,7 @@ static int add_set(run_args *a, char *kv)
 static int parse_args(int argc, char **argv, run_args *a, int is_run)
 {
     static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
+        {"output", required_argument, NULL, 'O'}, {"seed", required_argument, NULL, 's'},
         {"run", required_argument, NULL, 'r'},    {"set", required_argument, NULL, 'S'},
         {"scale", required_argument, NULL, 'x'},  {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0}};
@@ -114,6 +119,18 @@ static int parse_args(int argc, char **argv, run_args *a, int is_run)
         case 'q':
             a->quiet = 1;
             break;
+        case 'O': {
+            static char *const levels[] = {"scenario.output=\"full\"", "scenario.output=\"daily\"",
+                                           "scenario.output=\"summary\""};
+            int k = 0;
+            while (k < N_OUTPUT_LEVELS && strcmp(optarg, world_output_names[k]) != 0)
+                k++;
+            if (k == N_OUTPUT_LEVELS)
+                return cli_fail(BS_EINPUT, "run: --output '%s': use full, daily or summary (the "
+                                           "output folder is -o DIR)", optarg);
+            rc = add_set(a, levels[k]);
+            break;
+        }
         case 'S':
             rc = add_set(a, optarg);
             break;
