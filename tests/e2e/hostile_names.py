@@ -52,15 +52,7 @@ import numpy as np
 BIN, SRC = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
 import sbatch  # noqa: E402  (the words sbatch reads from an #SBATCH line)
-results = {"passed": 0, "failed": 0}
-
-
-def check(ok, what, detail=""):
-    results["passed" if ok else "failed"] += 1
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok and detail:
-        print("     " + detail.replace("\n", "\n     ")[:3000])
-
+from e2e_kit import check, finish  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="bs-hostile-")
 
@@ -332,9 +324,4 @@ for odd in (os.path.join(tmp, "it's a dir"), os.path.join(tmp, "$(touch CANARY) 
           what + ": sbatch reads one word an #SBATCH line, the job name and the output folder whole",
           repr(directives))
 
-if results["failed"] == 0:
-    shutil.rmtree(tmp)
-else:
-    print("kept " + tmp)
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+finish(tmp)

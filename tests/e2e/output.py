@@ -22,15 +22,8 @@ import sys
 import tempfile
 
 BIN, SRC = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-results = {"passed": 0, "failed": 0}
-
-
-def check(ok, what, detail=""):
-    results["passed" if ok else "failed"] += 1
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok and detail:
-        print("     " + str(detail).replace("\n", "\n     ")[:3000])
-
+sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
+from e2e_kit import check, finish  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="bs-output-")
 ENV = dict(os.environ, OMP_NUM_THREADS="1")
@@ -131,9 +124,4 @@ else:
     p = bs("testbed", scen, "--replay", "-o", rout, *SMALL, "--quiet")
     check(p.returncode == 0 and p.stderr == "", "testbed --replay --quiet: nothing on stderr", p.stderr)
 
-if results["failed"] == 0:
-    shutil.rmtree(tmp)
-else:
-    print("kept " + tmp)
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+finish(tmp)

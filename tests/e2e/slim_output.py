@@ -30,16 +30,8 @@ import numpy as np
 
 BIN, SRC = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
+from e2e_kit import check, finish  # noqa: E402
 from sweep_compare import runs_table  # noqa: E402
-
-results = {"passed": 0, "failed": 0}
-
-
-def check(ok, what, detail=""):
-    results["passed" if ok else "failed"] += 1
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok and detail:
-        print("     " + str(detail).replace("\n", "\n     ")[:3000])
 
 
 tmp = tempfile.mkdtemp(prefix="bs-slim-")
@@ -125,9 +117,4 @@ check(all(np.array_equal(rf[c], rs[c]) for c in ("final_primary_share_a", "final
 run0 = datasets(os.path.join(idx["summary"], "runs", "run-00000.h5"))
 check(run0 == ["config/text"], "the summary sweep's run files hold no series", repr(run0))
 
-if results["failed"] == 0:
-    shutil.rmtree(tmp)
-else:
-    print("kept " + tmp)
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+finish(tmp)

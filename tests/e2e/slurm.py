@@ -33,19 +33,11 @@ import time
 
 BIN, SRC = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
+from e2e_kit import check, finish  # noqa: E402
+HAVE_MPI = os.environ.get("BLOCKSHIFT_WITH_MPI", "1") != "0"
 import sbatch  # noqa: E402
 import slurm_cluster  # noqa: E402
 from sweep_compare import same_runs, same_tables  # noqa: E402
-
-results = {"passed": 0, "failed": 0}
-HAVE_MPI = os.environ.get("BLOCKSHIFT_WITH_MPI", "1") != "0"
-
-
-def check(ok, what, detail=""):
-    results["passed" if ok else "failed"] += 1
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok and detail:
-        print("     " + str(detail).replace("\n", "\n     ")[:3000])
 
 
 tmp = tempfile.mkdtemp(prefix="bs-slurm-")
@@ -221,9 +213,4 @@ else:
     finally:
         stop()
 
-if results["failed"] == 0:
-    shutil.rmtree(tmp)
-else:
-    print("kept " + tmp)
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+finish(tmp)

@@ -320,7 +320,7 @@ check(p.returncode == 2 and "--resume" in p.stderr, "a folder that holds a sweep
 p = sweep(SMALL, os.path.join(tmp, "slurm"), "--slurm")
 script = os.path.join(tmp, "slurm", "sweep.sbatch")
 text = open(script).read() if os.path.exists(script) else ""
-check(p.returncode == 0 and "#SBATCH --nodes=" in text and "#SBATCH --time=" in text and
+check(p.returncode == 0 and "#SBATCH --ntasks=" in text and "#SBATCH --time=" in text and
       "--mpi --resume" in text and "mpirun" in text and
       subprocess.run(["bash", "-n", script]).returncode == 0,
       "--slurm writes a batch script (resource lines, mpirun ... --mpi --resume)")
