@@ -279,7 +279,7 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
                       "Border load by app, two runs", "Gbit/s (daily mean)");
     for (int i = 0; i < r.n_paths; i++) {
         if (st == BS_OK)
-            fprintf(stderr, "blockshift: figure %s\n", paths[i]);
+            printf("%s\n", paths[i]); /* the figures written, for scripts */
         free(paths[i]);
     }
     results_run_free(a);

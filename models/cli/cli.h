@@ -28,11 +28,19 @@ int cli_report_errors(int st, char *errors);
 /* Print "blockshift: <message>" to stderr and return the exit code for status. */
 int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The options of plot and compare, -o DIR and --format png|svg|pdf, into
- * *dir and *format (left as they are when not given); 0, or the exit code
- * after a message naming `cmd`.  optind is then at the first operand.
- * (cmd_plot.c) */
-int cli_plot_options(const char *cmd, int argc, char **argv, const char **dir, int *format);
+/* The options of plot and compare, -o DIR, --format png|svg|pdf and
+ * --quiet, into *dir, *format and *quiet (left as they are when not given);
+ * --style and --size set the look.  0, or the exit code after a message
+ * naming `cmd`.  optind is then at the first operand.  (cmd_plot.c) */
+int cli_plot_options(const char *cmd, int argc, char **argv, const char **dir, int *format,
+                     int *quiet);
+
+/* What figures `result` (checked) can give, by its output level (run
+ * --output): 0 for full; for daily, a note on stderr (unless quiet) that
+ * the figures of hourly network data are left out, and 0; for summary,
+ * exit code 2 after a message saying there is nothing to draw and how to
+ * get it.  `cmd` names the command.  (cmd_plot.c) */
+int cli_drawable(const char *cmd, const char *result, int quiet);
 
 /* CONFIG as given on a command line: a file (kept as it is), or a shipped
  * scenario's name, NAME or NAME.cfg, looked up as NAME.cfg and

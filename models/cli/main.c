@@ -32,7 +32,7 @@ static const char usage[] =
     "                       two runs of the same world side by side (counterfactuals)\n"
     "  reproduce MANIFEST [-o DIR]\n"
     "                       every figure of a paper, with checksums to compare\n"
-    "  sweep SWEEP [-o DIR] [-j N] [--mpi] [--resume] [--slurm] [--quiet]\n"
+    "  sweep SWEEP [-o DIR] [-j N] [--mpi] [--resume] [--slurm [--slurm-array] ...] [--quiet]\n"
     "  sweep --summarise DIR\n"
     "                       a parameter sweep with replications, on local cores or MPI\n"
     "  calibrate CALIBRATION.cfg [-o DIR] [-j N] [--mpi] [--resume] [--quiet]\n"

@@ -10,6 +10,7 @@
 #include "testbed/replay.h"
 #include "io/results.h"
 #include "sim/sim.h"
+#include "base/progress.h"
 #include "base/status.h"
 
 #include <stdio.h>
@@ -79,8 +80,9 @@ static int write_replay(results *r, const world *w, const replay_out *o)
 }
 
 int testbed_replay(const world *w, const char *config, int n_set, char *const *set, const char *dir,
-                   int quiet)
+                   int progress_mode)
 {
+    int quiet = progress_mode == PROGRESS_OFF;
     char path[4096 + 128];
     snprintf(path, sizeof path, "%s/%s-replay-seed%lld.h5", dir, w->scenario.name,
              (long long)w->scenario.seed);
@@ -93,10 +95,14 @@ int testbed_replay(const world *w, const char *config, int n_set, char *const *s
     if (!text)
         return bs_nomem("the configuration text (replay)");
     sim_out nat;
-    int st = sim_run(w, NULL, NULL, &nat);
+    progress *pg = progress_new("replay: the national run", "days", progress_mode);
+    int st = sim_run(w, progress_step, pg, &nat);
+    progress_end(pg);
     replay_out o;
     if (st == BS_OK) {
-        st = replay_run(w, &nat, &o);
+        pg = progress_new("replay in ns-3", "phases", progress_mode);
+        st = replay_run_steps(w, &nat, &o, progress_step, pg);
+        progress_end(pg);
         sim_out_free(&nat);
     }
     if (st == BS_OK) {
@@ -117,6 +123,10 @@ int testbed_replay(const world *w, const char *config, int n_set, char *const *s
                     "blockshift: results in %s (blockshift plot draws them)\n",
                     o.n_phases, o.simulations, (unsigned long long)o.media_packets, o.wall_seconds,
                     path);
+        if (st == BS_OK) {
+            printf("%s\n", path);
+            fflush(stdout);
+        }
         replay_out_free(&o);
     }
     free(text);

@@ -64,6 +64,13 @@ const schema_entry schema_table[] = {
      "An observation file (configs/observations/) that blockshift plot draws on the "
      "figures, as a path from the current folder or a folder of BLOCKSHIFT_PATH, like "
      "configs/observations/russia-2025.cfg (\"\": none)", ""},
+    {"scenario.output", PT_ENUM, S(output), 0, 0, "\"full\"", 0, 0, "",
+     ENUM(world_output_names),
+     "What the results file keeps: full (every dataset), daily (no hourly network and censor "
+     "data: /network and /censor keep only the summary numbers), summary (only /config, "
+     "/provenance and /summary: for large sweeps); the summary numbers are the same in all "
+     "three (run --output, a sweep file's output)",
+     "a choice of the user, not a model parameter: full keeps everything"},
 
     /* population */
     {"population", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0, "The population engine", ""},

@@ -334,13 +334,22 @@ int output_write(const char *path, const world *w, const sim_out *s, const run_m
     results *r = results_create(path);
     if (!r)
         return bs_last_status() ? bs_last_status() : BS_ERUNTIME;
-    int st = output_begin(r, w, s, m);
+    int level = w->scenario.output, st;
+    if (level == OUTPUT_SUMMARY) { /* the numbers and where they come from, nothing else */
+        st = output_root(r, w, m->config_path);
+        if (st == BS_OK)
+            st = write_config(r, m);
+    } else {
+        st = output_begin(r, w, s, m);
+    }
+    if (st == BS_OK)
+        st = results_attr_str(r, "/", "output", world_output_names[level]);
     if (st == BS_OK)
         st = write_provenance(r, s);
     if (st == BS_OK)
         st = write_summary(r, w, s);
     if (st == BS_OK && s->has_network)
-        st = output_network(r, w, s);
+        st = level == OUTPUT_FULL ? output_network(r, w, s) : output_network_summary(r, w, s);
     if (st != BS_OK) {
         results_abort(r);
         return st;

@@ -153,6 +153,11 @@ static int write_summary(results *r, const world *w, const sim_out *s)
     return BS_OK;
 }
 
+int output_network_summary(results *r, const world *w, const sim_out *s)
+{
+    return write_summary(r, w, s);
+}
+
 int output_network(results *r, const world *w, const sim_out *s)
 {
     BS_TRY(write_dims(r, w, s));

@@ -761,6 +761,13 @@ static int info_here(const char *path, FILE *out)
         CLOSE(H5Aclose, a);
     }
     fprintf(out, "  %-14s%s %d\n", "format", RESULTS_FORMAT, RESULTS_FORMAT_VERSION);
+    char *level = H5Aexists(f, "output") > 0 ? results_read_str_attr(f, "output") : NULL;
+    if (level && strcmp(level, "full") != 0)
+        fprintf(out, "  %-14s%s (%s)\n", "output", level,
+                strcmp(level, "daily") == 0
+                    ? "no hourly network and censor data; the summary numbers are all there"
+                    : "only /config, /provenance and the /summary numbers");
+    free(level);
     H5Eclear2(H5E_DEFAULT);
 
     print_group(f, "/provenance", "  ", out);
@@ -907,5 +914,33 @@ int results_isolated(const char *path, FILE *out, int (*fn)(const char *, FILE *
 }
 
 int results_check(const char *path) { return results_isolated(path, NULL, check_here); }
+
+/* The root attribute `output` of a checked file, printed to out. */
+static int output_here(const char *path, FILE *out)
+{
+    hid_t f = results_open_checked(path);
+    if (f < 0)
+        return (int)f;
+    char *v = H5Aexists(f, "output") > 0 ? results_read_str_attr(f, "output") : NULL;
+    fputs(v ? v : "full", out);
+    free(v);
+    H5Fclose(f);
+    H5Eclear2(H5E_DEFAULT);
+    return BS_OK;
+}
+
+int results_output_level(const char *path, char *level, size_t size)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return bs_fail(BS_ENOMEM, "%s: out of memory", path);
+    int st = results_isolated(path, m, output_here);
+    fclose(m);
+    snprintf(level, size, "%s", st == BS_OK && text ? text : "");
+    free(text);
+    return st;
+}
 
 int results_info(const char *path, FILE *out) { return results_isolated(path, out, info_here); }

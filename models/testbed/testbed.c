@@ -421,7 +421,9 @@ void testbed_out_free(testbed_out *out)
     memset(out, 0, sizeof *out);
 }
 
-int testbed_run(const world *w, testbed_out *out)
+int testbed_run(const world *w, testbed_out *out) { return testbed_run_steps(w, out, NULL, NULL); }
+
+int testbed_run_steps(const world *w, testbed_out *out, void (*step)(int, int, void *), void *arg)
 {
     memset(out, 0, sizeof *out);
     const network_cfg *net = &w->network;
@@ -448,6 +450,8 @@ int testbed_run(const world *w, testbed_out *out)
     out->n_links = 2 * net->n_links;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (step)
+        step(0, n, arg);
     for (int a = 0; a < w->n_apps; a++)
         for (int t = -1; t < N_TECHNIQUES; t++)
             for (int v = -1; v < w->n_vpns; v++) {
@@ -476,6 +480,8 @@ int testbed_run(const world *w, testbed_out *out)
                     "%s: voice set-up %.2f, usable %.2f, loss %.3f; video set-up %.2f, "
                     "usable %.2f, loss %.3f", tc->name, tc->setup_success[0], tc->usable[0],
                     tc->media_loss[0], tc->setup_success[1], tc->usable[1], tc->media_loss[1]);
+                if (step)
+                    step(out->n_cases, n, arg);
             }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     out->wall_seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);

@@ -17,6 +17,7 @@ const char *const world_action_names[N_ACTIONS] = {"block",   "throttle",       
                                              "vpn_block", "vpn_store_removal", "preinstall",
                                              "shutdown", "rotate", "shock"};
 const char *const world_graph_kind_names[N_GRAPH_KINDS] = {"negbin", "complete", "none"};
+const char *const world_output_names[N_OUTPUT_LEVELS] = {"full", "daily", "summary"};
 const char *const world_node_kind_names[N_NODE_KINDS] = {"access",     "metro",       "core",
                                                    "ixp",        "border",      "foreign_dc",
                                                    "domestic_dc", "vpn_exit"};

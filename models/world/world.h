@@ -47,6 +47,9 @@ enum action {
     ACT_PREINSTALL, ACT_SHUTDOWN, ACT_ROTATE, ACT_SHOCK, N_ACTIONS
 };
 enum graph_kind { GRAPH_NEGBIN, GRAPH_COMPLETE, GRAPH_NONE, N_GRAPH_KINDS };
+/* What a run's results file keeps (scenario.output, run --output): every
+ * dataset; without the hourly network and censor data; only the summary. */
+enum output_level { OUTPUT_FULL, OUTPUT_DAILY, OUTPUT_SUMMARY, N_OUTPUT_LEVELS };
 enum failure_mode { FAIL_OPEN, FAIL_CLOSED, N_FAILURE_MODES };
 enum node_kind {
     NODE_ACCESS, NODE_METRO, NODE_CORE, NODE_IXP, NODE_BORDER, NODE_FOREIGN_DC,
@@ -68,6 +71,7 @@ typedef struct scenario_cfg {
     int64_t seed;
     int64_t run;
     char observations[W_TEXT]; /* an observation file blockshift plot draws ("": none) */
+    int output; /* enum output_level */
 } scenario_cfg;
 
 typedef struct population_cfg {
@@ -339,6 +343,7 @@ extern const char *const world_class_names[N_CLASSES];
 extern const char *const world_technique_names[N_TECHNIQUES];
 extern const char *const world_action_names[N_ACTIONS];
 extern const char *const world_graph_kind_names[N_GRAPH_KINDS];
+extern const char *const world_output_names[N_OUTPUT_LEVELS];
 extern const char *const world_node_kind_names[N_NODE_KINDS];
 extern const char *const world_failure_mode_names[N_FAILURE_MODES];
 extern const char *const world_link_class_names[N_LINK_CLASSES];

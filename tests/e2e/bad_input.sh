@@ -755,7 +755,9 @@ probs=()
 ((rc == 0)) || probs+=("exit code $rc, expected 0")
 [[ $(grep -c . <<<"$entries") -eq 1 && $entries == *.h5 ]] ||
     probs+=("expected exactly one .h5 file in the output folder, found: $(tr '\n' ' ' <<<"$entries")")
-[[ -s $cap/stdout ]] && probs+=("wrote to stdout")
+# stdout: the results file's path, and nothing else (issue 16)
+[[ $(cat "$cap/stdout") == "$rout/$entries" ]] ||
+    probs+=("stdout is not the results file's path: $(head -c 300 "$cap/stdout")")
 [[ -s $cap/stderr ]] && probs+=("wrote to stderr despite --quiet")
 if ((${#probs[@]} == 0)); then
     pass=$((pass + 1))
