@@ -297,7 +297,7 @@ static int load_spec(const char *file, int sobol, sweep_spec **s, uint64_t **has
     return 0;
 }
 
-static int cores(void)
+int cli_cores(void)
 {
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
