@@ -200,10 +200,10 @@ static uint16_t abroad_apps(const population *p, uint32_t i, int k)
 }
 
 /* For the engine's other files (population_internal.h). */
-void pop_put_first(population *p, uint32_t i, int a, double *primary) { put_first(p, i, a, primary); }
-void pop_install(population *p, uint32_t i, int app) { install(p, i, app); }
-void pop_set_vpn(population *p, uint32_t i, int vstate, double *vpn) { set_vpn(p, i, vstate, vpn); }
-uint16_t pop_abroad_apps(const population *p, uint32_t i, int k) { return abroad_apps(p, i, k); }
+void population_put_first(population *p, uint32_t i, int a, double *primary) { put_first(p, i, a, primary); }
+void population_install(population *p, uint32_t i, int app) { install(p, i, app); }
+void population_set_vpn(population *p, uint32_t i, int vstate, double *vpn) { set_vpn(p, i, vstate, vpn); }
+uint16_t population_abroad_apps(const population *p, uint32_t i, int k) { return abroad_apps(p, i, k); }
 
 /* ---- construction ---- */
 
@@ -596,8 +596,8 @@ static inline int resolve_contact(const population *p, uint32_t i, uint64_t c, u
     return 0;
 }
 
-uint64_t pop_n_contacts(const population *p, uint32_t i) { return n_contacts(p, i); }
-int pop_resolve_contact(const population *p, uint32_t i, uint64_t c, uint32_t *who)
+uint64_t population_n_contacts(const population *p, uint32_t i) { return n_contacts(p, i); }
+int population_resolve_contact(const population *p, uint32_t i, uint64_t c, uint32_t *who)
 {
     return resolve_contact(p, i, c, who);
 }
@@ -947,7 +947,7 @@ static int block_adopt(const population *p, const censor *c, const day_rules *d,
 
 /* Protocol for a new or moving VPN user at ISP isp: popularity times the
  * chance it passes, among protocols detected less than `below`. */
-int pop_pick_vpn(population *p, double u, int isp, double below)
+int population_pick_vpn(population *p, double u, int isp, double below)
 {
     const world *w = p->w;
     double wt[MAX_VPNS];

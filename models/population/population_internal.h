@@ -128,15 +128,15 @@ static inline double end_pass(const censor *c, int isp, int a, int cls, int tunn
 }
 
 /* Contact count and contact number c of agent i (population.c). */
-uint64_t pop_n_contacts(const population *p, uint32_t i);
-int pop_resolve_contact(const population *p, uint32_t i, uint64_t c, uint32_t *who);
-uint16_t pop_abroad_apps(const population *p, uint32_t i, int k);
+uint64_t population_n_contacts(const population *p, uint32_t i);
+int population_resolve_contact(const population *p, uint32_t i, uint64_t c, uint32_t *who);
+uint16_t population_abroad_apps(const population *p, uint32_t i, int k);
 
 /* State changes that keep the counts right (population.c). */
-void pop_put_first(population *p, uint32_t i, int a, double *primary);
-void pop_install(population *p, uint32_t i, int app);
-void pop_set_vpn(population *p, uint32_t i, int vstate, double *vpn);
-int pop_pick_vpn(population *p, double u, int isp, double below);
+void population_put_first(population *p, uint32_t i, int a, double *primary);
+void population_install(population *p, uint32_t i, int app);
+void population_set_vpn(population *p, uint32_t i, int vstate, double *vpn);
+int population_pick_vpn(population *p, double u, int isp, double below);
 
 /* switch.c: after the attempt of a call on app `a` failed, caller and
  * contact may agree on another app (models/README.md, section 4, step 1b).

@@ -138,7 +138,7 @@ int switch_after_failure(population *p, const censor *c, const pair_call *call, 
     uint16_t bit = (uint16_t)(1u << b);
     mark_called(p, i, bit);
     if (has_i & bit)
-        pop_put_first(p, i, b, l->primary);
+        population_put_first(p, i, b, l->primary);
     else if (!note_switch(l, i, b, 1))
         l->oom = 1;
     if (call->domestic) {
@@ -157,11 +157,11 @@ void switch_apply(population *p)
             uint32_t j = l->sw_agent[x];
             int b = l->sw_app[x] & ~INST_PRE;
             if (!(p->installed[j] >> b & 1u)) {
-                pop_install(p, j, b);
+                population_install(p, j, b);
                 p->msg[j] |= (uint16_t)(1u << b); /* installed to talk: used for messages */
             }
             if (card_usable(p->card[j]) >> b & 1u)
-                pop_put_first(p, j, b, p->n_primary);
+                population_put_first(p, j, b, p->n_primary);
         }
         l->n_sw = 0;
     }

@@ -80,7 +80,7 @@ static void habit_return(population *p, lane *l, uint32_t i, rng_at *r)
         rate *= exp(-p->away[i] / pc->habit_time);
     rng_at_seek(r, 0);
     if (rng_at_uniform(r) < rate)
-        pop_put_first(p, i, h, l->primary);
+        population_put_first(p, i, h, l->primary);
 }
 
 /* spread[b]: byte j is bit j of b. */

@@ -38,8 +38,8 @@ void vpn_spread_step(population *p, lane *l, const day_rules *d, uint32_t i, rng
         if (det > 0 && rng_at_uniform(r) < det) {
             int v = -1;
             if (rng_at_uniform(r) < pc->vpn_switch)
-                v = pop_pick_vpn(p, rng_at_uniform(r), isp, det);
-            pop_set_vpn(p, i, v + 1, l->vpn);
+                v = population_pick_vpn(p, rng_at_uniform(r), isp, det);
+            population_set_vpn(p, i, v + 1, l->vpn);
             if (v < 0)
                 __atomic_fetch_and(&p->flags[i], (uint8_t)~FLAG_VPN_CALLS, __ATOMIC_RELAXED);
             return;
@@ -51,7 +51,7 @@ void vpn_spread_step(population *p, lane *l, const day_rules *d, uint32_t i, rng
             return;
         rng_at_seek(r, 2);
         if (rng_at_uniform(r) < drop) {
-            pop_set_vpn(p, i, 0, l->vpn);
+            population_set_vpn(p, i, 0, l->vpn);
             __atomic_fetch_and(&p->flags[i], (uint8_t)~FLAG_VPN_CALLS, __ATOMIC_RELAXED);
         }
         return;
@@ -63,19 +63,19 @@ void vpn_spread_step(population *p, lane *l, const day_rules *d, uint32_t i, rng
     if (u >= base * (1.0 + pc->vpn_social)) /* 1 - exp(-h) <= h <= this */
         return;
     double h = base;
-    uint64_t nc = pc->vpn_social > 0 ? pop_n_contacts(p, i) : 0;
+    uint64_t nc = pc->vpn_social > 0 ? population_n_contacts(p, i) : 0;
     if (nc && u >= -expm1(-h)) {
         /* Only now does the contact matter: draw it. */
         rng_at_seek(r, 4);
         uint32_t who;
-        if (pop_resolve_contact(p, i, rng_at_below(r, nc), &who) &&
+        if (population_resolve_contact(p, i, rng_at_below(r, nc), &who) &&
             (__atomic_load_n(&p->flags[who], __ATOMIC_RELAXED) & FLAG_VPN))
             h = base * (1.0 + pc->vpn_social);
     }
     if (u < h && u < -expm1(-h)) {
         rng_at_seek(r, 3);
-        int v = pop_pick_vpn(p, rng_at_uniform(r), isp, 2.0);
-        pop_set_vpn(p, i, v + 1, l->vpn);
+        int v = population_pick_vpn(p, rng_at_uniform(r), isp, 2.0);
+        population_set_vpn(p, i, v + 1, l->vpn);
         if (v >= 0)
             __atomic_fetch_or(&p->flags[i], (uint8_t)FLAG_VPN_CALLS, __ATOMIC_RELAXED);
     }
