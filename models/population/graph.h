@@ -30,8 +30,8 @@ typedef struct graph {
 
 /* Build the graph of n agents with the given region and flags (bit 0 set:
  * the agent is on iOS) of each.  Returns BS_OK, or BS_ENOMEM with a message; *g is then empty. */
-int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t *flags,
-                gsl_rng *r, graph *g);
+int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t *flags, gsl_rng *r,
+                graph *g);
 
 void graph_free(graph *g);
 

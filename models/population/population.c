@@ -200,10 +200,19 @@ static uint16_t abroad_apps(const population *p, uint32_t i, int k)
 }
 
 /* For the engine's other files (population_internal.h). */
-void population_put_first(population *p, uint32_t i, int a, double *primary) { put_first(p, i, a, primary); }
+void population_put_first(population *p, uint32_t i, int a, double *primary)
+{
+    put_first(p, i, a, primary);
+}
 void population_install(population *p, uint32_t i, int app) { install(p, i, app); }
-void population_set_vpn(population *p, uint32_t i, int vstate, double *vpn) { set_vpn(p, i, vstate, vpn); }
-uint16_t population_abroad_apps(const population *p, uint32_t i, int k) { return abroad_apps(p, i, k); }
+void population_set_vpn(population *p, uint32_t i, int vstate, double *vpn)
+{
+    set_vpn(p, i, vstate, vpn);
+}
+uint16_t population_abroad_apps(const population *p, uint32_t i, int k)
+{
+    return abroad_apps(p, i, k);
+}
 
 /* ---- construction ---- */
 
@@ -550,9 +559,9 @@ pop_memory population_estimate(const world *w)
                     (double)bigmem_resident(n, sizeof *p->card) +
                     (double)bigmem_resident(n, sizeof *p->order) +
                     (double)bigmem_resident(n, sizeof *p->frust);
-    double counts = sizeof(population) +
-                    sizeof(double) * (2.0 * ra + rv + (double)w->n_all_isps * w->n_vpns + 1 +
-                                      1.5 * w->n_all_isps * w->n_apps + 1);
+    double counts =
+        sizeof(population) + sizeof(double) * (2.0 * ra + rv + (double)w->n_all_isps * w->n_vpns +
+                                               1 + 1.5 * w->n_all_isps * w->n_apps + 1);
     double lanes = ceil(m.agents / BLOCK) *
                    (sizeof(lane) + 4.0 * (sizeof(gsl_rng) + 64) +
                     sizeof(double) * (double)((2 + POP_USES) * ra + rv) +
@@ -623,8 +632,8 @@ static inline double call_pass_tunnel(const population *p, const censor *c, uint
 }
 
 /* The same, averaged over the tunnel states of the two (adoption's view). */
-static inline double call_pass(const censor *c, uint32_t mine, uint32_t theirs, int domestic,
-                               int a, int cls)
+static inline double call_pass(const censor *c, uint32_t mine, uint32_t theirs, int domestic, int a,
+                               int cls)
 {
     double pass = censor_pass(c, card_isp(mine), a, cls, card_vpn(mine));
     if (domestic)
@@ -732,8 +741,8 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l,
             l->frust_max = p->frust[i];
         move_down(p, i, a, l->primary);
         if (w->population.switch_rate > 0) {
-            pair_call pc = {i, call.n, call.who, call.domestic, tin, tout, mine, theirs,
-                            call.u_class, cell};
+            pair_call pc = {i,    call.n, call.who, call.domestic, tin,
+                            tout, mine,   theirs,   call.u_class,  cell};
             if (switch_after_failure(p, c, &pc, a, l, tally))
                 return;
         }
@@ -779,9 +788,9 @@ static void block_calls(population *p, const censor *c, lane *l, uint32_t lo, ui
         uint32_t k = draw_calls(p, &s);
         uint32_t v = rng_at_u32(&s); /* adoption's word: its top bits for block_adopt */
         /* Stored atomically: a call may read this agent's platform bits. */
-        uint8_t f = (uint8_t)((p->flags[i] & (FLAG_IOS | FLAG_AVERSE | FLAG_VPN_CALLS)) |
-                              (card_vpn(p->card[i]) ? FLAG_VPN : 0u) |
-                              (v >> 28) << FLAG_SCREEN_SHIFT);
+        uint8_t f =
+            (uint8_t)((p->flags[i] & (FLAG_IOS | FLAG_AVERSE | FLAG_VPN_CALLS)) |
+                      (card_vpn(p->card[i]) ? FLAG_VPN : 0u) | (v >> 28) << FLAG_SCREEN_SHIFT);
         __atomic_store_n(&p->flags[i], f, __ATOMIC_RELAXED);
         uint64_t nc = k ? n_contacts(p, i) : 0;
         for (uint32_t n = 0; n < k && nc; n++) {
@@ -801,11 +810,10 @@ static inline double appeal_of(const day_rules *d, int a) { return d->appeal[a];
 
 /* Adoption of app a by agent i, with its uniform u of the day for a: it
  * adopts if u < 1 - exp(-h_i), h_i = preinstall_a + m_a (p_a + q_a s_i(a) (1 +
- * kappa F_i)), m_a the day's shock multiplier (appeal_of).  The contact that estimates s_i(a) (drawn from the agent's
- * PURPOSE_ADOPT_CONTACT draws for a) is drawn only when u would accept at the
- * agent's largest possible hazard (a contact who has a and for whom it
- * works), which gives the same decision without touching the contact in
- * most cases.  Returns whether i adopts a. */
+ * kappa F_i)), m_a the day's shock multiplier (appeal_of).  The contact that estimates s_i(a)
+ * (drawn from the agent's PURPOSE_ADOPT_CONTACT draws for a) is drawn only when u would accept at
+ * the agent's largest possible hazard (a contact who has a and for whom it works), which gives the
+ * same decision without touching the contact in most cases.  Returns whether i adopts a. */
 static int consider(const population *p, const censor *c, const day_rules *d, uint32_t i, int a,
                     double u, double h)
 {
@@ -888,7 +896,8 @@ static int block_adopt(const population *p, const censor *c, const day_rules *d,
     int m = w->n_apps;
     double h0[MAX_APPS], h1[MAX_APPS]; /* h_a <= h0[a] + h1[a] F */
     for (int a = 0; a < m; a++) {
-        h0[a] = d->preinstall[a] + appeal_of(d, a) * (w->apps[a].bass_p + w->apps[a].bass_q) / 365.0;
+        h0[a] =
+            d->preinstall[a] + appeal_of(d, a) * (w->apps[a].bass_p + w->apps[a].bass_q) / 365.0;
         h1[a] = appeal_of(d, a) * w->apps[a].bass_q / 365.0 * w->population.adoption_kappa;
     }
     /* Agents with q >= q_min: V >= q / 16 >= m h for every agent of the block. */

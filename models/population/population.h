@@ -139,7 +139,7 @@ void population_isp_counts(const population *p, double *users);
 
 uint32_t population_agents(const population *p);
 uint64_t population_contacts(const population *p); /* domestic adjacency entries */
-size_t population_bytes(const population *p);       /* memory held */
+size_t population_bytes(const population *p);      /* memory held */
 
 /* The memory population_new(w) will take, estimated before allocating
  * (models/README.md, section 10): agents, expected domestic contact entries

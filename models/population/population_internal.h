@@ -15,8 +15,8 @@
 
 #define FLAG_IOS 1u /* graph.h relies on bit 0 meaning iOS */
 #define FLAG_AVERSE 2u
-#define FLAG_VPN 4u /* had a VPN when the day's calls were drawn (word of mouth reads it) */
-#define FLAG_VPN_CALLS 8u /* took its VPN up in the run, for calls (vpn_spread.c) */
+#define FLAG_VPN 4u         /* had a VPN when the day's calls were drawn (word of mouth reads it) */
+#define FLAG_VPN_CALLS 8u   /* took its VPN up in the run, for calls (vpn_spread.c) */
 #define FLAG_SCREEN_SHIFT 4 /* bits 4-7: the top 4 bits of the day's adoption word */
 #define NO_APP 0xffu
 #define POISSON_TABLE 32
@@ -27,7 +27,7 @@ typedef struct lane {
     uint32_t *inst_agent; /* installs decided today, applied after every block decided */
     uint8_t *inst_app;    /* the app, | INST_PRE when pre-installation brought it */
     size_t n_inst, cap_inst;
-    uint32_t *sw_agent;   /* pairwise switches to apply after the calls (switch.c) */
+    uint32_t *sw_agent; /* pairwise switches to apply after the calls (switch.c) */
     uint8_t *sw_app;
     size_t n_sw, cap_sw;
     double *primary, *vpn; /* changes to the counts, [region][app] and [region][vpn] */
@@ -47,27 +47,27 @@ struct population {
     const world *w;
     uint32_t n;
     uint8_t *region, *flags;
-    uint8_t *habit;   /* habitual first choice, NO_APP if none */
-    uint8_t *first;   /* current first choice for calls, NO_APP if none */
+    uint8_t *habit;     /* habitual first choice, NO_APP if none */
+    uint8_t *first;     /* current first choice for calls, NO_APP if none */
     uint8_t *first_day; /* first at the end of the day before: what a call reads of its contact */
-    uint8_t *away;    /* days the habitual app has not been first (use.c), at most 255 */
+    uint8_t *away;      /* days the habitual app has not been first (use.c), at most 255 */
     uint16_t *installed;
     uint16_t *msg;    /* apps used for messages (use.c) */
     uint16_t *called; /* apps used for calls today (set during the calls, atomically) */
     uint16_t *month_msg, *month_call; /* apps used this calendar month */
-    uint32_t *card;   /* usable apps | ISP << 16 | VPN state << 24 */
-    uint64_t *order;  /* 4-bit slots: slot 0 is the first choice */
+    uint32_t *card;                   /* usable apps | ISP << 16 | VPN state << 24 */
+    uint64_t *order;                  /* 4-bit slots: slot 0 is the first choice */
     float *frust;
     graph g;
     uint16_t averse_apps; /* apps averse agents refuse */
     uint16_t runs_on[N_PLATFORMS];
     uint64_t abroad_seed;
-    rng_key key;  /* of the keyed draws per agent and day (population.agent-day) */
-    uint32_t day; /* days stepped so far: the day coordinate of the keyed draws */
-    int new_month; /* today is the first day of a calendar month (use.c) */
+    rng_key key;       /* of the keyed draws per agent and day (population.agent-day) */
+    uint32_t day;      /* days stepped so far: the day coordinate of the keyed draws */
+    int new_month;     /* today is the first day of a calendar month (use.c) */
     int any_msg_block; /* some app's messages are blocked somewhere today (use.c) */
     int atomic_marks;  /* calls run on several threads: mark the contact's use atomically */
-    double poisson_cdf[POISSON_TABLE]; /* calls per agent per day */
+    double poisson_cdf[POISSON_TABLE];       /* calls per agent per day */
     double *n_installed, *n_primary, *n_vpn; /* running counts, agents */
     double *vpn_detect; /* [isp][vpn] today's detection, copied from the censor */
     double *msg_block;  /* [isp][app] today's messaging block, 1 - pass (use.c) */
@@ -156,8 +156,8 @@ void switch_apply(population *p);
 /* The switching probabilities of one failure (for tests): prob[b] that the
  * pair agrees on app b, given the pair's state; returns their sum. */
 double switch_probs(const world *w, const double *pass, uint16_t has_i, uint16_t has_j,
-                    uint16_t can_i, uint16_t can_j, int first_i, int first_j, double use_a,
-                    int a, double *prob);
+                    uint16_t can_i, uint16_t can_j, int first_i, int first_j, double use_a, int a,
+                    double *prob);
 
 /* use.c */
 void use_start_day(population *p, const censor *c);

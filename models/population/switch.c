@@ -30,8 +30,8 @@
 #include <stdlib.h>
 
 double switch_probs(const world *w, const double *pass, uint16_t has_i, uint16_t has_j,
-                    uint16_t can_i, uint16_t can_j, int first_i, int first_j, double use_a,
-                    int a, double *prob)
+                    uint16_t can_i, uint16_t can_j, int first_i, int first_j, double use_a, int a,
+                    double *prob)
 {
     const population_cfg *pc = &w->population;
     double eta[MAX_APPS], total = 0;
@@ -42,8 +42,8 @@ double switch_probs(const world *w, const double *pass, uint16_t has_i, uint16_t
         if (b == a || !have || !(can_i >> b & 1u) || !(can_j >> b & 1u))
             continue;
         double carry = 0.5 * ((first_i == b) + (first_j == b));
-        eta[b] = scale * (have == 2 ? 1.0 : pc->switch_install) * (pc->switch_new + carry) *
-                 pass[b];
+        eta[b] =
+            scale * (have == 2 ? 1.0 : pc->switch_install) * (pc->switch_new + carry) * pass[b];
         total += eta[b];
     }
     double any = total > 0 ? -expm1(-total) : 0.0;
@@ -88,18 +88,18 @@ int switch_after_failure(population *p, const censor *c, const pair_call *call, 
     uint16_t has_i = card_usable(call->mine), has_j = card_usable(call->theirs);
     uint16_t can_i = can_run(p, i), can_j = call->domestic ? can_run(p, call->who) : has_j;
     int first_j = call->domestic ? p->first_day[call->who] : NO_APP;
-    double use_a = 0.5 * ((p->msg[i] >> a & 1u) +
-                          (call->domestic ? (p->msg[call->who] >> a & 1u) : 1u));
+    double use_a =
+        0.5 * ((p->msg[i] >> a & 1u) + (call->domestic ? (p->msg[call->who] >> a & 1u) : 1u));
     double pass[MAX_APPS];
     for (int b = 0; b < w->n_apps; b++) {
         pass[b] = censor_pass(c, card_isp(call->mine), b, CLASS_VOICE, card_vpn(call->mine));
         if (call->domestic)
-            pass[b] *= censor_pass(c, card_isp(call->theirs), b, CLASS_VOICE,
-                                   card_vpn(call->theirs));
+            pass[b] *=
+                censor_pass(c, card_isp(call->theirs), b, CLASS_VOICE, card_vpn(call->theirs));
     }
     double prob[MAX_APPS];
-    double any = switch_probs(w, pass, has_i, has_j, can_i, can_j, p->first[i], first_j, use_a,
-                              a, prob);
+    double any =
+        switch_probs(w, pass, has_i, has_j, can_i, can_j, p->first[i], first_j, use_a, a, prob);
     if (any <= 0)
         return 0;
     rng_at r;

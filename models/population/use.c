@@ -85,10 +85,11 @@ static void habit_return(population *p, lane *l, uint32_t i, rng_at *r)
 
 /* spread[b]: byte j is bit j of b. */
 static const uint64_t spread[256] = {
-#define S1(b) (((uint64_t)((b) >> 0 & 1)) | ((uint64_t)((b) >> 1 & 1)) << 8 |               \
-               ((uint64_t)((b) >> 2 & 1)) << 16 | ((uint64_t)((b) >> 3 & 1)) << 24 |       \
-               ((uint64_t)((b) >> 4 & 1)) << 32 | ((uint64_t)((b) >> 5 & 1)) << 40 |       \
-               ((uint64_t)((b) >> 6 & 1)) << 48 | ((uint64_t)((b) >> 7 & 1)) << 56)
+#define S1(b)                                                                                      \
+    (((uint64_t)((b) >> 0 & 1)) | ((uint64_t)((b) >> 1 & 1)) << 8 |                                \
+     ((uint64_t)((b) >> 2 & 1)) << 16 | ((uint64_t)((b) >> 3 & 1)) << 24 |                         \
+     ((uint64_t)((b) >> 4 & 1)) << 32 | ((uint64_t)((b) >> 5 & 1)) << 40 |                         \
+     ((uint64_t)((b) >> 6 & 1)) << 48 | ((uint64_t)((b) >> 7 & 1)) << 56)
 #define S4(b) S1(b), S1((b) + 1), S1((b) + 2), S1((b) + 3)
 #define S16(b) S4(b), S4((b) + 4), S4((b) + 8), S4((b) + 12)
 #define S64(b) S16(b), S16((b) + 16), S16((b) + 32), S16((b) + 48)
@@ -168,8 +169,8 @@ void use_agent_day(population *p, const censor *c, lane *l, uint32_t i, rng_at *
     for (uint16_t x = change; x; x &= (uint16_t)(x - 1)) {
         int a = __builtin_ctz(x);
         uint16_t bit = (uint16_t)(1u << a);
-        double prob = msg & bit ? pc->msg_quit * blk[a] * (vs ? 1.0 - pc->vpn_on : 1.0)
-                                : pc->msg_start;
+        double prob =
+            msg & bit ? pc->msg_quit * blk[a] * (vs ? 1.0 - pc->vpn_on : 1.0) : pc->msg_start;
         if (prob <= 0)
             continue;
         rng_at_seek(&s, 8 + (uint32_t)a);
@@ -190,11 +191,11 @@ void use_agent_day(population *p, const censor *c, lane *l, uint32_t i, rng_at *
             rng_at_seek(&s, 24 + (uint32_t)a);
             if (rng_at_uniform(&s) >= pc->uninstall_rate)
                 continue;
-            p->installed[i] &= (uint16_t)~(1u << a);
+            p->installed[i] &= (uint16_t) ~(1u << a);
             l->installed[(size_t)p->region[i] * na + a] -= 1;
         }
         uint16_t use = p->flags[i] & FLAG_AVERSE ? p->installed[i] & (uint16_t)~p->averse_apps
-                                                  : p->installed[i];
+                                                 : p->installed[i];
         p->card[i] = (p->card[i] & 0xffff0000u) | use;
         p->msg[i] &= p->installed[i];
     }
@@ -203,9 +204,12 @@ void use_agent_day(population *p, const censor *c, lane *l, uint32_t i, rng_at *
      * before use_flush empties it). */
     int reg = p->region[i];
     uint64_t *acc = l->use_bytes + (size_t)reg * POP_USES * 2;
-    uint16_t sets[POP_USES] = {p->msg[i],          active,
-                               called,             (uint16_t)(active | called),
-                               p->month_msg[i],    p->month_call[i],
+    uint16_t sets[POP_USES] = {p->msg[i],
+                               active,
+                               called,
+                               (uint16_t)(active | called),
+                               p->month_msg[i],
+                               p->month_call[i],
                                (uint16_t)(p->month_msg[i] | p->month_call[i])};
     for (int k = 0; k < POP_USES; k++) {
         acc[2 * k] += spread[sets[k] & 0xffu];
