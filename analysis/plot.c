@@ -555,9 +555,13 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
     observation_set *obs = calloc(1, sizeof *obs);
     if (!obs) {
         results_run_free(f);
-        return bs_fail(BS_ENOMEM, "plot: out of memory");
+        return bs_nomem("the observations of %s", result);
     }
-    plot_obs_load(result, obs);
+    if ((st = plot_obs_load(result, obs)) != BS_OK) {
+        free(obs);
+        results_run_free(f);
+        return st;
+    }
     run r = {.f = f, .result = result, .dir = dir, .format = format, .paths = paths, .obs = obs};
     r.epoch = f->epoch[0] ? plot_parse_date(f->epoch) : -1;
     r.n_days = f->n_days;

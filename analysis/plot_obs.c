@@ -13,13 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
-void plot_obs_load(const char *result, observation_set *set)
+int plot_obs_load(const char *result, observation_set *set)
 {
     set->n = 0;
     results_numbers *nums = NULL;
-    if (results_read_numbers(result, &nums) != BS_OK || !nums->config_text) {
+    int st = results_read_numbers(result, &nums);
+    if (st != BS_OK || !nums->config_text) {
         results_numbers_free(nums);
-        return;
+        return st;
     }
     config_t c;
     config_init(&c);
@@ -31,7 +32,7 @@ void plot_obs_load(const char *result, observation_set *set)
     config_destroy(&c);
     results_numbers_free(nums);
     if (!file[0])
-        return;
+        return BS_OK;
     char path[PATH_MAX], dir[PATH_MAX];
     snprintf(path, sizeof path, "%s", file);
     const char *cursor = NULL;
@@ -44,16 +45,22 @@ void plot_obs_load(const char *result, observation_set *set)
                 "blockshift: plot: the scenario's observation file %s is not in the current "
                 "folder or on BLOCKSHIFT_PATH (%s): the figures are drawn without it\n",
                 file, fsutil_search_path_text());
-        return;
+        return BS_OK;
     }
     char *errors = NULL;
-    if (observations_load(path, set, &errors) != BS_OK) {
+    if ((st = observations_load(path, set, &errors)) == BS_ENOMEM) {
+        free(errors);
+        set->n = 0;
+        return st;
+    }
+    if (st != BS_OK) {
         fprintf(stderr, "blockshift: plot: the observation file %s has errors; the figures are "
                         "drawn without it:\n%s",
                 path, errors ? errors : bs_last_error());
         set->n = 0;
     }
     free(errors);
+    return BS_OK;
 }
 
 void plot_obs_points(const observation_set *set, int ds, char *const *cols, int n_cols,

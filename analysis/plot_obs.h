@@ -28,8 +28,9 @@ typedef struct plot_obs {
 } plot_obs;
 
 /* The observation file named by the scenario of `result` into *set (n = 0
- * when it names none or it cannot be read; a warning then). */
-void plot_obs_load(const char *result, observation_set *set);
+ * when it names none, or when that file is missing or has errors: a warning
+ * then).  BS_OK, or the status of a failure to read `result` or to allocate. */
+int plot_obs_load(const char *result, observation_set *set);
 
 /* The points of `set` for a figure of dataset `ds` (obs_map.h) whose
  * columns are cols[n_cols], in units of `unit` people, for a run of days

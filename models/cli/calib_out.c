@@ -40,7 +40,7 @@ static int write_gen(results *r, const calib_spec *s, const abc_gen *g, int t)
     double *vals = malloc((size_t)n * (size_t)(k + m) * sizeof *vals);
     char (*names)[32] = calloc((size_t)m + 1, sizeof *names);
     if (!cols || !idx || !vals || !names) {
-        st = bs_fail(BS_ENOMEM, "out of memory writing the posterior");
+        st = bs_nomem("writing the posterior");
         goto done;
     }
     for (int i = 0; i < n; i++) {
@@ -81,7 +81,7 @@ static int write_tables(results *r, const calib_spec *s, const abc_gen *gens, in
         double *eps = malloc((size_t)n * sizeof *eps), *ess = malloc((size_t)n * sizeof *ess);
         if (!gen || !prop || !eps || !ess) {
             free(gen), free(prop), free(eps), free(ess);
-            return bs_fail(BS_ENOMEM, "out of memory writing the posterior");
+            return bs_nomem("writing the posterior");
         }
         for (int t = 0; t < n; t++) {
             gen[t] = t;
@@ -108,7 +108,7 @@ static int write_tables(results *r, const calib_spec *s, const abc_gen *gens, in
     long long *line = calloc((size_t)m + 1, sizeof *line);
     double *val = calloc((size_t)m + 1, sizeof *val), *sd = calloc((size_t)m + 1, sizeof *sd);
     if (!file || !meas || !app || !ds || !date || !dates || !line || !val || !sd) {
-        st = bs_fail(BS_ENOMEM, "out of memory writing the posterior");
+        st = bs_nomem("writing the posterior");
         goto done;
     }
     for (int o = 0; o < m; o++) {
@@ -391,7 +391,7 @@ int calib_out_final(const char *dir, const calib_spec *s, const abc_gen *g, cons
     if (!q05 || !x) {
         free(q05), free(x);
         atomic_abort(a);
-        return bs_fail(BS_ENOMEM, "out of memory for the summary");
+        return bs_nomem("the summary");
     }
     double *q50 = q05 + m, *q95 = q05 + 2 * m;
     fprintf(f, "\n\n# %-36s %12s %12s %12s %12s %12s\n", "observation", "observed", "sd",

@@ -55,7 +55,7 @@ int calib_run_points(calib_runner *cr, int g, int first, int n, const double *th
             int ns = calib_spec_overrides(s, theta ? theta + (size_t)i * (size_t)s->k : NULL,
                                           calib_spec_seed(s, g, first + i, r), (uint32_t)r, &set);
             if (ns < 0)
-                return bs_fail(BS_ENOMEM, "out of memory for a run's overrides");
+                return bs_nomem("a run's overrides");
             run_path(cr, g, next, out, sizeof out);
             sweep_job j = {next, cr->threads, s->scenario, out, ns, set, 0, NULL};
             st = cr->w->start(cr->w->ctx, &j);

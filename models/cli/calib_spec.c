@@ -388,7 +388,7 @@ int calib_spec_load(const char *file, int want_params, calib_spec **out, char **
     if (!s || !f || !(s->file = strdup(file))) {
         free(f);
         calib_spec_free(s);
-        return bs_fail(BS_ENOMEM, "out of memory for %s", file);
+        return bs_nomem("%s", file);
     }
     const char *base = strrchr(file, '/');
     snprintf(s->name, sizeof s->name, "%s", base ? base + 1 : file);
@@ -430,7 +430,7 @@ int calib_spec_load(const char *file, int want_params, calib_spec **out, char **
     }
     free(a.extra);
     if (st == BS_OK && !s->text)
-        st = bs_fail(BS_ENOMEM, "out of memory reading %s", file);
+        st = bs_nomem("reading %s", file);
     if (st != BS_OK) {
         calib_spec_free(s);
         return st;

@@ -132,7 +132,7 @@ static int evaluate(void *ctx, int g, int first, int n, const double *theta, dou
     double *y = malloc((size_t)n * (size_t)R * (size_t)m * sizeof *y), obs[CALIB_MAX_OBS],
            sd[CALIB_MAX_OBS];
     if (!y)
-        return bs_fail(BS_ENOMEM, "out of memory for %d proposals", n);
+        return bs_nomem("%d proposals", n);
     int st = calib_run_points(e->cr, g, first, n, theta, y);
     for (int o = 0; o < m; o++) {
         obs[o] = s->obs[o].value;
@@ -175,7 +175,7 @@ static int calibrate(const cal_args *a, const calib_spec *s, const char *dir,
     abc_gen *more = realloc(gens, (size_t)(s->abc.generations + 1) * sizeof *gens);
     if (!more) {
         free(gens);
-        return cli_fail(BS_ENOMEM, "out of memory");
+        return cli_fail(bs_nomem("the generations of %s", s->name), "%s", bs_last_error());
     }
     gens = more;
     calib_runner cr = {s, w, rundir, threads, &stop_flag, 0, 0, ""};

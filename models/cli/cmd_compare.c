@@ -44,11 +44,13 @@ int cmd_compare(int argc, char **argv)
         const char *a = argv[optind], *slash = strrchr(a, '/');
         snprintf(dir, sizeof dir, "%.*scompare", slash ? (int)(slash - a + 1) : 0, a);
     }
-    for (int k = 0; k < 2; k++)
-        if (results_check(argv[optind + k]) == BS_OK &&
-            (rc = cli_drawable("compare", argv[optind + k], quiet)) != 0)
+    for (int k = 0; k < 2; k++) {
+        int st = results_check(argv[optind + k]);
+        if (st != BS_OK)
+            return cli_fail(st, "%s", bs_last_error());
+        if ((rc = cli_drawable("compare", argv[optind + k], quiet)) != 0)
             return rc;
-    bs_clear_error();
+    }
     int identical = 0;
     int st = compare_run(argv[optind], argv[optind + 1], dir, format, &identical);
     if (st != BS_OK)

@@ -116,7 +116,7 @@ static int one_case(const calib_spec *s, const char *dir, const sweep_workers *w
            *q = malloc((size_t)m * 4 * sizeof *q);
     if (!y || !x || !q) {
         free(y), free(x), free(q);
-        return bs_fail(BS_ENOMEM, "out of memory");
+        return bs_nomem("the model values of %d replications", R);
     }
     if (!quiet)
         fprintf(stderr, "blockshift: validate %s: %d replications of %s on %d workers\n",
@@ -222,7 +222,7 @@ int cmd_validate(int argc, char **argv)
     if (optind < argc) {
         n = argc - optind;
         if (!(files = calloc((size_t)n, sizeof *files)))
-            return cli_fail(BS_ENOMEM, "out of memory");
+            return cli_fail(bs_nomem("the list of cases"), "%s", bs_last_error());
         for (int i = 0; i < n; i++)
             files[i] = strdup(argv[optind + i]);
     } else if ((rc = shipped_cases(&files, &n)) != 0) {
@@ -231,11 +231,11 @@ int cmd_validate(int argc, char **argv)
     /* Every case checked before anything runs. */
     calib_spec **specs = calloc((size_t)n, sizeof *specs);
     if (!specs)
-        return cli_fail(BS_ENOMEM, "out of memory");
+        return cli_fail(bs_nomem("the cases' files"), "%s", bs_last_error());
     for (int i = 0; i < n && rc == 0; i++) {
         char *errors = NULL;
         int st = files[i] ? calib_spec_load(files[i], 0, &specs[i], &errors)
-                          : bs_fail(BS_ENOMEM, "out of memory");
+                          : bs_nomem("the name of case %d", i + 1);
         if (st != BS_OK)
             rc = errors ? cli_report_errors(st, errors) : cli_fail(st, "%s", bs_last_error());
     }

@@ -935,7 +935,7 @@ int results_output_level(const char *path, char *level, size_t size)
     size_t len = 0;
     FILE *m = open_memstream(&text, &len);
     if (!m)
-        return bs_fail(BS_ENOMEM, "%s: out of memory", path);
+        return bs_nomem("the output level of %s", path);
     int st = results_isolated(path, m, output_here);
     fclose(m);
     snprintf(level, size, "%s", st == BS_OK && text ? text : "");

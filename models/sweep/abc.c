@@ -45,7 +45,7 @@ int abc_gen_alloc(const abc_opts *o, int n, abc_gen *g)
     g->index = calloc((size_t)n, sizeof *g->index);
     if (!g->theta || !g->w || !g->d || !g->sim || !g->index) {
         abc_gen_free(g);
-        return bs_fail(BS_ENOMEM, "out of memory for %d particles", n);
+        return bs_nomem("%d particles", n);
     }
     return BS_OK;
 }
@@ -106,7 +106,7 @@ static int kernel_make(const abc_opts *o, const abc_gen *prev, kernel *K)
     K->work = gsl_vector_alloc((size_t)k);
     if (!K->u || !K->cdf || !K->L || !K->work) {
         kernel_free(K);
-        return bs_fail(BS_ENOMEM, "out of memory for the kernel");
+        return bs_nomem("the kernel");
     }
     double sw = 0, mean[64] = {0};
     for (int i = 0; i < n; i++) {
@@ -242,7 +242,7 @@ int abc_generation(const abc_opts *o, const abc_gen *prev, int g, int batch, abc
     double *d = malloc((size_t)batch * sizeof *d);
     double *sim = malloc((size_t)batch * (size_t)(m > 0 ? m : 1) * sizeof *sim);
     if ((st = abc_gen_alloc(o, N, out)) != BS_OK || !th || !d || !sim) {
-        st = st != BS_OK ? st : bs_fail(BS_ENOMEM, "out of memory for a batch of proposals");
+        st = st != BS_OK ? st : bs_nomem("a batch of proposals");
         goto done;
     }
     out->eps = eps;
