@@ -39,14 +39,6 @@ int obs_map_default(int measure)
     }
 }
 
-int obs_map_find(const char *name)
-{
-    for (int i = 0; i < N_OBS_DATASETS; i++)
-        if (strcmp(name, obs_map_names[i]) == 0)
-            return i;
-    return -1;
-}
-
 void obs_map_date(long days, char *buf, size_t size)
 {
     time_t t = (time_t)days * 86400;
@@ -58,8 +50,10 @@ void obs_map_date(long days, char *buf, size_t size)
 long obs_map_parse_date(const char *iso)
 {
     int y, m, d;
-    char tail;
-    if (!iso || sscanf(iso, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+    char tail = '\0';
+    /* a day, or a day and an hour ("2025-09-01T14:00", as /events writes
+     * an event that starts within a day) */
+    if (!iso || sscanf(iso, "%4d-%2d-%2d%c", &y, &m, &d, &tail) < 3 || (tail && tail != 'T'))
         return -1;
     struct tm tm = {0};
     tm.tm_year = y - 1900;
@@ -75,7 +69,7 @@ static long first_day(int ds, const observation *o)
 {
     long first = (long)o->date - (long)lround(o->period) + 1;
     return ds == OBS_VPN_GROWTH || ds == OBS_VPN_RATIO || ds == OBS_VPN_NEW_RATIO ? first - 1
-                                                                               : first;
+                                                                                  : first;
 }
 
 int obs_map_fits(int ds, const observation *o, long start, long end, char *why, size_t size)

@@ -49,8 +49,6 @@ extern const char *const obs_map_names[N_OBS_DATASETS];
 
 /* The dataset a measure reads unless told otherwise. */
 int obs_map_default(int measure);
-/* A dataset by name, or -1. */
-int obs_map_find(const char *name);
 /* The results datasets a reduction reads (NULL-terminated list for
  * results_load). */
 extern const char *const obs_map_paths[];
@@ -66,7 +64,8 @@ int obs_map_fits(int ds, const observation *o, long start, long end, char *why, 
 int obs_map_value(const results_run *r, int ds, const observation *o, double *out, char *why,
                   size_t size);
 
-/* "YYYY-MM-DD" of days since 1970, and back (-1 when not a date). */
+/* "YYYY-MM-DD" of days since 1970, and back ("YYYY-MM-DD" or
+ * "YYYY-MM-DDTHH:MM", the hour ignored; -1 when not a date). */
 void obs_map_date(long days, char *buf, size_t size);
 long obs_map_parse_date(const char *iso);
 

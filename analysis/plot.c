@@ -46,23 +46,9 @@ int plot_need_gnuplot(void)
                                                  "`apt-get install gnuplot-nox` (or ./waf deps)");
 }
 
-long plot_parse_date(const char *iso)
-{
-    struct tm tm = {0};
-    if (sscanf(iso, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
-        return -1;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return (long)(timegm(&tm) / 86400);
-}
+long plot_parse_date(const char *iso) { return obs_map_parse_date(iso); }
 
-static void date_of(long days, char out[11])
-{
-    time_t t = (time_t)days * 86400;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
+static void date_of(long days, char out[11]) { obs_map_date(days, out, 11); }
 
 static int write_dat(const run *r, const figure *g, const char *path)
 {

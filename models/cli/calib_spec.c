@@ -460,10 +460,14 @@ uint32_t calib_spec_seed(const calib_spec *s, int g, int j, int r)
 int calib_spec_overrides(const calib_spec *s, const double *theta, uint32_t seed, uint32_t run,
                          char ***set)
 {
-    int k = theta ? s->k : 0, n = s->n_set + k + 2, m = 0, ok = 1;
+    int k = theta ? s->k : 0, n = s->n_set + k + 3, m = 0, ok = 1;
     char **v = calloc((size_t)n + 1, sizeof *v);
     if (!v)
         return -1;
+    /* The observations read /population and /events only: no hourly network
+     * data written and deleted for every run (first, so a file's own `set`
+     * can ask for more). */
+    ok = (v[m++] = strdup("scenario.output=\"daily\"")) != NULL;
     for (int i = 0; i < s->n_set && ok; i++)
         ok = (v[m++] = strdup(s->set[i])) != NULL;
     for (int j = 0; j < k && ok; j++) {

@@ -65,9 +65,10 @@ typedef struct calib_spec {
 int calib_spec_load(const char *file, int want_params, calib_spec **out, char **errors);
 void calib_spec_free(calib_spec *s);
 
-/* The overrides of one run: the spec's `set`, parameter values theta[k]
- * (NULL: none), scenario.seed and scenario.run.  *set malloc'd with its
- * strings (sweep_spec_free_set frees).  The count, or -1 out of memory. */
+/* The overrides of one run: scenario.output = "daily", the spec's `set`,
+ * parameter values theta[k] (NULL: none), scenario.seed and scenario.run.
+ * *set malloc'd with its strings (sweep_spec_free_set frees).  The count,
+ * or -1 out of memory. */
 int calib_spec_overrides(const calib_spec *s, const double *theta, uint32_t seed, uint32_t run,
                          char ***set);
 

@@ -184,8 +184,6 @@ static int calibrate(const cal_args *a, const calib_spec *s, const char *dir,
     char whybuf[600];
     int batch = w->slots > s->abc.particles ? w->slots : s->abc.particles;
     /* Stop when the last generation's tolerance already was the least. */
-    if (n > 0 && n < s->abc.generations && gens[n - 1].eps <= s->abc.min_tolerance)
-        n = n + 0; /* nothing more to do: handled by the loop's condition */
     while (n < s->abc.generations && !(n > 0 && gens[n - 1].eps <= s->abc.min_tolerance)) {
         if (!a->quiet)
             fprintf(stderr, "blockshift: calibrate: generation %d, tolerance %g\n", n,

@@ -27,10 +27,12 @@
 
 #define SLURM_MAX_TASKS 64 /* default tasks: min(runs, this): a modest share of a cluster */
 /* Minutes a run is assumed to take when the folder has no index with
- * measured runs: an assumption, on the long side on purpose.  bench/RESULTS.md
- * measures 1.2-1.4 s for a default run (10^5 agents, 243 days, 2 cores) and
- * 30 s of daily steps for 10^7 agents over 60 days on one core, about 5 min
- * for the 608 days of the Russian timeline; 30 min leaves room for slower
+ * measured runs: an assumption, on the long side on purpose.  A default run
+ * took 10.5 s wall (10^5 agents, 243 days, 2 cores, README "Sweeps"), and
+ * bench/RESULTS.md measures 30 s of daily steps for 10^7 agents over 60 days
+ * on one core (before the second behaviour model, which takes 1.6-1.8 times
+ * the CPU): roughly 10 min for the 608 days of the Russian timeline,
+ * extrapolated; 30 min leaves room for slower
  * cluster cores and larger populations.  A job killed by its limit is
  * resumed by submitting it again; a sweep run once (or in part) in the
  * folder gives the measured time instead. */

@@ -63,7 +63,8 @@ const schema_entry schema_table[] = {
     {"observations", PT_STRING, S(observations), W_TEXT, 0, "\"\"", 0, 0, "", NULL, 0,
      "An observation file (configs/observations/) that blockshift plot draws on the "
      "figures, as a path from the current folder or a folder of BLOCKSHIFT_PATH, like "
-     "configs/observations/russia-2025.cfg (\"\": none)", ""},
+     "configs/observations/russia-2025.cfg (\"\": none)",
+     "a choice of the user, not a model parameter: none unless a scenario names one"},
     {"scenario.output", PT_ENUM, S(output), 0, 0, "\"full\"", 0, 0, "",
      ENUM(world_output_names),
      "What the results file keeps: full (every dataset), daily (no hourly network and censor "
@@ -115,7 +116,9 @@ const schema_entry schema_table[] = {
      "availability and no contact on a VPN; no other ceiling",
      "figure and assumption: about 6M VPN apps were downloaded in Russia between 24 Feb and "
      "8 Mar 2022 (Top10VPN, configs/observations/russia-2025.cfg), 0.3% of 146M people a day; "
-     "with a need of about 0.15 on average then (a few of one's apps blocked), v0 ~ 0.02"},
+     "with a need of about 0.15 on average then (a few of one's apps blocked), v0 ~ 0.02; "
+     "word of mouth (1 + vpn_social s) was left out of this estimate, so v0 is an upper bound "
+     "(up to 1 + vpn_social = 4 times too high where most contacts use a VPN)"},
     {"population.vpn_half", PT_REAL, P(vpn_half), 0, 0, "2.0", 0.001, 1e6, "failures", NULL,
      0, "F_half: frustration at which VPN adoption reaches half its maximum", "assumption"},
     {"population.vpn_on", PT_REAL, P(vpn_on), 0, 0, "0.7", 0, 1, "share", NULL, 0,
@@ -144,9 +147,10 @@ const schema_entry schema_table[] = {
      "sigma: after a failed attempt, caller and contact agree on another app with hazard "
      "sigma (1 + gamma U_a) iota_b (epsilon + C_b) P_b summed over the candidate apps b "
      "(models/README.md, section 4, step 1b); 0: no pairwise switching",
-     "assumption: set so that a call block moves most of the blocked app's calls within days, as "
-     "the 13 Aug 2025 call blocks did (Max 7M daily users in Aug to 14-16M in Sept 2025, "
-     "Mediascope via configs/observations/russia-2025.cfg)"},
+     "assumption, not fitted: of the order at which a call block moves most of the blocked "
+     "app's calls within days, as the 13 Aug 2025 call blocks appear to have done (Max 7M daily "
+     "users in Aug to 14-16M in Sept 2025, Mediascope via configs/observations/russia-2025.cfg; "
+     "those figures do not measure calls moving, and no run was fitted to them)"},
     {"population.switch_use", PT_REAL, P(switch_use), 0, 0, "1.0", 0, 1000, "", NULL, 0,
      "gamma: how much the pair's use of the failed app for messages (U_a: 0, 1/2, 1) raises "
      "switching (a failure of the app one lives on matters more)",

@@ -209,10 +209,6 @@ void population_set_vpn(population *p, uint32_t i, int vstate, double *vpn)
 {
     set_vpn(p, i, vstate, vpn);
 }
-uint16_t population_abroad_apps(const population *p, uint32_t i, int k)
-{
-    return abroad_apps(p, i, k);
-}
 
 /* ---- construction ---- */
 
@@ -1096,7 +1092,7 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
     for (int k = 0; k < n_lanes; k++)
         oom |= p->lanes[k].oom;
     if (oom)
-        return bs_fail(BS_ENOMEM, "population: out of memory for the day's switches");
+        return bs_nomem("the day's switches of the population");
     switch_apply(p);
     int st = BS_OK; /* the codes are negative: the smallest is out of memory */
 #pragma omp parallel for schedule(dynamic) reduction(min : st)

@@ -130,7 +130,6 @@ static inline double end_pass(const censor *c, int isp, int a, int cls, int tunn
 /* Contact count and contact number c of agent i (population.c). */
 uint64_t population_n_contacts(const population *p, uint32_t i);
 int population_resolve_contact(const population *p, uint32_t i, uint64_t c, uint32_t *who);
-uint16_t population_abroad_apps(const population *p, uint32_t i, int k);
 
 /* State changes that keep the counts right (population.c). */
 void population_put_first(population *p, uint32_t i, int a, double *primary);
@@ -141,7 +140,7 @@ int population_pick_vpn(population *p, double u, int isp, double below);
 /* switch.c: after the attempt of a call on app `a` failed, caller and
  * contact may agree on another app (models/README.md, section 4, step 1b).
  * Returns 1 when they agreed (the call then ends: on the app agreed, which
- * was attempted), 0 otherwise, -1 out of memory. */
+ * was attempted), 0 otherwise (an allocation failure sets the lane's oom). */
 typedef struct pair_call {
     uint32_t caller, n, who;
     int domestic, tin, tout;
@@ -163,7 +162,6 @@ double switch_probs(const world *w, const double *pass, uint16_t has_i, uint16_t
 void use_start_day(population *p, const censor *c);
 void use_agent_day(population *p, const censor *c, lane *l, uint32_t i, rng_at *day);
 void use_gather(population *p, pop_day *out);
-int use_month_starts(const world *w, uint32_t day);
 
 /* vpn_spread.c: the VPN step of agent i (words 1-3 of its PURPOSE_DAY draws
  * r, then word 4 on for a contact). */

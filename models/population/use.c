@@ -29,24 +29,20 @@
 
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
-/* Whether day `day` of the scenario is the first of a calendar month
- * (the civil calendar from days since 1970-01-01, H. Hinnant's algorithm). */
-int use_month_starts(const world *w, uint32_t day)
+/* Whether day `day` of the scenario is the first of a calendar month. */
+static int month_starts(const world *w, uint32_t day)
 {
-    long z = (long)w->scenario.start + (long)day + 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    return doy - (153 * mp + 2) / 5 + 1 == 1;
+    time_t t = ((time_t)w->scenario.start + (time_t)day) * 86400;
+    struct tm tm;
+    return gmtime_r(&t, &tm) && tm.tm_mday == 1;
 }
 
 void use_start_day(population *p, const censor *c)
 {
     const world *w = p->w;
-    p->new_month = use_month_starts(w, p->day);
+    p->new_month = month_starts(w, p->day);
     p->any_msg_block = 0;
     for (int isp = 0; isp < w->n_all_isps; isp++)
         for (int a = 0; a < w->n_apps; a++) {
@@ -118,12 +114,16 @@ static void use_flush(const world *w, lane *l, int reg)
 /* The day's messaging activity draws of agent i: 16 bits an app, four apps
  * a 64-bit word, word k = mix(mix(key, agent, day) + k): keyed by (seed,
  * run, agent, day, purpose) like every draw of the day, but a lighter
- * function than Philox (two multiplications a word, against ten rounds a
- * block: this draw is made for every messaging user every day). */
-static inline uint64_t activity_word(const population *p, uint32_t i, int k)
+ * function than Philox (two multiplications a mix, one mix for the agent's
+ * day and one a word, against ten rounds a block: this draw is made for
+ * every messaging user every day). */
+static inline uint64_t activity_key(const population *p, uint32_t i)
 {
     uint64_t key = (uint64_t)p->key.k[0] << 32 | p->key.k[1];
-    uint64_t h = rng_mix64(key ^ ((uint64_t)i << 32 | p->day));
+    return rng_mix64(key ^ ((uint64_t)i << 32 | p->day));
+}
+static inline uint64_t activity_word(uint64_t h, int k)
+{
     return rng_mix64(h + 0x9e3779b97f4a7c15ull * (uint64_t)(PURPOSE_USE << 8 | k));
 }
 
@@ -143,13 +143,15 @@ void use_agent_day(population *p, const censor *c, lane *l, uint32_t i, rng_at *
     const uint32_t *thr = p->msg_thr + (size_t)isp * na;
     uint16_t active = 0, msg = p->msg[i];
     double daily = pc->msg_daily;
-    uint64_t word = 0;
+    uint64_t word = 0, h = 0;
     int have = -1;
     for (uint16_t x = msg; x; x &= (uint16_t)(x - 1)) {
         int a = __builtin_ctz(x);
         if (a / 4 != have) {
+            if (have < 0)
+                h = activity_key(p, i);
             have = a / 4;
-            word = activity_word(p, i, have);
+            word = activity_word(h, have);
         }
         uint32_t k = (uint32_t)(word >> (16 * (a & 3)) & 0xffffu);
         /* k / 2^16 < msg_daily pass, as k < ceil(msg_daily pass 2^16) for a

@@ -184,20 +184,6 @@ static int propose_with(const abc_opts *o, const kernel *K, int g, int j, double
     return BS_OK;
 }
 
-int abc_propose(const abc_opts *o, const abc_gen *prev, int g, int j, double *theta)
-{
-    if (o->k < 1 || o->k > 64)
-        return bs_fail(BS_EINPUT, "ABC-SMC takes 1 to 64 parameters, not %d", o->k);
-    if (g == 0 || !prev)
-        return propose_with(o, NULL, g, j, theta);
-    kernel K;
-    int st = kernel_make(o, prev, &K);
-    if (st == BS_OK)
-        st = propose_with(o, &K, g, j, theta);
-    kernel_free(&K);
-    return st;
-}
-
 /* Weights of the kept particles of out after prev (abc.h). */
 static void reweigh(const abc_opts *o, const kernel *K, abc_gen *out)
 {

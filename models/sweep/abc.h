@@ -93,10 +93,6 @@ double abc_tolerance(const abc_opts *o, const abc_gen *prev);
 int abc_generation(const abc_opts *o, const abc_gen *prev, int g, int batch, abc_eval eval,
                    void *ctx, abc_gen *out);
 
-/* Proposal j of generation g (after prev; NULL for g = 0) into theta[k].
- * BS_OK or BS_ENOMEM. */
-int abc_propose(const abc_opts *o, const abc_gen *prev, int g, int j, double *theta);
-
 /* The weighted quantile q of x[n] (weights w[n] >= 0, any sum): the
  * smallest x whose cumulated normalised weight, in increasing x, reaches q. */
 double abc_wquantile(const double *x, const double *w, int n, double q);
