@@ -53,7 +53,7 @@ static void rig_open(rig *r, const char *pop, int agents, const char *abroad, co
     r->p = population_new(r->w);
     r->c = censor_new(r->w);
     assert_true(r->p && r->c);
-    r->out = (pop_day){r->inst, r->prim, r->vpn, r->att, r->comp, r->fail, 0};
+    r->out = (pop_day){r->inst, r->prim, r->vpn, r->att, r->comp, r->fail, 0, {0}};
     population_count(r->p, &r->out);
 }
 
