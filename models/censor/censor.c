@@ -325,6 +325,10 @@ static double seen_pass(const censor *c, size_t cell, int i, int k, int tunnel, 
     return 1.0 - det * b_app;
 }
 
+/* Of the app's seen traffic that the box inspects and stops (q its share
+ * passing), the share circ gets through the app's built-in circumvention. */
+static double rescued(double q, double circ) { return circ > 0 ? q + (1.0 - q) * circ : q; }
+
 double censor_call_pass(const censor *c, int isp, int app, int cls, int tunnel)
 {
     const world *w = c->w;
@@ -332,7 +336,7 @@ double censor_call_pass(const censor *c, int isp, int app, int cls, int tunnel)
     double cov = ic->coverage, s = c->inspected[isp];
     size_t cell = ((size_t)isp * w->n_apps + app) * N_CLASSES + cls;
     double keep = c->keep[((size_t)isp * (w->n_apps + 1) + app + 1) * N_CLASSES + cls];
-    double q = seen_pass(c, cell, isp, cls, tunnel, 0) * keep;
+    double q = rescued(seen_pass(c, cell, isp, cls, tunnel, 0) * keep, w->apps[app].circumvention);
     /* Of the seen share, s is inspected (passes q); the rest passes when the
      * box fails open and is dropped when it fails closed. */
     double seen = ic->mbox_failure == FAIL_CLOSED ? s * q : s * q + (1.0 - s);
@@ -409,6 +413,15 @@ censor_box censor_box_verdict(const censor *c, int isp, int app, int cls, int tu
     b.policed = 1.0 - policed_share * (1.0 - c->thr_ratio[cell]);
     b.thr_share = policed_share;
     b.thr_rate = c->thr_ratio[cell] * class_rate(&w->apps[app], cls);
+    /* Built-in circumvention rescues the share circ of what the box stops,
+     * block and collateral alike: b' = (1 - circ) b, and k' such that
+     * (1 - b')(1 - k') = 1 - (1 - circ)(1 - (1 - b)(1 - k)). */
+    double circ = w->apps[app].circumvention;
+    if (circ > 0) {
+        double blk = (1.0 - circ) * b.block, rest = 1.0 - blk;
+        b.collateral = rest > 0 ? (1.0 - circ) * b.collateral * (1.0 - b.block) / rest : 0.0;
+        b.block = blk;
+    }
     return b;
 }
 

@@ -7,7 +7,8 @@
  * bytes that does).  The unseen share passes untouched.  Every rule in force
  * at the ISP acts, independently of the others, on what the box sees:
  *
- *   pass = [(1 - cov) + cov * q] * (1 - b_shut),   q = prod over rules r of (1 - c_r),
+ *   pass = [(1 - cov) + cov * q'] * (1 - b_shut),   q' = 1 - (1 - circ_a)(1 - q),
+ *   q = prod over rules r of (1 - c_r),
  *
  * where c_r is what rule r takes of the seen traffic of that app, class and
  * tunnel state.  Coverage enters once per box, never once per rule (two rules
@@ -33,10 +34,20 @@
  *   shutdown  b_shut = 1 - prod over shutdowns of (1 - s_r *
  *       detect[shutdown][class]) for every app outside the whitelist, on
  *       mobile ISPs only.
+ *   circumvention  the app's built-in circumvention (circ_a =
+ *       apps[].circumvention: its own proxies, a Psiphon-like tool inside it)
+ *       gets the share circ_a of what the box stops of the app's seen traffic
+ *       through, whatever stopped it (the app's rules, a detected tunnel,
+ *       another rule's collateral), direct or tunnelled: q' above.  It does
+ *       not help against a shutdown (the data service is cut: no path to a
+ *       proxy), against what an overloaded box failing closed drops without
+ *       inspecting it, or against the loss past the boxes (censor_feedback).
+ *       The background (app -1) has none.
  *
  * So, with b_app = 1 - prod over the app's rules of (1 - c_r),
  *   q direct:  (1 - b_app) keep
  *   q tunnel:  (1 - d_v b_app) keep
+ * (then q' with the app's circumvention)
  * and a VPN user, who makes the share vpn_on of calls with the tunnel on,
  * passes with the mixture of the two (censor_pass); censor_pass_tunnel gives
  * each state alone, censor_call_pass the same in double precision.  A call
@@ -44,7 +55,8 @@
  * endpoint abroad has no box.  The flow engine passes each aggregate through
  * mbox_covered() with the verdict of censor_box_verdict(): the shutdown takes
  * b_shut of it, the box sees cov of the rest and applies block 1 - q / keep
- * and collateral 1 - keep, the unseen share passes, so that the share of a
+ * and collateral 1 - keep (each reduced by the circumvention so that the
+ * seen share passes q'), the unseen share passes, so that the share of a
  * call's bytes it passes is censor_call_pass exactly (the policing of
  * throttles aside: the flow engine slows the bytes of calls that the
  * population engine counts failed).
@@ -94,11 +106,13 @@ double censor_vpn_detect(const censor *c, int isp, int v);
 /* What the flow engine needs of the box of `isp` for traffic of app `app`
  * (or -1: other traffic, the background), class `cls`, tunnel state `tunnel`:
  *   block       share of the seen traffic the rules catch (not counting
- *               throttles): 1 - q / keep above, so that the box passes what
- *               censor_call_pass says;
- *   collateral  share of the rest matched by mistake: 1 - keep above (for the
+ *               throttles) and the app's circumvention does not rescue:
+ *               b = (1 - circ_a)(1 - q / keep) above;
+ *   collateral  share of the rest matched by mistake and not rescued: k with
+ *               (1 - b)(1 - k) = q' (1 - keep without circumvention; for the
  *               background, app -1: every rule whose technique looks at
- *               messaging);
+ *               messaging), so that the box passes what censor_call_pass
+ *               says;
  *   policed     share passing the policers of throttle rules: a rule that
  *               catches a call class above its rate lets rate / bitrate of
  *               the caught share through (or the calibration's measured

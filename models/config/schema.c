@@ -290,7 +290,9 @@ const schema_entry schema_table[] = {
      "assumption: per app in configs/apps (models/README.md, section 6)"},
     {"apps.[].circumvention", PT_REAL, A(circumvention), 0, 0, "0.0", 0, 1, "share", NULL, 0,
      "Built-in circumvention (the app's own proxies, a Psiphon-like tool inside it): share of "
-     "what a box blocks of a direct call on the app that still gets through",
+     "what a censor box stops of the app's traffic that still gets through (its rules, a "
+     "detected tunnel, other rules' collateral; direct or tunnelled; in both engines); no help "
+     "against a shutdown, an overloaded box failing closed, or loss past the boxes",
      "assumption: none unless a scenario sets it"},
 
     /* vpns */

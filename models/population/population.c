@@ -616,14 +616,12 @@ static inline uint32_t contact_of(const population *p, uint32_t i, uint32_t who,
 
 /* Chance that a call on app a, class cls between i and a contact passes the
  * censor boxes, each endpoint with its own tunnel state (0: direct). */
-static inline double call_pass_tunnel(const population *p, const censor *c, uint32_t mine,
-                                      uint32_t theirs, int domestic, int a, int cls, int tin,
-                                      int tout)
+static inline double call_pass_tunnel(const censor *c, uint32_t mine, uint32_t theirs, int domestic,
+                                      int a, int cls, int tin, int tout)
 {
-    double circ = p->w->apps[a].circumvention;
-    double pass = end_pass(c, card_isp(mine), a, cls, tin, circ);
+    double pass = censor_pass_tunnel(c, card_isp(mine), a, cls, tin);
     if (domestic)
-        pass *= end_pass(c, card_isp(theirs), a, cls, tout, circ);
+        pass *= censor_pass_tunnel(c, card_isp(theirs), a, cls, tout);
     return pass;
 }
 
@@ -716,7 +714,7 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l,
             int nv = w->n_vpns + 1;
             tally[cell + ((size_t)a * 2 + cls) * nv * nv] += 1;
         }
-        double pass = call_pass_tunnel(p, c, mine, theirs, call.domestic, a, cls, tin, tout);
+        double pass = call_pass_tunnel(c, mine, theirs, call.domestic, a, cls, tin, tout);
         /* A call that nothing can stop needs no draw (most calls, most days). */
         double u = pass >= 1.0 ? 0.0 : rng_at_uniform(&r);
         if (u < pass) {

@@ -118,15 +118,6 @@ static inline uint16_t card_usable(uint32_t card) { return (uint16_t)(card & 0xf
 static inline int card_isp(uint32_t card) { return (int)(card >> 16 & 0xffu); }
 static inline int card_vpn(uint32_t card) { return (int)(card >> 24); }
 
-/* The chance one endpoint's box passes a call attempt on app a with tunnel
- * state `tunnel`: a direct attempt the box stops still gets through the
- * app's built-in circumvention (apps[].circumvention) with probability circ. */
-static inline double end_pass(const censor *c, int isp, int a, int cls, int tunnel, double circ)
-{
-    double q = censor_pass_tunnel(c, isp, a, cls, tunnel);
-    return tunnel ? q : q + (1.0 - q) * circ;
-}
-
 /* Contact count and contact number c of agent i (population.c). */
 uint64_t population_n_contacts(const population *p, uint32_t i);
 int population_resolve_contact(const population *p, uint32_t i, uint64_t c, uint32_t *who);

@@ -122,10 +122,9 @@ int switch_after_failure(population *p, const censor *c, const pair_call *call, 
         int nv = w->n_vpns + 1;
         tally[call->cell + ((size_t)b * 2 + cls) * nv * nv] += 1;
     }
-    double circ = w->apps[b].circumvention;
-    double ok = end_pass(c, card_isp(call->mine), b, cls, call->tin, circ);
+    double ok = censor_pass_tunnel(c, card_isp(call->mine), b, cls, call->tin);
     if (call->domestic)
-        ok *= end_pass(c, card_isp(call->theirs), b, cls, call->tout, circ);
+        ok *= censor_pass_tunnel(c, card_isp(call->theirs), b, cls, call->tout);
     if (rng_at_uniform(&r) >= ok) {
         l->failed[b] += 1;
         l->abandoned += 1;

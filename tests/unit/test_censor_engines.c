@@ -10,7 +10,8 @@
  * censor_call_pass() (whose float is the table censor_pass_tunnel reads: also
  * checked).  Each world draws: 4 ISPs with random kinds (mobile, fixed),
  * coverages (0, 1 or uniform), failure modes; random detection per class and
- * collateral per technique; vpn_on; 1 to 6 rules among block (ip, sni, stun),
+ * collateral per technique; vpn_on; the built-in circumvention of apps a and
+ * b (0, 1 or uniform; c has none); 1 to 6 rules among block (ip, sni, stun),
  * shutdown (random whitelist), vpn_block (random protocols), unblock
  * (random apps, classes or protocols) and rotate (random jump and turnover,
  * with a random censor.chase, so that the ip rules meet a list with escaped
@@ -129,10 +130,11 @@ static void random_world(char *text, size_t size)
     }
     n +=
         (size_t)snprintf(text + n, size - n,
-                         "};\napps = ( { name = \"a\"; }, { name = \"b\"; }, { name = \"c\"; } );\n"
+                         "};\napps = ( { name = \"a\"; circumvention = %.17g; },\n"
+                         "         { name = \"b\"; circumvention = %.17g; }, { name = \"c\"; } );\n"
                          "vpns = ( { name = \"ovpn\"; detectability = %.17g; },\n"
                          "         { name = \"obfs\"; detectability = %.17g; } );\nevents = (\n",
-                         share(), share());
+                         share(), share(), share(), share());
     int n_rules = 1 + pick(6);
     for (int e = 0; e < n_rules; e++) {
         char apps[64], classes[64], vpns[64], scope[64] = "", body[256];
@@ -249,8 +251,40 @@ static const char probe_cfg[] =
     "  stun = { voice = 1.0; video = 1.0; messaging = 1.0; collateral = 0.0; };\n"
     "  shutdown = { voice = 1.0; video = 1.0; messaging = 1.0; };\n"
     "};\n"
-    "apps = ( { name = \"a\"; }, { name = \"b\"; } );\n"
+    "apps = ( { name = \"a\"; %s }, { name = \"b\"; } );\n"
     "events = (\n%s);\n";
+
+/* Each event of evs[] alone in the probe world, with `a_set` in app a's
+ * settings: a passes want[e] by every measure (calls, bytes, the population
+ * engine's tables), b passes untouched. */
+static void run_probes(const char *a_set, const char *const *evs, const double *want, int n)
+{
+    world *w = malloc(sizeof *w);
+    day_rules *d = malloc(sizeof *d);
+    assert_true(w && d);
+    for (int e = 0; e < n; e++) {
+        char text[4096];
+        snprintf(text, sizeof text, probe_cfg, a_set, evs[e]);
+        tu_load(text, w);
+        censor *c = censor_new(w);
+        assert_non_null(c);
+        events_day(w, 20, d);
+        censor_apply(c, d);
+        for (int k = 0; k < N_CLASSES; k++) {
+            double call = censor_call_pass(c, 0, 0, k, 0), bytes = flow_box(w, c, 0, 0, k, 0, 1.0);
+            print_message("event %d, class %d: calls %.17g, bytes %.17g, want %g\n", e, k, call,
+                          bytes, want[e]);
+            assert_true(fabs(call - want[e]) < TOL);
+            assert_true(fabs(bytes - want[e]) < TOL);
+            assert_true(censor_pass_tunnel(c, 0, 0, k, 0) == (float)want[e]);
+            assert_true(censor_pass(c, 0, 0, k, 0) == (float)want[e]);
+            assert_true(censor_call_pass(c, 0, 1, k, 0) == 1.0); /* b: untouched */
+        }
+        censor_free(c);
+    }
+    free(d);
+    free(w);
+}
 
 static void probes(void **state)
 {
@@ -261,26 +295,24 @@ static void probes(void **state)
         "{ date = \"2025-01-05\"; action = \"shutdown\"; apps = [\"b\"]; }",
     };
     const double want[2] = {0.5, 0.0};
-    world *w = malloc(sizeof *w);
-    day_rules *d = malloc(sizeof *d);
-    assert_true(w && d);
-    for (int e = 0; e < 2; e++) {
-        char text[4096];
-        snprintf(text, sizeof text, probe_cfg, evs[e]);
-        tu_load(text, w);
-        censor *c = censor_new(w);
-        assert_non_null(c);
-        events_day(w, 20, d);
-        censor_apply(c, d);
-        for (int k = 0; k < N_CLASSES; k++) {
-            assert_true(fabs(censor_call_pass(c, 0, 0, k, 0) - want[e]) < TOL);
-            assert_true(fabs(flow_box(w, c, 0, 0, k, 0, 1.0) - want[e]) < TOL);
-            assert_true(censor_call_pass(c, 0, 1, k, 0) == 1.0); /* b: untouched */
-        }
-        censor_free(c);
-    }
-    free(d);
-    free(w);
+    run_probes("", evs, want, 2);
+}
+
+/* Built-in circumvention (censor.h, models/README.md section 3), by hand: one
+ * mobile ISP at coverage 0.5, app a with circumvention 0.4, detection and
+ * strength 1.  A block of a: the box stops all it sees of a, 0.4 of that
+ * gets through, so calls (both engines' and adoption's table) and bytes pass
+ * 0.5 + 0.5 * 0.4 = 0.7.  A shutdown: the operator cuts a's data on every
+ * path, and circumvention does not help: 0.  (The probe world of probes.) */
+static void circumvention_probes(void **state)
+{
+    (void)state;
+    const char *evs[2] = {
+        "{ date = \"2025-01-05\"; action = \"block\"; technique = \"ip\"; apps = [\"a\"]; }",
+        "{ date = \"2025-01-05\"; action = \"shutdown\"; apps = [\"b\"]; }",
+    };
+    const double want[2] = {0.7, 0.0};
+    run_probes("circumvention = 0.4;", evs, want, 2);
 }
 
 /* The unblock worlds: `kept` is in both; `ended` only in the first, with the
@@ -476,6 +508,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(probes),
+        cmocka_unit_test(circumvention_probes),
         cmocka_unit_test(unblock_leaves_no_trace),
         cmocka_unit_test(rotation_collateral_grows_then_vanishes),
         cmocka_unit_test(bytes_equal_calls),
