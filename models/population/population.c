@@ -665,6 +665,48 @@ static inline pending_call pick_contact(const population *p, rng_at *s, uint32_t
     return pc;
 }
 
+/* One attempt of a call on app a (population_internal.h): counted, tallied,
+ * drawn from r (no draw when nothing can stop it); a success marks the app
+ * used for calls by both, a failure is learnt from. */
+static inline int attempt(population *p, const censor *c, const pair_call *call, int a, rng_at *r,
+                          lane *l, uint64_t *tally, double *rest)
+{
+    const world *w = p->w;
+    uint32_t i = call->caller;
+    int cls = call->u_class < w->apps[a].video_share ? CLASS_VIDEO : CLASS_VOICE;
+    l->attempted[a] += 1;
+    if (tally) {
+        int nv = w->n_vpns + 1;
+        tally[call->cell + ((size_t)a * 2 + cls) * nv * nv] += 1;
+    }
+    double pass = call_pass_tunnel(c, call->mine, call->theirs, call->domestic, a, cls, call->tin,
+                                   call->tout);
+    /* A call that nothing can stop needs no draw (most calls, most days). */
+    double u = pass >= 1.0 ? 0.0 : rng_at_uniform(r);
+    if (u < pass) {
+        l->completed[a] += 1;
+        /* Used for calls today, by both (the contact's bits only OR'ed: the
+         * result does not depend on the order). */
+        mark_called(p, i, (uint16_t)(1u << a));
+        if (call->domestic)
+            mark_called(p, call->who, (uint16_t)(1u << a));
+        return 1;
+    }
+    l->failed[a] += 1;
+    p->frust[i] += 1.0f;
+    if (p->frust[i] > l->frust_max)
+        l->frust_max = p->frust[i];
+    move_down(p, i, a, l->primary);
+    *rest = (u - pass) / (1.0 - pass);
+    return 0;
+}
+
+int population_attempt(population *p, const censor *c, const pair_call *call, int a, rng_at *r,
+                       lane *l, uint64_t *tally, double *rest)
+{
+    return attempt(p, c, call, a, r, l, tally, rest);
+}
+
 /* One call: the caller tries the apps in its order that the contact has.
  * Each attempt that can fail draws u: it passes if u < P; after a failure,
  * (u - P)/(1 - P) is a fresh uniform, which decides the retry.  The draws
@@ -701,6 +743,7 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l,
         cell = ((size_t)card_isp(mine) * (ni + 1) + dst) * n_apps;
         cell = cell * 2 * nv * nv + (size_t)tin * nv + tout;
     }
+    pair_call pc = {i, call.n, call.who, call.domestic, tin, tout, mine, theirs, call.u_class, cell};
     rng_at_seek(&r, 1);
     uint64_t order = p->order[i];
     int failed_before = 0;
@@ -708,39 +751,16 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l,
         int a = order_at(order, pos);
         if (!(common >> a & 1u))
             continue;
-        int cls = call.u_class < w->apps[a].video_share ? CLASS_VIDEO : CLASS_VOICE;
-        l->attempted[a] += 1;
-        if (tally) {
-            int nv = w->n_vpns + 1;
-            tally[cell + ((size_t)a * 2 + cls) * nv * nv] += 1;
-        }
-        double pass = call_pass_tunnel(c, mine, theirs, call.domestic, a, cls, tin, tout);
-        /* A call that nothing can stop needs no draw (most calls, most days). */
-        double u = pass >= 1.0 ? 0.0 : rng_at_uniform(&r);
-        if (u < pass) {
-            l->completed[a] += 1;
+        double rest;
+        if (attempt(p, c, &pc, a, &r, l, tally, &rest)) {
             if (failed_before)
                 put_first(p, i, a, l->primary);
-            /* Used for calls today, by both (the contact's bits only OR'ed:
-             * the result does not depend on the order). */
-            mark_called(p, i, (uint16_t)(1u << a));
-            if (call.domestic)
-                mark_called(p, call.who, (uint16_t)(1u << a));
             return;
         }
-        l->failed[a] += 1;
         failed_before = 1;
-        p->frust[i] += 1.0f;
-        if (p->frust[i] > l->frust_max)
-            l->frust_max = p->frust[i];
-        move_down(p, i, a, l->primary);
-        if (w->population.switch_rate > 0) {
-            pair_call pc = {i,    call.n, call.who, call.domestic, tin,
-                            tout, mine,   theirs,   call.u_class,  cell};
-            if (switch_after_failure(p, c, &pc, a, l, tally))
-                return;
-        }
-        if ((u - pass) / (1.0 - pass) >= w->population.retry)
+        if (w->population.switch_rate > 0 && switch_after_failure(p, c, &pc, a, l, tally))
+            return;
+        if (rest >= w->population.retry)
             break;
     }
     l->abandoned += 1;

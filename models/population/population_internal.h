@@ -141,6 +141,15 @@ typedef struct pair_call {
 } pair_call;
 int switch_after_failure(population *p, const censor *c, const pair_call *call, int a, lane *l,
                          uint64_t *tally);
+/* One attempt of the call on app a, the same for the caller's own order and
+ * for an app the pair agreed on (population.c): counted in the lane (and the
+ * flow engine's tally), passes the boxes at both ends with the censor's
+ * probability, drawn from r unless nothing can stop it.  Returns 1 when it
+ * passed (the app is then marked used for calls by both); 0 when it failed:
+ * the caller's frustration grows by 1 and a moves one place down in its
+ * order, and *rest gets the draw rescaled to a fresh uniform. */
+int population_attempt(population *p, const censor *c, const pair_call *call, int a, rng_at *r,
+                       lane *l, uint64_t *tally, double *rest);
 /* Apply the blocks' switches (installs and first choices), in block order. */
 void switch_apply(population *p);
 /* The switching probabilities of one failure (for tests): prob[b] that the

@@ -15,7 +15,9 @@
  * has.  They agree on some app with probability 1 - exp(-eta), eta = sum
  * eta_b, and on b with eta_b / eta of it.
  *
- * The call is then attempted on b.  The caller, whose own state only its
+ * The call is then attempted on b, an ordinary attempt (population_attempt:
+ * counted, and when it fails learnt from as any failure: frustration, b one
+ * place down in the caller's order); the call ends there.  The caller, whose own state only its
  * block changes during the calls, puts b first at once when it has b; what
  * changes the contact (or installs b for the caller) is noted in the block's
  * list and applied after every block has made its calls, in block order, so
@@ -115,36 +117,20 @@ int switch_after_failure(population *p, const censor *c, const pair_call *call, 
     }
     while (prob[b] <= 0) /* rounding at the top end: the last candidate */
         b--;
-    /* The call on b. */
-    int cls = call->u_class < w->apps[b].video_share ? CLASS_VIDEO : CLASS_VOICE;
-    l->attempted[b] += 1;
-    if (tally) {
-        int nv = w->n_vpns + 1;
-        tally[call->cell + ((size_t)b * 2 + cls) * nv * nv] += 1;
-    }
-    double ok = censor_pass_tunnel(c, card_isp(call->mine), b, cls, call->tin);
-    if (call->domestic)
-        ok *= censor_pass_tunnel(c, card_isp(call->theirs), b, cls, call->tout);
-    if (rng_at_uniform(&r) >= ok) {
-        l->failed[b] += 1;
+    /* The call on b: an ordinary attempt (its counts, and a failure learnt
+     * from as any other); the call ends either way. */
+    double rest;
+    if (!population_attempt(p, c, call, b, &r, l, tally, &rest)) {
         l->abandoned += 1;
-        p->frust[i] += 1.0f;
-        if (p->frust[i] > l->frust_max)
-            l->frust_max = p->frust[i];
         return 1;
     }
-    l->completed[b] += 1;
     uint16_t bit = (uint16_t)(1u << b);
-    mark_called(p, i, bit);
     if (has_i & bit)
         population_put_first(p, i, b, l->primary);
     else if (!note_switch(l, i, b, 1))
         l->oom = 1;
-    if (call->domestic) {
-        mark_called(p, call->who, bit);
-        if (!note_switch(l, call->who, b, !(has_j & bit)))
-            l->oom = 1;
-    }
+    if (call->domestic && !note_switch(l, call->who, b, !(has_j & bit)))
+        l->oom = 1;
     return 1;
 }
 

@@ -142,6 +142,18 @@ static void switch_formula_by_hand(void **state)
     free(w);
 }
 
+/* The population settings of the switching tests: a complete graph,
+ * Poisson(lambda) calls, no retry, no VPN uptake, the switching parameters,
+ * and `more`. */
+static void switch_pop(char *out, size_t size, double lambda, double sigma, double gamma,
+                       double iota, double eps, const char *more)
+{
+    snprintf(out, size,
+             "graph = \"complete\"; calls_per_day = %g; retry = 0.0; vpn_rate = 0.0; "
+             "switch_rate = %g; switch_use = %g; switch_install = %g; switch_new = %g; %s",
+             lambda, sigma, gamma, iota, eps, more);
+}
+
 /* The formula in the engine, on pairs with one failed call each.  Apps a
  * (everyone, first), b (everyone, second), c (each person independently with
  * probability 1/2, last); a blocked outright on day 0; retry 0, so a failure
@@ -167,10 +179,7 @@ static void switch_in_the_engine(void **state)
     const int n = 40000;
     const double sigma = 1.0, gamma = 1.0, iota = 0.3, eps = 0.2;
     char pop[512];
-    snprintf(pop, sizeof pop,
-             "graph = \"complete\"; calls_per_day = 1.0; retry = 0.0; vpn_rate = 0.0; "
-             "switch_rate = %g; switch_use = %g; switch_install = %g; switch_new = %g;",
-             sigma, gamma, iota, eps);
+    switch_pop(pop, sizeof pop, 1.0, sigma, gamma, iota, eps, "");
     rig r;
     rig_run(&r, "2025-01-02", 51, pop, n,
             "{ name = \"a\"; installed = 1.0; preference = 1.0; bass_p = 0.0; bass_q = 0.0; },\n"
@@ -191,6 +200,68 @@ static void switch_in_the_engine(void **state)
           sqrt(agree * (1 - agree) / fails));
     check("installs of c per failure", (d0->inst[2] - r.start.inst[2]) / fails, inst_c,
           sqrt(inst_c * (1 - inst_c) / fails));
+    rig_close(&r);
+}
+
+/* A switched attempt is an ordinary attempt: when the attempt on the app the
+ * pair agreed on fails, the caller learns from it as from any failure (the
+ * app one place down in its order, frustration, the counts).  Apps a (first)
+ * and b (second), everyone has both; on day 0 a is blocked outright and b at
+ * strength 1/2, calls only (each end's box passes b with 1/2, a call
+ * between two people pi = 1/4); complete graph, Poisson(lambda = 1) calls, retry 0, no
+ * return, no VPN.  A caller's order is a,b (state A) or b,a (state B):
+ *   A: a fails, a goes down (b first); the pair agrees on b with
+ *      P = 1 - exp(-eta), eta = sigma (epsilon + C_b) pi, C_b = 1/2 (the
+ *      caller's first is b now, the contact's of the day before a), switch_use
+ *      0; then b passes with pi (state B) or fails (b down again: state A);
+ *      without agreement the call is abandoned in state B.  So A -> A with
+ *      P (1 - pi) (the defect: the old switched attempt left b first, A -> A
+ *      with 0).
+ *   B: b passes with pi (B), or fails and goes down (A); a cannot pass, so
+ *      no agreement follows, and retry 0 ends the call.
+ * After k calls P_A(k) follows from the 2-state chain; k ~ Poisson(lambda).
+ * A successful agreement also puts b first for the contact after the calls:
+ * the successful agreements a caller makes are sum_j P(K > j) P_A(j) P pi on
+ * average, spread uniformly over everyone, so an agent is hit by none with
+ * probability exp(-mu) (Poisson, independent of its own calls).  So the
+ * people with a first at the end of day 0 are n sum_k pois(k) P_A(k)
+ * exp(-mu), binomial. */
+static void switched_attempt_learns(void **state)
+{
+    (void)state;
+    const int n = 20000;
+    const double sigma = 4.0, eps = 0.5, pi = 0.25, lambda = 1.0;
+    char pop[512];
+    switch_pop(pop, sizeof pop, lambda, sigma, 0.0, 0.3, eps, "return_rate = 0.0;");
+    rig r;
+    rig_run(&r, "2025-01-02", 56, pop, n,
+            "{ name = \"a\"; installed = 1.0; preference = 1.0; bass_p = 0.0; bass_q = 0.0; },\n"
+            "{ name = \"b\"; installed = 1.0; preference = 1e-40; bass_p = 0.0; bass_q = 0.0; }\n",
+            "",
+            "{ date = \"2025-01-01\"; action = \"block\"; apps = [\"a\"]; technique = \"ip\"; "
+            "classes = [\"voice\", \"video\"]; },\n"
+            "{ date = \"2025-01-01\"; action = \"block\"; apps = [\"b\"]; technique = \"ip\"; "
+            "classes = [\"voice\", \"video\"]; strength = 0.5; }");
+    assert_true(r.start.prim[0] == n);
+    double agree = -expm1(-sigma * (eps + 0.5) * pi);
+    double stay[2] = {agree * (1 - pi), 0.0}; /* A -> A: this model, the old switched attempt */
+    double first_a[2];
+    for (int m = 0; m < 2; m++) {
+        double pa = 1.0, pk = exp(-lambda), tail = 1.0, end_a = 0, from_a = 0;
+        for (int k = 0; k < 80; k++) {
+            end_a += pk * pa;  /* P(K = k) P_A(k) */
+            tail -= pk;        /* P(K > k) */
+            from_a += tail * pa; /* call k + 1 is made from state A */
+            pa = pa * stay[m] + (1 - pa) * (1 - pi);
+            pk *= lambda / (k + 1);
+        }
+        first_a[m] = end_a * exp(-from_a * agree * pi);
+    }
+    print_message("a first after day 0, share: this model %.6f, without learning from a failed "
+                  "switched attempt %.6f\n",
+                  first_a[0], first_a[1]);
+    check("a first after day 0", r.day[0].prim[0], n * first_a[0],
+          sqrt(n * first_a[0] * (1 - first_a[0])));
     rig_close(&r);
 }
 
@@ -336,6 +407,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(switch_formula_by_hand),
         cmocka_unit_test(switch_in_the_engine),
+        cmocka_unit_test(switched_attempt_learns),
         cmocka_unit_test(stationary_without_events),
         cmocka_unit_test(short_block_returns),
         cmocka_unit_test(call_block_keeps_messaging),
