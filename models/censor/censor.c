@@ -94,11 +94,6 @@ void censor_free(censor *c)
     free(c);
 }
 
-static int in_scope(const censor *c, const event_cfg *ev, int isp)
-{
-    return ev->isp_in_region[c->isp_region[isp]] >> c->isp_local[isp] & 1u;
-}
-
 static const isp_cfg *isp_of(const censor *c, int isp)
 {
     return &c->w->regions[c->isp_region[isp]].isps[c->isp_local[isp]];
@@ -149,47 +144,18 @@ static double consequence(const censor *c, const rule *r, int a, int k, double *
 }
 
 /* Rule number r of the day acts at ISP i: on which cells (acts[a][k]) and,
- * for a vpn_block, on which protocols (*vpns).  An `unblock` later in the day's
- * list ends the rule on the cells (or protocols) it names in its scope: the
- * rule then acts as if it had never named them.  Returns whether the rule
- * still acts on anything there (if not, it is as if it had never been, with
- * no collateral either). */
+ * for a vpn_block, on which protocols (*vpns), once the unblocks later in the
+ * day's list have ended it on what they name (events_rule_acts).  Returns
+ * whether the rule still acts on anything there. */
 static int rule_acts(const censor *c, const day_rules *d, int r, int i,
                      uint8_t acts[MAX_APPS][N_CLASSES], unsigned *vpns)
 {
-    const world *w = c->w;
-    const rule *ru = &d->rules[r];
-    const event_cfg *ev = ru->ev;
-    int any = 0;
-    *vpns = 0;
-    memset(acts, 0, sizeof(uint8_t) * MAX_APPS * N_CLASSES);
-    if (ru->action == ACT_UNBLOCK || !in_scope(c, ev, i))
-        return 0;
-    if (ru->action == ACT_SHUTDOWN && isp_of(c, i)->kind != ISP_MOBILE)
-        return 0;
-    if (ru->action == ACT_VPN_BLOCK)
-        *vpns = ev->vpn_mask;
-    else
-        for (int a = 0; a < w->n_apps; a++)
-            for (int k = 0; k < N_CLASSES; k++)
-                acts[a][k] = ru->action == ACT_SHUTDOWN
-                                 ? !(ev->app_mask >> a & 1u) /* the whitelist passes */
-                                 : (ev->app_mask >> a & 1u) && (ev->class_mask >> k & 1u);
-    for (int u = r + 1; u < d->n; u++) {
-        const rule *un = &d->rules[u];
-        if (un->action != ACT_UNBLOCK || !in_scope(c, un->ev, i))
-            continue;
-        *vpns &= ~(unsigned)un->ev->vpn_mask;
-        for (int a = 0; a < w->n_apps; a++)
-            for (int k = 0; k < N_CLASSES; k++)
-                if (events_unblock_clears(un->ev, a, k))
-                    acts[a][k] = 0;
-    }
-    any = *vpns != 0;
-    for (int a = 0; a < w->n_apps; a++)
-        for (int k = 0; k < N_CLASSES; k++)
-            any |= acts[a][k];
-    return any;
+    const event_cfg *un[MAX_EVENTS];
+    int n_un = 0;
+    for (int u = r + 1; u < d->n; u++)
+        if (d->rules[u].action == ACT_UNBLOCK)
+            un[n_un++] = d->rules[u].ev;
+    return events_rule_acts(c->w, d->rules[r].ev, d->rules[r].action, un, n_un, i, acts, vpns);
 }
 
 /* The share of other traffic rule r misfires on (at strength 1): the

@@ -1,6 +1,7 @@
 #include "world/events.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,19 +31,63 @@ static int in_force(const world *w, const event_cfg *ev, double t)
     return events_start(w, ev) <= t && t < end_of(w, ev);
 }
 
-int events_unblock_clears(const event_cfg *u, int a, int k)
+/* Whether unblock event u clears the cells of app a, class k (an unblock
+ * that names protocols and no apps clears only those). */
+static int unblock_clears(const event_cfg *u, int a, int k)
 {
     if (u->vpn_mask && u->apps.n == 0)
         return 0;
     return (u->app_mask >> a & 1u) && (u->class_mask >> k & 1u);
 }
 
-int events_in_scope(const world *w, const event_cfg *ev, int isp)
+/* The region of global ISP `isp`. */
+static int region_of(const world *w, int isp)
 {
     int r = 0;
     while (r + 1 < w->n_regions && isp >= w->isp_first[r + 1])
         r++;
+    return r;
+}
+
+/* Whether event ev's scope holds global ISP `isp`. */
+static int in_scope(const world *w, const event_cfg *ev, int isp)
+{
+    int r = region_of(w, isp);
     return ev->isp_in_region[r] >> (isp - w->isp_first[r]) & 1u;
+}
+
+int events_rule_acts(const world *w, const event_cfg *ev, int action, const event_cfg *const *un,
+                     int n_un, int isp, uint8_t acts[MAX_APPS][N_CLASSES], unsigned *vpns)
+{
+    *vpns = 0;
+    memset(acts, 0, sizeof(uint8_t) * MAX_APPS * N_CLASSES);
+    if (action == ACT_UNBLOCK || !in_scope(w, ev, isp))
+        return 0;
+    int r = region_of(w, isp);
+    if (action == ACT_SHUTDOWN && w->regions[r].isps[isp - w->isp_first[r]].kind != ISP_MOBILE)
+        return 0;
+    if (action == ACT_VPN_BLOCK)
+        *vpns = ev->vpn_mask;
+    else
+        for (int a = 0; a < w->n_apps; a++)
+            for (int k = 0; k < N_CLASSES; k++)
+                acts[a][k] = action == ACT_SHUTDOWN
+                                 ? !(ev->app_mask >> a & 1u) /* the whitelist passes */
+                                 : (ev->app_mask >> a & 1u) && (ev->class_mask >> k & 1u);
+    for (int u = 0; u < n_un; u++) {
+        if (!in_scope(w, un[u], isp))
+            continue;
+        *vpns &= ~(unsigned)un[u]->vpn_mask;
+        for (int a = 0; a < w->n_apps; a++)
+            for (int k = 0; k < N_CLASSES; k++)
+                if (unblock_clears(un[u], a, k))
+                    acts[a][k] = 0;
+    }
+    int any = *vpns != 0;
+    for (int a = 0; a < w->n_apps; a++)
+        for (int k = 0; k < N_CLASSES; k++)
+            any |= acts[a][k];
+    return any;
 }
 
 static int is_ip_rule(const event_cfg *ev, int a)
@@ -51,30 +96,28 @@ static int is_ip_rule(const event_cfg *ev, int a)
            ev->strength > 0 && (ev->app_mask >> a & 1u);
 }
 
-/* Whether an ip rule acts on app a somewhere at time t: one in force that a
- * later unblock in force has not cleared on every (ISP, class) it names (the
- * censor's rule_acts, censor.c, on the day's list). */
+/* Whether an ip rule acts on app a somewhere at time t: one in force that the
+ * later unblocks in force have not ended on every (ISP, class) it names
+ * (events_rule_acts, as the censor's verdicts read it). */
 static int ip_acts(const world *w, int a, double t)
 {
     for (int e = 0; e < w->n_events; e++) {
         const event_cfg *ev = &w->events[e];
         if (!is_ip_rule(ev, a) || !in_force(w, ev, t))
             continue;
+        const event_cfg *un[MAX_EVENTS];
+        int n_un = 0;
+        for (int u = e + 1; u < w->n_events; u++)
+            if (w->events[u].action == ACT_UNBLOCK && events_start(w, &w->events[u]) <= t)
+                un[n_un++] = &w->events[u];
         for (int i = 0; i < w->n_all_isps; i++) {
-            if (!events_in_scope(w, ev, i))
+            uint8_t acts[MAX_APPS][N_CLASSES];
+            unsigned vpns;
+            if (!events_rule_acts(w, ev, ev->action, un, n_un, i, acts, &vpns))
                 continue;
-            for (int k = 0; k < N_CLASSES; k++) {
-                if (!(ev->class_mask >> k & 1u))
-                    continue;
-                int cleared = 0;
-                for (int u = e + 1; u < w->n_events && !cleared; u++) {
-                    const event_cfg *un = &w->events[u];
-                    cleared = un->action == ACT_UNBLOCK && events_start(w, un) <= t &&
-                              events_in_scope(w, un, i) && events_unblock_clears(un, a, k);
-                }
-                if (!cleared)
+            for (int k = 0; k < N_CLASSES; k++)
+                if (acts[a][k])
                     return 1;
-            }
         }
     }
     return 0;

@@ -69,11 +69,15 @@ int events_same(const day_rules *a, const day_rules *b);
 /* When event ev takes effect, in days since the scenario's start. */
 double events_start(const world *w, const event_cfg *ev);
 
-/* Whether unblock event u clears the cells of app a, class k (an unblock
- * that names protocols and no apps clears only those). */
-int events_unblock_clears(const event_cfg *u, int a, int k);
-
-/* Whether event ev's scope holds global ISP `isp`. */
-int events_in_scope(const world *w, const event_cfg *ev, int isp);
+/* What event ev, acting as `action`, acts on at global ISP `isp`: the cells
+ * acts[a][k] (app, class; a shutdown every app outside its whitelist, on
+ * mobile ISPs only) and, for a vpn_block, the protocols *vpns.  The unblocks
+ * un[0..n_un-1] (those after it, in force) end it on the cells (or protocols)
+ * they name in their scope: it acts as if it had never named them.  Returns
+ * whether it still acts on anything there (if not, it is as if it had never
+ * been there, collateral included).  The one definition of a rule's reach,
+ * for the censor's verdicts (censor.c) and the ip rules' lists (above). */
+int events_rule_acts(const world *w, const event_cfg *ev, int action, const event_cfg *const *un,
+                     int n_un, int isp, uint8_t acts[MAX_APPS][N_CLASSES], unsigned *vpns);
 
 #endif
