@@ -15,9 +15,9 @@
 typedef struct band_fig {
     char name[64];
     int n_days, n_cols, seen, differs;
-    char **cols;     /* replication 0's column names */
-    double *x;       /* [rep][day][col] */
-    double *out;     /* while drawing: mean, lo, hi, each [day][col] */
+    char **cols; /* replication 0's column names */
+    double *x;   /* [rep][day][col] */
+    double *out; /* while drawing: mean, lo, hi, each [day][col] */
     char note[160];
 } band_fig;
 
@@ -142,7 +142,8 @@ int plot_band_figure(struct plot_band *b, const run *r, const figure *g, figure 
     out->hi = f->out + 2 * cells;
     out->reps = b->reps;
     snprintf(f->note, sizeof f->note,
-             "mean of %d replications; band: 95%% confidence interval of the mean", b->reps);
+             "mean of %d replications; %s: 95%% confidence interval of the mean", b->reps,
+             g->n_stack > 0 ? "bands around the lines" : "band");
     out->note = f->note;
     return BS_OK;
 }
