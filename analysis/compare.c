@@ -203,7 +203,7 @@ static int fig_pair(run *r, const results_run *b, const char *pb, const char *pa
                 v[(t / per) * (size_t)(2 * n) + (size_t)(n + i)] += k * y[at] / per;
             }
     if (st == BS_OK) {
-        figure g = {name, title, ylabel, 2 * n, cols, v, 0, n, 0, NULL, {run_a, run_b}, NULL};
+        figure g = {name, title, ylabel, 2 * n, cols, v, 0, n, 0, NULL, {run_a, run_b}, NULL, NULL, NULL, 0, NULL};
         st = plot_draw(r, &g);
     }
     free(cols);

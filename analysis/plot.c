@@ -58,17 +58,29 @@ static int write_dat(const run *r, const figure *g, const char *path)
     /* every string quoted: a name with spaces is one column, one with a
      * newline cannot start a line of its own */
     char qt[QUOTE_ROOM(256)], ql[QUOTE_ROOM(256)], qr[QUOTE_ROOM(4200)], qc[QUOTE_ROOM(256)];
-    fprintf(o, "# %s (%s), from %s\n\"date\"", quote_gp(qt, sizeof qt, g->title),
-            quote_gp(ql, sizeof ql, g->ylabel), quote_gp(qr, sizeof qr, r->result));
-    for (int c = 0; c < g->n_cols; c++)
-        fprintf(o, " %s", quote_gp_data(qc, sizeof qc, g->cols[c]));
+    fprintf(o, "# %s (%s), from %s%s%s\n\"date\"", quote_gp(qt, sizeof qt, g->title),
+            quote_gp(ql, sizeof ql, g->ylabel), quote_gp(qr, sizeof qr, r->result),
+            g->note ? "; " : "", g->note ? g->note : "");
+    /* a mean of replications: each column's mean, then the low ends of the
+     * 95% intervals, then the high ends, in the same column order */
+    int parts = g->lo && g->hi ? 3 : 1;
+    for (int k = 0; k < parts; k++)
+        for (int c = 0; c < g->n_cols; c++) {
+            char name[300];
+            snprintf(name, sizeof name, "%s%s", g->cols[c],
+                     k == 0 ? "" : k == 1 ? " (95% low)" : " (95% high)");
+            fprintf(o, " %s", quote_gp_data(qc, sizeof qc, name));
+        }
     fputc('\n', o);
     for (int d = 0; d < r->n_days; d++) {
         char date[11];
         date_of(r->epoch + (r->day_of ? r->day_of[d] : d), date);
         fputs(date, o);
-        for (int c = 0; c < g->n_cols; c++)
-            fprintf(o, " %.9g", g->v[(size_t)d * g->n_cols + c]);
+        for (int k = 0; k < parts; k++) {
+            const double *x = k == 0 ? g->v : k == 1 ? g->lo : g->hi;
+            for (int c = 0; c < g->n_cols; c++)
+                fprintf(o, " %.9g", x[(size_t)d * g->n_cols + c]);
+        }
         fputc('\n', o);
     }
     if (g->obs && g->obs->n > 0) { /* a second block (gnuplot's index 1) */
@@ -221,8 +233,17 @@ int plot_gnuplot(const char *dir, const char *script, const char *out)
  * the output folder (.NAME.tmp-PID-RANDOM), where gnuplot reads the data
  * this call wrote whatever another process does, then each is renamed into
  * place, the figure last.  On failure the temporary folder goes, with all. */
-int plot_draw(run *r, const figure *g)
+int plot_draw(run *r, const figure *given)
 {
+    figure mean;
+    const figure *g = given;
+    if (r->band) { /* replications: gathered, or their mean drawn */
+        int drawn = 0;
+        BS_TRY(plot_band_figure(r->band, r, given, &mean, &drawn));
+        if (!drawn)
+            return BS_OK;
+        g = &mean;
+    }
     char work[4200], dat[4600], gp[4600], img[4600], script[300], out[300], path[4600];
     const char *ext = plot_format_names[r->format];
     snprintf(script, sizeof script, "%s.gp", g->name);
@@ -327,7 +348,7 @@ static int fig_population(run *r, const char *path, const char *dim, const char 
     if (st == BS_OK && obs_ds >= 0 && !r->replay)
         plot_obs_points(r->obs, obs_ds, cols, n, 1e-6, r->epoch, r->n_days, &pts);
     if (st == BS_OK) {
-        figure g = {name, title, ylabel, n, cols, v, 0, 0, 0, NULL, {NULL, NULL}, &pts};
+        figure g = {name, title, ylabel, n, cols, v, 0, 0, 0, NULL, {NULL, NULL}, &pts, NULL, NULL, 0, NULL};
         st = plot_draw(r, &g);
     }
     free(v);
@@ -351,7 +372,7 @@ static int fig_failed(run *r)
         x[i] = in[i] * (r->replay ? 1.0 : 1e-6);
     figure g = {"failed", "Failed calls (\"User not available\") by app",
                 r->replay ? "calls in the phase" : "million calls a day",
-                n, cols, x, 0, 0, 0, NULL, {NULL, NULL}, NULL};
+                n, cols, x, 0, 0, 0, NULL, {NULL, NULL}, NULL, NULL, NULL, 0, NULL};
     int st = plot_draw(r, &g);
     free(x);
     return st;
@@ -426,7 +447,7 @@ static int fig_border(run *r)
          * scale; below, the rest of the border's traffic, far larger, with
          * the part of all of it that goes through VPN tunnels. */
         figure g = {"border", "Load on border links: the apps (above), all the rest (below)",
-                    label, (int)nc, cols, v, (int)na, 0, (int)na + 1, label, {NULL, NULL}, NULL};
+                    label, (int)nc, cols, v, (int)na, 0, (int)na + 1, label, {NULL, NULL}, NULL, NULL, NULL, 0, NULL};
         st = plot_draw(r, &g);
     }
     free(cols);
@@ -463,7 +484,7 @@ static int fig_censor(run *r)
         double k = bit_unit(v, n, &label, per == 24);
         for (size_t i = 0; i < n; i++)
             v[i] *= k;
-        figure g = {"censor", "The censor's boxes: all of them together", label, 3, cols, v, 0, 0, 0, NULL, {NULL, NULL}, NULL};
+        figure g = {"censor", "The censor's boxes: all of them together", label, 3, cols, v, 0, 0, 0, NULL, {NULL, NULL}, NULL, NULL, NULL, 0, NULL};
         st = plot_draw(r, &g);
     }
     free(v);
@@ -519,7 +540,7 @@ static int fig_links(run *r)
         figure g = {"links",
                     per == 24 ? "The busiest links (their peak hour each day)"
                               : "The busiest links (their mean over each phase)",
-                    "utilisation, %", nt, cols, v, 0, 0, 0, NULL, {NULL, NULL}, NULL};
+                    "utilisation, %", nt, cols, v, 0, 0, 0, NULL, {NULL, NULL}, NULL, NULL, NULL, 0, NULL};
         st = plot_draw(r, &g);
     }
     free(peak);
@@ -527,7 +548,9 @@ static int fig_links(run *r)
     return st;
 }
 
-int plot_run(const char *result, const char *dir, int format, char **paths, int *n)
+/* Every figure of `result`; band non-NULL: through it (plot_runs). */
+static int plot_with(const char *result, const char *dir, int format, char **paths, int *n,
+                     struct plot_band *band)
 {
     *n = 0;
     results_run *f = NULL;
@@ -548,7 +571,8 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
         results_run_free(f);
         return st;
     }
-    run r = {.f = f, .result = result, .dir = dir, .format = format, .paths = paths, .obs = obs};
+    run r = {.f = f, .result = result, .dir = dir, .format = format, .paths = paths, .obs = obs,
+             .band = band};
     r.epoch = f->epoch[0] ? plot_parse_date(f->epoch) : -1;
     r.n_days = f->n_days;
     r.replay = f->replay;
@@ -594,5 +618,31 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
     *n = r.n_paths;
     if (st != BS_OK && !bs_last_error()[0]) /* never a failure without a word */
         st = bs_fail(st, "%s: cannot be plotted: a dataset is missing or malformed", result);
+    return st;
+}
+
+int plot_run(const char *result, const char *dir, int format, char **paths, int *n)
+{
+    return plot_with(result, dir, format, paths, n, NULL);
+}
+
+int plot_runs(const char *const *results, int reps, const char *dir, int format, char **paths,
+              int *n)
+{
+    if (reps <= 1)
+        return plot_run(results[0], dir, format, paths, n);
+    struct plot_band *band = plot_band_new(reps);
+    if (!band)
+        return bs_nomem("the replications of %s (plot)", results[0]);
+    int st = BS_OK;
+    for (int k = 0; k < reps && st == BS_OK; k++) {
+        plot_band_pass(band, k);
+        st = plot_with(results[k], dir, format, paths, n, band);
+    }
+    if (st == BS_OK) {
+        plot_band_pass(band, -1);
+        st = plot_with(results[0], dir, format, paths, n, band);
+    }
+    plot_band_free(band);
     return st;
 }

@@ -41,6 +41,17 @@ void plot_set_look(int style, double w, double h);
  * BS_ERUNTIME (gnuplot missing or failing, with how to install it). */
 int plot_run(const char *result, const char *dir, int format, char **paths, int *n);
 
+/* The figures of `reps` replications of one configuration (results[0..
+ * reps-1], the same days and series): each value the mean over the
+ * replications, lines with a band of the 95% confidence interval of the
+ * mean (Student t, base/mean_ci.h), the title saying so; NAME.dat holds the
+ * means, then the low and then the high ends.  A figure whose series differ
+ * between replications (the five busiest links may) is replication 0's, and
+ * says so.  The events and observations are replication 0's.  reps = 1:
+ * plot_run.  Same contract as plot_run. */
+int plot_runs(const char *const *results, int reps, const char *dir, int format, char **paths,
+              int *n);
+
 /* A sweep folder's figures (analysis/plot_sweep.c): each summary number
  * against the varied parameters, from SWEEPDIR/summary.txt, into
  * SWEEPDIR/plots.  Same contract as plot_run. */

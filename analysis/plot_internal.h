@@ -21,7 +21,15 @@ typedef struct figure {
     const char *lower_ylabel; /* its axis label (NULL: ylabel) */
     const char *pair_name[2]; /* pair > 0: the runs' names, for the legend */
     const struct plot_obs *obs; /* observations drawn as points (plot_obs.h); NULL: none */
+    /* The mean of `reps` replications (reps > 1, plot_runs): v holds the
+     * means, lo and hi ([day][col]) the 95% interval of each mean, drawn as
+     * a band around the lines (not around stacked areas).  NULL, 0: one run. */
+    const double *lo, *hi;
+    int reps;
+    const char *note; /* a line under the title (NULL: none) */
 } figure;
+
+struct plot_band; /* plot_band.c: the figures of every replication, gathered */
 
 typedef struct run {
     const results_run *f; /* what was read (results_load), validated */
@@ -36,7 +44,28 @@ typedef struct run {
     char **paths;
     int n_paths;
     const struct observation_set *obs; /* the scenario's observations (plot_obs.h); may be NULL */
+    struct plot_band *band; /* non-NULL: figures go through plot_band_figure */
 } run;
+
+/* ---- the mean of replications with its band (plot_band.c) ----
+ *
+ * plot_runs draws each figure of replication 0's file with every value the
+ * mean over the replications, in two passes over the same figure code: a
+ * gathering pass per replication, where plot_draw hands each figure to
+ * plot_band_figure (kept, not drawn), then a drawing pass over replication
+ * 0, where plot_draw draws the mean and its band in place of the run's own
+ * values. */
+struct plot_band *plot_band_new(int reps);
+void plot_band_free(struct plot_band *b);
+/* Start gathering replication k (0 <= k < reps), or (k = -1) drawing. */
+void plot_band_pass(struct plot_band *b, int k);
+/* For plot_draw: while gathering, keep g's values and set *drawn = 0;
+ * while drawing, set *out to g with the mean and band of its gathered
+ * values (*drawn = 1), or to g itself with a note saying why there is no
+ * mean (a figure whose columns differ between replications, as the busiest
+ * links may).  BS_OK or BS_ENOMEM. */
+int plot_band_figure(struct plot_band *b, const run *r, const figure *g, figure *out,
+                     int *drawn);
 
 /* Draw g into r->dir: NAME.dat, NAME.gp, then gnuplot, all in a temporary
  * folder, each renamed into place once the image is complete; adds the

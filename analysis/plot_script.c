@@ -119,12 +119,19 @@ static void events(FILE *o, const run *r, const int *rows, char (*text)[160], in
  * pair > 0: columns [from, from + pair) solid and the next pair dashed in the
  * same colours. */
 static void clauses(FILE *o, const char *dat, int from, int to, int stacked, int pair,
-                    int points, int *first)
+                    int points, int band, int *first)
 {
     const char *sep = *first ? "plot " : ", \\\n     ";
     if (to <= from)
         return;
     *first = 0;
+    if (band > 0 && !stacked && pair <= 0) { /* the intervals first, under the lines */
+        fprintf(o,
+                "%sfor [i=%d:%d] %s using 1:(column(i+%d)):(column(i+%d)) with filledcurves "
+                "lt (i-%d) fs transparent solid 0.22 noborder notitle",
+                sep, from + 2, to + 1, dat, band, 2 * band, from + 1);
+        sep = ", \\\n     ";
+    }
     if (stacked)
         fprintf(o,
                 "%sfor [i=%d:%d:-1] %s using 1:(sum [c=%d:i] column(c)) with filledcurves x1 "
@@ -205,12 +212,17 @@ int plot_write_script(const run *r, const figure *g, const char *path)
             "set yrange [0:*]\nset autoscale xfix\nset border 3\n");
     if (g->lower)
         fputs("set multiplot\n", o);
+    char note[QUOTE_ROOM(200)];
     if (g->pair > 0) /* the runs' names under the title */
         fprintf(o, "set title %s . \"\\n\" . runA . '    ' . runB offset 0, %.1f\n", title,
                 1.25 * strip);
+    else if (g->note) /* replications: what the lines and bands are */
+        fprintf(o, "set title %s . \"\\n\" . %s offset 0, %.1f\n", title,
+                quote_gp(note, sizeof note, g->note), 1.25 * strip);
     else
         fprintf(o, "set title %s offset 0, %.1f\n", title, 1.25 * strip);
-    fprintf(o, "set ylabel %s\nset tmargin at screen %.3f\n", ylabel, top - (g->pair > 0 ? 0.03 : 0));
+    fprintf(o, "set ylabel %s\nset tmargin at screen %.3f\n", ylabel,
+            top - (g->pair > 0 || g->note ? 0.03 : 0));
     fprintf(o, "set bmargin at screen %.3f\n", g->lower ? split + 0.06 : 0.14);
     if (g->lower)
         fputs("set format x ''\n", o);
@@ -220,11 +232,12 @@ int plot_write_script(const run *r, const figure *g, const char *path)
     /* With observations, the .dat has a second block (index 1) of them. */
     int with_obs = g->obs && g->obs->n > 0;
     const char *d0 = with_obs ? "data index 0" : "data";
-    clauses(o, d0, 0, g->n_stack, 1, 0, 0, &first);
+    int band = g->lo && g->hi ? g->n_cols : 0; /* columns from a mean to its interval */
+    clauses(o, d0, 0, g->n_stack, 1, 0, 0, 0, &first);
     if (g->pair > 0)
-        clauses(o, d0, 0, 2 * g->pair, 0, g->pair, 0, &first);
+        clauses(o, d0, 0, 2 * g->pair, 0, g->pair, 0, 0, &first);
     else
-        clauses(o, d0, g->n_stack, upper_to, 0, 0, r->replay, &first);
+        clauses(o, d0, g->n_stack, upper_to, 0, 0, r->replay, band, &first);
     if (with_obs) /* in the colour of the app's line (its line type) */
         fprintf(o, "%sdata index 1 using 1:2:3:4 with yerrorbars lc variable dt 1 pt 7 ps 1.3 "
                    "lw 2 title 'observed (+-1 sd)'",
@@ -241,7 +254,7 @@ int plot_write_script(const run *r, const figure *g, const char *path)
                 "title columnheader(%d)",
                 g->lower + 1, g->lower + 1);
         first = 0;
-        clauses(o, "data", g->lower, g->n_cols, 0, 0, r->replay, &first);
+        clauses(o, "data", g->lower, g->n_cols, 0, 0, r->replay, band, &first);
         fputs("\nunset multiplot\n", o);
     }
     return atomic_close_stream(o, path); /* every write checked: a full disk is an error */

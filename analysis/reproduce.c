@@ -418,10 +418,16 @@ int reproduce_run(const char *manifest, const char *dir, const char *self, int m
     progress_step(0, distinct, pg);
     for (int i = 0; i < n && st == BS_OK; i++) {
         const fig *f = &figs[i];
-        char rundir[4300], figdir[4300], result[4600], first[4600] = "";
+        char rundir[4300], figdir[4300], result[4600];
+        /* every replication's file, for the figure's mean and band */
+        char(*files)[4600] = calloc((size_t)f->reps, sizeof *files);
+        const char **file_of = calloc((size_t)f->reps, sizeof *file_of);
+        if (!files || !file_of)
+            st = bs_nomem("the results paths of figure %s (reproduce)", f->name);
         snprintf(rundir, sizeof rundir, "%.4000s/runs/%.63s", dir, f->name);
         snprintf(figdir, sizeof figdir, "%.4000s/figures/%.63s", dir, f->name);
-        st = fsutil_make_dirs(rundir);
+        if (st == BS_OK)
+            st = fsutil_make_dirs(rundir);
         for (int r = 0; r < f->reps && st == BS_OK; r++) {
             int j = run_before(figs, i, r);
             if (j >= 0) { /* an identical run, done for an earlier figure: not again */
@@ -445,8 +451,10 @@ int reproduce_run(const char *manifest, const char *dir, const char *self, int m
                 progress_step(++done, distinct, pg);
             if (st == BS_OK)
                 st = write_checksums(o, f, r, result);
-            if (st == BS_OK && r == 0)
-                snprintf(first, sizeof first, "%s", result);
+            if (st == BS_OK) {
+                snprintf(files[r], sizeof files[r], "%s", result);
+                file_of[r] = files[r];
+            }
         }
         char *paths[8] = {0};
         int np = 0;
@@ -455,7 +463,9 @@ int reproduce_run(const char *manifest, const char *dir, const char *self, int m
         if (st == BS_OK)
             atomic_clean(rundir);
         if (st == BS_OK)
-            st = plot_run(first, figdir, PLOT_PNG, paths, &np);
+            st = plot_runs(file_of, f->reps, figdir, PLOT_PNG, paths, &np);
+        free(files);
+        free(file_of);
         for (int k = 0; k < np; k++) {
             const char *base = strrchr(paths[k], '/');
             base = base ? base + 1 : paths[k];

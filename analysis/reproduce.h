@@ -15,9 +15,11 @@
  * (run number r, the figure's seed) is run unless its results file is there,
  * complete, and made from the same configuration (resuming), or an earlier
  * figure has the same run (scenario, set and seed: run once, used by both,
- * in that figure's folder); then the figure
- * is drawn from replication 0 and every replication's datasets behind it get
- * a checksum (64 bits over their bytes).  checksums.txt lists them; when a
+ * in that figure's folder); then the figure is drawn as the mean of its
+ * replications with the 95% confidence interval of each mean as a band
+ * (plot.h, plot_runs; with one replication, that run's figure), and every
+ * replication's datasets behind it get a checksum (64 bits over their
+ * bytes).  checksums.txt lists them; when a
  * checksums.txt from an earlier run (another machine) is there, each figure
  * is reported as reproduced bit for bit or not, and the old file is kept as
  * checksums.previous.txt.  Bad manifests: BS_EINPUT naming file:line and the

@@ -2,34 +2,12 @@
  * per parameter point (see sweep_stats.h). */
 #include "sweep/sweep_stats.h"
 
+#include "base/mean_ci.h"
 #include "base/status.h"
 
-#include <gsl/gsl_cdf.h>
-#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-sweep_ci sweep_stats_ci(const double *x, int n)
-{
-    sweep_ci ci = {0, NAN, NAN, NAN, NAN};
-    double *v = malloc((n > 0 ? (size_t)n : 1) * sizeof *v);
-    if (!v)
-        return ci;
-    for (int i = 0; i < n; i++)
-        if (isfinite(x[i]))
-            v[ci.n++] = x[i];
-    if (ci.n >= 1)
-        ci.mean = gsl_stats_mean(v, 1, (size_t)ci.n);
-    if (ci.n >= 2) {
-        ci.sd = gsl_stats_sd_m(v, 1, (size_t)ci.n, ci.mean);
-        double half = gsl_cdf_tdist_Pinv(0.975, ci.n - 1) * ci.sd / sqrt(ci.n);
-        ci.low = ci.mean - half;
-        ci.high = ci.mean + half;
-    }
-    free(v);
-    return ci;
-}
 
 static const char *const stat_names[] = {"mean", "sd", "ci95_low", "ci95_high"};
 enum { N_STATS = 4 };
@@ -109,7 +87,7 @@ int sweep_stats_points(const results_table *runs, const sweep_layout *l, results
             for (int i = lo; i < hi; i++)
                 if (strcmp(status[order[i]], "ok") == 0)
                     x[n++] = col[order[i]];
-            sweep_ci ci = sweep_stats_ci(x, n);
+            mean_ci ci = mean_ci_of(x, n);
             double stats[N_STATS] = {ci.mean, ci.sd, ci.low, ci.high};
             for (int k = 0; k < N_STATS; k++)
                 ((double *)t->cols[first_stat + N_STATS * v + k].data)[p] = stats[k];

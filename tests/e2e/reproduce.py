@@ -6,6 +6,9 @@
     one replication is the first's replication 0 (same scenario, set, seed):
     it is run once, so 2 runs in all, not 3; each figure's path and
     checksums.txt are printed on stdout;
+  - a figure of 2 replications is their mean with the 95% interval of each
+    mean as a band (checked against the runs' files read with h5py and the
+    Student t quantile from tables); a figure of 1 replication has no band;
   - --progress off a terminal: a line per tenth of the runs with the time
     left (2 runs: "0/2" and "1/2" lines, then "2/2 runs in"); --quiet: nothing
     on stderr;
@@ -66,6 +69,44 @@ check(len([s for s in sums if s]) == 2 + 3, "checksums: 2 replications x 1 datas
 for f in ("first/primary.png", "border/border.png"):
     path = os.path.join(a, "figures", f)
     check(os.path.exists(path) and os.path.getsize(path) > 0, f"figure {f} drawn")
+
+# --- the mean and its band: figure "first" (2 replications) draws, for each
+# app and day, the mean over the two runs of the national first-choice count
+# (h5py: /population/primary summed over regions, in millions), and the 95%
+# interval of the mean, mean -+ t(0.975, 1) s / sqrt(2) with t(0.975, 1) =
+# 12.7062047362 (Student t tables) and s the two values' standard deviation:
+# for two values s / sqrt(2) = |x0 - x1| / 2, so the half-width is
+# 12.7062047362 |x0 - x1| / 2.  Figure "border" (1 replication) has no band.
+import h5py
+import numpy as np
+runs = sorted(os.path.join(a, "runs", "first", n) for n in os.listdir(os.path.join(a, "runs", "first"))
+              if n.endswith(".h5"))
+nat = []
+for path in runs:
+    with h5py.File(path, "r") as f:
+        nat.append(f["/population/primary"][...].sum(axis=1) / 1e6)
+dat = os.path.join(a, "figures", "first", "primary.dat")
+with open(dat) as fh:
+    head = [next(fh) for _ in range(2)]
+rows = np.loadtxt(dat, comments="#", skiprows=2, usecols=range(1, 1 + 3 * nat[0].shape[1]), ndmin=2)
+n_apps = nat[0].shape[1]
+if len(runs) == 2 and rows.shape[0] == nat[0].shape[0]:
+    mean = (nat[0] + nat[1]) / 2
+    half = 12.7062047362 * np.abs(nat[0] - nat[1]) / 2
+    tol = 1e-7 * (1 + np.abs(mean))  # .dat values have 9 significant digits
+    check(np.all(np.abs(rows[:, :n_apps] - mean) <= tol), "band: the .dat's lines are the mean of the 2 replications")
+    check(np.all(np.abs(rows[:, n_apps:2 * n_apps] - (mean - half)) <= tol + 1e-7 * half) and
+          np.all(np.abs(rows[:, 2 * n_apps:] - (mean + half)) <= tol + 1e-7 * half) and half.max() > 0,
+          "band: low and high ends are mean -+ t(0.975,1) s/sqrt(2), and not all zero")
+else:
+    check(False, f"band: 2 replications and a row per day ({len(runs)} runs, {rows.shape} rows)")
+check("mean of 2 replications" in head[0] and "(95% high)" in head[1],
+      "band: the .dat says it holds a mean and its interval")
+gp = open(os.path.join(a, "figures", "first", "primary.gp")).read()
+check("filledcurves" in gp and "mean of 2 replications" in gp, "band: the script draws the band and says what it is")
+check("95% low" not in open(os.path.join(a, "figures", "border", "border.dat")).read(),
+      "one replication: no band")
+
 p = reproduce(a)
 check(p.returncode == 0 and p.stderr.count("is there already") == 2 and "running" not in p.stderr
       and "runs, " not in p.stderr,

@@ -26,6 +26,7 @@
 #include "sweep/sweep_sample.h"
 #include "sweep/sweep_sobol.h"
 #include "sweep/sweep_spec.h"
+#include "base/mean_ci.h"
 #include "sweep/sweep_stats.h"
 
 /* Write a sweep file; its path is static. */
@@ -79,7 +80,7 @@ static void ci_five_values(void **state)
 {
     (void)state;
     double x[] = {1, 2, 3, 4, 5};
-    sweep_ci ci = sweep_stats_ci(x, 5);
+    mean_ci ci = mean_ci_of(x, 5);
     assert_int_equal(ci.n, 5);
     NEAR(ci.mean, 3.0, 1e-12);
     NEAR(ci.sd, 1.5811388300841898, 1e-12);
@@ -95,7 +96,7 @@ static void ci_two_values(void **state)
 {
     (void)state;
     double x[] = {10, NAN, 12};
-    sweep_ci ci = sweep_stats_ci(x, 3);
+    mean_ci ci = mean_ci_of(x, 3);
     assert_int_equal(ci.n, 2);
     NEAR(ci.mean, 11.0, 1e-12);
     NEAR(ci.sd, sqrt(2.0), 1e-12);
@@ -109,11 +110,11 @@ static void ci_degenerate(void **state)
 {
     (void)state;
     double same[] = {2, 2, 2}, one[] = {7};
-    sweep_ci ci = sweep_stats_ci(same, 3);
+    mean_ci ci = mean_ci_of(same, 3);
     assert_true(ci.sd == 0 && ci.low == 2 && ci.high == 2 && ci.mean == 2);
-    ci = sweep_stats_ci(one, 1);
+    ci = mean_ci_of(one, 1);
     assert_true(ci.n == 1 && ci.mean == 7 && isnan(ci.sd) && isnan(ci.low) && isnan(ci.high));
-    ci = sweep_stats_ci(one, 0);
+    ci = mean_ci_of(one, 0);
     assert_true(ci.n == 0 && isnan(ci.mean));
 }
 
