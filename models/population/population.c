@@ -231,7 +231,8 @@ static int alloc_agents(population *p)
     p->month_msg = bigmem_calloc(n, sizeof(uint16_t));
     p->month_call = bigmem_calloc(n, sizeof(uint16_t));
     p->msg_block = calloc((size_t)w->n_all_isps * w->n_apps + 1, sizeof(double));
-    p->msg_thr = calloc((size_t)w->n_all_isps * w->n_apps + 1, sizeof(uint32_t));
+    p->msg_thr =
+        calloc((size_t)w->n_all_isps * (w->n_vpns + 1) * w->n_apps + 1, sizeof(uint32_t));
     p->n_installed = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
     p->n_primary = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
     p->n_vpn = calloc((size_t)w->n_regions * w->n_vpns + 1, sizeof(double));
@@ -557,7 +558,7 @@ pop_memory population_estimate(const world *w)
                     (double)bigmem_resident(n, sizeof *p->frust);
     double counts =
         sizeof(population) + sizeof(double) * (2.0 * ra + rv + (double)w->n_all_isps * w->n_vpns +
-                                               1 + 1.5 * w->n_all_isps * w->n_apps + 1);
+                                               1 + (1.0 + 0.5 * (w->n_vpns + 1)) * w->n_all_isps * w->n_apps + 1);
     double lanes = ceil(m.agents / BLOCK) *
                    (sizeof(lane) + 4.0 * (sizeof(gsl_rng) + 64) +
                     sizeof(double) * (double)((2 + POP_USES) * ra + rv) +
@@ -1019,8 +1020,7 @@ static void block_range(const population *p, int k, uint32_t *lo, uint32_t *hi)
 }
 
 /* The end of one block's day: VPN moves, returns, use, frustration decay. */
-static void block_day(population *p, const censor *c, lane *l, const day_rules *d, uint32_t lo,
-                      uint32_t hi)
+static void block_day(population *p, lane *l, const day_rules *d, uint32_t lo, uint32_t hi)
 {
     float decay = (float)exp2(-1.0 / p->w->population.frustration_half_life);
     float fmax = 0;
@@ -1028,7 +1028,7 @@ static void block_day(population *p, const censor *c, lane *l, const day_rules *
         rng_at r;
         agent_day(p, &r, i, PURPOSE_DAY, 0);
         vpn_spread_step(p, l, d, i, &r);
-        use_agent_day(p, c, l, i, &r);
+        use_agent_day(p, l, i, &r);
         p->frust[i] *= decay;
         if (p->frust[i] > fmax)
             fmax = p->frust[i];
@@ -1145,7 +1145,7 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
     for (int k = 0; k < n_lanes; k++) {
         uint32_t lo, hi;
         block_range(p, k, &lo, &hi);
-        block_day(p, c, &p->lanes[k], d, lo, hi);
+        block_day(p, &p->lanes[k], d, lo, hi);
     }
     gather(p, NULL);
     use_gather(p, out);

@@ -65,14 +65,16 @@ struct population {
     rng_key key;       /* of the keyed draws per agent and day (population.agent-day) */
     uint32_t day;      /* days stepped so far: the day coordinate of the keyed draws */
     int new_month;     /* today is the first day of a calendar month (use.c) */
+    double habit_decay[256]; /* exp(-k / habit_time) for k days away (use.c) */
     int any_msg_block; /* some app's messages are blocked somewhere today (use.c) */
     int atomic_marks;  /* calls run on several threads: mark the contact's use atomically */
     double poisson_cdf[POISSON_TABLE];       /* calls per agent per day */
     double *n_installed, *n_primary, *n_vpn; /* running counts, agents */
     double *vpn_detect; /* [isp][vpn] today's detection, copied from the censor */
     double *msg_block;  /* [isp][app] today's messaging block, 1 - pass (use.c) */
-    uint32_t *msg_thr;  /* [isp][app] ceil(msg_daily (1 - block) 2^16): a direct user's
-                           16-bit activity draw k is active when k < it (use.c) */
+    uint32_t *msg_thr;  /* [isp][VPN state][app] ceil(msg_daily pass 2^16), pass that of
+                           the messaging class (state 0: 1 - block): a user's 16-bit
+                           activity draw k is active when k < it (use.c) */
     int any_detect;     /* whether any protocol is detected anywhere today */
     int n_lanes;
     lane *lanes;
@@ -160,7 +162,7 @@ double switch_probs(const world *w, const double *pass, uint16_t has_i, uint16_t
 
 /* use.c */
 void use_start_day(population *p, const censor *c);
-void use_agent_day(population *p, const censor *c, lane *l, uint32_t i, rng_at *day);
+void use_agent_day(population *p, lane *l, uint32_t i, rng_at *day);
 void use_gather(population *p, pop_day *out);
 
 /* vpn_spread.c: the VPN step of agent i (words 1-3 of its PURPOSE_DAY draws

@@ -43,13 +43,24 @@ void use_start_day(population *p, const censor *c)
 {
     const world *w = p->w;
     p->new_month = month_starts(w, p->day);
+    if (w->population.habit_time > 0)
+        for (int k = 0; k < 256; k++) /* the expression habit_return had: the same values */
+            p->habit_decay[k] = exp(-k / w->population.habit_time);
     p->any_msg_block = 0;
+    int na = w->n_apps, nv = w->n_vpns + 1;
+    double daily = w->population.msg_daily;
     for (int isp = 0; isp < w->n_all_isps; isp++)
-        for (int a = 0; a < w->n_apps; a++) {
+        for (int a = 0; a < na; a++) {
             double b = 1.0 - censor_pass(c, isp, a, CLASS_MESSAGING, 0);
-            p->msg_block[isp * w->n_apps + a] = b;
-            p->msg_thr[isp * w->n_apps + a] =
-                (uint32_t)ceil(w->population.msg_daily * (1.0 - b) * 65536.0);
+            p->msg_block[isp * na + a] = b;
+            uint32_t *thr = p->msg_thr + (size_t)isp * nv * na + a;
+            thr[0] = (uint32_t)ceil(daily * (1.0 - b) * 65536.0);
+            /* A VPN user's k is active when k 2^-16 < msg_daily pass: k times
+             * 2^16 is exact, so for an integer k that is k < ceil(msg_daily
+             * pass 2^16), the same decision. */
+            for (int vs = 1; vs < nv; vs++)
+                thr[(size_t)vs * na] =
+                    (uint32_t)ceil(daily * censor_pass(c, isp, a, CLASS_MESSAGING, vs) * 65536.0);
             p->any_msg_block |= b > 0;
         }
 }
@@ -73,7 +84,7 @@ static void habit_return(population *p, lane *l, uint32_t i, rng_at *r)
         return;
     double rate = pc->return_rate;
     if (pc->habit_time > 0)
-        rate *= exp(-p->away[i] / pc->habit_time);
+        rate *= p->habit_decay[p->away[i]]; /* exp(-away / habit_time) */
     rng_at_seek(r, 0);
     if (rng_at_uniform(r) < rate)
         population_put_first(p, i, h, l->primary);
@@ -127,7 +138,7 @@ static inline uint64_t activity_word(uint64_t h, int k)
     return rng_mix64(h + 0x9e3779b97f4a7c15ull * (uint64_t)(PURPOSE_USE << 8 | k));
 }
 
-void use_agent_day(population *p, const censor *c, lane *l, uint32_t i, rng_at *day)
+void use_agent_day(population *p, lane *l, uint32_t i, rng_at *day)
 {
     const world *w = p->w;
     const population_cfg *pc = &w->population;
@@ -140,26 +151,24 @@ void use_agent_day(population *p, const censor *c, lane *l, uint32_t i, rng_at *
     uint32_t card = p->card[i];
     int isp = card_isp(card), vs = card_vpn(card);
     const double *blk = p->msg_block + (size_t)isp * na;
-    const uint32_t *thr = p->msg_thr + (size_t)isp * na;
+    const uint32_t *thr = p->msg_thr + ((size_t)isp * (w->n_vpns + 1) + (size_t)vs) * na;
     uint16_t active = 0, msg = p->msg[i];
-    double daily = pc->msg_daily;
-    uint64_t word = 0, h = 0;
-    int have = -1;
-    for (uint16_t x = msg; x; x &= (uint16_t)(x - 1)) {
-        int a = __builtin_ctz(x);
-        if (a / 4 != have) {
-            if (have < 0)
-                h = activity_key(p, i);
-            have = a / 4;
-            word = activity_word(h, have);
+    if (msg) {
+        /* k / 2^16 < msg_daily pass, as k < ceil(msg_daily pass 2^16) (the
+         * same decision, in integers).  Every app's bits are drawn (a draw
+         * is a function of (agent, day, app) alone, so drawing the ones of
+         * apps it does not use changes nothing) and kept for the apps it
+         * uses: a loop of fixed length without data-dependent branches. */
+        uint64_t h = activity_key(p, i);
+        for (int g = 0; 4 * g < na; g++) {
+            uint64_t word = activity_word(h, g);
+            int top = na - 4 * g < 4 ? na - 4 * g : 4;
+            for (int x = 0; x < top; x++) {
+                uint32_t k = (uint32_t)(word >> (16 * x) & 0xffffu);
+                active |= (uint16_t)((uint32_t)(k < thr[4 * g + x]) << (4 * g + x));
+            }
         }
-        uint32_t k = (uint32_t)(word >> (16 * (a & 3)) & 0xffffu);
-        /* k / 2^16 < msg_daily pass, as k < ceil(msg_daily pass 2^16) for a
-         * direct user (the same decision, in integers). */
-        int on = vs ? (double)k * 0x1.0p-16 < daily * censor_pass(c, isp, a, CLASS_MESSAGING, vs)
-                    : k < thr[a];
-        if (on)
-            active |= (uint16_t)(1u << a);
+        active &= msg;
     }
     uint16_t called = p->called[i];
     p->called[i] = 0;
@@ -181,11 +190,9 @@ void use_agent_day(population *p, const censor *c, lane *l, uint32_t i, rng_at *
     }
     p->msg[i] = msg;
     /* Uninstalls of apps not used at all. */
-    uint16_t keep = (uint16_t)(msg | p->month_call[i]);
-    if (p->first[i] != NO_APP)
-        keep |= (uint16_t)(1u << p->first[i]);
-    if (p->habit[i] != NO_APP)
-        keep |= (uint16_t)(1u << p->habit[i]);
+    int first = p->first[i], habit = p->habit[i]; /* NO_APP: no bit (branch-free) */
+    uint16_t keep = (uint16_t)(msg | p->month_call[i] | (uint32_t)(first != NO_APP) << (first & 15) |
+                               (uint32_t)(habit != NO_APP) << (habit & 15));
     uint16_t idle = (uint16_t)(p->installed[i] & ~keep);
     if (idle && pc->uninstall_rate > 0) {
         for (uint16_t x = idle; x; x &= (uint16_t)(x - 1)) {
