@@ -329,8 +329,10 @@ void config_apply_file_set(check_ctx *c, int n_set)
         config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
         const char *text = config_setting_get_string(e);
         char file[4096], where[4200];
-        config_display_file(c, config_setting_source_file(e), file, sizeof file);
-        snprintf(where, sizeof where, "%s:%u: set.[%d]", file, config_setting_source_line(e), i);
+        /* the list's line: libconfig 1.5 gives a scalar element the line of
+         * the token after it */
+        config_display_file(c, config_setting_source_file(l), file, sizeof file);
+        snprintf(where, sizeof where, "%s:%u: set.[%d]", file, config_setting_source_line(l), i);
         mark *m = &c->marks[c->n_marks];
         m->kind = MARK_OVERRIDE;
         if (!(m->where = strdup(where)) || !(m->text = strdup(text ? text : ""))) {

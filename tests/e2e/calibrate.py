@@ -36,7 +36,8 @@ runs). So:
     and fit.png, one a line (as run and sweep print theirs);
   - a scenario that @includes fitted.cfg loads and runs with the fitted
     values: its resolved configuration (/config/text) holds the medians of
-    summary.txt, and a --set still wins over them;
+    summary.txt, and a --set still wins over them; a misspelt path in such
+    a list exits 2 naming the list's file:line;
   - bad files exit 2 with file:line and make no output folder: an unknown
     dataset, an observation outside the scenario's dates, a prior with low >
     high, a negative uncertainty.
@@ -200,6 +201,14 @@ check(text is not None and
 text = resolved(os.path.join(tmp, "fitted-set"), "--set", "apps.b.installed=0.77")
 check(text is not None and value_in(text, "b", "installed") == 0.77,
       "a --set wins over the included fitted value")
+# a misspelt entry of an included list: exit 2 naming the list's line (1) and the entry
+badfit = write("bad-fitted.cfg", 'set = [\n  "apps.b.instaled=0.5"\n];\n')
+with open(tiny) as fh:
+    badscen = write("with-bad.cfg", fh.read() + '\n@include "' + badfit + '"\n')
+p = run("run", badscen, "-o", os.path.join(tmp, "bad-run"), "--quiet")
+check(p.returncode == 2 and re.search(r"bad-fitted\.cfg:1: set\.\[0\] .*apps\.b\.installed", p.stderr)
+      and not os.path.exists(os.path.join(tmp, "bad-run")),
+      "a misspelt path in an included set list: exit 2 at its file:line, nothing written")
 
 out1 = os.path.join(tmp, "j1")
 p = run("calibrate", cal, "-o", out1, "-j", "1", "--quiet")
