@@ -9,15 +9,15 @@
 #include <string.h>
 #include <time.h>
 
-const char *const obs_map_names[N_OBS_DATASETS] = {"installed", "primary", "vpn", "vpn_growth",
-                                                   "vpn_ratio", "vpn_new_ratio"};
-const char *const obs_map_paths[] = {"/population/installed", "/population/primary",
-                                     "/population/vpn", NULL};
+const char *const obs_map_names[N_OBS_DATASETS] = {
+    "installed", "primary", "vpn", "vpn_growth", "vpn_ratio", "vpn_new_ratio", "daily_users",
+    "monthly_reach"};
+const char *const obs_map_paths[] = {OBS_PATH_INSTALLED, OBS_PATH_PRIMARY, OBS_PATH_VPN, OBS_PATH_DAILY, OBS_PATH_MONTHLY, NULL};
 
-/* The dataset each reduction reads and the dim of its last axis. */
-static const char *const ds_path[N_OBS_DATASETS] = {
-    "/population/installed", "/population/primary", "/population/vpn", "/population/vpn",
-    "/population/vpn", "/population/vpn"};
+/* The dataset each reduction reads. */
+const char *const obs_map_ds_path[N_OBS_DATASETS] = {
+    OBS_PATH_INSTALLED, OBS_PATH_PRIMARY, OBS_PATH_VPN,   OBS_PATH_VPN,
+    OBS_PATH_VPN,       OBS_PATH_VPN,     OBS_PATH_DAILY, OBS_PATH_MONTHLY};
 
 /* Days of the baseline of vpn_new_ratio, before the first event. */
 #define OBS_BASELINE_DAYS 28
@@ -26,8 +26,9 @@ int obs_map_default(int measure)
 {
     switch (measure) {
     case OBS_DAILY_USERS:
-        return OBS_PRIMARY;
+        return OBS_DAILY;
     case OBS_MONTHLY_USERS:
+        return OBS_MONTHLY_REACH;
     case OBS_AUDIENCE:
         return OBS_INSTALLED;
     case OBS_VPN_DEMAND_RATIO:
@@ -134,9 +135,9 @@ int obs_map_value(const results_run *r, int ds, const observation *o, double *ou
         snprintf(why, size, "no such dataset");
         return BS_EINPUT;
     }
-    const results_array *a = results_run_array(r, ds_path[ds]);
+    const results_array *a = results_run_array(r, obs_map_ds_path[ds]);
     if (!a || a->rank != 3) {
-        snprintf(why, size, "the results have no %s", ds_path[ds]);
+        snprintf(why, size, "the results have no %s", obs_map_ds_path[ds]);
         return BS_EINPUT;
     }
     long epoch = obs_map_parse_date(r->epoch);
@@ -211,6 +212,12 @@ int obs_map_value(const results_run *r, int ds, const observation *o, double *ou
         /* No VPN user before: the ratio is infinite; a distance then
          * refuses the point, as it should (the model says "from nothing"). */
         *out = before > 0 ? mean / before : INFINITY;
+        return BS_OK;
+    }
+    if (ds == OBS_MONTHLY_REACH) {
+        /* Reach to date: the period's last day holds the reach of its
+         * calendar month (every day of it was read above: all present). */
+        *out = cell(a, (size_t)row_of(r, epoch, o->date), reg, col);
         return BS_OK;
     }
     *out = mean;

@@ -28,12 +28,24 @@
  *              compares searches and downloads a day with their average over
  *              the weeks before (a demand ratio)
  *
- * Defaults, until the results hold daily-active and monthly-reach datasets
- * of their own: daily_users -> primary (people calling first with the app:
- * a daily user of a messenger is likelier to call with it than not);
- * monthly_users and audience -> installed; vpn_demand_ratio -> vpn_new_ratio;
- * vpn_installs -> vpn_growth.  Re-point obs_map_default when better
- * datasets come.
+ *   daily_users    /population/daily_users/any [day][region][app]: people
+ *              active on the app that day, for messages or calls (as
+ *              audience panels such as Mediascope's count daily users); the
+ *              mean over the observation's period (a month's mean: the
+ *              month's average daily audience), summed over regions (or the
+ *              named region)
+ *   monthly_reach  /population/monthly_reach/any [day][region][app]: people
+ *              active on the app on some day of the calendar month so far;
+ *              its value on the observation's last day (on a month's last
+ *              day: that month's reach).  The period's days must be in the
+ *              run (obs_map_fits); a period that is not a calendar month
+ *              still reads the reach of the month to that day
+ *
+ * Every dataset is in people (agents times population.scale, as the results
+ * file holds them).  Defaults: daily_users -> daily_users; monthly_users ->
+ * monthly_reach; audience -> installed (registrations, an upper bound of the
+ * people who have the app); vpn_demand_ratio -> vpn_new_ratio; vpn_installs
+ * -> vpn_growth.  The paths are named once, at the top of obs_map.c.
  */
 #ifndef BS_OBS_MAP_H
 #define BS_OBS_MAP_H
@@ -43,9 +55,19 @@
 
 #include <stddef.h>
 
+/* The results datasets the reductions read: the one place that names them
+ * (models/README.md, section 8; plot's figures of observations use them). */
+#define OBS_PATH_INSTALLED "/population/installed"
+#define OBS_PATH_PRIMARY "/population/primary"
+#define OBS_PATH_VPN "/population/vpn"
+#define OBS_PATH_DAILY "/population/daily_users/any"
+#define OBS_PATH_MONTHLY "/population/monthly_reach/any"
+
 enum obs_dataset { OBS_INSTALLED, OBS_PRIMARY, OBS_VPN, OBS_VPN_GROWTH, OBS_VPN_RATIO,
-                   OBS_VPN_NEW_RATIO, N_OBS_DATASETS };
+                   OBS_VPN_NEW_RATIO, OBS_DAILY, OBS_MONTHLY_REACH, N_OBS_DATASETS };
 extern const char *const obs_map_names[N_OBS_DATASETS];
+/* The results dataset each reads (one of the OBS_PATH_ above). */
+extern const char *const obs_map_ds_path[N_OBS_DATASETS];
 
 /* The dataset a measure reads unless told otherwise. */
 int obs_map_default(int measure);

@@ -291,10 +291,22 @@ static double *national(const double *x, const size_t *shape, double k)
 
 /* The datasets the figures use (those the file has are read, validated). */
 static const char *const plot_datasets[] = {
-    "/population/primary", "/calls/failed",          "/population/vpn",
+    OBS_PATH_PRIMARY,      "/calls/failed",          OBS_PATH_VPN,
     "/network/border_app", "/network/border_total",  "/network/border_vpn",
     "/censor/inspected",   "/censor/dropped",        "/censor/uninspected",
-    "/network/link_carried", "/network/link_capacity", "/population/installed", NULL,
+    "/network/link_carried", "/network/link_capacity", OBS_PATH_INSTALLED,
+    OBS_PATH_DAILY,        OBS_PATH_MONTHLY,        NULL,
+};
+
+/* The figures drawn only for a scenario's observations (plot_obs.h): the
+ * dataset each measure reads (obs_map.h), its file name and title. */
+static const struct {
+    int ds;
+    const char *name, *title;
+} obs_figures[] = {
+    {OBS_DAILY, "daily_users", "Daily users of each app (messages or calls)"},
+    {OBS_MONTHLY_REACH, "monthly_reach", "Monthly reach of each app, month to date"},
+    {OBS_INSTALLED, "installed", "People with each app"},
 };
 
 /* Dataset `path` (rank `rank`), its shape in shape[], or NULL with a
@@ -591,22 +603,26 @@ static int plot_with(const char *result, const char *dir, int format, char **pat
     if (st == BS_OK)
         atomic_clean(dir); /* what killed plots left */
     if (st == BS_OK)
-        st = fig_population(&r, "/population/primary", "app", "primary",
-                            "People by first-choice calling app", "million people", OBS_PRIMARY);
+        st = fig_population(&r, OBS_PATH_PRIMARY, "app", "primary",
+                            "People by first-choice calling app", "million people", -1);
     if (st == BS_OK)
         st = fig_failed(&r);
     if (st == BS_OK)
-        st = fig_population(&r, "/population/vpn", "vpn", "vpn", "VPN users by protocol",
+        st = fig_population(&r, OBS_PATH_VPN, "vpn", "vpn", "VPN users by protocol",
                             "million people", -1);
-    /* People with each app: drawn for the observations of audiences and
-     * reach that the scenario names (plot_obs.h). */
-    plot_obs inst = {0};
+    /* Daily users, monthly reach, people with each app: drawn for the
+     * observations of audiences and reach that the scenario names. */
     const results_labels *apps = results_run_labels(f, "app");
-    if (st == BS_OK && obs->n > 0 && apps && results_run_array(f, "/population/installed"))
-        plot_obs_points(obs, OBS_INSTALLED, apps->v, apps->n, 1e-6, r.epoch, r.n_days, &inst);
-    if (st == BS_OK && inst.n > 0)
-        st = fig_population(&r, "/population/installed", "app", "installed",
-                            "People with each app", "million people", OBS_INSTALLED);
+    for (size_t k = 0; k < sizeof obs_figures / sizeof obs_figures[0]; k++) {
+        plot_obs pts = {0};
+        const char *path = obs_map_ds_path[obs_figures[k].ds];
+        if (st == BS_OK && obs->n > 0 && apps && results_run_array(f, path))
+            plot_obs_points(obs, obs_figures[k].ds, apps->v, apps->n, 1e-6, r.epoch, r.n_days,
+                            &pts);
+        if (st == BS_OK && pts.n > 0)
+            st = fig_population(&r, path, "app", obs_figures[k].name, obs_figures[k].title,
+                                "million people", obs_figures[k].ds);
+    }
     if (st == BS_OK && results_run_array(f, "/network/border_app"))
         st = fig_border(&r);
     if (st == BS_OK && results_run_array(f, "/censor/inspected"))

@@ -4,9 +4,10 @@
  * their dates, in the colour of their app's line.
  *
  * Which figure an observation goes on follows the dataset its measure reads
- * (analysis/obs_map.h): `primary` (daily_users) on the figure of first
- * choices, `installed` (monthly_users, audience) on the figure of people
- * with each app, drawn only when there are such observations.  Ratios and
+ * (analysis/obs_map.h): `daily_users` (daily_users) on a figure of each
+ * app's daily users, `monthly_reach` (monthly_users) on one of its monthly
+ * reach to date, `installed` (audience) on one of people with each app,
+ * each drawn only when there are such observations.  Ratios and
  * installs have no figure in their unit and are left out; so are
  * observations of an app the figure lacks, and dates outside the run.
  *

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Calibration benchmark (issue 15): blockshift calibrate on the shipped
-# calibration file, configs/calibrate/russia-2025.cfg (5 parameters, 14
-# observations, 10^4 agents, up to 5 generations of 40 particles), timed.
+# calibration file, configs/calibrate/russia-2025.cfg (6 parameters, 14
+# observations, 10^4 agents, up to 4 generations of 24 particles), timed.
 # Prints the row of bench/RESULTS.md, "Calibration (issue 15)".
 #
 # usage: bench/calibrate.sh [BLOCKSHIFT_BIN] [JOBS]   (default build/blockshift, 2)
@@ -15,7 +15,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 start=$(date +%s.%N)
 OMP_NUM_THREADS=1 "$bin" calibrate configs/calibrate/russia-2025.cfg -o "$work/out" -j "$jobs" \
-    2> "$work/log"
+    > "$work/paths" 2> "$work/log"
 end=$(date +%s.%N)
 gens=$(grep -c "kept:" "$work/log" || true)
 runs=$(awk '/proposals .* run \(/{n=$0} END{print n}' "$work/log" | sed 's/.*(\([0-9]*\) runs.*/\1/')

@@ -419,9 +419,10 @@ int calib_out_final(const char *dir, const calib_spec *s, const abc_gen *g, cons
     if (st == BS_OK) {
         f = atomic_stream(a);
         fprintf(f, "# The posterior medians of blockshift calibrate %s (summary.txt beside this\n"
-                   "# file has their 90%% credible intervals).  A list of overrides: use it as\n"
-                   "# the `set` of a sweep, calibration or validation file, or as --set\n"
-                   "# arguments of blockshift run.\n"
+                   "# file has their 90%% credible intervals).  A list of overrides, applied in\n"
+                   "# order before any --set: @include this file at the top level of a scenario\n"
+                   "# (one that has no `set` of its own), or use the list as the `set` of a\n"
+                   "# sweep, calibration or validation file, or as --set arguments.\n"
                    "set = [\n",
                 s->file);
         for (int p = 0; p < k; p++)

@@ -41,7 +41,9 @@ static const char calibrate_usage[] =
     "  -o DIR      the output folder (default results/calibrate/<name>/):\n"
     "              posterior.h5 (every generation's particles, weights, distances),\n"
     "              summary.txt (posterior median and 90% credible interval of each\n"
-    "              parameter), fitted.cfg (the medians as overrides), fit.png\n"
+    "              parameter), fitted.cfg (the medians as a list `set` of overrides,\n"
+    "              for a scenario to @include), fit.png; their paths go to stdout,\n"
+    "              one a line\n"
     "  -j N        N local worker processes (default: the number of cores)\n"
     "  --mpi       an MPI task farm (start with mpirun)\n"
     "  --resume    continue from the last generation in DIR/posterior.h5\n"
@@ -236,9 +238,14 @@ static int calibrate(const cal_args *a, const calib_spec *s, const char *dir,
         fprintf(stderr, "blockshift: %d runs failed (counted as infinitely far); the first: %s\n",
                 cr.runs_failed, cr.first_error);
     if (!a->quiet)
-        fprintf(stderr, "blockshift: calibrate done (%s): %s/summary.txt, %s/posterior.h5, "
-                        "%s/fitted.cfg, %s/fit.png\n",
-                why, dir, dir, dir, dir);
+        fprintf(stderr, "blockshift: calibrate done (%s)\n", why);
+    /* What was written, one path a line, for scripts (as run and sweep):
+     * messages stay on stderr. */
+    static const char *const written[] = {"posterior.h5", "summary.txt", "fitted.cfg",
+                                          "fit.png"};
+    for (size_t i = 0; i < sizeof written / sizeof written[0]; i++)
+        printf("%s/%s\n", dir, written[i]);
+    fflush(stdout);
     rmdir(rundir);
 done:
     for (int t = 0; t < n; t++)

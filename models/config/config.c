@@ -9,7 +9,8 @@
  *   -> read (libconfig, @include relative to the scenario file's folder)
  *   -> scan the source text for integers libconfig 1.5 silently wraps
  *                                                           (config_read.c)
- *   -> apply the --set overrides to the tree                 (config_set.c)
+ *   -> apply a scenario's own `set` list, then the --set overrides, to the
+ *      tree                                                  (config_set.c)
  *   -> walk the tree against the schema: unknown keys, types, units, ranges,
  *      defaults, into a zeroed `world` (or the kind's own struct)
  *   -> config_resolve(): derived fields and cross-field rules (for other
@@ -49,7 +50,10 @@ void config_location(const check_ctx *c, const config_setting_t *s, sbuf *out)
     for (const config_setting_t *p = s; p; p = config_setting_parent(p)) {
         const mark *m = config_setting_get_hook(p);
         if (m && m->kind == MARK_OVERRIDE) {
-            config_sb_printf(out, "--set %s", m->text);
+            if (m->where)
+                config_sb_printf(out, "%s \"%s\"", m->where, m->text);
+            else
+                config_sb_printf(out, "--set %s", m->text);
             return;
         }
         if (config_setting_source_line(p) > 0) {
@@ -744,6 +748,11 @@ static void ctx_free(check_ctx *c)
         }
     }
     free(c->defs);
+    for (int k = 0; c->marks && k < c->n_marks; k++) {
+        free(c->marks[k].where);
+        if (c->marks[k].where) /* a file's entry: its text is a copy */
+            free((char *)c->marks[k].text);
+    }
     free(c->marks);
     free(c->t.n);
     free(c->dir);
@@ -757,8 +766,8 @@ static void ctx_free(check_ctx *c)
 
 /* Every kind of file: read, check against the schema into dst, then the
  * kind's rules; see config_load_file() in config.h. */
-static int load_file(const schema *sc, const char *path, int n_set, char *const *set, void *dst,
-                     config_rules rules, void *arg, char **errors)
+static int load_file(const schema *sc, const char *path, int file_set, int n_set,
+                     char *const *set, void *dst, config_rules rules, void *arg, char **errors)
 {
     if (errors)
         *errors = NULL;
@@ -777,8 +786,7 @@ static int load_file(const schema *sc, const char *path, int n_set, char *const 
     }
     c.dir = folder_of(path);
     c.defs = calloc((size_t)c.t.count, sizeof *c.defs);
-    c.marks = calloc((size_t)n_set + 1, sizeof *c.marks);
-    if (!c.dir || !c.defs || !c.marks) {
+    if (!c.dir || !c.defs) {
         ctx_free(&c);
         return bs_nomem("loading %s", path);
     }
@@ -803,9 +811,14 @@ static int load_file(const schema *sc, const char *path, int n_set, char *const 
         config_parse_error(&c);
     if (parsed) {
         config_check_source_files(&c);
-        for (int i = 0; i < n_set; i++) {
-            c.marks[i] = (mark){MARK_OVERRIDE, set[i] ? set[i] : ""};
-            config_apply_override(&c, c.marks[i].text, &c.marks[i]);
+        if (file_set) /* the file's own `set` list, then the arguments */
+            config_apply_file_set(&c, n_set);
+        else if ((c.marks = calloc((size_t)n_set + 1, sizeof *c.marks)) == NULL)
+            c.err.oom = 1;
+        for (int i = 0; c.marks && i < n_set; i++) {
+            mark *m = &c.marks[c.n_marks++];
+            *m = (mark){MARK_OVERRIDE, set[i] ? set[i] : "", NULL};
+            config_apply_override(&c, m->text, m);
         }
         wpath wp = {{0}, 0};
         load_group(&c, 0, config_root_setting(&c.cfg), config_root_setting(&c.cfg), (char *)dst,
@@ -850,7 +863,7 @@ int config_load_file(const schema *sc, const char *path, void *dst, config_rules
             *errors = NULL;
         return bs_fail(BS_EINPUT, "config_load_file: no schema");
     }
-    return load_file(sc, path, 0, NULL, dst, rules, arg, errors);
+    return load_file(sc, path, 0, 0, NULL, dst, rules, arg, errors);
 }
 
 /* A scenario's rules: config_resolve(). */
@@ -863,5 +876,5 @@ static int scenario_rules(void *dst, check_ctx *c, void *arg)
 
 int config_load(const char *path, int n_set, char *const *set, world *w, char **errors)
 {
-    return load_file(&schema_scenario, path, n_set, set, w, scenario_rules, NULL, errors);
+    return load_file(&schema_scenario, path, 1, n_set, set, w, scenario_rules, NULL, errors);
 }

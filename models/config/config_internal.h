@@ -112,12 +112,14 @@ void config_range_text(const schema_entry *e, char *buf, size_t size);
 /* ------------------------------------------------------- loading (config.c) */
 
 /* Settings we changed carry a mark in their libconfig hook: a value from the
- * command line (errors name the --set argument, not a file), or an integer
+ * command line or from a scenario's `set` list (errors name the --set
+ * argument, or the list's file:line, not the setting's file), or an integer
  * already reported as wrapped (not to be reported again as out of range). */
 enum mark_kind { MARK_OVERRIDE = 1, MARK_WRAPPED };
 typedef struct mark {
     enum mark_kind kind;
     const char *text; /* MARK_OVERRIDE: the "path=value" argument */
+    char *where;      /* NULL: --set; else "file:line: set" of a scenario's list (owned) */
 } mark;
 
 #define MAX_MOVED 64
@@ -127,7 +129,9 @@ struct check_ctx {
     config_t cfg;
     stree t;
     config_t **defs; /* per schema node, the parsed default (lazily) */
-    mark *marks;     /* one per --set argument */
+    mark *marks;     /* one per `set` entry of the file, then one per --set argument */
+    int n_marks;
+    const char *set_where; /* while a file's `set` entry is applied: its mark's where */
     mark wrapped;
     sbuf err;
     int n_err;
@@ -186,5 +190,10 @@ void config_check_source_files(check_ctx *c);
 
 /* Apply one "path=value" argument to the tree; errors name the argument. */
 void config_apply_override(check_ctx *c, const char *arg, mark *m);
+/* A scenario's own overrides: the top-level list `set = ["path=value", ...]`
+ * (the form of calibrate's fitted.cfg, @included by a scenario), taken out
+ * of the tree and applied in order before the n_set --set arguments, which
+ * therefore win.  Fills c->marks (n file entries + n_set + 1). */
+void config_apply_file_set(check_ctx *c, int n_set);
 
 #endif

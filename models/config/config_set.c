@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,10 @@ static void set_error(check_ctx *c, const char *arg, const char *fmt, ...)
 {
     sbuf loc = {0}, msg = {0};
     va_list ap;
-    config_sb_printf(&loc, "--set %s", arg);
+    if (c->set_where)
+        config_sb_printf(&loc, "%s \"%s\"", c->set_where, arg);
+    else
+        config_sb_printf(&loc, "--set %s", arg);
     va_start(ap, fmt);
     config_sb_vprintf(&msg, fmt, ap);
     va_end(ap);
@@ -300,4 +304,54 @@ void config_apply_override(check_ctx *c, const char *arg, mark *m)
         walk_override(c, arg, path, value, m);
     config_destroy(&tmp);
     free(path);
+}
+
+void config_apply_file_set(check_ctx *c, int n_set)
+{
+    config_setting_t *root = config_root_setting(&c->cfg);
+    config_setting_t *l = config_setting_get_member(root, "set");
+    int n = l ? config_setting_length(l) : 0;
+    if (l && !config_setting_is_aggregate(l)) {
+        sbuf loc = {0};
+        config_location(c, l, &loc);
+        config_add_line(c, config_sb_str(&loc), "set",
+                        "expected a list of \"path=value\" strings, like [\"population.scale=500\"]");
+        config_sb_free(&loc);
+        n = 0;
+    }
+    if ((c->marks = calloc((size_t)(n + n_set) + 1, sizeof *c->marks)) == NULL) {
+        c->err.oom = 1;
+        return;
+    }
+    /* Copy the entries first: the list leaves the tree before they apply
+     * (it is no setting of the schema). */
+    for (int i = 0; i < n; i++) {
+        config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
+        const char *text = config_setting_get_string(e);
+        char file[4096], where[4200];
+        /* the list's line: libconfig 1.5 gives a scalar element the line of
+         * the token after it */
+        config_display_file(c, config_setting_source_file(l), file, sizeof file);
+        snprintf(where, sizeof where, "%s:%u: set.[%d]", file, config_setting_source_line(l), i);
+        mark *m = &c->marks[c->n_marks];
+        m->kind = MARK_OVERRIDE;
+        if (!(m->where = strdup(where)) || !(m->text = strdup(text ? text : ""))) {
+            free(m->where);
+            m->where = NULL;
+            c->err.oom = 1;
+            return;
+        }
+        c->n_marks++;
+        if (!text)
+            config_add_line(c, where, NULL, "expected a string \"path=value\"");
+    }
+    if (l)
+        config_setting_remove(root, "set");
+    for (int i = 0; i < c->n_marks; i++) {
+        if (!c->marks[i].text[0])
+            continue;
+        c->set_where = c->marks[i].where;
+        config_apply_override(c, c->marks[i].text, &c->marks[i]);
+    }
+    c->set_where = NULL;
 }

@@ -147,17 +147,19 @@ const schema_entry schema_table[] = {
      "sigma: after a failed attempt, caller and contact agree on another app with hazard "
      "sigma (1 + gamma U_a) iota_b (epsilon + C_b) P_b summed over the candidate apps b "
      "(models/README.md, section 4, step 1b); 0: no pairwise switching",
-     "assumption, not fitted: of the order at which a call block moves most of the blocked "
+     "assumption: of the order at which a call block moves most of the blocked "
      "app's calls within days, as the 13 Aug 2025 call blocks appear to have done (Max 7M daily "
      "users in Aug to 14-16M in Sept 2025, Mediascope via configs/observations/russia-2025.cfg; "
-     "those figures do not measure calls moving, and no run was fitted to them)"},
+     "those figures do not measure calls moving)""; not constrained by blockshift calibrate configs/calibrate/russia-2025.cfg -j 2 "
+     "(2026-12-05: 90% interval 0.18-9.2 against the prior 0.1-10; README.md, Calibration)"},
     {"population.switch_use", PT_REAL, P(switch_use), 0, 0, "1.0", 0, 1000, "", NULL, 0,
      "gamma: how much the pair's use of the failed app for messages (U_a: 0, 1/2, 1) raises "
      "switching (a failure of the app one lives on matters more)",
      "assumption: doubles the hazard for a pair that both message on the failed app"},
     {"population.switch_install", PT_REAL, P(switch_install), 0, 0, "0.3", 0, 1, "", NULL, 0,
      "iota: weight of an app one of the two must install, against 1 for one both have",
-     "assumption: installing costs more than switching to an app one has"},
+     "assumption: installing costs more than switching to an app one has""; not constrained by blockshift calibrate configs/calibrate/russia-2025.cfg -j 2 "
+     "(2026-12-05: 90% interval 0.13-0.85 against the prior 0.02-1; README.md, Calibration)"},
     {"population.switch_new", PT_REAL, P(switch_new), 0, 0, "0.2", 0, 1000, "", NULL, 0,
      "epsilon: weight of an app carrying none of the pair's other calls (C_b = 0), against "
      "epsilon + 1/2 and epsilon + 1 for one that is the first choice of one or both",
@@ -176,7 +178,8 @@ const schema_entry schema_table[] = {
      "A person with a usable app it does not message with (e.g. pre-installed) starts using it "
      "for messages",
      "assumption: half of the pre-installed copies that are kept come into use within about "
-     "2 months"},
+     "2 months""; not constrained by blockshift calibrate configs/calibrate/russia-2025.cfg -j 2 "
+     "(2026-12-05: 90% interval 0.0014-0.086 against the prior 0.001-0.1; README.md, Calibration)"},
     {"population.msg_quit", PT_REAL, P(msg_quit), 0, 0, "0.2", 0, 1, "1/day", NULL, 0,
      "A messaging user whose messages on the app are blocked (share b, direct) stops using it "
      "for messages with probability msg_quit b a day",
@@ -185,13 +188,15 @@ const schema_entry schema_table[] = {
      NULL, 0,
      "An installed app used neither for messages nor for calls this month, nor first choice "
      "nor habitual, is removed with this probability a day",
-     "assumption: an unused app stays on the phone about 3 months"},
+     "assumption: an unused app stays on the phone about 3 months""; not constrained by blockshift calibrate configs/calibrate/russia-2025.cfg -j 2 "
+     "(2026-12-05: 90% interval 0.0011-0.050 against the prior 0.001-0.1; README.md, Calibration)"},
     {"population.vpn_social", PT_REAL, P(vpn_social), 0, 0, "3.0", 0, 1000, "", NULL, 0,
      "k_social: word of mouth; the VPN hazard is v0 A N (1 + k_social s), s the share of "
      "one's contacts with a VPN",
      "assumption: knowing VPN users quadruples the hazard (VPN demand +2000% the day after the "
      "Instagram block of 14 Mar 2022, Top10VPN, configs/observations/russia-2025.cfg: much "
-     "faster than need alone)"},
+     "faster than need alone)""; not constrained by blockshift calibrate configs/calibrate/russia-2025.cfg -j 2 "
+     "(2026-12-05: 90% interval 0.51-15 against the prior 0.3-30; README.md, Calibration)"},
     {"population.vpn_drop", PT_REAL, P(vpn_drop), 0, 0, "0.002", 0, 1, "1/day", NULL, 0,
      "A VPN user who took it up during the run (for calls) and is not detected gives it up with "
      "this probability a day (those with one at the start keep it unless detected: needs beyond "

@@ -3,14 +3,17 @@
 scenario key `observations`) on its figures.
 
 bench/sweep-tiny.cfg (1,000 agents, one week, apps a and b) with
-`observations` naming a file of three rows: a's daily users on 2025-01-04
-(drawn on the figure of first choices), b's audience on 2025-01-05 (on the
-figure of people with each app, drawn only because of it), a VPN demand
-ratio (no figure in its unit: left out).  Checked: primary.dat and
-installed.dat end with a second block holding exactly the rows expected
-(date, value and sd in millions, the app's 1-based column: by hand from the
-file above), their scripts plot `data index 1` with error bars; without the
-key there is no installed figure and no second block; a key naming a file
+`observations` naming a file of four rows: a's daily users on 2025-01-04
+(drawn on a figure of daily users, /population/daily_users/any), b's
+monthly users on 2025-01-07 (on a figure of monthly reach,
+/population/monthly_reach/any), b's audience on 2025-01-05 (on the figure of
+people with each app), each figure drawn only because of its row, and a VPN
+demand ratio (no figure in its unit: left out).  Checked: daily_users.dat,
+monthly_reach.dat and installed.dat end with a second block holding exactly
+the rows expected (date, value and sd in millions, the app's 1-based column:
+by hand from the file above), their scripts plot `data index 1` with error
+bars; the first choices get no observation; without the key none of the
+three figures is drawn and no file has a second block; a key naming a file
 that is not there draws the figures without it, says so, exit 0.
 
 usage: plot_observations.py BLOCKSHIFT_BIN SOURCE_DIR
@@ -39,6 +42,8 @@ with open(os.path.join(tmp, "obs.cfg"), "w") as fh:
     fh.write(f"""observations = (
   {{ date = "2025-01-04"; period = "1d"; measure = "daily_users"; app = "a";
     value = 4500.0; uncertainty = 300.0; unit = "people"; source = "{S}"; }},
+  {{ date = "2025-01-07"; period = "7d"; measure = "monthly_users"; app = "b";
+    value = 6000.0; uncertainty = 400.0; unit = "people"; source = "{S}"; }},
   {{ date = "2025-01-05"; period = "1d"; measure = "audience"; app = "b";
     value = 5000.0; uncertainty = 200.0; unit = "people"; source = "{S}"; }},
   {{ date = "2025-01-06"; period = "1d"; measure = "vpn_demand_ratio";
@@ -69,21 +74,26 @@ def block2(path):
 
 rc, p, fig = plot("with", "obs.cfg")
 check(rc == 0 and p.returncode == 0, "run and plot with observations: exit 0")
-check(block2(os.path.join(fig, "primary.dat")) == [["2025-01-04", "0.0045", "0.0003", "1"]],
-      "primary.dat: a's daily users, in millions, column 1")
+check(block2(os.path.join(fig, "daily_users.dat")) == [["2025-01-04", "0.0045", "0.0003", "1"]],
+      "daily_users.dat: a's daily users, in millions, column 1")
+check(block2(os.path.join(fig, "monthly_reach.dat")) == [["2025-01-07", "0.006", "0.0004", "2"]],
+      "monthly_reach.dat: b's monthly users, in millions, column 2")
 check(os.path.exists(os.path.join(fig, "installed.png")), "installed.png drawn for the audience")
 check(block2(os.path.join(fig, "installed.dat")) == [["2025-01-05", "0.005", "0.0002", "2"]],
       "installed.dat: b's audience, in millions, column 2")
-with open(os.path.join(fig, "primary.gp")) as fh:
-    gp = fh.read()
-check("data index 1 using 1:2:3:4 with yerrorbars" in gp and "data index 0" in gp,
-      "primary.gp draws the observations with error bars")
+check(block2(os.path.join(fig, "primary.dat")) is None, "no observation on the first choices")
+for name in ("daily_users", "monthly_reach"):
+    with open(os.path.join(fig, name + ".gp")) as fh:
+        gp = fh.read()
+    check("data index 1 using 1:2:3:4 with yerrorbars" in gp and "data index 0" in gp,
+          name + ".gp draws the observations with error bars")
 check(block2(os.path.join(fig, "vpn.dat")) is None, "the ratio is on no figure")
 
 rc, p, fig = plot("without", None)
-check(p.returncode == 0 and not os.path.exists(os.path.join(fig, "installed.png"))
+check(p.returncode == 0 and not any(os.path.exists(os.path.join(fig, n + ".png"))
+                                   for n in ("installed", "daily_users", "monthly_reach"))
       and block2(os.path.join(fig, "primary.dat")) is None,
-      "without the key: no installed figure, no observations block")
+      "without the key: no figure of observations, no observations block")
 
 rc, p, fig = plot("missing", "nowhere/obs.cfg")
 check(p.returncode == 0 and "nowhere/obs.cfg" in p.stderr
