@@ -82,6 +82,15 @@ int calib_run_points(calib_runner *cr, int g, int first, int n, const double *th
             if (!cr->first_error[0])
                 snprintf(cr->first_error, sizeof cr->first_error, "%.500s", rep.error);
             unlink(path);
+            /* a run that ran out of memory says nothing of its parameters:
+             * counted as infinitely far it would bias the posterior, so the
+             * calibration stops there: exit 1, out of memory */
+            const char *oom = strstr(rep.error, "out of memory: ");
+            if (oom) {
+                cr->w->cancel(cr->w->ctx);
+                return bs_nomem("a run of generation %d: %.900s", g,
+                                oom + strlen("out of memory: "));
+            }
         }
     }
     return st;

@@ -397,7 +397,7 @@ int sweep_slurm_write(const sweep_spec *s, const char *file, const char *dir,
     put_directives(f, s, adir, o, &z);
     if (put_body(f, s, cwd, self, afile, adir, o, &z) != 0) {
         atomic_abort(af);
-        rc = cli_fail(BS_ENOMEM, "%s: out of memory for its quoted paths", script);
+        rc = cli_fail(BS_ENOMEM, "out of memory: the quoted paths of %s", script);
         goto done;
     }
     if (fchmod(fileno(f), 0755) != 0) {

@@ -16,6 +16,7 @@ extern "C" {
 #include <deque>
 #include <exception>
 #include <memory>
+#include <new>
 #include <string>
 
 using namespace ns3;
@@ -56,6 +57,8 @@ static R guarded(R fail, F f)
 {
     try {
         return f();
+    } catch (const std::bad_alloc& e) { // bs_nomem's wording: what was being allocated
+        bs_nomem("the packet simulation in ns-3 (%s)", e.what());
     } catch (const std::exception& e) {
         bs_fail(BS_ERUNTIME, "ns-3: %s", e.what());
     } catch (...) {

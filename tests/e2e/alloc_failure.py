@@ -3,7 +3,10 @@
 allocated, never a crash, nothing half-written (issue 12, "Memory").
 
 For each command (run, check, params, info, plot, compare, sweep, plot of a
-sweep folder, and reproduce, on tests/data/mini.cfg and files made from it)
+sweep folder, reproduce, sweep --slurm (the batch script), on
+tests/data/mini.cfg and files made from it; calibrate, two generations of four
+particles on bench/sweep-tiny.cfg; and, in a build with the packet engine,
+testbed on a 4-case matrix of configs/testbeds/tspu.cfg)
 the test first counts the allocations blockshift's own code makes (tests/tools/failmalloc.c,
 preloaded: malloc, calloc, realloc, the aligned ones, strdup, strndup,
 realpath, open_memstream and operator new, when called from the blockshift
@@ -82,6 +85,24 @@ if p.returncode != 0:
     print(f"alloc_failure: cannot make the sweep: {p.stderr}")
     sys.exit(1)
 
+# calibrate: a small ABC on the tiny scenario of the sweep benchmark (two
+# generations of four particles: every stage of calibrate, few runs)
+shutil.copy(os.path.join(SRC, "bench", "sweep-tiny.cfg"), tmp)
+with open(os.path.join(tmp, "obs.cfg"), "w") as fh:
+    fh.write('description = "alloc_failure";\nobservations = (\n'
+             '  { date = "2025-01-02"; period = "1d"; measure = "audience"; app = "b"; value = 500.0;\n'
+             '    uncertainty = 150.0; unit = "people"; source = "a made-up figure (a test input)"; }\n);\n')
+with open(os.path.join(tmp, "cal.cfg"), "w") as fh:
+    fh.write('scenario = "sweep-tiny.cfg";\nobservations = ["obs.cfg"];\nseed = 5;\nreplications = 1;\n'
+             'parameters = ( { path = "apps.b.installed"; prior = "uniform"; bounds = [0.2, 0.8]; } );\n'
+             'abc = { particles = 4; generations = 2; min_tolerance = 0.2; };\n')
+HAVE_NS3 = "packet engine (ns-3, blockshift testbed): built" in subprocess.run(
+    [BIN, "--version"], capture_output=True, text=True).stdout
+# testbed: WhatsApp under a STUN rule through OpenVPN, a call a class (4 cases)
+TESTBED = [BIN, "testbed", os.path.join(SRC, "configs", "testbeds", "tspu.cfg"), "-o", "OUT", "--set",
+           'testbed.apps=["whatsapp"]', "--set", 'testbed.techniques=["stun"]', "--set",
+           'testbed.vpns=["openvpn"]', "--set", "testbed.calls=2", "--quiet"]
+
 # name -> argv, with OUT standing for a fresh output folder of each trial
 commands = {
     "run": [BIN, "run", MINI, "-o", "OUT", "--quiet"],
@@ -93,7 +114,11 @@ commands = {
     "plot-sweep": [BIN, "plot", "OUT"],
     "sweep": [BIN, "sweep", os.path.join(tmp, "sweep.cfg"), "-o", "OUT", "-j", "1", "--quiet"],
     "reproduce": [BIN, "reproduce", os.path.join(tmp, "paper.cfg"), "-o", "OUT"],
+    "sweep-slurm": [BIN, "sweep", os.path.join(tmp, "sweep.cfg"), "--slurm", "-o", "OUT"],
+    "calibrate": [BIN, "calibrate", os.path.join(tmp, "cal.cfg"), "-o", "OUT", "-j", "1", "--quiet"],
 }
+if HAVE_NS3:
+    commands["testbed"] = TESTBED
 only = os.environ.get("ALLOC_COMMANDS")
 if only:
     commands = {k: v for k, v in commands.items() if k in only.split(",")}

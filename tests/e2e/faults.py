@@ -4,7 +4,8 @@ under a final name, nothing crashes, and what a killed command left is cleaned
 up by the next one into its folder.
 
   - A full disk: tmpfs of 64K, 128K, 256K, 512K and 2M; run, sweep, plot,
-    compare and reproduce into each (on a roomy disk they write 100K-530K).  Each exits 0 or 1 (never 139, never 2), exit 1 says
+    compare, reproduce and calibrate (two generations of four particles on
+    bench/sweep-tiny.cfg) into each (on a roomy disk they write 100K-530K).  Each exits 0 or 1 (never 139, never 2), exit 1 says
     "No space left on device" (or "disk full"), and every file under a final
     name is complete: every .h5 opens with h5py and has complete=1; every
     other file is byte for byte the one the same command writes on a roomy
@@ -67,9 +68,13 @@ for f in (os.path.join(SRC, "configs", "networks", "toy.cfg"), os.path.join(SRC,
 MINI = os.path.join(tmp, "mini.cfg")
 # The same over a year with ten times the agents, for killing a run mid-way:
 # about 2.5 s of CPU (measured), so the kills at 0.2, 0.5 and 1 s find it running.
+# AddressSanitizer makes it 3 times longer (28 s of CPU against 9.5 s in the
+# normal build, measured on a loaded machine), so under the sanitizers
+# (tests/sanitize.sh) four months of it are as long as the year is here.
+SANITIZED = os.environ.get("BLOCKSHIFT_SANITIZED") == "1"
 LONG = os.path.join(tmp, "long.cfg")
 with open(MINI) as fh, open(LONG, "w") as out:
-    out.write(fh.read().replace('end = "2025-01-21"', 'end = "2025-12-31"')
+    out.write(fh.read().replace('end = "2025-01-21"', 'end = "%s"' % ("2025-04-30" if SANITIZED else "2025-12-31"))
               .replace("scale = 20.0", "scale = 2.0"))
 SWEEP = os.path.join(tmp, "sweep.cfg")
 with open(SWEEP, "w") as fh:
@@ -87,6 +92,18 @@ MANIFEST = os.path.join(tmp, "paper.cfg")
 with open(MANIFEST, "w") as fh:
     fh.write(f'paper = "faults";\nfigures = ( {{ name = "one"; scenario = "{MINI}"; seed = 3;'
              ' plot = "primary"; } );\n')
+# calibrate: two generations of four particles on the sweep benchmark's tiny
+# scenario (every output of calibrate, few runs)
+shutil.copy(os.path.join(SRC, "bench", "sweep-tiny.cfg"), tmp)
+with open(os.path.join(tmp, "obs.cfg"), "w") as fh:
+    fh.write('description = "faults";\nobservations = (\n'
+             '  { date = "2025-01-02"; period = "1d"; measure = "audience"; app = "b"; value = 500.0;\n'
+             '    uncertainty = 150.0; unit = "people"; source = "a made-up figure (a test input)"; }\n);\n')
+CAL = os.path.join(tmp, "cal.cfg")
+with open(CAL, "w") as fh:
+    fh.write('scenario = "sweep-tiny.cfg";\nobservations = ["obs.cfg"];\nseed = 5;\nreplications = 1;\n'
+             'parameters = ( { path = "apps.b.installed"; prior = "uniform"; bounds = [0.2, 0.8]; } );\n'
+             'abc = { particles = 4; generations = 2; min_tolerance = 0.2; };\n')
 ENV = dict(os.environ, OMP_NUM_THREADS="1")
 # FAULTS_ONLY=disk,kill,term,together,nan runs only those parts (to break the
 # code and see one part fail without waiting for the others).
@@ -111,6 +128,7 @@ def commands(out):
         "plot": ["plot", RESULT, "-o", out],
         "compare": ["compare", RESULT, RESULT, "-o", out],
         "reproduce": ["reproduce", MANIFEST, "-o", out, "--quiet"],
+        "calibrate": ["calibrate", CAL, "-o", out, "--quiet", "-j", "1"],
     }
 
 

@@ -16,7 +16,9 @@ and paths must not run anything, shift columns or reach a terminal raw.
   - `info` prints no control character but newlines, and no line of its own
     from a name;
   - a run of a configuration whose names are printable but hostile (allowed
-    by the rule) plots without a canary;
+    by the rule) plots without a canary, and so does `reproduce` of a
+    manifest of it whose paper has a printable hostile name (every script
+    it wrote run by hand too);
   - configurations with names holding a newline, an escape character, a byte
     that is not UTF-8, 32 bytes, or a scenario or sweep named ".." are
     refused: exit 2, "file:line: path: message", nothing run;
@@ -223,6 +225,21 @@ p = run(["plot", h5[0] if h5 else "missing.h5", "-o", os.path.join(tmp, "printab
 check(p.returncode == 0, "and plots: exit 0", p.stderr)
 gp_by_hand(os.path.join(tmp, "printable-plots"), "its scripts")
 no_canary("a configuration with printable hostile names")
+# reproduce: a manifest of that configuration whose paper has a printable
+# hostile name (a figure's name is a word: it names files); every script it
+# wrote run by hand too
+manifest = os.path.join(tmp, "paper.cfg")
+with open(manifest, "w") as fh:
+    fh.write("paper = \"$(touch CANARY)';system('touch CANARY')#\";\n"
+             f'figures = ( {{ name = "one"; scenario = "{ok_cfg}"; seed = 3; plot = "primary"; }} );\n')
+p = run(["reproduce", manifest, "-o", os.path.join(tmp, "printable-paper"), "--quiet"])
+check(p.returncode == 0, "reproduce of a manifest with printable hostile names: exit 0", p.stderr)
+gps = sorted({os.path.dirname(g) for g in glob.glob(os.path.join(glob.escape(os.path.join(tmp, "printable-paper")),
+                                                                  "**", "*.gp"), recursive=True)})
+check(bool(gps), f"reproduce wrote gnuplot scripts ({len(gps)} folder(s))")
+for d in gps:
+    gp_by_hand(d, "reproduce's scripts")
+no_canary("reproduce with printable hostile names")
 
 # ---- configurations with names outside the rule: exit 2 --------------------
 bad = {
