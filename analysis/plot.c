@@ -273,7 +273,7 @@ static double *national(const double *x, const size_t *shape, double k)
 
 /* The datasets the figures use (those the file has are read, validated). */
 static const char *const plot_datasets[] = {
-    "/population/primary", "/calls/failed",          "/population/vpn",
+    "/population/primary", "/calls/failed",          "/population/vpn_users",
     "/network/border_app", "/network/border_total",  "/network/border_vpn",
     "/censor/inspected",   "/censor/dropped",        "/censor/uninspected",
     "/network/link_carried", "/network/link_capacity", NULL,
@@ -301,7 +301,7 @@ static char **names_of(run *r, const char *dim, int *n)
 {
     const results_labels *l = results_run_labels(r->f, dim);
     if (!l) {
-        bs_fail(BS_EINPUT, "%s: /dims/%s: missing", r->result, dim);
+        bs_fail(BS_EINPUT, "%s: dimension %s: missing", r->result, dim);
         return NULL;
     }
     *n = l->n;
@@ -343,7 +343,7 @@ static int fig_failed(run *r)
     if (!cols)
         return bs_last_status();
     if ((size_t)n != sh[1])
-        return bs_fail(BS_EINPUT, "%s: /calls/failed has %zu apps, /dims/app %d", r->result, sh[1], n);
+        return bs_fail(BS_EINPUT, "%s: /calls/failed has %zu apps, dimension app %d", r->result, sh[1], n);
     double *x = malloc(sizeof(double) * (sh[0] * sh[1] + 1));
     if (!x)
         return bs_fail(BS_ENOMEM, "plot: out of memory");
@@ -395,7 +395,7 @@ static int fig_border(run *r)
     char **names = vpn ? names_of(r, "app", &n) : NULL;
     int st = names ? BS_OK : bs_last_status();
     if (st == BS_OK && (size_t)n != sa[1])
-        st = bs_fail(BS_EINPUT, "%s: /network/border_app has %zu apps, /dims/app %d", r->result,
+        st = bs_fail(BS_EINPUT, "%s: /network/border_app has %zu apps, dimension app %d", r->result,
                      sa[1], n);
     size_t per = st == BS_OK ? per_day(r, "/network/border_app", sa[0]) : 0;
     if (st == BS_OK && (!per || st1[0] != sa[0] || sv[0] != sa[0]))
@@ -481,7 +481,7 @@ static int fig_links(run *r)
     int st = names ? BS_OK : bs_last_status();
     if (st == BS_OK && ((size_t)n != sc[1] || sk[0] != sc[1]))
         st = bs_fail(BS_EINPUT, "%s: /network/link_carried has %zu links, /network/link_capacity "
-                                "%zu, /dims/link %d", r->result, sc[1], sk[0], n);
+                                "%zu, dimension link %d", r->result, sc[1], sk[0], n);
     size_t per = st == BS_OK ? per_day(r, "/network/link_carried", sc[0]) : 0;
     if (st == BS_OK && !per)
         st = BS_EINPUT;
@@ -547,7 +547,7 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
         if (f->day[d] < 0 || f->day[d] > 36600 || (d > 0 && f->day[d] <= f->day[d - 1]))
             r.n_days = 0; /* not days in order: refused below */
     if (r.epoch < 0 || r.n_days < 1)
-        st = bs_fail(BS_EINPUT, "%s: /dims/day has no days or no epoch", result);
+        st = bs_fail(BS_EINPUT, "%s: dimension day has no days or no epoch", result);
     if (st == BS_OK && !f->has_events)
         st = bs_fail(BS_EINPUT, "%s: /events: missing", result);
     r.ev = f->events;
@@ -562,7 +562,7 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
     if (st == BS_OK)
         st = fig_failed(&r);
     if (st == BS_OK)
-        st = fig_population(&r, "/population/vpn", "vpn", "vpn", "VPN users by protocol",
+        st = fig_population(&r, "/population/vpn_users", "vpn", "vpn", "VPN users by protocol",
                             "million people");
     if (st == BS_OK && results_run_array(f, "/network/border_app"))
         st = fig_border(&r);

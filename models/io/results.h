@@ -6,9 +6,11 @@
  * error never leaves a file that looks finished.
  *
  * Every dataset is chunked and compressed (shuffle + deflate level 1), has
- * `units` and `description` attributes, and each of its axes is attached to a
- * dimension scale under /dims (with the axis labelled by the dim's name), so
- * h5py and xarray label the axes.  Every HDF5 call is checked; a failure
+ * `units`, `description` and `long_name` attributes, and each of its axes is
+ * attached to a dimension scale at the root, /NAME (with the axis labelled by
+ * the dim's name): the root is an ancestor of every group, so netCDF-4 (and
+ * ncdump, xarray's h5netcdf and netcdf4 engines) see every axis.  Links and
+ * attributes are created in tracked order, as netCDF-4 writes its own files.  Every HDF5 call is checked; a failure
  * returns BS_ERUNTIME with a message naming the file and the object.
  */
 #ifndef BS_RESULTS_H
@@ -18,7 +20,9 @@
 #include <stdio.h>
 
 #define RESULTS_FORMAT "blockshift-results"
-#define RESULTS_FORMAT_VERSION 1
+/* 1: axes under /dims, tables compound datasets, /population/vpn;
+ * 2: netCDF-4/CF (models/README.md, section 8).  Readers read both. */
+#define RESULTS_FORMAT_VERSION 2
 
 typedef struct results results;
 
@@ -33,21 +37,30 @@ int results_commit(results *r);
 /* Close and delete the temporary file.  NULL is a no-op. */
 void results_abort(results *r);
 
-/* Attributes on an object ("/", "/summary", "/dims/day", ...); groups are
+/* Attributes on an object ("/", "/summary", "/day", ...); groups are
  * created as needed.  Strings are stored as variable-length UTF-8. */
 int results_attr_str(results *r, const char *obj, const char *name, const char *value);
 int results_attr_int(results *r, const char *obj, const char *name, long long value);
 int results_attr_double(results *r, const char *obj, const char *name, double value);
 
-/* A dimension /dims/NAME of `n` string labels (app names, regions, ...). */
+/* A dimension /NAME (at the root) of `n` string labels (app names, ...).
+ * The name must not be taken by a group or dataset at the root. */
 int results_dim_names(results *r, const char *name, int n, const char *const *labels,
                       const char *desc);
 
-/* A dimension /dims/NAME of the numbers 0..n-1 (int32) with units ("days"). */
+/* A dimension /NAME of the numbers 0..n-1 (int32) with units ("days since
+ * 2025-07-01 00:00:00"). */
 int results_dim_index(results *r, const char *name, int n, const char *units, const char *desc);
 /* The same with the given values (NULL: 0, 1, ..., n - 1). */
 int results_dim_values(results *r, const char *name, int n, const int *values, const char *units,
                        const char *desc);
+
+/* A time axis /NAME: the values (NULL: 0..n-1) in CF units "UNIT since
+ * EPOCH 00:00:00" (unit "days" or "hours", epoch an ISO date), with
+ * calendar "standard", standard_name "time", axis "T" and the attribute
+ * epoch (the ISO date), so that netCDF tools and xarray decode dates. */
+int results_dim_time(results *r, const char *name, int n, const int *values, const char *unit,
+                     const char *epoch, const char *desc);
 
 /* A dataset of doubles at `path` (parent groups created) with `rank` axes;
  * dims[k] names the dimension of axis k, which must already exist, and the
@@ -58,7 +71,11 @@ int results_write(results *r, const char *path, int rank, const char *const *dim
 /* A scalar variable-length string dataset (the resolved configuration). */
 int results_write_text(results *r, const char *path, const char *text, const char *desc);
 
-/* A table: a 1-D compound dataset of n_rows records (n_rows may be 0). */
+/* A table of n_rows rows (n_rows may be 0): the group `path` with one 1-D
+ * dataset per column (path/NAME; names without '/'), all on the row
+ * dimension path/DIM, which is the column named `dim` if there is one (of
+ * integers), else the row numbers 0..n_rows-1.  The group's attribute
+ * `columns` lists the columns in order; each column has its `units`. */
 enum results_col_type { RCOL_STRING, RCOL_DOUBLE, RCOL_INT };
 typedef struct results_column {
     const char *name;
@@ -66,7 +83,7 @@ typedef struct results_column {
     const void *data; /* const char *const[n_rows], const double[n_rows] or const long long[n_rows] */
     const char *units;
 } results_column;
-int results_write_table(results *r, const char *path, int n_rows, int n_cols,
+int results_write_table(results *r, const char *path, const char *dim, int n_rows, int n_cols,
                         const results_column *cols, const char *desc);
 
 /* Reading values back (results_get.c).  Both check the file first, as
