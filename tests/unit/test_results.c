@@ -257,7 +257,16 @@ static void test_write_commit(void **state)
     assert_string_equal(s, "CF-1.8");
     free(s);
     assert_int_equal(H5Lexists(f, "/dims", H5P_DEFAULT), 0);
-    hid_t day = H5Dopen2(f, "/day", H5P_DEFAULT), app = H5Dopen2(f, "/app", H5P_DEFAULT);
+    /* the root's scales, copied into /calls, which has the data */
+    hid_t rday = H5Dopen2(f, "/day", H5P_DEFAULT), rapp = H5Dopen2(f, "/app", H5P_DEFAULT);
+    assert_true(rday >= 0 && rapp >= 0);
+    assert_true(H5DSis_scale(rday) > 0 && H5DSis_scale(rapp) > 0);
+    s = get_str_attr(rday, "units");
+    assert_string_equal(s, "days since 2022-09-21 00:00:00");
+    free(s);
+    H5Dclose(rday);
+    H5Dclose(rapp);
+    hid_t day = H5Dopen2(f, "/calls/day", H5P_DEFAULT), app = H5Dopen2(f, "/calls/app", H5P_DEFAULT);
     assert_true(day >= 0 && app >= 0);
     assert_true(H5DSis_scale(day) > 0);
     assert_true(H5DSis_scale(app) > 0);
@@ -496,6 +505,11 @@ static void test_write_errors(void **state)
     const results_column nodata[] = {{"a", RCOL_DOUBLE, NULL, ""}};
     assert_int_equal(results_write_table(r, "/t", "row", 2, 1, nodata, "t"), BS_ERUNTIME);
 
+    /* a dataset named like one of its axes (netCDF: a variable of that name
+     * is the axis's coordinate variable) is refused */
+    assert_int_equal(results_write(r, "/g/day", 1, one, v, "1", "x"), BS_ERUNTIME);
+    assert_non_null(strstr(bs_last_error(), "/g/day is taken by a dataset"));
+
     /* an attribute on an existing dataset is fine; the handle still works */
     assert_int_equal(results_attr_str(r, "/x/y", "note", "ok"), BS_OK);
     assert_int_equal(results_attr_str(r, "/", "format", RESULTS_FORMAT), BS_OK);
@@ -527,9 +541,9 @@ static void test_empty(void **state)
     assert_int_equal(results_dim_index(r, "day", 5, "days", "d"), BS_OK);
     assert_int_equal(results_dim_names(r, "vpn", 0, NULL, "no VPNs"), BS_OK);
     const char *dims[] = {"day", "vpn"};
-    /* not /population/vpn, which the layout has as [day][region][vpn]: info
-     * would refuse it (results_check_layout) */
-    assert_int_equal(results_write(r, "/series/vpn", 2, dims, NULL, "people", "x"), BS_OK);
+    /* not /population/vpn_users, which the layout has as [day][region][vpn]:
+     * info would refuse it (results_check_layout) */
+    assert_int_equal(results_write(r, "/series/vpn_users", 2, dims, NULL, "people", "x"), BS_OK);
     const results_column cols[] = {{"date", RCOL_STRING, NULL, ""},
                                    {"strength", RCOL_DOUBLE, NULL, "1"}};
     assert_int_equal(results_write_table(r, "/events", "event", 0, 2, cols, "no events"), BS_OK);
@@ -537,7 +551,7 @@ static void test_empty(void **state)
 
     hid_t f = H5Fopen(fx->path, H5F_ACC_RDONLY, H5P_DEFAULT);
     assert_true(f >= 0);
-    hid_t d = H5Dopen2(f, "/series/vpn", H5P_DEFAULT);
+    hid_t d = H5Dopen2(f, "/series/vpn_users", H5P_DEFAULT);
     assert_true(d >= 0);
     hid_t sp = H5Dget_space(d);
     hsize_t shape[2];
@@ -546,7 +560,7 @@ static void test_empty(void **state)
     assert_int_equal(shape[1], 0);
     H5Sclose(sp);
     assert_chunked(d, 1);
-    hid_t vpn = H5Dopen2(f, "/vpn", H5P_DEFAULT);
+    hid_t vpn = H5Dopen2(f, "/series/vpn", H5P_DEFAULT);
     assert_true(H5DSis_attached(d, vpn, 1) > 0);
     H5Dclose(vpn);
     H5Dclose(d);
