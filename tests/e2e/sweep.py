@@ -34,6 +34,9 @@ import time
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(sys.argv[2], "tests", "tools"))
+import bsfile  # noqa: E402
+
 BIN, SRC = sys.argv[1], sys.argv[2]
 results = {"passed": 0, "failed": 0}
 T_975_1 = 12.7062047361747  # Student t, 97.5% quantile, 1 degree of freedom
@@ -94,7 +97,7 @@ def sweep(path, out, *extra, mpi=None):
 
 def runs_table(d):
     with h5py.File(os.path.join(d, "index.h5"), "r") as f:
-        return f["runs"][:], f["points"][:]
+        return bsfile.table(f, "/runs"), bsfile.table(f, "/points")
 
 
 def same_tables(a, b):
