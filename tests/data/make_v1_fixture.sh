@@ -1,5 +1,6 @@
 #!/bin/bash
-# Regenerate tests/data/v1-run.h5: a results file of format version 1 (the
+# Regenerate tests/data/v1-run.h5 and tests/data/v1-sweep/ (index.h5 and
+# summary.txt of the sweep v1-sweep/sweep.cfg): results of format version 1 (the
 # layout before netCDF-4/CF: axes under /dims, /events a compound table,
 # /population/vpn), which info, plot, compare and reproduce must keep reading
 # (tests/e2e/netcdf_v1.py).  It must be written by a binary of format
@@ -7,7 +8,8 @@
 #   git worktree add /tmp/bs-v1 bb991e1 && (cd /tmp/bs-v1 && ./waf configure --release && cmake --build build -j2)
 #   tests/data/make_v1_fixture.sh /tmp/bs-v1/build/blockshift
 # The run: tests/data/mini.cfg (toy network, 2 apps, 2 regions, a block of
-# app a on 2025-01-10) cut to 12 days, seed 3, run 0 (about 200 KB).
+# app a on 2025-01-10) cut to 12 days, seed 3, run 0 (about 200 KB); the
+# sweep: 2 x 2 points of mini.cfg, 2 replications (an index of about 20 KB).
 set -euo pipefail
 BIN=${1:?usage: make_v1_fixture.sh BLOCKSHIFT_BIN_OF_FORMAT_VERSION_1}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,3 +27,7 @@ with h5py.File(sys.argv[1]) as f:
 PY
 cp "$tmp/v1fixture-seed3-run0.h5" "$SRC/tests/data/v1-run.h5"
 echo "wrote $SRC/tests/data/v1-run.h5"
+cp "$SRC/tests/data/v1-sweep/sweep.cfg" "$tmp/v1sweep.cfg"
+(cd "$tmp" && "$BIN" sweep v1sweep.cfg -o sw -j 2 --quiet)
+cp "$tmp/sw/index.h5" "$tmp/sw/summary.txt" "$SRC/tests/data/v1-sweep/"
+echo "wrote $SRC/tests/data/v1-sweep/index.h5 and summary.txt"

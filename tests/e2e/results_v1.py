@@ -15,7 +15,11 @@ table, /population/vpn.  Today's binary:
   equal; and `compare OLD NEW` reads both, exit 0, "no differences";
 - `reproduce` of a manifest whose figure's replication is the old file (put
   where reproduce looks for it, with the configuration it expects) draws it
-  from that file without running again, exit 0.
+  from that file without running again, exit 0;
+- a sweep folder of version 1 (tests/data/v1-sweep: index.h5 with compound
+  /runs and /points, summary.txt): `plot SWEEPDIR` draws a figure per number
+  (exit 0), and `sweep --summarise` rewrites the index in version 2 with
+  /points equal to the old one's and the same summary.txt.
 
 usage: results_v1.py BLOCKSHIFT_BIN SOURCE_DIR
 """
@@ -94,6 +98,28 @@ p = run("reproduce", "paper.cfg", "-o", "rep")
 check(p.returncode == 0 and "running replication" not in p.stderr
       and os.path.exists(os.path.join(tmp, "rep", "figures", "fig", "vpn.png")),
       f"reproduce draws the v1 file without running again: exit {p.returncode}")
+
+sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
+import bsfile  # noqa: E402
+
+sw = os.path.join(tmp, "v1-sweep")
+shutil.copytree(os.path.join(SRC, "tests", "data", "v1-sweep"), sw)
+p = run("plot", sw)  # draws into SWEEPDIR/plots
+check(p.returncode == 0 and sorted(os.listdir(os.path.join(sw, "plots")))[-1:] == ["final_vpn_share.png"],
+      "plot of a v1 sweep folder: exit 0, a figure per number")
+with h5py.File(os.path.join(sw, "index.h5"), "r") as f:
+    old_points = f["/points"][...]
+p = run("sweep", "--summarise", sw)
+with h5py.File(os.path.join(sw, "index.h5"), "r") as f:
+    new_points = bsfile.table(f, "/points")
+    v = f.attrs["format_version"]
+same = old_points.dtype.names == new_points.dtype.names and all(
+    np.array_equal(old_points[n], new_points[n], equal_nan=old_points[n].dtype.kind == "f")
+    for n in old_points.dtype.names)
+with open(os.path.join(SRC, "tests", "data", "v1-sweep", "summary.txt")) as a, open(os.path.join(sw, "summary.txt")) as b:
+    same_text = a.read() == b.read()
+check(p.returncode == 0 and v == 2 and same and same_text,
+      "sweep --summarise of a v1 sweep: exit 0, index now version 2, same /points and summary.txt")
 
 shutil.rmtree(tmp, ignore_errors=True)
 print(f"{results['passed']} passed, {results['failed']} failed")
