@@ -176,11 +176,13 @@ results *results_create(const char *path)
         free(dir);
     }
 
-    /* netCDF-4 tracks the creation order of links and attributes in every
-     * group (netCDF's own files: NC_CLASSIC_MODEL aside, nc4file.c); it reads
-     * files without, but lists variables by name then.  With the order kept
-     * (root: the file creation list; groups: gcpl), ncdump and xarray list
-     * datasets in the order they were written. */
+    /* netCDF-4 creates every group with the creation order of links and
+     * attributes tracked and indexed (netcdf-c's hdf5create.c), and opens for
+     * writing (nc_open NC_WRITE: NCO, netCDF4-python "a") only files that
+     * have it: h5netcdf issue 128; reading works without.  With the order
+     * kept (root: the file creation list; groups: gcpl; datasets: dcpl_attr)
+     * netCDF tools can also append to a results file, and list its
+     * variables in the order they were written. */
     unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), fcpl = H5Pcreate(H5P_FILE_CREATE);
     r->lcpl = H5Pcreate(H5P_LINK_CREATE);
