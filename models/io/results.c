@@ -54,11 +54,6 @@
 
 #define CHUNK_BYTES (512u * 1024u)
 #define DEFLATE_LEVEL 1
-/* A dataset keeps up to this many attributes in its header (compact) rather
- * than in a separate heap (dense): H5Ocopy of HDF5 1.10 crashes on a
- * dataset with dense attributes tracked in creation order (a time axis has
- * 9: units ... epoch, CLASS, NAME), and group_scale() copies them. */
-#define MAX_COMPACT_ATTRS 32
 
 struct results_dim {
     char *name;
@@ -195,8 +190,7 @@ results *results_create(const char *path)
         H5Pset_link_creation_order(fcpl, order) < 0 || H5Pset_attr_creation_order(fcpl, order) < 0 ||
         H5Pset_link_creation_order(r->gcpl, order) < 0 ||
         H5Pset_attr_creation_order(r->gcpl, order) < 0 ||
-        H5Pset_attr_creation_order(r->dcpl_attr, order) < 0 ||
-        H5Pset_attr_phase_change(r->dcpl_attr, MAX_COMPACT_ATTRS, MAX_COMPACT_ATTRS - 1) < 0) {
+        H5Pset_attr_creation_order(r->dcpl_attr, order) < 0) {
         h5fail(r, "/", "cannot set up property lists");
         CLOSE(H5Pclose, fapl);
         CLOSE(H5Pclose, fcpl);
@@ -668,11 +662,96 @@ int results_dim_time(results *r, const char *name, int n, const int *values, con
     return rc;
 }
 
+/* Copy the attributes of `src` to `dst` (named dpath), but those that make
+ * a dimension scale (H5DSset_scale writes CLASS and NAME; REFERENCE_LIST
+ * lists what is attached). */
+struct attr_copy {
+    results *r;
+    hid_t dst;
+    const char *dpath;
+    int rc;
+};
+
+static herr_t copy_attr(hid_t src, const char *name, const H5A_info_t *info, void *data)
+{
+    (void)info;
+    struct attr_copy *c = data;
+    if (!strcmp(name, "CLASS") || !strcmp(name, "NAME") || !strcmp(name, "REFERENCE_LIST"))
+        return 0;
+    hid_t a = H5Aopen(src, name, H5P_DEFAULT), t = H5I_INVALID_HID, sp = H5I_INVALID_HID;
+    hid_t b = H5I_INVALID_HID;
+    hssize_t n = -1;
+    void *buf = NULL;
+    int read = 0;
+    if (a >= 0 && (t = H5Aget_type(a)) >= 0 && (sp = H5Aget_space(a)) >= 0 &&
+        (n = H5Sget_simple_extent_npoints(sp)) >= 0 &&
+        (buf = calloc(n ? (size_t)n : 1, H5Tget_size(t))) && (read = H5Aread(a, t, buf) >= 0) &&
+        (b = H5Acreate2(c->dst, name, t, sp, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
+        H5Awrite(b, t, buf) >= 0)
+        c->rc = BS_OK;
+    else {
+        char what[300];
+        snprintf(what, sizeof what, "cannot copy attribute %s", name);
+        c->rc = buf ? h5fail(c->r, c->dpath, what)
+                    : bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", c->r->path, c->dpath);
+    }
+    if (read && H5Tdetect_class(t, H5T_VLEN) + H5Tis_variable_str(t) > 0)
+        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, buf);
+    free(buf);
+    CLOSE(H5Aclose, b);
+    CLOSE(H5Sclose, sp);
+    CLOSE(H5Tclose, t);
+    CLOSE(H5Aclose, a);
+    return c->rc == BS_OK ? 0 : -1;
+}
+
+/* Write the scale of dimension NAME again at `dst`: its values (read back
+ * from the root's /NAME) and attributes.  HDF5's H5Ocopy would do it, but
+ * 1.10's crashes when the disk is full (and on a dataset with dense
+ * attributes tracked in creation order). */
+static int copy_scale(results *r, const char *name, const char *dst)
+{
+    char src[256];
+    snprintf(src, sizeof src, "/%s", name);
+    const struct results_dim *dim = find_dim(r, name);
+    hid_t s = H5Dopen2(r->file, src, H5P_DEFAULT);
+    hid_t t = s >= 0 ? H5Dget_type(s) : H5I_INVALID_HID;
+    hid_t sp = s >= 0 ? H5Dget_space(s) : H5I_INVALID_HID, d = H5I_INVALID_HID;
+    hsize_t n = dim ? dim->len : 0;
+    int str = t >= 0 && H5Tget_class(t) == H5T_STRING, read = 0, rc = BS_OK;
+    void *buf = t >= 0 ? calloc(n ? (size_t)n : 1, H5Tget_size(t)) : NULL;
+    if (!dim || s < 0 || t < 0 || sp < 0)
+        rc = h5fail(r, dst, "cannot read the dimension's scale at the root");
+    else if (!buf)
+        rc = bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, dst);
+    else if (n > 0 && !(read = H5Dread(s, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0))
+        rc = h5fail(r, dst, "cannot read the dimension's scale at the root");
+    else if ((d = create_chunked(r, dst, t, 1, &n, !str)) < 0)
+        rc = BS_ERUNTIME;
+    else if (n > 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+        rc = h5fail(r, dst, "cannot write dimension");
+    else if (H5DSset_scale(d, name) < 0)
+        rc = h5fail(r, dst, "cannot make dimension scale");
+    else {
+        struct attr_copy c = {r, d, dst, BS_OK};
+        if (H5Aiterate2(s, H5_INDEX_CRT_ORDER, H5_ITER_INC, NULL, copy_attr, &c) < 0)
+            rc = c.rc != BS_OK ? c.rc : h5fail(r, dst, "cannot copy the attributes");
+    }
+    if (read && str)
+        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, buf);
+    free(buf);
+    CLOSE(H5Dclose, d);
+    CLOSE(H5Sclose, sp);
+    CLOSE(H5Tclose, t);
+    CLOSE(H5Dclose, s);
+    return rc;
+}
+
 /* The scale of dimension NAME for a dataset at `path`: in the dataset's own
- * group, GROUP/NAME, copied (with its attributes) from the root's /NAME the
- * first time the group needs it.  netCDF-4 sees the root's dims from every
- * group, but xarray's open_dataset(file, group=G) labels only the axes
- * whose coordinate variables are in G itself.  Returns the open scale. */
+ * group, GROUP/NAME, a copy of the root's /NAME (copy_scale) made the first
+ * time the group needs it.  netCDF-4 sees the root's dims from every group,
+ * but xarray's open_dataset(file, group=G) labels only the axes whose
+ * coordinate variables are in G itself.  Returns the open scale. */
 static hid_t group_scale(results *r, const char *path, const char *name)
 {
     char scale_path[600], what[700];
@@ -680,23 +759,22 @@ static hid_t group_scale(results *r, const char *path, const char *name)
     int group_len = slash ? (int)(slash - path) : 0;
     snprintf(scale_path, sizeof scale_path, "%.*s/%s", group_len, path, name);
     htri_t ex = group_len ? H5Lexists(r->file, scale_path, H5P_DEFAULT) : 1;
-    if (ex == 0) {
-        char root[256];
-        snprintf(root, sizeof root, "/%s", name);
-        if (H5Ocopy(r->file, root, r->file, scale_path, H5P_DEFAULT, r->lcpl) < 0)
-            ex = -1;
+    if (ex < 0) {
+        h5fail(r, scale_path, "cannot look up object");
+        return H5I_INVALID_HID;
     }
-    hid_t scale = ex < 0 ? H5I_INVALID_HID : H5Dopen2(r->file, scale_path, H5P_DEFAULT);
+    if (ex == 0 && copy_scale(r, name, scale_path) != BS_OK)
+        return H5I_INVALID_HID;
+    hid_t scale = H5Dopen2(r->file, scale_path, H5P_DEFAULT);
     if (scale >= 0 && H5DSis_scale(scale) <= 0) {
         H5Dclose(scale);
-        scale = H5I_INVALID_HID;
         snprintf(what, sizeof what, "%s is taken by a dataset that is not the dimension %s",
                  scale_path, name);
         fail(r, path, what);
-        return scale;
+        return H5I_INVALID_HID;
     }
     if (scale < 0) {
-        snprintf(what, sizeof what, "cannot make the scale %s of dimension %s", scale_path, name);
+        snprintf(what, sizeof what, "cannot open the scale %s of dimension %s", scale_path, name);
         h5fail(r, path, what);
     }
     return scale;
