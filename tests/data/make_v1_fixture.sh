@@ -11,7 +11,7 @@
 # app a on 2025-01-10) cut to 12 days, seed 3, run 0 (about 200 KB); the
 # sweep: 2 x 2 points of mini.cfg, 2 replications (an index of about 20 KB).
 set -euo pipefail
-BIN=${1:?usage: make_v1_fixture.sh BLOCKSHIFT_BIN_OF_FORMAT_VERSION_1}
+BIN=$(realpath -- "${1:?usage: make_v1_fixture.sh BLOCKSHIFT_BIN_OF_FORMAT_VERSION_1}")
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
