@@ -183,10 +183,10 @@ static int fig_pair(run *r, const results_run *b, const char *pb, const char *pa
     char **cols = st == BS_OK ? calloc((size_t)(2 * n) + 1, sizeof *cols) : NULL;
     double *v = st == BS_OK ? calloc(days * (size_t)(2 * n) + 1, sizeof(double)) : NULL;
     if (st == BS_OK && (!cols || !v))
-        st = bs_fail(BS_ENOMEM, "compare: out of memory");
+        st = bs_nomem("the columns of %s (compare)", path);
     char (*lab)[200] = st == BS_OK ? calloc((size_t)(2 * n), sizeof *lab) : NULL;
     if (st == BS_OK && !lab)
-        st = bs_fail(BS_ENOMEM, "compare: out of memory");
+        st = bs_nomem("the labels of %s (compare)", path);
     /* the legend names each run by its file (SCENARIO-seedN-runK) */
     char run_a[80], run_b[80];
     run_label(r->result, run_a, sizeof run_a);
@@ -203,7 +203,7 @@ static int fig_pair(run *r, const results_run *b, const char *pb, const char *pa
                 v[(t / per) * (size_t)(2 * n) + (size_t)(n + i)] += k * y[at] / per;
             }
     if (st == BS_OK) {
-        figure g = {name, title, ylabel, 2 * n, cols, v, 0, n, 0, NULL, {run_a, run_b}};
+        figure g = {name, title, ylabel, 2 * n, cols, v, 0, n, 0, NULL, {run_a, run_b}, NULL};
         st = plot_draw(r, &g);
     }
     free(cols);
@@ -253,15 +253,19 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
         FILE *o = atomic_stream(af);
         size_t cap = QUOTE_ROOM(strlen(pa) + strlen(pb));
         char *qa = malloc(cap), *qb = malloc(cap);
-        if (qa && qb)
+        if (qa && qb) {
             fprintf(o, "# blockshift compare\n# A: %s\n# B: %s\n\n", quote_print(qa, cap, pa),
                     quote_print(qb, cap, pb));
+            per_app(o, a, b, apps, n_apps);
+            per_class(o, a, b);
+            *identical = all_equal(o, a, b);
+            st = atomic_commit(af);
+        } else {
+            atomic_abort(af);
+            st = bs_nomem("the names of %s and %s (compare)", pa, pb);
+        }
         free(qa);
         free(qb);
-        per_app(o, a, b, apps, n_apps);
-        per_class(o, a, b);
-        *identical = all_equal(o, a, b);
-        st = atomic_commit(af);
     }
     char *paths[4] = {0};
     run r = {.f = a, .result = pa, .dir = dir, .format = format, .n_days = (int)da,
@@ -275,7 +279,7 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
                       "Border load by app, two runs", "Gbit/s (daily mean)");
     for (int i = 0; i < r.n_paths; i++) {
         if (st == BS_OK)
-            fprintf(stderr, "blockshift: figure %s\n", paths[i]);
+            printf("%s\n", paths[i]); /* the figures written, for scripts */
         free(paths[i]);
     }
     results_run_free(a);

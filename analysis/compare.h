@@ -18,6 +18,7 @@
 #ifndef BS_COMPARE_H
 #define BS_COMPARE_H
 
+/* The figures' paths are printed on stdout, one a line. */
 int compare_run(const char *a, const char *b, const char *dir, int format, int *identical);
 
 #endif

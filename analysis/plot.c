@@ -1,6 +1,8 @@
 #include "analysis/plot.h"
 
 #include "analysis/plot_internal.h"
+#include "analysis/obs_map.h"
+#include "analysis/plot_obs.h"
 #include "io/results.h"
 #include "base/fsutil.h"
 #include "base/quote.h"
@@ -44,23 +46,9 @@ int plot_need_gnuplot(void)
                                                  "`apt-get install gnuplot-nox` (or ./waf deps)");
 }
 
-long plot_parse_date(const char *iso)
-{
-    struct tm tm = {0};
-    if (sscanf(iso, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
-        return -1;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return (long)(timegm(&tm) / 86400);
-}
+long plot_parse_date(const char *iso) { return obs_map_parse_date(iso); }
 
-static void date_of(long days, char out[11])
-{
-    time_t t = (time_t)days * 86400;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
+static void date_of(long days, char out[11]) { obs_map_date(days, out, 11); }
 
 static int write_dat(const run *r, const figure *g, const char *path)
 {
@@ -82,6 +70,15 @@ static int write_dat(const run *r, const figure *g, const char *path)
         for (int c = 0; c < g->n_cols; c++)
             fprintf(o, " %.9g", g->v[(size_t)d * g->n_cols + c]);
         fputc('\n', o);
+    }
+    if (g->obs && g->obs->n > 0) { /* a second block (gnuplot's index 1) */
+        fputs("\n\n# observations (the scenario's file): date value sd column-of-app\n", o);
+        for (int i = 0; i < g->obs->n; i++) {
+            char date[11];
+            date_of(r->epoch + g->obs->day[i], date);
+            fprintf(o, "%s %.9g %.9g %d\n", date, g->obs->value[i], g->obs->sd[i],
+                    g->obs->col[i]);
+        }
     }
     return atomic_close_stream(o, path); /* every write checked: a full disk is an error */
 }
@@ -254,7 +251,7 @@ int plot_draw(run *r, const figure *g)
         return final_names(st, work, r->dir);
     char *copy = strdup(path);
     if (!copy)
-        return bs_fail(BS_ENOMEM, "plot: out of memory for the name of figure %s", path);
+        return bs_nomem("the name of figure %s (plot)", path);
     r->paths[r->n_paths++] = copy;
     return BS_OK;
 }
@@ -276,7 +273,7 @@ static const char *const plot_datasets[] = {
     "/population/primary", "/calls/failed",          "/population/vpn_users",
     "/network/border_app", "/network/border_total",  "/network/border_vpn",
     "/censor/inspected",   "/censor/dropped",        "/censor/uninspected",
-    "/network/link_carried", "/network/link_capacity", NULL,
+    "/network/link_carried", "/network/link_capacity", "/population/installed", NULL,
 };
 
 /* Dataset `path` (rank `rank`), its shape in shape[], or NULL with a
@@ -309,7 +306,7 @@ static char **names_of(run *r, const char *dim, int *n)
 }
 
 static int fig_population(run *r, const char *path, const char *dim, const char *name,
-                          const char *title, const char *ylabel)
+                          const char *title, const char *ylabel, int obs_ds)
 {
     size_t sh[4];
     int n = 0;
@@ -322,12 +319,15 @@ static int fig_population(run *r, const char *path, const char *dim, const char 
     if (!x || !cols)
         st = bs_last_status() ? bs_last_status() : bs_fail(BS_EINPUT, "%s: cannot read %s or %s", r->result, path, dim);
     else if (!v)
-        st = bs_fail(BS_ENOMEM, "plot: out of memory for the national sums of %s", path);
+        st = bs_nomem("the national sums of %s (plot)", path);
     else if ((size_t)n != sh[2])
         st = bs_fail(BS_EINPUT, "%s: %s has %zu columns but %s has %d names", r->result, path,
                      sh[2], dim, n);
+    plot_obs pts = {0};
+    if (st == BS_OK && obs_ds >= 0 && !r->replay)
+        plot_obs_points(r->obs, obs_ds, cols, n, 1e-6, r->epoch, r->n_days, &pts);
     if (st == BS_OK) {
-        figure g = {name, title, ylabel, n, cols, v, 0, 0, 0, NULL, {NULL, NULL}};
+        figure g = {name, title, ylabel, n, cols, v, 0, 0, 0, NULL, {NULL, NULL}, &pts};
         st = plot_draw(r, &g);
     }
     free(v);
@@ -346,12 +346,12 @@ static int fig_failed(run *r)
         return bs_fail(BS_EINPUT, "%s: /calls/failed has %zu apps, dimension app %d", r->result, sh[1], n);
     double *x = malloc(sizeof(double) * (sh[0] * sh[1] + 1));
     if (!x)
-        return bs_fail(BS_ENOMEM, "plot: out of memory");
+        return bs_nomem("the failed calls of %s (plot)", r->result);
     for (size_t i = 0; i < sh[0] * sh[1]; i++)
         x[i] = in[i] * (r->replay ? 1.0 : 1e-6);
     figure g = {"failed", "Failed calls (\"User not available\") by app",
                 r->replay ? "calls in the phase" : "million calls a day",
-                n, cols, x, 0, 0, 0, NULL, {NULL, NULL}};
+                n, cols, x, 0, 0, 0, NULL, {NULL, NULL}, NULL};
     int st = plot_draw(r, &g);
     free(x);
     return st;
@@ -405,7 +405,7 @@ static int fig_border(run *r)
     char **cols = st == BS_OK ? calloc(nc, sizeof *cols) : NULL;
     double *v = cols ? calloc((hours / per) * nc + 1, sizeof(double)) : NULL;
     if (st == BS_OK && !v)
-        st = bs_fail(BS_ENOMEM, "plot: out of memory");
+        st = bs_nomem("the border traffic of %s (plot)", r->result);
     if (st == BS_OK) {
         const char *label;
         double k = bit_unit(tot, hours, &label, per == 24);
@@ -426,7 +426,7 @@ static int fig_border(run *r)
          * scale; below, the rest of the border's traffic, far larger, with
          * the part of all of it that goes through VPN tunnels. */
         figure g = {"border", "Load on border links: the apps (above), all the rest (below)",
-                    label, (int)nc, cols, v, (int)na, 0, (int)na + 1, label, {NULL, NULL}};
+                    label, (int)nc, cols, v, (int)na, 0, (int)na + 1, label, {NULL, NULL}, NULL};
         st = plot_draw(r, &g);
     }
     free(cols);
@@ -449,21 +449,21 @@ static int fig_censor(run *r)
             break;
         }
         rows = sh[0];
-        if (!v)
-            v = calloc(rows / per * 3 + 1, sizeof(double));
-        for (size_t h = 0; v && h < rows / per * per; h++)
+        if (!v && !(v = calloc(rows / per * 3 + 1, sizeof(double)))) {
+            st = bs_nomem("the hourly sums of %s (plot)", r->result);
+            break;
+        }
+        for (size_t h = 0; h < rows / per * per; h++)
             for (size_t b = 0; b < sh[1]; b++)
                 v[(h / per) * 3 + (size_t)k] += x[h * sh[1] + b] / per;
     }
-    if (st == BS_OK && !v)
-        st = bs_fail(BS_ENOMEM, "plot: out of memory");
     if (st == BS_OK) {
         const char *label;
         size_t n = rows / per * 3;
         double k = bit_unit(v, n, &label, per == 24);
         for (size_t i = 0; i < n; i++)
             v[i] *= k;
-        figure g = {"censor", "The censor's boxes: all of them together", label, 3, cols, v, 0, 0, 0, NULL, {NULL, NULL}};
+        figure g = {"censor", "The censor's boxes: all of them together", label, 3, cols, v, 0, 0, 0, NULL, {NULL, NULL}, NULL};
         st = plot_draw(r, &g);
     }
     free(v);
@@ -506,7 +506,7 @@ static int fig_links(run *r)
     char *cols[5];
     double *v = peak ? calloc(hours / (per ? per : 1) * 5 + 1, sizeof(double)) : NULL;
     if (st == BS_OK && !v)
-        st = bs_fail(BS_ENOMEM, "plot: out of memory");
+        st = bs_nomem("the busiest links of %s (plot)", r->result);
     if (st == BS_OK) {
         for (int j = 0; j < nt; j++)
             cols[j] = names[top[j]];
@@ -519,7 +519,7 @@ static int fig_links(run *r)
         figure g = {"links",
                     per == 24 ? "The busiest links (their peak hour each day)"
                               : "The busiest links (their mean over each phase)",
-                    "utilisation, %", nt, cols, v, 0, 0, 0, NULL, {NULL, NULL}};
+                    "utilisation, %", nt, cols, v, 0, 0, 0, NULL, {NULL, NULL}, NULL};
         st = plot_draw(r, &g);
     }
     free(peak);
@@ -538,7 +538,17 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
         results_run_free(f);
         return st;
     }
-    run r = {.f = f, .result = result, .dir = dir, .format = format, .paths = paths};
+    observation_set *obs = calloc(1, sizeof *obs);
+    if (!obs) {
+        results_run_free(f);
+        return bs_nomem("the observations of %s", result);
+    }
+    if ((st = plot_obs_load(result, obs)) != BS_OK) {
+        free(obs);
+        results_run_free(f);
+        return st;
+    }
+    run r = {.f = f, .result = result, .dir = dir, .format = format, .paths = paths, .obs = obs};
     r.epoch = f->epoch[0] ? plot_parse_date(f->epoch) : -1;
     r.n_days = f->n_days;
     r.replay = f->replay;
@@ -558,12 +568,21 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
         atomic_clean(dir); /* what killed plots left */
     if (st == BS_OK)
         st = fig_population(&r, "/population/primary", "app", "primary",
-                            "People by first-choice calling app", "million people");
+                            "People by first-choice calling app", "million people", OBS_PRIMARY);
     if (st == BS_OK)
         st = fig_failed(&r);
     if (st == BS_OK)
         st = fig_population(&r, "/population/vpn_users", "vpn", "vpn", "VPN users by protocol",
-                            "million people");
+                            "million people", -1);
+    /* People with each app: drawn for the observations of audiences and
+     * reach that the scenario names (plot_obs.h). */
+    plot_obs inst = {0};
+    const results_labels *apps = results_run_labels(f, "app");
+    if (st == BS_OK && obs->n > 0 && apps && results_run_array(f, "/population/installed"))
+        plot_obs_points(obs, OBS_INSTALLED, apps->v, apps->n, 1e-6, r.epoch, r.n_days, &inst);
+    if (st == BS_OK && inst.n > 0)
+        st = fig_population(&r, "/population/installed", "app", "installed",
+                            "People with each app", "million people", OBS_INSTALLED);
     if (st == BS_OK && results_run_array(f, "/network/border_app"))
         st = fig_border(&r);
     if (st == BS_OK && results_run_array(f, "/censor/inspected"))
@@ -571,6 +590,7 @@ int plot_run(const char *result, const char *dir, int format, char **paths, int 
     if (st == BS_OK && results_run_array(f, "/network/link_carried"))
         st = fig_links(&r);
     results_run_free(f);
+    free(obs);
     *n = r.n_paths;
     if (st != BS_OK && !bs_last_error()[0]) /* never a failure without a word */
         st = bs_fail(st, "%s: cannot be plotted: a dataset is missing or malformed", result);

@@ -20,6 +20,7 @@ typedef struct figure {
                            first as an area, the others as lines */
     const char *lower_ylabel; /* its axis label (NULL: ylabel) */
     const char *pair_name[2]; /* pair > 0: the runs' names, for the legend */
+    const struct plot_obs *obs; /* observations drawn as points (plot_obs.h); NULL: none */
 } figure;
 
 typedef struct run {
@@ -34,6 +35,7 @@ typedef struct run {
     int n_ev;
     char **paths;
     int n_paths;
+    const struct observation_set *obs; /* the scenario's observations (plot_obs.h); may be NULL */
 } run;
 
 /* Draw g into r->dir: NAME.dat, NAME.gp, then gnuplot, all in a temporary

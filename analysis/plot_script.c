@@ -1,6 +1,7 @@
 /* The gnuplot script of a figure (plot_internal.h, plot_write_script), and
  * the look every figure shares: terminal, size, fonts, palette, margins. */
 #include "analysis/plot_internal.h"
+#include "analysis/plot_obs.h"
 
 #include "base/atomic.h"
 #include "base/quote.h"
@@ -216,11 +217,18 @@ int plot_write_script(const run *r, const figure *g, const char *path)
     events(o, &rr, rows, text, 1);
     int first = 1;
     int upper_to = g->lower ? g->lower - 1 : g->n_cols;
-    clauses(o, "data", 0, g->n_stack, 1, 0, 0, &first);
+    /* With observations, the .dat has a second block (index 1) of them. */
+    int with_obs = g->obs && g->obs->n > 0;
+    const char *d0 = with_obs ? "data index 0" : "data";
+    clauses(o, d0, 0, g->n_stack, 1, 0, 0, &first);
     if (g->pair > 0)
-        clauses(o, "data", 0, 2 * g->pair, 0, g->pair, 0, &first);
+        clauses(o, d0, 0, 2 * g->pair, 0, g->pair, 0, &first);
     else
-        clauses(o, "data", g->n_stack, upper_to, 0, 0, r->replay, &first);
+        clauses(o, d0, g->n_stack, upper_to, 0, 0, r->replay, &first);
+    if (with_obs) /* in the colour of the app's line (its line type) */
+        fprintf(o, "%sdata index 1 using 1:2:3:4 with yerrorbars lc variable dt 1 pt 7 ps 1.3 "
+                   "lw 2 title 'observed (+-1 sd)'",
+                first ? "plot " : ", \\\n     ");
     fputc('\n', o);
     if (g->lower) { /* the lower panel: column lower - 1 as an area, the rest lines */
         fprintf(o,

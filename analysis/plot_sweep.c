@@ -36,7 +36,7 @@ static int draw(const char *dir, atomic_file *a, const char *script, const char 
         char full[4600];
         snprintf(full, sizeof full, "%s/%s", dir, out);
         if (!(paths[*n] = strdup(full)))
-            st = bs_fail(BS_ENOMEM, "plot: out of memory for the name of figure %s", full);
+            st = bs_nomem("the name of figure %s (plot)", full);
         else
             (*n)++;
     }
@@ -110,11 +110,17 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
         return bs_fail(BS_EINPUT, "%s: no summary.txt (is it a sweep folder? blockshift sweep "
                                   "--summarise %s writes it)", sweepdir, sweepdir);
     char *cols[MAX_COLS];
-    int nc = 0;
+    int nc = 0, nomem = 0;
     while (fgets(line, sizeof line, in))
         if (strncmp(line, "# point ", 8) == 0) {
-            for (char *tok = strtok(line + 2, " \n"); tok && nc < MAX_COLS; tok = strtok(NULL, " \n"))
-                cols[nc++] = strdup(tok);
+            for (char *tok = strtok(line + 2, " \n"); tok && nc < MAX_COLS;
+                 tok = strtok(NULL, " \n")) {
+                if (!(cols[nc] = strdup(tok))) {
+                    nomem = 1;
+                    break;
+                }
+                nc++;
+            }
             break;
         }
     fclose(in);
@@ -122,7 +128,9 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
     while (np + 1 < nc && strcmp(cols[np + 1], "n") != 0)
         np++;
     int st = BS_OK;
-    if (nc < 3 || np < 1 || np + 2 >= nc)
+    if (nomem)
+        st = bs_nomem("the column names of %s", file);
+    else if (nc < 3 || np < 1 || np + 2 >= nc)
         st = bs_fail(BS_EINPUT, "%s: no '# point PARAMETERS n NUMBERS' header line", file);
     snprintf(dir, sizeof dir, "%s/plots", sweepdir);
     if (st == BS_OK)

@@ -6,10 +6,12 @@
 #include "base/fsutil.h"
 #include "base/hash.h"
 #include "base/atomic.h"
+#include "base/progress.h"
 #include "base/status.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -161,7 +163,7 @@ static int read_manifest(const char *file, fig *figs, int *n, char **errors)
     if (errors)
         *errors = NULL;
     if (!m)
-        return bs_fail(BS_ENOMEM, "out of memory reading %s", file);
+        return bs_nomem("reading %s", file);
     int st = config_load_file(&manifest_schema, file, m, manifest_rules, &o, &text);
     free(m);
     if (st == BS_OK)
@@ -260,6 +262,11 @@ static int run_one(const char *self, const fig *f, int r, const char *dir, int q
         fprintf(stderr, "blockshift: figure %s: running replication %d of %s\n", f->name, r, f->scenario);
     pid_t pid = fork();
     if (pid == 0) {
+        /* Its results file's path is ours to report (we report the figures):
+         * its stdout goes nowhere, its messages stay on stderr. */
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0)
+            dup2(null, 1);
         execv(self, argv);
         _exit(127);
     }
@@ -360,9 +367,31 @@ static int copy_file(const char *from, const char *to)
     return atomic_commit(a);
 }
 
-int reproduce_run(const char *manifest, const char *dir, const char *self, int quiet,
+/* Whether figures f and g run the same runs: the same scenario, overrides
+ * and seed (replication r of each is then the same run). */
+static int same_runs(const fig *f, const fig *g)
+{
+    if (strcmp(f->scenario, g->scenario) != 0 || f->seed != g->seed || f->n_set != g->n_set)
+        return 0;
+    for (int k = 0; k < f->n_set; k++)
+        if (strcmp(f->set[k], g->set[k]) != 0)
+            return 0;
+    return 1;
+}
+
+/* The earlier figure whose replication r is this figure's, or -1. */
+static int run_before(const fig *figs, int i, int r)
+{
+    for (int j = 0; j < i; j++)
+        if (figs[j].reps > r && same_runs(&figs[j], &figs[i]))
+            return j;
+    return -1;
+}
+
+int reproduce_run(const char *manifest, const char *dir, const char *self, int mode,
                   int *reproduced, int *compared)
 {
+    int quiet = mode == PROGRESS_OFF;
     static fig figs[MAX_FIG];
     int n = 0;
     *reproduced = *compared = 0;
@@ -381,20 +410,39 @@ int reproduce_run(const char *manifest, const char *dir, const char *self, int q
         st = bs_fail(BS_ERUNTIME, "%s: cannot write (%s)", tmp, strerror(errno));
     if (o)
         atomic_track(tmp);
+    int distinct = 0, done = 0;
+    for (int i = 0; i < n; i++)
+        for (int r = 0; r < figs[i].reps; r++)
+            distinct += run_before(figs, i, r) < 0;
+    progress *pg = progress_new("reproduce", "runs", mode);
+    progress_step(0, distinct, pg);
     for (int i = 0; i < n && st == BS_OK; i++) {
         const fig *f = &figs[i];
         char rundir[4300], figdir[4300], result[4600], first[4600] = "";
-        snprintf(rundir, sizeof rundir, "%s/runs/%s", dir, f->name);
-        snprintf(figdir, sizeof figdir, "%s/figures/%s", dir, f->name);
+        snprintf(rundir, sizeof rundir, "%.4000s/runs/%.63s", dir, f->name);
+        snprintf(figdir, sizeof figdir, "%.4000s/figures/%.63s", dir, f->name);
         st = fsutil_make_dirs(rundir);
         for (int r = 0; r < f->reps && st == BS_OK; r++) {
-            if (!find_result(rundir, f->seed, r, result, sizeof result) || !up_to_date(result, f, r)) {
+            int j = run_before(figs, i, r);
+            if (j >= 0) { /* an identical run, done for an earlier figure: not again */
+                char other[4300];
+                snprintf(other, sizeof other, "%.4000s/runs/%.63s", dir, figs[j].name);
+                if (!find_result(other, f->seed, r, result, sizeof result))
+                    st = bs_fail(BS_ERUNTIME, "figure %s: replication %d of figure %s is missing",
+                                 f->name, r, figs[j].name);
+                else if (!quiet)
+                    fprintf(stderr, "blockshift: figure %s: replication %d is figure %s's\n",
+                            f->name, r, figs[j].name);
+            } else if (!find_result(rundir, f->seed, r, result, sizeof result) ||
+                       !up_to_date(result, f, r)) {
                 st = run_one(self, f, r, rundir, quiet);
                 if (st == BS_OK && !find_result(rundir, f->seed, r, result, sizeof result))
                     st = bs_fail(BS_ERUNTIME, "figure %s: replication %d wrote no results", f->name, r);
             } else if (!quiet) {
                 fprintf(stderr, "blockshift: figure %s: replication %d is there already\n", f->name, r);
             }
+            if (j < 0 && st == BS_OK)
+                progress_step(++done, distinct, pg);
             if (st == BS_OK)
                 st = write_checksums(o, f, r, result);
             if (st == BS_OK && r == 0)
@@ -411,12 +459,14 @@ int reproduce_run(const char *manifest, const char *dir, const char *self, int q
         for (int k = 0; k < np; k++) {
             const char *base = strrchr(paths[k], '/');
             base = base ? base + 1 : paths[k];
-            if (st == BS_OK && !quiet && strncmp(base, f->plot, strlen(f->plot)) == 0 &&
+            if (st == BS_OK && strncmp(base, f->plot, strlen(f->plot)) == 0 &&
                 base[strlen(f->plot)] == '.')
-                fprintf(stderr, "blockshift: figure %s: %s\n", f->name, paths[k]);
+                printf("%s\n", paths[k]); /* the figure, for scripts */
             free(paths[k]);
         }
     }
+    progress_end(pg);
+    fflush(stdout);
     if (o) {
         int cs = atomic_close_stream(o, tmp); /* every write checked */
         st = st == BS_OK ? cs : st;

@@ -13,7 +13,9 @@
  * figures of plot.h (primary, failed, vpn, border, censor, links); `set`
  * overrides parameters as --set does.  For each figure, each replication r
  * (run number r, the figure's seed) is run unless its results file is there,
- * complete, and made from the same configuration (resuming); then the figure
+ * complete, and made from the same configuration (resuming), or an earlier
+ * figure has the same run (scenario, set and seed: run once, used by both,
+ * in that figure's folder); then the figure
  * is drawn from replication 0 and every replication's datasets behind it get
  * a checksum (64 bits over their bytes).  checksums.txt lists them; when a
  * checksums.txt from an earlier run (another machine) is there, each figure
@@ -26,9 +28,11 @@
 #define BS_REPRODUCE_H
 
 /* `self`: the blockshift executable, run for each missing replication.
- * *reproduced and *compared count the figures that matched an earlier
- * checksums.txt and that had one to compare with. */
-int reproduce_run(const char *manifest, const char *dir, const char *self, int quiet,
+ * `mode`: base/progress.h's (PROGRESS_OFF: --quiet, no messages either).
+ * Each figure's path is printed on stdout.  *reproduced and *compared count
+ * the figures that matched an earlier checksums.txt and that had one to
+ * compare with. */
+int reproduce_run(const char *manifest, const char *dir, const char *self, int mode,
                   int *reproduced, int *compared);
 
 /* Read and check `manifest` only: BS_OK, or BS_EINPUT with *errors every

@@ -166,7 +166,7 @@ atomic_file *atomic_open(const char *path)
     if (!dup) {
         free(a);
         free(tmp);
-        bs_fail(BS_ENOMEM, "%s: out of memory for the name of its temporary file", path);
+        bs_nomem("the name of the temporary file for %s", path);
         return NULL;
     }
     a->path = dup;
@@ -187,7 +187,7 @@ atomic_file *atomic_open(const char *path)
         atomic_track(a->tmp);
         a->f = fdopen(fd, "w");
         if (!a->f) {
-            said = bs_fail(BS_ENOMEM, "%s: out of memory for a stream", path) != 0;
+            said = bs_nomem("a stream to write %s", path) != 0;
             close(fd);
             unlink(a->tmp);
             atomic_untrack(a->tmp);

@@ -36,7 +36,7 @@ int fsutil_make_dirs(const char *dir)
         return bs_fail(BS_EINPUT, "empty folder name");
     char *buf = str_dup(dir);
     if (!buf)
-        return bs_fail(BS_ENOMEM, "%s: out of memory", dir);
+        return bs_nomem("the name of folder %s", dir);
     int st = BS_OK;
     /* Each prefix that ends before a '/' (the root itself is not made). */
     for (char *p = buf + 1; st == BS_OK; p++) {

@@ -70,11 +70,16 @@ gsl_rng *rng_stream(uint64_t seed, uint64_t run, const char *name)
 {
     gsl_rng *r = gsl_rng_alloc(rng_philox4x32);
     if (!r) {
-        bs_fail(BS_ENOMEM, "rng: cannot allocate stream '%s'", name);
+        bs_nomem("random stream '%s'", name);
         return NULL;
     }
     philox_rewind(r->state, rng_seed_of(seed, run, name), rng_seed2_of(seed, run, name));
     return r;
+}
+
+void rng_stream_seek(gsl_rng *r, uint64_t id_lo, uint64_t id_hi)
+{
+    philox_rewind(r->state, id_lo, id_hi);
 }
 
 void rng_identity(const gsl_rng *r, uint64_t id[2])

@@ -116,6 +116,15 @@ gsl_rng *rng_stream(uint64_t seed, uint64_t run, const char *name);
  * generator of rng_stream; position in the stream is not included. */
 void rng_identity(const gsl_rng *r, uint64_t id[2]);
 
+/* Give generator r (of type rng_philox4x32, e.g. from rng_stream or
+ * gsl_rng_alloc(rng_philox4x32)) the identity (id_lo, id_hi) and rewind it:
+ * Philox under key id_lo, counters (j, id_hi).  For keyed streams read
+ * through GSL's samplers: id_lo a stream's key and id_hi a structured
+ * coordinate (y << 32 | x), which meets a named stream's hashed id_hi only if
+ * that hash equals it (about one chance in 2^64 per coordinate); the social
+ * graph names each agent's degree draws and each bucket's shuffle so. */
+void rng_stream_seek(gsl_rng *r, uint64_t id_lo, uint64_t id_hi);
+
 /* A uniform 64-bit draw (two 32-bit outputs, the first in the high half).
  * r must be a generator of rng_stream. */
 uint64_t rng_u64(gsl_rng *r);

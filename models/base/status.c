@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static _Thread_local char last_error[2048];
 static _Thread_local int last_status;
@@ -14,6 +15,18 @@ int bs_fail(int code, const char *fmt, ...)
     va_end(ap);
     last_status = code;
     return code;
+}
+
+int bs_nomem(const char *fmt, ...)
+{
+    static const char head[] = "out of memory: ";
+    memcpy(last_error, head, sizeof head);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error + sizeof head - 1, sizeof last_error - (sizeof head - 1), fmt, ap);
+    va_end(ap);
+    last_status = BS_ENOMEM;
+    return BS_ENOMEM;
 }
 
 const char *bs_last_error(void) { return last_error; }

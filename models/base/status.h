@@ -18,6 +18,11 @@ enum bs_status {
  * so that callers can write `return bs_fail(BS_EINPUT, "...")`. */
 int bs_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Record "out of memory: <what>" (what: printf-style, naming what was being
+ * allocated, e.g. "the routes of %d nodes") and return BS_ENOMEM: the one
+ * wording of every allocation failure, which exits 1 (tests/e2e/alloc_failure.py). */
+int bs_nomem(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* The last message recorded by this thread ("" if none).  Owned by the
  * library; valid until the next bs_fail() on this thread. */
 const char *bs_last_error(void);

@@ -50,7 +50,7 @@ char *wire_get_str(wire_reader *r)
     }
     char *s = malloc(n + 1);
     if (!s) {
-        r->bad = 1;
+        r->bad = r->nomem = 1;
         return NULL;
     }
     take(r, s, n);

@@ -20,7 +20,8 @@ void wire_put_str(FILE *f, const char *s); /* NULL is written as "" */
 
 typedef struct wire_reader {
     const char *p, *end;
-    int bad; /* set when something did not fit (or memory ran out) */
+    int bad;   /* set when something did not fit (or memory ran out) */
+    int nomem; /* set (with bad) when memory ran out */
 } wire_reader;
 
 /* The next value; 0 (and r->bad) if it is not all there. */

@@ -69,7 +69,7 @@ censor *censor_new(const world *w)
     return c;
 nomem:
     censor_free(c);
-    bs_fail(BS_ENOMEM, "censor: out of memory");
+    bs_nomem("the censor's tables");
     return NULL;
 }
 
@@ -148,16 +148,6 @@ static double consequence(const censor *c, const rule *r, int a, int k, double *
     return 1.0;
 }
 
-/* Whether unblock rule u clears the cells of app a, class k (an unblock that
- * names protocols and no apps clears only those). */
-static int unblock_clears_cell(const rule *u, int a, int k)
-{
-    const event_cfg *ev = u->ev;
-    if (ev->vpn_mask && ev->apps.n == 0)
-        return 0;
-    return (ev->app_mask >> a & 1u) && (ev->class_mask >> k & 1u);
-}
-
 /* Rule number r of the day acts at ISP i: on which cells (acts[a][k]) and,
  * for a vpn_block, on which protocols (*vpns).  An `unblock` later in the day's
  * list ends the rule on the cells (or protocols) it names in its scope: the
@@ -192,7 +182,7 @@ static int rule_acts(const censor *c, const day_rules *d, int r, int i,
         *vpns &= ~(unsigned)un->ev->vpn_mask;
         for (int a = 0; a < w->n_apps; a++)
             for (int k = 0; k < N_CLASSES; k++)
-                if (unblock_clears_cell(un, a, k))
+                if (events_unblock_clears(un->ev, a, k))
                     acts[a][k] = 0;
     }
     any = *vpns != 0;
@@ -207,37 +197,49 @@ static int rule_acts(const censor *c, const day_rules *d, int r, int i,
  * apps it acts on there (on the testbed's mix: 1 - prod (1 - col_a) over
  * them), or censor.<technique>.collateral (an assumption) if one of them has
  * no measured row. */
-static double rule_collateral(const censor *c, const rule *r, uint8_t acts[MAX_APPS][N_CLASSES])
+static double rule_collateral(const censor *c, const rule *r, const day_rules *d,
+                              uint8_t acts[MAX_APPS][N_CLASSES])
 {
     const world *w = c->w;
     int t = r->ev->technique;
-    double keep = 1.0;
-    int named = 0;
+    double keep = 1.0, width = 0;
+    int named = 0, measured = 1;
     for (int a = 0; a < w->n_apps; a++) {
         int on = 0;
         for (int k = 0; k < N_CLASSES; k++)
             on |= acts[a][k];
         if (!on)
             continue;
+        /* An ip rule's list widens as the censor chases the app's new
+         * addresses (events.h): L times the addresses, 1 - (1 - col)^L. */
+        double L = t == TECH_IP ? d->ip_list[a] : 1.0;
         double col = w->calibration.collateral[a][t];
-        if (col < 0)
-            return w->censor.tech[t].collateral;
-        keep *= 1.0 - col;
-        named = 1;
+        measured &= col >= 0;
+        if (col >= 0)
+            keep *= pow(1.0 - col, L);
+        width += L;
+        named++;
     }
-    return named ? 1.0 - keep : w->censor.tech[t].collateral;
+    if (!named)
+        return w->censor.tech[t].collateral;
+    if (!measured) { /* one assumed collateral for the rule, over its apps' mean width */
+        double col = w->censor.tech[t].collateral, mean = width / named;
+        return mean == 1.0 ? col : 1.0 - pow(1.0 - col, mean);
+    }
+    return 1.0 - keep;
 }
 
 /* Rule r acts at ISP i: every cell it does not act on, and the background,
  * meets its technique's collateral (a shutdown's is in its block of the
  * rest; a vpn_block has none). */
-static void add_collateral(censor *c, const rule *r, int i, uint8_t acts[MAX_APPS][N_CLASSES])
+static void add_collateral(censor *c, const rule *r, const day_rules *d, int i,
+                           uint8_t acts[MAX_APPS][N_CLASSES])
 {
     const world *w = c->w;
     const event_cfg *ev = r->ev;
     if (r->action == ACT_SHUTDOWN || r->action == ACT_VPN_BLOCK)
         return;
-    double k = r->strength * rule_collateral(c, r, acts);
+    double k = r->strength * rule_collateral(c, r, d, acts);
     if (k <= 0)
         return;
     for (int a = -1; a < w->n_apps; a++)
@@ -270,7 +272,7 @@ static void apply_rule(censor *c, const day_rules *d, int ri)
     for (int i = 0; i < c->n_isps; i++) {
         if (!rule_acts(c, d, ri, i, acts, &vpns))
             continue;
-        add_collateral(c, r, i, acts);
+        add_collateral(c, r, d, i, acts);
         for (int v = 0; v < w->n_vpns; v++) {
             if (!(vpns >> v & 1u))
                 continue;

@@ -15,7 +15,8 @@
 
 static const char usage[] =
     "usage: blockshift plot RESULT.h5 [--format png|svg|pdf] [--style S] [--size WxH] [-o DIR]\n"
-    "       blockshift plot SWEEPDIR [--format png|svg|pdf] [--style S] [--size WxH]\n"
+    "                       [--quiet]\n"
+    "       blockshift plot SWEEPDIR [--format png|svg|pdf] [--style S] [--size WxH] [--quiet]\n"
     "\n"
     "Draw the standard figures of a run with gnuplot: people by first-choice app,\n"
     "failed calls, VPN users, and with the flow engine's results the border load,\n"
@@ -30,24 +31,30 @@ static const char usage[] =
     "              (1200x750, 6.5x3.6 in, smaller type, thinner lines) or slides\n"
     "              (1600x900, 10x5.6 in, large type, thick lines)\n"
     "  --size WxH  the figure's size: pixels for png and svg, inches for pdf\n"
+    "  --quiet     no messages (errors still go to stderr)\n"
+    "The path of each figure drawn goes to stdout, one a line.\n"
     "Colours are Okabe and Ito's, safe for colour-blind readers, and every line has\n"
     "its own dash pattern; the scenario's events are labelled above the plot area.\n";
 
-int cli_plot_options(const char *cmd, int argc, char **argv, const char **dir, int *format)
+int cli_plot_options(const char *cmd, int argc, char **argv, const char **dir, int *format,
+                     int *quiet)
 {
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
                                          {"output", required_argument, NULL, 'o'},
                                          {"style", required_argument, NULL, 's'},
                                          {"size", required_argument, NULL, 'z'},
+                                         {"quiet", no_argument, NULL, 'q'},
                                          {NULL, 0, NULL, 0}};
     int style = PLOT_SCREEN;
     double w = 0, h = 0;
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
         if (c == 'o') {
             *dir = optarg;
+        } else if (c == 'q') {
+            *quiet = 1;
         } else if (c == 'f') {
             int f = 0;
             while (f < N_PLOT_FORMATS && strcmp(optarg, plot_format_names[f]) != 0)
@@ -80,6 +87,37 @@ int cli_plot_options(const char *cmd, int argc, char **argv, const char **dir, i
     return 0;
 }
 
+int cli_drawable(const char *cmd, const char *result, int quiet)
+{
+    char level[16];
+    int st = results_output_level(result, level, sizeof level);
+    if (st != BS_OK)
+        return cli_fail(st, "%s", bs_last_error());
+    if (strcmp(level, "summary") == 0)
+        return cli_fail(BS_EINPUT,
+                        "%s: %s was written with --output summary (scenario.output): it holds "
+                        "only the summary numbers (blockshift info shows them), no series to "
+                        "draw; run again with --output daily or full",
+                        cmd, result);
+    if (strcmp(level, "daily") == 0 && !quiet)
+        fprintf(stderr,
+                "blockshift: %s: %s was written with --output daily: no hourly network and "
+                "censor data, so no border, censor or links figure (--output full keeps them)\n",
+                cmd, result);
+    return 0;
+}
+
+/* The figures drawn, on stdout (for scripts); frees the paths. */
+static void print_paths(int st, char **paths, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (st == BS_OK)
+            printf("%s\n", paths[i]);
+        free(paths[i]);
+    }
+    fflush(stdout);
+}
+
 int cmd_plot(int argc, char **argv)
 {
     atomic_signals(); /* an interrupt removes our temporaries and kills gnuplot */
@@ -88,8 +126,8 @@ int cmd_plot(int argc, char **argv)
         return 0;
     }
     const char *dir_arg = NULL;
-    int format = PLOT_PNG;
-    int rc = cli_plot_options("plot", argc, argv, &dir_arg, &format);
+    int format = PLOT_PNG, quiet = 0;
+    int rc = cli_plot_options("plot", argc, argv, &dir_arg, &format, &quiet);
     if (rc)
         return rc;
     if (optind != argc - 1)
@@ -102,11 +140,7 @@ int cmd_plot(int argc, char **argv)
         int st = plot_need_gnuplot();
         if (st == BS_OK)
             st = plot_sweep(result, format, paths, &n);
-        for (int i = 0; i < n; i++) {
-            if (st == BS_OK)
-                fprintf(stderr, "blockshift: figure %s\n", paths[i]);
-            free(paths[i]);
-        }
+        print_paths(st, paths, n);
         return st == BS_OK ? 0 : cli_fail(st, "%s", bs_last_error());
     }
     char dir[4096];
@@ -120,16 +154,14 @@ int cmd_plot(int argc, char **argv)
     int n = 0;
     /* Bad input first, then gnuplot: nothing is made before both are fine. */
     int st = results_check(result);
+    if (st == BS_OK && (rc = cli_drawable("plot", result, quiet)) != 0)
+        return rc;
     if (st == BS_OK)
         st = plot_need_gnuplot();
     if (st == BS_OK && dir_arg)
         st = fsutil_make_dirs(dir);
     if (st == BS_OK)
         st = plot_run(result, dir, format, paths, &n);
-    for (int i = 0; i < n; i++) {
-        if (st == BS_OK)
-            fprintf(stderr, "blockshift: figure %s\n", paths[i]);
-        free(paths[i]);
-    }
+    print_paths(st, paths, n);
     return st == BS_OK ? 0 : cli_fail(st, "%s", bs_last_error());
 }

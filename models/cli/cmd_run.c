@@ -31,10 +31,11 @@ typedef struct run_args {
 
 static const char run_usage[] =
     "usage: blockshift run CONFIG [-o DIR] [--seed N] [--run K] [--set key=value]...\n"
-    "                      [--scale X] [--quiet]\n"
+    "                      [--scale X] [--output full|daily|summary] [--quiet]\n"
     "\n"
     "Run a scenario and write its results to DIR/<scenario>-seed<N>-run<K>.h5\n"
-    "(default DIR: results/<scenario>/).  Progress goes to stderr.\n"
+    "(default DIR: results/<scenario>/), and print its path on stdout; progress\n"
+    "and messages go to stderr.\n"
     "CONFIG is a scenario file, or a scenario's name (NAME or NAME.cfg) looked up as\n"
     "NAME.cfg and scenarios/NAME.cfg in each folder of BLOCKSHIFT_PATH (colon-separated),\n"
     "then in the installed PREFIX/share/blockshift/scenarios/.\n"
@@ -51,15 +52,21 @@ static const char run_usage[] =
     "  --set path=value override any parameter (see blockshift params); repeatable;\n"
     "                   list elements by index or name: apps.whatsapp.bass_q=0.5\n"
     "  --scale X        people per agent (population.scale)\n"
-    "  --quiet          no progress\n";
+    "  --output LEVEL   what the results file keeps (scenario.output): full (the\n"
+    "                   default: every dataset), daily (no hourly network and censor\n"
+    "                   data, a fraction of the size), summary (only /config,\n"
+    "                   /provenance and the /summary numbers); the summary numbers are\n"
+    "                   the same whatever the level\n"
+    "  --quiet          no progress and no messages (errors still go to stderr)\n";
 
 static const char check_usage[] =
-    "usage: blockshift check CONFIG [--set key=value]...\n"
+    "usage: blockshift check CONFIG [--set key=value]... [--quiet]\n"
     "\n"
     "Validate a configuration: every error is reported, as file:line: path: message.\n"
     "Exit 0 if it is clean, 2 otherwise.  A clean configuration's estimated peak\n"
     "memory (for its population.scale; --set population.scale=X for another) and\n"
-    "the memory available are printed (models/README.md, section 10).\n";
+    "the memory available are printed (models/README.md, section 10); --quiet\n"
+    "prints only the errors (the exit code says the rest).\n";
 
 /* A non-negative integer, whole string. */
 static int parse_count(const char *s, long long *out)
@@ -88,7 +95,7 @@ static int add_set(run_args *a, char *kv)
 static int parse_args(int argc, char **argv, run_args *a, int is_run)
 {
     static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'}, {"seed", required_argument, NULL, 's'},
+        {"output", required_argument, NULL, 'O'}, {"seed", required_argument, NULL, 's'},
         {"run", required_argument, NULL, 'r'},    {"set", required_argument, NULL, 'S'},
         {"scale", required_argument, NULL, 'x'},  {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0}};
@@ -98,7 +105,7 @@ static int parse_args(int argc, char **argv, run_args *a, int is_run)
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
-        if (!is_run && c != 'S' && c != '?' && c != ':')
+        if (!is_run && c != 'S' && c != 'q' && c != '?' && c != ':')
             return cli_fail(BS_EINPUT, "check: '%s' is an option of run; check takes only CONFIG "
                                        "and --set (try --help)",
                             argv[optind - 1 - (optarg && optarg == argv[optind - 1])]);
@@ -112,6 +119,18 @@ static int parse_args(int argc, char **argv, run_args *a, int is_run)
         case 'q':
             a->quiet = 1;
             break;
+        case 'O': {
+            static char *const levels[] = {"scenario.output=\"full\"", "scenario.output=\"daily\"",
+                                           "scenario.output=\"summary\""};
+            int k = 0;
+            while (k < N_OUTPUT_LEVELS && strcmp(optarg, world_output_names[k]) != 0)
+                k++;
+            if (k == N_OUTPUT_LEVELS)
+                return cli_fail(BS_EINPUT, "run: --output '%s': use full, daily or summary (the "
+                                           "output folder is -o DIR)", optarg);
+            rc = add_set(a, levels[k]);
+            break;
+        }
         case 'S':
             rc = add_set(a, optarg);
             break;
@@ -209,7 +228,7 @@ int cmd_run(int argc, char **argv)
         return rc;
     world *w = malloc(sizeof *w);
     if (!w)
-        return cli_fail(BS_ENOMEM, "out of memory");
+        return cli_fail(bs_nomem("the world"), "%s", bs_last_error());
     if ((rc = cli_load(a.config, a.n_set, a.set, w)) != 0)
         goto done;
     /* Before the output folder and anything large exist. */
@@ -230,7 +249,7 @@ int cmd_run(int argc, char **argv)
              (long long)w->scenario.seed, (long long)w->scenario.run);
     char *text = config_dump(w);
     if (!text) {
-        rc = cli_fail(BS_ENOMEM, "out of memory");
+        rc = cli_fail(bs_nomem("the configuration text for %s", path), "%s", bs_last_error());
         goto done;
     }
     progress_state ps = {isatty(2), -1};
@@ -251,6 +270,8 @@ int cmd_run(int argc, char **argv)
     }
     if (!a.quiet)
         fprintf(stderr, "blockshift: results in %s\n", path);
+    printf("%s\n", path); /* what was written, for scripts: messages stay on stderr */
+    fflush(stdout);
     rc = 0;
 done:
     free(w);
@@ -269,12 +290,13 @@ int cmd_check(int argc, char **argv)
         return rc;
     world *w = malloc(sizeof *w);
     if (!w)
-        return cli_fail(BS_ENOMEM, "out of memory");
+        return cli_fail(bs_nomem("the world"), "%s", bs_last_error());
     rc = cli_load(a.config, a.n_set, a.set, w);
     if (rc == 0) {
-        fprintf(stderr, "%s: ok (%d regions, %d apps, %d VPN protocols, %d events, %d days)\n",
-                a.config, w->n_regions, w->n_apps, w->n_vpns, w->n_events, w->n_days);
-        memcheck(w, 0, 1);
+        if (!a.quiet)
+            fprintf(stderr, "%s: ok (%d regions, %d apps, %d VPN protocols, %d events, %d days)\n",
+                    a.config, w->n_regions, w->n_apps, w->n_vpns, w->n_events, w->n_days);
+        memcheck(w, 0, !a.quiet);
     }
     free(w);
     return rc;

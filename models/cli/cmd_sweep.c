@@ -7,11 +7,13 @@
 
 #include "base/atomic.h"
 #include "base/fsutil.h"
+#include "base/progress.h"
 #include "base/quote.h"
 #include "base/status.h"
 #include "sweep/sweep_config.h"
 #include "sweep/sweep_farm.h"
 #include "cli/sweep_mpi.h"
+#include "cli/sweep_slurm.h"
 #include "sweep/sweep_pool.h"
 #include "sweep/sweep_spec.h"
 
@@ -29,7 +31,9 @@
 static const char sweep_usage[] =
     "usage: blockshift sweep SWEEP [-o DIR] [-j N] [--sobol N] [--resume] [--quiet]\n"
     "       mpirun -np N blockshift sweep SWEEP --mpi [-o DIR] [--resume] [--quiet]\n"
-    "       blockshift sweep SWEEP --slurm [-o DIR]\n"
+    "       blockshift sweep SWEEP --slurm [--slurm-array] [--nodes N] [--ntasks N]\n"
+    "                        [--time T] [--partition P] [--account A] [-o DIR]\n"
+    "       blockshift sweep SWEEP --runs A-B [-o DIR] [-j N] [--quiet]\n"
     "       blockshift sweep --summarise DIR\n"
     "\n"
     "Run every point of a parameter sweep, each replicated with its own seed, and\n"
@@ -51,9 +55,24 @@ static const char sweep_usage[] =
     "  --resume         continue a sweep in DIR: runs whose results file is complete\n"
     "                   and made from the same configuration are kept, the others run\n"
     "  --slurm          write DIR/sweep.sbatch, a Slurm batch script that runs the\n"
-    "                   sweep with --mpi --resume; edit its #SBATCH lines, then sbatch it\n"
+    "                   sweep with --mpi --resume (its path on stdout); then sbatch it.\n"
+    "                   The coordinating rank runs beside the workers (mpirun\n"
+    "                   --oversubscribe, --allow-run-as-root only as root), not on a task\n"
+    "  --slurm-array    the script as a job array instead: one array task (one core)\n"
+    "                   per chunk of consecutive runs (--runs); when all have ended,\n"
+    "                   --resume gathers the runs into index.h5 without running them\n"
+    "  --ntasks N       worker ranks, or array tasks (default: min(runs, 64))\n"
+    "  --nodes N        machines for the worker ranks (default: Slurm chooses)\n"
+    "  --time T         wall-time limit, MINUTES, HH:MM:SS or D-HH:MM:SS (default: the\n"
+    "                   runs a task does x the longest run of an index.h5 already in DIR,\n"
+    "                   else x 30 minutes, an assumption; x 1.5; said in the script)\n"
+    "  --partition P    the #SBATCH partition (default: none, the cluster's default)\n"
+    "  --account A      the #SBATCH account (default: none)\n"
+    "  --runs A-B       only runs A to B (numbers from 0, as in runs/run-NNNNN.h5), with\n"
+    "                   -j workers, into DIR/runs, keeping finished ones; no index (a\n"
+    "                   chunk of --slurm-array; chunks may run at once in one folder)\n"
     "  --summarise DIR  recompute the summaries of DIR (also done at the end of a sweep)\n"
-    "  --quiet          no progress\n"
+    "  --quiet          no progress (the paths written still go to stdout)\n"
     "\n"
     "One sweep at a time works in a folder: another sweep, --resume or --summarise\n"
     "of it is refused while one runs there (exit 1, naming its process).\n"
@@ -65,7 +84,31 @@ static const char sweep_usage[] =
 typedef struct sweep_args {
     const char *file, *out_dir, *summarise;
     int jobs, mpi, resume, slurm, quiet, sobol;
+    int first, last; /* --runs A-B; last < 0: every run */
+    sweep_slurm_opts so;
 } sweep_args;
+
+/* --runs A-B (or K): run numbers, 0 <= A <= B; checked against the sweep later. */
+static int parse_runs(const char *v, sweep_args *a)
+{
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10), y = x;
+    if (!errno && end != v && *end == '-') {
+        const char *b = end + 1;
+        y = strtol(b, &end, 10);
+        if (end == b)
+            end = (char *)v; /* "3-": no second number */
+    }
+    if (errno || end == v || *end || *v == '-' || x < 0 || y < x || y >= SWEEP_MAX_RUNS)
+        return cli_fail(BS_EINPUT,
+                        "sweep: --runs '%s' is not a range of run numbers A-B (0 <= A <= B) or "
+                        "one run K",
+                        v);
+    a->first = (int)x;
+    a->last = (int)y;
+    return 0;
+}
 
 static int parse_args(int argc, char **argv, sweep_args *a)
 {
@@ -78,15 +121,37 @@ static int parse_args(int argc, char **argv, sweep_args *a)
                                          {"summarize", required_argument, NULL, 'S'},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"sobol", required_argument, NULL, 'b'},
+                                         {"runs", required_argument, NULL, 'R'},
+                                         {"slurm-array", no_argument, NULL, 'A'},
+                                         {"nodes", required_argument, NULL, 1},
+                                         {"ntasks", required_argument, NULL, 1},
+                                         {"time", required_argument, NULL, 1},
+                                         {"partition", required_argument, NULL, 1},
+                                         {"account", required_argument, NULL, 1},
                                          {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
+    a->last = -1;
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "o:j:q", opts, NULL)) != -1) {
+    int at;
+    while ((c = getopt_long(argc, argv, "o:j:q", opts, &at)) != -1) {
         char *end;
         long v;
+        int rc;
         switch (c) {
+        case 1: /* a Slurm option */
+            if ((rc = sweep_slurm_option(&a->so, opts[at].name, optarg)) != 0)
+                return rc;
+            break;
+        case 'A':
+            a->so.array = 1;
+            a->slurm = 1;
+            break;
+        case 'R':
+            if ((rc = parse_runs(optarg, a)) != 0)
+                return rc;
+            break;
         case 'o':
             a->out_dir = optarg;
             break;
@@ -133,7 +198,8 @@ static int parse_args(int argc, char **argv, sweep_args *a)
                         argv[optind + 1]);
     a->file = optind < argc ? argv[optind] : NULL;
     if (a->summarise) {
-        if (a->file || a->out_dir || a->jobs || a->mpi || a->resume || a->slurm || a->sobol)
+        if (a->file || a->out_dir || a->jobs || a->mpi || a->resume || a->slurm || a->sobol ||
+            a->so.given || a->last >= 0)
             return cli_fail(BS_EINPUT, "sweep: --summarise DIR takes nothing else (try --help)");
         return 0;
     }
@@ -144,7 +210,13 @@ static int parse_args(int argc, char **argv, sweep_args *a)
                                    "no -j, --mpi or --resume");
     if (a->mpi && a->jobs)
         return cli_fail(BS_EINPUT, "sweep: with --mpi, mpirun -np N sets the workers, not -j");
-    return 0;
+    if (a->so.given && !a->slurm)
+        return cli_fail(BS_EINPUT, "sweep: --nodes, --ntasks, --time, --partition and --account "
+                                   "size the --slurm batch script: give --slurm too");
+    if (a->last >= 0 && (a->slurm || a->mpi || a->resume))
+        return cli_fail(BS_EINPUT, "sweep: --runs A-B (a chunk of a --slurm-array job) takes no "
+                                   "--slurm, --mpi or --resume (it always keeps finished runs)");
+    return a->slurm ? sweep_slurm_check(&a->so) : 0;
 }
 
 /* ---- progress -------------------------------------------------------------- */
@@ -153,23 +225,12 @@ typedef struct progress_state {
     int tty, shown_tenth, shown_failed;
 } progress_state;
 
-static void fmt_time(double s, char *buf, size_t n)
-{
-    long t = (long)(s + 0.5);
-    if (t < 60)
-        snprintf(buf, n, "%lds", t);
-    else if (t < 3600)
-        snprintf(buf, n, "%ldm%02lds", t / 60, t % 60);
-    else
-        snprintf(buf, n, "%ldh%02ldm", t / 3600, t / 60 % 60);
-}
-
 static void show_progress(const sweep_progress *p, int final, void *arg)
 {
     progress_state *ps = arg;
     char t[32] = "", reused[48] = "", line[200];
     if (final || p->eta >= 0)
-        fmt_time(final ? p->elapsed : p->eta, t, sizeof t);
+        progress_time(final ? p->elapsed : p->eta, t, sizeof t);
     if (p->reused)
         snprintf(reused, sizeof reused, " (%d from before)", p->reused);
     snprintf(line, sizeof line, "sweep: %d/%d done%s, %d running, %d failed, %s%s", p->done,
@@ -229,162 +290,14 @@ static int load_spec(const char *file, int sobol, sweep_spec **s, uint64_t **has
     if (st != BS_OK)
         return errors ? cli_report_errors(st, errors) : cli_fail(st, "%s", bs_last_error());
     if (hashes && !(*hashes = calloc((size_t)(*s)->n_runs, sizeof **hashes)))
-        return cli_fail(BS_ENOMEM, "out of memory");
+        return cli_fail(bs_nomem("the hashes of %d runs", (*s)->n_runs), "%s", bs_last_error());
     st = sweep_config_check(*s, hashes ? *hashes : NULL, &errors);
     if (st != BS_OK)
         return errors ? cli_report_errors(st, errors) : cli_fail(st, "%s", bs_last_error());
     return 0;
 }
 
-/* A path for a shell script, in single quotes (quote_sh); 0, or -1 if too long. */
-static int put_quoted(FILE *f, const char *s)
-{
-    size_t cap = QUOTE_ROOM(strlen(s));
-    char *q = malloc(cap);
-    int rc = q ? quote_sh(q, cap, s) : -1;
-    if (rc == 0)
-        fputs(q, f);
-    free(q);
-    return rc;
-}
-
-/* A value of an #SBATCH line, as sbatch reads those (src/sbatch/opt.c,
- * _get_argument: blanks end a word, '#' starts a comment, quotes group, '\'
- * takes the next character as it is): in double quotes with '"' and '\'
- * escaped; with `pattern`, '%' doubled ('%%' is '%' in Slurm's file name
- * patterns, where %j is the job).  The text holds no control character
- * (write_slurm refuses those). */
-static void put_sbatch(FILE *f, const char *s, int pattern)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        if (*s == '%' && pattern)
-            fputc('%', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-/* A folder the batch script cannot name faithfully: a control character
- * would end the #SBATCH and comment lines and start a line of its own; a
- * '\' turns Slurm's file name patterns off (--output's %j would stay %j). */
-static int unfit_for_slurm(const char *dir)
-{
-    if (!quote_has_control(dir) && !strchr(dir, '\\'))
-        return 0;
-    char shown[QUOTE_ROOM(PATH_MAX)];
-    return cli_fail(BS_EINPUT,
-                    "sweep --slurm: the output folder %s holds a control character (a newline?) "
-                    "or a backslash: it would break the batch script's #SBATCH lines; choose "
-                    "another with -o",
-                    quote_print(shown, sizeof shown, dir));
-}
-
-/* DIR/sweep.sbatch, written to a unique temporary and renamed into place
- * when complete (base/atomic.h): a full disk or a kill leaves no half
- * script, and two --slurm into one folder both succeed. */
-static int write_slurm(const sweep_spec *s, const char *file, const char *dir)
-{
-    char script[PATH_MAX + 64], self[PATH_MAX], cwd[PATH_MAX];
-    char *adir = realpath(dir, NULL), *afile = realpath(file, NULL);
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    int rc = 0;
-    if (!adir || !afile || n <= 0 || !getcwd(cwd, sizeof cwd)) {
-        rc = cli_fail(BS_ERUNTIME, "sweep --slurm: cannot find the absolute paths: %s",
-                      strerror(errno));
-        goto done;
-    }
-    self[n] = '\0';
-    if ((rc = unfit_for_slurm(adir)) != 0) /* the absolute path too */
-        goto done;
-    snprintf(script, sizeof script, "%s/sweep.sbatch", adir);
-    atomic_signals(); /* an interrupt removes the temporary */
-    atomic_clean(adir); /* the temporaries of killed --slurm and sweeps */
-    atomic_file *af = atomic_open(script);
-    if (!af) {
-        rc = cli_fail(bs_last_status(), "%s", bs_last_error());
-        goto done;
-    }
-    FILE *f = atomic_stream(af);
-    char *qscript = malloc(QUOTE_ROOM(strlen(script))); /* for a command to copy */
-    if (!qscript || quote_sh(qscript, QUOTE_ROOM(strlen(script)), script) != 0) {
-        free(qscript);
-        atomic_abort(af);
-        rc = cli_fail(BS_ENOMEM, "%s: out of memory for its quoted name", script);
-        goto done;
-    }
-    fprintf(f,
-            "#!/bin/bash\n"
-            "# blockshift sweep %s (%d runs) as an MPI task farm under Slurm: rank 0 hands\n"
-            "# the runs out, every other rank does them, one run per rank and core.\n"
-            "# Edit the #SBATCH lines for your cluster, then submit:  sbatch %s\n"
-            "# Stopped by the time limit or a failure?  Submit it again: --resume keeps\n"
-            "# every finished run.\n"
-            "#SBATCH --job-name=",
-            s->name, s->n_runs, qscript);
-    char job[SWEEP_NAME_SIZE + 8];
-    snprintf(job, sizeof job, "bs-%s", s->name);
-    put_sbatch(f, job, 0);
-    fputs("\n"
-          "#SBATCH --nodes=2               # machines\n"
-          "#SBATCH --ntasks-per-node=32    # MPI ranks per machine: one per core\n"
-          "#SBATCH --cpus-per-task=1\n"
-          "#SBATCH --mem-per-cpu=2G        # memory of one run (10^5 agents: well under 1G)\n"
-          "#SBATCH --time=04:00:00         # wall-time limit\n"
-          "#SBATCH --output=",
-          f);
-    put_sbatch(f, adir, 1);
-    fputs("/slurm-%j.out\n"
-          "##SBATCH --partition=PARTITION  # remove one '#' to use these\n"
-          "##SBATCH --account=ACCOUNT\n"
-          "\n"
-          "set -euo pipefail\n"
-          "# module load openmpi            # if your cluster provides MPI as a module\n"
-          "export OMP_NUM_THREADS=1\n"
-          "cd ",
-          f);
-    int bad = put_quoted(f, cwd) != 0;
-    fputs("\nmpirun ", f);
-    bad |= put_quoted(f, self) != 0;
-    fputs(" sweep ", f);
-    bad |= put_quoted(f, afile) != 0;
-    fputs(" -o ", f);
-    bad |= put_quoted(f, adir) != 0;
-    if (s->sobol_option)
-        fprintf(f, " --sobol %d", s->sobol_option);
-    fputs(" --mpi --resume\n", f);
-    if (bad) {
-        free(qscript);
-        atomic_abort(af);
-        rc = cli_fail(BS_ENOMEM, "%s: out of memory for its quoted paths", script);
-        goto done;
-    }
-    if (fchmod(fileno(f), 0755) != 0) {
-        int e = errno;
-        free(qscript);
-        atomic_abort(af);
-        rc = cli_fail(BS_ERUNTIME, "%s: cannot make it executable (%s)", script, strerror(e));
-        goto done;
-    }
-    if (atomic_commit(af) != BS_OK) { /* every write checked, then renamed into place */
-        free(qscript);
-        rc = cli_fail(BS_ERUNTIME, "%s", bs_last_error());
-        goto done;
-    }
-    fprintf(stderr,
-            "blockshift: wrote %s\n"
-            "blockshift: edit its #SBATCH lines (machines, ranks, memory, time), then: sbatch %s\n",
-            script, qscript);
-    free(qscript);
-done:
-    free(adir);
-    free(afile);
-    return rc;
-}
-
-static int cores(void)
+int cli_cores(void)
 {
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
@@ -413,7 +326,7 @@ static int carry_out(const sweep_args *a, const sweep_spec *s, const uint64_t *h
 {
     sweep_pool *pool = NULL;
     sweep_workers w;
-    int slots = a->jobs ? a->jobs : cores();
+    int slots = a->jobs ? a->jobs : cli_cores();
 #ifdef BS_WITH_MPI
     if (a->mpi)
         w = sweep_mpi_workers(&stop_flag);
@@ -421,16 +334,21 @@ static int carry_out(const sweep_args *a, const sweep_spec *s, const uint64_t *h
 #endif
     {
         if (!(pool = sweep_pool_new(slots)))
-            return cli_fail(BS_ENOMEM, "%s", bs_last_error());
+            return cli_fail(bs_last_status(), "%s", bs_last_error());
         w = sweep_pool_workers(pool);
     }
     /* Runs share the cores (OMP_NUM_THREADS, when set, decides). */
     int threads = 0;
     if (!a->mpi && !getenv("OMP_NUM_THREADS"))
-        threads = cores() / slots > 0 ? cores() / slots : 1;
+        threads = cli_cores() / slots > 0 ? cli_cores() / slots : 1;
     progress_state ps = {isatty(2), -1, 0};
-    sweep_farm_opts o = {dir, a->resume, threads, &stop_flag, a->quiet ? NULL : show_progress, &ps};
-    if (!a->quiet)
+    sweep_farm_opts o = {dir,      a->resume, threads, &stop_flag, a->quiet ? NULL : show_progress,
+                         &ps,      a->first,  a->last};
+    int part = a->last >= 0;
+    if (!a->quiet && part)
+        fprintf(stderr, "blockshift: sweep %s: runs %d-%d of 0-%d on %d worker process%s, into %s/runs\n",
+                s->name, a->first, a->last, s->n_runs - 1, w.slots, w.slots == 1 ? "" : "es", dir);
+    else if (!a->quiet)
         fprintf(stderr,
                 "blockshift: sweep %s: %d runs (%d points x %d replications) on %d %s, into "
                 "%s\n",
@@ -438,9 +356,8 @@ static int carry_out(const sweep_args *a, const sweep_spec *s, const uint64_t *h
                 a->mpi ? (w.slots == 1 ? "MPI rank" : "MPI worker ranks")
                        : (w.slots == 1 ? "worker process" : "worker processes"),
                 dir);
-    if (a->resume && !a->quiet)
-        fprintf(stderr, "blockshift: --resume: checking the results files already in %s/runs\n",
-                dir);
+    if ((a->resume || part) && !a->quiet)
+        fprintf(stderr, "blockshift: checking the results files already in %s/runs\n", dir);
     struct sigaction old[3];
     stop_flag = 0;
     catch_signals(old);
@@ -451,11 +368,23 @@ static int carry_out(const sweep_args *a, const sweep_spec *s, const uint64_t *h
     *interrupted = t.interrupted;
     if (st != BS_OK)
         return cli_fail(st, "%s", bs_last_error());
+    if (t.interrupted && part) {
+        fprintf(stderr, "blockshift: interrupted: %d of runs %d-%d done; run the chunk again "
+                        "to continue it\n", t.ok + t.failed, a->first, a->last);
+        return 1;
+    }
     if (t.interrupted) {
         fprintf(stderr,
                 "blockshift: interrupted: %d of %d runs done; the index is in %s/index.h5.\n"
                 "blockshift: continue with: blockshift sweep %s -o %s --resume\n",
                 t.ok + t.failed, t.total, dir, a->file, dir);
+        return 1;
+    }
+    if (t.failed && part) {
+        fprintf(stderr, "blockshift: %d of runs %d-%d failed; the gathering --resume runs them "
+                        "again\n", t.failed, a->first, a->last);
+        if (t.first_error[0])
+            fprintf(stderr, "blockshift: the first failure: %s\n", t.first_error);
         return 1;
     }
     if (t.failed) {
@@ -467,11 +396,16 @@ static int carry_out(const sweep_args *a, const sweep_spec *s, const uint64_t *h
             fprintf(stderr, "blockshift: the first failure: %s\n", t.first_error);
         return 1;
     }
+    if (part) {
+        if (!a->quiet)
+            fprintf(stderr, "blockshift: runs %d-%d done (%d from before) in %s/runs; when every "
+                            "chunk is done, --resume gathers them into the index\n",
+                    a->first, a->last, t.reused, dir);
+        return 0;
+    }
     if (!a->quiet)
-        fprintf(stderr,
-                "blockshift: sweep done: %d runs ok (%d from before); %s/index.h5, "
-                "%s/summary.txt\n",
-                t.ok, t.reused, dir, dir);
+        fprintf(stderr, "blockshift: sweep done: %d runs ok (%d from before)\n", t.ok, t.reused);
+    printf("%s/index.h5\n%s/summary.txt\n", dir, dir); /* what was written, for scripts */
     return 0;
 }
 
@@ -492,7 +426,12 @@ static int sweep_main(int argc, char **argv, int *interrupted)
         snprintf(dir, sizeof dir, "%s", a.out_dir);
     else
         snprintf(dir, sizeof dir, "results/sweeps/%s", s->name);
-    if (!a.slurm && !a.resume && sweep_farm_exists(dir)) {
+    if (a.last >= s->n_runs) {
+        rc = cli_fail(BS_EINPUT, "sweep: --runs %d-%d: the sweep has runs 0-%d", a.first, a.last,
+                      s->n_runs - 1);
+        goto done;
+    }
+    if (!a.slurm && !a.resume && a.last < 0 && sweep_farm_exists(dir)) {
         int lock = fsutil_lock(dir, "sweep"); /* a sweep at work there is said so (exit 1) */
         if (lock < 0) {
             rc = cli_fail(lock, "%s", bs_last_error());
@@ -505,14 +444,15 @@ static int sweep_main(int argc, char **argv, int *interrupted)
                       dir);
         goto done;
     }
-    if (a.slurm && (rc = unfit_for_slurm(dir)) != 0) /* before making it */
+    if (a.slurm && (rc = sweep_slurm_unfit_dir(dir)) != 0) /* before making it */
         goto done;
     int st = fsutil_make_dirs(dir);
     if (st != BS_OK) {
         rc = cli_fail(st, "%s", bs_last_error());
         goto done;
     }
-    rc = a.slurm ? write_slurm(s, a.file, dir) : carry_out(&a, s, hashes, dir, interrupted);
+    rc = a.slurm ? sweep_slurm_write(s, a.file, dir, &a.so)
+                 : carry_out(&a, s, hashes, dir, interrupted);
 done:
     sweep_spec_free(s);
     free(hashes);

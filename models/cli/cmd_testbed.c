@@ -25,6 +25,7 @@ int cmd_testbed(int argc, char **argv)
 #include "io/results.h"
 #include "base/atomic.h"
 #include "base/fsutil.h"
+#include "base/progress.h"
 #include "base/status.h"
 #include "testbed/testbed.h"
 #include "cli/testbed_replay.h"
@@ -42,8 +43,9 @@ int cmd_testbed(int argc, char **argv)
 
 static const char usage[] =
     "usage: blockshift testbed CONFIG [-o DIR] [--seed N] [--set key=value]...\n"
-    "                          [--calibration-out FILE] [--quiet]\n"
+    "                          [--calibration-out FILE] [--progress] [--quiet]\n"
     "       blockshift testbed SCENARIO --replay [-o DIR] [--seed N] [--set key=value]...\n"
+    "                          [--progress] [--quiet]\n"
     "\n"
     "Run the packet-level (ns-3) testbed of CONFIG: every case of its matrix (app,\n"
     "technique, VPN protocol; see the testbed.* parameters) on its network, and write\n"
@@ -54,11 +56,17 @@ static const char usage[] =
     "                          in miniature: testbed.replay_users people calling each\n"
     "                          other through the censor boxes for testbed.phase_seconds\n"
     "                          of each phase between events; writes\n"
-    "                          DIR/<scenario>-replay-seed<N>.h5, which blockshift plot draws\n";
+    "                          DIR/<scenario>-replay-seed<N>.h5, which blockshift plot draws\n"
+    "  --progress              progress lines with the time left on stderr even when it is\n"
+    "                          not a terminal (a tenth of the work a line); on a terminal\n"
+    "                          the progress line is always shown\n"
+    "  --quiet                 no progress and no messages (errors still go to stderr)\n"
+    "\n"
+    "The path of each file written goes to stdout, one a line; messages to stderr.\n";
 
 typedef struct tb_args {
     const char *config, *out_dir, *calib;
-    int quiet, replay, n_set;
+    int quiet, progress, replay, n_set;
     char *set[MAX_SET];
     char seed[64];
 } tb_args;
@@ -71,6 +79,7 @@ static int parse(int argc, char **argv, tb_args *a)
                                          {"calibration-out", required_argument, NULL, 'c'},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"replay", no_argument, NULL, 'R'},
+                                         {"progress", no_argument, NULL, 'P'},
                                          {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
     opterr = 0;
@@ -89,6 +98,9 @@ static int parse(int argc, char **argv, tb_args *a)
             break;
         case 'R':
             a->replay = 1;
+            break;
+        case 'P':
+            a->progress = 1;
             break;
         case 's': {
             char *end;
@@ -115,6 +127,8 @@ static int parse(int argc, char **argv, tb_args *a)
     }
     if (optind != argc - 1)
         return cli_fail(BS_EINPUT, "testbed: give exactly one CONFIG (try --help)");
+    if (a->quiet && a->progress)
+        return cli_fail(BS_EINPUT, "testbed: --quiet and --progress contradict each other");
     if (a->replay && a->calib)
         return cli_fail(BS_EINPUT, "testbed: --replay and --calibration-out do not go together");
     a->config = argv[optind];
@@ -134,7 +148,7 @@ static int write_validation(results *r, const world *w, const testbed_validation
     if (!label || !labels) {
         free(label);
         free(labels);
-        return bs_fail(BS_ENOMEM, "testbed: out of memory for the validation's aggregate names");
+        return bs_nomem("the validation's aggregate names (testbed)");
     }
     for (int f = 0; f < na; f++) {
         snprintf(label[f], sizeof label[f], "%d:%s>%s", f / 2, w->network.nodes[v->agg_src[f]].name,
@@ -199,7 +213,7 @@ static int write_h5(results *r, const world *w, const testbed_out *o, const test
     if (!names || !col) {
         free(names);
         free(col);
-        return bs_fail(BS_ENOMEM, "testbed: out of memory");
+        return bs_nomem("the columns of %d cases (testbed)", n);
     }
     int st = BS_OK;
     for (int k = 0; k < n; k++)
@@ -400,7 +414,7 @@ int cmd_testbed(int argc, char **argv)
         return rc;
     world *w = malloc(sizeof *w);
     if (!w)
-        return cli_fail(BS_ENOMEM, "out of memory");
+        return cli_fail(bs_nomem("the world"), "%s", bs_last_error());
     if ((rc = cli_load(a.config, a.n_set, a.set, w)) != 0)
         goto done;
     if (w->network.n_nodes == 0) {
@@ -430,8 +444,9 @@ int cmd_testbed(int argc, char **argv)
     atomic_clean(dir); /* the temporaries of killed testbeds and runs into this folder */
     if (a.calib)
         atomic_clean(cdir); /* the temporaries of killed calibration writes */
+    int mode = a.quiet ? PROGRESS_OFF : a.progress ? PROGRESS_LINES : PROGRESS_AUTO;
     if (a.replay) {
-        st = testbed_replay(w, a.config, a.n_set, a.set, dir, a.quiet);
+        st = testbed_replay(w, a.config, a.n_set, a.set, dir, mode);
         rc = st == BS_OK ? 0 : cli_fail(st, "%s", bs_last_error());
         goto done;
     }
@@ -441,7 +456,11 @@ int cmd_testbed(int argc, char **argv)
         fprintf(stderr, "blockshift: testbed %s in ns-3 %s\n", w->scenario.name, bs_ns3_version());
     testbed_out o;
     testbed_validation v;
-    st = testbed_run(w, &o);
+    progress *pg = progress_new("testbed", "cases", mode);
+    st = testbed_run_steps(w, &o, progress_step, pg);
+    progress_end(pg);
+    if (st == BS_OK && !a.quiet)
+        fprintf(stderr, "blockshift: testbed: the validation against the flow engine\n");
     if (st == BS_OK && (st = testbed_validate(w, &v)) != BS_OK)
         testbed_out_free(&o);
     if (st == BS_OK) {
@@ -461,6 +480,12 @@ int cmd_testbed(int argc, char **argv)
                     o.n_cases, (unsigned long long)o.media_packets, o.wall_seconds,
                     100 * v.max_error[0], 100 * v.max_error[1], path,
                     a.calib ? ", calibration in " : "", a.calib ? a.calib : "");
+        if (st == BS_OK) {
+            printf("%s\n", path);
+            if (a.calib)
+                printf("%s\n", a.calib);
+            fflush(stdout);
+        }
         testbed_out_free(&o);
         testbed_validation_free(&v);
     }

@@ -32,9 +32,13 @@ static const char usage[] =
     "                       two runs of the same world side by side (counterfactuals)\n"
     "  reproduce MANIFEST [-o DIR]\n"
     "                       every figure of a paper, with checksums to compare\n"
-    "  sweep SWEEP [-o DIR] [-j N] [--mpi] [--resume] [--slurm] [--quiet]\n"
+    "  sweep SWEEP [-o DIR] [-j N] [--mpi] [--resume] [--slurm [--slurm-array] ...] [--quiet]\n"
     "  sweep --summarise DIR\n"
     "                       a parameter sweep with replications, on local cores or MPI\n"
+    "  calibrate CALIBRATION.cfg [-o DIR] [-j N] [--mpi] [--resume] [--quiet]\n"
+    "                       fit parameters to observations (ABC-SMC)\n"
+    "  validate [CASE.cfg...] [-o DIR] [-j N] [--quiet]\n"
+    "                       the model against observations it was not fitted to\n"
     "\n"
     "  --version            the version and git revision\n"
     "  COMMAND --help       help on a command\n"
@@ -104,6 +108,10 @@ int main(int argc, char **argv)
         return cmd_info(argc - 1, argv + 1);
     if (strcmp(cmd, "sweep") == 0)
         return cmd_sweep(argc - 1, argv + 1);
+    if (strcmp(cmd, "calibrate") == 0)
+        return cmd_calibrate(argc - 1, argv + 1);
+    if (strcmp(cmd, "validate") == 0)
+        return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "testbed") == 0)
         return cmd_testbed(argc - 1, argv + 1);
     if (strcmp(cmd, "plot") == 0)

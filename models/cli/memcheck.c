@@ -247,9 +247,14 @@ int memcheck(world *w, int enforce, int verbose)
         snprintf(what, sizeof what, "needs about %s of data, more than its limit of %s "
                  "(RLIMIT_DATA, ulimit -d)", need, avail);
     }
-    double s = best_scale(w, &f);
+    /* Printed to 4 digits, a scale may round below the one found, to more
+     * agents than fit: round it up instead (%.4g's error is under 5e-4). */
+    double s = best_scale(w, &f) * (1 + 1e-3);
     char fit_msg[160] = "no scale fits, not even --scale 1e9";
     if (s > 0) {
+        char printed[32];
+        snprintf(printed, sizeof printed, "%.4g", s);
+        s = strtod(printed, NULL);
         double keep = w->population.scale;
         w->population.scale = s;
         sim_memory m = sim_estimate(w);

@@ -24,6 +24,15 @@ int cli_share_dir(char *out, size_t size)
     if (n <= 0)
         return -1;
     exe[n] = '\0';
+#if defined(BS_BUILD_DIR) && defined(BS_SOURCE_DIR)
+    /* Not installed: the command run from its build folder reads the
+     * scenarios and configurations of the source tree it was built from. */
+    size_t nb = strlen(BS_BUILD_DIR);
+    if (strncmp(exe, BS_BUILD_DIR, nb) == 0 && exe[nb] == '/' && !strchr(exe + nb + 1, '/')) {
+        int len = snprintf(out, size, "%s", BS_SOURCE_DIR);
+        return len > 0 && (size_t)len < size ? 0 : -1;
+    }
+#endif
     for (int up = 0; up < 2; up++) { /* PREFIX/bin/blockshift -> PREFIX */
         char *slash = strrchr(exe, '/');
         if (!slash)

@@ -126,7 +126,7 @@ static int mpi_start(void *ctx, const sweep_job *j)
     size_t len;
     char *buf = sweep_job_pack(j, &len);
     if (!buf)
-        return bs_fail(BS_ENOMEM, "sweep --mpi: out of memory");
+        return bs_nomem("the message for run %d (sweep --mpi)", j->k);
     int rc = MPI_Send(buf, (int)len, MPI_BYTE, w, TAG_JOB, MPI_COMM_WORLD);
     free(buf);
     if (rc != MPI_SUCCESS)

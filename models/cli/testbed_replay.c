@@ -10,6 +10,7 @@
 #include "testbed/replay.h"
 #include "io/results.h"
 #include "sim/sim.h"
+#include "base/progress.h"
 #include "base/status.h"
 
 #include <stdio.h>
@@ -38,7 +39,7 @@ static int write_network(results *r, const world *w, const replay_out *o)
                          "Packets each box dropped, or its policers did"));
     double *zero = calloc((size_t)o->n_phases * o->n_boxes + 1, sizeof(double));
     if (!zero)
-        return bs_fail(BS_ENOMEM, "replay: out of memory");
+        return bs_nomem("a row of zeros (replay)");
     int st = results_write(r, "/censor/uninspected", 2, di, zero, "bit/s",
                            "Zero: the boxes of the packet level have no inspection capacity limit");
     free(zero);
@@ -49,7 +50,7 @@ static int write_replay(results *r, const world *w, const replay_out *o)
 {
     double *start = malloc(sizeof(double) * (size_t)o->n_phases);
     if (!start)
-        return bs_fail(BS_ENOMEM, "replay: out of memory");
+        return bs_nomem("the start of %d phases (replay)", o->n_phases);
     for (int p = 0; p < o->n_phases; p++)
         start[p] = o->phase_start[p];
     const char *d1[] = {"day"};
@@ -79,8 +80,9 @@ static int write_replay(results *r, const world *w, const replay_out *o)
 }
 
 int testbed_replay(const world *w, const char *config, int n_set, char *const *set, const char *dir,
-                   int quiet)
+                   int progress_mode)
 {
+    int quiet = progress_mode == PROGRESS_OFF;
     char path[4096 + 128];
     snprintf(path, sizeof path, "%s/%s-replay-seed%lld.h5", dir, w->scenario.name,
              (long long)w->scenario.seed);
@@ -91,12 +93,16 @@ int testbed_replay(const world *w, const char *config, int n_set, char *const *s
                 w->scenario.name, w->n_days, (long long)w->testbed.replay_users, bs_ns3_version());
     char *text = config_dump(w);
     if (!text)
-        return bs_fail(BS_ENOMEM, "out of memory");
+        return bs_nomem("the configuration text (replay)");
     sim_out nat;
-    int st = sim_run(w, NULL, NULL, &nat);
+    progress *pg = progress_new("replay: the national run", "days", progress_mode);
+    int st = sim_run(w, progress_step, pg, &nat);
+    progress_end(pg);
     replay_out o;
     if (st == BS_OK) {
-        st = replay_run(w, &nat, &o);
+        pg = progress_new("replay in ns-3", "phases", progress_mode);
+        st = replay_run_steps(w, &nat, &o, progress_step, pg);
+        progress_end(pg);
         sim_out_free(&nat);
     }
     if (st == BS_OK) {
@@ -117,6 +123,10 @@ int testbed_replay(const world *w, const char *config, int n_set, char *const *s
                     "blockshift: results in %s (blockshift plot draws them)\n",
                     o.n_phases, o.simulations, (unsigned long long)o.media_packets, o.wall_seconds,
                     path);
+        if (st == BS_OK) {
+            printf("%s\n", path);
+            fflush(stdout);
+        }
         replay_out_free(&o);
     }
     free(text);

@@ -28,6 +28,7 @@
 #include "base/name.h"
 #include "base/status.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -166,33 +167,41 @@ static void error_type(check_ctx *c, const config_setting_t *s, const char *path
 
 /* Parse `text` as the value of one libconfig setting into a fresh config.
  * Returns its setting, or NULL when it does not parse (or holds more than one
- * value, as "1; x = 2" would). */
+ * value, as "1; x = 2" would; errno 0) or memory ran out (errno ENOMEM). */
 config_setting_t *config_parse_value(config_t *tmp, const char *text)
 {
     config_init(tmp);
+    errno = 0;
     if (strchr(text, '\n')) /* keeps @include (start of a line only) out */
         return NULL;
     size_t n = strlen(text) + 16;
     char *src = malloc(n);
-    if (!src)
+    if (!src) {
+        errno = ENOMEM;
         return NULL;
+    }
     snprintf(src, n, "v = %s;", text);
     int ok = config_read_string(tmp, src);
     free(src);
-    if (ok != CONFIG_TRUE || config_setting_length(config_root_setting(tmp)) != 1)
+    if (ok != CONFIG_TRUE || config_setting_length(config_root_setting(tmp)) != 1) {
+        errno = 0; /* libconfig's parser says nothing of memory: taken as not parsing */
         return NULL;
+    }
     return config_setting_get_member(config_root_setting(tmp), "v");
 }
 
 /* The parsed default of a node, cached; NULL if it does not parse (a schema
- * bug, reported by the caller). */
+ * bug, reported by the caller) or memory ran out (c->err.oom set). */
 static const config_setting_t *default_of(check_ctx *c, int k)
 {
     if (!c->defs[k]) {
         c->defs[k] = malloc(sizeof(config_t));
-        if (!c->defs[k])
+        if (!c->defs[k]) {
+            c->err.oom = 1;
             return NULL;
+        }
         if (!config_parse_value(c->defs[k], c->t.n[k].e->def)) {
+            c->err.oom |= errno == ENOMEM;
             config_destroy(c->defs[k]);
             config_init(c->defs[k]); /* keep it valid for the final destroy */
             return NULL;
@@ -377,6 +386,7 @@ static enum conv conv_unit(const schema_entry *e, const config_setting_t *s, voi
     if (strcmp(e->unit, "") != 0)
         config_sb_printf(&shown, " (%s %s)", num, e->unit);
     enum conv rc = in_range(e, v) ? CONV_OK : range_error(e, config_sb_str(&shown), msg);
+    msg->oom |= shown.oom; /* the caller says out of memory */
     config_sb_free(&shown);
     return rc;
 }
@@ -568,7 +578,8 @@ static void load_list(check_ctx *c, int k, const config_setting_t *s, const conf
         }
         l = default_of(c, k);
         if (!l) {
-            error_at(c, where, path->s, "the schema's default %s does not parse", e->def);
+            if (!c->err.oom)
+                error_at(c, where, path->s, "the schema's default %s does not parse", e->def);
             return;
         }
         where = l;
@@ -629,9 +640,12 @@ static void load_leaf(check_ctx *c, int k, const config_setting_t *s, const conf
     if (use_default && e->def && e->def[0]) {
         const config_setting_t *d = default_of(c, k);
         sbuf dmsg = {0};
-        if (!d || convert_leaf(e, d, dst, &dmsg) != CONV_OK)
+        if (!d && c->err.oom)
+            ; /* out of memory: reported once, by config_load */
+        else if (!d || convert_leaf(e, d, dst, &dmsg) != CONV_OK)
             error_at(c, where, path->s, "the schema's default %s is wrong: %s", e->def,
                      d ? config_sb_str(&dmsg) : "it does not parse");
+        c->err.oom |= dmsg.oom;
         config_sb_free(&dmsg);
     }
     c->err.oom |= msg.oom;
@@ -766,7 +780,7 @@ static int load_file(const schema *sc, const char *path, int n_set, char *const 
     c.marks = calloc((size_t)n_set + 1, sizeof *c.marks);
     if (!c.dir || !c.defs || !c.marks) {
         ctx_free(&c);
-        return bs_fail(BS_ENOMEM, "out of memory loading %s", path);
+        return bs_nomem("loading %s", path);
     }
     config_init(&c.cfg);
     config_set_include_dir(&c.cfg, c.dir);
@@ -804,7 +818,9 @@ static int load_file(const schema *sc, const char *path, int n_set, char *const 
 
     if (c.err.oom || ruled == BS_ENOMEM) {
         ctx_free(&c);
-        return bs_fail(BS_ENOMEM, "out of memory loading %s", path);
+        /* the rules' own message when they said it, else the file's */
+        return ruled == BS_ENOMEM && bs_last_status() == BS_ENOMEM ? ruled
+                                                                    : bs_nomem("reading %s", path);
     }
     if (ruled != BS_OK) { /* the rules' own failure, with its message */
         ctx_free(&c);

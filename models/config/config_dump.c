@@ -142,7 +142,7 @@ char *config_dump(const world *w)
     free(t.n);
     if (out.oom) {
         config_sb_free(&out);
-        bs_fail(BS_ENOMEM, "out of memory writing the configuration");
+        bs_nomem("writing the configuration");
         return NULL;
     }
     return out.s;

@@ -75,7 +75,8 @@ void config_display_file(const check_ctx *c, const char *file, char *out, size_t
 }
 
 /* Read a whole file (NUL-terminated; *len excludes the NUL).  NULL if it
- * cannot be read: the caller leaves the complaint to libconfig. */
+ * cannot be read: the caller leaves the complaint to libconfig (but not
+ * errno ENOMEM: memory ran out, c->err.oom). */
 static char *read_all(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -100,6 +101,7 @@ static char *read_all(const char *path, size_t *len)
     fclose(f);
     if (!s || failed) {
         free(s);
+        errno = s ? EIO : ENOMEM;
         return NULL;
     }
     s[n] = '\0';
@@ -285,8 +287,10 @@ int config_check_includes(check_ctx *c, const char *path, const char *shown, int
 {
     size_t len = 0;
     char *text = read_all(path, &len);
-    if (!text)
+    if (!text) {
+        c->err.oom |= errno == ENOMEM;
         return 0; /* libconfig will say it cannot read it */
+    }
     include_ref *refs = malloc(64 * sizeof *refs);
     if (!refs) {
         free(text);
@@ -346,8 +350,10 @@ char *config_rewrite_includes(check_ctx *c)
 {
     size_t len = 0;
     char *text = read_all(c->top, &len);
-    if (!text)
+    if (!text) {
+        c->err.oom |= errno == ENOMEM;
         return NULL;
+    }
     sbuf out = {0};
     int line = 1, k = 0;
     for (const char *p = text; *p;) {
@@ -607,8 +613,10 @@ static void check_source_file(check_ctx *c, const char *named, const char *path)
 {
     size_t len = 0;
     char *text = read_all(path, &len);
-    if (!text)
+    if (!text) {
+        c->err.oom |= errno == ENOMEM;
         return;
+    }
     bad_int bad[64];
     int nul_line;
     int n = config_scan_ints(text, len, bad, 64, &nul_line);

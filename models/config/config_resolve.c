@@ -171,9 +171,19 @@ static void check_event_action(world *w, check_ctx *c, int e)
                     ev->technique == TECH_THROTTLE ? "throttle"
                     : ev->technique == TECH_VPN    ? "vpn_block"
                                                    : "shutdown");
-    if ((ev->action == ACT_BLOCK || ev->action == ACT_PREINSTALL || ev->action == ACT_ROTATE) &&
+    if ((ev->action == ACT_BLOCK || ev->action == ACT_PREINSTALL || ev->action == ACT_ROTATE ||
+         ev->action == ACT_SHOCK) &&
         ev->apps.n == 0)
         config_check_error(c, path, "%s needs a list of apps", world_action_names[ev->action]);
+    char field[112];
+    snprintf(field, sizeof field, "events.[%d].appeal", e);
+    if (ev->action != ACT_SHOCK && ev->appeal != 1.0)
+        config_check_error(c, field, "appeal belongs to a shock, not to a %s",
+                           world_action_names[ev->action]);
+    snprintf(field, sizeof field, "events.[%d].turnover", e);
+    if (ev->action != ACT_ROTATE && ev->turnover != 0.0)
+        config_check_error(c, field, "turnover belongs to a rotate, not to a %s",
+                           world_action_names[ev->action]);
     if (ev->action == ACT_VPN_BLOCK && ev->vpns.n == 0)
         config_check_error(c, path, "vpn_block needs a list of VPN protocols (vpns)");
     if (ev->action == ACT_THROTTLE)
@@ -428,6 +438,8 @@ void config_resolve(world *w, check_ctx *c)
             config_check_error(c, path, "the event's date is outside the scenario");
         else if (e > 0 && ev->date < w->events[e - 1].date)
             config_check_error(c, path, "events must be in date order");
+        else if (e > 0 && ev->date == w->events[e - 1].date && ev->hour < w->events[e - 1].hour)
+            config_check_error(c, path, "events must be in date order: on one date, by hour");
         resolve_event_scope(w, c, e);
         check_event_action(w, c, e);
     }

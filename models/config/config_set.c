@@ -161,7 +161,12 @@ static const config_setting_t *override_value(check_ctx *c, const char *arg, con
         n_bad = 0;
     }
     const config_setting_t *v = config_parse_value(tmp, src);
+    int nomem = !v && errno == ENOMEM;
     free(src);
+    if (nomem) {
+        c->err.oom = 1;
+        return NULL;
+    }
     if (v) {
         for (int i = 0; i < n_bad; i++) {
             if (!config_int_is_wrong(&bad[i]))

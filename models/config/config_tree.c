@@ -140,7 +140,7 @@ int config_tree_build(stree *t, const schema *sc)
     cap += sc->n;
     t->n = calloc((size_t)cap, sizeof *t->n);
     if (!t->n)
-        return bs_fail(BS_ENOMEM, "out of memory building the schema");
+        return bs_nomem("building the schema");
     t->n[0] = (snode){NULL, "", 0, PT_GROUP, -1, -1, -1, -1};
     t->count = 1;
     for (int i = 0; i < sc->n; i++) {

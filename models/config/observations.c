@@ -6,6 +6,7 @@
 #include "base/name.h"
 #include "base/status.h"
 
+#include <libconfig.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
@@ -56,10 +57,13 @@ static const schema obs_schema = {obs_table, (int)(sizeof obs_table / sizeof obs
 static int obs_rules(void *dst, check_ctx *c, void *arg)
 {
     (void)arg;
-    const observation_set *s = dst;
+    observation_set *s = dst;
     for (int i = 0; i < s->n; i++) {
-        const observation *o = &s->rows[i];
+        observation *o = &s->rows[i];
         char path[64], why[96];
+        snprintf(path, sizeof path, "observations.[%d]", i);
+        const config_setting_t *g = config_check_setting(c, path);
+        o->line = g ? (int)config_setting_source_line(g) : 0;
         if (o->app[0] && name_check(o->app, W_NAME - 1, 0, why, sizeof why) != 0) {
             snprintf(path, sizeof path, "observations.[%d].app", i);
             config_check_error(c, path, "not a name: %s", why);

@@ -51,6 +51,7 @@ typedef struct observation {
     double value, uncertainty;
     char unit[16];
     char source[OBS_SOURCE];
+    int line; /* of its group in the file (0: unknown) */
 } observation;
 
 typedef struct observation_set {

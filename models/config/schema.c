@@ -60,6 +60,18 @@ const schema_entry schema_table[] = {
      "Random seed; with scenario.run it selects every random stream", ""},
     {"scenario.run", PT_INT, S(run), 0, 0, "0", 0, 4294967295.0, "", NULL, 0,
      "Replication number: independent streams for the same seed", ""},
+    {"observations", PT_STRING, S(observations), W_TEXT, 0, "\"\"", 0, 0, "", NULL, 0,
+     "An observation file (configs/observations/) that blockshift plot draws on the "
+     "figures, as a path from the current folder or a folder of BLOCKSHIFT_PATH, like "
+     "configs/observations/russia-2025.cfg (\"\": none)",
+     "a choice of the user, not a model parameter: none unless a scenario names one"},
+    {"scenario.output", PT_ENUM, S(output), 0, 0, "\"full\"", 0, 0, "",
+     ENUM(world_output_names),
+     "What the results file keeps: full (every dataset), daily (no hourly network and censor "
+     "data: /network and /censor keep only the summary numbers), summary (only /config, "
+     "/provenance and /summary: for large sweeps); the summary numbers are the same in all "
+     "three (run --output, a sweep file's output)",
+     "a choice of the user, not a model parameter: full keeps everything"},
 
     /* population */
     {"population", PT_GROUP, 0, 0, 0, "", 0, 0, "", NULL, 0, "The population engine", ""},
@@ -99,9 +111,14 @@ const schema_entry schema_table[] = {
     {"population.phone_lifetime", PT_DURATION, P(phone_lifetime), 0, 0, "\"3y\"", 1, 36500,
      "days", NULL, 0, "Mean time before a phone is replaced (pre-installation reaches people "
      "at this rate)", "assumption: 2.5-3.5 years is typical"},
-    {"population.vpn_rate", PT_REAL, P(vpn_rate), 0, 0, "0.005", 0, 10, "1/day", NULL, 0,
-     "v0: VPN adoption hazard of a fully frustrated person with full availability",
-     "assumption, chosen so VPN use rises by about 10 points within months of a block"},
+    {"population.vpn_rate", PT_REAL, P(vpn_rate), 0, 0, "0.02", 0, 10, "1/day", NULL, 0,
+     "v0: VPN adoption hazard of a person all of whose use fails (need N = 1), with full "
+     "availability and no contact on a VPN; no other ceiling",
+     "figure and assumption: about 6M VPN apps were downloaded in Russia between 24 Feb and "
+     "8 Mar 2022 (Top10VPN, configs/observations/russia-2025.cfg), 0.3% of 146M people a day; "
+     "with a need of about 0.15 on average then (a few of one's apps blocked), v0 ~ 0.02; "
+     "word of mouth (1 + vpn_social s) was left out of this estimate, so v0 is an upper bound "
+     "(up to 1 + vpn_social = 4 times too high where most contacts use a VPN)"},
     {"population.vpn_half", PT_REAL, P(vpn_half), 0, 0, "2.0", 0.001, 1e6, "failures", NULL,
      0, "F_half: frustration at which VPN adoption reaches half its maximum", "assumption"},
     {"population.vpn_on", PT_REAL, P(vpn_on), 0, 0, "0.7", 0, 1, "share", NULL, 0,
@@ -113,15 +130,76 @@ const schema_entry schema_table[] = {
     {"population.aversion", PT_REAL, P(aversion), 0, 0, "0.25", 0, 1, "share", NULL, 0,
      "Share of people who refuse domestic apps without end-to-end encryption",
      "assumption; Levada 2025 finds only about 6% using MAX"},
-    {"population.return_rate", PT_REAL, P(return_rate), 0, 0, "0.1", 0, 1, "1/day", NULL, 0,
+    {"population.return_rate", PT_REAL, P(return_rate), 0, 0, "0.5", 0, 1, "1/day", NULL, 0,
      "Daily chance that a calm person (F below return_frustration) whose habitual app is no "
-     "longer first tries it first again: people come back after a short block",
-     "assumption: short blocks are mostly reversible (models/README.md, section 4)"},
-    {"population.return_frustration", PT_REAL, P(return_frustration), 0, 0, "0.5", 0, 1e6,
+     "longer first tries it first again (times exp(-days away / habit_time)): people come back "
+     "after a short block",
+     "assumption: after a short outage most go back within a day or two (0.5: 75% within two "
+     "days; models/README.md, section 4)"},
+    {"population.return_frustration", PT_REAL, P(return_frustration), 0, 0, "3.0", 0, 1e6,
      "failures", NULL, 0, "Frustration below which people try their habitual app again",
-     "assumption"},
+     "assumption: a person with a few failed calls behind it still tries its app again once it "
+     "works (F about 1 after a one-day block)"},
     {"population.abroad_ios_share", PT_REAL, P(abroad_ios_share), 0, 0, "0.3", 0, 1, "share",
      NULL, 0, "iOS share among contacts abroad", "assumption"},
+    {"population.switch_rate", PT_REAL, P(switch_rate), 0, 0, "1.0", 0, 100, "1/failure",
+     NULL, 0,
+     "sigma: after a failed attempt, caller and contact agree on another app with hazard "
+     "sigma (1 + gamma U_a) iota_b (epsilon + C_b) P_b summed over the candidate apps b "
+     "(models/README.md, section 4, step 1b); 0: no pairwise switching",
+     "assumption, not fitted: of the order at which a call block moves most of the blocked "
+     "app's calls within days, as the 13 Aug 2025 call blocks appear to have done (Max 7M daily "
+     "users in Aug to 14-16M in Sept 2025, Mediascope via configs/observations/russia-2025.cfg; "
+     "those figures do not measure calls moving, and no run was fitted to them)"},
+    {"population.switch_use", PT_REAL, P(switch_use), 0, 0, "1.0", 0, 1000, "", NULL, 0,
+     "gamma: how much the pair's use of the failed app for messages (U_a: 0, 1/2, 1) raises "
+     "switching (a failure of the app one lives on matters more)",
+     "assumption: doubles the hazard for a pair that both message on the failed app"},
+    {"population.switch_install", PT_REAL, P(switch_install), 0, 0, "0.3", 0, 1, "", NULL, 0,
+     "iota: weight of an app one of the two must install, against 1 for one both have",
+     "assumption: installing costs more than switching to an app one has"},
+    {"population.switch_new", PT_REAL, P(switch_new), 0, 0, "0.2", 0, 1000, "", NULL, 0,
+     "epsilon: weight of an app carrying none of the pair's other calls (C_b = 0), against "
+     "epsilon + 1/2 and epsilon + 1 for one that is the first choice of one or both",
+     "assumption: pairs mostly move to the app they already call on"},
+    {"population.habit_time", PT_DURATION, P(habit_time), 0, 0, "\"30d\"", 0, 80, "days",
+     NULL, 0,
+     "Habit: the daily chance to return to the habitual app falls as exp(-days away / "
+     "habit_time), and after 3 habit_time days away the current app becomes the habit; 0: the "
+     "habit never fades",
+     "assumption: after a block of days most go back, after one of months few (issue 14)"},
+    {"population.msg_daily", PT_REAL, P(msg_daily), 0, 0, "0.85", 0, 1, "probability", NULL,
+     0, "A person who uses an app for messages is active on it on a given day",
+     "WhatsApp in Russia, Aug 2025: 82M daily of 97M monthly users (Mediascope, "
+     "configs/observations/russia-2025.cfg)"},
+    {"population.msg_start", PT_REAL, P(msg_start), 0, 0, "0.01", 0, 1, "1/day", NULL, 0,
+     "A person with a usable app it does not message with (e.g. pre-installed) starts using it "
+     "for messages",
+     "assumption: half of the pre-installed copies that are kept come into use within about "
+     "2 months"},
+    {"population.msg_quit", PT_REAL, P(msg_quit), 0, 0, "0.2", 0, 1, "1/day", NULL, 0,
+     "A messaging user whose messages on the app are blocked (share b, direct) stops using it "
+     "for messages with probability msg_quit b a day",
+     "assumption: people leave a messenger that stopped working within about a week"},
+    {"population.uninstall_rate", PT_REAL, P(uninstall_rate), 0, 0, "0.01", 0, 1, "1/day",
+     NULL, 0,
+     "An installed app used neither for messages nor for calls this month, nor first choice "
+     "nor habitual, is removed with this probability a day",
+     "assumption: an unused app stays on the phone about 3 months"},
+    {"population.vpn_social", PT_REAL, P(vpn_social), 0, 0, "3.0", 0, 1000, "", NULL, 0,
+     "k_social: word of mouth; the VPN hazard is v0 A N (1 + k_social s), s the share of "
+     "one's contacts with a VPN",
+     "assumption: knowing VPN users quadruples the hazard (VPN demand +2000% the day after the "
+     "Instagram block of 14 Mar 2022, Top10VPN, configs/observations/russia-2025.cfg: much "
+     "faster than need alone)"},
+    {"population.vpn_drop", PT_REAL, P(vpn_drop), 0, 0, "0.002", 0, 1, "1/day", NULL, 0,
+     "A VPN user who took it up during the run (for calls) and is not detected gives it up with "
+     "this probability a day (those with one at the start keep it unless detected: needs beyond "
+     "calls)",
+     "assumption: a VPN kept about a year and a half on average"},
+    {"population.vpn_unneeded", PT_REAL, P(vpn_unneeded), 0, 0, "0.01", 0, 1, "1/day", NULL,
+     0, "... plus this times 1 - N (N the need, F / (F + F_half)): dropped when not needed",
+     "assumption: a VPN not needed is dropped within about three months"},
     {"population.memory_check", PT_BOOL, P(memory_check), 0, 0, "true", 0, 0, "", NULL, 0,
      "run estimates its peak memory before allocating and refuses (exit 2) when it exceeds the "
      "memory available to the process (cgroup limit, RLIMIT_AS/RLIMIT_DATA, MemAvailable); "
@@ -210,6 +288,10 @@ const schema_entry schema_table[] = {
      "blockshift testbed: share of its call set-ups that open a TLS connection showing its "
      "server name <name>.net (the rest use their own protocol or a connection opened before)",
      "assumption: per app in configs/apps (models/README.md, section 6)"},
+    {"apps.[].circumvention", PT_REAL, A(circumvention), 0, 0, "0.0", 0, 1, "share", NULL, 0,
+     "Built-in circumvention (the app's own proxies, a Psiphon-like tool inside it): share of "
+     "what a box blocks of a direct call on the app that still gets through",
+     "assumption: none unless a scenario sets it"},
 
     /* vpns */
     {"vpns", PT_LIST, W(vpns), sizeof(vpn_cfg), W(n_vpns), "()", 0, MAX_VPNS, "", NULL, 0,
@@ -240,6 +322,12 @@ const schema_entry schema_table[] = {
     {"censor.throttle_rate", PT_RATE, W(censor.throttle_rate), 0, 0, "\"130kbps\"", 1, 1e12,
      "bit/s", NULL, 0, "Policing rate of a throttle rule that names none",
      "Xue et al., IMC 2021: Twitter throttled to about 130 kbit/s"},
+    {"censor.chase", PT_REAL, W(censor.chase), 0, 0, "0.5", 0, 24, "1/day", NULL, 0,
+     "While an ip rule on an app is in force, the rate at which the censor finds the addresses "
+     "the app rotated to and adds them to its list (0: the list never grows; world/events.h)",
+     "assumption, order of magnitude from Telegram 2018: Roskomnadzor added the cloud ranges "
+     "Telegram moved to within days (about 1.8 million addresses on 16-17 April, 16-18 million "
+     "by the end of April 2018, press), so a rotated address stays off the list about 2 days"},
     TECHNIQUE(TECH_IP, "ip", 0.9, 0.9, 0.9, 0.05,
               "assumption; 2018: 16-18 million IPs blocked to reach Telegram"),
     TECHNIQUE(TECH_SNI, "sni", 0.85, 0.85, 0.95, 0.01, "assumption"),
@@ -418,6 +506,10 @@ const schema_entry schema_table[] = {
      NULL, 0, "The timeline: what the censor does when", ""},
     {"events.[].date", PT_DATE, E(date), 0, 0, NULL, 0, INF, "date", NULL, 0,
      "Day the event takes effect", ""},
+    {"events.[].hour", PT_INT, E(hour), 0, 0, "0", 0, 23, "hour", NULL, 0,
+     "Hour of its date at which the event takes effect, in the scenario's clock (the diurnal "
+     "profile's, Moscow time for Russia); 0: the start of the day",
+     "models/README.md, section 2"},
     {"events.[].action", PT_ENUM, E(action), 0, 0, NULL, 0, 0, "", ENUM(world_action_names),
      "What happens", "models/README.md, section 2"},
     {"events.[].duration", PT_DURATION, E(duration), 0, 0, "\"0d\"", 0, 36500, "days", NULL,
@@ -437,10 +529,20 @@ const schema_entry schema_table[] = {
      "VPN protocols concerned (vpn_block)", ""},
     {"events.[].strength", PT_REAL, E(strength), 0, 0, "1.0", 0, 1, "share", NULL, 0,
      "How much of the matched traffic the rule catches, or the share of new phones with a "
-     "pre-installed app, or the share of VPN availability removed",
+     "pre-installed app, or the share of VPN availability removed, or (rotate) the share of "
+     "the app's flows moved to new addresses at its start, or (shock) the share of people it "
+     "reaches",
      ""},
     {"events.[].rate", PT_RATE, E(rate), 0, 0, "\"0bps\"", 0, 1e12, "bit/s", NULL, 0,
      "Throttle rate (0: censor.throttle_rate)", ""},
+    {"events.[].appeal", PT_REAL, E(appeal), 0, 0, "1.0", 0, 100, "factor", NULL, 0,
+     "shock: multiplier on the app's appeal (its Bass adoption hazard) for the share strength of "
+     "people while in force: above 1 a promotion or campaign, below 1 a scandal",
+     "assumption: a shock has no default size; set it per event, with its source in the note"},
+    {"events.[].turnover", PT_REAL, E(turnover), 0, 0, "0.0", 0, 24, "1/day", NULL, 0,
+     "rotate: while in force, the share of the app's listed flows it moves to new addresses per "
+     "day (on top of the share strength moved when it starts)",
+     "assumption: 0, a one-off move, as before the censor's chase was modelled"},
     {"events.[].note", PT_STRING, E(note), W_TEXT, 0, "\"\"", 0, 0, "", NULL, 0,
      "Where the event comes from", ""},
 };

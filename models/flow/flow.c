@@ -63,7 +63,7 @@ flow_solver *flow_solver_new(void)
 {
     flow_solver *s = calloc(1, sizeof *s);
     if (!s)
-        bs_fail(BS_ENOMEM, "flow: out of memory for a solver");
+        bs_nomem("a solver (flow)");
     return s;
 }
 
@@ -123,7 +123,7 @@ static int reserve(flow_solver *s, size_t links, size_t flows, size_t entries)
         if (!s->link || !s->on_off || !s->cursor || !s->heap_key || !s->heap_link || !s->wref ||
             !s->wopen) {
             free_links(s);
-            return bs_fail(BS_ENOMEM, "flow: out of memory for %zu links", links);
+            return bs_nomem("%zu links (flow)", links);
         }
         s->links_cap = n;
     }
@@ -137,7 +137,7 @@ static int reserve(flow_solver *s, size_t links, size_t flows, size_t entries)
         s->order_tmp = malloc(n * sizeof *s->order_tmp);
         if (!s->frozen || !s->key || !s->key_tmp || !s->order || !s->order_tmp) {
             free_flows(s);
-            return bs_fail(BS_ENOMEM, "flow: out of memory for %zu aggregates", flows);
+            return bs_nomem("%zu aggregates (flow)", flows);
         }
         s->flows_cap = n;
     }
@@ -146,7 +146,7 @@ static int reserve(flow_solver *s, size_t links, size_t flows, size_t entries)
         s->on_flow = malloc((entries + 1) * sizeof *s->on_flow);
         if (!s->on_flow) {
             s->entries_cap = 0;
-            return bs_fail(BS_ENOMEM, "flow: out of memory for %zu path entries", entries);
+            return bs_nomem("%zu path entries (flow)", entries);
         }
         s->entries_cap = entries + 1;
     }

@@ -115,7 +115,7 @@ netsim *netsim_new(const world *w)
 {
     netsim *s = calloc(1, sizeof *s);
     if (!s) {
-        bs_fail(BS_ENOMEM, "netsim: out of memory");
+        bs_nomem("the network simulator");
         return NULL;
     }
     s->w = w;
@@ -142,7 +142,7 @@ netsim *netsim_new(const world *w)
         !s->loss || !acc_alloc(&s->base, s->dl, s->nb, s->na) ||
         !acc_alloc(&s->hour, s->dl, s->nb, s->na)) {
         netsim_free(s);
-        bs_fail(BS_ENOMEM, "netsim: out of memory");
+        bs_nomem("the network simulator's tables");
         return NULL;
     }
     for (int l = 0; l < w->network.n_links; l++)
@@ -324,7 +324,7 @@ static int grow_aggs(netsim *s, int n)
         if (p[k])
             *dst[k] = p[k];
         else
-            return bs_fail(BS_ENOMEM, "netsim: out of memory for %d aggregates", n);
+            return bs_nomem("%d aggregates (netsim)", n);
     }
     uint32_t *off = realloc(s->csr_off, sizeof(uint32_t) * ((size_t)cap + 1));
     if (off)
@@ -338,7 +338,7 @@ static int grow_aggs(netsim *s, int n)
         s->stamp = stamp;
     }
     if (!off || !sub || !stamp)
-        return bs_fail(BS_ENOMEM, "netsim: out of memory for %d aggregates", n);
+        return bs_nomem("%d aggregates (netsim)", n);
     s->cap_aggs = cap;
     return BS_OK;
 }
@@ -360,7 +360,7 @@ static int build_link_index(netsim *s)
     if (total > s->cap_la) {
         uint32_t *x = realloc(s->la_agg, sizeof(uint32_t) * total);
         if (!x)
-            return bs_fail(BS_ENOMEM, "netsim: out of memory for %zu path entries", total);
+            return bs_nomem("%zu path entries (netsim)", total);
         s->la_agg = x;
         s->cap_la = total;
     }
@@ -419,7 +419,7 @@ static int solve_hour(netsim *s, acc *a)
                 size_t cap = s->cap_csr ? 2 * s->cap_csr : 65536;
                 uint32_t *x = realloc(s->csr_link, sizeof(uint32_t) * cap);
                 if (!x)
-                    return bs_fail(BS_ENOMEM, "netsim: out of memory for %zu path entries", cap);
+                    return bs_nomem("%zu path entries (netsim)", cap);
                 s->csr_link = x;
                 s->cap_csr = cap;
             }

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct network {
     const world *w;
@@ -37,15 +38,15 @@ static int better(double d, int h, int u, double best_d, int best_h, int best_u)
 }
 
 /* Dijkstra from src over the directed links, O(nodes^2 + links): nodes are
- * few (hundreds), so a scan beats a heap's bookkeeping. */
-static void from_source(network *n, int src)
+ * few (hundreds), so a scan beats a heap's bookkeeping.  done and prev:
+ * scratch of n->n each, the caller's. */
+static void from_source(network *n, int src, char *done, int *prev)
 {
     const network_cfg *net = &n->w->network;
     int32_t *enter = n->enter + (size_t)src * n->n;
     double *dist = n->delay + (size_t)src * n->n;
     int32_t *hops = n->hops + (size_t)src * n->n;
-    char *done = calloc((size_t)n->n, 1);
-    int *prev = malloc(sizeof(int) * (size_t)n->n);
+    memset(done, 0, (size_t)n->n);
     for (int v = 0; v < n->n; v++) {
         enter[v] = -1;
         dist[v] = INFINITY;
@@ -76,8 +77,6 @@ static void from_source(network *n, int src)
             }
         }
     }
-    free(done);
-    free(prev);
 }
 
 network *network_new(const world *w)
@@ -88,6 +87,8 @@ network *network_new(const world *w)
     }
     network *n = calloc(1, sizeof *n);
     size_t cells = (size_t)w->network.n_nodes * w->network.n_nodes;
+    char *done = malloc((size_t)w->network.n_nodes);
+    int *prev = malloc(sizeof(int) * (size_t)w->network.n_nodes);
     if (n) {
         n->w = w;
         n->n = w->network.n_nodes;
@@ -95,14 +96,18 @@ network *network_new(const world *w)
         n->delay = malloc(sizeof(double) * cells);
         n->hops = malloc(sizeof(int32_t) * cells);
     }
-    if (!n || !n->enter || !n->delay || !n->hops) {
+    if (!n || !n->enter || !n->delay || !n->hops || !done || !prev) {
         network_free(n);
-        bs_fail(BS_ENOMEM, "network: out of memory for the routes of %d nodes",
+        free(done);
+        free(prev);
+        bs_nomem("the routes of %d nodes (network)",
                 w->network.n_nodes);
         return NULL;
     }
     for (int s = 0; s < n->n; s++)
-        from_source(n, s);
+        from_source(n, s, done, prev);
+    free(done);
+    free(prev);
     return n;
 }
 

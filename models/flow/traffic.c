@@ -65,7 +65,7 @@ traffic *traffic_new(const world *w, const network *net)
     return t;
 nomem:
     traffic_free(t);
-    bs_fail(BS_ENOMEM, "traffic: out of memory");
+    bs_nomem("the traffic tables");
     return NULL;
 }
 
@@ -142,7 +142,7 @@ static int add_path(traffic *t, const int *wp, int n)
         if (nb)
             t->path_border = nb;
         if (!off || !nb)
-            return bs_fail(BS_ENOMEM, "traffic: out of memory for paths");
+            return bs_nomem("paths (traffic)");
         t->cap_paths = cap;
     }
     uint32_t start = t->path_off[t->n_paths], len = start;
@@ -157,7 +157,7 @@ static int add_path(traffic *t, const int *wp, int n)
                 cap *= 2;
             uint32_t *pl = realloc(t->path_link, sizeof(uint32_t) * cap);
             if (!pl)
-                return bs_fail(BS_ENOMEM, "traffic: out of memory for paths");
+                return bs_nomem("paths (traffic)");
             t->path_link = pl;
             t->cap_links = cap;
         }
@@ -196,7 +196,7 @@ static int path_of(traffic *t, int a, int b, int c, int d, int e, uint32_t *out)
     t->keys[j] = key + 1;
     t->vals[j] = *out = t->n_paths - 1;
     if (2 * t->n_paths > t->slots && !grow_table(t))
-        return bs_fail(BS_ENOMEM, "traffic: out of memory for paths");
+        return bs_nomem("paths (traffic)");
     return BS_OK;
 }
 
@@ -206,7 +206,7 @@ static int push(traffic *t, const traffic_agg *a)
         int cap = t->cap_aggs ? 2 * t->cap_aggs : 4096;
         traffic_agg *x = realloc(t->aggs, sizeof(traffic_agg) * (size_t)cap);
         if (!x)
-            return bs_fail(BS_ENOMEM, "traffic: out of memory for %d aggregates", cap);
+            return bs_nomem("%d aggregates (traffic)", cap);
         t->aggs = x;
         t->cap_aggs = cap;
     }

@@ -79,7 +79,7 @@ static int write_config(results *r, const run_meta *m)
         len += strlen(m->set[i]) + 1;
     char *joined = calloc(len, 1);
     if (!joined)
-        return bs_fail(BS_ENOMEM, "output: out of memory");
+        return bs_nomem("the list of overrides (output)");
     for (int i = 0; i < m->n_set; i++) {
         strcat(joined, m->set[i]);
         if (i + 1 < m->n_set)
@@ -130,7 +130,7 @@ static void join_names(const strlist *l, char *out, size_t n)
 
 /* One row of /events as text. */
 typedef struct event_row {
-    char date[11], apps[W_NAME * MAX_LIST], classes[W_NAME * N_CLASSES];
+    char date[24], apps[W_NAME * MAX_LIST], classes[W_NAME * N_CLASSES];
     char scope[3 * W_NAME * MAX_LIST + 32];
 } event_row;
 
@@ -143,13 +143,15 @@ static int write_events(results *r, const world *w)
     double *strength = calloc(rows, sizeof *strength);
     int st = BS_OK;
     if (!row || !text || !strength) {
-        st = bs_fail(BS_ENOMEM, "output: out of memory");
+        st = bs_nomem("%d event rows (output)", n);
         goto done;
     }
     for (int e = 0; e < n; e++) {
         const event_cfg *ev = &w->events[e];
         char regions[W_NAME * MAX_LIST], isps[W_NAME * MAX_LIST], vpns[W_NAME * MAX_LIST];
         world_date_str(ev->date, row[e].date);
+        if (ev->hour) /* ISO date and time: readers parse the date in front */
+            snprintf(row[e].date + 10, sizeof row[e].date - 10, "T%02d:00", (int)ev->hour);
         join_names(&ev->apps, row[e].apps, sizeof row[e].apps);
         join_names(&ev->classes, row[e].classes, sizeof row[e].classes);
         join_names(&ev->regions, regions, sizeof regions);
@@ -158,6 +160,12 @@ static int write_events(results *r, const world *w)
         snprintf(row[e].scope, sizeof row[e].scope, "regions=%s;isps=%s%s%s",
                  regions[0] ? regions : "all", isps[0] ? isps : "all", vpns[0] ? ";vpns=" : "",
                  vpns);
+        size_t len = strlen(row[e].scope);
+        if (ev->action == ACT_SHOCK)
+            snprintf(row[e].scope + len, sizeof row[e].scope - len, ";appeal=%g", ev->appeal);
+        else if (ev->action == ACT_ROTATE && ev->turnover > 0)
+            snprintf(row[e].scope + len, sizeof row[e].scope - len, ";turnover=%g/day",
+                     ev->turnover);
         /* Only rules have a technique. */
         int rule = ev->action == ACT_BLOCK || ev->action == ACT_THROTTLE ||
                    ev->action == ACT_VPN_BLOCK || ev->action == ACT_SHUTDOWN;
@@ -172,7 +180,7 @@ static int write_events(results *r, const world *w)
         strength[e] = ev->strength;
     }
     results_column cols[] = {
-        {"date", RCOL_STRING, text, "ISO date"},
+        {"date", RCOL_STRING, text, "ISO date, with the hour (THH:00) when not 00:00"},
         {"action", RCOL_STRING, text + rows, ""},
         {"apps", RCOL_STRING, text + 2 * rows, ""},
         {"classes", RCOL_STRING, text + 3 * rows, ""},
@@ -200,6 +208,26 @@ static int write_series(results *r, const sim_out *s)
                          "People whose first choice for calls is the app, at the end of each day"));
     BS_TRY(results_write(r, "/population/vpn_users", 3, drv, s->vpn, "people",
                          "People on each VPN protocol, at the end of each day"));
+    static const char *const use_path[SIM_USES] = {
+        "/population/messaging",        "/population/daily_users/messages",
+        "/population/daily_users/calls", "/population/daily_users/any",
+        "/population/monthly_reach/messages", "/population/monthly_reach/calls",
+        "/population/monthly_reach/any"};
+    static const char *const use_desc[SIM_USES] = {
+        "People who use the app for messages, at the end of each day",
+        "People active on the app for messages that day (daily users, messages)",
+        "People who made or received a call on the app that connected that day (daily users, "
+        "calls)",
+        "People active on the app that day for messages or calls (daily users, as audience "
+        "measurements such as Mediascope's count them)",
+        "People active on the app for messages on some day of the calendar month so far "
+        "(monthly reach to date: the month's reach on its last day)",
+        "People with a call on the app that connected on some day of the calendar month so far",
+        "People active on the app for messages or calls on some day of the calendar month so "
+        "far (monthly reach, as audience measurements count it, on the month's last day)"};
+    for (int k = 0; k < SIM_USES; k++)
+        if (s->use[k])
+            BS_TRY(results_write(r, use_path[k], 3, dra, s->use[k], "people", use_desc[k]));
     BS_TRY(results_write(r, "/calls/attempted", 2, da, s->attempted, "calls/day",
                          "Call attempts on the app (a call retried on another app counts once per "
                          "app tried)"));
@@ -305,13 +333,22 @@ int output_write(const char *path, const world *w, const sim_out *s, const run_m
     results *r = results_create(path);
     if (!r)
         return bs_last_status() ? bs_last_status() : BS_ERUNTIME;
-    int st = output_begin(r, w, s, m);
+    int level = w->scenario.output, st;
+    if (level == OUTPUT_SUMMARY) { /* the numbers and where they come from, nothing else */
+        st = output_root(r, w, m->config_path);
+        if (st == BS_OK)
+            st = write_config(r, m);
+    } else {
+        st = output_begin(r, w, s, m);
+    }
+    if (st == BS_OK)
+        st = results_attr_str(r, "/", "output", world_output_names[level]);
     if (st == BS_OK)
         st = write_provenance(r, s);
     if (st == BS_OK)
         st = write_summary(r, w, s);
     if (st == BS_OK && s->has_network)
-        st = output_network(r, w, s);
+        st = level == OUTPUT_FULL ? output_network(r, w, s) : output_network_summary(r, w, s);
     if (st != BS_OK) {
         results_abort(r);
         return st;

@@ -18,7 +18,7 @@ int output_link_dim(results *r, const world *w)
         free(names);
         free(labels);
         free(classes);
-        return bs_fail(BS_ENOMEM, "output: out of memory");
+        return bs_nomem("the names of %d links (output)", n);
     }
     classes[0] = 0;
     for (int k = 0; k < n; k++) {
@@ -64,7 +64,7 @@ static int write_series(results *r, const world *w, const sim_out *s)
                *h[] = {"hour"}, *hm[] = {"hour", "mbox"}, *l[] = {"link"};
     double *cap = malloc(sizeof(double) * (size_t)s->n_links);
     if (!cap)
-        return bs_fail(BS_ENOMEM, "output: out of memory");
+        return bs_nomem("the capacities of %d links (output)", s->n_links);
     for (int k = 0; k < s->n_links; k++)
         cap[k] = w->network.links[k / 2].capacity;
     int st = results_write(r, "/network/link_capacity", 1, l, cap, "bit/s",
@@ -149,6 +149,11 @@ static int write_summary(results *r, const world *w, const sim_out *s)
     BS_TRY(results_attr_int(r, "/summary", "censor_overload_hours", overload_hours));
     BS_TRY(results_attr_int(r, "/summary", "flow_hours_solved", s->hours_solved));
     return BS_OK;
+}
+
+int output_network_summary(results *r, const world *w, const sim_out *s)
+{
+    return write_summary(r, w, s);
 }
 
 int output_network(results *r, const world *w, const sim_out *s)

@@ -9,6 +9,9 @@
 #include "world/world.h"
 
 int output_network(results *r, const world *w, const sim_out *s);
+/* Only its /summary numbers (scenario.output daily or summary): the same
+ * numbers, computed from the hourly data in *s, which is not written. */
+int output_network_summary(results *r, const world *w, const sim_out *s);
 
 /* /dims/link: the directed links' names (world_link_name) and, as the
  * attribute `classes`, their link classes joined with commas. */

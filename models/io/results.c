@@ -137,7 +137,7 @@ results *results_create(const char *path)
     h5_quiet();
     results *r = calloc(1, sizeof *r);
     if (!r) {
-        bs_fail(BS_ENOMEM, "results: %s: out of memory", path);
+        bs_nomem("the results file %s", path);
         return NULL;
     }
     r->file = r->lcpl = r->gcpl = r->dcpl_attr = H5I_INVALID_HID;
@@ -145,7 +145,7 @@ results *results_create(const char *path)
     r->path = str_dup(path);
     r->tmp = malloc(n);
     if (!r->path || !r->tmp) {
-        bs_fail(BS_ENOMEM, "results: %s: out of memory", path);
+        bs_nomem("the name of the results file %s", path);
         results_free(r);
         return NULL;
     }
@@ -162,8 +162,10 @@ results *results_create(const char *path)
             ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
         }
         if (!ok) {
-            bs_fail(BS_EINPUT, "results: %s: folder %s does not exist", path,
-                    dir ? dir : "(out of memory)");
+            if (dir)
+                bs_fail(BS_EINPUT, "results: %s: folder %s does not exist", path, dir);
+            else
+                bs_nomem("the folder's name of the results file %s", path);
             free(dir);
             results_free(r);
             return NULL;
@@ -309,17 +311,18 @@ int results_commit(results *r)
                      strerror(errno));
     if (rc == BS_OK) {
         atomic_untrack(r->tmp);
-        /* Make the rename itself durable; failure here loses nothing. */
-        char *dir = str_dup(r->path);
-        if (dir) {
-            char *slash = strrchr(dir, '/');
-            if (!slash)
-                sync_path(".", 1);
-            else {
-                slash[slash == dir ? 1 : 0] = '\0';
-                sync_path(dir, 1);
-            }
-            free(dir);
+        /* Make the rename itself durable; failure here loses nothing.  (Its
+         * folder's name on the stack: the file is complete, nothing that
+         * could run out of memory is left to do.) */
+        char dir[PATH_MAX];
+        const char *slash = strrchr(r->path, '/');
+        if (!slash)
+            sync_path(".", 1);
+        else if ((size_t)(slash - r->path) < sizeof dir) {
+            size_t len = slash == r->path ? 1 : (size_t)(slash - r->path);
+            memcpy(dir, r->path, len);
+            dir[len] = '\0';
+            sync_path(dir, 1);
         }
         results_free(r);
         return BS_OK;
@@ -330,13 +333,17 @@ int results_commit(results *r)
 
 /* ---- objects and attributes ---------------------------------------------- */
 
-/* 1 if every component of `path` exists, 0 if one is missing, <0 on error. */
-static htri_t path_exists(hid_t file, const char *path)
+/* 1 if every component of `path` exists, 0 if one is missing, -1 on an
+ * HDF5 error, -2 when memory ran out (said). */
+static htri_t path_exists(results *r, const char *path)
 {
+    hid_t file = r->file;
     size_t n = strlen(path);
     char *buf = malloc(n + 1);
-    if (!buf)
-        return -1;
+    if (!buf) {
+        bs_nomem("the name %s in %s", path, r->path);
+        return -2;
+    }
     htri_t found = 1;
     for (size_t i = 0; i <= n && found > 0; i++) {
         if ((path[i] == '/' || path[i] == '\0') && i > 0 && path[i - 1] != '/') {
@@ -356,7 +363,7 @@ static int make_groups(results *r, const char *path, int whole)
     size_t n = strlen(path);
     char *buf = malloc(n + 1);
     if (!buf)
-        return bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, path);
+        return bs_nomem("the name %s in %s", path, r->path);
     int rc = BS_OK;
     for (size_t i = 1; i <= n && rc == BS_OK; i++) {
         if (!(path[i] == '/' || (whole && path[i] == '\0')) || path[i - 1] == '/')
@@ -377,9 +384,10 @@ static int make_groups(results *r, const char *path, int whole)
  * does not exist. */
 static hid_t open_or_create(results *r, const char *obj)
 {
-    htri_t ex = path_exists(r->file, obj);
+    htri_t ex = path_exists(r, obj);
     if (ex < 0) {
-        h5fail(r, obj, "cannot look up object");
+        if (ex == -1)
+            h5fail(r, obj, "cannot look up object");
         return H5I_INVALID_HID;
     }
     if (!ex && make_groups(r, obj, 1) != BS_OK)
@@ -568,13 +576,13 @@ static int write_dim(results *r, const char *name, int n, hid_t ftype, hid_t mty
         int cap = r->cap_dims ? 2 * r->cap_dims : 8;
         struct results_dim *d = realloc(r->dims, (size_t)cap * sizeof *d);
         if (!d)
-            return bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, path);
+            return bs_nomem("%s of %s", path, r->path);
         r->dims = d;
         r->cap_dims = cap;
     }
     char *copy = str_dup(name);
     if (!copy)
-        return bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, path);
+        return bs_nomem("%s of %s", path, r->path);
 
     int rc = BS_OK;
     hsize_t len = (hsize_t)n;
@@ -607,8 +615,7 @@ int results_dim_names(results *r, const char *name, int n, const char *const *la
     if (n > 0 && labels) {
         v = malloc((size_t)n * sizeof *v);
         if (!v)
-            return bs_fail(BS_ENOMEM, "results: %s: /%s: out of memory", r->path,
-                           name ? name : "?");
+            return bs_nomem("/%s of %s", name ? name : "?", r->path);
         for (int i = 0; i < n; i++)
             v[i] = labels[i] ? labels[i] : "";
     }
@@ -627,8 +634,7 @@ int results_dim_values(results *r, const char *name, int n, const int *values, c
     if (n > 0) {
         v = malloc((size_t)n * sizeof *v);
         if (!v)
-            return bs_fail(BS_ENOMEM, "results: %s: /%s: out of memory", r->path,
-                           name ? name : "?");
+            return bs_nomem("/%s of %s", name ? name : "?", r->path);
         for (int i = 0; i < n; i++)
             v[i] = values ? values[i] : i;
     }
@@ -682,9 +688,9 @@ static herr_t copy_attr(hid_t src, const char *name, const H5A_info_t *info, voi
     hid_t b = H5I_INVALID_HID;
     hssize_t n = -1;
     void *buf = NULL;
-    int read = 0;
+    int read = 0, tried = 0;
     if (a >= 0 && (t = H5Aget_type(a)) >= 0 && (sp = H5Aget_space(a)) >= 0 &&
-        (n = H5Sget_simple_extent_npoints(sp)) >= 0 &&
+        (n = H5Sget_simple_extent_npoints(sp)) >= 0 && (tried = 1) &&
         (buf = calloc(n ? (size_t)n : 1, H5Tget_size(t))) && (read = H5Aread(a, t, buf) >= 0) &&
         (b = H5Acreate2(c->dst, name, t, sp, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
         H5Awrite(b, t, buf) >= 0)
@@ -692,8 +698,8 @@ static herr_t copy_attr(hid_t src, const char *name, const H5A_info_t *info, voi
     else {
         char what[300];
         snprintf(what, sizeof what, "cannot copy attribute %s", name);
-        c->rc = buf ? h5fail(c->r, c->dpath, what)
-                    : bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", c->r->path, c->dpath);
+        c->rc = buf || !tried ? h5fail(c->r, c->dpath, what)
+                    : bs_nomem("attribute %s of %s in %s", name, c->dpath, c->r->path);
     }
     if (read && H5Tdetect_class(t, H5T_VLEN) + H5Tis_variable_str(t) > 0)
         H5Dvlen_reclaim(t, sp, H5P_DEFAULT, buf);
@@ -723,7 +729,7 @@ static int copy_scale(results *r, const char *name, const char *dst)
     if (!dim || s < 0 || t < 0 || sp < 0)
         rc = h5fail(r, dst, "cannot read the dimension's scale at the root");
     else if (!buf)
-        rc = bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, dst);
+        rc = bs_nomem("%s of %s", dst, r->path);
     else if (n > 0 && !(read = H5Dread(s, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0))
         rc = h5fail(r, dst, "cannot read the dimension's scale at the root");
     else if ((d = create_chunked(r, dst, t, 1, &n, !str)) < 0)
@@ -909,7 +915,7 @@ static int put_column_names(results *r, hid_t g, const char *path, int n_cols,
     hid_t t = vlen_str_type(), space = H5Screate_simple(1, &n, NULL), a = H5I_INVALID_HID;
     int rc = BS_OK;
     if (!v)
-        rc = bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, path);
+        rc = bs_nomem("the column names of %s in %s", path, r->path);
     else {
         for (int c = 0; c < n_cols; c++)
             v[c] = cols[c].name;
@@ -947,7 +953,7 @@ static int write_column(results *r, const char *path, const char *dim, hsize_t n
         /* NULL strings are written as "" (readers handle a NULL badly) */
         if (n > 0 && !(sv = malloc((size_t)n * sizeof *sv))) {
             H5Tclose(str);
-            return bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, cpath);
+            return bs_nomem("%s of %s", cpath, r->path);
         }
         for (hsize_t i = 0; i < n; i++) {
             const char *x = ((const char *const *)col->data)[i];
@@ -984,7 +990,9 @@ int results_write_table(results *r, const char *path, const char *dim, int n_row
     int rc = check_columns(r, path, dim, n_rows, n_cols, cols);
     if (rc != BS_OK)
         return rc;
-    htri_t ex = path_exists(r->file, path);
+    htri_t ex = path_exists(r, path);
+    if (ex == -2)
+        return BS_ENOMEM;
     if (ex != 0)
         return ex < 0 ? h5fail(r, path, "cannot look up object")
                       : fail(r, path, "table written twice");
@@ -1006,7 +1014,7 @@ int results_write_table(results *r, const char *path, const char *dim, int n_row
             own = c;
     long long *rows = NULL;
     if (rc == BS_OK && own < 0 && !(rows = malloc((n ? (size_t)n : 1) * sizeof *rows)))
-        rc = bs_fail(BS_ENOMEM, "results: %s: %s: out of memory", r->path, path);
+        rc = bs_nomem("the row numbers of %s in %s", path, r->path);
     for (hsize_t i = 0; rows && i < n; i++)
         rows[i] = (long long)i;
     results_column row_col = {dim, RCOL_INT, rows, ""};

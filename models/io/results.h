@@ -181,6 +181,11 @@ const results_labels *results_run_labels(const results_run *r, const char *dim);
  * incomplete, newer format version). */
 int results_check(const char *path);
 
+/* What a checked results file keeps (its root attribute `output`, written
+ * by run: "full", "daily" or "summary"; "full" for files written before
+ * it), into level[size].  BS_OK, or results_check's error. */
+int results_output_level(const char *path, char *level, size_t size);
+
 /* Print what is in a results file: scenario, seed and run, provenance,
  * events, every dataset with its shape, axes and units, and the /summary
  * numbers.  Checks the file first (results_check), then its layout as

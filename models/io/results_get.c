@@ -31,10 +31,10 @@ static int fetch(const char *path, int (*fn)(const char *, FILE *), int isolate,
     *len = 0;
     FILE *mem = open_memstream(buf, len);
     if (!mem)
-        return bs_fail(BS_ENOMEM, "%s: out of memory", path);
-    int st = isolate ? results_isolated(path, mem, fn) : fn(path, mem);
+        return bs_nomem("a buffer to read %s", path);
+    int st = isolate ? results_isolated(path, mem, fn) : results_reader_run(path, mem, fn);
     if (fclose(mem) != 0 && st == BS_OK)
-        st = bs_fail(BS_ENOMEM, "%s: out of memory", path);
+        st = bs_nomem("a buffer to read %s", path);
     if (st != BS_OK) {
         free(*buf);
         *buf = NULL;
@@ -156,7 +156,7 @@ static int read_numbers(const char *path, int isolate, results_numbers **out)
     if (st != BS_OK)
         return st;
     results_numbers *n = calloc(1, sizeof *n);
-    wire_reader c = {buf, buf + len, !n};
+    wire_reader c = {buf, buf + len, !n, !n};
     int cap = 0;
     while (!c.bad && c.p < c.end) {
         char tag = *c.p++;
@@ -174,7 +174,7 @@ static int read_numbers(const char *path, int isolate, results_numbers **out)
                 if (values)
                     n->values = values;
                 if (!names || !values) {
-                    c.bad = 1;
+                    c.bad = c.nomem = 1;
                     break;
                 }
             }
@@ -196,7 +196,8 @@ static int read_numbers(const char *path, int isolate, results_numbers **out)
         n->scenario = strdup("");
     if (!n || c.bad || !n->config_text || !n->scenario) {
         results_numbers_free(n);
-        return bs_fail(BS_ERUNTIME, "%s: cannot read /summary (out of memory?)", path);
+        return c.nomem || !c.bad ? bs_nomem("the summary numbers of %s", path)
+                                 : bs_fail(BS_ERUNTIME, "%s: cannot read /summary", path);
     }
     *out = n;
     return BS_OK;
@@ -277,6 +278,7 @@ static results_table *parse_table(wire_reader *c)
     results_table *t = calloc(1, sizeof *t);
     if (!t || !(t->cols = calloc(ncols, sizeof *t->cols))) {
         free(t);
+        c->bad = c->nomem = 1;
         return NULL;
     }
     t->n_rows = (int)rows;
@@ -295,7 +297,7 @@ static results_table *parse_table(wire_reader *c)
         void *data = calloc(rows ? rows : 1, 8);
         col->data = data;
         if (!data) {
-            c->bad = 1;
+            c->bad = c->nomem = 1;
             break;
         }
         if (col->type != RCOL_STRING) {
@@ -321,11 +323,12 @@ int results_read_table(const char *path, const char *dset, results_table **out)
     int st = fetch(path, table_here, 1, &buf, &len);
     if (st != BS_OK)
         return st;
-    wire_reader c = {buf, buf + len, 0};
+    wire_reader c = {buf, buf + len, 0, 0};
     results_table *t = parse_table(&c);
     free(buf);
     if (!t)
-        return bs_fail(BS_ERUNTIME, "%s: %s: cannot read the table (out of memory?)", path, dset);
+        return c.nomem ? bs_nomem("the table %s of %s", dset, path)
+                       : bs_fail(BS_ERUNTIME, "%s: %s: cannot read the table", path, dset);
     *out = t;
     return BS_OK;
 }

@@ -52,6 +52,16 @@ int results_sane_type(hid_t t);
  * or not a single string. */
 char *results_read_str_attr(hid_t obj, const char *name);
 
+/* p, noting when it is NULL that memory ran out for `what` (a phrase, e.g.
+ * "a list of names"): for readers that carry on without it.  Whatever the
+ * reader returns, results_isolated then fails with "out of memory: <what>,
+ * reading PATH". */
+void *results_short(void *p, const char *what);
+
+/* fn(path, out) in this process, failing with "out of memory: <what>,
+ * reading PATH" if memory ran out for something fn carried on without. */
+int results_reader_run(const char *path, FILE *out, int (*fn)(const char *, FILE *));
+
 /* Check the layout of open file `f` (named `path`) against its dimensions,
  * as results_load() does, without reading values: every dataset of the
  * layout that the file has, the dims and /events (which only has to be a

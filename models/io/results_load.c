@@ -356,7 +356,7 @@ static int put_names(const ctx *c, const char *dset, hsize_t n, FILE *out)
         buf = calloc(n ? (size_t)n : 1, cell);
         if (!buf || mt < 0 ||
             (!var && (H5Tset_size(mt, size + 1) < 0 || H5Tset_strpad(mt, H5T_STR_NULLTERM) < 0)))
-            st = bs_fail(BS_ENOMEM, "%s: %s: out of memory", c->path, dset);
+            st = bs_nomem("%s of %s", dset, c->path);
         else if (n > 0 && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
             st = fail_here(c, dset, "cannot read its names (damaged file?)");
         else {
@@ -410,7 +410,7 @@ static int put_days(const ctx *c, FILE *out)
     int st = open_dset(c, dset, &d, &t, &sp, &rank, len);
     long long *day = st == BS_OK ? calloc(len[0] ? (size_t)len[0] : 1, sizeof *day) : NULL;
     if (st == BS_OK && !day)
-        st = bs_fail(BS_ENOMEM, "%s: %s: out of memory", c->path, dset);
+        st = bs_nomem("%s of %s", dset, c->path);
     if (st == BS_OK && len[0] > 0 && H5Dread(d, H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, day) < 0)
         st = fail_here(c, dset, "cannot read its days (damaged file?)");
     if (st == BS_OK) {
@@ -471,7 +471,7 @@ static int put_array(const ctx *c, const char *dset, FILE *out)
         n *= (size_t)len[k];
     double *v = st == BS_OK ? malloc(sizeof(double) * (n ? n : 1)) : NULL;
     if (st == BS_OK && !v)
-        st = bs_fail(BS_ENOMEM, "%s: %s: out of memory", c->path, dset);
+        st = bs_nomem("%s of %s", dset, c->path);
     if (st == BS_OK && n > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
         st = fail_here(c, in_file(c, dset), "cannot be read as numbers (damaged file?)");
     if (st == BS_OK) {
@@ -525,7 +525,7 @@ static int load_here(const char *path, FILE *out)
     while (want && want[n])
         n++;
     if (st == BS_OK && !(there = calloc((size_t)n + 1, sizeof *there)))
-        st = bs_fail(BS_ENOMEM, "%s: out of memory", path);
+        st = bs_nomem("the list of datasets of %s", path);
     int count = 0;
     for (int i = 0; st == BS_OK && i < n; i++) {
         int h = has_path(&c, in_file(&c, want[i]));
@@ -588,14 +588,22 @@ static uint64_t get_count(wire_reader *w, size_t min)
     return w->bad ? 0 : n;
 }
 
+/* Whether p (just allocated) is there; if not, w is bad for want of memory. */
+static int got(wire_reader *w, const void *p)
+{
+    if (!p)
+        w->bad = w->nomem = 1;
+    return p != NULL;
+}
+
 static results_run *parse_run(wire_reader *w)
 {
     results_run *r = calloc(1, sizeof *r);
-    if (!r)
+    if (!got(w, r))
         return NULL;
     uint64_t n = get_count(w, 8);
     r->day = calloc(n ? n : 1, sizeof *r->day);
-    w->bad |= !r->day || n > INT32_MAX;
+    w->bad |= !got(w, r->day) || n > INT32_MAX;
     for (uint64_t i = 0; !w->bad && i < n; i++) {
         uint64_t x = wire_get_u64(w);
         r->day[i] = (int64_t)x < INT32_MIN || (int64_t)x > INT32_MAX ? -1 : (int)(int64_t)x;
@@ -611,14 +619,14 @@ static results_run *parse_run(wire_reader *w)
     r->replay = wire_get_u64(w) != 0;
     n = get_count(w, 16);
     r->labels = calloc(n ? n : 1, sizeof *r->labels);
-    w->bad |= !r->labels;
+    w->bad |= !got(w, r->labels);
     for (uint64_t i = 0; !w->bad && i < n; i++) {
         results_labels *l = &r->labels[i];
         r->n_labels = (int)i + 1;
         l->name = wire_get_str(w);
         uint64_t m = get_count(w, 8);
         l->v = calloc(m ? m : 1, sizeof *l->v);
-        w->bad |= !l->v || m > INT32_MAX;
+        w->bad |= !got(w, l->v) || m > INT32_MAX;
         for (uint64_t k = 0; !w->bad && k < m; k++) {
             l->v[k] = wire_get_str(w);
             l->n = (int)k + 1;
@@ -627,7 +635,7 @@ static results_run *parse_run(wire_reader *w)
     r->has_events = wire_get_u64(w) != 0;
     n = get_count(w, 24);
     r->events = calloc(n ? n : 1, sizeof *r->events);
-    w->bad |= !r->events || n > INT32_MAX;
+    w->bad |= !got(w, r->events) || n > INT32_MAX;
     for (uint64_t i = 0; !w->bad && i < n; i++) {
         results_event *e = &r->events[i];
         r->n_events = (int)i + 1;
@@ -637,7 +645,7 @@ static results_run *parse_run(wire_reader *w)
     }
     n = get_count(w, 16);
     r->arrays = calloc(n ? n : 1, sizeof *r->arrays);
-    w->bad |= !r->arrays;
+    w->bad |= !got(w, r->arrays);
     for (uint64_t i = 0; !w->bad && i < n; i++) {
         results_array *a = &r->arrays[i];
         r->n_arrays = (int)i + 1;
@@ -653,10 +661,8 @@ static results_run *parse_run(wire_reader *w)
         if (w->bad)
             break;
         a->rank = (int)rank;
-        if (!(a->v = malloc(sizeof(double) * (values ? values : 1)))) {
-            w->bad = 1;
+        if (!got(w, a->v = malloc(sizeof(double) * (values ? values : 1))))
             break;
-        }
         memcpy(a->v, w->p, sizeof(double) * values);
         w->p += sizeof(double) * values;
     }
@@ -674,16 +680,17 @@ int results_load(const char *path, const char *const *datasets, results_run **ou
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
     if (!mem)
-        return bs_fail(BS_ENOMEM, "%s: out of memory", path);
+        return bs_nomem("a buffer to read %s", path);
     load_datasets = datasets;
     int st = results_isolated(path, mem, load_here);
     load_datasets = NULL;
     if (fclose(mem) != 0 && st == BS_OK)
-        st = bs_fail(BS_ENOMEM, "%s: out of memory", path);
+        st = bs_nomem("a buffer to read %s", path);
     if (st == BS_OK) {
-        wire_reader w = {buf, buf + len, 0};
+        wire_reader w = {buf, buf + len, 0, 0};
         if (!(*out = parse_run(&w)))
-            st = bs_fail(BS_ERUNTIME, "%s: cannot take over what was read (out of memory?)", path);
+            st = w.nomem ? bs_nomem("what was read from %s", path)
+                         : bs_fail(BS_ERUNTIME, "%s: cannot take over what was read", path);
     }
     free(buf);
     return st;

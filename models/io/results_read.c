@@ -110,6 +110,17 @@ int results_sane_type(hid_t t)
     }
 }
 
+/* What memory ran out for in a reader that carried on without it (NULL:
+ * nothing); results_reader_run reports it when the reader is done. */
+static _Thread_local const char *ran_short;
+
+void *results_short(void *p, const char *what)
+{
+    if (!p && !ran_short)
+        ran_short = what;
+    return p;
+}
+
 /* The single value of a string attribute (malloc'd), variable or fixed
  * length; NULL if it is not one string. */
 static char *read_str_attr_id(hid_t attr)
@@ -126,11 +137,11 @@ static char *read_str_attr_id(hid_t attr)
         if (mt < 0 || H5Tset_size(mt, H5T_VARIABLE) < 0 || H5Tset_cset(mt, H5Tget_cset(t)) < 0 ||
             H5Aread(attr, mt, &s) < 0)
             goto done;
-        out = str_dup(s ? s : "");
+        out = results_short(str_dup(s ? s : ""), "a string attribute");
         H5free_memory(s);
     } else if (var == 0) {
         size_t n = H5Tget_size(t);
-        char *s = calloc(1, n + 1);
+        char *s = results_short(calloc(1, n + 1), "a string attribute");
         mt = H5Tcopy(H5T_C_S1);
         if (s && mt >= 0 && H5Tset_size(mt, n + 1) >= 0 &&
             H5Tset_strpad(mt, H5T_STR_NULLTERM) >= 0 && H5Tset_cset(mt, H5Tget_cset(t)) >= 0 &&
@@ -309,13 +320,13 @@ herr_t results_collect_name(hid_t obj, const char *name, const H5A_info_t *info,
     results_names *l = data;
     if (l->n == l->cap) {
         int cap = l->cap ? 2 * l->cap : 16;
-        char **p = realloc(l->names, (size_t)cap * sizeof *p);
+        char **p = results_short(realloc(l->names, (size_t)cap * sizeof *p), "a list of names");
         if (!p)
             return -1;
         l->names = p;
         l->cap = cap;
     }
-    if (!(l->names[l->n] = str_dup(name)))
+    if (!(l->names[l->n] = results_short(str_dup(name), "a list of names")))
         return -1;
     l->n++;
     return 0;
@@ -368,7 +379,8 @@ static int grid_add_row(struct grid *g)
 {
     if (g->rows == g->cap) {
         int cap = g->cap ? 2 * g->cap : 16;
-        char **p = realloc(g->cell, (size_t)cap * (size_t)g->cols * sizeof *p);
+        char **p = results_short(realloc(g->cell, (size_t)cap * (size_t)g->cols * sizeof *p),
+                                 "the rows of a table");
         if (!p)
             return -1;
         g->cell = p;
@@ -385,13 +397,13 @@ static void grid_set(struct grid *g, int c, const char *s)
 {
     char shown[MAX_SHOWN + 8]; /* names from the file: control characters escaped */
     quote_print(shown, sizeof shown, s);
-    char *d = strdup(shown);
+    char *d = results_short(strdup(shown), "a cell of a table");
     g->cell[(size_t)(g->rows - 1) * (size_t)g->cols + (size_t)c] = d;
 }
 
 static void grid_print(const struct grid *g, FILE *out, const char *indent)
 {
-    int *w = calloc((size_t)g->cols, sizeof *w);
+    int *w = results_short(calloc((size_t)g->cols, sizeof *w), "the widths of a table");
     if (!w)
         return;
     for (int r = 0; r < g->rows; r++)
@@ -525,7 +537,7 @@ static void axis_label(hid_t d, int rank, unsigned k, char *buf, size_t size)
     buf[0] = '\0';
     hid_t a = H5Aopen(d, "DIMENSION_LABELS", H5P_DEFAULT);
     hid_t mt = H5Tcopy(H5T_C_S1);
-    char **s = calloc((size_t)rank, sizeof *s);
+    char **s = results_short(calloc((size_t)rank, sizeof *s), "the labels of an axis");
     if (a >= 0 && mt >= 0 && s && H5Tset_size(mt, H5T_VARIABLE) >= 0 && H5Aread(a, mt, s) >= 0 &&
         s[k])
         snprintf(buf, size, "%s", s[k]);
@@ -674,7 +686,7 @@ static int info_here(const char *path, FILE *out)
     static const char *const head[] = {"scenario",     "seed",         "run", "created",
                                        "tool_version", "git_revision", NULL};
     size_t cap = QUOTE_ROOM(strlen(path));
-    char *shown = malloc(cap);
+    char *shown = results_short(malloc(cap), "the file's name");
     fprintf(out, "%s\n", shown ? quote_print(shown, cap, path) : "?");
     free(shown);
     for (int i = 0; head[i]; i++) {
@@ -690,6 +702,13 @@ static int info_here(const char *path, FILE *out)
     long long version = 0;
     read_int(f, "format_version", &version); /* checked by results_open_checked */
     fprintf(out, "  %-14s%s %lld\n", "format", RESULTS_FORMAT, version);
+    char *level = H5Aexists(f, "output") > 0 ? results_read_str_attr(f, "output") : NULL;
+    if (level && strcmp(level, "full") != 0)
+        fprintf(out, "  %-14s%s (%s)\n", "output", level,
+                strcmp(level, "daily") == 0
+                    ? "no hourly network and censor data; the summary numbers are all there"
+                    : "only /config, /provenance and the /summary numbers");
+    free(level);
     H5Eclear2(H5E_DEFAULT);
 
     print_group(f, "/provenance", "  ", out);
@@ -733,27 +752,39 @@ void results_set_child_cpu_limit(int seconds)
     child_cpu_seconds = seconds > 0 ? seconds : RESULTS_CHILD_CPU_SECONDS;
 }
 
+/* fn(path, out), and "out of memory: <what>, reading PATH" if memory ran
+ * out for something fn carried on without (results_short). */
+int results_reader_run(const char *path, FILE *out, int (*fn)(const char *, FILE *))
+{
+    ran_short = NULL;
+    int rc = fn(path, out);
+    if (ran_short && rc != BS_ENOMEM)
+        rc = bs_nomem("%s, reading %s", ran_short, path);
+    ran_short = NULL;
+    return rc;
+}
+
 /* Run fn(path, out) in a child process (see the top of the file).  Output
  * goes through one pipe to `out` (NULL: none), the status and message come
  * back through another after the output is closed, so neither can block. */
 int results_isolated(const char *path, FILE *out, int (*fn)(const char *, FILE *))
 {
     if (!isolate)
-        return fn(path, out);
+        return results_reader_run(path, out, fn);
     int data[2] = {-1, -1}, msg[2] = {-1, -1};
     if (pipe(data) != 0 || pipe(msg) != 0) {
         for (int i = 0; i < 2; i++) {
             if (data[i] >= 0)
                 close(data[i]);
         }
-        return fn(path, out);
+        return results_reader_run(path, out, fn);
     }
     if (out)
         fflush(out);
     pid_t pid = fork();
     if (pid < 0) {
         close(data[0]), close(data[1]), close(msg[0]), close(msg[1]);
-        return fn(path, out);
+        return results_reader_run(path, out, fn);
     }
     if (pid == 0) {
         /* Die of a crash, whatever handlers the program (or a test
@@ -771,7 +802,7 @@ int results_isolated(const char *path, FILE *out, int (*fn)(const char *, FILE *
         if (!w)
             close(data[1]);
         int rc = out && !w ? bs_fail(BS_ERUNTIME, "%s: cannot pass the description on", path)
-                           : fn(path, w);
+                           : results_reader_run(path, w, fn);
         if (w)
             fclose(w); /* the parent sees the end of the output */
         const char *m = bs_last_error();
@@ -824,5 +855,33 @@ int results_isolated(const char *path, FILE *out, int (*fn)(const char *, FILE *
 }
 
 int results_check(const char *path) { return results_isolated(path, NULL, check_here); }
+
+/* The root attribute `output` of a checked file, printed to out. */
+static int output_here(const char *path, FILE *out)
+{
+    hid_t f = results_open_checked(path);
+    if (f < 0)
+        return (int)f;
+    char *v = H5Aexists(f, "output") > 0 ? results_read_str_attr(f, "output") : NULL;
+    fputs(v ? v : "full", out);
+    free(v);
+    H5Fclose(f);
+    H5Eclear2(H5E_DEFAULT);
+    return BS_OK;
+}
+
+int results_output_level(const char *path, char *level, size_t size)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    if (!m)
+        return bs_nomem("the output level of %s", path);
+    int st = results_isolated(path, m, output_here);
+    fclose(m);
+    snprintf(level, size, "%s", st == BS_OK && text ? text : "");
+    free(text);
+    return st;
+}
 
 int results_info(const char *path, FILE *out) { return results_isolated(path, out, info_here); }

@@ -9,6 +9,8 @@
  * Columns of strings, integers and floats are read (as char *, long long
  * and double); anything else, a column of another length, or a table of
  * more than MAX_TABLE_ROWS rows is BS_EINPUT naming the file and the table.
+ * Allocations go through results_short: a reader run by results_isolated
+ * then fails with "out of memory" rather than "damaged file".
  */
 #include "io/results.h"
 
@@ -47,15 +49,15 @@ static enum results_col_type col_type(H5T_class_t cls)
 static int take_strings(char **dst, char **src, hsize_t n)
 {
     for (hsize_t i = 0; i < n; i++)
-        if (!(dst[i] = strdup(src[i] ? src[i] : "")))
+        if (!(dst[i] = results_short(strdup(src[i] ? src[i] : ""), "the strings of a table")))
             return -1;
     return 0;
 }
 
 static results_table *table_new(hsize_t rows, int ncols)
 {
-    results_table *t = calloc(1, sizeof *t);
-    if (!t || !(t->cols = calloc((size_t)ncols, sizeof *t->cols))) {
+    results_table *t = results_short(calloc(1, sizeof *t), "a table");
+    if (!t || !(t->cols = results_short(calloc((size_t)ncols, sizeof *t->cols), "a table"))) {
         free(t);
         return NULL;
     }
@@ -69,7 +71,7 @@ static int read_col(hid_t d, const char *member, H5T_class_t cls, hsize_t n, res
                     hid_t str)
 {
     col->type = col_type(cls);
-    void *buf = calloc(n ? (size_t)n : 1, 8);
+    void *buf = results_short(calloc(n ? (size_t)n : 1, 8), "a column of a table");
     col->data = buf;
     if (!buf)
         return -1;
@@ -85,7 +87,7 @@ static int read_col(hid_t d, const char *member, H5T_class_t cls, hsize_t n, res
     }
     int rc = H5Dread(d, rt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0 ? -1 : 0;
     if (rc == 0 && col->type == RCOL_STRING) {
-        char **got = malloc((size_t)n * sizeof *got);
+        char **got = results_short(malloc((size_t)n * sizeof *got), "a column of a table");
         rc = got ? 0 : -1;
         if (got) {
             memcpy(got, buf, (size_t)n * sizeof *got);
@@ -119,7 +121,7 @@ static int load_compound(hid_t f, const char *path, const char *dset, results_ta
         goto done;
     }
     if (str < 0 || !(t = table_new(n, ncols))) {
-        st = bs_fail(BS_ENOMEM, "%s: %s: out of memory", path, dset);
+        st = bs_nomem("the table %s of %s", dset, path);
         goto done;
     }
     for (int c = 0; c < ncols && st == BS_OK; c++) {
@@ -131,8 +133,8 @@ static int load_compound(hid_t f, const char *path, const char *dset, results_ta
         t->n_cols = c + 1;
         col->type = RCOL_DOUBLE;
         char *units = name ? results_read_str_attr(d, attr) : NULL;
-        col->name = name ? strdup(name) : NULL;
-        col->units = strdup(units ? units : "");
+        col->name = name ? results_short(strdup(name), "a column's name") : NULL;
+        col->units = results_short(strdup(units ? units : ""), "a column's units");
         if (!name || (cls != H5T_STRING && cls != H5T_INTEGER && cls != H5T_FLOAT)) {
             snprintf(what, sizeof what, "column %s: cannot read it", name ? name : "?");
             st = table_fail(path, dset, what);
@@ -168,8 +170,10 @@ static char **column_names(hid_t g, int *ncols)
     char **v = NULL, **out = NULL;
     if (t >= 0 && sp >= 0 && mt >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0 &&
         H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, &n, NULL) >= 0 &&
-        n >= 1 && n <= MAX_TABLE_COLS && (v = calloc((size_t)n, sizeof *v)) &&
-        H5Aread(a, mt, v) >= 0 && (out = calloc((size_t)n, sizeof *out))) {
+        n >= 1 && n <= MAX_TABLE_COLS &&
+        (v = results_short(calloc((size_t)n, sizeof *v), "the column names of a table")) &&
+        H5Aread(a, mt, v) >= 0 &&
+        (out = results_short(calloc((size_t)n, sizeof *out), "the column names of a table"))) {
         *ncols = (int)n;
         if (take_strings(out, v, n) < 0) {
             for (hsize_t i = 0; i < n; i++)
@@ -203,7 +207,7 @@ static int load_columns(hid_t f, const char *path, const char *dset, results_tab
         goto done;
     }
     if (str < 0 || !(t = table_new(0, ncols))) {
-        st = bs_fail(BS_ENOMEM, "%s: %s: out of memory", path, dset);
+        st = bs_nomem("the table %s of %s", dset, path);
         goto done;
     }
     for (int c = 0; c < ncols && st == BS_OK; c++) {
@@ -211,7 +215,7 @@ static int load_columns(hid_t f, const char *path, const char *dset, results_tab
         results_column *col = &t->cols[c];
         t->n_cols = c + 1;
         col->type = RCOL_DOUBLE;
-        col->name = strdup(names[c]);
+        col->name = results_short(strdup(names[c]), "a column's name");
         hid_t d = H5I_INVALID_HID, ft = H5I_INVALID_HID, sp = H5I_INVALID_HID;
         hsize_t n = 0;
         H5O_info_t oi;
@@ -233,7 +237,7 @@ static int load_columns(hid_t f, const char *path, const char *dset, results_tab
         } else {
             rows = n;
             char *units = results_read_str_attr(d, "units");
-            col->units = strdup(units ? units : "");
+            col->units = results_short(strdup(units ? units : ""), "a column's units");
             free(units);
             if (!col->units || read_col(d, NULL, cls, n, col, str) < 0) {
                 snprintf(what, sizeof what, "column %s: cannot read it (damaged file?)", names[c]);

@@ -7,6 +7,9 @@
  * platform, the rest at random.  Stubs are sorted into pools by (scope,
  * platform match), shuffled and paired (configuration model).  Self-loops
  * are dropped, and an odd stub left in a pool; multi-edges are kept (rare).
+ * Built in parallel from keyed draws (models/README.md, section 4): the
+ * same graph whatever the number of threads, each agent's neighbours
+ * sorted, and no temporary array of more than a 16th of the stubs.
  * So an iOS user's contact is iOS with probability about
  * homophily + (1 - homophily) * ios_share, which is what makes FaceTime work
  * for some pairs and not others.
@@ -27,8 +30,8 @@ typedef struct graph {
 
 /* Build the graph of n agents with the given region and flags (bit 0 set:
  * the agent is on iOS) of each.  Returns BS_OK, or BS_ENOMEM with a message; *g is then empty. */
-int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t *flags,
-                gsl_rng *r, graph *g);
+int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t *flags, gsl_rng *r,
+                graph *g);
 
 void graph_free(graph *g);
 
@@ -36,8 +39,8 @@ void graph_free(graph *g);
  * of them in region r), expected from the degree distribution: contacts,
  * the adjacency entries (a domestic stub is paired with another, so entries
  * are about the domestic stubs, sum over r of region_n[r] * contacts_mean *
- * (1 - abroad_share)); peak, the bytes held at the end of the build, with
- * its temporaries (degrees and the sorted stubs beside the final arrays);
+ * (1 - abroad_share)); peak, the bytes held while pairing: the final
+ * arrays with one group's stub list and two small matrices;
  * kept, the bytes the graph keeps.  Zero unless population.graph is negbin
  * (a complete or empty graph stores nothing). */
 typedef struct graph_memory {

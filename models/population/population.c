@@ -20,6 +20,7 @@
  * same whatever the number of threads.
  */
 #include "population/population.h"
+#include "population/population_internal.h"
 
 #include "base/bigmem.h"
 #include "population/graph.h"
@@ -33,54 +34,6 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
-
-#define FLAG_IOS 1u /* graph.h relies on bit 0 meaning iOS */
-#define FLAG_AVERSE 2u
-#define FLAG_SCREEN_SHIFT 4 /* bits 4-7: the top 4 bits of the day's adoption word */
-#define NO_APP 0xffu
-#define POISSON_TABLE 32
-#define BLOCK (1u << 16)
-
-/* A block of agents: its tallies of the day. */
-typedef struct lane {
-    uint32_t *inst_agent; /* installs decided today, applied after every block decided */
-    uint8_t *inst_app;
-    size_t n_inst, cap_inst;
-    double *primary, *vpn; /* changes to the counts, [region][app] and [region][vpn] */
-    double attempted[MAX_APPS], completed[MAX_APPS], failed[MAX_APPS], abandoned;
-    float frust_max; /* bounds every F in the block (adoption's first screen) */
-} lane;
-
-/* Hot per-agent state, stored by field (struct of arrays). */
-struct population {
-    const world *w;
-    uint32_t n;
-    uint8_t *region, *flags;
-    uint8_t *habit;   /* habitual first choice, NO_APP if none */
-    uint8_t *first;   /* current first choice for calls, NO_APP if none */
-    uint16_t *installed;
-    uint32_t *card;   /* usable apps | ISP << 16 | VPN state << 24 */
-    uint64_t *order;  /* 4-bit slots: slot 0 is the first choice */
-    float *frust;
-    graph g;
-    uint16_t averse_apps; /* apps averse agents refuse */
-    uint16_t runs_on[N_PLATFORMS];
-    uint64_t abroad_seed;
-    rng_key key;  /* of the keyed draws per agent and day (population.agent-day) */
-    uint32_t day; /* days stepped so far: the day coordinate of the keyed draws */
-    double poisson_cdf[POISSON_TABLE]; /* calls per agent per day */
-    double *n_installed, *n_primary, *n_vpn; /* running counts, agents */
-    double *vpn_detect; /* [isp][vpn] today's detection, copied from the censor */
-    int any_detect;     /* whether any protocol is detected anywhere today */
-    int n_lanes;
-    lane *lanes;
-    /* The flow engine's tally of call attempts (population_tally_on): one
-     * array per thread, summed after the calls (integer counts, so the sum
-     * does not depend on which thread counted what). */
-    int n_thr;
-    size_t tally_cells;
-    uint64_t **tally_thr, *tally;
-};
 
 static void block_range(const population *p, int k, uint32_t *lo, uint32_t *hi);
 
@@ -134,8 +87,6 @@ static inline uint64_t order_down(uint64_t o, int app, uint16_t mask, int n_apps
 
 /* ---- small helpers ---- */
 
-static inline double unit_of(uint64_t h) { return (double)(h >> 11) * 0x1.0p-53; }
-
 /* Index drawn from weights w[0..n-1] (sum > 0) with the uniform u. */
 static int draw_weighted(double u, const double *w, int n)
 {
@@ -152,10 +103,6 @@ static int draw_weighted(double u, const double *w, int n)
 }
 
 /* ---- an agent's state, kept consistent with its card and the counts ---- */
-
-static inline uint16_t card_usable(uint32_t card) { return (uint16_t)(card & 0xffffu); }
-static inline int card_isp(uint32_t card) { return (int)(card >> 16 & 0xffu); }
-static inline int card_vpn(uint32_t card) { return (int)(card >> 24); }
 
 static inline int agent_platform(const population *p, uint32_t i)
 {
@@ -252,6 +199,17 @@ static uint16_t abroad_apps(const population *p, uint32_t i, int k)
     return apps;
 }
 
+/* For the engine's other files (population_internal.h). */
+void population_put_first(population *p, uint32_t i, int a, double *primary)
+{
+    put_first(p, i, a, primary);
+}
+void population_install(population *p, uint32_t i, int app) { install(p, i, app); }
+void population_set_vpn(population *p, uint32_t i, int vstate, double *vpn)
+{
+    set_vpn(p, i, vstate, vpn);
+}
+
 /* ---- construction ---- */
 
 static int alloc_agents(population *p)
@@ -266,12 +224,22 @@ static int alloc_agents(population *p)
     p->card = bigmem_calloc(n, sizeof(uint32_t));
     p->order = bigmem_calloc(n, sizeof(uint64_t));
     p->frust = bigmem_calloc(n, sizeof(float));
+    p->first_day = bigmem_calloc(n, 1);
+    p->away = bigmem_calloc(n, 1);
+    p->msg = bigmem_calloc(n, sizeof(uint16_t));
+    p->called = bigmem_calloc(n, sizeof(uint16_t));
+    p->month_msg = bigmem_calloc(n, sizeof(uint16_t));
+    p->month_call = bigmem_calloc(n, sizeof(uint16_t));
+    p->msg_block = calloc((size_t)w->n_all_isps * w->n_apps + 1, sizeof(double));
+    p->msg_thr = calloc((size_t)w->n_all_isps * w->n_apps + 1, sizeof(uint32_t));
     p->n_installed = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
     p->n_primary = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
     p->n_vpn = calloc((size_t)w->n_regions * w->n_vpns + 1, sizeof(double));
     p->vpn_detect = calloc((size_t)w->n_all_isps * w->n_vpns + 1, sizeof(double));
     return p->vpn_detect && p->region && p->flags && p->habit && p->first && p->installed &&
-           p->card && p->order && p->frust && p->n_installed && p->n_primary && p->n_vpn;
+           p->card && p->order && p->frust && p->n_installed && p->n_primary && p->n_vpn &&
+           p->first_day && p->away && p->msg && p->called && p->month_msg && p->month_call &&
+           p->msg_block && p->msg_thr;
 }
 
 /* The random streams of a population: two named streams for what is not
@@ -294,13 +262,7 @@ static int alloc_agents(population *p)
 #define STREAM_INIT "population.init"
 #define STREAM_GRAPH "population.graph"
 #define STREAM_AGENT_DAY "population.agent-day"
-enum { PURPOSE_CALLS, PURPOSE_CALL, PURPOSE_ADOPT, PURPOSE_ADOPT_CONTACT, PURPOSE_DAY };
 #define MAX_CALLS ((1u << 24) - 1) /* the sub-index has 24 bits */
-
-static inline void agent_day(const population *p, rng_at *s, uint32_t i, int purpose, uint32_t sub)
-{
-    rng_at_start(s, p->key, i, p->day, (uint32_t)purpose | sub << 8);
-}
 
 int population_streams(uint32_t n, void (*fn)(const char *name, void *arg), void *arg)
 {
@@ -325,7 +287,11 @@ static int alloc_lanes(population *p)
         lane *l = &p->lanes[k];
         l->primary = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
         l->vpn = calloc((size_t)w->n_regions * w->n_vpns + 1, sizeof(double));
-        if (!l->primary || !l->vpn)
+        l->installed = calloc((size_t)w->n_regions * w->n_apps, sizeof(double));
+        l->use = calloc((size_t)POP_USES * w->n_regions * w->n_apps, sizeof(double));
+        l->use_bytes = calloc((size_t)w->n_regions * POP_USES * 2, sizeof(uint64_t));
+        l->use_n = calloc((size_t)w->n_regions, sizeof(uint32_t));
+        if (!l->primary || !l->vpn || !l->installed || !l->use || !l->use_bytes || !l->use_n)
             return 0;
     }
     return 1;
@@ -389,6 +355,8 @@ static void init_agents(population *p, gsl_rng *r, const uint32_t *region_n)
             p->first[i] = NO_APP;
             update_first(p, i, p->n_primary);
             p->habit[i] = p->first[i];
+            p->first_day[i] = p->first[i];
+            p->msg[i] = usable_of(p, i); /* at the start, who has an app uses it */
             int vs = w->n_vpns ? draw_weighted(gsl_rng_uniform(r), vpn_w, w->n_vpns + 1) : 0;
             set_vpn(p, i, vs, p->n_vpn);
         }
@@ -399,7 +367,7 @@ population *population_new(const world *w)
 {
     population *p = calloc(1, sizeof *p);
     if (!p) {
-        bs_fail(BS_ENOMEM, "population: out of memory");
+        bs_nomem("the population");
         return NULL;
     }
     p->w = w;
@@ -441,7 +409,7 @@ population *population_new(const world *w)
         ok = w->population.graph != GRAPH_NEGBIN ||
              graph_build(w, p->n, p->region, p->flags, r_graph, &p->g) == BS_OK;
     } else {
-        bs_fail(BS_ENOMEM, "population: out of memory for %u agents", p->n);
+        bs_nomem("%u agents (population)", p->n);
     }
     if (r_init)
         gsl_rng_free(r_init);
@@ -468,6 +436,14 @@ void population_free(population *p)
     bigmem_free(p->card);
     bigmem_free(p->order);
     bigmem_free(p->frust);
+    bigmem_free(p->first_day);
+    bigmem_free(p->away);
+    bigmem_free(p->msg);
+    bigmem_free(p->called);
+    bigmem_free(p->month_msg);
+    bigmem_free(p->month_call);
+    free(p->msg_block);
+    free(p->msg_thr);
     free(p->n_installed);
     free(p->n_primary);
     free(p->n_vpn);
@@ -479,6 +455,12 @@ void population_free(population *p)
         free(l->inst_app);
         free(l->primary);
         free(l->vpn);
+        free(l->installed);
+        free(l->use);
+        free(l->use_bytes);
+        free(l->use_n);
+        free(l->sw_agent);
+        free(l->sw_app);
     }
     free(p->lanes);
     for (int t = 0; p->tally_thr && t < p->n_thr; t++)
@@ -512,7 +494,7 @@ int population_tally_on(population *p)
     for (int t = 0; ok && t < p->n_thr; t++)
         ok = (p->tally_thr[t] = calloc(p->tally_cells, sizeof(uint64_t))) != NULL;
     if (!ok)
-        return bs_fail(BS_ENOMEM, "population: out of memory for the flow engine's tally");
+        return bs_nomem("the flow engine's tally (population)");
     return BS_OK;
 }
 
@@ -546,7 +528,7 @@ uint64_t population_contacts(const population *p) { return p->g.off ? p->g.off[p
 
 size_t population_bytes(const population *p)
 {
-    size_t per_agent = 4 * sizeof(uint8_t) + sizeof(uint16_t) + sizeof(uint32_t) +
+    size_t per_agent = 6 * sizeof(uint8_t) + 5 * sizeof(uint16_t) + sizeof(uint32_t) +
                        sizeof(uint64_t) + sizeof(float);
     if (p->g.off)
         per_agent += sizeof(uint64_t) + sizeof(uint8_t); /* offsets, contacts abroad */
@@ -568,15 +550,18 @@ pop_memory population_estimate(const world *w)
     const population *p = NULL;
     size_t n = (size_t)m.agents, ra = (size_t)w->n_regions * w->n_apps;
     size_t rv = (size_t)w->n_regions * w->n_vpns + 1;
-    double agents = 4.0 * (double)bigmem_resident(n, sizeof *p->region) +
-                    (double)bigmem_resident(n, sizeof *p->installed) +
+    double agents = 6.0 * (double)bigmem_resident(n, sizeof *p->region) +
+                    5.0 * (double)bigmem_resident(n, sizeof *p->installed) +
                     (double)bigmem_resident(n, sizeof *p->card) +
                     (double)bigmem_resident(n, sizeof *p->order) +
                     (double)bigmem_resident(n, sizeof *p->frust);
-    double counts = sizeof(population) +
-                    sizeof(double) * (2.0 * ra + rv + (double)w->n_all_isps * w->n_vpns + 1);
+    double counts =
+        sizeof(population) + sizeof(double) * (2.0 * ra + rv + (double)w->n_all_isps * w->n_vpns +
+                                               1 + 1.5 * w->n_all_isps * w->n_apps + 1);
     double lanes = ceil(m.agents / BLOCK) *
-                   (sizeof(lane) + 4.0 * (sizeof(gsl_rng) + 64) + sizeof(double) * (double)(ra + rv));
+                   (sizeof(lane) + 4.0 * (sizeof(gsl_rng) + 64) +
+                    sizeof(double) * (double)((2 + POP_USES) * ra + rv) +
+                    (2.0 * POP_USES * sizeof(uint64_t) + sizeof(uint32_t)) * w->n_regions);
     graph_memory g = graph_estimate(w, region_n);
     m.contacts = g.contacts;
     m.kept = agents + counts + lanes + g.kept;
@@ -616,6 +601,12 @@ static inline int resolve_contact(const population *p, uint32_t i, uint64_t c, u
     return 0;
 }
 
+uint64_t population_n_contacts(const population *p, uint32_t i) { return n_contacts(p, i); }
+int population_resolve_contact(const population *p, uint32_t i, uint64_t c, uint32_t *who)
+{
+    return resolve_contact(p, i, c, who);
+}
+
 /* What a call reads of contact `who` of agent i: a domestic agent's card, or
  * for a contact abroad its apps with no ISP box. */
 static inline uint32_t contact_of(const population *p, uint32_t i, uint32_t who, int domestic)
@@ -625,18 +616,20 @@ static inline uint32_t contact_of(const population *p, uint32_t i, uint32_t who,
 
 /* Chance that a call on app a, class cls between i and a contact passes the
  * censor boxes, each endpoint with its own tunnel state (0: direct). */
-static inline double call_pass_tunnel(const censor *c, uint32_t mine, uint32_t theirs,
-                                      int domestic, int a, int cls, int tin, int tout)
+static inline double call_pass_tunnel(const population *p, const censor *c, uint32_t mine,
+                                      uint32_t theirs, int domestic, int a, int cls, int tin,
+                                      int tout)
 {
-    double pass = censor_pass_tunnel(c, card_isp(mine), a, cls, tin);
+    double circ = p->w->apps[a].circumvention;
+    double pass = end_pass(c, card_isp(mine), a, cls, tin, circ);
     if (domestic)
-        pass *= censor_pass_tunnel(c, card_isp(theirs), a, cls, tout);
+        pass *= end_pass(c, card_isp(theirs), a, cls, tout, circ);
     return pass;
 }
 
 /* The same, averaged over the tunnel states of the two (adoption's view). */
-static inline double call_pass(const censor *c, uint32_t mine, uint32_t theirs, int domestic,
-                               int a, int cls)
+static inline double call_pass(const censor *c, uint32_t mine, uint32_t theirs, int domestic, int a,
+                               int cls)
 {
     double pass = censor_pass(c, card_isp(mine), a, cls, card_vpn(mine));
     if (domestic)
@@ -667,8 +660,10 @@ static inline pending_call pick_contact(const population *p, rng_at *s, uint32_t
     uint64_t c = rng_at_below_frac(s, nc, &frac);
     pending_call pc = {i, n, 0, 1, frac};
     pc.domestic = resolve_contact(p, i, c, &pc.who);
-    if (pc.domestic)
+    if (pc.domestic) {
         __builtin_prefetch(&p->card[pc.who]);
+        __builtin_prefetch(&p->called[pc.who], 1); /* a call that connects marks it */
+    }
     return pc;
 }
 
@@ -721,13 +716,18 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l,
             int nv = w->n_vpns + 1;
             tally[cell + ((size_t)a * 2 + cls) * nv * nv] += 1;
         }
-        double pass = call_pass_tunnel(c, mine, theirs, call.domestic, a, cls, tin, tout);
+        double pass = call_pass_tunnel(p, c, mine, theirs, call.domestic, a, cls, tin, tout);
         /* A call that nothing can stop needs no draw (most calls, most days). */
         double u = pass >= 1.0 ? 0.0 : rng_at_uniform(&r);
         if (u < pass) {
             l->completed[a] += 1;
             if (failed_before)
                 put_first(p, i, a, l->primary);
+            /* Used for calls today, by both (the contact's bits only OR'ed:
+             * the result does not depend on the order). */
+            mark_called(p, i, (uint16_t)(1u << a));
+            if (call.domestic)
+                mark_called(p, call.who, (uint16_t)(1u << a));
             return;
         }
         l->failed[a] += 1;
@@ -736,6 +736,12 @@ static void one_call(population *p, const censor *c, pending_call call, lane *l,
         if (p->frust[i] > l->frust_max)
             l->frust_max = p->frust[i];
         move_down(p, i, a, l->primary);
+        if (w->population.switch_rate > 0) {
+            pair_call pc = {i,    call.n, call.who, call.domestic, tin,
+                            tout, mine,   theirs,   call.u_class,  cell};
+            if (switch_after_failure(p, c, &pc, a, l, tally))
+                return;
+        }
         if ((u - pass) / (1.0 - pass) >= w->population.retry)
             break;
     }
@@ -777,8 +783,11 @@ static void block_calls(population *p, const censor *c, lane *l, uint32_t lo, ui
         agent_day(p, &s, i, PURPOSE_CALLS, 0);
         uint32_t k = draw_calls(p, &s);
         uint32_t v = rng_at_u32(&s); /* adoption's word: its top bits for block_adopt */
-        p->flags[i] = (uint8_t)((p->flags[i] & ((1u << FLAG_SCREEN_SHIFT) - 1)) |
-                                (v >> 28) << FLAG_SCREEN_SHIFT);
+        /* Stored atomically: a call may read this agent's platform bits. */
+        uint8_t f =
+            (uint8_t)((p->flags[i] & (FLAG_IOS | FLAG_AVERSE | FLAG_VPN_CALLS)) |
+                      (card_vpn(p->card[i]) ? FLAG_VPN : 0u) | (v >> 28) << FLAG_SCREEN_SHIFT);
+        __atomic_store_n(&p->flags[i], f, __ATOMIC_RELAXED);
         uint64_t nc = k ? n_contacts(p, i) : 0;
         for (uint32_t n = 0; n < k && nc; n++) {
             if (head - tail == PIPE)
@@ -790,13 +799,17 @@ static void block_calls(population *p, const censor *c, lane *l, uint32_t lo, ui
         one_call(p, c, q[tail++ % PIPE], l, tally);
 }
 
+/* Shocks (world/events.h): the day's multiplier of app a's Bass hazard
+ * (promotion, campaign above 1; scandal below), 1 when none is in force.
+ * Pre-installation is not multiplied: it is its own event. */
+static inline double appeal_of(const day_rules *d, int a) { return d->appeal[a]; }
+
 /* Adoption of app a by agent i, with its uniform u of the day for a: it
- * adopts if u < 1 - exp(-h_i), h_i = p_a + preinstall_a + q_a s_i(a) (1 +
- * kappa F_i).  The contact that estimates s_i(a) (drawn from the agent's
- * PURPOSE_ADOPT_CONTACT draws for a) is drawn only when u would accept at the
- * agent's largest possible hazard (a contact who has a and for whom it
- * works), which gives the same decision without touching the contact in
- * most cases.  Returns whether i adopts a. */
+ * adopts if u < 1 - exp(-h_i), h_i = preinstall_a + m_a (p_a + q_a s_i(a) (1 +
+ * kappa F_i)), m_a the day's shock multiplier (appeal_of).  The contact that estimates s_i(a)
+ * (drawn from the agent's PURPOSE_ADOPT_CONTACT draws for a) is drawn only when u would accept at
+ * the agent's largest possible hazard (a contact who has a and for whom it works), which gives the
+ * same decision without touching the contact in most cases.  Returns whether i adopts a. */
 static int consider(const population *p, const censor *c, const day_rules *d, uint32_t i, int a,
                     double u, double h)
 {
@@ -805,8 +818,9 @@ static int consider(const population *p, const censor *c, const day_rules *d, ui
     double base = d->preinstall[a];
     double social = 0;
     if (!((p->flags[i] & FLAG_AVERSE) && (p->averse_apps >> a & 1u))) {
-        base += w->apps[a].bass_p / 365.0;
-        social = w->apps[a].bass_q / 365.0 * (1.0 + w->population.adoption_kappa * p->frust[i]);
+        double m = appeal_of(d, a);
+        base += m * w->apps[a].bass_p / 365.0;
+        social = m * w->apps[a].bass_q / 365.0 * (1.0 + w->population.adoption_kappa * p->frust[i]);
     }
 #ifndef NDEBUG
     /* i's largest hazard (a contact for whom a works) within the bound h its
@@ -878,8 +892,9 @@ static int block_adopt(const population *p, const censor *c, const day_rules *d,
     int m = w->n_apps;
     double h0[MAX_APPS], h1[MAX_APPS]; /* h_a <= h0[a] + h1[a] F */
     for (int a = 0; a < m; a++) {
-        h0[a] = d->preinstall[a] + (w->apps[a].bass_p + w->apps[a].bass_q) / 365.0;
-        h1[a] = w->apps[a].bass_q / 365.0 * w->population.adoption_kappa;
+        h0[a] =
+            d->preinstall[a] + appeal_of(d, a) * (w->apps[a].bass_p + w->apps[a].bass_q) / 365.0;
+        h1[a] = appeal_of(d, a) * w->apps[a].bass_q / 365.0 * w->population.adoption_kappa;
     }
     /* Agents with q >= q_min: V >= q / 16 >= m h for every agent of the block. */
     double h_block = 0;
@@ -927,7 +942,8 @@ static int block_adopt(const population *p, const censor *c, const day_rules *d,
             int yes = consider(p, c, d, i, a, u[a], h);
             if (yes < 0)
                 return BS_ERUNTIME;
-            if (yes && !note_install(l, i, a))
+            int pre = yes && u[a] < -expm1(-d->preinstall[a]);
+            if (yes && !note_install(l, i, a | (pre ? (int)INST_PRE : 0)))
                 return BS_ENOMEM;
         }
     }
@@ -936,7 +952,7 @@ static int block_adopt(const population *p, const censor *c, const day_rules *d,
 
 /* Protocol for a new or moving VPN user at ISP isp: popularity times the
  * chance it passes, among protocols detected less than `below`. */
-static int pick_vpn(population *p, double u, int isp, double below)
+int population_pick_vpn(population *p, double u, int isp, double below)
 {
     const world *w = p->w;
     double wt[MAX_VPNS];
@@ -947,49 +963,6 @@ static int pick_vpn(population *p, double u, int isp, double below)
         total += wt[v];
     }
     return total > 0 ? draw_weighted(u, wt, w->n_vpns) : -1;
-}
-
-/* The VPN step of agent i: words 1 (notice or adopt), 2 (switch) and 3
- * (protocol) of its PURPOSE_DAY draws r. */
-static void vpn_step(population *p, lane *l, const day_rules *d, uint32_t i, rng_at *r)
-{
-    const population_cfg *pc = &p->w->population;
-    rng_at_seek(r, 1);
-    int isp = card_isp(p->card[i]), vs = card_vpn(p->card[i]);
-    if (vs) {
-        if (!p->any_detect)
-            return;
-        double det = p->vpn_detect[isp * p->w->n_vpns + vs - 1];
-        if (det <= 0 || rng_at_uniform(r) >= det)
-            return;
-        int v = -1;
-        if (rng_at_uniform(r) < pc->vpn_switch)
-            v = pick_vpn(p, rng_at_uniform(r), isp, det);
-        set_vpn(p, i, v + 1, l->vpn);
-        return;
-    }
-    float f = p->frust[i];
-    if (f <= 0 || d->vpn_availability <= 0 || pc->vpn_rate <= 0)
-        return;
-    double h = pc->vpn_rate * d->vpn_availability * f / (f + pc->vpn_half);
-    double u = rng_at_uniform(r);
-    if (u < h && u < -expm1(-h)) { /* 1 - exp(-h) <= h */
-        rng_at_seek(r, 3);
-        set_vpn(p, i, pick_vpn(p, rng_at_uniform(r), isp, 2.0) + 1, l->vpn);
-    }
-}
-
-/* The return of agent i: word 0 of its PURPOSE_DAY draws r. */
-static void return_step(population *p, lane *l, uint32_t i, rng_at *r)
-{
-    const population_cfg *pc = &p->w->population;
-    int h = p->habit[i];
-    if (h == NO_APP || p->first[i] == h || p->frust[i] >= pc->return_frustration ||
-        !(card_usable(p->card[i]) >> h & 1u))
-        return;
-    rng_at_seek(r, 0);
-    if (rng_at_uniform(r) < pc->return_rate)
-        put_first(p, i, h, l->primary);
 }
 
 static void copy_counts(const population *p, pop_day *out)
@@ -1027,16 +1000,17 @@ static void block_range(const population *p, int k, uint32_t *lo, uint32_t *hi)
     *hi = *lo + BLOCK < p->n ? *lo + BLOCK : p->n;
 }
 
-/* The end of one block's day: VPN moves, returns, frustration decay. */
-static void block_day(population *p, lane *l, const day_rules *d, uint32_t lo, uint32_t hi)
+/* The end of one block's day: VPN moves, returns, use, frustration decay. */
+static void block_day(population *p, const censor *c, lane *l, const day_rules *d, uint32_t lo,
+                      uint32_t hi)
 {
     float decay = (float)exp2(-1.0 / p->w->population.frustration_half_life);
     float fmax = 0;
     for (uint32_t i = lo; i < hi; i++) {
         rng_at r;
         agent_day(p, &r, i, PURPOSE_DAY, 0);
-        vpn_step(p, l, d, i, &r);
-        return_step(p, l, i, &r);
+        vpn_spread_step(p, l, d, i, &r);
+        use_agent_day(p, c, l, i, &r);
         p->frust[i] *= decay;
         if (p->frust[i] > fmax)
             fmax = p->frust[i];
@@ -1067,6 +1041,9 @@ static void gather(population *p, pop_day *out)
             p->n_primary[x] += l->primary[x];
         for (size_t x = 0; x < rv; x++)
             p->n_vpn[x] += l->vpn[x];
+        for (size_t x = 0; x < ra; x++)
+            p->n_installed[x] += l->installed[x];
+        memset(l->installed, 0, ra * sizeof(double));
         memset(l->primary, 0, ra * sizeof(double));
         memset(l->vpn, 0, rv * sizeof(double));
         if (!out)
@@ -1097,18 +1074,26 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
             p->any_detect |= det > 0;
         }
     int n_lanes = p->n_lanes;
-    if (w->population.calls_per_day > 0) {
-#pragma omp parallel for schedule(dynamic) num_threads(p->tally ? p->n_thr : omp_get_max_threads())
-        for (int k = 0; k < n_lanes; k++) {
-            uint32_t lo, hi;
-            block_range(p, k, &lo, &hi);
-            block_calls(p, c, &p->lanes[k], lo, hi,
-                        p->tally ? p->tally_thr[omp_get_thread_num()] : NULL);
-        }
+    use_start_day(p, c);
+    int call_threads = p->tally ? p->n_thr : omp_get_max_threads();
+    p->atomic_marks = call_threads > 1 && n_lanes > 1;
+    /* Even with no calls: the pass marks who has a VPN (word of mouth reads it). */
+#pragma omp parallel for schedule(dynamic) num_threads(call_threads)
+    for (int k = 0; k < n_lanes; k++) {
+        uint32_t lo, hi;
+        block_range(p, k, &lo, &hi);
+        block_calls(p, c, &p->lanes[k], lo, hi,
+                    p->tally ? p->tally_thr[omp_get_thread_num()] : NULL);
     }
     if (p->tally)
         sum_tally(p);
     gather(p, out);
+    int oom = 0;
+    for (int k = 0; k < n_lanes; k++)
+        oom |= p->lanes[k].oom;
+    if (oom)
+        return bs_nomem("the day's switches of the population");
+    switch_apply(p);
     int st = BS_OK; /* the codes are negative: the smallest is out of memory */
 #pragma omp parallel for schedule(dynamic) reduction(min : st)
     for (int k = 0; k < n_lanes; k++) {
@@ -1119,13 +1104,20 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
     }
     for (int k = 0; k < n_lanes; k++) {
         lane *l = &p->lanes[k];
-        for (size_t x = 0; x < l->n_inst; x++)
-            if (!(p->installed[l->inst_agent[x]] >> l->inst_app[x] & 1u))
-                install(p, l->inst_agent[x], l->inst_app[x]);
+        for (size_t x = 0; x < l->n_inst; x++) {
+            uint32_t i = l->inst_agent[x];
+            int a = l->inst_app[x] & ~INST_PRE;
+            if (p->installed[i] >> a & 1u)
+                continue;
+            install(p, i, a);
+            /* Adopted to use it; pre-installed, unused until it starts (use.c). */
+            if (!(l->inst_app[x] & INST_PRE))
+                p->msg[i] |= (uint16_t)(card_usable(p->card[i]) & (1u << a));
+        }
         l->n_inst = 0;
     }
     if (st == BS_ENOMEM)
-        return bs_fail(BS_ENOMEM, "population: out of memory for the day's adoptions");
+        return bs_nomem("the day's adoptions (population)");
     if (st != BS_OK)
         return bs_fail(BS_ERUNTIME,
                        "population: day %d: an agent's adoption hazard exceeded the bound its "
@@ -1135,9 +1127,10 @@ int population_step(population *p, const censor *c, const day_rules *d, pop_day 
     for (int k = 0; k < n_lanes; k++) {
         uint32_t lo, hi;
         block_range(p, k, &lo, &hi);
-        block_day(p, &p->lanes[k], d, lo, hi);
+        block_day(p, c, &p->lanes[k], d, lo, hi);
     }
     gather(p, NULL);
+    use_gather(p, out);
     copy_counts(p, out);
     p->day++;
     return BS_OK;

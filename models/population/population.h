@@ -24,7 +24,9 @@
  *     abandons.  An app that works after a failure moves to the front.
  *  2. Adoption (Bass with network effects): an agent lacking app a that it can
  *     run installs it with probability 1 - exp(-h dt), with
- *     h = p_a + preinstall_a(t) + q_a s_i(a) (1 + kappa F_i).  s_i(a), the share
+ *     h = preinstall_a(t) + m_a(t) (p_a + q_a s_i(a) (1 + kappa F_i)),
+ *     m_a(t) the shocks' multiplier of the day (world/events.h: promotion,
+ *     campaign, scandal; 1 without one).  s_i(a), the share
  *     of i's contacts who have a and for whom a works, is estimated without
  *     bias from one contact drawn at random (its indicator times the pass
  *     probability of a call on a between the two).  Each agent has one
@@ -35,17 +37,23 @@
  *     the same day counts from the next day).  A new app goes to the bottom
  *     of the order.  Averse agents adopt domestic
  *     non-end-to-end apps only by pre-installation and never call with them.
- *  3. VPN: a user whose protocol is detected today notices with that
- *     probability, and moves to a less detectable protocol with probability
- *     vpn_switch, else gives the VPN up; a person without one adopts with
- *     hazard v0 A(t) F / (F + F_half), picking a protocol by popularity times
- *     the chance it is not detected at its ISP.
- *  4. Return: a person whose habitual app (the first choice it started with)
- *     is no longer first, and whose frustration has fallen below
- *     return_frustration, puts it first again with probability return_rate a
- *     day; if the block is still on, the next failure sends it down again.
- *     This is what makes short blocks reversible.
+ *     After a failed attempt, before the retry, caller and contact may agree
+ *     on another app that works for both (switch.c: pairwise switching).
+ *  3. VPN (vpn_spread.c): a user whose protocol is detected today notices
+ *     with that probability, and moves to a less detectable protocol with
+ *     probability vpn_switch, else gives the VPN up; one who took it up in
+ *     the run gives it up at vpn_drop + vpn_unneeded (1 - N) a day; a person
+ *     without one adopts with hazard v0 A(t) N (1 + k_social s), N = F / (F +
+ *     F_half), s the share of contacts on a VPN, picking a protocol by
+ *     popularity times the chance it is not detected at its ISP.
+ *  4. Return (use.c): a person whose habitual app is no longer first, and
+ *     whose frustration has fallen below return_frustration, puts it first
+ *     again with probability return_rate exp(-days away / habit_time) a day;
+ *     after 3 habit_time days away the current app becomes the habit.
  *  5. Frustration decays: F *= 2^(-1 / half-life).
+ *  6. Use (use.c): messaging activity, quitting a blocked messenger, starting
+ *     with an unused app, uninstalling unused apps; daily users and monthly
+ *     reach counted (models/README.md, section 4, step 6).
  *
  * Random numbers: the agents' initial state and the graph come from named
  * streams; every draw of the day is keyed by (seed, run, agent, day,
@@ -64,12 +72,29 @@
 
 typedef struct population population;
 
+/* What people use the apps for, counted at the end of each day
+ * (models/README.md, section 4, step 6): people who use the app for
+ * messages; active today for messages, for calls, for either; active this
+ * calendar month (to date) for messages, for calls, for either. */
+enum {
+    USE_MESSAGING,
+    USE_DAY_MSG,
+    USE_DAY_CALL,
+    USE_DAY_ANY,
+    USE_MONTH_MSG,
+    USE_MONTH_CALL,
+    USE_MONTH_ANY,
+    POP_USES
+};
+
 /* Counts of one day, in agents (multiply by scale for people).  Arrays are
- * owned by the caller: [region][app], [region][app], [region][vpn], [app]. */
+ * owned by the caller: [region][app], [region][app], [region][vpn], [app];
+ * use[k], [region][app], may be NULL (not counted). */
 typedef struct pop_day {
     double *installed, *primary, *vpn;
     double *attempted, *completed, *failed;
     double abandoned;
+    double *use[POP_USES];
 } pop_day;
 
 /* Build the agents and their social graph for *w (which must outlive it).
@@ -114,11 +139,11 @@ void population_isp_counts(const population *p, double *users);
 
 uint32_t population_agents(const population *p);
 uint64_t population_contacts(const population *p); /* domestic adjacency entries */
-size_t population_bytes(const population *p);       /* memory held */
+size_t population_bytes(const population *p);      /* memory held */
 
 /* The memory population_new(w) will take, estimated before allocating
  * (models/README.md, section 10): agents, expected domestic contact entries
- * (graph.h), build_peak, the bytes held at the end of the graph's build (its
+ * (graph.h), build_peak, the bytes held while the graph is built (its
  * temporaries included), kept, what the population holds afterwards, and
  * tally, what population_tally_on adds (with this process's OpenMP thread
  * count, threads).  Bytes, as doubles: a misconfigured scale can ask for more than

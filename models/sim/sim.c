@@ -21,6 +21,8 @@ void sim_out_free(sim_out *out)
     free(out->failed);
     free(out->abandoned);
     free(out->initial_primary);
+    for (int k = 0; k < SIM_USES; k++)
+        free(out->use[k]);
     free(out->day_of);
     double **net[] = {&out->link_offered, &out->link_carried, &out->app_carried,
                       &out->vpn_carried, &out->border_app, &out->border_vpn, &out->border_total,
@@ -49,6 +51,8 @@ static int alloc_out(const world *w, sim_out *out)
     out->initial_primary = calloc(ra, sizeof(double));
     int ok = out->installed && out->primary && out->vpn && out->attempted && out->completed &&
              out->failed && out->abandoned && out->initial_primary;
+    for (int k = 0; k < SIM_USES; k++)
+        ok = ok && (out->use[k] = calloc(d * ra, sizeof(double))) != NULL;
     if (ok && w->network.n_nodes > 0) {
         size_t h = d * 24, l = 2 * (size_t)w->network.n_links, b = (size_t)w->n_all_isps;
         out->has_network = 1;
@@ -77,7 +81,7 @@ static int alloc_out(const world *w, sim_out *out)
     if (ok)
         return BS_OK;
     sim_out_free(out);
-    return bs_fail(BS_ENOMEM, "sim: out of memory for %d days of results", w->n_days);
+    return bs_nomem("%d days of results (sim)", w->n_days);
 }
 
 sim_memory sim_estimate(const world *w)
@@ -85,7 +89,7 @@ sim_memory sim_estimate(const world *w)
     sim_memory m = {0};
     /* The arrays of alloc_out, resident once written. */
     double d = w->n_days, ra = (double)w->n_regions * w->n_apps;
-    double per_day = 2 * ra + (double)w->n_regions * w->n_vpns + 3.0 * w->n_apps + 1;
+    double per_day = (2 + SIM_USES) * ra + (double)w->n_regions * w->n_vpns + 3.0 * w->n_apps + 1;
     m.results = sizeof(double) * (d * per_day + ra + 1);
     pop_memory pm = population_estimate(w);
     m.agents = pm.agents;
@@ -115,7 +119,8 @@ sim_memory sim_estimate(const world *w)
 static pop_day day_view(const world *w, sim_out *out, int d)
 {
     size_t ra = (size_t)w->n_regions * w->n_apps;
-    return (pop_day){
+    _Static_assert(SIM_USES == POP_USES, "sim_out.use holds the population's use counts");
+    pop_day v = {
         .installed = out->installed + d * ra,
         .primary = out->primary + d * ra,
         .vpn = out->vpn + (size_t)d * w->n_regions * w->n_vpns,
@@ -123,6 +128,9 @@ static pop_day day_view(const world *w, sim_out *out, int d)
         .completed = out->completed + (size_t)d * w->n_apps,
         .failed = out->failed + (size_t)d * w->n_apps,
     };
+    for (int k = 0; k < POP_USES; k++)
+        v.use[k] = out->use[k] + d * ra;
+    return v;
 }
 
 /* Where day d's hours go in *out. */
@@ -172,7 +180,7 @@ int sim_run(const world *w, sim_progress progress, void *arg, sim_out *out)
     day_rules *today = malloc(sizeof *today), *prev = calloc(1, sizeof *prev);
     double *scratch = malloc(sizeof(double) * ((size_t)w->n_regions * (w->n_apps + w->n_vpns) + 1));
     if (!pop || !cen || !today || !prev || !scratch) {
-        st = pop && cen ? bs_fail(BS_ENOMEM, "sim: out of memory") : bs_last_status();
+        st = pop && cen ? bs_nomem("the day's rules and sums (sim)") : bs_last_status();
         goto done;
     }
     if (out->has_network) {
@@ -180,7 +188,7 @@ int sim_run(const world *w, sim_progress progress, void *arg, sim_out *out)
         if ((st = population_tally_on(pop)) != BS_OK || !(ns = netsim_new(w)) ||
             !(users = malloc(sizeof(double) * cells))) {
             st = st != BS_OK ? st : users || !ns ? bs_last_status()
-                                                 : bs_fail(BS_ENOMEM, "sim: out of memory");
+                                                 : bs_nomem("the users of %zu cells (sim)", cells);
             goto done;
         }
     }
@@ -247,6 +255,8 @@ int sim_run(const world *w, sim_progress progress, void *arg, sim_out *out)
     scale_all(out->failed, days * w->n_apps, s);
     scale_all(out->abandoned, days, s);
     scale_all(out->initial_primary, ra, s);
+    for (int k = 0; k < SIM_USES; k++)
+        scale_all(out->use[k], days * ra, s);
 done:
     netsim_free(ns);
     free(users);

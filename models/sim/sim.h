@@ -22,6 +22,12 @@ typedef struct sim_out {
     double *attempted, *completed, *failed; /* [day][app] calls */
     double *abandoned; /* [day] calls */
     double *initial_primary; /* [region][app] before day 0 */
+    /* What people use the apps for (population.h, POP_USES: messaging users;
+     * daily active for messages, calls, either; active this calendar month to
+     * date for messages, calls, either): [k][day][region][app] people, NULL
+     * when not counted (the testbed's replay). */
+#define SIM_USES 7
+    double *use[SIM_USES];
     int *day_of;       /* [day] the day each row is, since the start (NULL: row d is day d;
                           the testbed's replay keeps one row per phase) */
     /* The flow engine (when the world has a network; else has_network = 0

@@ -95,7 +95,7 @@ int sweep_config_check(const sweep_spec *s, uint64_t *hashes, char **errors)
     world *w = malloc(sizeof *w);
     if (!w || !(sh.f = open_memstream(&buf, &len))) {
         free(w);
-        return bs_fail(BS_ENOMEM, "sweep: out of memory");
+        return bs_nomem("checking %s (sweep)", s->file);
     }
     int st = BS_OK, bad_points = 0, base_broken = 0;
     for (int p = 0; p < s->n_points && st != BS_ENOMEM && st != BS_ERUNTIME; p++) {
@@ -158,7 +158,7 @@ int sweep_config_check(const sweep_spec *s, uint64_t *hashes, char **errors)
     }
     free(buf);
     if (st == BS_EINPUT || st == BS_ENOMEM || !closed || sh.oom)
-        return bs_fail(BS_ENOMEM, "sweep: out of memory checking %s", s->file);
+        return bs_nomem("checking %s (sweep)", s->file);
     if (st != BS_OK)
         return st; /* config_load's message stands */
     return BS_OK;

@@ -93,6 +93,16 @@ static int take_folder(const char *dir, int must_be_new)
     return fd;
 }
 
+/* A chunk's folder: DIR/runs made if missing, nothing locked or cleaned
+ * (other chunks work there); 0 or a negative status. */
+static int make_runs_folder(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/runs", dir);
+    int st = fsutil_make_dirs(path);
+    return st == BS_OK ? 0 : st;
+}
+
 typedef struct farm {
     const sweep_spec *s;
     const uint64_t *hashes;
@@ -104,6 +114,8 @@ typedef struct farm {
     int running, finished, failed, reused;
     double start, next_write;
     int dirty;
+    int first, end; /* the runs handed out: first..end-1 */
+    int part;       /* only those (a chunk): no index */
 } farm;
 
 static void run_path(const farm *f, int k, char *buf, size_t size)
@@ -210,7 +222,7 @@ static int reuse(farm *f)
     free(text);
     bs_clear_error();
     int st = BS_OK;
-    for (int k = 0; k < f->s->n_runs && st == BS_OK && !(f->o->stop && *f->o->stop); k++) {
+    for (int k = f->first; k < f->end && st == BS_OK && !(f->o->stop && *f->o->stop); k++) {
         char path[4200];
         results_numbers *nums = NULL;
         run_path(f, k, path, sizeof path);
@@ -251,7 +263,7 @@ static void progress(farm *f, int final)
     if (!f->o->progress)
         return;
     sweep_progress p;
-    p.total = f->s->n_runs;
+    p.total = f->end - f->first;
     p.done = f->finished + f->reused;
     p.running = f->running;
     p.failed = f->failed;
@@ -268,7 +280,7 @@ static void start_run(farm *f, int k)
     run_path(f, k, path, sizeof path);
     sweep_job j = {k, f->o->threads, f->s->scenario, path, 0, NULL, f->s->n_collect, f->s->collect};
     j.n_set = sweep_spec_overrides(f->s, k, 1, &j.set);
-    int st = j.n_set < 0 ? bs_fail(BS_ENOMEM, "sweep: out of memory") : f->w->start(f->w->ctx, &j);
+    int st = j.n_set < 0 ? bs_nomem("the overrides of run %d (sweep)", k) : f->w->start(f->w->ctx, &j);
     sweep_spec_free_set(j.n_set, j.set);
     if (st == BS_OK) {
         for (int i = 0; i < f->w->slots; i++)
@@ -314,7 +326,7 @@ static int take_report(farm *f, const sweep_report *r)
 static int dispatch(farm *f, sweep_tally *t)
 {
     const sweep_spec *s = f->s;
-    int next = 0, st = BS_OK, halt = 0;
+    int next = f->first, st = BS_OK, halt = 0;
     sweep_report r;
     for (;;) {
         if (f->o->stop && *f->o->stop) {
@@ -325,12 +337,12 @@ static int dispatch(farm *f, sweep_tally *t)
             t->interrupted = 1;
             break;
         }
-        while (!halt && f->running < f->w->slots && next < s->n_runs) {
+        while (!halt && f->running < f->w->slots && next < f->end) {
             if (f->rows[next].status == SWEEP_PENDING)
                 start_run(f, next);
             next++;
         }
-        if (f->running == 0 && (halt || next == s->n_runs))
+        if (f->running == 0 && (halt || next == f->end))
             break;
         progress(f, 0);
         int got = f->w->wait(f->w->ctx, WAIT_MS, &r);
@@ -353,7 +365,7 @@ static int dispatch(farm *f, sweep_tally *t)
                 st = BS_EINPUT;
             }
         }
-        if (f->dirty && now() >= f->next_write) {
+        if (f->dirty && !f->part && now() >= f->next_write) {
             int wst = write_index(f, 0);
             if (wst != BS_OK) {
                 f->w->cancel(f->w->ctx);
@@ -369,17 +381,22 @@ int sweep_farm_run(const sweep_spec *s, const uint64_t *hashes, const sweep_farm
                    const sweep_workers *w, sweep_tally *t)
 {
     memset(t, 0, sizeof *t);
-    int lock = take_folder(o->dir, !o->resume);
+    int part = o->last >= 0;
+    int lock = part ? make_runs_folder(o->dir) : take_folder(o->dir, !o->resume);
     if (lock < 0)
         return lock;
-    farm f = {s, hashes, o, w, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0};
+    farm f = {s, hashes, o, w, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, s->n_runs, part};
+    if (part) {
+        f.first = o->first;
+        f.end = o->last + 1 < s->n_runs ? o->last + 1 : s->n_runs;
+    }
     size_t n = (size_t)s->n_runs, nv = n * (size_t)s->n_collect;
     f.rows = calloc(n, sizeof *f.rows);
     f.values = malloc((nv ? nv : 1) * sizeof *f.values);
     f.flight = malloc((size_t)(w->slots > 0 ? w->slots : 1) * sizeof *f.flight);
     int st = BS_OK;
     if (!f.rows || !f.values || !f.flight || w->slots < 1) {
-        st = bs_fail(BS_ENOMEM, "sweep: out of memory for %d runs", s->n_runs);
+        st = bs_nomem("%d runs (sweep)", s->n_runs);
         goto done;
     }
     for (size_t k = 0; k < n; k++) {
@@ -391,26 +408,32 @@ int sweep_farm_run(const sweep_spec *s, const uint64_t *hashes, const sweep_farm
         f.values[i] = NAN;
     for (int i = 0; i < w->slots; i++)
         f.flight[i] = -1;
-    if (o->resume && (st = reuse(&f)) != BS_OK) {
-        write_index(&f, 1);
+    if ((o->resume || part) && (st = reuse(&f)) != BS_OK) {
+        if (!part)
+            write_index(&f, 1);
         goto done;
     }
-    if ((st = write_index(&f, 0)) != BS_OK)
+    if (!part && (st = write_index(&f, 0)) != BS_OK)
         goto done;
     f.start = now();
     progress(&f, 0);
     st = dispatch(&f, t);
     char keep[2048];
     snprintf(keep, sizeof keep, "%s", bs_last_error()); /* writing may overwrite it */
-    int wst = write_index(&f, 1);
+    int wst = part ? BS_OK : write_index(&f, 1);
     progress(&f, 1);
     if (st == BS_OK)
         st = wst;
     else
         bs_fail(st, "%s", keep);
 done:
-    t->total = s->n_runs;
+    t->total = f.end - f.first;
     for (size_t k = 0; f.rows && k < n; k++) {
+        if ((int)k < f.first || (int)k >= f.end) {
+            free(f.rows[k].host);
+            free(f.rows[k].error);
+            continue;
+        }
         t->ok += f.rows[k].status == SWEEP_OK;
         t->failed += f.rows[k].status == SWEEP_FAILED;
         if (f.rows[k].status == SWEEP_FAILED && !t->first_error[0] && f.rows[k].error)
@@ -423,7 +446,8 @@ done:
     free(f.rows);
     free(f.values);
     free(f.flight);
-    close(lock);
+    if (!part)
+        close(lock);
     return st;
 }
 

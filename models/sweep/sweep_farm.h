@@ -58,6 +58,12 @@ typedef struct sweep_farm_opts {
     volatile sig_atomic_t *stop; /* set (by a signal handler) to interrupt; may be NULL */
     void (*progress)(const sweep_progress *p, int final, void *arg); /* may be NULL */
     void *arg;
+    /* Only runs first..last (a chunk of a Slurm job array, sweep_slurm.h):
+     * their results files, reusing complete ones as --resume does, and no
+     * index, no lock and no clean-up of the folder (other chunks work in it
+     * at the same time); a later --resume of the whole sweep gathers them.
+     * last < 0: every run, with the index. */
+    int first, last;
 } sweep_farm_opts;
 
 typedef struct sweep_tally {

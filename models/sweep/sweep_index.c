@@ -100,7 +100,7 @@ int sweep_index_runs(const sweep_spec *s, const sweep_row *rows, const double *v
     }
     if (bad) {
         results_table_free(t);
-        return bs_fail(BS_ENOMEM, "sweep: out of memory building the index");
+        return bs_nomem("building the index (sweep)");
     }
     *out = t;
     return BS_OK;

@@ -69,7 +69,8 @@ void sweep_job_run(const sweep_job *j, sweep_report *r)
     world *w = malloc(sizeof *w);
     char *errors = NULL, *text = NULL;
     if (!w) {
-        failed(r, "out of memory", NULL);
+        bs_nomem("the world of run %d", j->k);
+        failed(r, "run", bs_last_error());
         goto done;
     }
     int st = config_load(j->scenario, j->n_set, j->set, w, &errors);
@@ -81,7 +82,7 @@ void sweep_job_run(const sweep_job *j, sweep_report *r)
         goto done;
     }
     if (!(text = config_dump(w))) {
-        failed(r, "out of memory", NULL);
+        failed(r, "run", bs_last_error()); /* config_dump's "out of memory: ..." */
         goto done;
     }
     r->config_hash = sweep_config_hash(text);
@@ -163,7 +164,7 @@ static char **get_strs(wire_reader *r, int *n)
 int sweep_job_unpack(const char *buf, size_t len, sweep_job *j)
 {
     memset(j, 0, sizeof *j);
-    wire_reader r = {buf, buf + len, 0};
+    wire_reader r = {buf, buf + len, 0, 0};
     uint64_t k = wire_get_u64(&r), threads = wire_get_u64(&r);
     j->k = k <= SWEEP_MAX_RUNS ? (int)k : -1;
     j->threads = threads <= 4096 ? (int)threads : -1;

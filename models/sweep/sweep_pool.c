@@ -60,7 +60,7 @@ sweep_pool *sweep_pool_new(int slots)
         p->slots = calloc((size_t)slots, sizeof *p->slots);
     if (!p || !p->slots) {
         free(p);
-        bs_fail(BS_ENOMEM, "sweep: out of memory for %d workers", slots);
+        bs_nomem("%d workers (sweep)", slots);
         return NULL;
     }
     p->n = slots;
@@ -100,7 +100,7 @@ static int pool_start(void *ctx, const sweep_job *j)
     char *path = strdup(j->out_path);
     int fds[2];
     if (!path)
-        return bs_fail(BS_ENOMEM, "sweep: out of memory");
+        return bs_nomem("the path of run %d (sweep)", j->k);
     if (pipe(fds) != 0) {
         free(path);
         return bs_fail(BS_ERUNTIME, "sweep: cannot start a worker for run %d: %s", j->k,

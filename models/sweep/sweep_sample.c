@@ -16,7 +16,7 @@ static int latin_hypercube(int n, int d, uint64_t seed, double *out)
         if (r)
             gsl_rng_free(r);
         free(perm);
-        return bs_fail(BS_ENOMEM, "sweep: out of memory for a Latin hypercube of %d points", n);
+        return bs_nomem("a Latin hypercube of %d points (sweep)", n);
     }
     for (int j = 0; j < d; j++) {
         for (int i = 0; i < n; i++)
@@ -37,7 +37,7 @@ static int sobol(int n, int d, double *out)
                        SWEEP_SOBOL_MAX_DIM, d);
     gsl_qrng *q = gsl_qrng_alloc(gsl_qrng_sobol, (unsigned)d);
     if (!q)
-        return bs_fail(BS_ENOMEM, "sweep: cannot set up a Sobol sequence of %d dimensions", d);
+        return bs_nomem("a Sobol sequence of %d dimensions (sweep)", d);
     int rc = BS_OK;
     for (int i = 0; i < n && rc == BS_OK; i++)
         if (gsl_qrng_get(q, out + (size_t)i * (size_t)d) != 0)
@@ -55,7 +55,7 @@ int sweep_sample_saltelli(int n, int k, double *out)
                        SWEEP_SALTELLI_MAX_PARAMS, k);
     double *ab = malloc((size_t)n * 2 * (size_t)k * sizeof *ab);
     if (!ab)
-        return bs_fail(BS_ENOMEM, "sweep: out of memory for a Saltelli design of %d samples", n);
+        return bs_nomem("a Saltelli design of %d samples (sweep)", n);
     int st = sobol(n, 2 * k, ab);
     for (int j = 0; j < n && st == BS_OK; j++) {
         const double *a = ab + (size_t)j * 2 * (size_t)k, *b = a + k;

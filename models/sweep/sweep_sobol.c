@@ -67,7 +67,7 @@ int sweep_sobol_estimate(const double *y, int n, int k, int resamples, double le
     gsl_rng *r = rng_stream(seed, run, "sweep-sobol-bootstrap");
     int st_ = BS_OK;
     if (!ok || !rows || !s1 || !st || !b1 || !bt || !buf || !r) {
-        st_ = bs_fail(BS_ENOMEM, "sweep: out of memory for Sobol indices");
+        st_ = bs_nomem("Sobol indices (sweep)");
         goto done;
     }
     int m = 0;
@@ -153,10 +153,10 @@ int sweep_sobol_compute(const results_table *runs, const sweep_layout *l,
     }
     for (int i = 0; i < k && !bad; i++)
         bad = !(s->params[i] = strdup(runs->cols[l->first_param + i].name));
-    int st = bad ? bs_fail(BS_ENOMEM, "sweep: out of memory for Sobol indices") : BS_OK;
+    int st = bad ? bs_nomem("Sobol indices (sweep)") : BS_OK;
     for (int v = 0; v < nv && st == BS_OK; v++) {
         if (!(s->numbers[v] = strdup(runs->cols[l->first_value + v].name))) {
-            st = bs_fail(BS_ENOMEM, "sweep: out of memory for Sobol indices");
+            st = bs_nomem("Sobol indices (sweep)");
             break;
         }
         const double *mean = points->cols[first_stat + 4 * v].data; /* X_mean */
@@ -186,7 +186,7 @@ int sweep_sobol_write(results *r, const sweep_sobol *s)
     size_t cells = (size_t)s->n_numbers * (size_t)s->k;
     double *d = malloc((cells ? cells : 1) * sizeof *d);
     if (!d)
-        return bs_fail(BS_ENOMEM, "sweep: out of memory writing Sobol indices");
+        return bs_nomem("writing Sobol indices (sweep)");
     const char *const dims2[] = {"sobol_number", "sobol_parameter"};
     int st = results_dim_names(r, "sobol_number", s->n_numbers, (const char *const *)s->numbers,
                                "The collected numbers whose Sobol indices /sobol holds");

@@ -57,6 +57,7 @@ typedef struct sweep_file {
     int n_params;
     file_param params[SWEEP_MAX_PARAMS];
     int method; /* enum sweep_method */
+    int output; /* enum output_level: each run's results file */
     int64_t points;
 } sweep_file;
 
@@ -80,6 +81,11 @@ static const schema_entry sweep_table[] = {
     {"set", PT_STRINGS, F(set), SWEEP_SET_SIZE, F(n_set), "[]", 0, SWEEP_MAX_SET, "", NULL, 0,
      "Overrides \"path=value\" for every run", ""},
     {"seed", PT_INT, F(seed), 0, 0, "1", 0, 4294967295.0, "", NULL, 0, "The sweep's seed", ""},
+    {"output", PT_ENUM, F(output), 0, 0, "\"full\"", 0, 0, "", world_output_names,
+     N_OUTPUT_LEVELS,
+     "What each run's results file keeps (scenario.output): full, daily (no hourly network "
+     "and censor data) or summary (only the summary numbers, which are what a sweep collects)",
+     ""},
     {"replications", PT_INT, F(replications), 0, 0, "1", 1, SWEEP_MAX_RUNS, "runs", NULL, 0,
      "Runs of every parameter point", ""},
     {"common_random_numbers", PT_BOOL, F(common_random_numbers), 0, 0, "false", 0, 0, "", NULL,
@@ -522,6 +528,17 @@ static int read_set(check_ctx *c, const sweep_file *f, sweep_spec *s)
     if (!(s->set = copy_strings(f->set[0], f->n_set, SWEEP_SET_SIZE)))
         return BS_ENOMEM;
     s->n_set = f->n_set;
+    if (f->output != OUTPUT_FULL) { /* the runs' level, as an override every run gets */
+        char kv[64];
+        snprintf(kv, sizeof kv, "scenario.output=\"%s\"", world_output_names[f->output]);
+        char **more = realloc(s->set, (size_t)(s->n_set + 1) * sizeof *more);
+        if (!more)
+            return BS_ENOMEM;
+        s->set = more;
+        if (!(s->set[s->n_set] = strdup(kv)))
+            return BS_ENOMEM;
+        s->n_set++;
+    }
     for (int i = 0; i < s->n_set; i++) {
         const char *eq = strchr(s->set[i], '=');
         if (!eq || eq == s->set[i])
@@ -735,7 +752,7 @@ int sweep_spec_load_sobol(const char *file, int sobol_n, sweep_spec **out, char 
     if (!s || !f || !(s->file = strdup(file))) {
         free(s);
         free(f);
-        return bs_fail(BS_ENOMEM, "sweep: out of memory");
+        return bs_nomem("loading %s (sweep)", file);
     }
     s->sobol_option = sobol_n;
     int st = config_load_file(&sweep_schema, file, f, sweep_rules, s, errors);

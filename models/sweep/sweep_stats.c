@@ -121,7 +121,7 @@ int sweep_stats_points(const results_table *runs, const sweep_layout *l, results
     free(x);
     if (bad) {
         results_table_free(t);
-        return bs_fail(BS_ENOMEM, "sweep: out of memory summarising");
+        return bs_nomem("summarising (sweep)");
     }
     *out = t;
     return BS_OK;

@@ -218,7 +218,7 @@ static int run_phase(phase_ctx *x, const sim_out *nat, int day)
         free(at);
         free(next);
         free(ok);
-        return bs_fail(BS_ENOMEM, "replay: out of memory");
+        return bs_nomem("the call schedule (replay)");
     }
     for (int u = 0; u < n; u++) {
         int r = x->user_region[u];
@@ -305,7 +305,7 @@ static int alloc_out(const world *w, int n_phases, replay_out *o)
     if (!s->primary || !s->vpn || !s->attempted || !s->completed || !s->failed || !s->abandoned ||
         !s->day_of || !o->phase_start || !o->link_load || !o->link_capacity || !o->border_app ||
         !o->border_vpn || !o->border_total || !o->inspected || !o->dropped)
-        return bs_fail(BS_ENOMEM, "replay: out of memory");
+        return bs_nomem("the series of %zu phases (replay)", P);
     for (int dl = 0; dl < L; dl++)
         o->link_capacity[dl] = w->network.links[dl / 2].capacity;
     return BS_OK;
@@ -348,6 +348,12 @@ static int place(const world *w, int n, int *isp_node, int *user_isp, int *user_
 
 int replay_run(const world *w, const sim_out *nat, replay_out *out)
 {
+    return replay_run_steps(w, nat, out, NULL, NULL);
+}
+
+int replay_run_steps(const world *w, const sim_out *nat, replay_out *out,
+                     void (*step)(int, int, void *), void *arg)
+{
     memset(out, 0, sizeof *out);
     if (w->network.n_nodes == 0)
         return bs_fail(BS_EINPUT, "network: --replay needs a network (network.nodes is empty)");
@@ -363,7 +369,7 @@ int replay_run(const world *w, const sim_out *nat, replay_out *out)
     gsl_rng *g = rng_stream((uint64_t)w->scenario.seed, (uint64_t)w->scenario.run, "replay");
     int st = user_isp && user_region && user_vpn && share && user_q && pw && c && rules && g
                  ? alloc_out(w, n_phases, out)
-                 : bs_fail(BS_ENOMEM, "replay: out of memory");
+                 : bs_nomem("the users and rules (replay)");
     if (st == BS_OK)
         st = place(w, n, isp_node, user_isp, user_region);
     for (int u = 0; u < 2 * n && st == BS_OK; u++)
@@ -372,6 +378,8 @@ int replay_run(const world *w, const sim_out *nat, replay_out *out)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     out->users = n;
     out->seconds = w->testbed.phase_seconds * 86400.0;
+    if (step && st == BS_OK)
+        step(0, n_phases, arg);
     for (int p = 0; p < n_phases && st == BS_OK; p++) {
         int day = p + 1 < n_phases ? start[p + 1] - 1 : w->n_days - 1;
         out->phase_start[p] = start[p];
@@ -401,6 +409,8 @@ int replay_run(const world *w, const sim_out *nat, replay_out *out)
         if (st == BS_OK)
             LOG("testbed", LOG_INFO, "replay phase %d (day %d): %.0f call attempts, %.0f failed", p,
                 day, tried, failed);
+        if (step && st == BS_OK)
+            step(p + 1, n_phases, arg);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     out->wall_seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);

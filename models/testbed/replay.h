@@ -54,6 +54,10 @@ typedef struct replay_out {
 /* Replay world *w (with a network) after its national run *nat.  BS_OK or a
  * status with a message; free with replay_out_free. */
 int replay_run(const world *w, const sim_out *nat, replay_out *out);
+/* The same, calling step(phases done, phases, arg) before the first phase
+ * and after each one; step may be NULL. */
+int replay_run_steps(const world *w, const sim_out *nat, replay_out *out,
+                     void (*step)(int, int, void *), void *arg);
 void replay_out_free(replay_out *o);
 
 #endif

@@ -262,13 +262,13 @@ static int run_case(const world *w, const int *access, int n_access, const int *
     censor *c = cw ? censor_new(cw) : NULL;
     if (!c) {
         free(cw);
-        return bs_last_status() ? bs_last_status() : bs_fail(BS_ENOMEM, "testbed: out of memory");
+        return bs_last_status() ? bs_last_status() : bs_nomem("a case's world (testbed)");
     }
     day_rules *d = malloc(sizeof *d);
     if (!d) {
         censor_free(c);
         free(cw);
-        return bs_fail(BS_ENOMEM, "testbed: out of memory");
+        return bs_nomem("a case's rules (testbed)");
     }
     events_day(cw, 0, d);
     censor_apply(c, d);
@@ -288,7 +288,7 @@ static int run_case(const world *w, const int *access, int n_access, const int *
     memset(&wb, 0, sizeof wb);
     classify_flow *flows = calloc((size_t)(n_calls + n_mix) + 1, sizeof *flows);
     uint8_t *caught = calloc((size_t)(n_calls + n_mix) + 1, 1);
-    int st = flows && caught ? BS_OK : bs_fail(BS_ENOMEM, "testbed: out of memory");
+    int st = flows && caught ? BS_OK : bs_nomem("%d flows (testbed)", n_calls + n_mix);
     if (wired && st == BS_OK) {
         wire_rule(w, tc->app, tc->technique, tc->vpn, &wb.rule);
         for (int i = 0; i < n_calls; i++)
@@ -421,7 +421,9 @@ void testbed_out_free(testbed_out *out)
     memset(out, 0, sizeof *out);
 }
 
-int testbed_run(const world *w, testbed_out *out)
+int testbed_run(const world *w, testbed_out *out) { return testbed_run_steps(w, out, NULL, NULL); }
+
+int testbed_run_steps(const world *w, testbed_out *out, void (*step)(int, int, void *), void *arg)
 {
     memset(out, 0, sizeof *out);
     const network_cfg *net = &w->network;
@@ -444,10 +446,12 @@ int testbed_run(const world *w, testbed_out *out)
                      (v < 0 || tb->vpn_mask >> v & 1u);
     out->cases = calloc((size_t)n, sizeof *out->cases);
     if (!out->cases)
-        return bs_fail(BS_ENOMEM, "testbed: out of memory");
+        return bs_nomem("%d cases (testbed)", n);
     out->n_links = 2 * net->n_links;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (step)
+        step(0, n, arg);
     for (int a = 0; a < w->n_apps; a++)
         for (int t = -1; t < N_TECHNIQUES; t++)
             for (int v = -1; v < w->n_vpns; v++) {
@@ -465,7 +469,7 @@ int testbed_run(const world *w, testbed_out *out)
                 tc->link_load = calloc((size_t)out->n_links, sizeof(double));
                 if (!tc->link_load) {
                     testbed_out_free(out);
-                    return bs_fail(BS_ENOMEM, "testbed: out of memory");
+                    return bs_nomem("the link loads of a case (testbed)");
                 }
                 int st = run_case(w, access, n_access, node_isp, tc, &out->media_packets);
                 if (st != BS_OK) {
@@ -476,6 +480,8 @@ int testbed_run(const world *w, testbed_out *out)
                     "%s: voice set-up %.2f, usable %.2f, loss %.3f; video set-up %.2f, "
                     "usable %.2f, loss %.3f", tc->name, tc->setup_success[0], tc->usable[0],
                     tc->media_loss[0], tc->setup_success[1], tc->usable[1], tc->media_loss[1]);
+                if (step)
+                    step(out->n_cases, n, arg);
             }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     out->wall_seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);

@@ -180,6 +180,9 @@ world *testbed_plain_world(const world *w);
 /* Run the matrix of world *w (which must have a network).  BS_OK, or a
  * status with a message; free with testbed_out_free. */
 int testbed_run(const world *w, testbed_out *out);
+/* The same, calling step(cases done, cases, arg) before the first case and
+ * after each one (base/progress.h's progress_step fits); step may be NULL. */
+int testbed_run_steps(const world *w, testbed_out *out, void (*step)(int, int, void *), void *arg);
 void testbed_out_free(testbed_out *out);
 
 #endif

@@ -61,7 +61,7 @@ static int predict(const world *w, const int *from, const int *to, int n, double
     uint32_t *links = malloc(sizeof(uint32_t) * (size_t)nf * MAX_NODES);
     int st = net && fs ? BS_OK : bs_last_status();
     if (st == BS_OK && (!cap || !dem || !rate || !wt || !off || !links))
-        st = bs_fail(BS_ENOMEM, "testbed: out of memory for the validation's prediction");
+        st = bs_nomem("the validation's prediction (testbed)");
     if (st == BS_OK) {
         for (int l = 0; l < dl; l++)
             cap[l] = capacity > 0 ? capacity : w->network.links[l / 2].capacity;
@@ -174,7 +174,7 @@ int testbed_validate(const world *w, testbed_validation *out)
     int dl = 2 * w->network.n_links;
     int *from = malloc(sizeof(int) * MAX_NODES * MAX_NODES / 4);
     int *to = malloc(sizeof(int) * MAX_NODES * MAX_NODES / 4);
-    int st = from && to ? BS_OK : bs_fail(BS_ENOMEM, "testbed: out of memory for the validation's calls");
+    int st = from && to ? BS_OK : bs_nomem("the validation's calls (testbed)");
     int n = st == BS_OK ? pairs(w, from, to) : 0;
     if (st == BS_OK && (n < 1 || n > 2000))
         st = bs_fail(BS_EINPUT, "network: validation needs 2 to 45 access nodes, not %d calls' worth", n);
@@ -189,13 +189,13 @@ int testbed_validate(const world *w, testbed_validation *out)
         out->agg_unweighted = calloc((size_t)na, sizeof(double));
         if (!out->measured || !out->predicted || !out->agg_measured || !out->agg_predicted ||
             !out->agg_unweighted)
-            st = bs_fail(BS_ENOMEM, "testbed: out of memory for the validation's results");
+            st = bs_nomem("the validation's results (testbed)");
     }
     out->seconds = w->testbed.call_seconds * 86400.0;
     double wire = VAL_RATE * (VAL_PACKET + VAL_HEADERS) / VAL_PACKET;
     double *scratch = st == BS_OK ? malloc(sizeof(double) * (size_t)dl) : NULL;
     if (st == BS_OK && !scratch)
-        st = bs_fail(BS_ENOMEM, "testbed: out of memory for the validation's links");
+        st = bs_nomem("the validation's links (testbed)");
     for (int r = 0; r < VAL_RUNS && st == BS_OK; r++) {
         double cap = r == 0 ? 0.0 : VAL_TIGHT * wire;
         double *m = out->measured + (size_t)r * dl, *p = out->predicted + (size_t)r * dl;
@@ -216,7 +216,7 @@ int testbed_validate(const world *w, testbed_validation *out)
     out->agg_src = malloc(sizeof(int) * (size_t)(na > 0 ? na : 1));
     out->agg_dst = malloc(sizeof(int) * (size_t)(na > 0 ? na : 1));
     if (st == BS_OK && (!out->agg_src || !out->agg_dst))
-        st = bs_fail(BS_ENOMEM, "testbed: out of memory for the validation's aggregates");
+        st = bs_nomem("the validation's aggregates (testbed)");
     for (int f = 0; st == BS_OK && f < na; f++) {
         out->agg_src[f] = f % 2 ? to[f / 2] : from[f / 2];
         out->agg_dst[f] = f % 2 ? from[f / 2] : to[f / 2];

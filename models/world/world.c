@@ -15,8 +15,9 @@ const char *const world_technique_names[N_TECHNIQUES] = {"ip",       "sni", "stu
                                                    "throttle", "vpn", "shutdown"};
 const char *const world_action_names[N_ACTIONS] = {"block",   "throttle",          "unblock",
                                              "vpn_block", "vpn_store_removal", "preinstall",
-                                             "shutdown", "rotate"};
+                                             "shutdown", "rotate", "shock"};
 const char *const world_graph_kind_names[N_GRAPH_KINDS] = {"negbin", "complete", "none"};
+const char *const world_output_names[N_OUTPUT_LEVELS] = {"full", "daily", "summary"};
 const char *const world_node_kind_names[N_NODE_KINDS] = {"access",     "metro",       "core",
                                                    "ixp",        "border",      "foreign_dc",
                                                    "domestic_dc", "vpn_exit"};

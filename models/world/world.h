@@ -44,9 +44,12 @@ enum technique {
 };
 enum action {
     ACT_BLOCK, ACT_THROTTLE, ACT_UNBLOCK, ACT_VPN_BLOCK, ACT_VPN_STORE_REMOVAL,
-    ACT_PREINSTALL, ACT_SHUTDOWN, ACT_ROTATE, N_ACTIONS
+    ACT_PREINSTALL, ACT_SHUTDOWN, ACT_ROTATE, ACT_SHOCK, N_ACTIONS
 };
 enum graph_kind { GRAPH_NEGBIN, GRAPH_COMPLETE, GRAPH_NONE, N_GRAPH_KINDS };
+/* What a run's results file keeps (scenario.output, run --output): every
+ * dataset; without the hourly network and censor data; only the summary. */
+enum output_level { OUTPUT_FULL, OUTPUT_DAILY, OUTPUT_SUMMARY, N_OUTPUT_LEVELS };
 enum failure_mode { FAIL_OPEN, FAIL_CLOSED, N_FAILURE_MODES };
 enum node_kind {
     NODE_ACCESS, NODE_METRO, NODE_CORE, NODE_IXP, NODE_BORDER, NODE_FOREIGN_DC,
@@ -67,6 +70,8 @@ typedef struct scenario_cfg {
     int32_t end;   /* exclusive: the last simulated day is end - 1 */
     int64_t seed;
     int64_t run;
+    char observations[W_TEXT]; /* an observation file blockshift plot draws ("": none) */
+    int output; /* enum output_level */
 } scenario_cfg;
 
 typedef struct population_cfg {
@@ -89,6 +94,19 @@ typedef struct population_cfg {
     double return_rate;      /* per day: try the habitual app again once calm */
     double return_frustration; /* F below which people try their habitual app again */
     double abroad_ios_share; /* iOS share among contacts abroad */
+    /* Behaviour, second version (models/README.md, section 4). */
+    double switch_rate;      /* sigma: pairwise switching hazard per failed attempt */
+    double switch_use;       /* gamma: how much use of the failed app raises it */
+    double switch_install;   /* iota: weight of an app one of the two must install */
+    double switch_new;       /* epsilon: weight of an app carrying none of the pair's calls */
+    double habit_time;       /* days; the return fades as exp(-away / habit_time), 0: never */
+    double msg_daily;        /* a messaging user is active on a day */
+    double msg_start;        /* per day: an installed app not messaged with starts being */
+    double msg_quit;         /* per day, times the blocked share: messaging users give up */
+    double uninstall_rate;   /* per day: an app not used at all is removed */
+    double vpn_social;       /* k_social: word of mouth multiplies the VPN hazard */
+    double vpn_drop;         /* per day: a VPN user gives it up */
+    double vpn_unneeded;     /* per day, times (1 - need): ... when no longer needed */
     int memory_check;        /* run refuses when the memory estimate exceeds what is available */
 } population_cfg;
 
@@ -134,6 +152,8 @@ typedef struct app_cfg {
     double rotated;        /* share to addresses it moved to, not yet on the censor's list */
     double sni_share;      /* share of its call set-ups showing a TLS ClientHello with its
                               server name */
+    double circumvention;  /* built-in circumvention (own proxies): share of what a box blocks
+                              of a direct call that still gets through */
     /* derived */
     uint8_t platform_mask; /* bit (1 << enum platform) */
     int relay_node;        /* index in network.nodes, -1 without a network */
@@ -162,10 +182,13 @@ typedef struct technique_cfg {
 typedef struct censor_cfg {
     technique_cfg tech[N_TECHNIQUES];
     double throttle_rate;  /* default policing rate, bit/s */
+    double chase;          /* per day: rate at which the censor lists an app's rotated
+                              addresses while an ip rule on it is in force (world/events.h) */
 } censor_cfg;
 
 typedef struct event_cfg {
     int32_t date;        /* days since 1970-01-01 */
+    int64_t hour;        /* hour of the date it takes effect, 0..23 (scenario clock) */
     double duration;     /* days; 0 = until an unblock or the end */
     int action;          /* enum action */
     strlist apps;        /* empty = every app (for block: must name apps) */
@@ -176,6 +199,8 @@ typedef struct event_cfg {
     strlist vpns;        /* vpn_block: protocols */
     double strength;     /* 0..1 */
     double rate;         /* throttle: policing rate in bit/s (0 = censor default) */
+    double appeal;       /* shock: multiplier on the app's adoption hazard (1: none) */
+    double turnover;     /* rotate: share of its listed flows moved to new addresses per day */
     char note[W_TEXT];
     /* derived */
     uint16_t app_mask;
@@ -318,6 +343,7 @@ extern const char *const world_class_names[N_CLASSES];
 extern const char *const world_technique_names[N_TECHNIQUES];
 extern const char *const world_action_names[N_ACTIONS];
 extern const char *const world_graph_kind_names[N_GRAPH_KINDS];
+extern const char *const world_output_names[N_OUTPUT_LEVELS];
 extern const char *const world_node_kind_names[N_NODE_KINDS];
 extern const char *const world_failure_mode_names[N_FAILURE_MODES];
 extern const char *const world_link_class_names[N_LINK_CLASSES];

@@ -328,6 +328,66 @@ EOF
 t "events out of order" 2 're:order\.cfg:7: events\.\[1\]\.date: .*order' \
     "$B" run "$(c order)" -o @OUT@ --quiet
 
+# Issue 14 (5-7): an event's hour, shocks, rotation and the censor's chase.
+scen hour24 <<EOF
+$SC
+events = ( { date = "2025-07-10"; hour = 24; action = "block"; apps = ["whatsapp"]; } );
+EOF
+t "out of range: event hour 24" 2 're:hour24\.cfg:6: events\.\[0\]\.hour: .*out of range' \
+    "$B" check "$(c hour24)"
+
+scen hourorder <<EOF
+$SC
+events = ( { date = "2025-07-10"; hour = 14; action = "block"; apps = ["whatsapp"]; },
+           { date = "2025-07-10"; hour = 9; action = "block"; apps = ["telegram"]; } );
+EOF
+t "events out of order within a day" 2 're:hourorder\.cfg:7: events\.\[1\]\.date: .*order' \
+    "$B" run "$(c hourorder)" -o @OUT@ --quiet
+
+scen appealblock <<EOF
+$SC
+events = ( { date = "2025-07-10"; action = "block"; apps = ["whatsapp"]; appeal = 2.0; } );
+EOF
+t "appeal on a block" 2 're:appealblock\.cfg:6: events\.\[0\]\.appeal: .*shock' \
+    "$B" check "$(c appealblock)"
+
+scen appealbig <<EOF
+$SC
+events = ( { date = "2025-07-10"; action = "shock"; apps = ["max"]; appeal = 101.0; } );
+EOF
+t "out of range: shock appeal 101" 2 're:appealbig\.cfg:6: events\.\[0\]\.appeal: .*out of range' \
+    "$B" check "$(c appealbig)"
+
+scen shocknoapps <<EOF
+$SC
+events = ( { date = "2025-07-10"; action = "shock"; appeal = 3.0; } );
+EOF
+t "shock without apps" 2 're:shocknoapps\.cfg:6: events\.\[0\]: shock needs a list of apps' \
+    "$B" check "$(c shocknoapps)"
+
+scen turnoverblock <<EOF
+$SC
+events = ( { date = "2025-07-10"; action = "block"; apps = ["telegram"]; turnover = 0.5; } );
+EOF
+t "turnover on a block" 2 're:turnoverblock\.cfg:6: events\.\[0\]\.turnover: .*rotate' \
+    "$B" check "$(c turnoverblock)"
+
+scen turnoverneg <<EOF
+$SC
+events = ( { date = "2025-07-10"; action = "rotate"; apps = ["telegram"]; turnover = -0.5; } );
+EOF
+t "out of range: rotate turnover -0.5" 2 're:turnoverneg\.cfg:6: events\.\[0\]\.turnover: .*out of range' \
+    "$B" check "$(c turnoverneg)"
+
+raw chase <<EOF
+$SC
+regions = ( { name = "r"; population = 1e6; isps = ( { name = "m"; share = 1.0; } ); } );
+apps = ( { name = "a"; } );
+censor = { chase = 30.0; };
+EOF
+t "out of range: censor.chase 30" 2 're:chase\.cfg:4: censor\.chase: .*out of range' \
+    "$B" check "$(c chase)"
+
 scen feb30 <<EOF
 $SC
 events = ( { date = "2025-02-30"; action = "block"; apps = ["whatsapp"]; } );
@@ -695,7 +755,9 @@ probs=()
 ((rc == 0)) || probs+=("exit code $rc, expected 0")
 [[ $(grep -c . <<<"$entries") -eq 1 && $entries == *.h5 ]] ||
     probs+=("expected exactly one .h5 file in the output folder, found: $(tr '\n' ' ' <<<"$entries")")
-[[ -s $cap/stdout ]] && probs+=("wrote to stdout")
+# stdout: the results file's path, and nothing else (issue 16)
+[[ $(cat "$cap/stdout") == "$rout/$entries" ]] ||
+    probs+=("stdout is not the results file's path: $(head -c 300 "$cap/stdout")")
 [[ -s $cap/stderr ]] && probs+=("wrote to stderr despite --quiet")
 if ((${#probs[@]} == 0)); then
     pass=$((pass + 1))

@@ -64,7 +64,7 @@ classes = [line.split()[0] for line in text.splitlines() if len(line.split()) ==
 check(classes == ["access", "metro", "core", "peering", "border", "foreign"], "a row per link class")
 for name in ("primary", "border"):
     path = os.path.join(tmp, "cf", name + ".png")
-    check(os.path.exists(path) and os.path.getsize(path) > 0 and path in p.stderr, f"{name}.png: A and B on shared axes")
+    check(os.path.exists(path) and os.path.getsize(path) > 0 and path in p.stdout.split("\n"), f"{name}.png: A and B on shared axes")
 
 # Different worlds are refused.
 with open(os.path.join(SRC, "configs", "networks", "toy.cfg")) as fh:

@@ -50,15 +50,9 @@ import h5py
 import numpy as np
 
 BIN, SRC = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-results = {"passed": 0, "failed": 0}
-
-
-def check(ok, what, detail=""):
-    results["passed" if ok else "failed"] += 1
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok and detail:
-        print("     " + detail.replace("\n", "\n     ")[:3000])
-
+sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
+import sbatch  # noqa: E402  (the words sbatch reads from an #SBATCH line)
+from e2e_kit import check, finish  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="bs-hostile-")
 
@@ -283,37 +277,6 @@ for what, bad in (("a newline", os.path.join(tmp, "dir\nwith newline")),
           f"sweep --slurm -o a folder with {what}: exit 2, no folder, no script", p.stderr)
 
 
-def sbatch_words(line):
-    """The words sbatch takes from what follows "#SBATCH" on a line: a port of
-    Slurm's _get_argument (src/sbatch/opt.c), called until the line ends."""
-    words, i = [], 0
-    while True:
-        while i < len(line) and line[i].isspace():
-            i += 1
-        if i >= len(line):
-            return words
-        word, quote, escape = "", "", False
-        while i < len(line) and (quote or not line[i].isspace()):
-            c = line[i]
-            if escape:
-                escape = False
-            elif c == "\\":
-                escape, i = True, i + 1
-                continue
-            elif quote:
-                if c == quote:
-                    quote, i = "", i + 1
-                    continue
-            elif c in "\"'":
-                quote, i = c, i + 1
-                continue
-            elif c == "#":
-                return words + [word] if word else words  # the rest is a comment
-            word += c
-            i += 1
-        words.append(word)
-
-
 stubs = os.path.join(tmp, "stubs")  # touch, and mpirun, sbatch, srun that record their arguments
 os.makedirs(stubs)
 os.symlink(shutil.which("touch"), os.path.join(stubs, "touch"))
@@ -336,7 +299,8 @@ for odd in (os.path.join(tmp, "it's a dir"), os.path.join(tmp, "$(touch CANARY) 
     check(p.returncode == 0, what + ": bash -n accepts the script", p.stderr)
     lines = text.split("\n")
     odd_lines = [l for l in lines if l and not l.startswith("#") and
-                 not re.match(r"(set -euo pipefail|export OMP_NUM_THREADS=1|cd '|mpirun ')", l)]
+                 not re.match(r"(set -euo pipefail|export OMP_NUM_THREADS=1|cd '|mpirun |as_root=\(\)$|"
+                              r"if \[ \"\$EUID\" -eq 0 \]; then as_root=\(--allow-run-as-root\); fi$)", l)]
     check(not odd_lines and lines[0] == "#!/bin/bash",
           what + ": every line is a comment, a known command or blank", "\n".join(odd_lines))
     # only touch (an injected "touch CANARY" would work) and the stubs on PATH
@@ -346,22 +310,20 @@ for odd in (os.path.join(tmp, "it's a dir"), os.path.join(tmp, "$(touch CANARY) 
     p = subprocess.run(["/bin/bash", sb], capture_output=True, text=True, cwd=tmp,
                        env={"PATH": stubs, "HOME": tmp, "RECORD": record})
     calls = open(record).read().split("\0")[:-1] if os.path.exists(record) else []
-    want = ["mpirun", os.path.realpath(BIN), "sweep", os.path.realpath(os.path.join(tmp, "s.cfg")),
+    ntasks = [d[0].split("=")[1] for d in sbatch.directives(text) if d[0].startswith("--ntasks=")]
+    want = ["mpirun"] + (["--allow-run-as-root"] if os.geteuid() == 0 else []) + \
+        ["--oversubscribe", "--bind-to", "none", "-np", str(int(ntasks[0]) + 1) if ntasks else "?",
+         os.path.realpath(BIN), "sweep", os.path.realpath(os.path.join(tmp, "s.cfg")),
             "-o", os.path.realpath(odd), "--mpi", "--resume"]
     check(p.returncode == 0 and calls == want,
           what + ": run by hand, it calls mpirun alone, with the sweep's exact arguments",
           f"exit {p.returncode} {p.stderr}\ncalled: {calls!r}\nwanted: {want!r}")
     no_canary(what + ": run by hand")
-    directives = [sbatch_words(l[len("#SBATCH"):]) for l in lines if l.startswith("#SBATCH")]
+    directives = sbatch.directives(text)
     out_dir = os.path.realpath(odd).replace("%", "%%")
     check(all(len(d) == 1 for d in directives) and ["--job-name=bs-s"] in directives
           and [f"--output={out_dir}/slurm-%j.out"] in directives,
           what + ": sbatch reads one word an #SBATCH line, the job name and the output folder whole",
           repr(directives))
 
-if results["failed"] == 0:
-    shutil.rmtree(tmp)
-else:
-    print("kept " + tmp)
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+finish(tmp)

@@ -44,12 +44,15 @@ figures = ["primary", "failed", "vpn", "border", "censor", "links"]
 for fmt in ("png", "svg", "pdf"):
     out = os.path.join(tmp, "fig-" + fmt)
     p = plot(h5, "--format", fmt, "-o", out)
-    check(p.returncode == 0 and p.stdout == "", f"plot --format {fmt}: exit 0, nothing on stdout")
+    check(p.returncode == 0 and p.stderr == "" and
+          sorted(p.stdout.split("\n")[:-1]) == sorted(os.path.join(out, f"{n}.{fmt}") for n in figures),
+          f"plot --format {fmt}: exit 0, each figure's path on stdout, nothing on stderr",
+          p.stdout + p.stderr)
     for name in figures:
         path = os.path.join(out, f"{name}.{fmt}")
         ok = all(os.path.exists(os.path.join(out, f)) and os.path.getsize(os.path.join(out, f)) > 0
                  for f in (f"{name}.{fmt}", f"{name}.dat", f"{name}.gp"))
-        check(ok and path in p.stderr, f"{name}.{fmt}: drawn, with {name}.dat and {name}.gp, path printed")
+        check(ok and path in p.stdout, f"{name}.{fmt}: drawn, with {name}.dat and {name}.gp, path printed")
     check(not [f for f in os.listdir(out) if f.startswith(".")], f"{fmt}: no temporary file left")
 check(open(os.path.join(tmp, "fig-png", "primary.png"), "rb").read(8) == b"\x89PNG\r\n\x1a\n", "PNG is a PNG")
 check(open(os.path.join(tmp, "fig-pdf", "primary.pdf"), "rb").read(5) == b"%PDF-", "PDF is a PDF")

@@ -45,7 +45,7 @@ for name, params in sweeps.items():
     for number in ("final_primary_share_a", "final_vpn_share"):
         png = os.path.join(out, "plots", number + ".png")
         gp = os.path.join(out, "plots", number + ".gp")
-        check(os.path.exists(png) and os.path.getsize(png) > 0 and os.path.exists(gp) and png in p.stderr,
+        check(os.path.exists(png) and os.path.getsize(png) > 0 and os.path.exists(gp) and png in p.stdout.split("\n"),
               f"{name}: {number}.png and its script")
     script = open(os.path.join(out, "plots", "final_vpn_share.gp")).read()
     check(("filledcurves" in script) if name == "one" else ("palette" in script),

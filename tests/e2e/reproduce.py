@@ -2,7 +2,13 @@
 """blockshift reproduce: the figures of a manifest, and their checksums.
 
   - a manifest of two figures (the default scenario at 10,000 agents, two
-    replications) runs, draws, and writes checksums.txt;
+    replications) runs, draws, and writes checksums.txt; the second figure's
+    one replication is the first's replication 0 (same scenario, set, seed):
+    it is run once, so 2 runs in all, not 3; each figure's path and
+    checksums.txt are printed on stdout;
+  - --progress off a terminal: a line per tenth of the runs with the time
+    left (2 runs: "0/2" and "1/2" lines, then "2/2 runs in"); --quiet: nothing
+    on stderr;
   - run again in the same folder it resumes (nothing re-run) and reports
     every figure reproduced bit for bit;
   - "another machine": a fresh folder with only the first checksums.txt
@@ -44,24 +50,37 @@ def reproduce(out, *extra):
 
 
 a = os.path.join(tmp, "a")
-p = reproduce(a)
+p = reproduce(a, "--progress")
 check(p.returncode == 0 and "no earlier checksums" in p.stderr, "first run: exit 0, checksums written")
+check(p.stderr.count("running replication") == 2 and "replication 0 is figure first's" in p.stderr,
+      "the identical run of two figures runs once (2 runs, not 3)")
+check("reproduce: 0/2 runs, time left unknown" in p.stderr and
+      "reproduce: 1/2 runs, " in p.stderr and " left" in p.stderr and "reproduce: 2/2 runs in " in p.stderr,
+      "--progress: lines with the time left, off a terminal")
+check(p.stdout.split("\n")[:-1] == [os.path.join(a, "figures", "first", "primary.png"),
+                                    os.path.join(a, "figures", "border", "border.png"),
+                                    os.path.join(a, "checksums.txt")],
+      "the figures and checksums.txt on stdout")
 sums = open(os.path.join(a, "checksums.txt")).read().split("\n")
 check(len([s for s in sums if s]) == 2 + 3, "checksums: 2 replications x 1 dataset + 1 x 3 datasets")
 for f in ("first/primary.png", "border/border.png"):
     path = os.path.join(a, "figures", f)
     check(os.path.exists(path) and os.path.getsize(path) > 0, f"figure {f} drawn")
 p = reproduce(a)
-check(p.returncode == 0 and p.stderr.count("is there already") == 3 and "running" not in p.stderr,
-      "second run: every replication is there already, nothing re-run")
+check(p.returncode == 0 and p.stderr.count("is there already") == 2 and "running" not in p.stderr
+      and "runs, " not in p.stderr,
+      "second run: every replication is there already, nothing re-run (no progress off a terminal)")
 check("2 of 2 figures reproduced bit for bit" in p.stderr, "second run: 2 of 2 figures reproduced bit for bit")
 
 b = os.path.join(tmp, "b")
 os.makedirs(b)
 shutil.copy(os.path.join(a, "checksums.previous.txt"), os.path.join(b, "checksums.txt"))
 p = reproduce(b)
-check(p.returncode == 0 and p.stderr.count("running replication") == 3 and "2 of 2 figures reproduced" in p.stderr,
+check(p.returncode == 0 and p.stderr.count("running replication") == 2 and "2 of 2 figures reproduced" in p.stderr,
       "another folder with only the checksums: everything re-run, 2 of 2 reproduced bit for bit")
+p = reproduce(b, "--quiet")
+check(p.returncode == 0 and p.stderr == "" and p.stdout.endswith("checksums.txt\n"),
+      "--quiet: nothing on stderr, the paths on stdout")
 
 lines = open(os.path.join(b, "checksums.txt")).read().replace("first 1 /population/primary ", "first 1 /population/primary 0")
 with open(os.path.join(b, "checksums.txt"), "w") as fh:

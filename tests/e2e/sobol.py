@@ -137,7 +137,7 @@ check(p.returncode == 0 and all(np.array_equal(sob[n], again[n]) for n in sob),
 
 p = run("plot", out)
 pngs = [os.path.join(out, "plots", f"sobol-{n}.png") for n in COLLECT]
-check(p.returncode == 0 and all(os.path.exists(png) and png in p.stderr for png in pngs),
+check(p.returncode == 0 and all(os.path.exists(png) and png in p.stdout.split("\n") for png in pngs),
       "plot draws sobol-NUMBER.png for each number")
 check(all(open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n" for png in pngs if os.path.exists(png)),
       "they are PNG images")

@@ -34,10 +34,10 @@ import time
 import h5py
 import numpy as np
 
-sys.path.insert(0, os.path.join(sys.argv[2], "tests", "tools"))
-import bsfile  # noqa: E402
-
 BIN, SRC = sys.argv[1], sys.argv[2]
+sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
+import bsfile  # noqa: E402
+from sweep_compare import datasets, runs_table, same_runs, same_tables  # noqa: E402
 results = {"passed": 0, "failed": 0}
 T_975_1 = 12.7062047361747  # Student t, 97.5% quantile, 1 degree of freedom
 
@@ -93,40 +93,6 @@ def sweep(path, out, *extra, mpi=None):
         cmd = MPIRUN + ["-np", str(mpi)] + cmd + ["--mpi"]
     return subprocess.run(cmd, cwd=tmp, capture_output=True, text=True,
                           env=ENV_MPI if mpi else ENV, stdin=subprocess.DEVNULL)
-
-
-def runs_table(d):
-    with h5py.File(os.path.join(d, "index.h5"), "r") as f:
-        return bsfile.table(f, "/runs"), bsfile.table(f, "/points")
-
-
-def same_tables(a, b):
-    (ra, pa), (rb, pb) = runs_table(a), runs_table(b)
-    if ra.dtype.names != rb.dtype.names or len(ra) != len(rb):
-        return False
-    cols = [n for n in ra.dtype.names if n not in ("wall_seconds", "host")]
-    eq = lambda x, y: np.array_equal(x, y, equal_nan=x.dtype.kind == "f")
-    return all(eq(ra[n], rb[n]) for n in cols) and all(eq(pa[n], pb[n]) for n in pa.dtype.names)
-
-
-def datasets(path, groups=("population", "calls", "dims", "events", "config", "network",
-                           "censor")):
-    out = {}
-    with h5py.File(path, "r") as f:
-        f.visititems(lambda n, o: out.__setitem__(n, o[()])
-                     if isinstance(o, h5py.Dataset) and n.split("/")[0] in groups else None)
-    return out
-
-
-def same_runs(a, b):
-    fa, fb = sorted(os.listdir(os.path.join(a, "runs"))), sorted(os.listdir(os.path.join(b, "runs")))
-    if fa != fb:
-        return False
-    for name in fa:
-        da, db = datasets(os.path.join(a, "runs", name)), datasets(os.path.join(b, "runs", name))
-        if da.keys() != db.keys() or not all(np.array_equal(da[k], db[k]) for k in da):
-            return False
-    return True
 
 
 def leftovers(d):
@@ -355,7 +321,7 @@ check(p.returncode == 2 and "--resume" in p.stderr, "a folder that holds a sweep
 p = sweep(SMALL, os.path.join(tmp, "slurm"), "--slurm")
 script = os.path.join(tmp, "slurm", "sweep.sbatch")
 text = open(script).read() if os.path.exists(script) else ""
-check(p.returncode == 0 and "#SBATCH --nodes=" in text and "#SBATCH --time=" in text and
+check(p.returncode == 0 and "#SBATCH --ntasks=" in text and "#SBATCH --time=" in text and
       "--mpi --resume" in text and "mpirun" in text and
       subprocess.run(["bash", "-n", script]).returncode == 0,
       "--slurm writes a batch script (resource lines, mpirun ... --mpi --resume)")

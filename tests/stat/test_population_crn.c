@@ -26,12 +26,15 @@
 /* Two regions of %d agents each; contacts only within the home region
  * (home_region = 1, no contacts abroad), so nobody in region b ever calls
  * anybody in region a.  Apps: x (preferred), y, and z that people adopt
- * (Bass p and q), so calls, moves, adoption and returns all happen. */
+ * (Bass p and q), so calls, moves, adoption and returns all happen.  No
+ * pairwise switching (switch_rate 0): it installs z for pairs whose call on x
+ * failed, a large effect of the block decided by the failures' own draws,
+ * which the variance test below would measure instead of the keying. */
 static const char two_regions[] =
     "scenario = { name = \"crn\"; start = \"2025-01-01\"; end = \"2025-02-15\"; seed = 7; "
     "run = %d; };\n"
     "population = { scale = 1.0; graph = \"negbin\"; contacts_mean = 8.0; home_region = 1.0;\n"
-    "               calls_per_day = 1.5; aversion = 0.0; vpn_rate = 0.0; };\n"
+    "               calls_per_day = 1.5; aversion = 0.0; vpn_rate = 0.0; switch_rate = 0.0; };\n"
     "regions = ( { name = \"a\"; population = %d.0; ios_share = 0.3; abroad_share = 0.0;\n"
     "              isps = ( { name = \"ia\"; share = 1.0; coverage = %g; } ); },\n"
     "            { name = \"b\"; population = %d.0; ios_share = 0.3; abroad_share = 0.0;\n"

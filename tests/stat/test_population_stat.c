@@ -169,10 +169,11 @@ static double primary_x(const sim_out *o, int d)
 }
 
 /* A block lifted after 6 hours: people who met it come back once their
- * frustration fades (half-life 7 days, return below F = 0.5 at 10% a day, so
- * within about 5 half-lives and 10 days more), so 60 days later x's
- * first-choice share is within 2 points of where it was; the same block
- * left on more than halves it. */
+ * frustration fades (the defaults: half-life 7 days, return below F = 3 at
+ * 50% a day, times exp(-days away / habit_time 30 days)), so 60 days later
+ * x's first-choice share is within 2 points of where it was; the same block
+ * left on more than halves it.  (tests/stat/test_behaviour.c checks the
+ * return after a one-day block at a week, against the same run without it.) */
 static void short_block_is_reversible(void **state)
 {
     (void)state;

@@ -55,7 +55,7 @@ static const char base_cfg[] =
     "      { name = \"m\"; kind = \"mobile\"; share = 0.7; coverage = 0.5; },\n"
     "      { name = \"g\"; kind = \"fixed\"; share = 0.3; coverage = 1.0; } ); } );\n"
     "censor = {\n"
-    "  throttle_rate = \"130kbps\";\n"
+    "  throttle_rate = \"130kbps\"; chase = 0.0;\n" /* rotation stays a fixed share */
     "  ip = { voice = 0.9; video = 0.8; messaging = 0.7; collateral = 0.0; };\n"
     "  stun = { voice = 0.9; video = 0.7; messaging = 0.0; collateral = %g; };\n"
     "  throttle = { voice = 1.0; video = 1.0; messaging = 1.0; collateral = 0.0; };\n"

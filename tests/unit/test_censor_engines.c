@@ -11,9 +11,11 @@
  * checked).  Each world draws: 4 ISPs with random kinds (mobile, fixed),
  * coverages (0, 1 or uniform), failure modes; random detection per class and
  * collateral per technique; vpn_on; 1 to 6 rules among block (ip, sni, stun),
- * shutdown (random whitelist), vpn_block (random protocols) and unblock
- * (random apps, classes or protocols), with random strengths, classes and
- * regions.  Then every pair of ends (ISP, tunnel state) x (ISP or abroad,
+ * shutdown (random whitelist), vpn_block (random protocols), unblock
+ * (random apps, classes or protocols) and rotate (random jump and turnover,
+ * with a random censor.chase, so that the ip rules meet a list with escaped
+ * addresses and a widened collateral on day 20), with random strengths,
+ * classes and regions.  Then every pair of ends (ISP, tunnel state) x (ISP or abroad,
  * tunnel state), app and class, with a random inspected share per box (the
  * feedback of an overloaded box).  Throttles are left out: by design the
  * flow engine slows the bytes of the calls a policing throttle fails.
@@ -117,7 +119,8 @@ static void random_world(char *text, size_t size)
                 k ? "" : ",");
         n += (size_t)snprintf(text + n, size - n, "  ) }%s\n", r ? "" : ",");
     }
-    n += (size_t)snprintf(text + n, size - n, ");\ncensor = {\n");
+    n += (size_t)snprintf(text + n, size - n, ");\ncensor = {\n  chase = %.17g;\n",
+                          pick(3) ? 2.0 * uniform() : 0.0);
     const char *techs[] = {"ip", "sni", "stun", "vpn", "shutdown"};
     for (int t = 0; t < 5; t++) {
         char line[256];
@@ -138,7 +141,7 @@ static void random_world(char *text, size_t size)
         name_list(vpns, sizeof vpns, vpn_names, 2, (unsigned)(1 + pick(3)));
         if (pick(3) == 0)
             snprintf(scope, sizeof scope, " regions = [\"%s\"];", pick(2) ? "south" : "north");
-        int kind = pick(6), what = pick(4);
+        int kind = pick(7), what = pick(4);
         if (kind <= 2) /* a block, on some classes or all */
             snprintf(body, sizeof body, "action = \"block\"; technique = \"%s\"; apps = %s;%s%s",
                      techs[pick(3)], apps, what < 2 ? " classes = " : "", what < 2 ? classes : "");
@@ -147,6 +150,9 @@ static void random_world(char *text, size_t size)
                      what < 2 ? apps : "");
         else if (kind == 4)
             snprintf(body, sizeof body, "action = \"vpn_block\"; vpns = %s;", vpns);
+        else if (kind == 6) /* a rotation: a jump and a turnover */
+            snprintf(body, sizeof body, "action = \"rotate\"; apps = %s; turnover = %.17g;", apps,
+                     uniform());
         else /* an unblock of protocols, of apps' classes, of apps, or of all */
             snprintf(body, sizeof body, "action = \"unblock\";%s%s%s%s%s%s",
                      what == 0 ? " vpns = " : "", what == 0 ? vpns : "",
@@ -391,11 +397,87 @@ static void unblock_leaves_no_trace(void **state)
                   "{ date = \"2025-01-11\"; action = \"unblock\"; vpns = [\"ovpn\"]; }", 0);
 }
 
+/* Rotation and the chase (world/events.h): an ip block of a (strength 0.8,
+ * collateral 0.1 by assumption, no calibration row) from day 2; a rotates at
+ * turnover 1 a day from day 4; the censor chases at 0.5 a day; an unblock of
+ * a on day 20.  The collateral on b's calls at a box that sees all (the
+ * fixed ISP g of the south, coverage 1) is 1 - keep = 0.8 (1 - 0.9^L) with
+ * L the list's width (censor.h), checked to 1e-12 against events_day's L;
+ * it grows strictly every day from day 5 to day 19 (L grows by c e > 0), and
+ * from the unblock on the censor is exactly (==) that of the world that
+ * never had the block or the rotation. */
+static void rotation_collateral_grows_then_vanishes(void **state)
+{
+    (void)state;
+    char ta[8192], tb[8192];
+    const char *kept = "{ date = \"2025-01-04\"; action = \"vpn_block\"; vpns = [\"obfs\"]; "
+                       "strength = 0.5; }";
+    char ev[2048];
+    snprintf(ev, sizeof ev,
+             "{ date = \"2025-01-03\"; action = \"block\"; technique = \"ip\"; apps = [\"a\"];"
+             "  classes = [\"voice\", \"video\"]; strength = 0.8; },\n"
+             "%s,\n"
+             "{ date = \"2025-01-05\"; action = \"rotate\"; apps = [\"a\"]; strength = 0.0;"
+             "  turnover = 1.0; },\n"
+             "{ date = \"2025-01-21\"; action = \"unblock\"; apps = [\"a\"]; }",
+             kept);
+    snprintf(ta, sizeof ta, unblock_cfg, ev);
+    snprintf(tb, sizeof tb, unblock_cfg, kept);
+    /* censor.chase 0.5, the ip collateral 0.1 already in unblock_cfg */
+    char *at = strstr(ta, "censor = {\n"), *bt = strstr(tb, "censor = {\n");
+    assert_true(at && bt);
+    memmove(at + 11 + 15, at + 11, strlen(at + 11) + 1);
+    memcpy(at + 11, "  chase = 0.5;\n", 15);
+    memmove(bt + 11 + 15, bt + 11, strlen(bt + 11) + 1);
+    memcpy(bt + 11, "  chase = 0.5;\n", 15);
+    world *wa = malloc(sizeof *wa), *wb = malloc(sizeof *wb);
+    day_rules *d = malloc(sizeof *d);
+    assert_true(wa && wb && d);
+    tu_load(ta, wa);
+    tu_load(tb, wb);
+    assert_true(wa->censor.chase == 0.5);
+    censor *ca = censor_new(wa), *cb = censor_new(wb);
+    assert_true(ca && cb);
+    int g = 3; /* south g: fixed, coverage 1 */
+    double prev = -1;
+    for (int day = 2; day < 40; day++) {
+        events_day(wa, day, d);
+        censor_apply(ca, d);
+        double L = d->ip_list[0];
+        events_day(wb, day, d);
+        censor_apply(cb, d);
+        double col = censor_box_verdict(ca, g, 1, CLASS_VOICE, 0).collateral;
+        if (day < 20) {
+            double want = 0.8 * (1.0 - pow(0.9, L));
+            if (fabs(col - want) > TOL) {
+                print_error("day %d: collateral %.17g, want %.17g (L %.17g)\n", day, col, want, L);
+                fail();
+            }
+            if (day >= 5 && !(col > prev)) {
+                print_error("day %d: collateral %.17g did not grow from %.17g\n", day, col, prev);
+                fail();
+            }
+            prev = col;
+        } else if (!same_censor(wa, ca, cb)) {
+            print_error("day %d after the unblock: verdicts differ from the world without it\n",
+                        day);
+            fail();
+        }
+    }
+    assert_true(prev > 0.8 * 0.1 * 1.5); /* the list more than 1.5 times as wide by day 19 */
+    censor_free(ca);
+    censor_free(cb);
+    free(d);
+    free(wa);
+    free(wb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(probes),
         cmocka_unit_test(unblock_leaves_no_trace),
+        cmocka_unit_test(rotation_collateral_grows_then_vanishes),
         cmocka_unit_test(bytes_equal_calls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

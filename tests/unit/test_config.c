@@ -396,6 +396,55 @@ static void test_many_errors_with_include(void **state)
     assert_string_equal(bs_last_error(), want);
 }
 
+/* Every parameter of the second behaviour model (models/README.md, section
+ * 4) out of its schema range (schema.c), one a line: each is reported at its
+ * file and line, with the range and unit the schema declares, and nothing
+ * loads (BS_EINPUT). */
+static void test_behaviour_params_out_of_range(void **state)
+{
+    fixture *f = *state;
+    write_file(f, "scenarios/beh.cfg",
+               "scenario = { name = \"t\"; start = \"2025-01-01\"; end = \"2025-03-01\"; };\n" /* 1 */
+               "regions = ( { name = \"r\"; population = 1000000.0;\n"                   /* 2 */
+               "  isps = ( { name = \"i\"; share = 1.0; } ); } );\n"                     /* 3 */
+               "apps = ( { name = \"a\"; circumvention = 1.5; } );\n"                    /* 4 */
+               "population = {\n"                                                       /* 5 */
+               "  switch_rate = 101.0;\n"                                               /* 6 */
+               "  switch_use = -1.0;\n"                                                 /* 7 */
+               "  switch_install = 2.0;\n"                                              /* 8 */
+               "  switch_new = -0.5;\n"                                                 /* 9 */
+               "  habit_time = \"90d\";\n"                                              /* 10 */
+               "  msg_daily = 1.1;\n"                                                   /* 11 */
+               "  msg_start = -0.1;\n"                                                  /* 12 */
+               "  msg_quit = 3.0;\n"                                                    /* 13 */
+               "  uninstall_rate = 1.5;\n"                                              /* 14 */
+               "  vpn_social = -2.0;\n"                                                 /* 15 */
+               "  vpn_drop = 2.0;\n"                                                    /* 16 */
+               "  vpn_unneeded = -1.0;\n"                                               /* 17 */
+               "};\n");                                                                 /* 18 */
+    assert_int_equal(load(f, "scenarios/beh.cfg", 0, NULL), BS_EINPUT);
+    assert_errors(f, "~/scenarios/beh.cfg:6: population.switch_rate: 101 is out of range 0..100 "
+                     "1/failure\n"
+                     "~/scenarios/beh.cfg:7: population.switch_use: -1 is out of range 0..1000\n"
+                     "~/scenarios/beh.cfg:8: population.switch_install: 2 is out of range 0..1\n"
+                     "~/scenarios/beh.cfg:9: population.switch_new: -0.5 is out of range 0..1000\n"
+                     "~/scenarios/beh.cfg:10: population.habit_time: \"90d\" (90 days) is out of range 0..80 "
+                     "days\n"
+                     "~/scenarios/beh.cfg:11: population.msg_daily: 1.1 is out of range 0..1 "
+                     "probability\n"
+                     "~/scenarios/beh.cfg:12: population.msg_start: -0.1 is out of range 0..1 "
+                     "1/day\n"
+                     "~/scenarios/beh.cfg:13: population.msg_quit: 3 is out of range 0..1 1/day\n"
+                     "~/scenarios/beh.cfg:14: population.uninstall_rate: 1.5 is out of range 0..1 "
+                     "1/day\n"
+                     "~/scenarios/beh.cfg:15: population.vpn_social: -2 is out of range 0..1000\n"
+                     "~/scenarios/beh.cfg:16: population.vpn_drop: 2 is out of range 0..1 1/day\n"
+                     "~/scenarios/beh.cfg:17: population.vpn_unneeded: -1 is out of range 0..1 "
+                     "1/day\n"
+                     "~/scenarios/beh.cfg:4: apps.[0].circumvention: 1.5 is out of range 0..1 "
+                     "share\n");
+}
+
 /* A syntax error is one error at libconfig's line; a missing file says so. */
 static void test_syntax_error_and_missing_file(void **state)
 {
@@ -766,6 +815,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_key_did_you_mean, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_errors_with_include, setup, teardown),
         cmocka_unit_test_setup_teardown(test_syntax_error_and_missing_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_behaviour_params_out_of_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolve_errors_have_lines, setup, teardown),
 #if LIBCONFIG_VER_MAJOR == 1 && LIBCONFIG_VER_MINOR < 7
         cmocka_unit_test_setup_teardown(test_wrapped_integer, setup, teardown),

@@ -25,6 +25,7 @@
 static const char base_cfg[] =
     "scenario = { name = \"ev\"; start = \"2025-01-01\"; end = \"2025-03-01\"; };\n"
     "population = { phone_lifetime = \"100d\"; };\n"
+    "censor = { chase = 0.0; };\n" /* a rotated share stays off the list */
     "regions = ( { name = \"r\"; population = 1000.0;\n"
     "              isps = ( { name = \"i\"; share = 1.0; } ); } );\n"
     "apps = ( { name = \"a\"; }, { name = \"b\"; }, { name = \"c\"; } );\n"
@@ -164,31 +165,84 @@ static void unblock_in_date_order(void **state)
     free(w);
 }
 
-/* rotate b (0.4, day 2) and rotate b and c (0.5, day 5).  ip_factor:
- * day 1: all 1; day 3: b 0.6, a and c 1; day 6: a 1, b 0.6 * 0.5 = 0.3,
- * c 0.5.  Slots past the three apps stay 1.  Rotation adds no rule. */
-static void rotate_multiplies_ip_factor(void **state)
+/* The censor's list (events.h), chase c = 0.5 a day (censor.chase).
+ * App a: ip block from day 2, rotate 0.4 at day 5, unblock at day 10.
+ *   day 2: a fresh list: ip_factor 1, ip_list 1; day 4: still (no rotation);
+ *   day 5: the jump at 00:00: e = 0.4, ip_factor 0.6, L 1;
+ *   day 7: e = 0.4 e^{-c 2} = 0.4 / e, L = 1 + c int e = 1 + 0.4 (1 - 1/e);
+ *   day 10: unblocked, no list: 1 and 1.
+ * App b: ip block and rotate with turnover r = 1 a day (strength 0) from
+ * day 3: day 3 fresh (e = 0 at 00:00); day 4: k = r + c = 1.5, e* = r / k =
+ * 2/3, e = e* (1 - e^{-1.5}), L = 1 + c (e* - e* (1 - e^{-1.5}) / 1.5).
+ * App c, rotated with no ip rule on it: 1 and 1 (rotation is relative to a
+ * list).  Rotation adds no rule. */
+static void rotation_list_state(void **state)
+{
+    (void)state;
+    char text[8192];
+    snprintf(text, sizeof text,
+             "scenario = { name = \"ev\"; start = \"2025-01-01\"; end = \"2025-03-01\"; };\n"
+             "censor = { chase = 0.5; };\n"
+             "regions = ( { name = \"r\"; population = 1000.0;\n"
+             "              isps = ( { name = \"i\"; share = 1.0; } ); } );\n"
+             "apps = ( { name = \"a\"; }, { name = \"b\"; }, { name = \"c\"; } );\n"
+             "events = (\n"
+             "{ date = \"2025-01-02\"; action = \"rotate\"; apps = [\"c\"]; strength = 0.5; },\n"
+             "{ date = \"2025-01-03\"; action = \"block\"; technique = \"ip\"; apps = [\"a\"]; },\n"
+             "{ date = \"2025-01-04\"; action = \"block\"; technique = \"ip\"; apps = [\"b\"]; },\n"
+             "{ date = \"2025-01-04\"; action = \"rotate\"; apps = [\"b\"]; strength = 0.0;"
+             "  turnover = 1.0; },\n"
+             "{ date = \"2025-01-06\"; action = \"rotate\"; apps = [\"a\"]; strength = 0.4; },\n"
+             "{ date = \"2025-01-11\"; action = \"unblock\"; apps = [\"a\"]; } );\n");
+    world *w = malloc(sizeof *w);
+    assert_non_null(w);
+    tu_load(text, w);
+    day_rules d;
+    events_day(w, 2, &d);
+    assert_true(d.ip_factor[0] == 1.0 && d.ip_list[0] == 1.0);
+    events_day(w, 4, &d);
+    assert_true(d.ip_factor[0] == 1.0 && d.ip_list[0] == 1.0);
+    events_day(w, 5, &d);
+    assert_true(fabs(d.ip_factor[0] - 0.6) < EPS);
+    assert_true(d.ip_list[0] == 1.0);
+    events_day(w, 7, &d);
+    assert_true(fabs(d.ip_factor[0] - (1.0 - 0.4 * exp(-1.0))) < EPS);
+    assert_true(fabs(d.ip_list[0] - (1.0 + 0.4 * (1.0 - exp(-1.0)))) < EPS);
+    events_day(w, 10, &d);
+    assert_true(d.ip_factor[0] == 1.0 && d.ip_list[0] == 1.0);
+    events_day(w, 3, &d);
+    assert_true(d.ip_factor[1] == 1.0 && d.ip_list[1] == 1.0);
+    events_day(w, 4, &d);
+    double star = 2.0 / 3.0, e = star * (1.0 - exp(-1.5));
+    assert_true(fabs(d.ip_factor[1] - (1.0 - e)) < EPS);
+    assert_true(fabs(d.ip_list[1] - (1.0 + 0.5 * (star - star * (1.0 - exp(-1.5)) / 1.5))) < EPS);
+    for (int day = 1; day < 20; day++) {
+        events_day(w, day, &d);
+        assert_true(d.ip_factor[2] == 1.0 && d.ip_list[2] == 1.0);
+    }
+    free(w);
+}
+
+/* A shock on c (appeal 3, strength 0.5: multiplier 1 + 0.5 * 2 = 2) from
+ * 2025-01-05 12:00 for 2 days, and a scandal on c (appeal 0.5, strength 1)
+ * on day 5 only: day 3 nothing (1); day 4: half a day at 2: 1.5; day 5: at
+ * 2 * 0.5 = 1 all day; day 6: half at 2, half at 1 = 1.5; a and b stay 1. */
+static void shock_multiplies_appeal(void **state)
 {
     (void)state;
     world *w = load(
-        "{ date = \"2025-01-03\"; action = \"rotate\"; apps = [\"b\"]; strength = 0.4; },\n"
-        "{ date = \"2025-01-06\"; action = \"rotate\"; apps = [\"b\", \"c\"]; strength = 0.5; }");
+        "{ date = \"2025-01-05\"; hour = 12; action = \"shock\"; apps = [\"c\"]; appeal = 3.0;"
+        "  strength = 0.5; duration = \"2d\"; },\n"
+        "{ date = \"2025-01-06\"; action = \"shock\"; apps = [\"c\"]; appeal = 0.5;"
+        "  duration = \"1d\"; }");
     day_rules d;
-    events_day(w, 1, &d);
-    for (int a = 0; a < MAX_APPS; a++)
-        assert_true(d.ip_factor[a] == 1.0);
-    events_day(w, 3, &d);
-    assert_int_equal(d.n, 0);
-    assert_true(d.ip_factor[0] == 1.0);
-    assert_true(fabs(d.ip_factor[1] - 0.6) < EPS);
-    assert_true(d.ip_factor[2] == 1.0);
-    events_day(w, 6, &d);
-    assert_int_equal(d.n, 0);
-    assert_true(d.ip_factor[0] == 1.0);
-    assert_true(fabs(d.ip_factor[1] - 0.3) < EPS);
-    assert_true(fabs(d.ip_factor[2] - 0.5) < EPS);
-    for (int a = 3; a < MAX_APPS; a++)
-        assert_true(d.ip_factor[a] == 1.0);
+    double want[4] = {1.0, 1.5, 1.0, 1.5};
+    for (int k = 0; k < 4; k++) {
+        events_day(w, 3 + k, &d);
+        assert_int_equal(d.n, 0);
+        assert_true(fabs(d.appeal[2] - want[k]) < EPS);
+        assert_true(d.appeal[0] == 1.0 && d.appeal[1] == 1.0);
+    }
     free(w);
 }
 
@@ -262,7 +316,7 @@ static void vpn_store_removal_availability(void **state)
  * each kind of change makes them differ: a new rule (day 2), a change of a
  * rule's strength only (a "36h" block: day 4 whole, day 5 half), a new
  * vpn availability only (day 10), preinstall only (day 15), ip_factor only
- * (day 20).  A day is also the same as itself. */
+ * (day 20: a rotation of a, under the ip block of a; chase 0).  A day is also the same as itself. */
 static void events_same_detects_change(void **state)
 {
     (void)state;
@@ -323,7 +377,8 @@ int main(void)
         cmocka_unit_test(open_ended_event),
         cmocka_unit_test(later_events_excluded),
         cmocka_unit_test(unblock_in_date_order),
-        cmocka_unit_test(rotate_multiplies_ip_factor),
+        cmocka_unit_test(rotation_list_state),
+        cmocka_unit_test(shock_multiplies_appeal),
         cmocka_unit_test(preinstall_adds_hazard),
         cmocka_unit_test(preinstall_lifetime_in_days),
         cmocka_unit_test(vpn_store_removal_availability),

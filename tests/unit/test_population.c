@@ -48,8 +48,8 @@ static void running_counts_equal_recount(void **state)
     assert_non_null(c);
     size_t ra = (size_t)w->n_regions * w->n_apps, rv = (size_t)w->n_regions * w->n_vpns;
     double inst[2][8], prim[2][8], vpn[2][8], att[4], comp[4], fail[4];
-    pop_day step = {inst[0], prim[0], vpn[0], att, comp, fail, 0};
-    pop_day count = {inst[1], prim[1], vpn[1], att, comp, fail, 0};
+    pop_day step = {inst[0], prim[0], vpn[0], att, comp, fail, 0, {0}};
+    pop_day count = {inst[1], prim[1], vpn[1], att, comp, fail, 0, {0}};
     day_rules *d = malloc(sizeof *d);
     double moved_vpn = 0, installed_first = 0, installed_last = 0;
     for (int day = 0; day < w->n_days; day++) {
@@ -84,7 +84,7 @@ static void agents_and_platforms(void **state)
     population *p = population_new(w);
     assert_int_equal(population_agents(p), 2500);
     double inst[16], prim[16], vpn[16], att[4], comp[4], fail[4];
-    pop_day count = {inst, prim, vpn, att, comp, fail, 0};
+    pop_day count = {inst, prim, vpn, att, comp, fail, 0, {0}};
     population_count(p, &count);
     /* region a: 1500 agents, each iOS with 0.4 and then with the app with
      * 0.9: Binomial(1500, 0.36), mean 540, sd 18.6; within 4 sd. */
