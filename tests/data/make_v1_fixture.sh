@@ -3,9 +3,11 @@
 # summary.txt of the sweep v1-sweep/sweep.cfg): results of format version 1 (the
 # layout before netCDF-4/CF: axes under /dims, /events a compound table,
 # /population/vpn), which info, plot, compare and reproduce must keep reading
-# (tests/e2e/netcdf_v1.py).  It must be written by a binary of format
-# version 1: the last one is commit bb991e1, e.g.
-#   git worktree add /tmp/bs-v1 bb991e1 && (cd /tmp/bs-v1 && ./waf configure --release && cmake --build build -j2)
+# (tests/e2e/results_v1.py).  It must be written by a binary of format
+# version 1: the last one is main at eafaf7f (behaviour model 2, output levels;
+# the fixtures were first made by bb991e1 and regenerated at eafaf7f when the
+# netcdf branch was merged with main, whose model gives other numbers), e.g.
+#   git worktree add /tmp/bs-v1 eafaf7f && (cd /tmp/bs-v1 && ./waf configure --release && cmake --build build -j2)
 #   tests/data/make_v1_fixture.sh /tmp/bs-v1/build/blockshift
 # The run: tests/data/mini.cfg (toy network, 2 apps, 2 regions, a block of
 # app a on 2025-01-10) cut to 12 days, seed 3, run 0 (about 200 KB); the

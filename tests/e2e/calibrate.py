@@ -72,7 +72,7 @@ p = run("run", tiny, "-o", os.path.join(tmp, "truth"), "--seed", "11", "--quiet"
 check(p.returncode == 0, "the run that makes the data: exit 0")
 truth = os.path.join(tmp, "truth", os.listdir(os.path.join(tmp, "truth"))[0])
 with h5py.File(truth, "r") as f:
-    apps = [x.decode() for x in f["dims/app"][()]]
+    apps = [x.decode() for x in f["app"][()]]  # results format 2: the scale at the root
     inst = f["population/installed"][()].sum(axis=1)
     prim = f["population/primary"][()].sum(axis=1)
 aud_b = inst[1, apps.index("b")]          # 2025-01-02 is day 1

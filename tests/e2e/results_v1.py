@@ -2,7 +2,7 @@
 """End to end: files of results format version 1 are still read (issue 16).
 
 tests/data/v1-run.h5 was written by the last binary of format version 1
-(commit bb991e1, tests/data/make_v1_fixture.sh): tests/data/mini.cfg cut to
+(main at eafaf7f, tests/data/make_v1_fixture.sh): tests/data/mini.cfg cut to
 12 days (2025-01-01 to 01-12), seed 3; axes under /dims, /events a compound
 table, /population/vpn.  Today's binary:
 
