@@ -141,7 +141,7 @@ int obs_map_value(const results_run *r, int ds, const observation *o, double *ou
     }
     long epoch = obs_map_parse_date(r->epoch);
     if (epoch < 0) {
-        snprintf(why, size, "the results' /dims/day has no epoch date");
+        snprintf(why, size, "the results' day axis (/day) has no epoch date");
         return BS_EINPUT;
     }
     int vpn = ds == OBS_VPN || ds == OBS_VPN_GROWTH || ds == OBS_VPN_RATIO || ds == OBS_VPN_NEW_RATIO;

@@ -293,7 +293,7 @@ static const double *need(run *r, const char *path, int rank, size_t shape[4])
     return a->v;
 }
 
-/* The names of /dims/DIM, *n of them, or NULL with a message. */
+/* The names of the dimension DIM (/DIM; format 1: /dims/DIM), *n of them, or NULL with a message. */
 static char **names_of(run *r, const char *dim, int *n)
 {
     const results_labels *l = results_run_labels(r->f, dim);

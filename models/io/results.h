@@ -129,9 +129,9 @@ void results_table_free(results_table *t);
  * Before reading anything the child checks it against the file's
  * dimensions: each dataset of the layout (models/README.md, section 8) must hold numbers
  * and have the rank and extents of its axes, e.g. /population/primary
- * [day][region][app] with the lengths of /dims/day, /dims/region and
- * /dims/app, /calls/failed [day][app], /network/link_carried [hour][link]
- * (a testbed replay, which has no /dims/hour: [day][link]); /dims/day is a
+ * [day][region][app] with the lengths of /day, /region and /app (format
+ * version 1: /dims/day, ...), /calls/failed [day][app], /network/link_carried
+ * [hour][link] (a testbed replay, which has no /hour: [day][link]); /day is a
  * list of integers, the dims of names lists of strings, /events a 1-D table
  * with string columns date, action and apps.  A mismatch is BS_EINPUT
  * naming the file and the dataset. */
@@ -143,7 +143,7 @@ typedef struct results_array {
 } results_array;
 
 typedef struct results_labels {
-    char *name; /* "app": the dimension /dims/app */
+    char *name; /* "app": the dimension /app */
     int n;
     char **v;
 } results_labels;
@@ -154,9 +154,9 @@ typedef struct results_event {
 
 typedef struct results_run {
     int n_days;
-    int *day;           /* /dims/day's values (a run: 0, 1, ...; a replay: a phase's day) */
-    char *epoch;        /* attribute epoch of /dims/day ("" when missing) */
-    char *link_classes; /* attribute classes of /dims/link (NULL when missing) */
+    int *day;           /* /day's values (a run: 0, 1, ...; a replay: a phase's day) */
+    char *epoch;        /* attribute epoch of /day ("" when missing) */
+    char *link_classes; /* attribute classes of /link (NULL when missing) */
     int replay;         /* the file has /testbed/replay */
     int has_events;     /* the file has /events (n_events may be 0) */
     int n_events;
@@ -167,7 +167,7 @@ typedef struct results_run {
     results_array *arrays; /* those of the datasets asked for that the file has */
 } results_run;
 
-/* Check `path` (results_check), then read /dims/day, the dims of names,
+/* Check `path` (results_check), then read /day, the dims of names,
  * /events and each dataset named in `datasets` (NULL-terminated) that the
  * file has, all validated as above.  A dataset the file lacks is left out
  * (results_run_array says NULL); the caller decides whether it needed it. */
@@ -189,7 +189,7 @@ int results_output_level(const char *path, char *level, size_t size);
 /* Print what is in a results file: scenario, seed and run, provenance,
  * events, every dataset with its shape, axes and units, and the /summary
  * numbers.  Checks the file first (results_check), then its layout as
- * results_load() does (the layout's datasets against /dims, /events a 1-D
+ * results_load() does (the layout's datasets against the dims, /events a
  * table): a mismatch is BS_EINPUT naming the dataset. */
 int results_info(const char *path, FILE *out);
 

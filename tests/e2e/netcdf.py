@@ -13,6 +13,9 @@ replication), and a testbed file of one case (ns-3; skipped without it):
   dates (datetime64), from CF units "days since 2025-01-01 00:00:00";
 - no variable has the name of a dimension unless it is that dimension's
   1-D coordinate; the root says Conventions = CF-1.8;
+- /population/daily_users and /population/monthly_reach (behaviour model 2)
+  hold messages, calls and any, each with units "people" and a long_name;
+  ds.sel(day="2025-01-10") of /population/daily_users gives day 9's row;
 - ds.sel(day="2025-01-10") of /population gives the row of day 9 as h5py
   reads it (epoch 2025-01-01 + 9 days, by hand), and a daily resample of
   /network/border_total (hourly) equals numpy's mean of each 24 rows;
@@ -114,6 +117,25 @@ for eng in ENGINES:
     with xr.open_dataset(h5, group="events", engine=eng) as ds:
         check(ds.sizes.get("event") == 1 and str(ds["date"].values[0]) == "2025-01-10"
               and str(ds["action"].values[0]) == "block", f"{eng}: /events: columns on the dimension event")
+
+# the datasets of behaviour model 2 in groups of their own (models/README.md,
+# section 8): every one with units "people" and a long_name, its group
+# labelled on dates by xarray, values as h5py reads them
+with h5py.File(h5, "r") as f:
+    use = {g: {k: f[g][k] for k in ("messages", "calls", "any")}
+           for g in ("/population/daily_users", "/population/monthly_reach") if g in f}
+    check(len(use) == 2 and all(v.attrs["units"] == "people" and v.attrs["long_name"]
+                                for d in use.values() for v in d.values()),
+          "/population/daily_users and monthly_reach: messages, calls, any; units people, long_name")
+    any9 = f["/population/daily_users/any"][9] if use else None
+for eng in ENGINES:
+    with xr.open_dataset(h5, group="population/daily_users", engine=eng) as ds:
+        sel = ds["any"].sel(day="2025-01-10")
+        check(ds["any"].dims == ("day", "region", "app") and np.array_equal(sel.values, any9)
+              and list(ds["region"].values) == ["north", "south"]
+              and np.issubdtype(ds["day"].dtype, np.datetime64),
+              f"{eng}: /population/daily_users any.sel(day='2025-01-10') is day 9's row, "
+              "regions labelled, days as dates")
 
 # --- a sweep ---
 with open(os.path.join(tmp, "sw.cfg"), "w") as fh:
