@@ -17,7 +17,7 @@
 
 /* The datasets compared, when both files have them. */
 static const char *const shared[] = {
-    "/population/installed", "/population/primary", "/population/vpn",  "/calls/attempted",
+    "/population/installed", "/population/primary", "/population/vpn_users",  "/calls/attempted",
     "/calls/completed",      "/calls/failed",       "/calls/abandoned", "/network/link_offered",
     "/network/link_carried", "/network/app_carried", "/network/vpn_carried", "/network/border_app",
     "/network/border_total", "/network/border_vpn", "/censor/inspected", "/censor/dropped",
@@ -44,18 +44,18 @@ static int same_names(const results_run *a, const results_run *b, const char *di
     if (!la && !lb)
         return BS_OK;
     if (!la || !lb)
-        return bs_fail(BS_EINPUT, "%s and %s do not compare: only %s has /dims/%s", pa, pb,
+        return bs_fail(BS_EINPUT, "%s and %s do not compare: only %s has dimension %s", pa, pb,
                        la ? pa : pb, dim);
     int na = la->n, nb = lb->n;
     char **x = la->v, **y = lb->v;
     int st = BS_OK;
     if (na != nb)
-        st = bs_fail(BS_EINPUT, "%s and %s do not compare: /dims/%s has %d names in one, %d in the other",
+        st = bs_fail(BS_EINPUT, "%s and %s do not compare: dimension %s has %d names in one, %d in the other",
                      pa, pb, dim, na, nb);
     for (int i = 0; st == BS_OK && i < na; i++)
         if (strcmp(x[i], y[i]) != 0) {
             char qx[QUOTE_ROOM(64)], qy[QUOTE_ROOM(64)];
-            st = bs_fail(BS_EINPUT, "%s and %s do not compare: /dims/%s[%d] is '%s' in one, '%s' in the other",
+            st = bs_fail(BS_EINPUT, "%s and %s do not compare: dimension %s[%d] is '%s' in one, '%s' in the other",
                          pa, pb, dim, i, quote_print(qx, sizeof qx, x[i]),
                          quote_print(qy, sizeof qy, y[i]));
         }
@@ -235,7 +235,7 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
     int n_apps = al ? al->n : 0;
     char **apps = al ? al->v : NULL;
     if (st == BS_OK && !apps)
-        st = bs_fail(BS_EINPUT, "%s: /dims/app: missing", pa);
+        st = bs_fail(BS_EINPUT, "%s: dimension app: missing", pa);
     if (st == BS_OK && !a->has_events)
         st = bs_fail(BS_EINPUT, "%s: /events: missing", pa);
     if (st == BS_OK)

@@ -11,15 +11,15 @@
  *              regions (or the named region)
  *   primary    /population/primary [day][region][app]: people whose first
  *              choice for calls is the app; the same reduction
- *   vpn        /population/vpn [day][region][vpn]: people on a VPN, summed
+ *   vpn        /population/vpn_users [day][region][vpn]: people on a VPN, summed
  *              over protocols (an observation's app, when given, names the
  *              protocol); the same reduction
- *   vpn_growth /population/vpn: the people on a VPN on the period's last
+ *   vpn_growth /population/vpn_users: the people on a VPN on the period's last
  *              day less those on the day before it began (new VPN users
  *              over the period, a proxy of VPN installs)
- *   vpn_ratio  /population/vpn: the mean over the period against the day
+ *   vpn_ratio  /population/vpn_users: the mean over the period against the day
  *              before it began
- *   vpn_new_ratio  /population/vpn: new VPN users a day over the period
+ *   vpn_new_ratio  /population/vpn_users: new VPN users a day over the period
  *              (the rise from the day before it to its last day, over its
  *              days) against new VPN users a day over the baseline, the 28
  *              days before the run's first event (cut at the scenario's
@@ -59,7 +59,7 @@
  * (models/README.md, section 8; plot's figures of observations use them). */
 #define OBS_PATH_INSTALLED "/population/installed"
 #define OBS_PATH_PRIMARY "/population/primary"
-#define OBS_PATH_VPN "/population/vpn"
+#define OBS_PATH_VPN "/population/vpn_users"
 #define OBS_PATH_DAILY "/population/daily_users/any"
 #define OBS_PATH_MONTHLY "/population/monthly_reach/any"
 

@@ -34,7 +34,7 @@ typedef struct fig {
 static const char *const behind[][4] = {
     {"primary", "/population/primary", NULL, NULL},
     {"failed", "/calls/failed", NULL, NULL},
-    {"vpn", "/population/vpn", NULL, NULL},
+    {"vpn", "/population/vpn_users", NULL, NULL},
     {"border", "/network/border_app", "/network/border_total", "/network/border_vpn"},
     {"censor", "/censor/inspected", "/censor/dropped", "/censor/uninspected"},
     {"links", "/network/link_carried", NULL, NULL},

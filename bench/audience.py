@@ -12,14 +12,15 @@ import sys
 import h5py
 
 f = h5py.File(sys.argv[1], "r")
-apps = [a.decode() for a in f["/dims/app"][:]]
+dims = "/dims/" if "dims" in f else "/"  # results format 1: /dims/NAME; 2: /NAME
+apps = [a.decode() for a in f[dims + "app"][:]]
 want = sys.argv[2:] or apps
-epoch = dt.date.fromisoformat(f["/dims/day"].attrs["epoch"].decode()
-                              if isinstance(f["/dims/day"].attrs["epoch"], bytes)
-                              else f["/dims/day"].attrs["epoch"])
+epoch = f[dims + "day"].attrs["epoch"]
+epoch = dt.date.fromisoformat(epoch.decode() if isinstance(epoch, bytes) else epoch)
 nat = {k: f["/population/" + k][:].sum(axis=1) for k in
        ("daily_users/any", "monthly_reach/any", "installed", "primary")}
-vpn = f["/population/vpn"][:].sum(axis=(1, 2))
+vpn = f["/population/vpn_users" if "vpn_users" in f["/population"] else "/population/vpn"]
+vpn = vpn[:].sum(axis=(1, 2))
 days = [epoch + dt.timedelta(d) for d in range(vpn.shape[0])]
 months = sorted({(d.year, d.month) for d in days})
 print("month    app        daily_users_M  monthly_reach_M  installed_M  first_M")

@@ -57,7 +57,7 @@ def summary(cfg, run):
     subprocess.run([BIN, "run", cfg, "-o", out, "--run", str(run), "--scale", SCALE, "--quiet"],
                    check=True, cwd=SRC)
     with h5py.File(os.path.join(out, f"crn-seed1-run{run}.h5"), "r") as f:
-        apps = [a.decode() if isinstance(a, bytes) else str(a) for a in f["/dims/app"][:]]
+        apps = [a.decode() if isinstance(a, bytes) else str(a) for a in f["/app"][:]]  # format 2 (1: /dims/app)
         installed = f["/population/installed"][-1].sum(axis=0)
         primary = f["/population/primary"][-1].sum(axis=0)
         people = f["/population/primary"][-1].sum()

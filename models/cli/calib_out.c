@@ -64,7 +64,7 @@ static int write_gen(results *r, const calib_spec *s, const abc_gen *g, int t)
     snprintf(path, sizeof path, "/generations/g%03d", t);
     snprintf(desc, sizeof desc, "ABC-SMC generation %d: its particles, weights, distances and "
                                 "model values", t);
-    st = results_write_table(r, path, n, nc, cols, desc);
+    st = results_write_table(r, path, "particle", n, nc, cols, desc);
 done:
     free(cols);
     free(idx);
@@ -93,7 +93,7 @@ static int write_tables(results *r, const calib_spec *s, const abc_gen *gens, in
                                {"epsilon", RCOL_DOUBLE, eps, "standard deviations"},
                                {"proposals", RCOL_INT, prop, ""},
                                {"ess", RCOL_DOUBLE, ess, "particles"}};
-        st = results_write_table(r, "/tolerances", n, 4, c,
+        st = results_write_table(r, "/tolerances", "generation", n, 4, c,
                                  "Each generation's tolerance (inf: the prior), proposals run, "
                                  "effective sample size");
         free(gen), free(prop), free(eps), free(ess);
@@ -126,7 +126,7 @@ static int write_tables(results *r, const calib_spec *s, const abc_gen *gens, in
                            {"date", RCOL_STRING, date, ""},     {"measure", RCOL_STRING, meas, ""},
                            {"app", RCOL_STRING, app, ""},       {"dataset", RCOL_STRING, ds, ""},
                            {"value", RCOL_DOUBLE, val, ""},     {"uncertainty", RCOL_DOUBLE, sd, ""}};
-    st = results_write_table(r, "/observations", m, 8, c,
+    st = results_write_table(r, "/observations", "observation", m, 8, c,
                              "The observations, the dataset each is compared with (obs_map.h)");
 done:
     free(file), free(meas), free(app), free(ds), free(date), free(dates), free(line), free(val),
@@ -170,7 +170,7 @@ static int write_posterior_table(results *r, const calib_spec *s, const abc_gen 
                            {"low", RCOL_DOUBLE, lo, ""},         {"high", RCOL_DOUBLE, hi, ""},
                            {"median", RCOL_DOUBLE, q[0], ""},    {"q05", RCOL_DOUBLE, q[1], ""},
                            {"q95", RCOL_DOUBLE, q[2], ""}};
-    return results_write_table(r, "/posterior", k, 7, c,
+    return results_write_table(r, "/posterior", "param", k, 7, c,
                                "Each parameter's prior bounds, weighted posterior median and 90% "
                                "credible interval (last generation)");
 }

@@ -95,9 +95,8 @@ static int write_dims(results *r, const world *w, const sim_out *s)
     const char *names[MAX_REGIONS > MAX_APPS ? MAX_REGIONS : MAX_APPS];
     char epoch[11];
     world_date_str(w->scenario.start, epoch);
-    BS_TRY(results_dim_values(r, "day", s->n_days, s->day_of, "days",
-                              "Days since the scenario's start (see the epoch attribute)"));
-    BS_TRY(results_attr_str(r, "/dims/day", "epoch", epoch));
+    BS_TRY(results_dim_time(r, "day", s->n_days, s->day_of, "days", epoch,
+                            "Day (days since the scenario's start)"));
     for (int a = 0; a < w->n_apps; a++)
         names[a] = w->apps[a].name;
     BS_TRY(results_dim_names(r, "app", w->n_apps, names, "Apps"));
@@ -189,7 +188,7 @@ static int write_events(results *r, const world *w)
         {"scope", RCOL_STRING, text + 5 * rows, ""},
         {"strength", RCOL_DOUBLE, strength, "share"},
     };
-    st = results_write_table(r, "/events", n, 7, cols,
+    st = results_write_table(r, "/events", "event", n, 7, cols,
                              "The timeline: what the censor did when (empty apps or classes: all)");
 done:
     free(row);
@@ -207,7 +206,7 @@ static int write_series(results *r, const sim_out *s)
                              "People with the app installed, at the end of each day"));
     BS_TRY(results_write(r, "/population/primary", 3, dra, s->primary, "people",
                          "People whose first choice for calls is the app, at the end of each day"));
-    BS_TRY(results_write(r, "/population/vpn", 3, drv, s->vpn, "people",
+    BS_TRY(results_write(r, "/population/vpn_users", 3, drv, s->vpn, "people",
                          "People on each VPN protocol, at the end of each day"));
     static const char *const use_path[SIM_USES] = {
         "/population/messaging",        "/population/daily_users/messages",

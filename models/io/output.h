@@ -34,7 +34,7 @@ struct results;
 int output_root(struct results *r, const world *w, const char *config_path);
 
 /* The part of a run's file that other kinds of results share (the testbed's
- * replay): the root's attributes, /config, /dims (day from s->day_of), /events,
+ * replay): the root's attributes, /config, the dims (/day from s->day_of), /events,
  * /population and /calls from *s (no /population/installed when s->installed
  * is NULL). */
 int output_begin(struct results *r, const world *w, const sim_out *s, const run_meta *m);

@@ -31,7 +31,7 @@ int output_link_dim(results *r, const world *w)
     int st = results_dim_names(r, "link", n, labels,
                                "Directed links, from->to: each configured link twice");
     if (st == BS_OK)
-        st = results_attr_str(r, "/dims/link", "classes", classes);
+        st = results_attr_str(r, "/link", "classes", classes);
     free(names);
     free(labels);
     free(classes);
@@ -42,10 +42,8 @@ static int write_dims(results *r, const world *w, const sim_out *s)
 {
     char epoch[11];
     world_date_str(w->scenario.start, epoch);
-    BS_TRY(results_dim_index(r, "hour", s->n_hours, "hours",
-                             "Hours since the scenario's start, 00:00 of its first day (see the "
-                             "epoch attribute)"));
-    BS_TRY(results_attr_str(r, "/dims/hour", "epoch", epoch));
+    BS_TRY(results_dim_time(r, "hour", s->n_hours, NULL, "hours", epoch,
+                            "Hour (hours since 00:00 of the scenario's first day)"));
     BS_TRY(output_link_dim(r, w));
     const char *isps[MAX_ALL_ISPS];
     char isp_names[MAX_ALL_ISPS][2 * W_NAME + 1];

@@ -62,7 +62,9 @@ struct results_dim {
 
 struct results {
     hid_t file;
-    hid_t lcpl; /* link creation: intermediate groups created on demand */
+    hid_t lcpl; /* link creation: UTF-8 names */
+    hid_t gcpl; /* group creation: links and attributes in creation order (netCDF-4) */
+    hid_t dcpl_attr; /* the attribute-order part of every dataset's creation list */
     char *path; /* final name */
     char *tmp;  /* temporary name, renamed by results_commit() */
     struct results_dim *dims;
@@ -116,6 +118,8 @@ static void results_free(results *r)
         return;
     CLOSE(H5Fclose, r->file);
     CLOSE(H5Pclose, r->lcpl);
+    CLOSE(H5Pclose, r->gcpl);
+    CLOSE(H5Pclose, r->dcpl_attr);
     for (int i = 0; i < r->n_dims; i++)
         free(r->dims[i].name);
     free(r->dims);
@@ -136,7 +140,7 @@ results *results_create(const char *path)
         bs_nomem("the results file %s", path);
         return NULL;
     }
-    r->file = r->lcpl = H5I_INVALID_HID;
+    r->file = r->lcpl = r->gcpl = r->dcpl_attr = H5I_INVALID_HID;
     size_t n = strlen(path) + 64;
     r->path = str_dup(path);
     r->tmp = malloc(n);
@@ -169,19 +173,36 @@ results *results_create(const char *path)
         free(dir);
     }
 
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    /* netCDF-4 creates every group with the creation order of links and
+     * attributes tracked and indexed (netcdf-c's hdf5create.c), and opens for
+     * writing (nc_open NC_WRITE: NCO, netCDF4-python "a") only files that
+     * have it: h5netcdf issue 128; reading works without.  With the order
+     * kept (root: the file creation list; groups: gcpl; datasets: dcpl_attr)
+     * netCDF tools can also append to a results file, and list its
+     * variables in the order they were written. */
+    unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), fcpl = H5Pcreate(H5P_FILE_CREATE);
     r->lcpl = H5Pcreate(H5P_LINK_CREATE);
-    if (fapl < 0 || r->lcpl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
+    r->gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    r->dcpl_attr = H5Pcreate(H5P_DATASET_CREATE);
+    if (fapl < 0 || fcpl < 0 || r->lcpl < 0 || r->gcpl < 0 || r->dcpl_attr < 0 ||
+        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
         H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) < 0 ||
-        H5Pset_create_intermediate_group(r->lcpl, 1) < 0) {
+        H5Pset_char_encoding(r->lcpl, H5T_CSET_UTF8) < 0 ||
+        H5Pset_link_creation_order(fcpl, order) < 0 || H5Pset_attr_creation_order(fcpl, order) < 0 ||
+        H5Pset_link_creation_order(r->gcpl, order) < 0 ||
+        H5Pset_attr_creation_order(r->gcpl, order) < 0 ||
+        H5Pset_attr_creation_order(r->dcpl_attr, order) < 0) {
         h5fail(r, "/", "cannot set up property lists");
         CLOSE(H5Pclose, fapl);
+        CLOSE(H5Pclose, fcpl);
         results_free(r);
         return NULL;
     }
     atomic_track(r->tmp);
-    r->file = H5Fcreate(r->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    r->file = H5Fcreate(r->tmp, H5F_ACC_TRUNC, fcpl, fapl);
     CLOSE(H5Pclose, fapl);
+    CLOSE(H5Pclose, fcpl);
     if (r->file < 0) {
         char what[PATH_MAX + 64];
         snprintf(what, sizeof what, "cannot create temporary file %s", r->tmp);
@@ -189,6 +210,11 @@ results *results_create(const char *path)
         unlink(r->tmp); /* in case HDF5 created it before failing */
         atomic_untrack(r->tmp);
         results_free(r);
+        return NULL;
+    }
+    /* every file follows the CF conventions (models/README.md, section 8) */
+    if (results_attr_str(r, "/", "Conventions", "CF-1.8") != BS_OK) {
+        results_abort(r);
         return NULL;
     }
     return r;
@@ -330,6 +356,30 @@ static htri_t path_exists(results *r, const char *path)
     return found;
 }
 
+/* Create every missing group on the way to `path` (all of it with
+ * `whole`, else up to its last '/'), each with the creation order kept. */
+static int make_groups(results *r, const char *path, int whole)
+{
+    size_t n = strlen(path);
+    char *buf = malloc(n + 1);
+    if (!buf)
+        return bs_nomem("the name %s in %s", path, r->path);
+    int rc = BS_OK;
+    for (size_t i = 1; i <= n && rc == BS_OK; i++) {
+        if (!(path[i] == '/' || (whole && path[i] == '\0')) || path[i - 1] == '/')
+            continue;
+        memcpy(buf, path, i);
+        buf[i] = '\0';
+        htri_t ex = H5Lexists(r->file, buf, H5P_DEFAULT);
+        hid_t g = ex ? H5I_INVALID_HID : H5Gcreate2(r->file, buf, r->lcpl, r->gcpl, H5P_DEFAULT);
+        if (ex < 0 || (!ex && g < 0))
+            rc = h5fail(r, buf, ex < 0 ? "cannot look up object" : "cannot create group");
+        CLOSE(H5Gclose, g);
+    }
+    free(buf);
+    return rc;
+}
+
 /* Open the object at `obj`, creating it (and its parents) as a group if it
  * does not exist. */
 static hid_t open_or_create(results *r, const char *obj)
@@ -340,10 +390,11 @@ static hid_t open_or_create(results *r, const char *obj)
             h5fail(r, obj, "cannot look up object");
         return H5I_INVALID_HID;
     }
-    hid_t id = ex ? H5Oopen(r->file, obj, H5P_DEFAULT)
-                  : H5Gcreate2(r->file, obj, r->lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    if (!ex && make_groups(r, obj, 1) != BS_OK)
+        return H5I_INVALID_HID;
+    hid_t id = H5Oopen(r->file, obj, H5P_DEFAULT);
     if (id < 0)
-        h5fail(r, obj, ex ? "cannot open object" : "cannot create group");
+        h5fail(r, obj, "cannot open object");
     return id;
 }
 
@@ -431,13 +482,16 @@ int results_attr_double(results *r, const char *obj, const char *name, double va
     return attr_on(r, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
 }
 
-/* units and description, which every dataset carries. */
+/* units, description and long_name (CF: the same text), which every
+ * dataset carries. */
 static int put_units_desc(results *r, hid_t dset, const char *path, const char *units,
                           const char *desc)
 {
     int rc = put_attr_str(r, dset, path, "units", units);
     if (rc == BS_OK)
         rc = put_attr_str(r, dset, path, "description", desc);
+    if (rc == BS_OK)
+        rc = put_attr_str(r, dset, path, "long_name", desc);
     return rc;
 }
 
@@ -472,8 +526,10 @@ static hid_t create_chunked(results *r, const char *path, hid_t ftype, int rank,
     for (int k = 0; k < rank; k++)
         maxdims[k] = dims[k] ? dims[k] : H5S_UNLIMITED;
     chunk_shape(rank, dims, H5Tget_size(ftype), chunk);
+    if (make_groups(r, path, 0) != BS_OK)
+        return H5I_INVALID_HID;
     space = H5Screate_simple(rank, dims, maxdims);
-    dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    dcpl = H5Pcopy(r->dcpl_attr);
     if (space < 0 || dcpl < 0 || H5Pset_chunk(dcpl, rank, chunk) < 0 ||
         (shuffle && H5Pset_shuffle(dcpl) < 0) || H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0) {
         h5fail(r, path, "cannot set up chunked, compressed storage");
@@ -505,11 +561,15 @@ static int write_dim(results *r, const char *name, int n, hid_t ftype, hid_t mty
     if (!name || !name[0] || strchr(name, '/') || strlen(name) > 200)
         return bs_fail(BS_ERUNTIME, "results: %s: bad dimension name \"%s\"", r->path,
                        name ? name : "(null)");
-    snprintf(path, sizeof path, "/dims/%s", name);
+    snprintf(path, sizeof path, "/%s", name);
     if (n < 0)
         return fail(r, path, "negative dimension length");
     if (find_dim(r, name))
         return fail(r, path, "dimension written twice");
+    htri_t taken = H5Lexists(r->file, path, H5P_DEFAULT);
+    if (taken != 0)
+        return taken < 0 ? h5fail(r, path, "cannot look up object")
+                         : fail(r, path, "a dimension's name is taken by a group or dataset");
     if (n > 0 && !data)
         return fail(r, path, "no labels given");
     if (r->n_dims == r->cap_dims) {
@@ -555,12 +615,12 @@ int results_dim_names(results *r, const char *name, int n, const char *const *la
     if (n > 0 && labels) {
         v = malloc((size_t)n * sizeof *v);
         if (!v)
-            return bs_nomem("/dims/%s of %s", name ? name : "?", r->path);
+            return bs_nomem("/%s of %s", name ? name : "?", r->path);
         for (int i = 0; i < n; i++)
             v[i] = labels[i] ? labels[i] : "";
     }
     hid_t t = vlen_str_type();
-    int rc = t < 0 ? h5fail(r, "/dims", "cannot make string type")
+    int rc = t < 0 ? h5fail(r, "/", "cannot make string type")
                    : write_dim(r, name, n, t, t, v, 0, "", desc);
     CLOSE(H5Tclose, t);
     free(v);
@@ -574,7 +634,7 @@ int results_dim_values(results *r, const char *name, int n, const int *values, c
     if (n > 0) {
         v = malloc((size_t)n * sizeof *v);
         if (!v)
-            return bs_nomem("/dims/%s of %s", name ? name : "?", r->path);
+            return bs_nomem("/%s of %s", name ? name : "?", r->path);
         for (int i = 0; i < n; i++)
             v[i] = values ? values[i] : i;
     }
@@ -588,15 +648,154 @@ int results_dim_index(results *r, const char *name, int n, const char *units, co
     return results_dim_values(r, name, n, NULL, units, desc);
 }
 
-/* Attach /dims/NAME to axis k of dset and label the axis with NAME. */
+int results_dim_time(results *r, const char *name, int n, const int *values, const char *unit,
+                     const char *epoch, const char *desc)
+{
+    char units[96], path[256];
+    if (!unit || !epoch || strlen(epoch) != 10)
+        return fail(r, name ? name : "?", "a time axis needs its unit and an ISO date epoch");
+    snprintf(units, sizeof units, "%s since %s 00:00:00", unit, epoch);
+    int rc = results_dim_values(r, name, n, values, units, desc);
+    snprintf(path, sizeof path, "/%s", name);
+    if (rc == BS_OK)
+        rc = results_attr_str(r, path, "calendar", "standard");
+    if (rc == BS_OK)
+        rc = results_attr_str(r, path, "standard_name", "time");
+    if (rc == BS_OK)
+        rc = results_attr_str(r, path, "axis", "T");
+    if (rc == BS_OK)
+        rc = results_attr_str(r, path, "epoch", epoch);
+    return rc;
+}
+
+/* Copy the attributes of `src` to `dst` (named dpath), but those that make
+ * a dimension scale (H5DSset_scale writes CLASS and NAME; REFERENCE_LIST
+ * lists what is attached). */
+struct attr_copy {
+    results *r;
+    hid_t dst;
+    const char *dpath;
+    int rc;
+};
+
+static herr_t copy_attr(hid_t src, const char *name, const H5A_info_t *info, void *data)
+{
+    (void)info;
+    struct attr_copy *c = data;
+    if (!strcmp(name, "CLASS") || !strcmp(name, "NAME") || !strcmp(name, "REFERENCE_LIST"))
+        return 0;
+    hid_t a = H5Aopen(src, name, H5P_DEFAULT), t = H5I_INVALID_HID, sp = H5I_INVALID_HID;
+    hid_t b = H5I_INVALID_HID;
+    hssize_t n = -1;
+    void *buf = NULL;
+    int read = 0, tried = 0;
+    if (a >= 0 && (t = H5Aget_type(a)) >= 0 && (sp = H5Aget_space(a)) >= 0 &&
+        (n = H5Sget_simple_extent_npoints(sp)) >= 0 && (tried = 1) &&
+        (buf = calloc(n ? (size_t)n : 1, H5Tget_size(t))) && (read = H5Aread(a, t, buf) >= 0) &&
+        (b = H5Acreate2(c->dst, name, t, sp, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
+        H5Awrite(b, t, buf) >= 0)
+        c->rc = BS_OK;
+    else {
+        char what[300];
+        snprintf(what, sizeof what, "cannot copy attribute %s", name);
+        c->rc = buf || !tried ? h5fail(c->r, c->dpath, what)
+                    : bs_nomem("attribute %s of %s in %s", name, c->dpath, c->r->path);
+    }
+    if (read && H5Tdetect_class(t, H5T_VLEN) + H5Tis_variable_str(t) > 0)
+        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, buf);
+    free(buf);
+    CLOSE(H5Aclose, b);
+    CLOSE(H5Sclose, sp);
+    CLOSE(H5Tclose, t);
+    CLOSE(H5Aclose, a);
+    return c->rc == BS_OK ? 0 : -1;
+}
+
+/* Write the scale of dimension NAME again at `dst`: its values (read back
+ * from the root's /NAME) and attributes.  HDF5's H5Ocopy would do it, but
+ * 1.10's crashes when the disk is full (and on a dataset with dense
+ * attributes tracked in creation order). */
+static int copy_scale(results *r, const char *name, const char *dst)
+{
+    char src[256];
+    snprintf(src, sizeof src, "/%s", name);
+    const struct results_dim *dim = find_dim(r, name);
+    hid_t s = H5Dopen2(r->file, src, H5P_DEFAULT);
+    hid_t t = s >= 0 ? H5Dget_type(s) : H5I_INVALID_HID;
+    hid_t sp = s >= 0 ? H5Dget_space(s) : H5I_INVALID_HID, d = H5I_INVALID_HID;
+    hsize_t n = dim ? dim->len : 0;
+    int str = t >= 0 && H5Tget_class(t) == H5T_STRING, read = 0, rc = BS_OK;
+    void *buf = t >= 0 ? calloc(n ? (size_t)n : 1, H5Tget_size(t)) : NULL;
+    if (!dim || s < 0 || t < 0 || sp < 0)
+        rc = h5fail(r, dst, "cannot read the dimension's scale at the root");
+    else if (!buf)
+        rc = bs_nomem("%s of %s", dst, r->path);
+    else if (n > 0 && !(read = H5Dread(s, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0))
+        rc = h5fail(r, dst, "cannot read the dimension's scale at the root");
+    else if ((d = create_chunked(r, dst, t, 1, &n, !str)) < 0)
+        rc = BS_ERUNTIME;
+    else if (n > 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+        rc = h5fail(r, dst, "cannot write dimension");
+    else if (H5DSset_scale(d, name) < 0)
+        rc = h5fail(r, dst, "cannot make dimension scale");
+    else {
+        struct attr_copy c = {r, d, dst, BS_OK};
+        if (H5Aiterate2(s, H5_INDEX_CRT_ORDER, H5_ITER_INC, NULL, copy_attr, &c) < 0)
+            rc = c.rc != BS_OK ? c.rc : h5fail(r, dst, "cannot copy the attributes");
+    }
+    if (read && str)
+        H5Dvlen_reclaim(t, sp, H5P_DEFAULT, buf);
+    free(buf);
+    CLOSE(H5Dclose, d);
+    CLOSE(H5Sclose, sp);
+    CLOSE(H5Tclose, t);
+    CLOSE(H5Dclose, s);
+    return rc;
+}
+
+/* The scale of dimension NAME for a dataset at `path`: in the dataset's own
+ * group, GROUP/NAME, a copy of the root's /NAME (copy_scale) made the first
+ * time the group needs it.  netCDF-4 sees the root's dims from every group,
+ * but xarray's open_dataset(file, group=G) labels only the axes whose
+ * coordinate variables are in G itself.  Returns the open scale. */
+static hid_t group_scale(results *r, const char *path, const char *name)
+{
+    char scale_path[600], what[700];
+    const char *slash = strrchr(path, '/');
+    int group_len = slash ? (int)(slash - path) : 0;
+    snprintf(scale_path, sizeof scale_path, "%.*s/%s", group_len, path, name);
+    htri_t ex = group_len ? H5Lexists(r->file, scale_path, H5P_DEFAULT) : 1;
+    if (ex < 0) {
+        h5fail(r, scale_path, "cannot look up object");
+        return H5I_INVALID_HID;
+    }
+    if (ex == 0 && copy_scale(r, name, scale_path) != BS_OK)
+        return H5I_INVALID_HID;
+    hid_t scale = H5Dopen2(r->file, scale_path, H5P_DEFAULT);
+    if (scale >= 0 && H5DSis_scale(scale) <= 0) {
+        H5Dclose(scale);
+        snprintf(what, sizeof what, "%s is taken by a dataset that is not the dimension %s",
+                 scale_path, name);
+        fail(r, path, what);
+        return H5I_INVALID_HID;
+    }
+    if (scale < 0) {
+        snprintf(what, sizeof what, "cannot open the scale %s of dimension %s", scale_path, name);
+        h5fail(r, path, what);
+    }
+    return scale;
+}
+
+/* Attach NAME's scale (group_scale) to axis k of dset and label the axis. */
 static int attach_axis(results *r, hid_t dset, const char *path, unsigned k, const char *name)
 {
-    char scale_path[256], what[300];
-    snprintf(scale_path, sizeof scale_path, "/dims/%s", name);
-    hid_t scale = H5Dopen2(r->file, scale_path, H5P_DEFAULT);
+    char what[300];
+    hid_t scale = group_scale(r, path, name);
+    if (scale < 0)
+        return BS_ERUNTIME;
     int rc = BS_OK;
-    if (scale < 0 || H5DSattach_scale(dset, scale, k) < 0 || H5DSset_label(dset, k, name) < 0) {
-        snprintf(what, sizeof what, "cannot attach dimension %s to axis %u", scale_path, k);
+    if (H5DSattach_scale(dset, scale, k) < 0 || H5DSset_label(dset, k, name) < 0) {
+        snprintf(what, sizeof what, "cannot attach dimension %s to axis %u", name, k);
         rc = h5fail(r, path, what);
     }
     CLOSE(H5Dclose, scale);
@@ -651,8 +850,10 @@ int results_write_text(results *r, const char *path, const char *text, const cha
     int rc = BS_OK;
     hid_t t = vlen_str_type(), space = H5Screate(H5S_SCALAR), dset = H5I_INVALID_HID;
     const char *v = text ? text : "";
-    if (t < 0 || space < 0 ||
-        (dset = H5Dcreate2(r->file, path, t, space, r->lcpl, H5P_DEFAULT, H5P_DEFAULT)) < 0)
+    if (make_groups(r, path, 0) != BS_OK)
+        rc = BS_ERUNTIME;
+    else if (t < 0 || space < 0 ||
+             (dset = H5Dcreate2(r->file, path, t, space, r->lcpl, r->dcpl_attr, H5P_DEFAULT)) < 0)
         rc = h5fail(r, path, "cannot create dataset");
     else if (H5Dwrite(dset, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v) < 0)
         rc = h5fail(r, path, "cannot write text");
@@ -666,14 +867,7 @@ int results_write_text(results *r, const char *path, const char *text, const cha
 
 /* ---- tables --------------------------------------------------------------- */
 
-/* One field of a record in memory; every column takes 8 bytes. */
-union cell {
-    const char *s;
-    double d;
-    long long i;
-};
-
-static int check_columns(results *r, const char *path, int n_rows, int n_cols,
+static int check_columns(results *r, const char *path, const char *dim, int n_rows, int n_cols,
                          const results_column *cols)
 {
     char what[300];
@@ -681,14 +875,21 @@ static int check_columns(results *r, const char *path, int n_rows, int n_cols,
         return fail(r, path, "negative number of rows");
     if (n_cols < 1 || !cols)
         return fail(r, path, "a table needs at least one column");
+    if (!dim || !dim[0] || strchr(dim, '/') || strlen(dim) > 200)
+        return fail(r, path, "a table needs the name of its row dimension");
     for (int c = 0; c < n_cols; c++) {
-        if (!cols[c].name || !cols[c].name[0] || strlen(cols[c].name) > 200) {
-            snprintf(what, sizeof what, "column %d has no name (or a too long one)", c);
+        if (!cols[c].name || !cols[c].name[0] || strlen(cols[c].name) > 200 ||
+            strchr(cols[c].name, '/') || strcmp(cols[c].name, ".") == 0) {
+            snprintf(what, sizeof what, "column %d has no name (or a too long one, or a '/')", c);
             return fail(r, path, what);
         }
         if (cols[c].type != RCOL_STRING && cols[c].type != RCOL_DOUBLE &&
             cols[c].type != RCOL_INT) {
             snprintf(what, sizeof what, "column %s has an unknown type", cols[c].name);
+            return fail(r, path, what);
+        }
+        if (strcmp(cols[c].name, dim) == 0 && cols[c].type != RCOL_INT) {
+            snprintf(what, sizeof what, "column %s, the row dimension, is not of integers", dim);
             return fail(r, path, what);
         }
         if (n_rows > 0 && !cols[c].data) {
@@ -704,102 +905,124 @@ static int check_columns(results *r, const char *path, int n_rows, int n_cols,
     return BS_OK;
 }
 
-/* The `units` summary "col=unit;col=unit" of a table. */
-static char *units_summary(int n_cols, const results_column *cols)
+/* The attribute `columns` of a table's group: its columns' names in order,
+ * a 1-D list of strings. */
+static int put_column_names(results *r, hid_t g, const char *path, int n_cols,
+                            const results_column *cols)
 {
-    size_t n = 1;
-    for (int c = 0; c < n_cols; c++)
-        n += strlen(cols[c].name) + (cols[c].units ? strlen(cols[c].units) : 0) + 2;
-    char *s = malloc(n), *p = s;
-    if (!s)
-        return NULL;
-    *p = '\0';
-    for (int c = 0; c < n_cols; c++)
-        p += sprintf(p, "%s%s=%s", c ? ";" : "", cols[c].name, cols[c].units ? cols[c].units : "");
-    return s;
+    const char **v = malloc((size_t)n_cols * sizeof *v);
+    hsize_t n = (hsize_t)n_cols;
+    hid_t t = vlen_str_type(), space = H5Screate_simple(1, &n, NULL), a = H5I_INVALID_HID;
+    int rc = BS_OK;
+    if (!v)
+        rc = bs_nomem("the column names of %s in %s", path, r->path);
+    else {
+        for (int c = 0; c < n_cols; c++)
+            v[c] = cols[c].name;
+        if (t < 0 || space < 0 ||
+            (a = H5Acreate2(g, "columns", t, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
+            H5Awrite(a, t, v) < 0)
+            rc = h5fail(r, path, "cannot write attribute columns");
+    }
+    CLOSE(H5Aclose, a);
+    CLOSE(H5Sclose, space);
+    CLOSE(H5Tclose, t);
+    free(v);
+    return rc;
 }
 
-int results_write_table(results *r, const char *path, int n_rows, int n_cols,
+/* One column of a table: a 1-D dataset path/NAME of n rows; the row
+ * dimension's own column is made its scale, the others attached to it. */
+static int write_column(results *r, const char *path, const char *dim, hsize_t n,
+                        const results_column *col)
+{
+    char cpath[520], spath[520];
+    snprintf(cpath, sizeof cpath, "%s/%s", path, col->name);
+    snprintf(spath, sizeof spath, "%s/%s", path, dim);
+    int is_dim = strcmp(col->name, dim) == 0;
+    hid_t str = vlen_str_type(), ftype = H5T_IEEE_F64LE, mtype = H5T_NATIVE_DOUBLE;
+    const void *data = col->data;
+    const char **sv = NULL;
+    if (str < 0)
+        return h5fail(r, cpath, "cannot make string type");
+    if (col->type == RCOL_INT) {
+        ftype = H5T_STD_I64LE;
+        mtype = H5T_NATIVE_LLONG;
+    } else if (col->type == RCOL_STRING) {
+        ftype = mtype = str;
+        /* NULL strings are written as "" (readers handle a NULL badly) */
+        if (n > 0 && !(sv = malloc((size_t)n * sizeof *sv))) {
+            H5Tclose(str);
+            return bs_nomem("%s of %s", cpath, r->path);
+        }
+        for (hsize_t i = 0; i < n; i++) {
+            const char *x = ((const char *const *)col->data)[i];
+            sv[i] = x ? x : "";
+        }
+        data = sv;
+    }
+    int rc = BS_OK;
+    hid_t dset = create_chunked(r, cpath, ftype, 1, &n, col->type != RCOL_STRING);
+    hid_t scale = H5I_INVALID_HID;
+    if (dset < 0)
+        rc = BS_ERUNTIME;
+    else if (n > 0 && H5Dwrite(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+        rc = h5fail(r, cpath, "cannot write column");
+    else if (is_dim && H5DSset_scale(dset, dim) < 0)
+        rc = h5fail(r, cpath, "cannot make dimension scale");
+    else if (!is_dim && ((scale = H5Dopen2(r->file, spath, H5P_DEFAULT)) < 0 ||
+                         H5DSattach_scale(dset, scale, 0) < 0 || H5DSset_label(dset, 0, dim) < 0))
+        rc = h5fail(r, cpath, "cannot attach the row dimension");
+    if (rc == BS_OK)
+        rc = put_units_desc(r, dset, cpath, col->units, col->name);
+    CLOSE(H5Dclose, scale);
+    CLOSE(H5Dclose, dset);
+    H5Tclose(str);
+    free(sv);
+    return rc;
+}
+
+int results_write_table(results *r, const char *path, const char *dim, int n_rows, int n_cols,
                         const results_column *cols, const char *desc)
 {
     if (!path || !path[0])
         return bs_fail(BS_ERUNTIME, "results: %s: table without a path", r->path);
-    int rc = check_columns(r, path, n_rows, n_cols, cols);
+    int rc = check_columns(r, path, dim, n_rows, n_cols, cols);
     if (rc != BS_OK)
         return rc;
+    htri_t ex = path_exists(r, path);
+    if (ex == -2)
+        return BS_ENOMEM;
+    if (ex != 0)
+        return ex < 0 ? h5fail(r, path, "cannot look up object")
+                      : fail(r, path, "table written twice");
+    hid_t g = open_or_create(r, path);
+    if (g < 0)
+        return BS_ERUNTIME;
+    rc = put_attr_str(r, g, path, "description", desc);
+    if (rc == BS_OK)
+        rc = put_attr_str(r, g, path, "long_name", desc);
+    if (rc == BS_OK)
+        rc = put_column_names(r, g, path, n_cols, cols);
+    H5Gclose(g);
 
-    size_t rec = (size_t)n_cols * sizeof(union cell);
-    union cell *buf = NULL;
-    char *units = NULL;
-    hid_t str = H5I_INVALID_HID, mtype = H5I_INVALID_HID, ftype = H5I_INVALID_HID;
-    hid_t dset = H5I_INVALID_HID;
-
-    if (n_rows > 0 && !(buf = calloc((size_t)n_rows, rec))) {
-        rc = bs_nomem("%s of %s", path, r->path);
-        goto done;
-    }
-    str = vlen_str_type();
-    mtype = H5Tcreate(H5T_COMPOUND, rec);
-    ftype = H5Tcreate(H5T_COMPOUND, rec);
-    if (str < 0 || mtype < 0 || ftype < 0) {
-        rc = h5fail(r, path, "cannot make record type");
-        goto done;
-    }
-    for (int c = 0; c < n_cols; c++) {
-        size_t off = (size_t)c * sizeof(union cell);
-        hid_t mt = str, ft = str;
-        if (cols[c].type == RCOL_DOUBLE) {
-            mt = H5T_NATIVE_DOUBLE;
-            ft = H5T_IEEE_F64LE;
-        } else if (cols[c].type == RCOL_INT) {
-            mt = H5T_NATIVE_LLONG;
-            ft = H5T_STD_I64LE;
-        }
-        if (H5Tinsert(mtype, cols[c].name, off, mt) < 0 ||
-            H5Tinsert(ftype, cols[c].name, off, ft) < 0) {
-            char what[300];
-            snprintf(what, sizeof what, "cannot add column %s", cols[c].name);
-            rc = h5fail(r, path, what);
-            goto done;
-        }
-        for (int i = 0; i < n_rows; i++) {
-            union cell *cell = &buf[(size_t)i * (size_t)n_cols + (size_t)c];
-            if (cols[c].type == RCOL_STRING) {
-                const char *s = ((const char *const *)cols[c].data)[i];
-                cell->s = s ? s : "";
-            } else if (cols[c].type == RCOL_DOUBLE)
-                cell->d = ((const double *)cols[c].data)[i];
-            else
-                cell->i = ((const long long *)cols[c].data)[i];
-        }
-    }
-
-    hsize_t len = (hsize_t)n_rows;
-    dset = create_chunked(r, path, ftype, 1, &len, 0);
-    if (dset < 0) {
-        rc = BS_ERUNTIME;
-        goto done;
-    }
-    if (n_rows > 0 && H5Dwrite(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) {
-        rc = h5fail(r, path, "cannot write rows");
-        goto done;
-    }
-    if (!(units = units_summary(n_cols, cols))) {
-        rc = bs_nomem("%s of %s", path, r->path);
-        goto done;
-    }
-    rc = put_units_desc(r, dset, path, units, desc);
-    for (int c = 0; c < n_cols && rc == BS_OK; c++) {
-        char name[256];
-        snprintf(name, sizeof name, "units_%s", cols[c].name);
-        rc = put_attr_str(r, dset, path, name, cols[c].units);
-    }
-done:
-    CLOSE(H5Dclose, dset);
-    CLOSE(H5Tclose, ftype);
-    CLOSE(H5Tclose, mtype);
-    CLOSE(H5Tclose, str);
-    free(units);
-    free(buf);
+    /* the row dimension first: a column of that name, or the row numbers */
+    hsize_t n = (hsize_t)n_rows;
+    int own = -1;
+    for (int c = 0; c < n_cols; c++)
+        if (strcmp(cols[c].name, dim) == 0)
+            own = c;
+    long long *rows = NULL;
+    if (rc == BS_OK && own < 0 && !(rows = malloc((n ? (size_t)n : 1) * sizeof *rows)))
+        rc = bs_nomem("the row numbers of %s in %s", path, r->path);
+    for (hsize_t i = 0; rows && i < n; i++)
+        rows[i] = (long long)i;
+    results_column row_col = {dim, RCOL_INT, rows, ""};
+    if (rc == BS_OK)
+        rc = write_column(r, path, dim, n, own >= 0 ? &cols[own] : &row_col);
+    free(rows);
+    for (int c = 0; c < n_cols && rc == BS_OK; c++)
+        if (c != own)
+            rc = write_column(r, path, dim, n, &cols[c]);
     return rc;
 }

@@ -6,9 +6,11 @@
  * error never leaves a file that looks finished.
  *
  * Every dataset is chunked and compressed (shuffle + deflate level 1), has
- * `units` and `description` attributes, and each of its axes is attached to a
- * dimension scale under /dims (with the axis labelled by the dim's name), so
- * h5py and xarray label the axes.  Every HDF5 call is checked; a failure
+ * `units`, `description` and `long_name` attributes, and each of its axes is
+ * attached to a dimension scale at the root, /NAME (with the axis labelled by
+ * the dim's name): the root is an ancestor of every group, so netCDF-4 (and
+ * ncdump, xarray's h5netcdf and netcdf4 engines) see every axis.  Links and
+ * attributes are created in tracked order, as netCDF-4 writes its own files.  Every HDF5 call is checked; a failure
  * returns BS_ERUNTIME with a message naming the file and the object.
  */
 #ifndef BS_RESULTS_H
@@ -18,7 +20,9 @@
 #include <stdio.h>
 
 #define RESULTS_FORMAT "blockshift-results"
-#define RESULTS_FORMAT_VERSION 1
+/* 1: axes under /dims, tables compound datasets, /population/vpn;
+ * 2: netCDF-4/CF (models/README.md, section 8).  Readers read both. */
+#define RESULTS_FORMAT_VERSION 2
 
 typedef struct results results;
 
@@ -33,21 +37,30 @@ int results_commit(results *r);
 /* Close and delete the temporary file.  NULL is a no-op. */
 void results_abort(results *r);
 
-/* Attributes on an object ("/", "/summary", "/dims/day", ...); groups are
+/* Attributes on an object ("/", "/summary", "/day", ...); groups are
  * created as needed.  Strings are stored as variable-length UTF-8. */
 int results_attr_str(results *r, const char *obj, const char *name, const char *value);
 int results_attr_int(results *r, const char *obj, const char *name, long long value);
 int results_attr_double(results *r, const char *obj, const char *name, double value);
 
-/* A dimension /dims/NAME of `n` string labels (app names, regions, ...). */
+/* A dimension /NAME (at the root) of `n` string labels (app names, ...).
+ * The name must not be taken by a group or dataset at the root. */
 int results_dim_names(results *r, const char *name, int n, const char *const *labels,
                       const char *desc);
 
-/* A dimension /dims/NAME of the numbers 0..n-1 (int32) with units ("days"). */
+/* A dimension /NAME of the numbers 0..n-1 (int32) with units ("days since
+ * 2025-07-01 00:00:00"). */
 int results_dim_index(results *r, const char *name, int n, const char *units, const char *desc);
 /* The same with the given values (NULL: 0, 1, ..., n - 1). */
 int results_dim_values(results *r, const char *name, int n, const int *values, const char *units,
                        const char *desc);
+
+/* A time axis /NAME: the values (NULL: 0..n-1) in CF units "UNIT since
+ * EPOCH 00:00:00" (unit "days" or "hours", epoch an ISO date), with
+ * calendar "standard", standard_name "time", axis "T" and the attribute
+ * epoch (the ISO date), so that netCDF tools and xarray decode dates. */
+int results_dim_time(results *r, const char *name, int n, const int *values, const char *unit,
+                     const char *epoch, const char *desc);
 
 /* A dataset of doubles at `path` (parent groups created) with `rank` axes;
  * dims[k] names the dimension of axis k, which must already exist, and the
@@ -58,7 +71,11 @@ int results_write(results *r, const char *path, int rank, const char *const *dim
 /* A scalar variable-length string dataset (the resolved configuration). */
 int results_write_text(results *r, const char *path, const char *text, const char *desc);
 
-/* A table: a 1-D compound dataset of n_rows records (n_rows may be 0). */
+/* A table of n_rows rows (n_rows may be 0): the group `path` with one 1-D
+ * dataset per column (path/NAME; names without '/'), all on the row
+ * dimension path/DIM, which is the column named `dim` if there is one (of
+ * integers), else the row numbers 0..n_rows-1.  The group's attribute
+ * `columns` lists the columns in order; each column has its `units`. */
 enum results_col_type { RCOL_STRING, RCOL_DOUBLE, RCOL_INT };
 typedef struct results_column {
     const char *name;
@@ -66,7 +83,7 @@ typedef struct results_column {
     const void *data; /* const char *const[n_rows], const double[n_rows] or const long long[n_rows] */
     const char *units;
 } results_column;
-int results_write_table(results *r, const char *path, int n_rows, int n_cols,
+int results_write_table(results *r, const char *path, const char *dim, int n_rows, int n_cols,
                         const results_column *cols, const char *desc);
 
 /* Reading values back (results_get.c).  Both check the file first, as
@@ -112,9 +129,9 @@ void results_table_free(results_table *t);
  * Before reading anything the child checks it against the file's
  * dimensions: each dataset of the layout (models/README.md, section 8) must hold numbers
  * and have the rank and extents of its axes, e.g. /population/primary
- * [day][region][app] with the lengths of /dims/day, /dims/region and
- * /dims/app, /calls/failed [day][app], /network/link_carried [hour][link]
- * (a testbed replay, which has no /dims/hour: [day][link]); /dims/day is a
+ * [day][region][app] with the lengths of /day, /region and /app (format
+ * version 1: /dims/day, ...), /calls/failed [day][app], /network/link_carried
+ * [hour][link] (a testbed replay, which has no /hour: [day][link]); /day is a
  * list of integers, the dims of names lists of strings, /events a 1-D table
  * with string columns date, action and apps.  A mismatch is BS_EINPUT
  * naming the file and the dataset. */
@@ -126,7 +143,7 @@ typedef struct results_array {
 } results_array;
 
 typedef struct results_labels {
-    char *name; /* "app": the dimension /dims/app */
+    char *name; /* "app": the dimension /app */
     int n;
     char **v;
 } results_labels;
@@ -137,9 +154,9 @@ typedef struct results_event {
 
 typedef struct results_run {
     int n_days;
-    int *day;           /* /dims/day's values (a run: 0, 1, ...; a replay: a phase's day) */
-    char *epoch;        /* attribute epoch of /dims/day ("" when missing) */
-    char *link_classes; /* attribute classes of /dims/link (NULL when missing) */
+    int *day;           /* /day's values (a run: 0, 1, ...; a replay: a phase's day) */
+    char *epoch;        /* attribute epoch of /day ("" when missing) */
+    char *link_classes; /* attribute classes of /link (NULL when missing) */
     int replay;         /* the file has /testbed/replay */
     int has_events;     /* the file has /events (n_events may be 0) */
     int n_events;
@@ -150,7 +167,7 @@ typedef struct results_run {
     results_array *arrays; /* those of the datasets asked for that the file has */
 } results_run;
 
-/* Check `path` (results_check), then read /dims/day, the dims of names,
+/* Check `path` (results_check), then read /day, the dims of names,
  * /events and each dataset named in `datasets` (NULL-terminated) that the
  * file has, all validated as above.  A dataset the file lacks is left out
  * (results_run_array says NULL); the caller decides whether it needed it. */
@@ -172,7 +189,7 @@ int results_output_level(const char *path, char *level, size_t size);
 /* Print what is in a results file: scenario, seed and run, provenance,
  * events, every dataset with its shape, axes and units, and the /summary
  * numbers.  Checks the file first (results_check), then its layout as
- * results_load() does (the layout's datasets against /dims, /events a 1-D
+ * results_load() does (the layout's datasets against the dims, /events a
  * table): a mismatch is BS_EINPUT naming the dataset. */
 int results_info(const char *path, FILE *out);
 

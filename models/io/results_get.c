@@ -18,7 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* More rows than this in a table is taken as damage, not data. */
+/* More rows than this in a table is taken as damage, not data (as in
+ * results_table.c). */
 #define MAX_TABLE_ROWS 100000000ull
 
 /* Run fn on `path` (in a child when `isolate`) and hand back what it wrote
@@ -204,106 +205,41 @@ static int read_numbers(const char *path, int isolate, results_numbers **out)
 
 /* ---- tables --------------------------------------------------------------- */
 
-/* Read one column (member `name`) of table `d` into buf (n 8-byte cells). */
-static herr_t read_column(hid_t d, const char *name, hid_t member, void *buf)
-{
-    hid_t mt = H5Tcreate(H5T_COMPOUND, 8);
-    herr_t st = -1;
-    if (mt >= 0 && H5Tinsert(mt, name, 0, member) >= 0)
-        st = H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
-    CLOSE(H5Tclose, mt);
-    return st;
-}
-
-static int table_fail(const char *path, const char *dset, const char *what)
-{
-    H5Eclear2(H5E_DEFAULT);
-    return bs_fail(BS_EINPUT, "%s: %s: %s", path, dset, what);
-}
-
 /* The child's second argument (results_isolated passes only the path): set
  * by results_read_table just before it forks. */
 static _Thread_local const char *table_dset;
 
+/* Read the table (either format version: results_table_load) and pass it
+ * on: rows, columns, then per column its type, name, units and values. */
 static int table_here(const char *path, FILE *out)
 {
     const char *dset = table_dset;
     hid_t f = results_open_checked(path);
     if (f < 0)
         return (int)f;
-    int st = BS_OK;
-    hid_t d = H5I_INVALID_HID, ft = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    hid_t str = H5I_INVALID_HID;
-    void *buf = NULL;
-    hsize_t n = 0;
-    int ncols = 0;
-    if (H5Lexists(f, dset, H5P_DEFAULT) <= 0) {
-        st = table_fail(path, dset, "no such table");
-        goto done;
-    }
-    d = H5Dopen2(f, dset, H5P_DEFAULT);
-    ft = d >= 0 ? H5Dget_type(d) : H5I_INVALID_HID;
-    space = d >= 0 ? H5Dget_space(d) : H5I_INVALID_HID;
-    if (ft < 0 || space < 0 || H5Tget_class(ft) != H5T_COMPOUND || !results_sane_type(ft) ||
-        H5Sget_simple_extent_ndims(space) != 1 || H5Sget_simple_extent_dims(space, &n, NULL) < 0 ||
-        n > MAX_TABLE_ROWS || (ncols = H5Tget_nmembers(ft)) < 1) {
-        st = table_fail(path, dset, "not a readable table");
-        goto done;
-    }
-    str = H5Tcopy(H5T_C_S1);
-    buf = calloc(n ? (size_t)n : 1, 8);
-    if (str < 0 || H5Tset_size(str, H5T_VARIABLE) < 0 || H5Tset_cset(str, H5T_CSET_UTF8) < 0 ||
-        !buf) {
-        st = bs_nomem("%s of %s", dset, path);
-        goto done;
-    }
-    wire_put_u64(out, n);
-    wire_put_u64(out, (uint64_t)ncols);
-    for (int c = 0; c < ncols && st == BS_OK; c++) {
-        char *name = H5Tget_member_name(ft, (unsigned)c);
-        H5T_class_t cls = H5Tget_member_class(ft, (unsigned)c);
-        hid_t mtype = cls == H5T_STRING    ? str
-                      : cls == H5T_INTEGER ? H5T_NATIVE_LLONG
-                      : cls == H5T_FLOAT   ? H5T_NATIVE_DOUBLE
-                                           : H5I_INVALID_HID;
-        char attr[300], what[300];
-        snprintf(attr, sizeof attr, "units_%s", name ? name : "");
-        char *units = name ? results_read_str_attr(d, attr) : NULL;
-        if (!name || mtype < 0 || (n > 0 && read_column(d, name, mtype, buf) < 0)) {
-            snprintf(what, sizeof what, "column %s: cannot read it", name ? name : "?");
-            st = table_fail(path, dset, what);
-        } else {
-            wire_put_u64(out, cls == H5T_STRING    ? RCOL_STRING
-                              : cls == H5T_INTEGER ? RCOL_INT
-                                                   : RCOL_DOUBLE);
-            wire_put_str(out, name);
-            wire_put_str(out, units);
-            if (cls != H5T_STRING)
-                fwrite(buf, 8, n, out); /* in the machine's layout, as read */
-            else {
-                for (hsize_t i = 0; i < n; i++)
-                    wire_put_str(out, ((char **)buf)[i]);
-                hid_t mt = H5Tcreate(H5T_COMPOUND, 8), ms = H5Screate_simple(1, &n, NULL);
-                if (mt >= 0 && ms >= 0 && H5Tinsert(mt, name, 0, str) >= 0)
-                    H5Dvlen_reclaim(mt, ms, H5P_DEFAULT, buf);
-                CLOSE(H5Tclose, mt);
-                CLOSE(H5Sclose, ms);
-            }
-        }
-        free(units);
-        H5free_memory(name);
-    }
-    if (st == BS_OK && ferror(out))
-        st = bs_fail(BS_ERUNTIME, "%s: %s: cannot pass the table on", path, dset);
-done:
-    free(buf);
-    CLOSE(H5Tclose, str);
-    CLOSE(H5Sclose, space);
-    CLOSE(H5Tclose, ft);
-    CLOSE(H5Dclose, d);
+    results_table *t = NULL;
+    int st = results_table_load(f, path, dset, &t);
     H5Fclose(f);
     H5Eclear2(H5E_DEFAULT);
-    return st;
+    if (st != BS_OK)
+        return st;
+    wire_put_u64(out, (uint64_t)t->n_rows);
+    wire_put_u64(out, (uint64_t)t->n_cols);
+    for (int c = 0; c < t->n_cols; c++) {
+        const results_column *col = &t->cols[c];
+        wire_put_u64(out, col->type);
+        wire_put_str(out, col->name);
+        wire_put_str(out, col->units);
+        if (col->type != RCOL_STRING)
+            fwrite(col->data, 8, (size_t)t->n_rows, out); /* in the machine's layout */
+        else
+            for (int i = 0; i < t->n_rows; i++)
+                wire_put_str(out, ((char *const *)col->data)[i]);
+    }
+    results_table_free(t);
+    if (ferror(out))
+        return bs_fail(BS_ERUNTIME, "%s: %s: cannot pass the table on", path, dset);
+    return BS_OK;
 }
 
 int results_read_numbers(const char *path, results_numbers **out)

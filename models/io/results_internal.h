@@ -5,6 +5,7 @@
  * results_read.c  checking and describing files (results_check, results_info)
  * results_get.c   reading values back (results_read_numbers, results_read_table)
  * results_load.c reading a run's datasets for analysis, validated (results_load)
+ * results_table.c reading a table of either format version
  */
 #ifndef BS_RESULTS_INTERNAL_H
 #define BS_RESULTS_INTERNAL_H
@@ -75,5 +76,19 @@ typedef struct results_names {
 } results_names;
 herr_t results_collect_name(hid_t obj, const char *name, const H5A_info_t *info, void *data);
 void results_names_free(results_names *l);
+
+struct results_table;
+
+/* A variable-length UTF-8 string type for reading into char * (results_table.c). */
+hid_t results_str_type(void);
+
+/* Read the table `dset` of open file `f` (named `path`): a group of
+ * columns (format version 2) or a compound dataset (version 1).  BS_OK and
+ * *out (free with results_table_free), or BS_EINPUT naming the table. */
+int results_table_load(hid_t f, const char *path, const char *dset, struct results_table **out);
+
+/* Where the dimension scales of open file `f` are: "/dims/" in a file of
+ * format version 1, "/" (the root) from version 2. */
+const char *results_dims_prefix(hid_t f);
 
 #endif

@@ -30,7 +30,8 @@
 #define MAX_ROWS 10000000ull
 #define MAX_VALUES (256ull * 1024 * 1024)
 
-/* The dimensions a dataset's axis may refer to (/dims/NAME). */
+/* The dimensions a dataset's axis may refer to (/NAME; format version 1:
+ * /dims/NAME). */
 enum { D_DAY, D_HOUR, D_APP, D_REGION, D_VPN, D_LINK, D_MBOX, D_ISP, D_CLASS, N_DIMS };
 static const char *const dim_names[N_DIMS] = {"day",  "hour", "app", "region", "vpn",
                                               "link", "mbox", "isp", "class"};
@@ -48,7 +49,7 @@ static const struct {
 } layout[] = {
     {"/population/installed", 3, {"day", "region", "app"}},
     {"/population/primary", 3, {"day", "region", "app"}},
-    {"/population/vpn", 3, {"day", "region", "vpn"}},
+    {"/population/vpn_users", 3, {"day", "region", "vpn"}},
     {"/calls/attempted", 2, {"day", "app"}},
     {"/calls/completed", 2, {"day", "app"}},
     {"/calls/failed", 2, {"day", "app"}},
@@ -71,10 +72,16 @@ static const struct {
 };
 #define N_LAYOUT (int)(sizeof layout / sizeof layout[0])
 
+/* Datasets of format version 2 under their name of version 1. */
+static const struct {
+    const char *v2, *v1;
+} renamed[] = {{"/population/vpn_users", "/population/vpn"}};
+
 /* What the child knows of the open file. */
 typedef struct ctx {
     hid_t f;
     const char *path;
+    const char *pre; /* where the dims are: "/" or (version 1) "/dims/" */
     int has[N_DIMS];
     hsize_t len[N_DIMS];
 } ctx;
@@ -149,16 +156,23 @@ static void close_dset(hid_t *d, hid_t *t, hid_t *sp)
     H5Eclear2(H5E_DEFAULT);
 }
 
-/* The length of every /dims/NAME the file has, each checked to be a list
- * (rank 1) of integers (day, hour) or strings (the others). */
+/* Where dataset `dset` (named as in version 2) is in this file. */
+static const char *in_file(const ctx *c, const char *dset)
+{
+    for (size_t i = 0; c->pre[1] && i < sizeof renamed / sizeof renamed[0]; i++)
+        if (strcmp(dset, renamed[i].v2) == 0)
+            return renamed[i].v1;
+    return dset;
+}
+
+/* The length of every dim the file has, each checked to be a list (rank 1)
+ * of integers (day, hour) or strings (the others). */
 static int read_dims(ctx *c)
 {
-    int st = has_path(c, "/dims");
-    if (st < 0)
-        return st;
-    for (int k = 0; st == 1 && k < N_DIMS; k++) {
+    c->pre = results_dims_prefix(c->f);
+    for (int k = 0; k < N_DIMS; k++) {
         char dset[64];
-        snprintf(dset, sizeof dset, "/dims/%s", dim_names[k]);
+        snprintf(dset, sizeof dset, "%s%s", c->pre, dim_names[k]);
         int there = has_path(c, dset);
         if (there < 0)
             return there;
@@ -203,8 +217,17 @@ static int axis_dim(const ctx *c, const char *dset, const char *alts)
         p += n + (p[n] == '|');
     }
     char what[96];
-    snprintf(what, sizeof what, "its axis %s needs /dims/%s, which the file lacks", alts, first);
+    snprintf(what, sizeof what, "its axis %s needs %s%s, which the file lacks", alts, c->pre,
+             first);
     fail_here(c, dset, what);
+    return -1;
+}
+
+static int events_column(const results_table *t, const char *name)
+{
+    for (int c = 0; c < t->n_cols; c++)
+        if (strcmp(t->cols[c].name, name) == 0)
+            return c;
     return -1;
 }
 
@@ -218,9 +241,10 @@ static int layout_index(const char *dset)
 
 /* Open numeric dataset `dset` and check it against the dims; its rank and
  * extents in *rank and len.  The caller closes d, t, sp. */
-static int check_numbers(const ctx *c, const char *dset, hid_t *d, hid_t *t, hid_t *sp,
+static int check_numbers(const ctx *c, const char *asked, hid_t *d, hid_t *t, hid_t *sp,
                          int *rank, hsize_t len[4])
 {
+    const char *dset = in_file(c, asked);
     int st = open_dset(c, dset, d, t, sp, rank, len);
     if (st != BS_OK)
         return st;
@@ -229,7 +253,7 @@ static int check_numbers(const ctx *c, const char *dset, hid_t *d, hid_t *t, hid
         return fail_here(c, dset, "cannot read its type (damaged file?)");
     if ((cls != H5T_FLOAT && cls != H5T_INTEGER) || !results_sane_type(*t))
         return fail_here(c, dset, "does not hold numbers (of at most 16 bytes)");
-    int i = layout_index(dset);
+    int i = layout_index(asked);
     char what[256], shape[96] = "";
     if (i < 0) { /* not of the layout: any rank 1 to 4 */
         if (*rank < 1)
@@ -249,8 +273,8 @@ static int check_numbers(const ctx *c, const char *dset, hid_t *d, hid_t *t, hid
         if (dim < 0)
             return BS_EINPUT;
         if (len[k] != c->len[dim]) {
-            snprintf(what, sizeof what, "axis %d (%s) has %llu entries, /dims/%s has %llu (%s)", k,
-                     dim_names[dim], (unsigned long long)len[k], dim_names[dim],
+            snprintf(what, sizeof what, "axis %d (%s) has %llu entries, %s%s has %llu (%s)", k,
+                     dim_names[dim], (unsigned long long)len[k], c->pre, dim_names[dim],
                      (unsigned long long)c->len[dim], shape);
             return fail_here(c, dset, what);
         }
@@ -261,36 +285,26 @@ static int check_numbers(const ctx *c, const char *dset, hid_t *d, hid_t *t, hid
     return BS_OK;
 }
 
-/* Open /events and check it is a 1-D table; with `columns`, that it has
- * string columns date, action and apps.  Its rows in *rows. */
-static int check_events(const ctx *c, int columns, hid_t *d, hid_t *t, hid_t *sp, hsize_t *rows)
+/* Read /events (a table of either form); with `columns`, check that it
+ * has string columns date, action and apps. */
+static int load_events(const ctx *c, int columns, results_table **t)
 {
     const char *dset = "/events";
-    int rank = 0;
-    hsize_t len[4] = {0};
-    int st = open_dset(c, dset, d, t, sp, &rank, len);
+    int st = results_table_load(c->f, c->path, dset, t);
     if (st != BS_OK)
         return st;
-    if (H5Tget_class(*t) != H5T_COMPOUND || !results_sane_type(*t))
-        return fail_here(c, dset, "not a table (a compound type of numbers and strings)");
-    if (rank != 1) {
-        char what[64];
-        snprintf(what, sizeof what, "has %d axes, not 1 (a table of rows)", rank);
-        return fail_here(c, dset, what);
-    }
-    if (len[0] > MAX_ROWS)
+    if ((unsigned long long)(*t)->n_rows > MAX_ROWS)
         return fail_here(c, dset, "too many rows");
     static const char *const need[] = {"date", "action", "apps"};
     for (int k = 0; columns && k < 3; k++) {
-        int m = H5Tget_member_index(*t, need[k]);
-        char what[96];
-        snprintf(what, sizeof what, "column %s: %s", need[k],
-                 m < 0 ? "missing" : "not a column of strings");
-        if (m < 0 || H5Tget_member_class(*t, (unsigned)m) != H5T_STRING) {
+        int m = events_column(*t, need[k]);
+        if (m < 0 || (*t)->cols[m].type != RCOL_STRING) {
+            char what[96];
+            snprintf(what, sizeof what, "column %s: %s", need[k],
+                     m < 0 ? "missing" : "not a column of strings");
             return fail_here(c, dset, what);
         }
     }
-    *rows = len[0];
     return BS_OK;
 }
 
@@ -299,7 +313,7 @@ int results_check_layout(hid_t f, const char *path)
     ctx c = {.f = f, .path = path};
     int st = read_dims(&c);
     for (int i = 0; st == BS_OK && i < N_LAYOUT; i++) {
-        int there = has_path(&c, layout[i].path);
+        int there = has_path(&c, in_file(&c, layout[i].path));
         if (there <= 0) {
             st = there;
             continue;
@@ -314,26 +328,14 @@ int results_check_layout(hid_t f, const char *path)
     if (there < 0)
         st = there;
     if (there > 0) {
-        hid_t d, t, sp;
-        hsize_t rows;
-        st = check_events(&c, 0, &d, &t, &sp, &rows);
-        close_dset(&d, &t, &sp);
+        results_table *t = NULL;
+        st = load_events(&c, 0, &t);
+        results_table_free(t);
     }
     return st;
 }
 
 /* ---- the child ------------------------------------------------------------ */
-
-/* A variable-length string type (for reading into char *). */
-static hid_t vlen_str(void)
-{
-    hid_t s = H5Tcopy(H5T_C_S1);
-    if (s >= 0 && (H5Tset_size(s, H5T_VARIABLE) < 0 || H5Tset_cset(s, H5T_CSET_UTF8) < 0)) {
-        H5Tclose(s);
-        s = H5I_INVALID_HID;
-    }
-    return s;
-}
 
 /* Write the strings of list dataset `dset` (checked by read_dims), n of
  * them, variable or fixed length. */
@@ -350,7 +352,7 @@ static int put_names(const ctx *c, const char *dset, hsize_t n, FILE *out)
         st = fail_here(c, dset, "cannot read its string type (damaged file?)");
     if (st == BS_OK) {
         size_t cell = var ? sizeof(char *) : size + 1;
-        mt = var ? vlen_str() : H5Tcopy(H5T_C_S1);
+        mt = var ? results_str_type() : H5Tcopy(H5T_C_S1);
         buf = calloc(n ? (size_t)n : 1, cell);
         if (!buf || mt < 0 ||
             (!var && (H5Tset_size(mt, size + 1) < 0 || H5Tset_strpad(mt, H5T_STR_NULLTERM) < 0)))
@@ -397,7 +399,9 @@ static int str_attr(const ctx *c, const char *obj, const char *name, char **s)
 
 static int put_days(const ctx *c, FILE *out)
 {
-    const char *dset = "/dims/day";
+    char dset[32], link[32];
+    snprintf(dset, sizeof dset, "%sday", c->pre);
+    snprintf(link, sizeof link, "%slink", c->pre);
     if (!c->has[D_DAY])
         return fail_here(c, dset, "missing");
     hid_t d, t, sp;
@@ -419,7 +423,7 @@ static int put_days(const ctx *c, FILE *out)
     char *epoch = NULL, *classes = NULL;
     if (st == BS_OK && (st = str_attr(c, dset, "epoch", &epoch)) >= 0) {
         wire_put_str(out, epoch);
-        st = c->has[D_LINK] ? str_attr(c, "/dims/link", "classes", &classes) : 0;
+        st = c->has[D_LINK] ? str_attr(c, link, "classes", &classes) : 0;
     }
     if (st >= 0) {
         wire_put_u64(out, classes != NULL);
@@ -441,34 +445,18 @@ static int put_events(const ctx *c, FILE *out)
         wire_put_u64(out, 0);
         return BS_OK;
     }
-    struct row {
-        char *date, *action, *apps;
-    };
-    hid_t d, t, sp, s = vlen_str(), mt = H5Tcreate(H5T_COMPOUND, sizeof(struct row));
-    hsize_t n = 0;
-    int st = check_events(c, 1, &d, &t, &sp, &n);
-    struct row *rows = st == BS_OK ? calloc(n ? (size_t)n : 1, sizeof *rows) : NULL;
-    if (st == BS_OK &&
-        (!rows || s < 0 || mt < 0 || H5Tinsert(mt, "date", HOFFSET(struct row, date), s) < 0 ||
-         H5Tinsert(mt, "action", HOFFSET(struct row, action), s) < 0 ||
-         H5Tinsert(mt, "apps", HOFFSET(struct row, apps), s) < 0))
-        st = bs_nomem("/events of %s", c->path);
-    if (st == BS_OK && n > 0 && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0)
-        st = fail_here(c, "/events", "cannot read its date, action and apps (damaged file?)");
-    else if (st == BS_OK) {
-        wire_put_u64(out, n);
-        for (hsize_t i = 0; i < n; i++) {
-            wire_put_str(out, rows[i].date);
-            wire_put_str(out, rows[i].action);
-            wire_put_str(out, rows[i].apps);
-        }
-        if (n > 0 && H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, rows) < 0)
-            st = fail_here(c, "/events", "cannot free its strings");
+    results_table *t = NULL;
+    int st = load_events(c, 1, &t);
+    if (st == BS_OK) {
+        char *const *col[3] = {t->cols[events_column(t, "date")].data,
+                               t->cols[events_column(t, "action")].data,
+                               t->cols[events_column(t, "apps")].data};
+        wire_put_u64(out, (uint64_t)t->n_rows);
+        for (int i = 0; i < t->n_rows; i++)
+            for (int k = 0; k < 3; k++)
+                wire_put_str(out, col[k][i]);
     }
-    free(rows);
-    CLOSE(H5Tclose, mt);
-    CLOSE(H5Tclose, s);
-    close_dset(&d, &t, &sp);
+    results_table_free(t);
     return st;
 }
 
@@ -485,7 +473,7 @@ static int put_array(const ctx *c, const char *dset, FILE *out)
     if (st == BS_OK && !v)
         st = bs_nomem("%s of %s", dset, c->path);
     if (st == BS_OK && n > 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
-        st = fail_here(c, dset, "cannot be read as numbers (damaged file?)");
+        st = fail_here(c, in_file(c, dset), "cannot be read as numbers (damaged file?)");
     if (st == BS_OK) {
         wire_put_str(out, dset);
         wire_put_u64(out, (uint64_t)rank);
@@ -527,7 +515,7 @@ static int load_here(const char *path, FILE *out)
         if (!c.has[dim])
             continue;
         char dset[64];
-        snprintf(dset, sizeof dset, "/dims/%s", dim_names[dim]);
+        snprintf(dset, sizeof dset, "%s%s", c.pre, dim_names[dim]);
         wire_put_str(out, dim_names[dim]);
         st = put_names(&c, dset, c.len[dim], out);
     }
@@ -540,7 +528,7 @@ static int load_here(const char *path, FILE *out)
         st = bs_nomem("the list of datasets of %s", path);
     int count = 0;
     for (int i = 0; st == BS_OK && i < n; i++) {
-        int h = has_path(&c, want[i]);
+        int h = has_path(&c, in_file(&c, want[i]));
         if (h < 0)
             st = h;
         else

@@ -432,110 +432,49 @@ static void grid_free(struct grid *g)
     free(g->cell);
 }
 
-/* Print a 1-D compound dataset as a table: a header line (column names) and
- * one line per row (at most MAX_EVENT_ROWS).  String, integer and float
- * columns are shown, converted by HDF5 into one 8-byte field per column;
- * other member types are shown as "?". */
-enum cell_kind { C_STR, C_INT, C_DBL, C_OTHER };
-
+/* Print a table (either form: results_table_load) with a header line
+ * (column names and units) and one line per row, at most MAX_EVENT_ROWS. */
 static void print_table(hid_t file, const char *path, FILE *out)
 {
-    hid_t d = H5Dopen2(file, path, H5P_DEFAULT);
-    hid_t ft = d >= 0 ? H5Dget_type(d) : H5I_INVALID_HID;
-    hid_t space = d >= 0 ? H5Dget_space(d) : H5I_INVALID_HID;
-    hid_t mt = H5I_INVALID_HID, str = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
-    char *buf = NULL;
-    enum cell_kind *kind = NULL;
+    results_table *t = NULL;
     struct grid g = {0};
-    hsize_t n = 0, shown = 0, start = 0;
-    int ncols = 0, have_strings = 0;
-    if (ft < 0 || space < 0 || H5Tget_class(ft) != H5T_COMPOUND || !results_sane_type(ft) ||
-        H5Sget_simple_extent_ndims(space) != 1 || H5Sget_simple_extent_dims(space, &n, NULL) < 0 ||
-        (ncols = H5Tget_nmembers(ft)) < 1) {
+    if (results_table_load(file, path, path, &t) != BS_OK) {
         fprintf(out, "%s: not a readable table\n", path);
-        goto done;
+        return;
     }
-    fprintf(out, "%s (%llu row%s)\n", path, (unsigned long long)n, n == 1 ? "" : "s");
-    shown = n < MAX_EVENT_ROWS ? n : MAX_EVENT_ROWS;
-    g.cols = ncols;
-    kind = results_short(calloc((size_t)ncols, sizeof *kind), "the columns of a table");
-    str = H5Tcopy(H5T_C_S1);
-    if (!kind || str < 0 || H5Tset_size(str, H5T_VARIABLE) < 0 ||
-        H5Tset_cset(str, H5T_CSET_UTF8) < 0 ||
-        (mt = H5Tcreate(H5T_COMPOUND, (size_t)ncols * 8)) < 0 || grid_add_row(&g) < 0)
-        goto fail;
-    for (int c = 0; c < ncols; c++) {
-        char *name = H5Tget_member_name(ft, (unsigned)c);
-        H5T_class_t cls = H5Tget_member_class(ft, (unsigned)c);
-        kind[c] = !name                ? C_OTHER
-                  : cls == H5T_STRING  ? C_STR
-                  : cls == H5T_INTEGER ? C_INT
-                  : cls == H5T_FLOAT   ? C_DBL
-                                       : C_OTHER;
-        hid_t member = kind[c] == C_STR   ? str
-                       : kind[c] == C_INT ? H5T_NATIVE_LLONG
-                                          : H5T_NATIVE_DOUBLE;
-        if (kind[c] != C_OTHER && H5Tinsert(mt, name, (size_t)c * 8, member) < 0)
-            kind[c] = C_OTHER;
-        have_strings |= kind[c] == C_STR;
-        /* the header says the column's units, if it has any */
-        char head[300], attr[256];
-        snprintf(attr, sizeof attr, "units_%s", name ? name : "");
-        char *units = name ? results_read_str_attr(d, attr) : NULL;
-        snprintf(head, sizeof head, "%s%s%s%s", name ? name : "?", units && units[0] ? " [" : "",
-                 units && units[0] ? units : "", units && units[0] ? "]" : "");
+    int n = t->n_rows, shown = n < MAX_EVENT_ROWS ? n : MAX_EVENT_ROWS;
+    fprintf(out, "%s (%d row%s)\n", path, n, n == 1 ? "" : "s");
+    g.cols = t->n_cols;
+    int ok = grid_add_row(&g) == 0;
+    for (int c = 0; ok && c < t->n_cols; c++) {
+        const results_column *col = &t->cols[c];
+        char head[600];
+        snprintf(head, sizeof head, "%s%s%s%s", col->name, col->units[0] ? " [" : "",
+                 col->units, col->units[0] ? "]" : "");
         grid_set(&g, c, head);
-        free(units);
-        H5free_memory(name);
     }
-    if (shown > 0) {
-        buf = results_short(calloc((size_t)shown, (size_t)ncols * 8), "the rows of a table");
-        mspace = H5Screate_simple(1, &shown, NULL);
-        if (!buf || mspace < 0 ||
-            H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, NULL, &shown, NULL) < 0 ||
-            H5Dread(d, mt, mspace, space, H5P_DEFAULT, buf) < 0)
-            goto fail;
-    }
-    for (hsize_t r = 0; r < shown && grid_add_row(&g) == 0; r++)
-        for (int c = 0; c < ncols; c++) {
-            const char *cell = buf + ((size_t)r * (size_t)ncols + (size_t)c) * 8;
-            char num[64] = "?";
-            const char *s;
-            long long i;
-            double x;
-            if (kind[c] == C_STR) {
-                memcpy(&s, cell, sizeof s);
-                grid_set(&g, c, s ? s : "");
+    for (int r = 0; ok && r < shown && (ok = grid_add_row(&g) == 0); r++)
+        for (int c = 0; c < t->n_cols; c++) {
+            const results_column *col = &t->cols[c];
+            char num[64];
+            if (col->type == RCOL_STRING) {
+                grid_set(&g, c, ((char *const *)col->data)[r]);
                 continue;
             }
-            if (kind[c] == C_INT) {
-                memcpy(&i, cell, sizeof i);
-                snprintf(num, sizeof num, "%lld", i);
-            } else if (kind[c] == C_DBL) {
-                memcpy(&x, cell, sizeof x);
-                snprintf(num, sizeof num, "%.10g", x);
-            }
+            if (col->type == RCOL_INT)
+                snprintf(num, sizeof num, "%lld", ((const long long *)col->data)[r]);
+            else
+                snprintf(num, sizeof num, "%.10g", ((const double *)col->data)[r]);
             grid_set(&g, c, num);
         }
-    grid_print(&g, out, "  ");
-    if (shown < n)
-        fprintf(out, "  ... %llu more rows\n", (unsigned long long)(n - shown));
-    goto done;
-fail:
-    fprintf(out, "  (cannot read %s)\n", path);
-done:
-    if (buf && have_strings) /* frees the strings HDF5 allocated; buf is ours */
-        H5Dvlen_reclaim(mt, mspace, H5P_DEFAULT, buf);
-    free(buf);
-    free(kind);
+    if (ok) {
+        grid_print(&g, out, "  ");
+        if (shown < n)
+            fprintf(out, "  ... %d more rows\n", n - shown);
+    } else
+        fprintf(out, "  (cannot read %s)\n", path);
     grid_free(&g);
-    CLOSE(H5Sclose, mspace);
-    CLOSE(H5Tclose, mt);
-    CLOSE(H5Tclose, str);
-    CLOSE(H5Sclose, space);
-    CLOSE(H5Tclose, ft);
-    CLOSE(H5Dclose, d);
-    H5Eclear2(H5E_DEFAULT);
+    results_table_free(t);
 }
 
 /* The name of axis k: its label, else the NAME of its first scale. */
@@ -760,7 +699,9 @@ static int info_here(const char *path, FILE *out)
         fputc('\n', out);
         CLOSE(H5Aclose, a);
     }
-    fprintf(out, "  %-14s%s %d\n", "format", RESULTS_FORMAT, RESULTS_FORMAT_VERSION);
+    long long version = 0;
+    read_int(f, "format_version", &version); /* checked by results_open_checked */
+    fprintf(out, "  %-14s%s %lld\n", "format", RESULTS_FORMAT, version);
     char *level = H5Aexists(f, "output") > 0 ? results_read_str_attr(f, "output") : NULL;
     if (level && strcmp(level, "full") != 0)
         fprintf(out, "  %-14s%s (%s)\n", "output", level,

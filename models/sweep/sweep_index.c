@@ -190,11 +190,11 @@ int sweep_index_write(const char *dir, const char *name, const char *sweep_text,
     TRY(results_attr_str(r, "/", "created", created));
     TRY(results_attr_str(r, "/", "scenario", name));
     TRY(results_write_text(r, "/config/text", sweep_text, "The sweep file"));
-    TRY(results_write_table(r, "/runs", runs->n_rows, runs->n_cols, runs->cols,
+    TRY(results_write_table(r, "/runs", "k", runs->n_rows, runs->n_cols, runs->cols,
                             "Every run of the sweep: its parameters, seed and run number, "
                             "status, and the numbers collected from its /summary"));
     if (points)
-        TRY(results_write_table(r, "/points", points->n_rows, points->n_cols, points->cols,
+        TRY(results_write_table(r, "/points", "point", points->n_rows, points->n_cols, points->cols,
                                 "Per parameter point, across replications that ran: mean, "
                                 "standard deviation and 95% confidence interval (Student t) of "
                                 "each collected number"));

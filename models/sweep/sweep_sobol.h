@@ -76,7 +76,7 @@ void sweep_sobol_free(sweep_sobol *s);
 
 /* The group /sobol of an index being written: datasets S1, S1_low,
  * S1_high, ST, ST_low, ST_high [sobol_number][sobol_parameter] (labelled
- * by /dims/sobol_number and /dims/sobol_parameter), base_samples_used
+ * by /sobol_number and /sobol_parameter), base_samples_used
  * [sobol_number], attributes on /sobol; and /summary attributes
  * sobol_base_samples and sobol_seed (what --summarise reads back). */
 int sweep_sobol_write(results *r, const sweep_sobol *s);

@@ -239,15 +239,22 @@ static char *scalar_text(const config_setting_t *s, int *text, double *num)
     }
 }
 
-/* The n values of a range on its scale. */
+/* The n values of a range on its scale, as the decimals a user writes: the
+ * ends exactly, the others rounded to 15 significant digits (what a double
+ * holds of any decimal), so that a log range from 0.03 to 3 has 0.3, not
+ * exp(log(0.03) + ...) = 0.30000000000000004, and its text is "0.3"
+ * (format_number) in the runs' overrides and the index. */
 static double range_value(const sweep_param *p, int i)
 {
-    if (p->n == 1)
+    if (i == 0 || p->n == 1)
         return p->lo;
+    if (i == p->n - 1)
+        return p->hi;
     double t = (double)i / (p->n - 1);
-    if (p->log)
-        return exp(log(p->lo) + t * (log(p->hi) - log(p->lo)));
-    return p->lo + t * (p->hi - p->lo);
+    double v = p->log ? exp(log(p->lo) + t * (log(p->hi) - log(p->lo))) : p->lo + t * (p->hi - p->lo);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.15g", v);
+    return strtod(buf, NULL);
 }
 
 /* A point of [0,1) onto bounds, on the parameter's scale (ints rounded,

@@ -56,6 +56,9 @@ import time
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.abspath(sys.argv[2]), "tests", "tools"))
+import bsfile  # noqa: E402  (tables of either results format version)
+
 BIN, SRC = sys.argv[1], sys.argv[2]
 results = {"passed": 0, "failed": 0}
 
@@ -82,7 +85,7 @@ p = run("run", tiny, "-o", os.path.join(tmp, "truth"), "--seed", "11", "--quiet"
 check(p.returncode == 0, "the run that makes the data: exit 0")
 truth = os.path.join(tmp, "truth", os.listdir(os.path.join(tmp, "truth"))[0])
 with h5py.File(truth, "r") as f:
-    apps = [x.decode() for x in f["dims/app"][()]]
+    apps = [x.decode() for x in f["app"][()]]  # results format 2: the scale at the root
     inst = f["population/installed"][()].sum(axis=1)
     dau = f["population/daily_users/any"][()].sum(axis=1)
     mau = f["population/monthly_reach/any"][()].sum(axis=1)
@@ -137,7 +140,7 @@ cal = write("cal.cfg", CAL)
 
 def generations(d):
     with h5py.File(os.path.join(d, "posterior.h5"), "r") as f:
-        return {g: f["generations"][g][()].tobytes() for g in f["generations"]}
+        return {g: bsfile.table(f, "/generations/" + g).tobytes() for g in f["generations"]}
 
 
 out2 = os.path.join(tmp, "j2")
@@ -146,8 +149,8 @@ if p.returncode:
     print(p.stderr)
 check(p.returncode == 0, "calibrate -j 2: exit 0")
 with h5py.File(os.path.join(out2, "posterior.h5"), "r") as f:
-    post = {r["parameter"].decode(): r for r in f["posterior"][()]}
-    tol = f["tolerances"][()]
+    post = {r["parameter"].decode(): r for r in bsfile.table(f, "/posterior")}
+    tol = bsfile.table(f, "/tolerances")
 b, det = post["apps.b.installed"], post["vpns.wg.detectability"]
 print(f"     apps.b.installed median {b['median']:.3f} [{b['q05']:.3f}, {b['q95']:.3f}]; "
       f"vpns.wg.detectability median {det['median']:.3f} [{det['q05']:.3f}, {det['q95']:.3f}]")

@@ -5,13 +5,14 @@ exit 2 and a message naming the dataset, and never crash.
 A good file comes from `blockshift run scenarios/no-block.cfg --quiet`.
 Copies of it are damaged with h5py, each in one way the reader must notice
 before it reads (results_load.c checks every dataset it uses against the
-file's /dims):
-  - /events as a 2-D and as a 4-D table (the layout: a 1-D table);
-  - /population/primary with one day fewer than /dims/day;
-  - /calls/failed with one app column fewer than /dims/app;
+file's dimensions, at the root):
+  - /events with a column of 2 and of 4 axes (the layout: a table of 1-D
+    columns);
+  - /population/primary with one day fewer than /day;
+  - /calls/failed with one app column fewer than /app;
   - /population/primary holding strings instead of numbers;
-  - /dims/app holding numbers instead of names;
-  - /network/link_carried with one link fewer than /dims/link;
+  - /app holding numbers instead of names;
+  - /network/link_carried with one link fewer than /link;
   - /events without its `apps` column.
 Each copy is given to `info`, `plot`, `compare COPY GOOD` and `reproduce` (a
 manifest whose figure's replication is the copy, put where reproduce looks
@@ -20,7 +21,7 @@ than run again): each must exit 2 with the damaged dataset's name in its
 message (the expected name is the dataset the copy damaged).
 
 A copy in the layout of a testbed replay (series a row per day, no
-/dims/hour) is not damage: info, plot and compare read it, exit 0.
+/hour) is not damage: info, plot and compare read it, exit 0.
 
 Then bytes are flipped at deterministic offsets: in each of the file's
 global heap collections (signature GCOL: the variable-length strings of
@@ -123,12 +124,13 @@ def replace(f, dset, data=None, dtype=None, shape=None):
 
 
 def events_rank(rank):
-    """/events as [1]...[1][2 x the rows]: the first axis (what a reader
-    that assumes a 1-D table takes for the rows) is shorter than the data."""
+    """/events/date as [1]...[1][2 x the rows]: the first axis (what a
+    reader that assumes a 1-D column takes for the rows) is shorter than the
+    data."""
     def damage(f):
-        ev = f["/events"][...]
+        ev = f["/events/date"][...]
         both = np.concatenate([ev, ev])
-        replace(f, "/events", data=both.reshape((1,) * (rank - 1) + both.shape))
+        replace(f, "/events/date", data=both.reshape((1,) * (rank - 1) + both.shape))
     return damage
 
 
@@ -148,10 +150,9 @@ def primary_strings(f):
 
 
 def app_numbers(f):
-    n = f["/dims/app"].shape[0]
-    # the scale is attached to datasets: keep it, write numbers in its place
-    del f["/dims/app"]
-    f.create_dataset("/dims/app", data=np.arange(n, dtype="i4"))
+    n = f["/app"].shape[0]
+    del f["/app"]
+    f.create_dataset("/app", data=np.arange(n, dtype="i4"))
 
 
 def links_narrow(f):
@@ -160,12 +161,9 @@ def links_narrow(f):
 
 
 def events_no_apps(f):
-    ev = f["/events"][...]
-    keep = [n for n in ev.dtype.names if n != "apps"]
-    new = np.empty(ev.shape, dtype=[(n, ev.dtype[n]) for n in keep])
-    for n in keep:
-        new[n] = ev[n]
-    replace(f, "/events", data=new)
+    cols = [c for c in f["/events"].attrs["columns"] if c not in ("apps", b"apps")]
+    del f["/events/apps"]
+    f["/events"].attrs["columns"] = cols
 
 
 # (name, damage, the dataset the message must name, the reproduce figure
@@ -178,7 +176,7 @@ cases = [
     ("primary-short", primary_short, "/population/primary", "primary", True),
     ("failed-narrow", failed_narrow, "/calls/failed", "failed", True),
     ("primary-strings", primary_strings, "/population/primary", "primary", True),
-    ("app-numbers", app_numbers, "/dims/app", "primary", True),
+    ("app-numbers", app_numbers, "/app:", "primary", True),
     ("links-narrow", links_narrow, "/network/link_carried", "links", True),
     ("events-no-apps", events_no_apps, "/events", "primary", False),
 ]
@@ -226,13 +224,13 @@ for name, damage, dset, plot, info in cases:
               f"{name}: {cmd}: exit 2 naming {dset} (exit {p.returncode}: {msg[-300:]})")
 
 # Not damage: the layout of a testbed replay (blockshift testbed --replay,
-# which needs ns-3): no /dims/hour, the network and censor series a row per
-# /dims/day row, and /testbed/replay.  Made from the good file by taking
+# which needs ns-3): no /hour, the network and censor series a row per
+# /day row, and /testbed/replay.  Made from the good file by taking
 # each day's mean of the hourly rows.  plot and compare (against itself)
 # read it: exit 0 (compare used to index it by hours and overran it).
 replay = copy("replay-layout")
 with h5py.File(replay, "r+") as f:
-    days = f["/dims/day"].shape[0]
+    days = f["/day"].shape[0]
     for name in ("network/link_offered", "network/link_carried", "network/app_carried",
                  "network/vpn_carried", "network/border_app", "network/border_vpn",
                  "network/border_total", "network/hairpin", "censor/inspected", "censor/dropped",
@@ -240,7 +238,7 @@ with h5py.File(replay, "r+") as f:
                  "censor/overloaded"):
         x = f[name][...]
         replace(f, name, data=x.reshape((days, 24) + x.shape[1:]).mean(axis=1))
-    del f["/dims/hour"]
+    del f["/hour"]
     f.create_group("/testbed/replay")
 for cmd in (["info", replay], ["plot", replay, "-o", os.path.join(tmp, "plot-replay")],
             ["compare", replay, replay, "-o", os.path.join(tmp, "cmp-replay")]):

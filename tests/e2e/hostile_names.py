@@ -2,7 +2,7 @@
 """Names are data, never code: hostile names in results files, configurations
 and paths must not run anything, shift columns or reach a terminal raw.
 
-  - results files rewritten with h5py so that every name in them (/dims/*,
+  - results files rewritten with h5py so that every name in them (the dims,
     /events action and apps, the scenario attribute) is hostile: backquotes,
     '";system("touch CANARY")#', "';system('touch CANARY')#", "'", a
     newline followed by "!touch CANARY", "$(touch CANARY)", spaces, an escape character; in a folder whose name
@@ -97,15 +97,17 @@ def hostile(i):
 def rewrite(path):
     """Every name in the results file at path made hostile."""
     with h5py.File(path, "r+") as f:
-        for dim in ("app", "region", "vpn", "link", "isp", "mbox", "class"):
-            if "dims/" + dim in f:
-                d = f["dims/" + dim]
+        # the dims at the root and their copies in each group
+        scales = ["/" + dim for dim in ("app", "region", "vpn", "link", "isp", "mbox", "class")]
+        scales += ["/" + g + s for g in f if hasattr(f[g], "keys") for s in scales if s[1:] in f[g]]
+        for name in scales:
+            if name in f:
+                d = f[name]
                 d[...] = np.array([hostile(i).encode() for i in range(d.shape[0])], dtype=object)
-        ev = f["events"][...]
-        for k in range(ev.shape[0]):
-            ev[k]["action"] = b"';system('touch CANARY')#"
-            ev[k]["apps"] = b"'.system('touch CANARY').',\x1b[31m,\n!touch CANARY"
-        f["events"][...] = ev
+        n = f["events/action"].shape[0]
+        f["events/action"][...] = np.array([b"';system('touch CANARY')#"] * n, dtype=object)
+        f["events/apps"][...] = np.array([b"'.system('touch CANARY').',\x1b[31m,\n!touch CANARY"] * n,
+                                         dtype=object)
         f.attrs["scenario"] = "x\n!touch CANARY"
         f["summary"].attrs["peak_border_link"] = hostile(3)
 

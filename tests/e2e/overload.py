@@ -94,7 +94,7 @@ check(unin_closed.sum() == 0, "closed: nothing passes uninspected")
 coll_open, coll_closed = f_open["/censor/collateral"][:].sum(), f_closed["/censor/collateral"][:].sum()
 check(coll_closed > 10 * max(coll_open, 1.0), f"closed: collateral far above open ({coll_closed:.3g} vs {coll_open:.3g} bit/s-hours)")
 
-apps = [x.decode() for x in f_open["/dims/app"][:]]
+apps = [x.decode() for x in f_open["/app"][:]]
 a = apps.index("a")
 
 

@@ -60,7 +60,7 @@ check(b"<svg" in open(os.path.join(tmp, "fig-svg", "primary.svg"), "rb").read(20
 
 # The data files hold the datasets.
 f = h5py.File(h5, "r")
-apps = [a.decode() for a in f["/dims/app"][:]]
+apps = [a.decode() for a in f["/app"][:]]
 
 
 def table(name):
@@ -71,12 +71,12 @@ def table(name):
 
 
 head, prim, dates = table("primary")
-check(head[1:] == apps and dates[0] == f["/dims/day"].attrs["epoch"], "primary.dat: a column per app, dates from the epoch")
+check(head[1:] == apps and dates[0] == f["/day"].attrs["epoch"], "primary.dat: a column per app, dates from the epoch")
 check(np.allclose(prim, f["/population/primary"][:].sum(axis=1) / 1e6, rtol=1e-8), "primary.dat = /population/primary summed over regions, millions")
 _, fail, _ = table("failed")
 check(np.allclose(fail, f["/calls/failed"][:] / 1e6, rtol=1e-8), "failed.dat = /calls/failed, millions")
 _, vpn, _ = table("vpn")
-check(np.allclose(vpn, f["/population/vpn"][:].sum(axis=1) / 1e6, rtol=1e-8), "vpn.dat = /population/vpn summed, millions")
+check(np.allclose(vpn, f["/population/vpn_users"][:].sum(axis=1) / 1e6, rtol=1e-8), "vpn.dat = /population/vpn_users summed, millions")
 head, border, _ = table("border")
 total = f["/network/border_total"][:].reshape(-1, 24).mean(axis=1) / 1e9
 # each series' own values (gnuplot stacks them): the apps and the rest add up

@@ -3,7 +3,7 @@
 
   - the default scenario (WhatsApp blocked on 13 Aug 2025, MAX pre-installed on
     1 Sep, FaceTime blocked on 4 Dec) replays as four phases, each sampled on
-    its last day, in the layout of a run (/dims/day holds those days);
+    its last day, in the layout of a run (/day holds those days);
   - every phase has all the testbed's people by first choice; a call attempt
     is completed or failed; before the first block no call fails; after
     WhatsApp's block most WhatsApp calls fail in the packets ("User not
@@ -60,17 +60,17 @@ for k in range(2):
     check(p.returncode == 0, f"replay of the default scenario, run {k}: exit 0")
     runs.append(os.path.join(d, "whatsapp-then-facetime-replay-seed1.h5"))
 f = h5py.File(runs[0], "r")
-apps = [a.decode() for a in f["/dims/app"][:]]
+apps = [a.decode() for a in f["/app"][:]]
 wa, ft = apps.index("whatsapp"), apps.index("facetime")
-days = list(f["/dims/day"][:])
-epoch = f["/dims/day"].attrs["epoch"]
+days = list(f["/day"][:])
+epoch = f["/day"].attrs["epoch"]
 epoch = np.datetime64(epoch.decode() if isinstance(epoch, bytes) else epoch)
 dates = [str(epoch + np.timedelta64(int(d), "D")) for d in days]
 check(dates == ["2025-08-12", "2025-08-31", "2025-12-03", "2026-02-28"],
       f"four phases, each sampled on its last day (the day before the next event, the last day): {dates}")
 check(list(f["/testbed/replay/phase_start"][:]) == [0, 43, 62, 156], "phase starts: day 0 and the events' days")
 prim = f["/population/primary"][:]
-check(prim.shape == (4, len(f["/dims/region"]), len(apps)) and (prim.sum(axis=(1, 2)) == USERS).all(),
+check(prim.shape == (4, len(f["/region"]), len(apps)) and (prim.sum(axis=(1, 2)) == USERS).all(),
       f"/population/primary [day][region][app]: the {USERS} people in every phase")
 att, comp, fail = (f["/calls/" + k][:] for k in ("attempted", "completed", "failed"))
 check((att == comp + fail).all() and (att.sum(axis=1) >= USERS * CALLS).all(),
@@ -104,7 +104,7 @@ check((f["/network/border_vpn"][:] <= f["/network/border_total"][:] + 1e-9).all(
       f["/network/border_vpn"][:].max() > 0, "tunnels carry a part of the border load")
 g = h5py.File(runs[1], "r")
 same = all(np.array_equal(f[k][()], g[k][()]) for k in (
-    "/population/primary", "/population/vpn", "/calls/attempted", "/calls/failed", "/network/link_carried",
+    "/population/primary", "/population/vpn_users", "/calls/attempted", "/calls/failed", "/network/link_carried",
     "/network/border_app", "/censor/inspected", "/censor/dropped"))
 check(same, "the same seed: identical datasets")
 g.close()

@@ -6,7 +6,8 @@ The default scenario (with the flow engine, 1,000 agents) run three times
 with the same seed and run:
 - full has the hourly network and censor datasets (so the checks below can
   fail); daily has none of them (no dataset under /network or /censor, no
-  /dims/hour) but the daily /population and /calls; summary has only
+  hour, link or mbox scale at the root or in any group) but the daily
+  /population and /calls; summary has only
   /config/text as a dataset;
 - the /summary numbers are identical (every attribute, bit for bit) in the
   three files: they are computed from the same in-memory run before writing;
@@ -64,12 +65,18 @@ for level in ("full", "daily", "summary"):
     check(p.returncode == 0 and os.path.exists(files[level]), f"run --output {level}: exit 0",
           p.stderr)
 full, daily, summ = (datasets(files[k]) for k in ("full", "daily", "summary"))
-hourly = [d for d in full if d.startswith(("network/", "censor/")) or d == "dims/hour"]
-check(len(hourly) >= 15 and "population/primary" in full, f"full: {len(hourly)} network, censor "
-      "and hour datasets, and the population's")
-check(not [d for d in daily if d.startswith(("network/", "censor/")) or d == "dims/hour"]
-      and "population/primary" in daily and "calls/failed" in daily and "dims/day" in daily,
-      "daily: no hourly dataset; the daily /population and /calls kept", repr(daily))
+# the hour, link and mbox scales: at the root and (format 2) copied into each
+# group whose datasets use them
+NET_SCALES = ("hour", "link", "mbox")
+hourly = [d for d in full if d.startswith(("network/", "censor/")) or d.split("/")[-1] in NET_SCALES]
+check(len(hourly) >= 15 and "population/primary" in full and "hour" in full
+      and "network/hour" in full, f"full: {len(hourly)} network, censor "
+      "and hour datasets (/hour and its copy /network/hour among them), and the population's")
+check(not [d for d in daily if d.startswith(("network/", "censor/")) or d.split("/")[-1] in NET_SCALES]
+      and "population/primary" in daily and "calls/failed" in daily and "day" in daily
+      and "population/day" in daily and "population/daily_users/day" in daily,
+      "daily: no hourly dataset and no hour, link or mbox scale at the root or in a group; the "
+      "daily /population and /calls kept with their day scale", repr(daily))
 check(summ == ["config/text"], "summary: only /config/text as a dataset", repr(summ))
 sf, sd, ss = (summary(files[k]) for k in ("full", "daily", "summary"))
 same = sf.keys() == sd.keys() == ss.keys() and all(

@@ -8,8 +8,8 @@ log scale), --sobol 4 and 2 replications: 4 x (2 + 2) = 16 points, 32 runs.
 - /runs holds Saltelli's blocks A, B, A_B^(1), A_B^(2) of 4 rows each: A_B^(i)
   is A with parameter i from B (sweep_sample.h);
 - /sobol holds S1, S1_low, S1_high, ST, ST_low, ST_high of shape
-  [collected numbers][parameters], labelled by /dims/sobol_number and
-  /dims/sobol_parameter; S1 and ST equal the estimators recomputed here with
+  [collected numbers][parameters], labelled by the dimensions sobol_number and
+  sobol_parameter; S1 and ST equal the estimators recomputed here with
   numpy from the /points means (Saltelli et al. 2010, Table 2 (b), first
   order with f_B centred at the mean of the f_A and f_B values, and (f), Jansen's
   total: models/README.md); ST >= 0 (a mean of squares over a positive
@@ -32,6 +32,9 @@ import tempfile
 
 import h5py
 import numpy as np
+
+sys.path.insert(0, os.path.join(sys.argv[2], "tests", "tools"))
+import bsfile  # noqa: E402
 
 BIN, SRC = sys.argv[1], sys.argv[2]
 results = {"passed": 0, "failed": 0}
@@ -72,11 +75,11 @@ if p.returncode:
 check(p.returncode == 0, "sweep --sobol 4 with 2 parameters and 2 replications: exit 0")
 
 with h5py.File(os.path.join(out, "index.h5"), "r") as f:
-    runs, points = f["runs"][:], f["points"][:]
+    runs, points = bsfile.table(f, "/runs"), bsfile.table(f, "/points")
     sob = {n: f["sobol"][n][()] for n in ("S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high")}
     used = f["sobol/base_samples_used"][()]
-    nums = [x.decode() for x in f["dims/sobol_number"][()]]
-    pars = [x.decode() for x in f["dims/sobol_parameter"][()]]
+    nums = [x.decode() for x in bsfile.dim(f, "sobol_number")[()]]
+    pars = [x.decode() for x in bsfile.dim(f, "sobol_parameter")[()]]
     attrs = dict(f["sobol"].attrs)
     summ = dict(f["summary"].attrs)
 check(len(runs) == N * (K + 2) * 2 and len(points) == N * (K + 2),
@@ -89,7 +92,7 @@ check(all(np.array_equal(x[2 + i][:, i], B[:, i]) and
 check(((A[:, 0] >= 0.2) & (A[:, 0] <= 0.8)).all() and ((B[:, 1] >= 0.1) & (B[:, 1] <= 1.0)).all(),
       "points within their bounds")
 check(nums == COLLECT and pars == ["population.retry", "apps.a.bass_q"],
-      "/dims/sobol_number and /dims/sobol_parameter label the axes")
+      "dimensions sobol_number and sobol_parameter label the axes")
 check(all(v.shape == (len(COLLECT), K) for v in sob.values()) and list(used) == [N, N],
       "/sobol datasets of shape [numbers][parameters]; every base sample used")
 check(attrs.get("base_samples") == N and attrs.get("bootstrap_resamples") == 1000 and

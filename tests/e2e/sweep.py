@@ -36,6 +36,7 @@ import numpy as np
 
 BIN, SRC = sys.argv[1], sys.argv[2]
 sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
+import bsfile  # noqa: E402
 from sweep_compare import datasets, runs_table, same_runs, same_tables  # noqa: E402
 results = {"passed": 0, "failed": 0}
 T_975_1 = 12.7062047361747  # Student t, 97.5% quantile, 1 degree of freedom

@@ -77,9 +77,9 @@ for k in range(2):
     check(p.returncode == 0, f"reduced matrix, run {k}: exit 0")
     outs.append(h5py.File(os.path.join(d, "tspu-testbed-testbed-seed1.h5"), "r"))
 f = outs[0]
-cases = [c.decode() for c in f["/dims/case"][:]]
+cases = [c.decode() for c in f["/case"][:]]
 check(len(cases) == 12 and cases[0] == "whatsapp/none/none", f"twelve cases, app/technique/vpn: {cases}")
-check([c.decode() for c in f["/dims/call_class"][:]] == ["voice", "video"], "call classes: voice, video")
+check([c.decode() for c in f["/call_class"][:]] == ["voice", "video"], "call classes: voice, video")
 for ds in ("setup_success", "usable", "media_loss", "delay", "goodput", "goodput_share", "call_rate"):
     x = f["/testbed/" + ds]
     check(x.shape == (12, 2) and x.dims[0].label == "case" and x.dims[1].label == "call_class"
@@ -189,7 +189,7 @@ def mix_run(name, cfg, *args):
         print(p.stderr)
         return None, None
     with h5py.File(os.path.join(d, "tspu-testbed-testbed-seed1.h5"), "r") as h:
-        names = [c.decode() for c in h["/dims/case"][:]]
+        names = [c.decode() for c in h["/case"][:]]
         return dict(zip(names, h["/testbed/detect"][:])), dict(zip(names, h["/testbed/collateral"][:]))
 
 

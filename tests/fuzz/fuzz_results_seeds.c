@@ -47,7 +47,7 @@ static int write_seed(const char *dir, const char *name, int n_events)
     TRY(results_attr_double(r, "/provenance", "wall_seconds", 0.5));
     TRY(results_write_text(r, "/config/text", "scenario = { name = \"seed\"; };\n",
                            "the resolved configuration"));
-    TRY(results_write_table(r, "/events", n_events, 3, cols, "the events"));
+    TRY(results_write_table(r, "/events", "event", n_events, 3, cols, "the events"));
     TRY(results_dim_names(r, "region", 2, regions, "regions"));
     TRY(results_dim_index(r, "day", 3, "days", "days since the start"));
     TRY(results_write(r, "/population/installed", 2, dims, installed, "share", "installed"));

@@ -10,8 +10,10 @@
 # and regress/results-hdf5/* (crashes inside HDF5, with the reader's fork on);
 # then fuzzes from the seeds:
 #   config   scenarios/*.cfg and configs/**/*.cfg
-#   results  tests/fuzz/corpus/results/* (gunzipped) and the small files
-#            that fuzz_results_seeds writes with the results writer
+#   results  tests/fuzz/corpus/results/* (gunzipped: a one-day run of
+#            scenarios/no-block.cfg in results format version 1 and, with one
+#            block event, in version 2) and the small files that
+#            fuzz_results_seeds writes with the results writer (version 2)
 # New inputs go to BUILD/corpus/TARGET (kept between runs), crashes to
 # BUILD/artifacts/TARGET/.  Exit 0 when nothing crashed, 1 on a crash (the
 # input's path is printed: fix it, then add it to tests/fuzz/regress/TARGET/),

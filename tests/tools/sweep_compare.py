@@ -1,14 +1,17 @@
 """Two sweep folders compared: their index tables (every column but
-wall_seconds and host) and the datasets of every run's results file."""
+wall_seconds and host) and the datasets of every run's results file.
+Either results format version (tables read through bsfile)."""
 import os
 
 import h5py
 import numpy as np
 
+import bsfile
+
 
 def runs_table(d):
     with h5py.File(os.path.join(d, "index.h5"), "r") as f:
-        return f["runs"][:], f["points"][:]
+        return bsfile.table(f, "/runs"), bsfile.table(f, "/points")
 
 
 def same_tables(a, b):
@@ -22,10 +25,13 @@ def same_tables(a, b):
 
 def datasets(path, groups=("population", "calls", "dims", "events", "config", "network",
                            "censor")):
+    """Every dataset of these groups, and (format 2) the dimension scales at
+    the root."""
     out = {}
     with h5py.File(path, "r") as f:
         f.visititems(lambda n, o: out.__setitem__(n, o[()])
-                     if isinstance(o, h5py.Dataset) and n.split("/")[0] in groups else None)
+                     if isinstance(o, h5py.Dataset)
+                     and ("/" not in n or n.split("/")[0] in groups) else None)
     return out
 
 

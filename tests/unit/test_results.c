@@ -168,9 +168,14 @@ static void write_sample(results *r)
     assert_int_equal(results_attr_int(r, "/", "run", 3), BS_OK);
     assert_int_equal(results_attr_str(r, "/provenance", "compiler", "gcc"), BS_OK);
 
-    assert_int_equal(results_dim_index(r, "day", 3, "days", "days since the start"), BS_OK);
-    assert_int_equal(results_attr_str(r, "/dims/day", "epoch", "2022-09-21"), BS_OK);
+    assert_int_equal(
+        results_dim_time(r, "day", 3, NULL, "days", "2022-09-21", "days since the start"), BS_OK);
     assert_int_equal(results_dim_names(r, "app", 4, apps, "messaging apps"), BS_OK);
+    /* a second dimension of the same name, or one named like a group at the
+     * root, is refused (netCDF-4 wants unique names in a group) */
+    assert_int_equal(results_dim_names(r, "app", 4, apps, "again"), BS_ERUNTIME);
+    assert_int_equal(results_dim_names(r, "provenance", 4, apps, "a group"), BS_ERUNTIME);
+    assert_non_null(strstr(bs_last_error(), "taken"));
 
     const char *dims[] = {"day", "app"};
     assert_int_equal(
@@ -187,7 +192,7 @@ static void write_sample(results *r)
         {"strength", RCOL_DOUBLE, strength, "1"},
         {"scope", RCOL_INT, scope, "regions"},
     };
-    assert_int_equal(results_write_table(r, "/events", 2, 4, cols, "censorship events"), BS_OK);
+    assert_int_equal(results_write_table(r, "/events", "event", 2, 4, cols, "censorship events"), BS_OK);
     assert_int_equal(results_write_text(r, "/config/text", "a = 1;\nb = \"x\";\n", "config"),
                      BS_OK);
     assert_int_equal(results_attr_double(r, "/summary", "final_share_signal", 0.25), BS_OK);
@@ -198,8 +203,10 @@ static void write_sample(results *r)
 
 /* A committed file: the final name exists, the temporary name is gone, the
  * root says complete=1, the array reads back equal with chunked + shuffle +
- * deflate storage, each axis is attached to its /dims scale and labelled,
- * units and descriptions are present. */
+ * deflate storage, each axis is attached to its scale at the root and
+ * labelled, units, descriptions and long names are present, the day axis
+ * has CF time units, a table is a group of columns on its row dimension
+ * (format version 2), and the root says Conventions = CF-1.8. */
 static void test_write_commit(void **state)
 {
     struct fixture *fx = *state;
@@ -243,7 +250,23 @@ static void test_write_commit(void **state)
     free(s);
 
     /* the dimension scales */
-    hid_t day = H5Dopen2(f, "/dims/day", H5P_DEFAULT), app = H5Dopen2(f, "/dims/app", H5P_DEFAULT);
+    s = get_str_attr(d, "long_name");
+    assert_string_equal(s, "attempts that failed");
+    free(s);
+    s = get_str_attr(f, "Conventions");
+    assert_string_equal(s, "CF-1.8");
+    free(s);
+    assert_int_equal(H5Lexists(f, "/dims", H5P_DEFAULT), 0);
+    /* the root's scales, copied into /calls, which has the data */
+    hid_t rday = H5Dopen2(f, "/day", H5P_DEFAULT), rapp = H5Dopen2(f, "/app", H5P_DEFAULT);
+    assert_true(rday >= 0 && rapp >= 0);
+    assert_true(H5DSis_scale(rday) > 0 && H5DSis_scale(rapp) > 0);
+    s = get_str_attr(rday, "units");
+    assert_string_equal(s, "days since 2022-09-21 00:00:00");
+    free(s);
+    H5Dclose(rday);
+    H5Dclose(rapp);
+    hid_t day = H5Dopen2(f, "/calls/day", H5P_DEFAULT), app = H5Dopen2(f, "/calls/app", H5P_DEFAULT);
     assert_true(day >= 0 && app >= 0);
     assert_true(H5DSis_scale(day) > 0);
     assert_true(H5DSis_scale(app) > 0);
@@ -258,7 +281,13 @@ static void test_write_commit(void **state)
     assert_true(H5DSget_scale_name(day, label, sizeof label) > 0);
     assert_string_equal(label, "day");
     s = get_str_attr(day, "units");
-    assert_string_equal(s, "days");
+    assert_string_equal(s, "days since 2022-09-21 00:00:00");
+    free(s);
+    s = get_str_attr(day, "calendar");
+    assert_string_equal(s, "standard");
+    free(s);
+    s = get_str_attr(day, "standard_name");
+    assert_string_equal(s, "time");
     free(s);
     s = get_str_attr(day, "epoch");
     assert_string_equal(s, "2022-09-21");
@@ -288,44 +317,65 @@ static void test_write_commit(void **state)
     H5Dclose(app);
     H5Dclose(d);
 
-    /* the table */
-    d = H5Dopen2(f, "/events", H5P_DEFAULT);
+    /* the table: a group, its columns in order, each on the row dimension */
+    hid_t g = H5Gopen2(f, "/events", H5P_DEFAULT);
+    assert_true(g >= 0);
+    s = get_str_attr(g, "description");
+    assert_string_equal(s, "censorship events");
+    free(s);
+    hid_t a = H5Aopen(g, "columns", H5P_DEFAULT);
+    assert_true(a >= 0);
+    hid_t at = H5Aget_type(a);
+    char *cn[4] = {0};
+    assert_true(H5Aread(a, at, cn) >= 0);
+    const char *want_cols[] = {"date", "action", "strength", "scope"};
+    for (int i = 0; i < 4; i++) {
+        assert_string_equal(cn[i], want_cols[i]);
+        H5free_memory(cn[i]);
+    }
+    H5Tclose(at);
+    H5Aclose(a);
+    H5Gclose(g);
+    hid_t ev = H5Dopen2(f, "/events/event", H5P_DEFAULT);
+    assert_true(ev >= 0 && H5DSis_scale(ev) > 0);
+    long long rowno[2];
+    assert_true(H5Dread(ev, H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, rowno) >= 0);
+    assert_true(rowno[0] == 0 && rowno[1] == 1);
+    d = H5Dopen2(f, "/events/strength", H5P_DEFAULT);
     assert_true(d >= 0);
-    hid_t t = H5Dget_type(d);
-    assert_int_equal(H5Tget_class(t), H5T_COMPOUND);
-    assert_int_equal(H5Tget_nmembers(t), 4);
-    assert_int_equal(H5Tget_member_index(t, "strength"), 2);
-    H5Tclose(t);
+    assert_true(H5DSis_attached(d, ev, 0) > 0);
     sp = H5Dget_space(d);
     H5Sget_simple_extent_dims(sp, shape, NULL);
     assert_int_equal(shape[0], 2);
     H5Sclose(sp);
-    assert_chunked(d, 0);
-    s = get_str_attr(d, "units_strength");
+    assert_chunked(d, 1);
+    s = get_str_attr(d, "units");
     assert_string_equal(s, "1");
     free(s);
-    s = get_str_attr(d, "units_action");
+    double strength_back[2];
+    assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, strength_back) >= 0);
+    assert_true(strength_back[0] == 1.0 && strength_back[1] == 0.5);
+    H5Dclose(d);
+    d = H5Dopen2(f, "/events/scope", H5P_DEFAULT);
+    long long scope_back[2];
+    assert_true(H5Dread(d, H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, scope_back) >= 0);
+    assert_true(scope_back[0] == 7 && scope_back[1] == -1);
+    H5Dclose(d);
+    d = H5Dopen2(f, "/events/action", H5P_DEFAULT);
+    assert_chunked(d, 0);
+    s = get_str_attr(d, "units");
     assert_string_equal(s, "");
     free(s);
-    s = get_str_attr(d, "units");
-    assert_string_equal(s, "date=;action=;strength=1;scope=regions");
-    free(s);
-    s = get_str_attr(d, "description");
-    assert_string_equal(s, "censorship events");
-    free(s);
-    /* read the double and the int column back through a partial type */
-    struct row {
-        double strength;
-        long long scope;
-    } rows[2];
-    t = H5Tcreate(H5T_COMPOUND, sizeof(struct row));
-    H5Tinsert(t, "strength", offsetof(struct row, strength), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "scope", offsetof(struct row, scope), H5T_NATIVE_LLONG);
-    assert_true(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
-    assert_true(rows[0].strength == 1.0 && rows[1].strength == 0.5);
-    assert_true(rows[0].scope == 7 && rows[1].scope == -1);
+    hid_t t = H5Dget_type(d);
+    char *act[2] = {0};
+    assert_true(H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, act) >= 0);
+    assert_string_equal(act[0], "block");
+    assert_string_equal(act[1], ""); /* NULL written as "" */
+    H5free_memory(act[0]);
+    H5free_memory(act[1]);
     H5Tclose(t);
     H5Dclose(d);
+    H5Dclose(ev);
 
     /* the text */
     d = H5Dopen2(f, "/config/text", H5P_DEFAULT);
@@ -345,7 +395,7 @@ static void test_write_commit(void **state)
     H5Dclose(d);
 
     /* attributes on groups, overwritten once */
-    hid_t g = H5Gopen2(f, "/summary", H5P_DEFAULT);
+    g = H5Gopen2(f, "/summary", H5P_DEFAULT);
     assert_true(g >= 0);
     assert_true(get_double_attr(g, "peak_load") == 2.5);
     H5Gclose(g);
@@ -386,12 +436,12 @@ static void test_info(void **state)
                           "/calls/failed",
                           "[day=3, app=4]",
                           "attempts that failed",
-                          "/dims/app",
+                          "/app",
                           "final_share_signal = 0.25",
                           "peak_load          = 2.5",
                           "compiler  gcc",
                           "strength [1]",
-                          "(per column)"};
+                          "/events/strength"};
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         if (!strstr(text, want[i]))
             fail_msg("results_info output lacks \"%s\":\n%s", want[i], text);
@@ -451,9 +501,14 @@ static void test_write_errors(void **state)
     assert_int_equal(results_write(r, "/x/y/z", 1, one, v, "1", "x"), BS_ERUNTIME);
 
     const results_column dup[] = {{"a", RCOL_DOUBLE, v, ""}, {"a", RCOL_DOUBLE, v, ""}};
-    assert_int_equal(results_write_table(r, "/t", 2, 2, dup, "t"), BS_ERUNTIME);
+    assert_int_equal(results_write_table(r, "/t", "row", 2, 2, dup, "t"), BS_ERUNTIME);
     const results_column nodata[] = {{"a", RCOL_DOUBLE, NULL, ""}};
-    assert_int_equal(results_write_table(r, "/t", 2, 1, nodata, "t"), BS_ERUNTIME);
+    assert_int_equal(results_write_table(r, "/t", "row", 2, 1, nodata, "t"), BS_ERUNTIME);
+
+    /* a dataset named like one of its axes (netCDF: a variable of that name
+     * is the axis's coordinate variable) is refused */
+    assert_int_equal(results_write(r, "/g/day", 1, one, v, "1", "x"), BS_ERUNTIME);
+    assert_non_null(strstr(bs_last_error(), "/g/day is taken by a dataset"));
 
     /* an attribute on an existing dataset is fine; the handle still works */
     assert_int_equal(results_attr_str(r, "/x/y", "note", "ok"), BS_OK);
@@ -486,17 +541,17 @@ static void test_empty(void **state)
     assert_int_equal(results_dim_index(r, "day", 5, "days", "d"), BS_OK);
     assert_int_equal(results_dim_names(r, "vpn", 0, NULL, "no VPNs"), BS_OK);
     const char *dims[] = {"day", "vpn"};
-    /* not /population/vpn, which the layout has as [day][region][vpn]: info
-     * would refuse it (results_check_layout) */
-    assert_int_equal(results_write(r, "/series/vpn", 2, dims, NULL, "people", "x"), BS_OK);
+    /* not /population/vpn_users, which the layout has as [day][region][vpn]:
+     * info would refuse it (results_check_layout) */
+    assert_int_equal(results_write(r, "/series/vpn_users", 2, dims, NULL, "people", "x"), BS_OK);
     const results_column cols[] = {{"date", RCOL_STRING, NULL, ""},
                                    {"strength", RCOL_DOUBLE, NULL, "1"}};
-    assert_int_equal(results_write_table(r, "/events", 0, 2, cols, "no events"), BS_OK);
+    assert_int_equal(results_write_table(r, "/events", "event", 0, 2, cols, "no events"), BS_OK);
     assert_int_equal(results_commit(r), BS_OK);
 
     hid_t f = H5Fopen(fx->path, H5F_ACC_RDONLY, H5P_DEFAULT);
     assert_true(f >= 0);
-    hid_t d = H5Dopen2(f, "/series/vpn", H5P_DEFAULT);
+    hid_t d = H5Dopen2(f, "/series/vpn_users", H5P_DEFAULT);
     assert_true(d >= 0);
     hid_t sp = H5Dget_space(d);
     hsize_t shape[2];
@@ -505,11 +560,11 @@ static void test_empty(void **state)
     assert_int_equal(shape[1], 0);
     H5Sclose(sp);
     assert_chunked(d, 1);
-    hid_t vpn = H5Dopen2(f, "/dims/vpn", H5P_DEFAULT);
+    hid_t vpn = H5Dopen2(f, "/series/vpn", H5P_DEFAULT);
     assert_true(H5DSis_attached(d, vpn, 1) > 0);
     H5Dclose(vpn);
     H5Dclose(d);
-    d = H5Dopen2(f, "/events", H5P_DEFAULT);
+    d = H5Dopen2(f, "/events/strength", H5P_DEFAULT);
     assert_true(d >= 0);
     sp = H5Dget_space(d);
     H5Sget_simple_extent_dims(sp, shape, NULL);
@@ -715,8 +770,7 @@ static void write_run(const char *path, const char *const prim[3])
     assert_non_null(r);
     assert_int_equal(results_attr_str(r, "/", "format", RESULTS_FORMAT), BS_OK);
     assert_int_equal(results_attr_int(r, "/", "format_version", RESULTS_FORMAT_VERSION), BS_OK);
-    assert_int_equal(results_dim_index(r, "day", 3, "days", "d"), BS_OK);
-    assert_int_equal(results_attr_str(r, "/dims/day", "epoch", "2022-09-21"), BS_OK);
+    assert_int_equal(results_dim_time(r, "day", 3, NULL, "days", "2022-09-21", "d"), BS_OK);
     assert_int_equal(results_dim_names(r, "region", 2, regions, "regions"), BS_OK);
     assert_int_equal(results_dim_names(r, "app", 4, apps, "apps"), BS_OK);
     const char *da[] = {"day", "app"};
@@ -729,13 +783,13 @@ static void write_run(const char *path, const char *const prim[3])
     const results_column cols[] = {{"date", RCOL_STRING, date, ""},
                                    {"action", RCOL_STRING, action, ""},
                                    {"apps", RCOL_STRING, which, ""}};
-    assert_int_equal(results_write_table(r, "/events", 1, 3, cols, "events"), BS_OK);
+    assert_int_equal(results_write_table(r, "/events", "event", 1, 3, cols, "events"), BS_OK);
     assert_int_equal(results_commit(r), BS_OK);
 }
 
 /* results_load hands back the days, the names, the events and the datasets
  * asked for (a missing one left out), values as written; a dataset whose
- * axes do not match /dims is BS_EINPUT naming it, and so is info. */
+ * axes do not match the dims is BS_EINPUT naming it, and so is info. */
 static void test_load(void **state)
 {
     struct fixture *fx = *state;
@@ -774,7 +828,7 @@ static void test_load(void **state)
     assert_true(a->v[(2 * 2 + 1) * 4 + 2] == 212);
     results_run_free(run);
 
-    /* [day][app][region]: 4 where /dims/region has 2 */
+    /* [day][app][region]: 4 where /region has 2 */
     unlink(fx->path);
     write_run(fx->path, swapped);
     run = NULL;
@@ -782,7 +836,7 @@ static void test_load(void **state)
     assert_null(run);
     const char *m = bs_last_error();
     if (!strstr(m, fx->path) ||
-        !strstr(m, "/population/primary: axis 1 (region) has 4 entries, /dims/region has 2"))
+        !strstr(m, "/population/primary: axis 1 (region) has 4 entries, /region has 2"))
         fail_msg("unexpected message: %s", m);
     FILE *out = fopen("/dev/null", "w");
     assert_non_null(out);

@@ -168,6 +168,34 @@ static void grid_order_and_values(void **state)
     sweep_spec_free(s);
 }
 
+/* Range values are the decimals a user would write: a log range from 0.03
+ * to 3 in 3 steps is 0.03, 0.3, 3 and a linear range from 0.1 to 0.5 in 5
+ * steps 0.1 ... 0.5, as the literals (exp(log(0.03) + (log(3) -
+ * log(0.03)) / 2) is 0.30000000000000004 and 0.1 + 0.5 * 0.4 too, by hand
+ * in Python), and their text is "0.3", not "0.30000000000000004". */
+static void range_values_exact(void **state)
+{
+    (void)state;
+    sweep_spec *s = load_ok("scenario = \"/nonexistent/base.cfg\";\n"
+                            "collect = [\"final_vpn_share\"];\n"
+                            "parameters = (\n"
+                            "  { path = \"population.retry\"; from = 0.03; to = 3.0; "
+                            "steps = 3; scale = \"log\"; },\n"
+                            "  { path = \"population.contacts_mean\"; from = 0.1; to = 0.5; "
+                            "steps = 5; }\n"
+                            ");\n");
+    assert_int_equal(s->n_points, 15);
+    const double logv[3] = {0.03, 0.3, 3.0}, linv[5] = {0.1, 0.2, 0.3, 0.4, 0.5};
+    const char *logt[3] = {"0.03", "0.3", "3.0"}, *lint[5] = {"0.1", "0.2", "0.3", "0.4", "0.5"};
+    for (int p = 0; p < 15; p++) {
+        assert_true(s->point_number[p * 2] == logv[p / 5]);
+        assert_string_equal(s->point_text[p * 2], logt[p / 5]);
+        assert_true(s->point_number[p * 2 + 1] == linv[p % 5]);
+        assert_string_equal(s->point_text[p * 2 + 1], lint[p % 5]);
+    }
+    sweep_spec_free(s);
+}
+
 /* Common random numbers: replication r has the same seed at every point;
  * replications differ.  Strings and booleans are passed as libconfig text
  * and shown bare in labels. */
@@ -665,6 +693,7 @@ int main(void)
         cmocka_unit_test(ci_two_values),
         cmocka_unit_test(ci_degenerate),
         cmocka_unit_test(grid_order_and_values),
+        cmocka_unit_test(range_values_exact),
         cmocka_unit_test(common_seeds_and_text_values),
         cmocka_unit_test(bounds_latin_hypercube),
         cmocka_unit_test(designs),
