@@ -82,14 +82,19 @@ int calib_run_points(calib_runner *cr, int g, int first, int n, const double *th
             if (!cr->first_error[0])
                 snprintf(cr->first_error, sizeof cr->first_error, "%.500s", rep.error);
             unlink(path);
-            /* a run that ran out of memory says nothing of its parameters:
-             * counted as infinitely far it would bias the posterior, so the
-             * calibration stops there: exit 1, out of memory */
-            const char *oom = strstr(rep.error, "out of memory: ");
-            if (oom) {
+            /* Only a run whose drawn values the configuration refuses says
+             * something of its parameters (that corner of the prior is
+             * infeasible: infinitely far).  Any other failure (memory, a
+             * full disk, a crashed worker) says nothing of them: counted as
+             * infinitely far it would bias the posterior, so the calibration
+             * stops there, exit 1. */
+            if (!rep.refused) {
                 cr->w->cancel(cr->w->ctx);
-                return bs_nomem("a run of generation %d: %.900s", g,
-                                oom + strlen("out of memory: "));
+                const char *oom = strstr(rep.error, "out of memory: ");
+                if (oom)
+                    return bs_nomem("a run of generation %d: %.900s", g,
+                                    oom + strlen("out of memory: "));
+                return bs_fail(BS_ERUNTIME, "a run of generation %d failed: %.900s", g, rep.error);
             }
         }
     }

@@ -79,6 +79,7 @@ void sweep_job_run(const sweep_job *j, sweep_report *r)
         if (errors)
             errors[strcspn(errors, "\n")] = '\0';
         failed(r, "configuration", errors && errors[0] ? errors : bs_last_error());
+        r->refused = st == BS_EINPUT;
         goto done;
     }
     if (!(text = config_dump(w))) {

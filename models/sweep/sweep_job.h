@@ -34,6 +34,7 @@ typedef struct sweep_report {
     int k;
     enum sweep_status status;
     int missing; /* index of a collected name the results lack; -1: none */
+    int refused; /* 1: the configuration refused the run's values (an input error) */
     double wall_seconds;
     uint64_t config_hash;
     char host[64];

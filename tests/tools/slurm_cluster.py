@@ -28,6 +28,15 @@ def _pid(path):
         return None
 
 
+def _alive(pid):
+    """Whether pid runs (a zombie that nobody reaps has stopped)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def start(folder):
     for tool in ("munged", "slurmctld", "slurmd", "sbatch", "sinfo"):
         if not shutil.which(tool):
@@ -74,11 +83,24 @@ PartitionName=debug Nodes={host} Default=YES MaxTime=INFINITE State=UP
     pids = []
 
     def stop():
+        """SIGTERM each daemon and wait until it is gone (slurmctld saves its
+        state into `folder` as it stops: removing the folder before that
+        races with it); SIGKILL after 30 s."""
         for p in reversed(pids):
             pid = _pid(p)
-            if pid:
+            if not pid:
+                continue
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+            for _ in range(300):
+                if not _alive(pid):
+                    break
+                time.sleep(0.1)
+            else:
                 try:
-                    os.kill(pid, signal.SIGTERM)
+                    os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
 
