@@ -271,11 +271,14 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
     run r = {.f = a, .result = pa, .dir = dir, .format = format, .n_days = (int)da,
              .epoch = ea[0] ? plot_parse_date(ea) : -1, .paths = paths,
              .ev = a->events, .n_ev = a->n_events};
+    /* the figures show A's display names of the apps (its ids when it has none) */
+    const results_labels *shown = st == BS_OK ? results_run_display(a, "app") : NULL;
+    char **labels = shown && shown->n == n_apps ? shown->v : apps;
     if (st == BS_OK)
-        st = fig_pair(&r, b, pb, "/population/primary", 1, 1e-6, apps, n_apps, "primary",
+        st = fig_pair(&r, b, pb, "/population/primary", 1, 1e-6, labels, n_apps, "primary",
                       "People by first-choice app, two runs", "million people");
     if (st == BS_OK && results_run_array(a, "/network/border_app"))
-        st = fig_pair(&r, b, pb, "/network/border_app", 0, 1e-9, apps, n_apps, "border",
+        st = fig_pair(&r, b, pb, "/network/border_app", 0, 1e-9, labels, n_apps, "border",
                       "Border load by app, two runs", "Gbit/s (daily mean)");
     for (int i = 0; i < r.n_paths; i++) {
         if (st == BS_OK)

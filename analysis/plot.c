@@ -338,13 +338,25 @@ static char **names_of(run *r, const char *dim, int *n)
     return l->v;
 }
 
+/* The names to show for DIM's entries (the apps' display names, else their
+ * names: results_run_display), *n of them, or NULL with a message. */
+static char **shown_of(run *r, const char *dim, int *n)
+{
+    const results_labels *l = results_run_display(r->f, dim);
+    if (!l)
+        return names_of(r, dim, n);
+    *n = l->n;
+    return l->v;
+}
+
 static int fig_population(run *r, const char *path, const char *dim, const char *name,
                           const char *title, const char *ylabel, int obs_ds)
 {
     size_t sh[4];
-    int n = 0;
+    int n = 0, n_ids = 0;
     const double *x = need(r, path, 3, sh);
-    char **cols = x ? names_of(r, dim, &n) : NULL;
+    char **ids = x ? names_of(r, dim, &n_ids) : NULL; /* observations name apps by these */
+    char **cols = ids ? shown_of(r, dim, &n) : NULL;
     double *v = cols ? national(x, sh, r->replay ? 1.0 : 1e-6) : NULL;
     if (r->replay)
         ylabel = "people on the testbed";
@@ -358,7 +370,7 @@ static int fig_population(run *r, const char *path, const char *dim, const char 
                      sh[2], dim, n);
     plot_obs pts = {0};
     if (st == BS_OK && obs_ds >= 0 && !r->replay)
-        plot_obs_points(r->obs, obs_ds, cols, n, 1e-6, r->epoch, r->n_days, &pts);
+        plot_obs_points(r->obs, obs_ds, ids, n, 1e-6, r->epoch, r->n_days, &pts);
     if (st == BS_OK) {
         figure g = {name, title, ylabel, n, cols, v, 0, 0, 0, NULL, {NULL, NULL}, &pts, NULL, NULL, 0, NULL};
         st = plot_draw(r, &g);
@@ -372,7 +384,7 @@ static int fig_failed(run *r)
     size_t sh[4];
     int n = 0;
     const double *in = need(r, "/calls/failed", 2, sh);
-    char **cols = in ? names_of(r, "app", &n) : NULL;
+    char **cols = in ? shown_of(r, "app", &n) : NULL;
     if (!cols)
         return bs_last_status();
     if ((size_t)n != sh[1])
@@ -425,7 +437,7 @@ static int fig_border(run *r)
     const double *app = need(r, "/network/border_app", 2, sa);
     const double *tot = app ? need(r, "/network/border_total", 1, st1) : NULL;
     const double *vpn = tot ? need(r, "/network/border_vpn", 1, sv) : NULL;
-    char **names = vpn ? names_of(r, "app", &n) : NULL;
+    char **names = vpn ? shown_of(r, "app", &n) : NULL;
     int st = names ? BS_OK : bs_last_status();
     if (st == BS_OK && (size_t)n != sa[1])
         st = bs_fail(BS_EINPUT, "%s: /network/border_app has %zu apps, /dims/app %d", r->result,

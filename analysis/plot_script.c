@@ -62,6 +62,26 @@ static const char *const dashes[8] = {"1", "(14,6)", "(3,4)", "(14,5,3,5)",
  * before it (the widths estimated from the characters); rows[e] gets the
  * row, and the number of rows used is returned. */
 #define PLOT_EV_ROWS 3
+
+/* An event's label: its action and its apps (a list of names with commas),
+ * each app by its display name (results_run_display) when the file has one. */
+static void event_text(const run *r, const results_event *ev, char *out, size_t size)
+{
+    const results_labels *ids = r->f ? results_run_labels(r->f, "app") : NULL;
+    const results_labels *shown = r->f ? results_run_display(r->f, "app") : NULL;
+    size_t at = (size_t)snprintf(out, size, "%s", ev->action);
+    for (const char *p = ev->apps; *p && at < size;) {
+        size_t len = strcspn(p, ",");
+        const char *name = NULL;
+        for (int a = 0; ids && shown && a < ids->n && !name; a++)
+            if (strlen(ids->v[a]) == len && strncmp(ids->v[a], p, len) == 0)
+                name = shown->v[a];
+        at += (size_t)(name ? snprintf(out + at, size - at, "%s%s", p == ev->apps ? " " : ", ", name)
+                            : snprintf(out + at, size - at, "%s%.*s", p == ev->apps ? " " : ", ",
+                                       (int)len, p));
+        p += len + (p[len] == ',');
+    }
+}
 /* Events drawn: a scenario has at most MAX_EVENTS (world.h, 256); a results
  * file crafted with more has only its first ones drawn. */
 #define PLOT_MAX_EVENTS 256
@@ -76,7 +96,7 @@ static int event_rows(const run *r, int *rows, char (*text)[160])
         end[k] = -1;
     int used = 0;
     for (int e = 0; e < r->n_ev; e++) {
-        snprintf(text[e], 160, "%s %s", r->ev[e].action, r->ev[e].apps);
+        event_text(r, &r->ev[e], text[e], 160);
         long day = plot_parse_date(r->ev[e].date);
         double x = day < 0 ? 0 : ((double)day - first) / span, w = strlen(text[e]) * per_char;
         int best = 0;

@@ -100,6 +100,10 @@ static int write_dims(results *r, const world *w, const sim_out *s)
     for (int a = 0; a < w->n_apps; a++)
         names[a] = w->apps[a].name;
     BS_TRY(results_dim_names(r, "app", w->n_apps, names, "Apps"));
+    for (int a = 0; a < w->n_apps; a++)
+        names[a] = w->apps[a].label[0] ? w->apps[a].label : w->apps[a].name;
+    BS_TRY(results_write_strings(r, "/app_label", "app", w->n_apps, names,
+                                 "Display name of each app (apps.[].label)"));
     for (int g = 0; g < w->n_regions; g++)
         names[g] = w->regions[g].name;
     BS_TRY(results_dim_names(r, "region", w->n_regions, names, "Regions"));

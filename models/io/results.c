@@ -843,6 +843,38 @@ int results_write(results *r, const char *path, int rank, const char *const *dim
     return rc;
 }
 
+int results_write_strings(results *r, const char *path, const char *dim, int n,
+                          const char *const *v, const char *desc)
+{
+    if (!path || !path[0])
+        return bs_fail(BS_ERUNTIME, "results: %s: strings without a path", r->path);
+    const struct results_dim *d = dim ? find_dim(r, dim) : NULL;
+    if (!d || d->len != (hsize_t)n || n < 0 || (n > 0 && !v))
+        return fail(r, path, "the strings do not match their dimension");
+    const char **sv = malloc((n ? (size_t)n : 1) * sizeof *sv);
+    if (!sv)
+        return bs_nomem("%s of %s", path, r->path);
+    for (int i = 0; i < n; i++)
+        sv[i] = v[i] ? v[i] : "";
+    hsize_t len = (hsize_t)n;
+    hid_t t = vlen_str_type(), dset = H5I_INVALID_HID;
+    int rc = BS_OK;
+    if (t < 0)
+        rc = h5fail(r, path, "cannot make string type");
+    else if ((dset = create_chunked(r, path, t, 1, &len, 0)) < 0)
+        rc = BS_ERUNTIME;
+    else if (n > 0 && H5Dwrite(dset, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, sv) < 0)
+        rc = h5fail(r, path, "cannot write strings");
+    if (rc == BS_OK)
+        rc = put_units_desc(r, dset, path, "", desc);
+    if (rc == BS_OK)
+        rc = attach_axis(r, dset, path, 0, dim);
+    CLOSE(H5Dclose, dset);
+    CLOSE(H5Tclose, t);
+    free(sv);
+    return rc;
+}
+
 int results_write_text(results *r, const char *path, const char *text, const char *desc)
 {
     if (!path || !path[0])

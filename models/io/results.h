@@ -48,6 +48,13 @@ int results_attr_double(results *r, const char *obj, const char *name, double va
 int results_dim_names(results *r, const char *name, int n, const char *const *labels,
                       const char *desc);
 
+/* A 1-D variable of n strings at `path` on the existing dimension `dim`
+ * (of length n): labels for an axis, as CF's string-valued auxiliary
+ * coordinates (the apps' display names, /app_label on /app).  NULL strings
+ * are written as "". */
+int results_write_strings(results *r, const char *path, const char *dim, int n,
+                          const char *const *v, const char *desc);
+
 /* A dimension /NAME of the numbers 0..n-1 (int32) with units ("days since
  * 2025-07-01 00:00:00"). */
 int results_dim_index(results *r, const char *name, int n, const char *units, const char *desc);
@@ -133,7 +140,8 @@ void results_table_free(results_table *t);
  * version 1: /dims/day, ...), /calls/failed [day][app], /network/link_carried
  * [hour][link] (a testbed replay, which has no /hour: [day][link]); /day is a
  * list of integers, the dims of names lists of strings, /events a 1-D table
- * with string columns date, action and apps.  A mismatch is BS_EINPUT
+ * with string columns date, action and apps; /app_label, when there, a
+ * list of strings as long as /app.  A mismatch is BS_EINPUT
  * naming the file and the dataset. */
 typedef struct results_array {
     char *path; /* the dataset, as asked for */
@@ -175,6 +183,10 @@ int results_load(const char *path, const char *const *datasets, results_run **ou
 void results_run_free(results_run *r);
 const results_array *results_run_array(const results_run *r, const char *dataset);
 const results_labels *results_run_labels(const results_run *r, const char *dim);
+/* The names to show for dim's entries: DIM_label when the file has it (the
+ * apps' display names, /app_label), else DIM's own names (files written
+ * before labels, format version 1); NULL when the file lacks DIM. */
+const results_labels *results_run_display(const results_run *r, const char *dim);
 
 /* Check that `path` is a complete blockshift results file.  Returns BS_OK, or
  * BS_EINPUT with a message saying what is wrong (missing, not HDF5, not ours,

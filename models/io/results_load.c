@@ -486,6 +486,34 @@ static int put_array(const ctx *c, const char *dset, FILE *out)
     return st;
 }
 
+/* Whether the file has the apps' display names /app_label (format version
+ * 2, written since they were added; older files: 0, figures show the apps'
+ * names): 1 once checked to be a list of strings as long as /app, else 0,
+ * or a status naming it. */
+static int app_labels(const ctx *c)
+{
+    if (c->pre[1] || !c->has[D_APP])
+        return 0;
+    int there = has_path(c, "/app_label");
+    if (there <= 0)
+        return there;
+    hid_t d, t, sp;
+    int rank = 0, rc;
+    hsize_t len[4] = {0};
+    if ((rc = open_dset(c, "/app_label", &d, &t, &sp, &rank, len)) != BS_OK)
+        ;
+    else if (rank != 1 || H5Tget_class(t) != H5T_STRING || !results_sane_type(t))
+        rc = fail_here(c, "/app_label", "is not a list of names");
+    else if (len[0] != c->len[D_APP]) {
+        char what[128];
+        snprintf(what, sizeof what, "has %llu names, /app %llu", (unsigned long long)len[0],
+                 (unsigned long long)c->len[D_APP]);
+        rc = fail_here(c, "/app_label", what);
+    }
+    close_dset(&d, &t, &sp);
+    return rc == BS_OK ? 1 : rc;
+}
+
 /* The child's second argument (results_isolated passes only the path): set
  * by results_load just before it forks. */
 static _Thread_local const char *const *load_datasets;
@@ -503,9 +531,12 @@ static int load_here(const char *path, FILE *out)
     int replay = st == BS_OK ? has_path(&c, "/testbed/replay") : 0;
     if (replay < 0)
         st = replay;
+    int app_label = st == BS_OK ? app_labels(&c) : 0;
+    if (app_label < 0)
+        st = app_label;
     if (st == BS_OK) {
         wire_put_u64(out, (uint64_t)replay);
-        int n = 0;
+        int n = app_label;
         for (int k = 0; k < N_LABEL_DIMS; k++)
             n += c.has[label_dims[k]];
         wire_put_u64(out, (uint64_t)n);
@@ -518,6 +549,10 @@ static int load_here(const char *path, FILE *out)
         snprintf(dset, sizeof dset, "%s%s", c.pre, dim_names[dim]);
         wire_put_str(out, dim_names[dim]);
         st = put_names(&c, dset, c.len[dim], out);
+    }
+    if (st == BS_OK && app_label) {
+        wire_put_str(out, "app_label");
+        st = put_names(&c, "/app_label", c.len[D_APP], out);
     }
     if (st == BS_OK)
         st = put_events(&c, out);
@@ -710,4 +745,12 @@ const results_labels *results_run_labels(const results_run *r, const char *dim)
         if (r->labels[i].name && strcmp(r->labels[i].name, dim) == 0)
             return &r->labels[i];
     return NULL;
+}
+
+const results_labels *results_run_display(const results_run *r, const char *dim)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s_label", dim);
+    const results_labels *shown = results_run_labels(r, name), *id = results_run_labels(r, dim);
+    return shown && id && shown->n == id->n ? shown : id;
 }

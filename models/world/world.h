@@ -130,6 +130,7 @@ typedef struct region_cfg {
 
 typedef struct app_cfg {
     char name[W_NAME];
+    char label[W_NAME];    /* display name in figures ("": the name) */
     strlist platforms;     /* "ios", "android" */
     int servers;           /* enum location of servers and call relays */
     double relay_share;    /* calls relayed instead of peer-to-peer */

@@ -5,13 +5,15 @@
     largest difference 0;
   - the default scenario (A) against no-block (B): WhatsApp's failed calls
     are A's alone, more people keep WhatsApp first in B, the table has a row
-    per app and per link class, and the figures of both are drawn;
+    per app and per link class, and the figures of both are drawn, their
+    legends with the apps' display names and the runs' names;
   - runs of different worlds (other apps and regions) or a foreign file are
     refused: exit 2, a message saying what differs, nothing written.
 
 Run as: compare.py BLOCKSHIFT SOURCE_DIR (ctest does).
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -65,6 +67,18 @@ check(classes == ["access", "metro", "core", "peering", "border", "foreign"], "a
 for name in ("primary", "border"):
     path = os.path.join(tmp, "cf", name + ".png")
     check(os.path.exists(path) and os.path.getsize(path) > 0 and path in p.stdout.split("\n"), f"{name}.png: A and B on shared axes")
+
+# The legend: the apps by their display names (A's /app_label: the labels of
+# configs/apps/russia-2025.cfg), each twice (B's marked), and the runs named
+# by their files' scenario, seed and run.
+dat = open(os.path.join(tmp, "cf", "primary.dat")).read().split("\n")
+head = re.findall(r'"[^"]*"', [l for l in dat if not l.startswith("#")][0])
+shown = ["WhatsApp", "Telegram", "Viber", "Signal", "FaceTime", "Max", "Other apps"]
+check(head == ['"date"'] + [f'"{x}"' for x in shown] + [f'"{x} (B)"' for x in shown],
+      "primary.dat: the apps' display names, A's then B's")
+gp = open(os.path.join(tmp, "cf", "primary.gp")).read()
+check("runA = 'A (solid): whatsapp-then-facetime-seed1-run0'" in gp and
+      "runB = 'B (dashed): no-block-seed1-run0'" in gp, "primary.gp: the runs named in the title")
 
 # Different worlds are refused.
 with open(os.path.join(SRC, "configs", "networks", "toy.cfg")) as fh:

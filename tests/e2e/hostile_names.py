@@ -15,8 +15,11 @@ and paths must not run anything, shift columns or reach a terminal raw.
     spaces or a newline does not shift the columns);
   - `info` prints no control character but newlines, and no line of its own
     from a name;
-  - a run of a configuration whose names are printable but hostile (allowed
-    by the rule) plots without a canary, and so does `reproduce` of a
+  - the apps' display names (/app_label) hostile too: the legends show them,
+    quoted;
+  - a run of a configuration whose names and an app's label are printable
+    but hostile (allowed by the rule) plots without a canary, the label in
+    the legend and in the event's label, and so does `reproduce` of a
     manifest of it whose paper has a printable hostile name (every script
     it wrote run by hand too);
   - configurations with names holding a newline, an escape character, a byte
@@ -104,6 +107,9 @@ def rewrite(path):
             if name in f:
                 d = f[name]
                 d[...] = np.array([hostile(i).encode() for i in range(d.shape[0])], dtype=object)
+        # the apps' display names (figures show these, not the names)
+        d = f["/app_label"]
+        d[...] = np.array([("L" + hostile(i)).encode() for i in range(d.shape[0])], dtype=object)
         n = f["events/action"].shape[0]
         f["events/action"][...] = np.array([b"';system('touch CANARY')#"] * n, dtype=object)
         f["events/apps"][...] = np.array([b"'.system('touch CANARY').',\x1b[31m,\n!touch CANARY"] * n,
@@ -163,6 +169,12 @@ no_canary("plot")
 gp_by_hand(plots, "plot")
 no_canary("plot's scripts by hand")
 dat_columns(plots, "plot")
+# the legend shows the hostile display names: HOSTILE[6] "sp ace" as /app_label[6]
+# "Lsp ace", quoted as one header field of primary.dat (quote_gp_data: "...")
+head = [l for l in open(os.path.join(plots, "primary.dat"), encoding="utf-8", errors="replace")
+        if not l.startswith("#")][0]
+check('"Lsp ace"' in head and '"sp ace"' not in head,
+      "plot: the .dat header names the apps by their (hostile) display names", head)
 script = open(os.path.join(plots, "primary.gp"), encoding="utf-8").read()
 check(all("\n" not in l and not l.lstrip().startswith("!") for l in script.split("\n")) and
       "set label (''.\"'\".';system('.\"'\".'touch CANARY'.\"'\".')# '.\"'\".'.system('" in script,
@@ -219,6 +231,7 @@ with open(ok_cfg, "w") as fh:
     fh.write(tiny.replace('name = "a";', 'name = "`touch CANARY`";')
              .replace('name = "b";', "name = \"\\\";system(\\\"touch CANARY\\\")#'\";")
              .replace('apps = ["a"]', 'apps = ["`touch CANARY`"]')
+             .replace('installed = 0.9;', "label = \"'.system('touch CANARY').'\"; installed = 0.9;")
              .replace('name = "r";', 'name = "$(touch CANARY) r";'))
 p = run(["run", ok_cfg, "-o", os.path.join(tmp, "printable"), "--quiet"])
 check(p.returncode == 0, "a configuration with printable hostile names runs", p.stderr)
@@ -227,6 +240,17 @@ p = run(["plot", h5[0] if h5 else "missing.h5", "-o", os.path.join(tmp, "printab
 check(p.returncode == 0, "and plots: exit 0", p.stderr)
 gp_by_hand(os.path.join(tmp, "printable-plots"), "its scripts")
 no_canary("a configuration with printable hostile names")
+# app a's hostile label names it in the legend and in the event's label
+# ("block" and the label, each ' of it spliced as "'": quote_gp); app b has
+# no label: its name
+pgp = os.path.join(tmp, "printable-plots", "primary.gp")
+pdat = os.path.join(tmp, "printable-plots", "primary.dat")
+pgp = open(pgp, encoding="utf-8").read() if os.path.exists(pgp) else ""
+pdat = open(pdat, encoding="utf-8").read() if os.path.exists(pdat) else ""
+check("\"'.system('touch CANARY').'\" \"';system('touch CANARY')#'\"" in pdat
+      and "set label ('block '.\"'\".'.system('.\"'\".'touch CANARY'.\"'\".').'.\"'\".'') at" in pgp,
+      "a hostile label: in the .dat header (quoted) and the event's label (quoted), b by its name",
+      pdat[:400] + "\n" + "\n".join(l for l in pgp.split("\n") if l.startswith("set label")))
 # reproduce: a manifest of that configuration whose paper has a printable
 # hostile name (a figure's name is a word: it names files); every script it
 # wrote run by hand too

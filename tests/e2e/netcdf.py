@@ -109,6 +109,11 @@ for eng in ENGINES:
         check(sel.dims == ("region", "app") and np.array_equal(sel.values, prim9)
               and list(sel["app"].values) == ["a", "b"],
               f"{eng}: /population primary.sel(day='2025-01-10') is day 9's row, apps labelled")
+    # mini.cfg gives its apps a and b no label: their names are shown
+    with xr.open_dataset(h5, engine=eng) as ds:
+        check(ds["app_label"].dims == ("app",) and list(ds["app_label"].values) == ["a", "b"]
+              and ds["app_label"].attrs["long_name"].startswith("Display name"),
+              f"{eng}: the root's app_label: a string variable on app, the names when no label is set")
     with xr.open_dataset(h5, group="network", engine=eng) as ds:
         daily = ds["border_total"].resample(hour="1D").mean()
         check(daily.sizes["hour"] == 20 and np.allclose(daily.values, border.reshape(20, 24).mean(axis=1), rtol=1e-12)

@@ -4,7 +4,9 @@
   - every standard figure of the default scenario (at 10,000 agents) as a
     non-empty PNG, SVG and PDF, each next to its data file and gnuplot script;
   - the data files hold the HDF5 datasets they plot (national first choices,
-    failed calls, VPN users; border load; the boxes' load);
+    failed calls, VPN users; border load; the boxes' load), the apps' columns
+    headed by their display names (/app_label; the names in a file without
+    it), the events' labels too;
   - re-running a script with gnuplot redraws its figure (restyling needs no
     new simulation);
   - bad input: a truncated file, a foreign HDF5 file, a missing one, an
@@ -14,6 +16,7 @@
 Run as: plot.py BLOCKSHIFT SOURCE_DIR (ctest does).
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -66,12 +69,26 @@ apps = [a.decode() for a in f["/app"][:]]
 def table(name):
     with open(os.path.join(tmp, "fig-png", name + ".dat")) as fh:
         rows = [line.split() for line in fh if not line.startswith("#")]
-    head = [h.strip('"') for h in rows[0]]  # the header's names are quoted (one column each)
+    fh_head = open(os.path.join(tmp, "fig-png", name + ".dat")).read().split("\n")
+    # the header's names are quoted, one column each ("Other apps")
+    head = [h.strip('"') for h in re.findall(r'"[^"]*"|\S+', [l for l in fh_head if not l.startswith("#")][0])]
     return head, np.array([[float(x) for x in r[1:]] for r in rows[1:]]), [r[0] for r in rows[1:]]
 
 
 head, prim, dates = table("primary")
-check(head[1:] == apps and dates[0] == f["/day"].attrs["epoch"], "primary.dat: a column per app, dates from the epoch")
+# the display names the scenario's apps have (configs/apps/russia-2025.cfg,
+# apps.[].label, in the order of its apps), stored as /app_label on /app
+shown = ["WhatsApp", "Telegram", "Viber", "Signal", "FaceTime", "Max", "Other apps"]
+check([a.decode() for a in f["/app_label"][:]] == shown and
+      [d.label for d in f["/app_label"].dims] == ["app"],
+      "/app_label: the apps' labels of configs/apps/russia-2025.cfg, on the axis app")
+check(head[1:] == shown and dates[0] == f["/day"].attrs["epoch"],
+      "primary.dat: a column per app, headed by its display name; dates from the epoch", repr(head))
+for name in ("failed", "border"):
+    check(table(name)[0][1:len(shown) + 1] == shown, f"{name}.dat: the apps' columns headed by their display names")
+gp = open(os.path.join(tmp, "fig-png", "primary.gp")).read()
+check("set label 'block WhatsApp' at '2025-08-13'" in gp and "set label 'block FaceTime' at '2025-12-04'" in gp,
+      "primary.gp: the events' labels name the apps by their display names (the scenario's two blocks)")
 check(np.allclose(prim, f["/population/primary"][:].sum(axis=1) / 1e6, rtol=1e-8), "primary.dat = /population/primary summed over regions, millions")
 _, fail, _ = table("failed")
 check(np.allclose(fail, f["/calls/failed"][:] / 1e6, rtol=1e-8), "failed.dat = /calls/failed, millions")
@@ -121,6 +138,17 @@ for bad in (["--style", "poster"], ["--size", "12"], ["--size", "0x100"]):
     p = plot(h5, "-o", os.path.join(tmp, "fig-bad"), *bad)
     check(p.returncode == 2 and bad[0] in p.stderr and not os.path.exists(os.path.join(tmp, "fig-bad")),
           f"{' '.join(bad)}: exit 2 naming the option, nothing written")
+
+# A file of format version 2 written before labels (no /app_label): the ids.
+nolab = os.path.join(tmp, "nolabel.h5")
+shutil.copy(h5, nolab)
+with h5py.File(nolab, "r+") as x:
+    del x["/app_label"]
+p = plot(nolab, "-o", os.path.join(tmp, "fig-nolabel"))
+with open(os.path.join(tmp, "fig-nolabel", "primary.dat")) as fh:
+    head = [h.strip('"') for h in re.findall(r'"[^"]*"|\S+', [l for l in fh if not l.startswith("#")][0])]
+check(p.returncode == 0 and head[1:] == apps, "a file without /app_label: the apps' names head the columns",
+      p.stderr + repr(head))
 
 # Bad input.
 trunc = os.path.join(tmp, "trunc.h5")
