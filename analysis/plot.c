@@ -481,8 +481,9 @@ static int fig_border(run *r)
 
 static int fig_censor(run *r)
 {
-    const char *paths[3] = {"/censor/inspected", "/censor/dropped", "/censor/uninspected"};
-    char *cols[3] = {"inspected", "dropped", "uninspected"};
+    /* in the .dat's order: the upper panel's lines, then the lower's area */
+    const char *paths[3] = {"/censor/inspected", "/censor/uninspected", "/censor/dropped"};
+    char *cols[3] = {"inspected", "passed uninspected (overload)", "dropped"};
     size_t sh[4], per = 0, rows = 0;
     double *v = NULL;
     int st = BS_OK;
@@ -503,13 +504,37 @@ static int fig_censor(run *r)
                 v[(h / per) * 3 + (size_t)k] += x[h * sh[1] + b] / per;
     }
     if (st == BS_OK) {
-        const char *label;
-        size_t n = rows / per * 3;
-        double k = bit_unit(v, n, &label, per == 24);
-        for (size_t i = 0; i < n; i++)
-            v[i] *= k;
-        figure g = {"censor", "The censor's boxes: all of them together", label, 3, cols, v, 0, 0, 0, NULL, {NULL, NULL}, NULL, NULL, NULL, 0, NULL};
-        st = plot_draw(r, &g);
+        /* Two panels, each on its own scale and unit: what the boxes inspect
+         * (thousands of Gbit/s in a country) above, what they drop (a few
+         * Gbit/s: a hundredth of it or less) below, where it can be read. */
+        const char *label = "", *lower_label = "";
+        size_t days = rows / per;
+        double *top = malloc(sizeof(double) * (2 * days + 1)), *low = malloc(sizeof(double) * (days + 1));
+        if (!top || !low)
+            st = bs_nomem("the hourly sums of %s (plot)", r->result);
+        for (size_t d = 0; st == BS_OK && d < days; d++) {
+            top[2 * d] = v[3 * d];
+            top[2 * d + 1] = v[3 * d + 1];
+            low[d] = v[3 * d + 2];
+        }
+        double k = st == BS_OK ? bit_unit(top, 2 * days, &label, per == 24) : 0;
+        double kd = st == BS_OK ? bit_unit(low, days, &lower_label, per == 24) : 0;
+        for (size_t d = 0; st == BS_OK && d < days; d++) {
+            v[3 * d] *= k;
+            v[3 * d + 1] *= k;
+            v[3 * d + 2] *= kd;
+        }
+        char dropped[64];
+        if (st == BS_OK && kd != k) { /* the unit where it differs from the panel above */
+            snprintf(dropped, sizeof dropped, "dropped (%.6s)", lower_label);
+            cols[2] = dropped;
+        }
+        figure g = {"censor", "The censor's boxes, all together: traffic inspected (above), dropped (below)",
+                    label, 3, cols, v, 0, 0, 3, lower_label, {NULL, NULL}, NULL, NULL, NULL, 0, NULL};
+        if (st == BS_OK)
+            st = plot_draw(r, &g);
+        free(top);
+        free(low);
     }
     free(v);
     return st;

@@ -107,6 +107,17 @@ check(np.allclose(border[:, 0], wa, rtol=1e-8), "border.dat: the first layer is 
 _, cens, _ = table("censor")
 insp = f["/censor/inspected"][:].sum(axis=1).reshape(-1, 24).mean(axis=1) / 1e9
 check(np.allclose(cens[:, 0], insp, rtol=1e-8), "censor.dat: inspected = /censor/inspected summed over boxes")
+# the dropped load on a panel of its own, in its own unit: Gbit/s when its
+# largest daily mean reaches 0.1 Gbit/s, else Mbit/s (plot.c's bit_unit)
+chead, _, _ = table("censor")
+drop = f["/censor/dropped"][:].sum(axis=1).reshape(-1, 24).mean(axis=1)
+unit, name = (1e-9, "Gbit/s") if drop.max() >= 1e8 else (1e-6, "Mbit/s")
+cgp = open(os.path.join(tmp, "fig-png", "censor.gp")).read()
+check(drop.max() > 0 and np.allclose(cens[:, 2], drop * unit, rtol=1e-8) and
+      chead[3] in ("dropped", f"dropped ({name})") and "set multiplot" in cgp and
+      f"set ylabel '{name} (daily mean)'" in cgp.split("unset title")[1],
+      f"censor.dat: dropped = /censor/dropped summed, {name}, drawn on a lower panel of its own",
+      repr(chead) + cgp[-800:])
 
 # Restyle without running again.
 out = os.path.join(tmp, "fig-png")
