@@ -110,6 +110,10 @@ static int write_dims(results *r, const world *w, const sim_out *s)
     for (int v = 0; v < w->n_vpns; v++)
         names[v] = w->vpns[v].name;
     BS_TRY(results_dim_names(r, "vpn", w->n_vpns, names, "VPN protocols"));
+    for (int v = 0; v < w->n_vpns; v++)
+        names[v] = w->vpns[v].label[0] ? w->vpns[v].label : w->vpns[v].name;
+    BS_TRY(results_write_strings(r, "/vpn_label", "vpn", w->n_vpns, names,
+                                 "Display name of each VPN protocol (vpns.[].label)"));
     BS_TRY(results_dim_names(r, "class", N_CLASSES, world_class_names, "Traffic classes"));
     const char *isps[MAX_ALL_ISPS];
     char isp_names[MAX_ALL_ISPS][2 * W_NAME + 1];

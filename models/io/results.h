@@ -140,8 +140,8 @@ void results_table_free(results_table *t);
  * version 1: /dims/day, ...), /calls/failed [day][app], /network/link_carried
  * [hour][link] (a testbed replay, which has no /hour: [day][link]); /day is a
  * list of integers, the dims of names lists of strings, /events a 1-D table
- * with string columns date, action and apps; /app_label, when there, a
- * list of strings as long as /app.  A mismatch is BS_EINPUT
+ * with string columns date, action and apps; /app_label and /vpn_label,
+ * when there, lists of strings as long as /app and /vpn.  A mismatch is BS_EINPUT
  * naming the file and the dataset. */
 typedef struct results_array {
     char *path; /* the dataset, as asked for */
@@ -184,7 +184,7 @@ void results_run_free(results_run *r);
 const results_array *results_run_array(const results_run *r, const char *dataset);
 const results_labels *results_run_labels(const results_run *r, const char *dim);
 /* The names to show for dim's entries: DIM_label when the file has it (the
- * apps' display names, /app_label), else DIM's own names (files written
+ * apps' and VPN protocols' display names, /app_label, /vpn_label), else DIM's own names (files written
  * before labels, format version 1); NULL when the file lacks DIM. */
 const results_labels *results_run_display(const results_run *r, const char *dim);
 

@@ -486,29 +486,34 @@ static int put_array(const ctx *c, const char *dset, FILE *out)
     return st;
 }
 
-/* Whether the file has the apps' display names /app_label (format version
- * 2, written since they were added; older files: 0, figures show the apps'
- * names): 1 once checked to be a list of strings as long as /app, else 0,
- * or a status naming it. */
-static int app_labels(const ctx *c)
+/* The dims whose entries have display names, DIM_label (the apps' and the
+ * VPN protocols', format version 2 since they were added). */
+static const int shown_dims[] = {D_APP, D_VPN};
+#define N_SHOWN_DIMS (int)(sizeof shown_dims / sizeof shown_dims[0])
+
+/* Whether the file has the display names of dim k, /DIM_label (older files:
+ * 0, figures show the names): 1 once checked to be a list of strings as
+ * long as /DIM, else 0, or a status naming it. */
+static int dim_labels(const ctx *c, int k, char *dset, size_t size)
 {
-    if (c->pre[1] || !c->has[D_APP])
+    snprintf(dset, size, "/%s_label", dim_names[k]);
+    if (c->pre[1] || !c->has[k])
         return 0;
-    int there = has_path(c, "/app_label");
+    int there = has_path(c, dset);
     if (there <= 0)
         return there;
     hid_t d, t, sp;
     int rank = 0, rc;
     hsize_t len[4] = {0};
-    if ((rc = open_dset(c, "/app_label", &d, &t, &sp, &rank, len)) != BS_OK)
+    if ((rc = open_dset(c, dset, &d, &t, &sp, &rank, len)) != BS_OK)
         ;
     else if (rank != 1 || H5Tget_class(t) != H5T_STRING || !results_sane_type(t))
-        rc = fail_here(c, "/app_label", "is not a list of names");
-    else if (len[0] != c->len[D_APP]) {
+        rc = fail_here(c, dset, "is not a list of names");
+    else if (len[0] != c->len[k]) {
         char what[128];
-        snprintf(what, sizeof what, "has %llu names, /app %llu", (unsigned long long)len[0],
-                 (unsigned long long)c->len[D_APP]);
-        rc = fail_here(c, "/app_label", what);
+        snprintf(what, sizeof what, "has %llu names, /%s %llu", (unsigned long long)len[0],
+                 dim_names[k], (unsigned long long)c->len[k]);
+        rc = fail_here(c, dset, what);
     }
     close_dset(&d, &t, &sp);
     return rc == BS_OK ? 1 : rc;
@@ -531,12 +536,18 @@ static int load_here(const char *path, FILE *out)
     int replay = st == BS_OK ? has_path(&c, "/testbed/replay") : 0;
     if (replay < 0)
         st = replay;
-    int app_label = st == BS_OK ? app_labels(&c) : 0;
-    if (app_label < 0)
-        st = app_label;
+    int shown[N_SHOWN_DIMS] = {0}, n_shown = 0;
+    char shown_dset[N_SHOWN_DIMS][64];
+    for (int k = 0; st == BS_OK && k < N_SHOWN_DIMS; k++) {
+        shown[k] = dim_labels(&c, shown_dims[k], shown_dset[k], sizeof shown_dset[k]);
+        if (shown[k] < 0)
+            st = shown[k];
+        else
+            n_shown += shown[k];
+    }
     if (st == BS_OK) {
         wire_put_u64(out, (uint64_t)replay);
-        int n = app_label;
+        int n = n_shown;
         for (int k = 0; k < N_LABEL_DIMS; k++)
             n += c.has[label_dims[k]];
         wire_put_u64(out, (uint64_t)n);
@@ -550,10 +561,11 @@ static int load_here(const char *path, FILE *out)
         wire_put_str(out, dim_names[dim]);
         st = put_names(&c, dset, c.len[dim], out);
     }
-    if (st == BS_OK && app_label) {
-        wire_put_str(out, "app_label");
-        st = put_names(&c, "/app_label", c.len[D_APP], out);
-    }
+    for (int k = 0; st == BS_OK && k < N_SHOWN_DIMS; k++)
+        if (shown[k]) {
+            wire_put_str(out, shown_dset[k] + 1);
+            st = put_names(&c, shown_dset[k], c.len[shown_dims[k]], out);
+        }
     if (st == BS_OK)
         st = put_events(&c, out);
     int n = 0, *there = NULL;

@@ -162,6 +162,7 @@ typedef struct app_cfg {
 
 typedef struct vpn_cfg {
     char name[W_NAME];
+    char label[W_NAME];   /* display name in figures ("": the name) */
     double detectability; /* probability the censor's fingerprint matches */
     double overhead;      /* tunnel bytes per payload byte, minus one */
     int full_tunnel;

@@ -15,7 +15,7 @@ and paths must not run anything, shift columns or reach a terminal raw.
     spaces or a newline does not shift the columns);
   - `info` prints no control character but newlines, and no line of its own
     from a name;
-  - the apps' display names (/app_label) hostile too: the legends show them,
+  - the apps' and protocols' display names (/app_label, /vpn_label) hostile too: the legends show them,
     quoted;
   - a run of a configuration whose names and an app's label are printable
     but hostile (allowed by the rule) plots without a canary, the label in
@@ -108,8 +108,9 @@ def rewrite(path):
                 d = f[name]
                 d[...] = np.array([hostile(i).encode() for i in range(d.shape[0])], dtype=object)
         # the apps' display names (figures show these, not the names)
-        d = f["/app_label"]
-        d[...] = np.array([("L" + hostile(i)).encode() for i in range(d.shape[0])], dtype=object)
+        for lab in ("/app_label", "/vpn_label"):
+            d = f[lab]
+            d[...] = np.array([("L" + hostile(i)).encode() for i in range(d.shape[0])], dtype=object)
         n = f["events/action"].shape[0]
         f["events/action"][...] = np.array([b"';system('touch CANARY')#"] * n, dtype=object)
         f["events/apps"][...] = np.array([b"'.system('touch CANARY').',\x1b[31m,\n!touch CANARY"] * n,
@@ -175,6 +176,10 @@ head = [l for l in open(os.path.join(plots, "primary.dat"), encoding="utf-8", er
         if not l.startswith("#")][0]
 check('"Lsp ace"' in head and '"sp ace"' not in head,
       "plot: the .dat header names the apps by their (hostile) display names", head)
+# HOSTILE[0] "wa`touch CANARY`" as /vpn_label[0]: "Lwa`touch CANARY`"
+head = [l for l in open(os.path.join(plots, "vpn.dat"), encoding="utf-8", errors="replace")
+        if not l.startswith("#")][0]
+check(head.split('"')[3] == "Lwa`touch CANARY`", "plot: vpn.dat names the protocols by their display names", head)
 script = open(os.path.join(plots, "primary.gp"), encoding="utf-8").read()
 check(all("\n" not in l and not l.lstrip().startswith("!") for l in script.split("\n")) and
       "set label (''.\"'\".';system('.\"'\".'touch CANARY'.\"'\".')# '.\"'\".'.system('" in script,

@@ -5,8 +5,8 @@
     non-empty PNG, SVG and PDF, each next to its data file and gnuplot script;
   - the data files hold the HDF5 datasets they plot (national first choices,
     failed calls, VPN users; border load; the boxes' load), the apps' columns
-    headed by their display names (/app_label; the names in a file without
-    it), the events' labels too;
+    headed by their display names (/app_label, /vpn_label; the names in a
+    file without them), the events' labels too;
   - re-running a script with gnuplot redraws its figure (restyling needs no
     new simulation);
   - bad input: a truncated file, a foreign HDF5 file, a missing one, an
@@ -84,6 +84,10 @@ check([a.decode() for a in f["/app_label"][:]] == shown and
       "/app_label: the apps' labels of configs/apps/russia-2025.cfg, on the axis app")
 check(head[1:] == shown and dates[0] == f["/day"].attrs["epoch"],
       "primary.dat: a column per app, headed by its display name; dates from the epoch", repr(head))
+# the VPN protocols' too (configs/vpn/protocols.cfg, vpns.[].label), as /vpn_label
+check([a.decode() for a in f["/vpn_label"][:]] == ["OpenVPN", "WireGuard", "Obfuscated"] and
+      table("vpn")[0][1:] == ["OpenVPN", "WireGuard", "Obfuscated"],
+      "/vpn_label and vpn.dat: the protocols' labels of configs/vpn/protocols.cfg")
 for name in ("failed", "border"):
     check(table(name)[0][1:len(shown) + 1] == shown, f"{name}.dat: the apps' columns headed by their display names")
 gp = open(os.path.join(tmp, "fig-png", "primary.gp")).read()
@@ -155,11 +159,15 @@ nolab = os.path.join(tmp, "nolabel.h5")
 shutil.copy(h5, nolab)
 with h5py.File(nolab, "r+") as x:
     del x["/app_label"]
+    del x["/vpn_label"]
 p = plot(nolab, "-o", os.path.join(tmp, "fig-nolabel"))
 with open(os.path.join(tmp, "fig-nolabel", "primary.dat")) as fh:
     head = [h.strip('"') for h in re.findall(r'"[^"]*"|\S+', [l for l in fh if not l.startswith("#")][0])]
 check(p.returncode == 0 and head[1:] == apps, "a file without /app_label: the apps' names head the columns",
       p.stderr + repr(head))
+with open(os.path.join(tmp, "fig-nolabel", "vpn.dat")) as fh:
+    head = [h.strip('"') for h in re.findall(r'"[^"]*"|\S+', [l for l in fh if not l.startswith("#")][0])]
+check(head[1:] == [v.decode() for v in f["/vpn"][:]], "and without /vpn_label the protocols' names", repr(head))
 
 # Bad input.
 trunc = os.path.join(tmp, "trunc.h5")
