@@ -1,7 +1,9 @@
 /* blockshift plot SWEEPDIR: a sweep's summary numbers against its parameters,
  * from its summary.txt (blockshift sweep --summarise writes it): for one
  * varied parameter, each number's mean against it with its 95% confidence
- * band; for two, a heat map of each number's mean over the grid; for more,
+ * band; for two, a heat map of each number's mean over the grid (viridis, log
+ * axes for log-spaced parameters, a note when the means differ by less than
+ * their 95% intervals); for more,
  * each number against each parameter with 95% error bars.  A sweep of
  * Saltelli's design (Sobol indices, sweep_sobol.h) first has, per number,
  * sobol-NAME: bars of its first-order and total indices per parameter with
@@ -18,12 +20,68 @@
 #include "base/status.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_COLS 512
 #define MAX_FIGURES 8
+
+/* Whether the values of column `col` (1-based) in the first block of
+ * summary.txt `file` are a log-spaced design: at least three distinct
+ * values, all positive, each the last times the same ratio (to 1e-6) while
+ * their steps differ; or two positive values a factor 10 or more apart. */
+static int log_spaced(const char *file, int col)
+{
+    FILE *in = fopen(file, "r");
+    if (!in)
+        return 0;
+    double v[64];
+    int n = 0;
+    char line[4096];
+    while (fgets(line, sizeof line, in)) {
+        if (line[0] == '#')
+            continue;
+        if (line[0] == '\n' || line[0] == '\0')
+            break; /* the end of block 0 */
+        char *p = line, *end;
+        double x = 0;
+        for (int k = 1; k <= col; k++, p = end) {
+            x = strtod(p, &end);
+            if (end == p)
+                break;
+        }
+        int seen = 0;
+        for (int i = 0; i < n; i++)
+            seen |= v[i] == x;
+        if (!seen && n < 64)
+            v[n++] = x;
+    }
+    fclose(in);
+    for (int i = 1; i < n; i++) /* sort (a few values) */
+        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    if (n < 2 || v[0] <= 0)
+        return 0;
+    if (n == 2)
+        return v[1] / v[0] >= 10;
+    int ratio = 1, step = 1;
+    for (int i = 2; i < n; i++) {
+        ratio &= fabs(v[i] / v[i - 1] - v[1] / v[0]) <= 1e-6 * (v[1] / v[0]);
+        step &= fabs((v[i] - v[i - 1]) - (v[1] - v[0])) <= 1e-6 * (v[n - 1] - v[0]);
+    }
+    return ratio && !step;
+}
+
+/* Viridis (matplotlib's, van der Walt and Smith 2015) at nine stops: light
+ * to dark in one hue order, readable in grey and by the colour-blind. */
+static const char viridis[] =
+    "set palette defined (0 '#440154', 1 '#472d7b', 2 '#3b528b', 3 '#2c728e', 4 '#21918c', "
+    "5 '#28ae80', 6 '#5ec962', 7 '#addc30', 8 '#fde725')\n";
 
 /* Commit the script (a), draw it, and add the figure to paths. */
 static int draw(const char *dir, atomic_file *a, const char *script, const char *out,
@@ -191,8 +249,18 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
         } else if (np == 2) {
             char t[300], qy[QUOTE_ROOM(300)];
             snprintf(t, sizeof t, "%s: mean over the grid", name);
-            fprintf(o, "set title %s\nset xlabel %s\nset ylabel %s\n"
-                       "set palette rgb 33,13,10\nset cblabel %s\n"
+            /* log axes for log-spaced designs; a note under the title when
+             * the means differ by less than the widest 95% interval (the
+             * colours then show noise, not structure) */
+            fprintf(o, "%s%s%s", viridis, log_spaced(file, 2) ? "set logscale x\n" : "",
+                    log_spaced(file, 3) ? "set logscale y\n" : "");
+            fprintf(o, "stats '../summary.txt' index 0 using %d nooutput prefix 'M'\n"
+                       "stats '../summary.txt' index 0 using (column(%d) - column(%d)) nooutput prefix 'W'\n"
+                       "note = M_max - M_min < W_max ? \"\\n(all differences are within the 95%% "
+                       "confidence intervals: the colours show noise)\" : ''\n",
+                    mean, hi, lo);
+            fprintf(o, "set title %s . note\nset xlabel %s\nset ylabel %s\n"
+                       "set cblabel %s\n"
                        "plot '../summary.txt' index 0 using 2:3:%d with points pt 5 ps 4 palette notitle\n",
                     quote_gp(qt, sizeof qt, t), quote_gp(qx, sizeof qx, cols[1]),
                     quote_gp(qy, sizeof qy, cols[2]), qn, mean);

@@ -3,11 +3,14 @@
 
   - a one-parameter sweep: each collected number against the parameter with
     its 95% band, a PNG and its gnuplot script per number;
-  - a two-parameter grid: a heat map per number;
+  - a two-parameter grid: a heat map per number, in viridis, with a log axis
+    for a log-spaced parameter and a note when the means differ by less
+    than their 95% intervals (a hand-written grid);
   - a folder that is not a sweep: exit 2, no plots folder.
 
 Run as: plot_sweep.py BLOCKSHIFT SOURCE_DIR (ctest does).
 """
+import math
 import os
 import shutil
 import subprocess
@@ -50,6 +53,36 @@ for name, params in sweeps.items():
     script = open(os.path.join(out, "plots", "final_vpn_share.gp")).read()
     check(("filledcurves" in script) if name == "one" else ("palette" in script),
           f"{name}: {'a confidence band' if name == 'one' else 'a heat map'}")
+# Heat maps of a hand-written 3 x 3 grid: population.retry linear (0.2, 0.5,
+# 0.8: equal steps), apps.a.bass_q log-spaced (0.1, 0.3, 0.9: ratio 3);
+# means 0.3 + 0.2 retry + 0.05 log10(bass_q), from 0.276 to 0.458 (by hand).
+# With intervals 0.02 wide the means differ by more than any interval: no
+# note; with intervals 1.0 wide by less: the note saying the colours show noise.
+for width, noted in ((0.02, False), (1.0, True)):
+    grid = os.path.join(tmp, f"grid-{width}")
+    os.makedirs(grid)
+    with open(os.path.join(grid, "summary.txt"), "w") as fh:
+        fh.write("# point population.retry apps.a.bass_q n x_mean x_sd x_ci95_low x_ci95_high\n")
+        k = 0
+        for r in (0.2, 0.5, 0.8):
+            for q in (0.1, 0.3, 0.9):
+                m = 0.3 + 0.2 * r + 0.05 * math.log10(q)
+                fh.write(f"{k} {r} {q} 4 {m} 0.01 {m - width / 2} {m + width / 2}\n")
+                k += 1
+    p = subprocess.run([BIN, "plot", grid], capture_output=True, text=True)
+    script = open(os.path.join(grid, "plots", "x.gp")).read() if p.returncode == 0 else ""
+    check("set logscale y" in script and "set logscale x" not in script and "#440154" in script
+          and "#fde725" in script and "rgb 33,13,10" not in script,
+          f"grid ({width}): viridis, a log axis for the log-spaced bass_q only")
+    # the note as gnuplot computes it from the data: the script up to its
+    # note, then print it
+    head = script.split("set title")[0] + "print 'NOTE:' . note\n"
+    with open(os.path.join(grid, "plots", "note.gp"), "w") as fh:
+        fh.write(head.replace("set output outfile", "set output '/dev/null'"))
+    g = subprocess.run(["gnuplot", "note.gp"], cwd=os.path.join(grid, "plots"), capture_output=True, text=True)
+    said = "within the 95% confidence intervals" in g.stderr
+    check(g.returncode == 0 and "NOTE:" in g.stderr and said == noted,
+          f"grid ({width}): {'a note that the differences are noise' if noted else 'no note'}")
 not_sweep = os.path.join(tmp, "empty")
 os.makedirs(not_sweep)
 p = subprocess.run([BIN, "plot", not_sweep], capture_output=True, text=True)
