@@ -175,11 +175,21 @@ const schema_entry schema_table[] = {
      "WhatsApp in Russia, Aug 2025: 82M daily of 97M monthly users (Mediascope, "
      "configs/observations/russia-2025.cfg)"},
     {"population.msg_start", PT_REAL, P(msg_start), 0, 0, "0.01", 0, 1, "1/day", NULL, 0,
-     "A person with a usable app it does not message with (e.g. pre-installed) starts using it "
-     "for messages",
+     "A person with a usable app it neither messages with nor calls on (e.g. pre-installed) "
+     "starts using it for messages",
      "assumption: half of the pre-installed copies that are kept come into use within about "
      "2 months""; not constrained by blockshift calibrate configs/calibrate/russia-2025.cfg -j 2 "
      "(2026-12-05: 90% interval 0.0014-0.086 against the prior 0.001-0.1; README.md, Calibration)"},
+    {"population.msg_start_calls", PT_REAL, P(msg_start_calls), 0, 0, "0.002", 0, 1, "1/day",
+     NULL, 0,
+     "A person who calls on an app it does not message with (called with it this month, or its "
+     "first choice for calls: e.g. installed for a pair's calls) starts using it for messages",
+     "assumption: an app taken up for calls mostly stays a calling app (a fifth start messaging "
+     "on it within about 100 days); not measured: after the 13 Aug 2025 call blocks WhatsApp "
+     "kept 82M daily users in Aug 2025 (Mediascope, configs/observations/russia-2025.cfg) while "
+     "calls moved and Google Meet became the second most downloaded communication app in "
+     "Russia's App Store after Max (as cited in issue 14); no audience figure for messages on "
+     "the apps calls moved to"},
     {"population.msg_quit", PT_REAL, P(msg_quit), 0, 0, "0.2", 0, 1, "1/day", NULL, 0,
      "A messaging user whose messages on the app are blocked (share b, direct) stops using it "
      "for messages with probability msg_quit b a day",

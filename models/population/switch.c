@@ -19,7 +19,8 @@
  * counted, and when it fails learnt from as any failure: frustration, b one
  * place down in the caller's order); the call ends there.  The caller, whose own state only its
  * block changes during the calls, puts b first at once when it has b; what
- * changes the contact (or installs b for the caller) is noted in the block's
+ * changes the contact (or installs b for the caller: an app installed for the
+ * pair's calls, not a messaging app) is noted in the block's
  * list and applied after every block has made its calls, in block order, so
  * that no block reads a contact another is changing and the result does not
  * depend on the threads.  The draws are the call's own (PURPOSE_SWITCH, the
@@ -141,10 +142,10 @@ void switch_apply(population *p)
         for (size_t x = 0; x < l->n_sw; x++) {
             uint32_t j = l->sw_agent[x];
             int b = l->sw_app[x] & ~INST_PRE;
-            if (!(p->installed[j] >> b & 1u)) {
+            /* Installed for the pair's calls: used for calls, not for
+             * messages (a start on it is use.c's msg_start_calls). */
+            if (!(p->installed[j] >> b & 1u))
                 population_install(p, j, b);
-                p->msg[j] |= (uint16_t)(1u << b); /* installed to talk: used for messages */
-            }
             if (card_usable(p->card[j]) >> b & 1u)
                 population_put_first(p, j, b, p->n_primary);
         }

@@ -14,7 +14,9 @@
  *    the chance its messages pass the box (messaging class, its VPN state);
  *  - a messaging user whose messages on a are blocked (share b) stops using a
  *    for messages with probability msg_quit b; one who has a usable a and does
- *    not message with it starts with probability msg_start;
+ *    not message with it starts with probability msg_start_calls when it calls
+ *    on a (called with it this month, or its first choice: an app installed
+ *    for a pair's calls), else msg_start (an idle app, e.g. pre-installed);
  *  - an installed app it neither messages with nor called with this month,
  *    that is neither its first choice nor its habitual app, is uninstalled
  *    with probability uninstall_rate;
@@ -177,11 +179,15 @@ void use_agent_day(population *p, lane *l, uint32_t i, rng_at *day)
     /* Changes of use: quitting a blocked messenger, starting with an installed app. */
     uint16_t usable = card_usable(card);
     uint16_t change = p->any_msg_block ? (uint16_t)(usable | msg) : (uint16_t)(usable & ~msg);
+    int first = p->first[i], habit = p->habit[i]; /* NO_APP: no bit (branch-free) */
+    uint16_t calls_on =
+        (uint16_t)(p->month_call[i] | (uint32_t)(first != NO_APP) << (first & 15));
     for (uint16_t x = change; x; x &= (uint16_t)(x - 1)) {
         int a = __builtin_ctz(x);
         uint16_t bit = (uint16_t)(1u << a);
-        double prob =
-            msg & bit ? pc->msg_quit * blk[a] * (vs ? 1.0 - pc->vpn_on : 1.0) : pc->msg_start;
+        double prob = msg & bit     ? pc->msg_quit * blk[a] * (vs ? 1.0 - pc->vpn_on : 1.0)
+                      : calls_on & bit ? pc->msg_start_calls
+                                       : pc->msg_start;
         if (prob <= 0)
             continue;
         rng_at_seek(&s, 8 + (uint32_t)a);
@@ -190,9 +196,7 @@ void use_agent_day(population *p, lane *l, uint32_t i, rng_at *day)
     }
     p->msg[i] = msg;
     /* Uninstalls of apps not used at all. */
-    int first = p->first[i], habit = p->habit[i]; /* NO_APP: no bit (branch-free) */
-    uint16_t keep = (uint16_t)(msg | p->month_call[i] | (uint32_t)(first != NO_APP) << (first & 15) |
-                               (uint32_t)(habit != NO_APP) << (habit & 15));
+    uint16_t keep = (uint16_t)(msg | calls_on | (uint32_t)(habit != NO_APP) << (habit & 15));
     uint16_t idle = (uint16_t)(p->installed[i] & ~keep);
     if (idle && pc->uninstall_rate > 0) {
         for (uint16_t x = idle; x; x &= (uint16_t)(x - 1)) {

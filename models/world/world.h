@@ -101,7 +101,8 @@ typedef struct population_cfg {
     double switch_new;       /* epsilon: weight of an app carrying none of the pair's calls */
     double habit_time;       /* days; the return fades as exp(-away / habit_time), 0: never */
     double msg_daily;        /* a messaging user is active on a day */
-    double msg_start;        /* per day: an installed app not messaged with starts being */
+    double msg_start;        /* per day: an idle installed app not messaged with starts being */
+    double msg_start_calls;  /* per day: ... one that is called on (this month, or first) */
     double msg_quit;         /* per day, times the blocked share: messaging users give up */
     double uninstall_rate;   /* per day: an app not used at all is removed */
     double vpn_social;       /* k_social: word of mouth multiplies the VPN hazard */

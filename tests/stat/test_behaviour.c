@@ -265,6 +265,63 @@ static void switched_attempt_learns(void **state)
     rig_close(&r);
 }
 
+/* An app installed for a pair's calls is used for calls, not for messages
+ * (models/README.md, section 4, steps 1b and 6).  The world of
+ * switch_in_the_engine (a, b everyone; c each person with probability 1/2;
+ * at the start everyone messages on what it has), but only a's calls are
+ * blocked on day 0, so its messages pass and nobody quits it; msg_start = 0,
+ * no uninstalls.  The transitions the model has that make a messaging user:
+ * a Bass adoption (off here: bass_p = bass_q = 0), a start on an idle app
+ * (msg_start = 0) and a start on an app one calls on (msg_start_calls).
+ * With msg_start_calls = 0 too none can act, so after the day of the block c's
+ * messaging users are exactly its installs at the start, although switching
+ * installed c for some (the check that it did: more installs than at the
+ * start), and its daily messaging users are within binomial noise of
+ * msg_daily times them (activity is drawn from messaging users only).  The
+ * defect this guards against (switch_apply made every call install a
+ * messaging user) gives the installs of the day on top of both. */
+static void switch_installs_are_for_calls(void **state)
+{
+    (void)state;
+    const int n = 40000;
+    char pop[512];
+    const char *apps =
+        "{ name = \"a\"; installed = 1.0; preference = 1.0; bass_p = 0.0; bass_q = 0.0; },\n"
+        "{ name = \"b\"; installed = 1.0; preference = 1e-40; bass_p = 0.0; bass_q = 0.0; },\n"
+        "{ name = \"c\"; installed = 0.5; preference = 1e-80; bass_p = 0.0; bass_q = 0.0; }\n";
+    const char *ev = "{ date = \"2025-01-01\"; action = \"block\"; apps = [\"a\"]; "
+                     "technique = \"ip\"; classes = [\"voice\", \"video\"]; }";
+    switch_pop(pop, sizeof pop, 1.0, 1.0, 1.0, 0.3, 0.2,
+               "msg_start = 0.0; msg_start_calls = 0.0; uninstall_rate = 0.0;");
+    rig r;
+    rig_run(&r, "2025-01-02", 57, pop, n, apps, "", ev);
+    day_counts *d0 = &r.day[0];
+    double m0 = r.start.inst[2], md = r.w->population.msg_daily;
+    print_message("c: installed %g -> %g, messaging users %g (its installs) -> %g, daily "
+                  "messaging %g\n",
+                  r.start.inst[2], d0->inst[2], m0, d0->use[USE_MESSAGING][2],
+                  d0->use[USE_DAY_MSG][2]);
+    assert_true(d0->inst[2] > r.start.inst[2] + 100); /* switching installed c */
+    assert_true(d0->use[USE_MESSAGING][2] == m0);
+    check("daily messaging users of c", d0->use[USE_DAY_MSG][2], md * m0,
+          sqrt(m0 * md * (1 - md)));
+    rig_close(&r);
+    /* The same day with msg_start_calls = s = 0.5 and msg_start = 0.9: each
+     * of the day's I new installs of c is an app its owner called on that
+     * day (the call on c connected: c is in its calls of the month, and
+     * first), so it starts messaging on it with s, not with msg_start (no
+     * one has an idle app); the new messaging users are Binomial(I, s). */
+    const double s = 0.5;
+    switch_pop(pop, sizeof pop, 1.0, 1.0, 1.0, 0.3, 0.2,
+               "msg_start = 0.9; msg_start_calls = 0.5; uninstall_rate = 0.0;");
+    rig_run(&r, "2025-01-02", 57, pop, n, apps, "", ev);
+    double inst = r.day[0].inst[2] - r.start.inst[2];
+    assert_true(inst > 100);
+    check("new messaging users of c, msg_start_calls 0.5",
+          r.day[0].use[USE_MESSAGING][2] - r.start.inst[2], s * inst, sqrt(inst * s * (1 - s)));
+    rig_close(&r);
+}
+
 /* ---- use and habit ---- */
 
 static const char three_apps[] =
@@ -408,6 +465,7 @@ int main(void)
         cmocka_unit_test(switch_formula_by_hand),
         cmocka_unit_test(switch_in_the_engine),
         cmocka_unit_test(switched_attempt_learns),
+        cmocka_unit_test(switch_installs_are_for_calls),
         cmocka_unit_test(stationary_without_events),
         cmocka_unit_test(short_block_returns),
         cmocka_unit_test(call_block_keeps_messaging),

@@ -421,7 +421,8 @@ static void test_behaviour_params_out_of_range(void **state)
                "  vpn_social = -2.0;\n"                                                 /* 15 */
                "  vpn_drop = 2.0;\n"                                                    /* 16 */
                "  vpn_unneeded = -1.0;\n"                                               /* 17 */
-               "};\n");                                                                 /* 18 */
+               "  msg_start_calls = 1.5;\n"                                             /* 18 */
+               "};\n");                                                                 /* 19 */
     assert_int_equal(load(f, "scenarios/beh.cfg", 0, NULL), BS_EINPUT);
     assert_errors(f, "~/scenarios/beh.cfg:6: population.switch_rate: 101 is out of range 0..100 "
                      "1/failure\n"
@@ -433,6 +434,8 @@ static void test_behaviour_params_out_of_range(void **state)
                      "~/scenarios/beh.cfg:11: population.msg_daily: 1.1 is out of range 0..1 "
                      "probability\n"
                      "~/scenarios/beh.cfg:12: population.msg_start: -0.1 is out of range 0..1 "
+                     "1/day\n"
+                     "~/scenarios/beh.cfg:18: population.msg_start_calls: 1.5 is out of range 0..1 "
                      "1/day\n"
                      "~/scenarios/beh.cfg:13: population.msg_quit: 3 is out of range 0..1 1/day\n"
                      "~/scenarios/beh.cfg:14: population.uninstall_rate: 1.5 is out of range 0..1 "
