@@ -12,10 +12,13 @@ table, /population/vpn.  Today's binary:
 - the same configuration run today (format version 2) holds the same numbers
   (only the layout changed): /population/vpn of the old file equals
   /population/vpn_users of the new, /calls/failed equal, the dims' names
-  equal; and `compare OLD NEW` reads both, exit 0, "no differences";
+  equal; and `compare OLD NEW` reads both, exit 0, naming the old datasets
+  by today's names, with no difference where h5py found none (the behaviour
+  model changed since, so not "no differences" overall);
 - `reproduce` of a manifest whose figure's replication is the old file (put
-  where reproduce looks for it, with the configuration it expects) draws it
-  from that file without running again, exit 0;
+  where reproduce looks for it, carrying today's configuration text, since
+  parameters were added since) draws it from that file without running
+  again, exit 0;
 - a sweep folder of version 1 (tests/data/v1-sweep: index.h5 with compound
   /runs and /points, summary.txt): `plot SWEEPDIR` draws a figure per number
   (exit 0), and `sweep --summarise` rewrites the index in version 2 with
@@ -85,12 +88,38 @@ with h5py.File(OLD, "r") as a, h5py.File(new, "r") as b:
           and np.array_equal(a["/calls/failed"][:], b["/calls/failed"][:])
           and all(np.array_equal(a["/dims/" + d][:], b["/" + d][:]) for d in ("day", "app", "region", "link")),
           "same numbers in both versions: /population/vpn = vpn_users, /calls/failed, the dims")
+# compare reads both layouts: its table names each dataset under today's name
+# (/population/vpn of the v1 file as /population/vpn_users), and where h5py
+# found both files equal above, compare finds no difference either.  (Not "no
+# differences" overall: the behaviour model changed since the fixture was
+# written, e.g. population.msg_start_calls, so use and install counts differ.)
 p = run("compare", OLD, new, "-o", "cmp")
-check(p.returncode == 0 and "no differences" in p.stderr, "compare v1 v2: exit 0, no differences")
+largest = {}
+if p.returncode == 0:
+    with open(os.path.join(tmp, "cmp", "differences.txt")) as fh:
+        part = fh.read().split("# every dataset both runs have")[-1]
+    for line in part.splitlines()[1:]:
+        if line.startswith("/"):
+            name, value = line.split()[:2]
+            largest[name] = float(value)
+check(p.returncode == 0 and largest.get("/population/vpn_users") == 0.0
+      and largest.get("/calls/failed") == 0.0 and "/network/link_carried" in largest,
+      f"compare v1 v2: exit 0, the v1 datasets under today's names, no difference where h5py found none {largest}")
 
 runs = os.path.join(tmp, "rep", "runs", "fig")
 os.makedirs(runs)
-shutil.copyfile(OLD, os.path.join(runs, "v1fixture-seed3-run0.h5"))
+# reproduce reuses a file whose configuration text is today's dump of the
+# figure's configuration; the fixture's is the dump of the model it was made
+# with (parameters added since, e.g. population.msg_start_calls, are absent),
+# so reproduce would rightly run it again.  What is checked here is that it
+# reads a file of format version 1: the copy carries today's text.
+copy = os.path.join(runs, "v1fixture-seed3-run0.h5")
+shutil.copyfile(OLD, copy)
+with h5py.File(new, "r") as b, h5py.File(copy, "r+") as a:
+    text, attrs = b["/config/text"][()], dict(a["/config/text"].attrs)
+    del a["/config/text"]
+    a.create_dataset("/config/text", data=text, dtype=h5py.string_dtype("utf-8"))
+    a["/config/text"].attrs.update(attrs)
 with open(os.path.join(tmp, "paper.cfg"), "w") as fh:
     sets = ", ".join('"' + s.replace('"', '\\"') + '"' for s in SETS)
     fh.write(f'figures = ( {{ name = "fig"; scenario = "mini.cfg"; plot = "vpn"; set = [{sets}]; seed = 3; }} );\n')
