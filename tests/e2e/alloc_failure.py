@@ -45,7 +45,7 @@ import tempfile
 
 BIN, SRC = sys.argv[1], sys.argv[2]
 sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
-from faultkit import check, h5_complete, results  # noqa: E402
+from faultkit import check, h5_complete, results, tiny_calibration  # noqa: E402
 
 LIB = os.environ.get("BS_FAILMALLOC", "")
 if not os.path.exists(LIB):
@@ -87,15 +87,7 @@ if p.returncode != 0:
 
 # calibrate: a small ABC on the tiny scenario of the sweep benchmark (two
 # generations of four particles: every stage of calibrate, few runs)
-shutil.copy(os.path.join(SRC, "bench", "sweep-tiny.cfg"), tmp)
-with open(os.path.join(tmp, "obs.cfg"), "w") as fh:
-    fh.write('description = "alloc_failure";\nobservations = (\n'
-             '  { date = "2025-01-02"; period = "1d"; measure = "audience"; app = "b"; value = 500.0;\n'
-             '    uncertainty = 150.0; unit = "people"; source = "a made-up figure (a test input)"; }\n);\n')
-with open(os.path.join(tmp, "cal.cfg"), "w") as fh:
-    fh.write('scenario = "sweep-tiny.cfg";\nobservations = ["obs.cfg"];\nseed = 5;\nreplications = 1;\n'
-             'parameters = ( { path = "apps.b.installed"; prior = "uniform"; bounds = [0.2, 0.8]; } );\n'
-             'abc = { particles = 4; generations = 2; min_tolerance = 0.2; };\n')
+CAL = tiny_calibration(SRC, tmp, "alloc_failure")
 HAVE_NS3 = "packet engine (ns-3, blockshift testbed): built" in subprocess.run(
     [BIN, "--version"], capture_output=True, text=True).stdout
 # testbed: WhatsApp under a STUN rule through OpenVPN, a call a class (4 cases)
@@ -115,7 +107,7 @@ commands = {
     "sweep": [BIN, "sweep", os.path.join(tmp, "sweep.cfg"), "-o", "OUT", "-j", "1", "--quiet"],
     "reproduce": [BIN, "reproduce", os.path.join(tmp, "paper.cfg"), "-o", "OUT"],
     "sweep-slurm": [BIN, "sweep", os.path.join(tmp, "sweep.cfg"), "--slurm", "-o", "OUT"],
-    "calibrate": [BIN, "calibrate", os.path.join(tmp, "cal.cfg"), "-o", "OUT", "-j", "1", "--quiet"],
+    "calibrate": [BIN, "calibrate", CAL, "-o", "OUT", "-j", "1", "--quiet"],
 }
 if HAVE_NS3:
     commands["testbed"] = TESTBED

@@ -57,7 +57,7 @@ import time
 
 BIN, SRC = sys.argv[1], sys.argv[2]
 sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
-from faultkit import check, dead_pid, fill, h5_complete, results, tmpfs_folder  # noqa: E402
+from faultkit import check, dead_pid, fill, h5_complete, results, tiny_calibration, tmpfs_folder  # noqa: E402
 
 tmp, MNT = tmpfs_folder("faults", "bs-faults-")
 import h5py  # noqa: E402  (after the skip: its message must not depend on it)
@@ -94,16 +94,7 @@ with open(MANIFEST, "w") as fh:
              ' plot = "primary"; } );\n')
 # calibrate: two generations of four particles on the sweep benchmark's tiny
 # scenario (every output of calibrate, few runs)
-shutil.copy(os.path.join(SRC, "bench", "sweep-tiny.cfg"), tmp)
-with open(os.path.join(tmp, "obs.cfg"), "w") as fh:
-    fh.write('description = "faults";\nobservations = (\n'
-             '  { date = "2025-01-02"; period = "1d"; measure = "audience"; app = "b"; value = 500.0;\n'
-             '    uncertainty = 150.0; unit = "people"; source = "a made-up figure (a test input)"; }\n);\n')
-CAL = os.path.join(tmp, "cal.cfg")
-with open(CAL, "w") as fh:
-    fh.write('scenario = "sweep-tiny.cfg";\nobservations = ["obs.cfg"];\nseed = 5;\nreplications = 1;\n'
-             'parameters = ( { path = "apps.b.installed"; prior = "uniform"; bounds = [0.2, 0.8]; } );\n'
-             'abc = { particles = 4; generations = 2; min_tolerance = 0.2; };\n')
+CAL = tiny_calibration(SRC, tmp, "faults")
 ENV = dict(os.environ, OMP_NUM_THREADS="1")
 # FAULTS_ONLY=disk,kill,term,together,nan runs only those parts (to break the
 # code and see one part fail without waiting for the others).

@@ -62,3 +62,20 @@ def h5_complete(path):
             return int(f.attrs.get("complete", 0)) == 1
     except Exception:
         return False
+
+
+def tiny_calibration(src, folder, description):
+    """A small ABC on the sweep benchmark's tiny scenario, written into folder
+    (two generations of four particles: every stage of calibrate, few runs);
+    the calibration file's path."""
+    shutil.copy(os.path.join(src, "bench", "sweep-tiny.cfg"), folder)
+    with open(os.path.join(folder, "obs.cfg"), "w") as fh:
+        fh.write(f'description = "{description}";\nobservations = (\n'
+                 '  { date = "2025-01-02"; period = "1d"; measure = "audience"; app = "b"; value = 500.0;\n'
+                 '    uncertainty = 150.0; unit = "people"; source = "a made-up figure (a test input)"; }\n);\n')
+    cal = os.path.join(folder, "cal.cfg")
+    with open(cal, "w") as fh:
+        fh.write('scenario = "sweep-tiny.cfg";\nobservations = ["obs.cfg"];\nseed = 5;\nreplications = 1;\n'
+                 'parameters = ( { path = "apps.b.installed"; prior = "uniform"; bounds = [0.2, 0.8]; } );\n'
+                 'abc = { particles = 4; generations = 2; min_tolerance = 0.2; };\n')
+    return cal
