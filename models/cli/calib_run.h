@@ -30,8 +30,11 @@ typedef struct calib_runner {
 
 /* Run n points (theta[n * k], or NULL for the scenario as it is) times the
  * replications: y[(i * R + r) * m + o] the value of observation o in run r
- * of point i (NaN when the run failed or lacks it).  BS_OK, CALIB_STOPPED,
- * or a worker's error status. */
+ * of point i (NaN when the configuration refused the run's values, or the
+ * results lack it).  BS_OK, CALIB_STOPPED, a worker's error status, or,
+ * when a run failed for another reason (memory, disk, a crashed worker),
+ * BS_ENOMEM or BS_ERUNTIME with the run's error: such a run says nothing of
+ * its parameters, so the caller stops. */
 int calib_run_points(calib_runner *cr, int g, int first, int n, const double *theta, double *y);
 
 #endif
