@@ -105,9 +105,9 @@ with open(CAL, "w") as fh:
              'parameters = ( { path = "apps.b.installed"; prior = "uniform"; bounds = [0.2, 0.8]; } );\n'
              'abc = { particles = 4; generations = 2; min_tolerance = 0.2; };\n')
 ENV = dict(os.environ, OMP_NUM_THREADS="1")
-# FAULTS_ONLY=disk,kill,term,together,nan runs only those parts (to break the
+# FAULTS_ONLY=disk,kill,kill-more,term,together,nan,lock,slurm runs only those parts (to break the
 # code and see one part fail without waiting for the others).
-ONLY = os.environ.get("FAULTS_ONLY", "disk,kill,term,together,nan,lock,slurm").split(",")
+ONLY = os.environ.get("FAULTS_ONLY", "disk,kill,kill-more,term,together,nan,lock,slurm").split(",")
 
 
 def bs(*args, **kw):
@@ -209,6 +209,21 @@ def gnuplots_in(top):
         except OSError:
             continue
         if cwd == top or cwd.startswith(top + "/"):
+            found.append(int(pid))
+    return found
+
+
+def workers_of(top):
+    """PIDs of blockshift processes (forked workers: the parent's command
+    line) whose arguments name top."""
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                argv = fh.read().split(b"\0")
+        except OSError:
+            continue
+        if top.encode() in argv:
             found.append(int(pid))
     return found
 
@@ -315,6 +330,67 @@ if "kill" in ONLY:
               f"run killed after {after} s: the next run exits 0 with a complete file")
         check(left == [alive], f"run killed after {after} s: the next run removed the dead "
                                f"processes' temporaries, kept the live one's {left}")
+
+
+# --- kill -9 of compare, reproduce and calibrate ---
+if "kill-more" in ONLY:
+    def datasets(path):
+        """Every dataset under /generations, /posterior and /tolerances of
+        posterior.h5: numbers as their bytes, strings as a list."""
+        got = {}
+        with h5py.File(path, "r") as f:
+            for g in ("generations", "posterior", "tolerances"):
+                f[g].visititems(lambda n, o: got.__setitem__(
+                    f"{g}/{n}", o[()].tolist() if o.dtype.kind in "OSU" else o[()].tobytes())
+                    if isinstance(o, h5py.Dataset) else None)
+        return got
+
+    # compare, reproduce and calibrate, killed at three points of their own
+    # wall time (measured here on an uninterrupted run: 0.4, 1.1 and 1.4 s on
+    # an idle machine), fractions drawn from a seeded generator (printed)
+    rng = np.random.default_rng(int(os.environ.get("FAULTS_SEED", "12")))
+    for name in ("compare", "reproduce", "calibrate"):
+        t0 = time.time()
+        scratch = os.path.join(tmp, f"time-{name}")
+        p = bs(*commands(scratch)[name])
+        whole = time.time() - t0
+        check(p.returncode == 0, f"{name} uninterrupted: exit 0 ({whole:.2f} s)")
+        for frac in sorted(rng.uniform(0.1, 0.9, 3)):
+            after = f"{frac * whole:.2f} s ({frac:.2f} of its time)"
+            out = os.path.join(tmp, f"kill-{name}-{frac:.2f}")
+            delay = frac * whole
+            for _ in range(4):  # ended before the kill (a loaded machine's times vary): sooner
+                rc = interrupted(commands(out)[name], delay, signal.SIGKILL)
+                if rc == -signal.SIGKILL:
+                    break
+                shutil.rmtree(out, ignore_errors=True)
+                delay /= 2
+            time.sleep(0.05)  # the kernel's parent-death signal to gnuplot and the workers
+            after = f"{delay:.2f} s ({delay / whole:.2f} of its time)"
+            check(rc == -signal.SIGKILL, f"{name} killed after {after}")
+            left = gnuplots_in(out) + workers_of(out)
+            check(not left, f"{name} killed after {after}: no gnuplot or worker left running there {left}")
+            for pid in left:
+                os.kill(pid, signal.SIGKILL)
+            ref = os.path.join(REF, name)
+            # posterior.h5 is rewritten after each generation: complete, not the final one
+            bad = [b for b in bad_files(out, ref) if "temporary" not in b] if os.path.isdir(out) else []
+            check(not bad, f"{name} killed after {after}: every file under a final name complete {bad[:4]}")
+            again = commands(out)[name]
+            if name == "calibrate" and os.path.exists(os.path.join(out, "posterior.h5")):
+                again = again + ["--resume"]
+            p = bs(*again)
+            bad = bad_files(out, ref)
+            got = [f for f in files(out) if f not in (".lock", "checksums.previous.txt")]
+            want = [f for f in files(ref) if f != ".lock"]
+            check(p.returncode == 0 and not bad and got == want,
+                  f"{name} killed after {after}: the next {' '.join(again[:1] + again[-1:])} exits 0, "
+                  f"every file complete, the stale temporaries gone "
+                  f"(exit {p.returncode}: {p.stderr.strip()[-200:]!r}; {bad[:4]}; "
+                  f"extra {sorted(set(got) - set(want))[:4]}, missing {sorted(set(want) - set(got))[:4]})")
+            if name == "calibrate" and os.path.exists(os.path.join(out, "posterior.h5")):
+                check(datasets(os.path.join(out, "posterior.h5")) == datasets(os.path.join(ref, "posterior.h5")),
+                      f"calibrate killed after {after}: the posterior, bit for bit, of the run never stopped")
 
 # --- SIGTERM: the handlers clean up ---
 if "term" in ONLY:
