@@ -49,6 +49,7 @@ says why and exits 77, which ctest reports as skipped.
 usage: faults.py BLOCKSHIFT_BIN SOURCE_DIR
 """
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -433,6 +434,25 @@ if "together" in ONLY:
         check(not bad and same_prev and
               [f for f in files(out) if f != "checksums.previous.txt"] == files(os.path.join(REF, name)),
               f"two {name}s at once: every file complete, no temporary {bad[:4]}")
+
+    # two calibrates into one folder: the one that comes second is refused
+    # (exit 1 naming the other's PID while it works, by the folder's lock;
+    # exit 2 once the other's posterior.h5 is there) and writes nothing, or
+    # both finish; what is there is the calibration of a run alone
+    out = os.path.join(tmp, "together-calibrate")
+    cs = [subprocess.Popen([BIN, *commands(out)["calibrate"]], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp) for _ in range(2)]
+    rcs = [c.wait() for c in cs]
+    errs = [c.stderr.read().strip() for c in cs]
+    refused = [e for rc, e in zip(rcs, errs)
+               if (rc == 1 and re.search(r"another blockshift calibrate \(pid \d+\) is working in this folder", e))
+               or (rc == 2 and "already holds a calibration" in e)]
+    bad = bad_files(out, os.path.join(REF, "calibrate"))
+    check(rcs == [0, 0] or (sorted(rcs)[0] == 0 and len(refused) == 1),
+          f"two calibrates into one folder at once: both exit 0, or one is refused saying why {rcs} "
+          f"{[e[-200:] for e in errs]}")
+    check(not bad and files(out) == files(os.path.join(REF, "calibrate")),
+          f"two calibrates at once: every file the one of a calibrate alone, no temporary {bad[:4]}")
 
 # --- all-NaN data: gnuplot refuses, nothing of the figure stays ---
 if "nan" in ONLY:
