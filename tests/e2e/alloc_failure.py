@@ -5,8 +5,11 @@ allocated, never a crash, nothing half-written (issue 12, "Memory").
 For each command (run, check, params, info, plot, compare, sweep, plot of a
 sweep folder, reproduce, sweep --slurm (the batch script), on
 tests/data/mini.cfg and files made from it; calibrate, two generations of four
-particles on bench/sweep-tiny.cfg; and, in a build with the packet engine,
-testbed on a 4-case matrix of configs/testbeds/tspu.cfg)
+particles on bench/sweep-tiny.cfg; validate, a one-observation case on it;
+in a build with the packet engine, testbed on a 4-case matrix of
+configs/testbeds/tspu.cfg and testbed --replay of the default scenario in
+miniature; in a build with MPI, sweep --mpi on two ranks, the shim preloaded
+into the ranks only)
 the test first counts the allocations blockshift's own code makes (tests/tools/failmalloc.c,
 preloaded: malloc, calloc, realloc, the aligned ones, strdup, strndup,
 realpath, open_memstream and operator new, when called from the blockshift
@@ -15,7 +18,8 @@ libstdc++, ns-3 and glibc are let through, as are gnuplot's).  Then it runs
 the command again once for each of a sample of call numbers N spread over the
 whole count (the first three, the last three, and evenly spaced ones between;
 ALLOC_SAMPLES=K in the environment takes K of them instead of 12, 0 every
-one) with the Nth allocation failing, and requires:
+one; fewer for validate, testbed --replay and sweep --mpi, FEWER) with the
+Nth allocation failing, and requires:
   - no signal (no crash, no abort) and no hang (60 s);
   - exit 1, and on stderr "out of memory: " followed by what was being
     allocated (bs_nomem's wording, models/base/status.c);

@@ -21,12 +21,22 @@ up by the next one into its folder.
     temporaries a killed run and a killed plot leave (names with the PID of
     a process that has exited): the next run removes them, and keeps a
     temporary whose process is alive (this test's own PID).
+  - kill -9 of compare, reproduce and calibrate at three points of their
+    own wall time (fractions from a seeded generator, FAULTS_SEED; sooner if
+    the command ended first): no gnuplot or worker left; what has a final
+    name is complete (the reference file, or a complete posterior.h5); the
+    next run into the folder (calibrate: --resume once posterior.h5 is
+    there) exits 0, its files are the reference ones, no temporary is left,
+    and calibrate's posterior is the uninterrupted run's, bit for bit.
   - SIGTERM of plot half way: it dies of the signal, with no temporary and
     no gnuplot left.
   - Three plots at once into one folder: all exit 0, every file is the
     reference one, no temporary is left (README: last rename wins).
   - Two compares and two reproduces into one folder at once: all exit 0,
-    every file the reference one, no temporary.
+    every file the reference one, no temporary.  Two calibrates: both exit
+    0, or one is refused saying why (exit 1 naming the other's PID, the
+    folder's lock; exit 2 once the other's posterior.h5 is there); the
+    folder holds exactly the files of a calibrate alone.
   - A plot whose data are all NaN (gnuplot refuses it): exit 1 and none of
     that figure's files (.dat, .gp) in the folder.
   - One sweep at a time in a folder (DIR/.lock, fsutil_lock): while a sweep
