@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +314,25 @@ static long pid_in(const char *name)
     return tail_ok && pid > 0 && pid <= INT_MAX ? pid : 0;
 }
 
+/* Whether process pid is gone: no such process, or a zombie (it has exited
+ * and writes nothing more; a parent killed with -9 leaves its children so
+ * until init reaps them, which may take a while). */
+static int pid_gone(long pid)
+{
+    if (kill((pid_t)pid, 0) != 0)
+        return errno == ESRCH;
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *paren = strrchr(buf, ')'); /* "PID (COMM) STATE ..." */
+    return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
 int atomic_clean(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -322,7 +342,7 @@ int atomic_clean(const char *dir)
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         long pid = pid_in(e->d_name);
-        if (!pid || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+        if (!pid || pid == (long)getpid() || !pid_gone(pid))
             continue;
         if (unlinkat(dirfd(d), e->d_name, 0) == 0) {
             removed++;

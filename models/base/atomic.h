@@ -11,11 +11,13 @@
  * Temporaries left by a process that was killed (SIGKILL, power) are found
  * by atomic_clean(): ".NAME.tmp-PID-RANDOM" (files or folders) and
  * "NAME.partial-PID" (results files, io/results.c) whose PID no longer
- * exists are removed.  The PID is looked up on this machine: a folder that
+ * exists, or is a zombie (a worker whose parent was killed, not yet reaped),
+ * are removed.  The PID is looked up on this machine: a folder that
  * processes on several machines write into at once (a shared file system)
  * must not be cleaned so; blockshift run, testbed, plot, compare, reproduce
  * and sweep --slurm clean their output folder (testbed also its calibration
- * file's), a sweep cleans its own under its lock (base/fsutil.h).
+ * file's), a sweep and a calibrate clean theirs under their lock
+ * (base/fsutil.h).
  *
  * Interrupts: atomic_signals() installs SIGINT/SIGTERM/SIGHUP handlers that
  * remove every temporary registered with atomic_track(), kill the process

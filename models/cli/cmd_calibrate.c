@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "cli/cli.h"
 
+#include "base/atomic.h"
 #include "base/fsutil.h"
 #include "base/status.h"
 #include "cli/calib_out.h"
@@ -292,6 +293,23 @@ static int calibrate_main(int argc, char **argv, int *interrupted)
         calib_spec_free(s);
         return cli_fail(lock, "%s", bs_last_error());
     }
+    /* Again under the lock: another calibrate may have finished into the
+     * folder since the look above. */
+    if (!a.resume && stat(post, &sb) == 0) {
+        close(lock);
+        calib_spec_free(s);
+        return cli_fail(BS_EINPUT, "%s already holds a calibration (written by another "
+                                   "blockshift calibrate meanwhile): --resume continues it, or "
+                                   "choose another folder with -o",
+                        dir);
+    }
+    /* The temporaries of killed calibrates (posterior.h5, the figures) and of
+     * their workers' runs (runs/NAME.partial-PID); under the lock no live
+     * calibrate writes here. */
+    atomic_clean(dir);
+    char rundir[PATH_MAX + 8];
+    snprintf(rundir, sizeof rundir, "%s/runs", dir);
+    atomic_clean(rundir);
     sweep_pool *pool = NULL;
     sweep_workers w;
     int slots = a.jobs ? a.jobs : cli_cores();

@@ -5,8 +5,11 @@ allocated, never a crash, nothing half-written (issue 12, "Memory").
 For each command (run, check, params, info, plot, compare, sweep, plot of a
 sweep folder, reproduce, sweep --slurm (the batch script), on
 tests/data/mini.cfg and files made from it; calibrate, two generations of four
-particles on bench/sweep-tiny.cfg; and, in a build with the packet engine,
-testbed on a 4-case matrix of configs/testbeds/tspu.cfg)
+particles on bench/sweep-tiny.cfg; validate, a one-observation case on it;
+in a build with the packet engine, testbed on a 4-case matrix of
+configs/testbeds/tspu.cfg and testbed --replay of the default scenario in
+miniature; in a build with MPI, sweep --mpi on two ranks, the shim preloaded
+into the ranks only)
 the test first counts the allocations blockshift's own code makes (tests/tools/failmalloc.c,
 preloaded: malloc, calloc, realloc, the aligned ones, strdup, strndup,
 realpath, open_memstream and operator new, when called from the blockshift
@@ -15,7 +18,8 @@ libstdc++, ns-3 and glibc are let through, as are gnuplot's).  Then it runs
 the command again once for each of a sample of call numbers N spread over the
 whole count (the first three, the last three, and evenly spaced ones between;
 ALLOC_SAMPLES=K in the environment takes K of them instead of 12, 0 every
-one) with the Nth allocation failing, and requires:
+one; fewer for validate, testbed --replay and sweep --mpi, FEWER) with the
+Nth allocation failing, and requires:
   - no signal (no crash, no abort) and no hang (60 s);
   - exit 1, and on stderr "out of memory: " followed by what was being
     allocated (bs_nomem's wording, models/base/status.c);
@@ -88,8 +92,18 @@ if p.returncode != 0:
 # calibrate: a small ABC on the tiny scenario of the sweep benchmark (two
 # generations of four particles: every stage of calibrate, few runs)
 CAL = tiny_calibration(SRC, tmp, "alloc_failure")
-HAVE_NS3 = "packet engine (ns-3, blockshift testbed): built" in subprocess.run(
-    [BIN, "--version"], capture_output=True, text=True).stdout
+with open(os.path.join(tmp, "case.cfg"), "w") as fh:
+    fh.write('description = "alloc_failure";\nscenario = "sweep-tiny.cfg";\nobservations = ["obs.cfg"];\n'
+             'seed = 3;\nreplications = 1;\n')
+VERSION = subprocess.run([BIN, "--version"], capture_output=True, text=True).stdout
+HAVE_NS3 = "packet engine (ns-3, blockshift testbed): built" in VERSION
+HAVE_MPI = "MPI (blockshift sweep --mpi): built" in VERSION and shutil.which("mpirun")
+# the replay of the default scenario in miniature (tests/e2e/replay.py's
+# sanitizer sizes: 8 users, a call each, 1.4 s)
+REPLAY = [BIN, "testbed", os.path.join(SRC, "scenarios", "whatsapp-then-facetime.cfg"), "--replay", "-o",
+          "OUT", "--set", "population.scale=14600.0", "--set", "testbed.replay_users=8", "--set",
+          "testbed.replay_calls=1", "--set", 'testbed.call_seconds="1s"', "--set",
+          'testbed.phase_seconds="10s"', "--quiet"]
 # testbed: WhatsApp under a STUN rule through OpenVPN, a call a class (4 cases)
 TESTBED = [BIN, "testbed", os.path.join(SRC, "configs", "testbeds", "tspu.cfg"), "-o", "OUT", "--set",
            'testbed.apps=["whatsapp"]', "--set", 'testbed.techniques=["stun"]', "--set",
@@ -109,8 +123,17 @@ commands = {
     "sweep-slurm": [BIN, "sweep", os.path.join(tmp, "sweep.cfg"), "--slurm", "-o", "OUT"],
     "calibrate": [BIN, "calibrate", CAL, "-o", "OUT", "-j", "1", "--quiet"],
 }
+commands["validate"] = [BIN, "validate", os.path.join(tmp, "case.cfg"), "-o", "OUT", "-j", "1", "--quiet"]
 if HAVE_NS3:
     commands["testbed"] = TESTBED
+    commands["testbed-replay"] = REPLAY
+if HAVE_MPI:  # rank 0 and one worker; the Nth allocation of each fails (the
+    # shim is preloaded into the ranks only: mpirun is not ours)
+    commands["sweep-mpi"] = ["mpirun", "--oversubscribe", "--allow-run-as-root", "-np", "2", "env",
+                             "LD_PRELOAD=PRELOAD", BIN, "sweep",
+                             os.path.join(tmp, "sweep.cfg"), "-o", "OUT", "--mpi", "--quiet"]
+# fewer trials for the slower additions (about a second each)
+FEWER = {"validate": 8, "testbed-replay": 6, "sweep-mpi": 6}
 only = os.environ.get("ALLOC_COMMANDS")
 if only:
     commands = {k: v for k, v in commands.items() if k in only.split(",")}
@@ -124,7 +147,9 @@ def execute(name, argv, out, fail_at):
         shutil.rmtree(out, ignore_errors=True)
         shutil.copytree(SWEPT, out)
     env = dict(os.environ, LD_PRELOAD=LIB, BS_FAIL_REPORT=report, BS_FAIL_AT=str(fail_at))
-    argv = [out if a == "OUT" else a for a in argv]
+    if "LD_PRELOAD=PRELOAD" in argv:
+        del env["LD_PRELOAD"]
+    argv = [out if a == "OUT" else f"LD_PRELOAD={LIB}" if a == "LD_PRELOAD=PRELOAD" else a for a in argv]
     try:
         p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60, cwd=tmp)
     except subprocess.TimeoutExpired:
@@ -149,12 +174,12 @@ def files(folder):
     return got
 
 
-def sample(count):
+def sample(count, samples=SAMPLES):
     """The call numbers to fail: first three, last three, evenly between."""
-    if SAMPLES == 0 or count <= SAMPLES:
+    if samples == 0 or count <= samples:
         return list(range(1, count + 1))
     picks = {1, 2, 3, count - 2, count - 1, count}
-    inner = SAMPLES - len(picks)
+    inner = samples - len(picks)
     for i in range(1, inner + 1):
         picks.add(1 + round(i * (count - 1) / (inner + 1)))
     return sorted(picks)
@@ -173,7 +198,8 @@ for name, argv in commands.items():
     shutil.rmtree(out, ignore_errors=True)
     bad = []
     injected_trials = 0
-    for n in sample(count):
+    picks = sample(count, min(SAMPLES, FEWER.get(name, SAMPLES)) if SAMPLES else 0)
+    for n in picks:
         p, _, injected = execute(name, argv, out, n)
         if p is None:
             bad.append(f"allocation {n}: still running after 60 s")
@@ -192,7 +218,7 @@ for name, argv in commands.items():
             base = os.path.basename(rel)
             if ".tmp" in base or ".partial-" in base:
                 bad.append(f"allocation {n}: temporary {rel} left behind")
-            elif base == ".lock" or (name == "sweep" and base == "summary.txt"):
+            elif base == ".lock" or (name in ("sweep", "sweep-mpi") and base == "summary.txt"):
                 continue  # a lock holds a PID; a sweep's summary lists the failed run
             elif rel.endswith(".h5"):
                 if not h5_complete(os.path.join(out, rel)):
@@ -204,7 +230,7 @@ for name, argv in commands.items():
         print(f"     {name}: {b}")
     # (a shim that never fails anything would pass every check below)
     check(injected_trials > 0, f"{name}: {injected_trials} of the trials had an allocation failed")
-    check(not bad, f"{name}: each of {len(sample(count))} allocations failing: exit 1, "
+    check(not bad, f"{name}: each of {len(picks)} allocations failing: exit 1, "
                    "'out of memory: <what>', no crash, nothing half-written")
 
 shutil.rmtree(tmp, ignore_errors=True)

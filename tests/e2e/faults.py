@@ -21,12 +21,22 @@ up by the next one into its folder.
     temporaries a killed run and a killed plot leave (names with the PID of
     a process that has exited): the next run removes them, and keeps a
     temporary whose process is alive (this test's own PID).
+  - kill -9 of compare, reproduce and calibrate at three points of their
+    own wall time (fractions from a seeded generator, FAULTS_SEED; sooner if
+    the command ended first): no gnuplot or worker left; what has a final
+    name is complete (the reference file, or a complete posterior.h5); the
+    next run into the folder (calibrate: --resume once posterior.h5 is
+    there) exits 0, its files are the reference ones, no temporary is left,
+    and calibrate's posterior is the uninterrupted run's, bit for bit.
   - SIGTERM of plot half way: it dies of the signal, with no temporary and
     no gnuplot left.
   - Three plots at once into one folder: all exit 0, every file is the
     reference one, no temporary is left (README: last rename wins).
   - Two compares and two reproduces into one folder at once: all exit 0,
-    every file the reference one, no temporary.
+    every file the reference one, no temporary.  Two calibrates: both exit
+    0, or one is refused saying why (exit 1 naming the other's PID, the
+    folder's lock; exit 2 once the other's posterior.h5 is there); the
+    folder holds exactly the files of a calibrate alone.
   - A plot whose data are all NaN (gnuplot refuses it): exit 1 and none of
     that figure's files (.dat, .gp) in the folder.
   - One sweep at a time in a folder (DIR/.lock, fsutil_lock): while a sweep
@@ -49,6 +59,7 @@ says why and exits 77, which ctest reports as skipped.
 usage: faults.py BLOCKSHIFT_BIN SOURCE_DIR
 """
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -96,9 +107,9 @@ with open(MANIFEST, "w") as fh:
 # scenario (every output of calibrate, few runs)
 CAL = tiny_calibration(SRC, tmp, "faults")
 ENV = dict(os.environ, OMP_NUM_THREADS="1")
-# FAULTS_ONLY=disk,kill,term,together,nan runs only those parts (to break the
+# FAULTS_ONLY=disk,kill,kill-more,term,together,nan,lock,slurm runs only those parts (to break the
 # code and see one part fail without waiting for the others).
-ONLY = os.environ.get("FAULTS_ONLY", "disk,kill,term,together,nan,lock,slurm").split(",")
+ONLY = os.environ.get("FAULTS_ONLY", "disk,kill,kill-more,term,together,nan,lock,slurm").split(",")
 
 
 def bs(*args, **kw):
@@ -200,6 +211,21 @@ def gnuplots_in(top):
         except OSError:
             continue
         if cwd == top or cwd.startswith(top + "/"):
+            found.append(int(pid))
+    return found
+
+
+def workers_of(top):
+    """PIDs of blockshift processes (forked workers: the parent's command
+    line) whose arguments name top."""
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                argv = fh.read().split(b"\0")
+        except OSError:
+            continue
+        if top.encode() in argv:
             found.append(int(pid))
     return found
 
@@ -307,6 +333,67 @@ if "kill" in ONLY:
         check(left == [alive], f"run killed after {after} s: the next run removed the dead "
                                f"processes' temporaries, kept the live one's {left}")
 
+
+# --- kill -9 of compare, reproduce and calibrate ---
+if "kill-more" in ONLY:
+    def datasets(path):
+        """Every dataset under /generations, /posterior and /tolerances of
+        posterior.h5: numbers as their bytes, strings as a list."""
+        got = {}
+        with h5py.File(path, "r") as f:
+            for g in ("generations", "posterior", "tolerances"):
+                f[g].visititems(lambda n, o: got.__setitem__(
+                    f"{g}/{n}", o[()].tolist() if o.dtype.kind in "OSU" else o[()].tobytes())
+                    if isinstance(o, h5py.Dataset) else None)
+        return got
+
+    # compare, reproduce and calibrate, killed at three points of their own
+    # wall time (measured here on an uninterrupted run: 0.4, 1.1 and 1.4 s on
+    # an idle machine), fractions drawn from a seeded generator (printed)
+    rng = np.random.default_rng(int(os.environ.get("FAULTS_SEED", "12")))
+    for name in ("compare", "reproduce", "calibrate"):
+        t0 = time.time()
+        scratch = os.path.join(tmp, f"time-{name}")
+        p = bs(*commands(scratch)[name])
+        whole = time.time() - t0
+        check(p.returncode == 0, f"{name} uninterrupted: exit 0 ({whole:.2f} s)")
+        for frac in sorted(rng.uniform(0.1, 0.9, 3)):
+            after = f"{frac * whole:.2f} s ({frac:.2f} of its time)"
+            out = os.path.join(tmp, f"kill-{name}-{frac:.2f}")
+            delay = frac * whole
+            for _ in range(4):  # ended before the kill (a loaded machine's times vary): sooner
+                rc = interrupted(commands(out)[name], delay, signal.SIGKILL)
+                if rc == -signal.SIGKILL:
+                    break
+                shutil.rmtree(out, ignore_errors=True)
+                delay /= 2
+            time.sleep(0.05)  # the kernel's parent-death signal to gnuplot and the workers
+            after = f"{delay:.2f} s ({delay / whole:.2f} of its time)"
+            check(rc == -signal.SIGKILL, f"{name} killed after {after}")
+            left = gnuplots_in(out) + workers_of(out)
+            check(not left, f"{name} killed after {after}: no gnuplot or worker left running there {left}")
+            for pid in left:
+                os.kill(pid, signal.SIGKILL)
+            ref = os.path.join(REF, name)
+            # posterior.h5 is rewritten after each generation: complete, not the final one
+            bad = [b for b in bad_files(out, ref) if "temporary" not in b] if os.path.isdir(out) else []
+            check(not bad, f"{name} killed after {after}: every file under a final name complete {bad[:4]}")
+            again = commands(out)[name]
+            if name == "calibrate" and os.path.exists(os.path.join(out, "posterior.h5")):
+                again = again + ["--resume"]
+            p = bs(*again)
+            bad = bad_files(out, ref)
+            got = [f for f in files(out) if f not in (".lock", "checksums.previous.txt")]
+            want = [f for f in files(ref) if f != ".lock"]
+            check(p.returncode == 0 and not bad and got == want,
+                  f"{name} killed after {after}: the next {' '.join(again[:1] + again[-1:])} exits 0, "
+                  f"every file complete, the stale temporaries gone "
+                  f"(exit {p.returncode}: {p.stderr.strip()[-200:]!r}; {bad[:4]}; "
+                  f"extra {sorted(set(got) - set(want))[:4]}, missing {sorted(set(want) - set(got))[:4]})")
+            if name == "calibrate" and os.path.exists(os.path.join(out, "posterior.h5")):
+                check(datasets(os.path.join(out, "posterior.h5")) == datasets(os.path.join(ref, "posterior.h5")),
+                      f"calibrate killed after {after}: the posterior, bit for bit, of the run never stopped")
+
 # --- SIGTERM: the handlers clean up ---
 if "term" in ONLY:
     out = os.path.join(tmp, "term-plot")
@@ -348,6 +435,25 @@ if "together" in ONLY:
         check(not bad and same_prev and
               [f for f in files(out) if f != "checksums.previous.txt"] == files(os.path.join(REF, name)),
               f"two {name}s at once: every file complete, no temporary {bad[:4]}")
+
+    # two calibrates into one folder: the one that comes second is refused
+    # (exit 1 naming the other's PID while it works, by the folder's lock;
+    # exit 2 once the other's posterior.h5 is there) and writes nothing, or
+    # both finish; what is there is the calibration of a run alone
+    out = os.path.join(tmp, "together-calibrate")
+    cs = [subprocess.Popen([BIN, *commands(out)["calibrate"]], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp) for _ in range(2)]
+    rcs = [c.wait() for c in cs]
+    errs = [c.stderr.read().strip() for c in cs]
+    refused = [e for rc, e in zip(rcs, errs)
+               if (rc == 1 and re.search(r"another blockshift calibrate \(pid \d+\) is working in this folder", e))
+               or (rc == 2 and "already holds a calibration" in e)]
+    bad = bad_files(out, os.path.join(REF, "calibrate"))
+    check(rcs == [0, 0] or (sorted(rcs)[0] == 0 and len(refused) == 1),
+          f"two calibrates into one folder at once: both exit 0, or one is refused saying why {rcs} "
+          f"{[e[-200:] for e in errs]}")
+    check(not bad and files(out) == files(os.path.join(REF, "calibrate")),
+          f"two calibrates at once: every file the one of a calibrate alone, no temporary {bad[:4]}")
 
 # --- all-NaN data: gnuplot refuses, nothing of the figure stays ---
 if "nan" in ONLY:

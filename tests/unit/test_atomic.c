@@ -11,6 +11,7 @@
  *   this test forked and reaped), files and a folder; keeps those of a live
  *   PID (this process) and names that only look alike (no leading dot, a
  *   tag that is not 8 hex digits, a PID of 0); returns how many it removed.
+ *   A zombie's (a child that exited, not yet reaped) are removed too.
  */
 #include <setjmp.h> /* before cmocka.h */
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,12 +170,34 @@ static void test_clean(void **state)
     assert_string_equal(names, want);
 }
 
+/* A child that has exited but is not reaped yet (a zombie: what the workers
+ * of a command killed with -9 are until init reaps them) writes nothing
+ * more: its temporaries go too. */
+static void test_clean_zombie(void **state)
+{
+    (void)state;
+    pid_t child = fork();
+    if (child == 0)
+        _exit(0);
+    assert_true(child > 0);
+    siginfo_t si;
+    /* wait until it has exited, leaving it a zombie (WNOWAIT) */
+    assert_int_equal(waitid(P_PID, (id_t)child, &si, WEXITED | WNOWAIT), 0);
+    char name[512], names[2048];
+    snprintf(name, sizeof name, "g000-run-000002.h5.partial-%ld", (long)child);
+    touch(name);
+    assert_int_equal(atomic_clean(dir), 1);
+    listing(names, sizeof names);
+    assert_null(strstr(names, name));
+    waitpid(child, NULL, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_commit),       cmocka_unit_test(test_abort),
         cmocka_unit_test(test_missing_folder), cmocka_unit_test(test_temp_name),
-        cmocka_unit_test(test_clean),
+        cmocka_unit_test(test_clean),        cmocka_unit_test(test_clean_zombie),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
