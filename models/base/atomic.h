@@ -14,8 +14,9 @@
  * exists, or is a zombie (a worker whose parent was killed, not yet reaped),
  * are removed.  The PID is looked up on this machine: a folder that
  * processes on several machines write into at once (a shared file system)
- * must not be cleaned so; blockshift run, testbed, plot, compare, reproduce
- * and sweep --slurm clean their output folder (testbed also its calibration
+ * must not be cleaned so; blockshift run, testbed, plot, compare, reproduce,
+ * validate (and its runs' folder) and sweep --slurm clean their output folder
+ * (testbed also its calibration
  * file's), a sweep and a calibrate clean theirs under their lock
  * (base/fsutil.h).
  *

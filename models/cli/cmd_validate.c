@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "cli/cli.h"
 
+#include "base/atomic.h"
 #include "base/fsutil.h"
 #include "base/status.h"
 #include "cli/calib_out.h"
@@ -111,6 +112,8 @@ static int one_case(const calib_spec *s, const char *dir, const sweep_workers *w
     int st = fsutil_make_dirs(rundir);
     if (st != BS_OK)
         return st;
+    atomic_clean(dir); /* what killed validates left: the figure's and table's temporaries */
+    atomic_clean(rundir); /* and their workers' runs (NAME.partial-PID) */
     calib_runner cr = {s, w, rundir, threads, NULL, 0, 0, ""};
     double *y = malloc((size_t)R * (size_t)m * sizeof *y), *x = malloc((size_t)R * sizeof *x),
            *q = malloc((size_t)m * 4 * sizeof *q);
@@ -130,7 +133,11 @@ static int one_case(const calib_spec *s, const char *dir, const sweep_workers *w
     double *q05 = q, *mean = q + m, *q95 = q + 2 * m, *med = q + 3 * m;
     char text[PATH_MAX + 64];
     snprintf(text, sizeof text, "%s/%s.txt", dir, s->name);
-    FILE *t = st == BS_OK ? fopen(text, "w") : NULL;
+    /* the table's file appears whole or not at all (a full disk: exit 1) */
+    atomic_file *ta = st == BS_OK ? atomic_open(text) : NULL;
+    if (st == BS_OK && !ta)
+        st = BS_ERUNTIME;
+    FILE *t = ta ? atomic_stream(ta) : NULL;
     FILE *outs[2] = {stdout, t};
     for (int f = 0; f < 2 && st == BS_OK; f++) {
         if (!outs[f])
@@ -163,8 +170,10 @@ static int one_case(const calib_spec *s, const char *dir, const sweep_workers *w
                         label, ob->value, ob->uncertainty, mean[o], q05[o], q95[o], 100 * err, z,
                         n == 0 ? "n/a" : inside ? "yes" : "no");
     }
-    if (t && fclose(t) != 0)
-        st = bs_fail(BS_ERUNTIME, "%s: cannot write it", text);
+    if (ta && st == BS_OK)
+        st = atomic_commit(ta);
+    else
+        atomic_abort(ta);
     fflush(stdout);
     if (st == BS_OK) {
         char title[700];

@@ -12,7 +12,15 @@ up by the next one into its folder.
     disk (the commands are deterministic; gnuplot's PNGs too); no temporary
     (.NAME.tmp-PID-RANDOM, NAME.partial-PID) is left behind.  At 64K every
     command fails: a results file of the mini scenario is about 250K and its
-    figures about 300K (measured, see below), so none fits.
+    figures about 300K (measured, see below), so none fits.  validate (a
+    one-observation case on the same tiny scenario) and, with MPI built
+    and mpirun present, sweep --mpi on two ranks, likewise.  validate's
+    table and figure: its runs' folder (DIR/.runs-CASE) a symbolic link to
+    a roomy disk, tmpfs of 4K filled to the last byte, 4K, 8K, 12K, 16K
+    (the table, .dat, .gp take a 4K page each, the PNG 28K) and 64K: the
+    same checks.  With the packet engine built, testbed --replay of the
+    default scenario in miniature (a 295K results file) on 256K: exit 1
+    saying so, no incomplete .h5, no temporary.
   - kill -9 of plot once its folder holds 1, a third and two thirds of the
     entries of a whole plot (points in its own progress, whatever the
     machine's speed; gnuplot draws six figures): what has a final name is the reference file; no gnuplot is
@@ -21,13 +29,17 @@ up by the next one into its folder.
     temporaries a killed run and a killed plot leave (names with the PID of
     a process that has exited): the next run removes them, and keeps a
     temporary whose process is alive (this test's own PID).
-  - kill -9 of compare, reproduce and calibrate at three points of their
+  - kill -9 of compare, reproduce, calibrate, validate and (MPI) calibrate
+    --mpi (the whole job: mpirun and its ranks, which Open MPI puts in
+    process groups of their own, as a batch system kills it) at three points of their
     own wall time (fractions from a seeded generator, FAULTS_SEED; sooner if
     the command ended first): no gnuplot or worker left; what has a final
     name is complete (the reference file, or a complete posterior.h5); the
     next run into the folder (calibrate: --resume once posterior.h5 is
     there) exits 0, its files are the reference ones, no temporary is left,
-    and calibrate's posterior is the uninterrupted run's, bit for bit.
+    and calibrate's posterior is the uninterrupted run's, bit for bit.  Before validate's next run, temporaries a kill at another moment
+    leaves (.case.png.tmp-PID-RANDOM, .runs-case/RUN.h5.partial-PID, the PID
+    of a process that has exited) are put in its folder: it removes them.
   - SIGTERM of plot half way: it dies of the signal, with no temporary and
     no gnuplot left.
   - Three plots at once into one folder: all exit 0, every file is the
@@ -106,14 +118,30 @@ with open(MANIFEST, "w") as fh:
 # calibrate: two generations of four particles on the sweep benchmark's tiny
 # scenario (every output of calibrate, few runs)
 CAL = tiny_calibration(SRC, tmp, "faults")
+# validate: a one-observation case on that scenario (its runs, table, figure)
+CASE = os.path.join(tmp, "case.cfg")
+with open(CASE, "w") as fh:
+    fh.write('description = "faults";\nscenario = "sweep-tiny.cfg";\nobservations = ["obs.cfg"];\n'
+             'seed = 3;\nreplications = 1;\n')
+VERSION = subprocess.run([BIN, "--version"], capture_output=True, text=True).stdout
+HAVE_NS3 = "packet engine (ns-3, blockshift testbed): built" in VERSION
+HAVE_MPI = "MPI (blockshift sweep --mpi): built" in VERSION and shutil.which("mpirun")
+MPIRUN = ["mpirun", "--oversubscribe", "--allow-run-as-root", "-np", "2", BIN]
+print(f"     (ns-3: {HAVE_NS3}, MPI and mpirun: {bool(HAVE_MPI)})")
 ENV = dict(os.environ, OMP_NUM_THREADS="1")
 # FAULTS_ONLY=disk,kill,kill-more,term,together,nan,lock,slurm runs only those parts (to break the
 # code and see one part fail without waiting for the others).
 ONLY = os.environ.get("FAULTS_ONLY", "disk,kill,kill-more,term,together,nan,lock,slurm").split(",")
 
 
+def argv(args):
+    """The command line of blockshift ARGS (ARGS already one if it starts
+    with mpirun)."""
+    return list(args) if args[0] == "mpirun" else [BIN, *args]
+
+
 def bs(*args, **kw):
-    return subprocess.run([BIN, *args], capture_output=True, text=True, env=ENV, cwd=tmp, **kw)
+    return subprocess.run(argv(args), capture_output=True, text=True, env=ENV, cwd=tmp, **kw)
 
 
 RESULT = os.path.join(tmp, "mini-seed3-run0.h5")
@@ -131,6 +159,10 @@ def commands(out):
         "compare": ["compare", RESULT, RESULT, "-o", out],
         "reproduce": ["reproduce", MANIFEST, "-o", out, "--quiet"],
         "calibrate": ["calibrate", CAL, "-o", out, "--quiet", "-j", "1"],
+        "validate": ["validate", CASE, "-o", out, "--quiet", "-j", "1"],
+        **({"sweep-mpi": MPIRUN + ["sweep", SWEEP, "-o", out, "--mpi", "--quiet"],
+            "calibrate-mpi": MPIRUN + ["calibrate", CAL, "-o", out, "--mpi", "--quiet"]}
+           if HAVE_MPI else {}),
     }
 
 
@@ -235,7 +267,7 @@ def interrupted(args, after, sig, folder=None, entries=0):
     `folder`, as soon as the folder holds `entries` entries (figures in
     progress or done: a point in the command's own progress, whatever the
     machine's speed); the exit status."""
-    c = subprocess.Popen([BIN, *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    c = subprocess.Popen(argv(args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          env=ENV, cwd=tmp)
     if folder:
         while c.poll() is None:
@@ -247,7 +279,15 @@ def interrupted(args, after, sig, folder=None, entries=0):
             time.sleep(0.002)
     else:
         time.sleep(after)
-    c.send_signal(sig)
+    if args[0] == "mpirun":  # the whole job, mpirun and its ranks (which Open MPI puts in
+        # process groups of their own), as a batch system kills it
+        for pid in [c.pid] + workers_of(args[args.index("-o") + 1]):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+    else:
+        c.send_signal(sig)
     return c.wait()
 
 
@@ -259,7 +299,7 @@ if "disk" in ONLY:
 
     try:
         for size in ("64k", "128k", "256k", "512k", "2m"):
-            for name in commands(""):
+            for name in [n for n in commands("") if n != "calibrate-mpi"]:  # (killed below)
                 mount(size)
                 try:
                     out = os.path.join(MNT, name)
@@ -273,12 +313,54 @@ if "disk" in ONLY:
                         check(p.returncode == 0 or (p.returncode == 1 and said),
                               f"{name} on {size}: exit 0, or 1 saying the disk is full "
                               f"(exit {p.returncode}: {p.stderr.strip()[-300:]!r})")
-                    bad = bad_files(out, os.path.join(REF, name), name != "sweep" or p.returncode == 0) \
+                    bad = bad_files(out, os.path.join(REF, name),
+                                    not name.startswith("sweep") or p.returncode == 0) \
                         if os.path.isdir(out) else []
                     check(not bad, f"{name} on {size}: every file under a final name complete, "
                                    f"no temporary {bad[:4]}")
                 finally:
                     subprocess.run(["umount", MNT], check=True)
+        # validate's table and figure: its runs (about 170K, in DIR/.runs-CASE,
+        # removed before the table is written) go to a roomy disk through a
+        # symbolic link, so that the disk is full while the table (one 4K
+        # page of tmpfs), .dat, .gp (a page each) and PNG (28K) are written;
+        # "full": 4K filled to the last byte first (no room for the table)
+        for size in ("full", "4k", "8k", "12k", "16k", "64k"):
+            mount("4k" if size == "full" else size)
+            try:
+                if size == "full":
+                    fill(MNT)
+                out = os.path.join(MNT, "validate")
+                os.mkdir(out)
+                runs = os.path.join(tmp, f"validate-runs-{size}")
+                os.mkdir(runs)
+                os.symlink(runs, os.path.join(out, ".runs-case"))
+                p = bs(*commands(out)["validate"])
+                said = "No space left on device" in p.stderr or "disk full" in p.stderr
+                check(p.returncode == 0 or (p.returncode == 1 and said) and size != "64k",
+                      f"validate's table and figure on {size}: exit 0, or 1 saying the disk is full "
+                      f"(exit {p.returncode}: {p.stderr.strip()[-300:]!r})")
+                bad = bad_files(out, os.path.join(REF, "validate"))
+                check(not bad, f"validate's table and figure on {size}: every file under a final name "
+                               f"complete, no temporary {bad[:4]}")
+            finally:
+                subprocess.run(["umount", MNT], check=True)
+        # testbed --replay (the packet engine): its results file (295K) on 256K
+        if HAVE_NS3:
+            mount("256k")
+            try:
+                out = os.path.join(MNT, "replay")
+                p = bs("testbed", os.path.join(SRC, "scenarios", "whatsapp-then-facetime.cfg"), "--replay",
+                       "-o", out, "--set", "population.scale=14600.0", "--set", "testbed.replay_users=8",
+                       "--set", "testbed.replay_calls=1", "--set", 'testbed.call_seconds="1s"', "--set",
+                       'testbed.phase_seconds="10s"', "--quiet")
+                check(p.returncode == 1 and "No space left on device" in p.stderr,
+                      f"testbed --replay on 256k: exit 1 saying the disk is full "
+                      f"(exit {p.returncode}: {p.stderr.strip()[-300:]!r})")
+                bad = bad_files(out, None) if os.path.isdir(out) else []
+                check(not bad, f"testbed --replay on 256k: no incomplete results file, no temporary {bad[:4]}")
+            finally:
+                subprocess.run(["umount", MNT], check=True)
     finally:
         subprocess.run(["umount", MNT], capture_output=True)
 
@@ -334,6 +416,14 @@ if "kill" in ONLY:
                                f"processes' temporaries, kept the live one's {left}")
 
 
+def plant(folder, names):
+    """Files (with their folders) standing for what a killed process left."""
+    for n in names:
+        os.makedirs(os.path.dirname(os.path.join(folder, n)), exist_ok=True)
+        with open(os.path.join(folder, n), "w") as fh:
+            fh.write("half")
+
+
 # --- kill -9 of compare, reproduce and calibrate ---
 if "kill-more" in ONLY:
     def datasets(path):
@@ -351,7 +441,7 @@ if "kill-more" in ONLY:
     # wall time (measured here on an uninterrupted run: 0.4, 1.1 and 1.4 s on
     # an idle machine), fractions drawn from a seeded generator (printed)
     rng = np.random.default_rng(int(os.environ.get("FAULTS_SEED", "12")))
-    for name in ("compare", "reproduce", "calibrate"):
+    for name in ["compare", "reproduce", "calibrate", "validate"] + (["calibrate-mpi"] if HAVE_MPI else []):
         t0 = time.time()
         scratch = os.path.join(tmp, f"time-{name}")
         p = bs(*commands(scratch)[name])
@@ -379,7 +469,10 @@ if "kill-more" in ONLY:
             bad = [b for b in bad_files(out, ref) if "temporary" not in b] if os.path.isdir(out) else []
             check(not bad, f"{name} killed after {after}: every file under a final name complete {bad[:4]}")
             again = commands(out)[name]
-            if name == "calibrate" and os.path.exists(os.path.join(out, "posterior.h5")):
+            if name == "validate":  # what a kill at other moments leaves, for the next one to remove
+                gone = dead_pid()
+                plant(out, [f".case.png.tmp-{gone}-0123abcd", f".runs-case/g000-run-000000.h5.partial-{gone}"])
+            if name.startswith("calibrate") and os.path.exists(os.path.join(out, "posterior.h5")):
                 again = again + ["--resume"]
             p = bs(*again)
             bad = bad_files(out, ref)
@@ -390,7 +483,7 @@ if "kill-more" in ONLY:
                   f"every file complete, the stale temporaries gone "
                   f"(exit {p.returncode}: {p.stderr.strip()[-200:]!r}; {bad[:4]}; "
                   f"extra {sorted(set(got) - set(want))[:4]}, missing {sorted(set(want) - set(got))[:4]})")
-            if name == "calibrate" and os.path.exists(os.path.join(out, "posterior.h5")):
+            if name.startswith("calibrate") and os.path.exists(os.path.join(out, "posterior.h5")):
                 check(datasets(os.path.join(out, "posterior.h5")) == datasets(os.path.join(ref, "posterior.h5")),
                       f"calibrate killed after {after}: the posterior, bit for bit, of the run never stopped")
 
@@ -475,14 +568,6 @@ def wait_for(cond, limit=60.0):
     while not cond() and time.time() - t0 < limit:
         time.sleep(0.002)
     return cond()
-
-
-def plant(folder, names):
-    """Files (with their folders) standing for what a killed process left."""
-    for n in names:
-        os.makedirs(os.path.dirname(os.path.join(folder, n)), exist_ok=True)
-        with open(os.path.join(folder, n), "w") as fh:
-            fh.write("half")
 
 
 # --- one sweep at a time in a folder ---
