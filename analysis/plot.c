@@ -295,7 +295,10 @@ static const char *const plot_datasets[] = {
     "/network/border_app", "/network/border_total",  "/network/border_vpn",
     "/censor/inspected",   "/censor/dropped",        "/censor/uninspected",
     "/network/link_carried", "/network/link_capacity", OBS_PATH_INSTALLED,
-    OBS_PATH_DAILY,        OBS_PATH_MONTHLY,        NULL,
+    OBS_PATH_DAILY,        OBS_PATH_MONTHLY,
+    /* a testbed matrix's (plot_testbed.c) */
+    "/testbed/usable", "/testbed/detect", "/testbed/collateral",
+    "/testbed/validation/measured", "/testbed/validation/predicted", NULL,
 };
 
 /* The figures drawn only for a scenario's observations (plot_obs.h): the
@@ -622,6 +625,17 @@ static int plot_with(const char *result, const char *dir, int format, char **pat
     }
     run r = {.f = f, .result = result, .dir = dir, .format = format, .paths = paths, .obs = obs,
              .band = band};
+    if (f->n_days == 0 && results_run_labels(f, "case")) { /* a testbed matrix: no days */
+        st = fsutil_make_dirs(dir);
+        if (st == BS_OK)
+            atomic_clean(dir);
+        if (st == BS_OK)
+            st = plot_testbed(&r);
+        results_run_free(f);
+        free(obs);
+        *n = r.n_paths;
+        return st;
+    }
     r.epoch = f->epoch[0] ? plot_parse_date(f->epoch) : -1;
     r.n_days = f->n_days;
     r.replay = f->replay;

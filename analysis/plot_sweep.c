@@ -83,9 +83,8 @@ static const char viridis[] =
     "set palette defined (0 '#440154', 1 '#472d7b', 2 '#3b528b', 3 '#2c728e', 4 '#21918c', "
     "5 '#28ae80', 6 '#5ec962', 7 '#addc30', 8 '#fde725')\n";
 
-/* Commit the script (a), draw it, and add the figure to paths. */
-static int draw(const char *dir, atomic_file *a, const char *script, const char *out,
-                char **paths, int *n)
+int plot_commit_draw(const char *dir, atomic_file *a, const char *script, const char *out,
+                     char **paths, int *n)
 {
     int st = atomic_commit(a);
     if (st == BS_OK)
@@ -152,7 +151,7 @@ static int sobol_figures(const char *file, const char *dir, int format, char **p
                 quote_gp(qn, sizeof qn, name), block, quote_gp(qs, sizeof qs, script),
                 quote_gp(qo, sizeof qo, out), term, quote_gp(qt, sizeof qt, t),
                 block, block);
-        st = draw(dir, af, script, out, paths, n);
+        st = plot_commit_draw(dir, af, script, out, paths, n);
     }
     fclose(in);
     return st;
@@ -277,7 +276,7 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
         }
         if (np > 2)
             fputs("unset multiplot\n", o);
-        st = draw(dir, af, script, out, paths, n);
+        st = plot_commit_draw(dir, af, script, out, paths, n);
     }
     for (int c = 0; c < nc; c++)
         free(cols[c]);
