@@ -19,6 +19,7 @@
 #include "base/atomic.h"
 #include "base/status.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -82,6 +83,35 @@ static int log_spaced(const char *file, int col)
 static const char viridis[] =
     "set palette defined (0 '#440154', 1 '#472d7b', 2 '#3b528b', 3 '#2c728e', 4 '#21918c', "
     "5 '#28ae80', 6 '#5ec962', 7 '#addc30', 8 '#fde725')\n";
+
+/* A folder that is not a sweep's but holds figures its command drew
+ * (calibrate: fit.gp; validate: CASE.gp): 1 with a message saying so and
+ * how to redraw them, else 0. */
+static int drawn_folder(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    char first[256] = "";
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len > 3 && len < sizeof first && e->d_name[0] != '.' &&
+            !strcmp(e->d_name + len - 3, ".gp") && (!n++ || strcmp(e->d_name, first) < 0))
+            snprintf(first, sizeof first, "%s", e->d_name);
+    }
+    closedir(d);
+    if (!n)
+        return 0;
+    char path[4400], shown[QUOTE_ROOM(4400)];
+    snprintf(path, sizeof path, "%s/%s", dir, first);
+    bs_fail(BS_EINPUT, "%s: not a sweep folder (no summary.txt with a '# point' header): it holds "
+                       "%d figure%s already drawn by the command that wrote it (calibrate, "
+                       "validate), each with its gnuplot script; redraw one with gnuplot %s",
+            dir, n, n > 1 ? "s" : "", quote_print(shown, sizeof shown, path));
+    return 1;
+}
 
 int plot_commit_draw(const char *dir, atomic_file *a, const char *script, const char *out,
                      char **paths, int *n)
@@ -163,6 +193,8 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
     char file[4200], dir[4200], line[65536];
     snprintf(file, sizeof file, "%s/summary.txt", sweepdir);
     FILE *in = fopen(file, "r");
+    if (!in && drawn_folder(sweepdir))
+        return BS_EINPUT;
     if (!in)
         return bs_fail(BS_EINPUT, "%s: no summary.txt (is it a sweep folder? blockshift sweep "
                                   "--summarise %s writes it)", sweepdir, sweepdir);
@@ -187,6 +219,8 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
     int st = BS_OK;
     if (nomem)
         st = bs_nomem("the column names of %s", file);
+    else if ((nc < 3 || np < 1 || np + 2 >= nc) && drawn_folder(sweepdir))
+        st = BS_EINPUT;
     else if (nc < 3 || np < 1 || np + 2 >= nc)
         st = bs_fail(BS_EINPUT, "%s: no '# point PARAMETERS n NUMBERS' header line", file);
     snprintf(dir, sizeof dir, "%s/plots", sweepdir);
