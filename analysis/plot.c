@@ -459,8 +459,8 @@ static int fig_border(run *r)
         double k = bit_unit(tot, hours, &label, per == 24);
         for (size_t i = 0; i < na; i++)
             cols[i] = names[i];
-        cols[na] = "the rest of the traffic";
-        cols[na + 1] = "all traffic through VPN tunnels";
+        cols[na] = "other traffic";
+        cols[na + 1] = "all via VPN tunnels";
         for (size_t h = 0; h < hours / per * per; h++) {
             double *row = v + (h / per) * nc, apps = 0;
             for (size_t i = 0; i < na; i++) {
