@@ -243,6 +243,8 @@ static const char *key_title(char *out, size_t size, const char *name, size_t KE
         s += take;
         len -= take;
     }
+    if (!out[0]) /* an empty name: an empty title */
+        snprintf(out, size, "''");
     return out;
 }
 
