@@ -33,8 +33,9 @@
  * summary.txt `file` are a log-spaced design: at least three distinct
  * values, all positive, each the last times the same ratio (to 1e-6) while
  * their steps differ; or two positive values a factor 10 or more apart. */
-static int log_spaced(const char *file, int col)
+static int log_spaced(const char *file, int col, double *lo, double *hi)
 {
+    *lo = *hi = 0;
     FILE *in = fopen(file, "r");
     if (!in)
         return 0;
@@ -68,6 +69,8 @@ static int log_spaced(const char *file, int col)
         }
     if (n < 2 || v[0] <= 0)
         return 0;
+    *lo = v[0];
+    *hi = v[n - 1];
     if (n == 2)
         return v[1] / v[0] >= 10;
     int ratio = 1, step = 1;
@@ -76,6 +79,33 @@ static int log_spaced(const char *file, int col)
         step &= fabs((v[i] - v[i - 1]) - (v[1] - v[0])) <= 1e-6 * (v[n - 1] - v[0]);
     }
     return ratio && !step;
+}
+
+/* A log axis (x or y) over [lo, hi] spanning under two decades: tics at 1,
+ * 2 and 5 times each power of ten inside it besides gnuplot's decades
+ * (which alone leave one tic or none), and at lo and hi when those are
+ * fewer than two.  Nothing for wider spans. */
+static void log_tics(FILE *o, char axis, double lo, double hi)
+{
+    if (!(lo > 0) || !(hi > lo) || hi / lo >= 100)
+        return;
+    static const double steps[3] = {1, 2, 5};
+    double tics[16];
+    int n = 0;
+    for (int e = (int)floor(log10(lo)); e <= (int)ceil(log10(hi)) && n < 13; e++)
+        for (int k = 0; k < 3; k++) {
+            double t = steps[k] * pow(10, e);
+            if (t >= lo * (1 - 1e-9) && t <= hi * (1 + 1e-9))
+                tics[n++] = t;
+        }
+    if (n < 2) {
+        tics[n++] = lo;
+        tics[n++] = hi;
+    }
+    fprintf(o, "set %ctics add (", axis);
+    for (int i = 0; i < n; i++)
+        fprintf(o, "%s'%.3g' %.17g", i ? ", " : "", tics[i], tics[i]);
+    fputs(")\n", o);
 }
 
 /* Viridis (matplotlib's, van der Walt and Smith 2015) at nine stops: light
@@ -285,8 +315,13 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
             /* log axes for log-spaced designs; a note under the title when
              * the means differ by less than the widest 95% interval (the
              * colours then show noise, not structure) */
-            fprintf(o, "%s%s%s", viridis, log_spaced(file, 2) ? "set logscale x\n" : "",
-                    log_spaced(file, 3) ? "set logscale y\n" : "");
+            double from[2], to[2];
+            int logx = log_spaced(file, 2, &from[0], &to[0]), logy = log_spaced(file, 3, &from[1], &to[1]);
+            fprintf(o, "%s%s%s", viridis, logx ? "set logscale x\n" : "", logy ? "set logscale y\n" : "");
+            if (logx)
+                log_tics(o, 'x', from[0], to[0]);
+            if (logy)
+                log_tics(o, 'y', from[1], to[1]);
             fprintf(o, "stats '../summary.txt' index 0 using %d nooutput prefix 'M'\n"
                        "stats '../summary.txt' index 0 using (column(%d) - column(%d)) nooutput prefix 'W'\n"
                        "note = M_max - M_min < W_max ? \"\\n(all differences are within the 95%% "

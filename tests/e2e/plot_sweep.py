@@ -4,7 +4,8 @@
   - a one-parameter sweep: each collected number against the parameter with
     its 95% band, a PNG and its gnuplot script per number;
   - a two-parameter grid: a heat map per number, in viridis, with a log axis
-    for a log-spaced parameter and a note when the means differ by less
+    for a log-spaced parameter (tics at 1, 2 and 5 times the powers of ten
+    when it spans under two decades) and a note when the means differ by less
     than their 95% intervals (a hand-written grid);
   - a folder that is not a sweep: exit 2, no plots folder.
 
@@ -12,6 +13,7 @@ Run as: plot_sweep.py BLOCKSHIFT SOURCE_DIR (ctest does).
 """
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -74,6 +76,12 @@ for width, noted in ((0.02, False), (1.0, True)):
     check("set logscale y" in script and "set logscale x" not in script and "#440154" in script
           and "#fde725" in script and "rgb 33,13,10" not in script,
           f"grid ({width}): viridis, a log axis for the log-spaced bass_q only")
+    # bass_q spans 0.1 to 0.9, under two decades: tics at 1, 2 and 5 times
+    # the powers of ten inside it (0.1, 0.2, 0.5, by hand), none added on x
+    tics = re.findall(r"^set ytics add \((.*)\)$", script, re.M)
+    shown = [float(v) for v in re.findall(r"' ([0-9.e+-]+)", tics[0])] if tics else []
+    check(shown == [0.1, 0.2, 0.5] and "set xtics add" not in script,
+          f"grid ({width}): the log axis has tics at 0.1, 0.2 and 0.5: {shown}")
     # the note as gnuplot computes it from the data: the script up to its
     # note, then print it
     head = script.split("set title")[0] + "print 'NOTE:' . note\n"
