@@ -81,6 +81,42 @@ static int log_spaced(const char *file, int col, double *lo, double *hi)
     return ratio && !step;
 }
 
+/* The name of number `name` to show: "final_primary_share_whatsapp
+ * (WhatsApp)" when it ends in _ID of an app that summary.txt `file` lists
+ * with its display name ("# apps (id = display name): ID = LABEL, ..."),
+ * else the name. */
+static void shown_name(const char *file, const char *name, char *out, size_t size)
+{
+    snprintf(out, size, "%s", name);
+    FILE *in = fopen(file, "r");
+    if (!in)
+        return;
+    static const char head[] = "# apps (id = display name): ";
+    char line[8192];
+    while (fgets(line, sizeof line, in) && line[0] == '#') {
+        if (strncmp(line, head, sizeof head - 1) != 0)
+            continue;
+        line[strcspn(line, "\n")] = '\0';
+        size_t len = strlen(name), best = 0;
+        for (char *p = line + sizeof head - 1; p && *p;) {
+            char *next = strstr(p, ", "), *eq = strstr(p, " = ");
+            if (next)
+                *next = '\0';
+            if (eq && eq > p) {
+                size_t n = (size_t)(eq - p);
+                if (n > best && len > n + 1 && name[len - n - 1] == '_' &&
+                    !strncmp(name + len - n, p, n)) {
+                    best = n;
+                    snprintf(out, size, "%s (%s)", name, eq + 3);
+                }
+            }
+            p = next ? next + 2 : NULL;
+        }
+        break;
+    }
+    fclose(in);
+}
+
 /* A log axis (x or y) over [lo, hi] spanning under two decades: tics at 1,
  * 2 and 5 times each power of ten inside it besides gnuplot's decades
  * (which alone leave one tic or none), and at lo and hi when those are
@@ -277,7 +313,8 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
         }
         snprintf(script, sizeof script, "%s.gp", name);
         snprintf(out, sizeof out, "%s.%s", name, ext);
-        char path[4600];
+        char path[4600], shown[600];
+        shown_name(file, name, shown, sizeof shown);
         snprintf(path, sizeof path, "%s/%s", dir, script);
         atomic_file *af = atomic_open(path);
         if (!af) {
@@ -287,7 +324,7 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
         FILE *o = atomic_stream(af);
         /* every string spliced in is a gnuplot single-quoted constant
          * (quote_gp): names are data, never code */
-        char qn[QUOTE_ROOM(256)], qs[QUOTE_ROOM(300)], qo[QUOTE_ROOM(300)], qt[QUOTE_ROOM(600)];
+        char qn[QUOTE_ROOM(256)], qs[QUOTE_ROOM(300)], qo[QUOTE_ROOM(300)], qt[QUOTE_ROOM(1000)];
         char qx[QUOTE_ROOM(300)], term[160];
         plot_terminal(format, term, sizeof term);
         quote_gp(qn, sizeof qn, name);
@@ -302,16 +339,16 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
                    "set grid\nset key outside right top\n",
                 qn, qs, qo, term);
         if (np == 1) {
-            char t[300];
-            snprintf(t, sizeof t, "%s: mean and 95%% confidence interval", name);
+            char t[700];
+            snprintf(t, sizeof t, "%s: mean and 95%% confidence interval", shown);
             fprintf(o, "set title %s\nset xlabel %s\n"
                        "set ylabel %s\n"
                        "plot '../summary.txt' index 0 using 2:%d:%d with filledcurves fs transparent solid 0.3 "
                        "title '95%% CI', '' index 0 using 2:%d with linespoints lw 2 title 'mean'\n",
                     quote_gp(qt, sizeof qt, t), quote_gp(qx, sizeof qx, cols[1]), qn, lo, hi, mean);
         } else if (np == 2) {
-            char t[300], qy[QUOTE_ROOM(300)];
-            snprintf(t, sizeof t, "%s: mean over the grid", name);
+            char t[700], qy[QUOTE_ROOM(300)];
+            snprintf(t, sizeof t, "%s: mean over the grid", shown);
             /* log axes for log-spaced designs; a note under the title when
              * the means differ by less than the widest 95% interval (the
              * colours then show noise, not structure) */
@@ -335,8 +372,8 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
         } else {
             fprintf(o, "set multiplot layout 1,%d\n", np);
             for (int k = 0; k < np; k++) {
-                char t[600];
-                snprintf(t, sizeof t, "%s against %s", name, cols[1 + k]);
+                char t[1000];
+                snprintf(t, sizeof t, "%s against %s", shown, cols[1 + k]);
                 fprintf(o, "set title %s\nset xlabel %s\n"
                            "plot '../summary.txt' index 0 using %d:%d:%d:%d with yerrorbars title 'mean, 95%% CI'\n",
                         quote_gp(qt, sizeof qt, t), quote_gp(qx, sizeof qx, cols[1 + k]), k + 2,
