@@ -296,6 +296,7 @@ static const char *const plot_datasets[] = {
     "/censor/inspected",   "/censor/dropped",        "/censor/uninspected",
     "/network/link_carried", "/network/link_capacity", OBS_PATH_INSTALLED,
     OBS_PATH_DAILY,        OBS_PATH_MONTHLY,
+    "/calls/completed",    "/calls/abandoned", /* a replay's calls figure */
     /* a testbed matrix's (plot_testbed.c) */
     "/testbed/usable", "/testbed/detect", "/testbed/collateral",
     "/testbed/validation/measured", "/testbed/validation/predicted", NULL,
@@ -402,6 +403,37 @@ static int fig_failed(run *r)
                 n, cols, x, 0, 0, 0, NULL, {NULL, NULL}, NULL, NULL, NULL, 0, NULL};
     int st = plot_draw(r, &g);
     free(x);
+    return st;
+}
+
+/* A replay's call attempts in each phase: completed, failed ("User not
+ * available"), abandoned, summed over the apps (the testbed's own counts). */
+static int fig_calls(run *r)
+{
+    size_t sc[4], sf[4], sa[4];
+    const double *done = need(r, "/calls/completed", 2, sc);
+    const double *fail = done ? need(r, "/calls/failed", 2, sf) : NULL;
+    const double *gone = fail ? need(r, "/calls/abandoned", 1, sa) : NULL;
+    if (!gone)
+        return bs_last_status();
+    if (sc[0] != (size_t)r->n_days || sf[0] != sc[0] || sa[0] != sc[0] || sf[1] != sc[1])
+        return bs_fail(BS_EINPUT, "%s: /calls/completed, failed and abandoned differ in shape",
+                       r->result);
+    double *v = calloc(sc[0] * 3 + 1, sizeof(double));
+    if (!v)
+        return bs_nomem("the calls of %s (plot)", r->result);
+    for (size_t d = 0; d < sc[0]; d++) {
+        for (size_t a = 0; a < sc[1]; a++) {
+            v[d * 3] += done[d * sc[1] + a];
+            v[d * 3 + 1] += fail[d * sc[1] + a];
+        }
+        v[d * 3 + 2] = gone[d];
+    }
+    char *cols[3] = {"completed", "failed (User not available)", "abandoned"};
+    figure g = {"calls", "Call attempts on the testbed, by outcome", "calls in the phase", 3, cols, v,
+                0, 0, 0, NULL, {NULL, NULL}, NULL, NULL, NULL, 0, NULL};
+    int st = plot_draw(r, &g);
+    free(v);
     return st;
 }
 
@@ -658,6 +690,8 @@ static int plot_with(const char *result, const char *dir, int format, char **pat
                             "People by first-choice calling app", "million people", -1);
     if (st == BS_OK)
         st = fig_failed(&r);
+    if (st == BS_OK && r.replay && results_run_array(f, "/calls/completed"))
+        st = fig_calls(&r);
     if (st == BS_OK)
         st = fig_population(&r, OBS_PATH_VPN, "vpn", "vpn", "VPN users by protocol",
                             "million people", -1);
