@@ -227,6 +227,9 @@ int plot_testbed(run *r)
     if (!cases || !classes)
         return bs_fail(BS_EINPUT, "%s: no days and no /case and /call_class: neither a run nor "
                                   "a testbed matrix", r->result);
+    if (cases->n < 1 || classes->n < 1)
+        return bs_fail(BS_EINPUT, "%s: /case or /call_class is empty: a testbed matrix without "
+                                  "cases has nothing to draw", r->result);
     grid g;
     int st = grid_of(r, cases, &g);
     static const struct {
