@@ -74,7 +74,8 @@ static double mean(const double *x, size_t n, size_t stride, size_t col)
 static void per_app(FILE *o, const results_run *a, const results_run *b, char **apps, int n_apps)
 {
     static const char *const what[] = {"/population/primary", "/calls/completed", "/calls/failed"};
-    fprintf(o, "# per app, mean over the days: A, B, B - A\n%-12s %-10s %16s %16s %16s\n", "app",
+    fprintf(o, "# per app (by display name; one with a space in double quotes), mean over the "
+               "days: A, B, B - A\n%-12s %-10s %16s %16s %16s\n", "app",
             "quantity", "A", "B", "B-A");
     for (int k = 0; k < 3; k++) {
         const results_array *xa, *ya;
@@ -90,8 +91,24 @@ static void per_app(FILE *o, const results_run *a, const results_run *b, char **
                     ma += mean(x + g * n_apps, days, regions * n_apps, (size_t)app);
                     mb += mean(y + g * n_apps, days, regions * n_apps, (size_t)app);
                 }
-                char shown[QUOTE_ROOM(64)]; /* a name from the file: no control characters */
-                fprintf(o, "%-12s %-10s %16.6g %16.6g %16.6g\n", quote_print(shown, sizeof shown, apps[app]),
+                /* a name from the file: no control characters; one with a
+                 * space (a display name, "Other apps") in double quotes, "
+                 * inside it as \", so that a row is still five fields */
+                char shown[QUOTE_ROOM(64)], field[QUOTE_ROOM(64) * 2 + 3];
+                quote_print(shown, sizeof shown, apps[app]);
+                if (strpbrk(shown, " \"")) {
+                    size_t n = 0;
+                    field[n++] = '"';
+                    for (const char *c = shown; *c && n + 3 < sizeof field; c++) {
+                        if (*c == '"')
+                            field[n++] = '\\';
+                        field[n++] = *c;
+                    }
+                    field[n++] = '"';
+                    field[n] = '\0';
+                } else
+                    snprintf(field, sizeof field, "%s", shown);
+                fprintf(o, "%-12s %-10s %16.6g %16.6g %16.6g\n", field,
                         k == 0 ? "primary" : k == 1 ? "completed" : "failed", ma, mb, mb - ma);
             }
         }
@@ -256,7 +273,9 @@ int compare_run(const char *pa, const char *pb, const char *dir, int format, int
         if (qa && qb) {
             fprintf(o, "# blockshift compare\n# A: %s\n# B: %s\n\n", quote_print(qa, cap, pa),
                     quote_print(qb, cap, pb));
-            per_app(o, a, b, apps, n_apps);
+            /* the apps by A's display names (/app_label), else their ids */
+            const results_labels *dl = results_run_display(a, "app");
+            per_app(o, a, b, dl && dl->n == n_apps ? dl->v : apps, n_apps);
             per_class(o, a, b);
             *identical = all_equal(o, a, b);
             st = atomic_commit(af);

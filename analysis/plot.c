@@ -295,7 +295,11 @@ static const char *const plot_datasets[] = {
     "/network/border_app", "/network/border_total",  "/network/border_vpn",
     "/censor/inspected",   "/censor/dropped",        "/censor/uninspected",
     "/network/link_carried", "/network/link_capacity", OBS_PATH_INSTALLED,
-    OBS_PATH_DAILY,        OBS_PATH_MONTHLY,        NULL,
+    OBS_PATH_DAILY,        OBS_PATH_MONTHLY,
+    "/calls/completed",    "/calls/abandoned", /* a replay's calls figure */
+    /* a testbed matrix's (plot_testbed.c) */
+    "/testbed/usable", "/testbed/detect", "/testbed/collateral",
+    "/testbed/validation/measured", "/testbed/validation/predicted", NULL,
 };
 
 /* The figures drawn only for a scenario's observations (plot_obs.h): the
@@ -402,6 +406,37 @@ static int fig_failed(run *r)
     return st;
 }
 
+/* A replay's call attempts in each phase: completed, failed ("User not
+ * available"), abandoned, summed over the apps (the testbed's own counts). */
+static int fig_calls(run *r)
+{
+    size_t sc[4], sf[4], sa[4];
+    const double *done = need(r, "/calls/completed", 2, sc);
+    const double *fail = done ? need(r, "/calls/failed", 2, sf) : NULL;
+    const double *gone = fail ? need(r, "/calls/abandoned", 1, sa) : NULL;
+    if (!gone)
+        return bs_last_status();
+    if (sc[0] != (size_t)r->n_days || sf[0] != sc[0] || sa[0] != sc[0] || sf[1] != sc[1])
+        return bs_fail(BS_EINPUT, "%s: /calls/completed, failed and abandoned differ in shape",
+                       r->result);
+    double *v = calloc(sc[0] * 3 + 1, sizeof(double));
+    if (!v)
+        return bs_nomem("the calls of %s (plot)", r->result);
+    for (size_t d = 0; d < sc[0]; d++) {
+        for (size_t a = 0; a < sc[1]; a++) {
+            v[d * 3] += done[d * sc[1] + a];
+            v[d * 3 + 1] += fail[d * sc[1] + a];
+        }
+        v[d * 3 + 2] = gone[d];
+    }
+    char *cols[3] = {"completed", "failed (User not available)", "abandoned"};
+    figure g = {"calls", "Call attempts on the testbed, by outcome", "calls in the phase", 3, cols, v,
+                0, 0, 0, NULL, {NULL, NULL}, NULL, NULL, NULL, 0, NULL};
+    int st = plot_draw(r, &g);
+    free(v);
+    return st;
+}
+
 /* Rows of a network series per row of days: 24 for hours, 1 for a series
  * with a row per day row (a replay's phases); 0, with a message, otherwise. */
 static size_t per_day(const run *r, const char *path, size_t rows)
@@ -456,8 +491,8 @@ static int fig_border(run *r)
         double k = bit_unit(tot, hours, &label, per == 24);
         for (size_t i = 0; i < na; i++)
             cols[i] = names[i];
-        cols[na] = "the rest of the traffic";
-        cols[na + 1] = "all traffic through VPN tunnels";
+        cols[na] = "other traffic";
+        cols[na + 1] = "all via VPN tunnels";
         for (size_t h = 0; h < hours / per * per; h++) {
             double *row = v + (h / per) * nc, apps = 0;
             for (size_t i = 0; i < na; i++) {
@@ -622,6 +657,17 @@ static int plot_with(const char *result, const char *dir, int format, char **pat
     }
     run r = {.f = f, .result = result, .dir = dir, .format = format, .paths = paths, .obs = obs,
              .band = band};
+    if (f->n_days == 0 && results_run_labels(f, "case")) { /* a testbed matrix: no days */
+        st = fsutil_make_dirs(dir);
+        if (st == BS_OK)
+            atomic_clean(dir);
+        if (st == BS_OK)
+            st = plot_testbed(&r);
+        results_run_free(f);
+        free(obs);
+        *n = r.n_paths;
+        return st;
+    }
     r.epoch = f->epoch[0] ? plot_parse_date(f->epoch) : -1;
     r.n_days = f->n_days;
     r.replay = f->replay;
@@ -644,6 +690,8 @@ static int plot_with(const char *result, const char *dir, int format, char **pat
                             "People by first-choice calling app", "million people", -1);
     if (st == BS_OK)
         st = fig_failed(&r);
+    if (st == BS_OK && r.replay && results_run_array(f, "/calls/completed"))
+        st = fig_calls(&r);
     if (st == BS_OK)
         st = fig_population(&r, OBS_PATH_VPN, "vpn", "vpn", "VPN users by protocol",
                             "million people", -1);

@@ -13,6 +13,8 @@
  * it is run from, stopping with a message if it is missing.  The figures:
  *   primary   people by first-choice calling app
  *   failed    failed calls ("User not available") by app
+ *   calls     (a testbed replay's) call attempts by outcome: completed,
+ *             failed, abandoned, per phase
  *   vpn       VPN users by protocol
  *   border    load on border links in two panels: the apps, stacked, on
  *             their own scale; below, the rest of the traffic with the part

@@ -87,6 +87,18 @@ int plot_write_script(const run *r, const figure *g, const char *path);
  * %%EOF, SVG: </svg>).  BS_OK, or BS_ERUNTIME with gnuplot's message. */
 int plot_gnuplot(const char *dir, const char *script, const char *out);
 
+/* Commit the script `a` (dir/script), draw it with plot_gnuplot into
+ * dir/out, and add the figure's path to paths[*n] (plot_sweep.c). */
+struct atomic_file;
+int plot_commit_draw(const char *dir, struct atomic_file *a, const char *script,
+                     const char *out, char **paths, int *n);
+
+/* The figures of a testbed matrix (blockshift testbed without --replay:
+ * /testbed/... by case and call class, no days), plot_testbed.c: usable,
+ * detect, collateral (heat maps of app and VPN by technique) and
+ * validation (ns-3's link loads against the flow engine's). */
+int plot_testbed(run *r);
+
 /* Days since 1970 of an ISO date, -1 if it is not one. */
 long plot_parse_date(const char *iso);
 

@@ -18,13 +18,15 @@ static int look_style = PLOT_SCREEN;
 static double look_w, look_h; /* 0: the style's size */
 
 /* Per style: size in pixels (png, svg) and inches (pdf), font size in
- * points for each, and the lines' width. */
+ * points for each, the lines' width, the plot area's right edge (a share of
+ * the width; the legend is right of it) and the legend's sample lines'
+ * length (characters; slides' large font leaves less room for names). */
 static const struct {
-    double px_w, px_h, px_font, in_w, in_h, in_font, lw;
+    double px_w, px_h, px_font, in_w, in_h, in_font, lw, right, samplen;
 } looks[N_PLOT_STYLES] = {
-    [PLOT_SCREEN] = {1280, 720, 14, 7.0, 4.0, 10, 2.5},
-    [PLOT_PAPER] = {1200, 750, 15, 6.5, 3.6, 9, 2.0},
-    [PLOT_SLIDES] = {1600, 900, 24, 10.0, 5.6, 16, 4.0},
+    [PLOT_SCREEN] = {1280, 720, 14, 7.0, 4.0, 10, 2.5, 0.78, 4},
+    [PLOT_PAPER] = {1200, 750, 15, 6.5, 3.6, 9, 2.0, 0.78, 4},
+    [PLOT_SLIDES] = {1600, 900, 24, 10.0, 5.6, 16, 4.0, 0.74, 2},
 };
 
 void plot_set_look(int style, double w, double h)
@@ -155,19 +157,109 @@ static void clauses(FILE *o, const char *dat, int from, int to, int stacked, int
     if (stacked)
         fprintf(o,
                 "%sfor [i=%d:%d:-1] %s using 1:(sum [c=%d:i] column(c)) with filledcurves x1 "
-                "lt (i-%d) fs solid 0.9 noborder title columnheader(i)",
+                "lt (i-%d) fs solid 0.9 noborder title keytitle[i-1]",
                 sep, to + 1, from + 2, dat, from + 2, from + 1);
     else if (pair > 0) /* the legend: the apps' colours once, then the two runs' dashes */
         fprintf(o,
-                "%sfor [i=%d:%d] %s using 1:i with lines lt (i-%d) dt 1 title columnheader(i), "
+                "%sfor [i=%d:%d] %s using 1:i with lines lt (i-%d) dt 1 title keytitle[i-1], "
                 "\\\n     for [i=%d:%d] %s using 1:i with lines lt (i-%d) dt 2 notitle, "
                 "\\\n     %s using 1:(NaN) with lines lc rgb 'gray40' dt 1 title 'run A', "
                 "\\\n     %s using 1:(NaN) with lines lc rgb 'gray40' dt 2 title 'run B'",
                 sep, from + 2, from + pair + 1, dat, from + 1, from + pair + 2, from + 2 * pair + 1,
                 dat, from + pair + 1, dat, dat);
     else
-        fprintf(o, "%sfor [i=%d:%d] %s using 1:i with %s lt (i-%d) title columnheader(i)", sep,
+        fprintf(o, "%sfor [i=%d:%d] %s using 1:i with %s lt (i-%d) title keytitle[i-1]", sep,
                 from + 2, to + 1, dat, points ? "linespoints pt 7" : "lines", from + 1);
+}
+
+/* The characters a legend line holds in the room right of the plot area
+ * (right of the look's right margin): the room less the sample line's and
+ * the padding's (samplen + 2.6 font sizes), over an average character (0.78
+ * of the font size), measured on the links figure of the default scenario
+ * at 1280x720 and 14 points (a 19-character line took 206 pixels, the
+ * sample and padding 93); at least 12, at most KEY_MAX. */
+#define KEY_MAX 40
+static size_t key_width(int format)
+{
+    const int s = look_style;
+    double w = format == PLOT_PDF ? 72 * (look_w > 0 ? look_w : looks[s].in_w)
+                                  : (look_w > 0 ? look_w : looks[s].px_w);
+    double font = format == PLOT_PDF ? looks[s].in_font : looks[s].px_font;
+    double chars = ((1 - looks[s].right) * w - (looks[s].samplen + 2.6) * font) / (0.78 * font);
+    return chars < 12 ? 12 : chars > KEY_MAX ? KEY_MAX : (size_t)chars;
+}
+
+/* A legend entry: name as a gnuplot string expression into out, broken into
+ * lines of at most KEY_WIDTH (key_width) characters where it is longer (after the last
+ * "->" in the line, else its last space, '-', '_' or '/', else at the width),
+ * so that long names (links "north-caucasian-metro->north-caucasian-mobile")
+ * stay inside the room the fixed right margin leaves for the legend. */
+static const char *key_title(char *out, size_t size, const char *name, size_t KEY_WIDTH)
+{
+    /* a long link FROM->TO whose ends share a prefix up to a '-' (the
+     * region's "far-eastern-metro->far-eastern-mobile"): "far-eastern:
+     * metro->mobile" */
+    char short_name[300];
+    const char *s = name, *arrow = strstr(name, "->");
+    size_t len = strlen(name), common = 0;
+    for (size_t k = 0; arrow && len > KEY_WIDTH && !strstr(arrow + 2, "->") &&
+                       name + k < arrow && arrow[2 + k] && name[k] == arrow[2 + k]; k++)
+        if (name[k] == '-')
+            common = k + 1;
+    if (common > 1 && len < sizeof short_name) {
+        snprintf(short_name, sizeof short_name, "%.*s: %.*s->%s", (int)(common - 1), name,
+                 (int)(arrow - name - (ptrdiff_t)common), name + common, arrow + 2 + common);
+        s = short_name;
+        len = strlen(s);
+    }
+    size_t n = 0;
+    out[0] = '\0';
+    for (int line = 0; len > 0 && n < size; line++) {
+        size_t take = len;
+        if (len > KEY_WIDTH) {
+            take = 0;
+            /* "PREFIX: " first (its space, dropped at the line's end, may be one past) */
+            for (size_t k = KEY_WIDTH + 1; k >= KEY_WIDTH / 3 && !take; k--)
+                if (s[k - 2] == ':' && s[k - 1] == ' ')
+                    take = k;
+            for (size_t k = KEY_WIDTH; k >= KEY_WIDTH / 3 && !take; k--) /* then a link's "->" */
+                if (s[k - 2] == '-' && s[k - 1] == '>')
+                    take = k;
+            for (size_t k = KEY_WIDTH; k >= KEY_WIDTH / 3 && !take; k--)
+                if (strchr(" -_/", s[k - 1]))
+                    take = k;
+            if (!take)
+                take = KEY_WIDTH;
+            if (take < len && s[take] == '>') /* never between '-' and '>' */
+                take++;
+        }
+        char piece[KEY_MAX + 2], q[QUOTE_ROOM(KEY_MAX + 2)];
+        size_t shown = take;
+        while (shown > 1 && take < len && s[shown - 1] == ' ') /* no space at a line's end */
+            shown--;
+        snprintf(piece, sizeof piece, "%.*s", (int)shown, s);
+        n += (size_t)snprintf(out + n, size - n, "%s%s", line ? " . \"\\n\" . " : "",
+                              quote_gp(q, sizeof q, piece));
+        s += take;
+        len -= take;
+    }
+    if (!out[0]) /* an empty name: an empty title */
+        snprintf(out, size, "''");
+    return out;
+}
+
+/* The legend's line spacing for the entries of columns [from, to): room
+ * for the longest one's lines (lines_of[c], 0 past PLOT_MAX_KEYS). */
+#define PLOT_MAX_KEYS 64
+static void key_spacing(FILE *o, const int *lines_of, int from, int to)
+{
+    int most = 1;
+    for (int c = from; c < to && c < PLOT_MAX_KEYS; c++)
+        most = lines_of[c] > most ? lines_of[c] : most;
+    if (most > 1)
+        fprintf(o, "set key spacing %d.1\n", most);
+    else
+        fputs("set key spacing 1\n", o);
 }
 
 int plot_write_script(const run *r, const figure *g, const char *path)
@@ -207,6 +299,19 @@ int plot_write_script(const run *r, const figure *g, const char *path)
     for (int k = 0; k < 8; k++)
         fprintf(o, "set linetype %d lc rgb '%s' lw %g dt %s\n", k + 1, colours[k], lw, dashes[k]);
     fputs("set linetype cycle 8\n", o);
+    /* the legend's entries: column i of the data is keytitle[i - 1] */
+    fprintf(o, "array keytitle[%d]\n", g->n_cols > 0 ? g->n_cols : 1);
+    int lines_of[PLOT_MAX_KEYS] = {0};
+    for (int c = 0; c < g->n_cols; c++) {
+        char key[QUOTE_ROOM(300) + 64];
+        key_title(key, sizeof key, g->cols[c], key_width(r->format));
+        int k = 1;
+        for (const char *p = key; (p = strstr(p, "\"\\n\"")); p++)
+            k++;
+        if (c < PLOT_MAX_KEYS)
+            lines_of[c] = k;
+        fprintf(o, "keytitle[%d] = %s\n", c + 1, key);
+    }
     if (g->pair > 0) {
         char qa[QUOTE_ROOM(200)], qb[QUOTE_ROOM(200)], t[200];
         snprintf(t, sizeof t, "A (solid): %s", g->pair_name[0] ? g->pair_name[0] : "");
@@ -225,11 +330,12 @@ int plot_write_script(const run *r, const figure *g, const char *path)
     double top = 0.90 - 0.045 * strip * (look_style == PLOT_SLIDES ? 1.3 : 1.0);
     double split = g->lower ? 0.14 + 0.42 * (top - 0.14) : 0; /* the lower panel's top */
     fprintf(o,
-            "set lmargin at screen 0.09\nset rmargin at screen 0.78\n"
-            "set key outside right top noenhanced\n"
+            "set lmargin at screen 0.09\nset rmargin at screen %.2f\n"
+            "set key outside right top noenhanced samplen %g\n"
             "set xdata time\nset timefmt '%%Y-%%m-%%d'\nset format x '%%b %%Y'\n"
             "set xtics rotate by -30 nomirror\nset ytics nomirror\nset grid lc rgb 'gray85'\n"
-            "set yrange [0:*]\nset autoscale xfix\nset border 3\n");
+            "set yrange [0:*]\nset autoscale xfix\nset border 3\n",
+            looks[look_style].right, looks[look_style].samplen);
     if (g->lower)
         fputs("set multiplot\n", o);
     char note[QUOTE_ROOM(200)];
@@ -253,6 +359,7 @@ int plot_write_script(const run *r, const figure *g, const char *path)
     int with_obs = g->obs && g->obs->n > 0;
     const char *d0 = with_obs ? "data index 0" : "data";
     int band = g->lo && g->hi ? g->n_cols : 0; /* columns from a mean to its interval */
+    key_spacing(o, lines_of, 0, upper_to);
     clauses(o, d0, 0, g->n_stack, 1, 0, 0, 0, &first);
     if (g->pair > 0)
         clauses(o, d0, 0, 2 * g->pair, 0, g->pair, 0, 0, &first);
@@ -269,10 +376,11 @@ int plot_write_script(const run *r, const figure *g, const char *path)
                 "set tmargin at screen %.3f\nset bmargin at screen 0.14\n",
                 lower, split - 0.02);
         events(o, &rr, rows, text, 0);
+        key_spacing(o, lines_of, g->lower - 1, g->n_cols);
         fprintf(o,
                 "plot data using 1:%d with filledcurves x1 lt 8 fs solid 0.5 noborder "
-                "title columnheader(%d)",
-                g->lower + 1, g->lower + 1);
+                "title keytitle[%d]",
+                g->lower + 1, g->lower);
         first = 0;
         clauses(o, "data", g->lower, g->n_cols, 0, 0, r->replay, band, &first);
         fputs("\nunset multiplot\n", o);

@@ -19,6 +19,7 @@
 #include "base/atomic.h"
 #include "base/status.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -32,8 +33,9 @@
  * summary.txt `file` are a log-spaced design: at least three distinct
  * values, all positive, each the last times the same ratio (to 1e-6) while
  * their steps differ; or two positive values a factor 10 or more apart. */
-static int log_spaced(const char *file, int col)
+static int log_spaced(const char *file, int col, double *lo, double *hi)
 {
+    *lo = *hi = 0;
     FILE *in = fopen(file, "r");
     if (!in)
         return 0;
@@ -67,6 +69,8 @@ static int log_spaced(const char *file, int col)
         }
     if (n < 2 || v[0] <= 0)
         return 0;
+    *lo = v[0];
+    *hi = v[n - 1];
     if (n == 2)
         return v[1] / v[0] >= 10;
     int ratio = 1, step = 1;
@@ -77,15 +81,106 @@ static int log_spaced(const char *file, int col)
     return ratio && !step;
 }
 
+/* The name of number `name` to show: "final_primary_share_whatsapp
+ * (WhatsApp)" when it ends in _ID of an app that summary.txt `file` lists
+ * with its display name ("# apps (id = display name): ID = LABEL, ..."),
+ * else the name. */
+static void shown_name(const char *file, const char *name, char *out, size_t size)
+{
+    snprintf(out, size, "%s", name);
+    FILE *in = fopen(file, "r");
+    if (!in)
+        return;
+    static const char head[] = "# apps (id = display name): ";
+    char line[8192];
+    while (fgets(line, sizeof line, in) && line[0] == '#') {
+        if (strncmp(line, head, sizeof head - 1) != 0)
+            continue;
+        line[strcspn(line, "\n")] = '\0';
+        size_t len = strlen(name), best = 0;
+        for (char *p = line + sizeof head - 1; p && *p;) {
+            char *next = strstr(p, ", "), *eq = strstr(p, " = ");
+            if (next)
+                *next = '\0';
+            if (eq && eq > p) {
+                size_t n = (size_t)(eq - p);
+                if (n > best && len > n + 1 && name[len - n - 1] == '_' &&
+                    !strncmp(name + len - n, p, n)) {
+                    best = n;
+                    snprintf(out, size, "%s (%s)", name, eq + 3);
+                }
+            }
+            p = next ? next + 2 : NULL;
+        }
+        break;
+    }
+    fclose(in);
+}
+
+/* A log axis (x or y) over [lo, hi] spanning under two decades: tics at 1,
+ * 2 and 5 times each power of ten inside it besides gnuplot's decades
+ * (which alone leave one tic or none), and at lo and hi when those are
+ * fewer than two.  Nothing for wider spans. */
+static void log_tics(FILE *o, char axis, double lo, double hi)
+{
+    if (!(lo > 0) || !(hi > lo) || hi / lo >= 100)
+        return;
+    static const double steps[3] = {1, 2, 5};
+    double tics[16];
+    int n = 0;
+    for (int e = (int)floor(log10(lo)); e <= (int)ceil(log10(hi)) && n < 13; e++)
+        for (int k = 0; k < 3; k++) {
+            double t = steps[k] * pow(10, e);
+            if (t >= lo * (1 - 1e-9) && t <= hi * (1 + 1e-9))
+                tics[n++] = t;
+        }
+    if (n < 2) {
+        tics[n++] = lo;
+        tics[n++] = hi;
+    }
+    fprintf(o, "set %ctics add (", axis);
+    for (int i = 0; i < n; i++)
+        fprintf(o, "%s'%.3g' %.17g", i ? ", " : "", tics[i], tics[i]);
+    fputs(")\n", o);
+}
+
 /* Viridis (matplotlib's, van der Walt and Smith 2015) at nine stops: light
  * to dark in one hue order, readable in grey and by the colour-blind. */
 static const char viridis[] =
     "set palette defined (0 '#440154', 1 '#472d7b', 2 '#3b528b', 3 '#2c728e', 4 '#21918c', "
     "5 '#28ae80', 6 '#5ec962', 7 '#addc30', 8 '#fde725')\n";
 
-/* Commit the script (a), draw it, and add the figure to paths. */
-static int draw(const char *dir, atomic_file *a, const char *script, const char *out,
-                char **paths, int *n)
+/* A folder that is not a sweep's but holds figures its command drew
+ * (calibrate: fit.gp; validate: CASE.gp): 1 with a message saying so and
+ * how to redraw them, else 0. */
+static int drawn_folder(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    char first[256] = "";
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len > 3 && len < sizeof first && e->d_name[0] != '.' &&
+            !strcmp(e->d_name + len - 3, ".gp") && (!n++ || strcmp(e->d_name, first) < 0))
+            snprintf(first, sizeof first, "%s", e->d_name);
+    }
+    closedir(d);
+    if (!n)
+        return 0;
+    char path[4400], shown[QUOTE_ROOM(4400)];
+    snprintf(path, sizeof path, "%s/%s", dir, first);
+    bs_fail(BS_EINPUT, "%s: not a sweep folder (no summary.txt with a '# point' header): it holds "
+                       "%d figure%s already drawn by the command that wrote it (calibrate, "
+                       "validate), each with its gnuplot script; redraw one with gnuplot %s",
+            dir, n, n > 1 ? "s" : "", quote_print(shown, sizeof shown, path));
+    return 1;
+}
+
+int plot_commit_draw(const char *dir, atomic_file *a, const char *script, const char *out,
+                     char **paths, int *n)
 {
     int st = atomic_commit(a);
     if (st == BS_OK)
@@ -152,7 +247,7 @@ static int sobol_figures(const char *file, const char *dir, int format, char **p
                 quote_gp(qn, sizeof qn, name), block, quote_gp(qs, sizeof qs, script),
                 quote_gp(qo, sizeof qo, out), term, quote_gp(qt, sizeof qt, t),
                 block, block);
-        st = draw(dir, af, script, out, paths, n);
+        st = plot_commit_draw(dir, af, script, out, paths, n);
     }
     fclose(in);
     return st;
@@ -164,6 +259,8 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
     char file[4200], dir[4200], line[65536];
     snprintf(file, sizeof file, "%s/summary.txt", sweepdir);
     FILE *in = fopen(file, "r");
+    if (!in && drawn_folder(sweepdir))
+        return BS_EINPUT;
     if (!in)
         return bs_fail(BS_EINPUT, "%s: no summary.txt (is it a sweep folder? blockshift sweep "
                                   "--summarise %s writes it)", sweepdir, sweepdir);
@@ -188,6 +285,8 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
     int st = BS_OK;
     if (nomem)
         st = bs_nomem("the column names of %s", file);
+    else if ((nc < 3 || np < 1 || np + 2 >= nc) && drawn_folder(sweepdir))
+        st = BS_EINPUT;
     else if (nc < 3 || np < 1 || np + 2 >= nc)
         st = bs_fail(BS_EINPUT, "%s: no '# point PARAMETERS n NUMBERS' header line", file);
     snprintf(dir, sizeof dir, "%s/plots", sweepdir);
@@ -214,7 +313,8 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
         }
         snprintf(script, sizeof script, "%s.gp", name);
         snprintf(out, sizeof out, "%s.%s", name, ext);
-        char path[4600];
+        char path[4600], shown[600];
+        shown_name(file, name, shown, sizeof shown);
         snprintf(path, sizeof path, "%s/%s", dir, script);
         atomic_file *af = atomic_open(path);
         if (!af) {
@@ -224,7 +324,7 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
         FILE *o = atomic_stream(af);
         /* every string spliced in is a gnuplot single-quoted constant
          * (quote_gp): names are data, never code */
-        char qn[QUOTE_ROOM(256)], qs[QUOTE_ROOM(300)], qo[QUOTE_ROOM(300)], qt[QUOTE_ROOM(600)];
+        char qn[QUOTE_ROOM(256)], qs[QUOTE_ROOM(300)], qo[QUOTE_ROOM(300)], qt[QUOTE_ROOM(1000)];
         char qx[QUOTE_ROOM(300)], term[160];
         plot_terminal(format, term, sizeof term);
         quote_gp(qn, sizeof qn, name);
@@ -239,21 +339,26 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
                    "set grid\nset key outside right top\n",
                 qn, qs, qo, term);
         if (np == 1) {
-            char t[300];
-            snprintf(t, sizeof t, "%s: mean and 95%% confidence interval", name);
+            char t[700];
+            snprintf(t, sizeof t, "%s: mean and 95%% confidence interval", shown);
             fprintf(o, "set title %s\nset xlabel %s\n"
                        "set ylabel %s\n"
                        "plot '../summary.txt' index 0 using 2:%d:%d with filledcurves fs transparent solid 0.3 "
                        "title '95%% CI', '' index 0 using 2:%d with linespoints lw 2 title 'mean'\n",
                     quote_gp(qt, sizeof qt, t), quote_gp(qx, sizeof qx, cols[1]), qn, lo, hi, mean);
         } else if (np == 2) {
-            char t[300], qy[QUOTE_ROOM(300)];
-            snprintf(t, sizeof t, "%s: mean over the grid", name);
+            char t[700], qy[QUOTE_ROOM(300)];
+            snprintf(t, sizeof t, "%s: mean over the grid", shown);
             /* log axes for log-spaced designs; a note under the title when
              * the means differ by less than the widest 95% interval (the
              * colours then show noise, not structure) */
-            fprintf(o, "%s%s%s", viridis, log_spaced(file, 2) ? "set logscale x\n" : "",
-                    log_spaced(file, 3) ? "set logscale y\n" : "");
+            double from[2], to[2];
+            int logx = log_spaced(file, 2, &from[0], &to[0]), logy = log_spaced(file, 3, &from[1], &to[1]);
+            fprintf(o, "%s%s%s", viridis, logx ? "set logscale x\n" : "", logy ? "set logscale y\n" : "");
+            if (logx)
+                log_tics(o, 'x', from[0], to[0]);
+            if (logy)
+                log_tics(o, 'y', from[1], to[1]);
             fprintf(o, "stats '../summary.txt' index 0 using %d nooutput prefix 'M'\n"
                        "stats '../summary.txt' index 0 using (column(%d) - column(%d)) nooutput prefix 'W'\n"
                        "note = M_max - M_min < W_max ? \"\\n(all differences are within the 95%% "
@@ -267,8 +372,8 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
         } else {
             fprintf(o, "set multiplot layout 1,%d\n", np);
             for (int k = 0; k < np; k++) {
-                char t[600];
-                snprintf(t, sizeof t, "%s against %s", name, cols[1 + k]);
+                char t[1000];
+                snprintf(t, sizeof t, "%s against %s", shown, cols[1 + k]);
                 fprintf(o, "set title %s\nset xlabel %s\n"
                            "plot '../summary.txt' index 0 using %d:%d:%d:%d with yerrorbars title 'mean, 95%% CI'\n",
                         quote_gp(qt, sizeof qt, t), quote_gp(qx, sizeof qx, cols[1 + k]), k + 2,
@@ -277,7 +382,7 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
         }
         if (np > 2)
             fputs("unset multiplot\n", o);
-        st = draw(dir, af, script, out, paths, n);
+        st = plot_commit_draw(dir, af, script, out, paths, n);
     }
     for (int c = 0; c < nc; c++)
         free(cols[c]);

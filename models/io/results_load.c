@@ -32,11 +32,15 @@
 
 /* The dimensions a dataset's axis may refer to (/NAME; format version 1:
  * /dims/NAME). */
-enum { D_DAY, D_HOUR, D_APP, D_REGION, D_VPN, D_LINK, D_MBOX, D_ISP, D_CLASS, N_DIMS };
-static const char *const dim_names[N_DIMS] = {"day",  "hour", "app", "region", "vpn",
-                                              "link", "mbox", "isp", "class"};
-/* Those of names handed to the caller. */
-static const int label_dims[] = {D_APP, D_REGION, D_VPN, D_LINK, D_MBOX};
+enum { D_DAY, D_HOUR, D_APP, D_REGION, D_VPN, D_LINK, D_MBOX, D_ISP, D_CLASS, D_CASE,
+       D_CALL_CLASS, D_VALIDATION, N_DIMS };
+static const char *const dim_names[N_DIMS] = {"day",  "hour", "app", "region", "vpn", "link",
+                                              "mbox", "isp",  "class", "case", "call_class",
+                                              "validation"};
+/* Those of names handed to the caller (case and call_class: a testbed
+ * matrix's, blockshift testbed without --replay). */
+static const int label_dims[] = {D_APP, D_REGION, D_VPN, D_LINK, D_MBOX, D_CASE, D_CALL_CLASS,
+                                 D_VALIDATION};
 #define N_LABEL_DIMS (int)(sizeof label_dims / sizeof label_dims[0])
 
 /* The layout: each dataset's axes.  "a|b": the first of /dims/a, /dims/b the
@@ -69,6 +73,11 @@ static const struct {
     {"/censor/collateral", 2, {"hour|day", "mbox|isp"}},
     {"/censor/uninspected", 2, {"hour|day", "mbox|isp"}},
     {"/censor/overloaded", 1, {"hour|day"}},
+    {"/testbed/setup_success", 2, {"case", "call_class"}},
+    {"/testbed/usable", 2, {"case", "call_class"}},
+    {"/testbed/detect", 2, {"case", "call_class"}},
+    {"/testbed/media_loss", 2, {"case", "call_class"}},
+    {"/testbed/collateral", 1, {"case"}},
 };
 #define N_LAYOUT (int)(sizeof layout / sizeof layout[0])
 
@@ -402,8 +411,15 @@ static int put_days(const ctx *c, FILE *out)
     char dset[32], link[32];
     snprintf(dset, sizeof dset, "%sday", c->pre);
     snprintf(link, sizeof link, "%slink", c->pre);
-    if (!c->has[D_DAY])
+    if (!c->has[D_DAY] && !c->has[D_CASE])
         return fail_here(c, dset, "missing");
+    if (!c->has[D_DAY]) { /* a testbed matrix: cases, no days (n_days 0) */
+        wire_put_u64(out, 0);
+        wire_put_str(out, "");
+        wire_put_u64(out, 0);
+        wire_put_str(out, NULL);
+        return BS_OK;
+    }
     hid_t d, t, sp;
     int rank;
     hsize_t len[4];

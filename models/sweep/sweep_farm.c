@@ -13,7 +13,9 @@
 
 #include "base/fsutil.h"
 #include "base/atomic.h"
+#include "base/quote.h"
 #include "base/status.h"
+#include "io/results.h"
 #include "sweep/sweep_config.h"
 #include "sweep/sweep_index.h"
 #include "sweep/sweep_sobol.h"
@@ -162,16 +164,53 @@ static int summaries(const results_table *runs, int n_base, uint64_t seed, resul
     return st;
 }
 
-/* DIR/summary.txt from the /points table (and the Sobol indices). */
-static int write_text(const char *dir, const char *name, const results_table *points,
-                      const sweep_index_extra *x)
+/* The apps' display names of the first run's results file that has them
+ * (/app_label), as the line "# apps (id = display name): a = A, ..." after
+ * summary.txt's title (numbers such as final_primary_share_ID name an app by
+ * its id); "" when no run's file has them (labels escaped, quote_print). */
+static void app_labels(const char *dir, int first, int end, char *out, size_t size)
 {
-    char path[4200], title[512];
+    out[0] = '\0';
+    int tried = 0; /* a few files at most: files without days (--output summary) all fail */
+    for (int k = first; k < end && !out[0] && tried < 3; k++) {
+        char path[4200];
+        results_run *r = NULL;
+        snprintf(path, sizeof path, "%s/runs/run-%05d.h5", dir, k); /* run_path's */
+        if (access(path, F_OK) != 0)
+            continue;
+        if (tried++, results_load(path, NULL, &r) != BS_OK) {
+            bs_clear_error();
+            continue;
+        }
+        const results_labels *ids = results_run_labels(r, "app"),
+                             *shown = results_run_display(r, "app");
+        size_t n = 0;
+        for (int i = 0; ids && shown && shown != ids && shown->n == ids->n && i < ids->n; i++) {
+            char qi[QUOTE_ROOM(64)], qs[QUOTE_ROOM(64)];
+            n += (size_t)snprintf(out + n, size > n ? size - n : 0, "%s%s = %s",
+                                  i ? ", " : "\n# apps (id = display name): ",
+                                  quote_print(qi, sizeof qi, ids->v[i]),
+                                  quote_print(qs, sizeof qs, shown->v[i]));
+        }
+        if (n >= size) /* cut: none rather than half */
+            out[0] = '\0';
+        results_run_free(r);
+        if (!ids)
+            break;
+    }
+}
+
+/* DIR/summary.txt from the /points table (and the Sobol indices). */
+static int write_text(const char *dir, const char *name, int first, int end,
+                      const results_table *points, const sweep_index_extra *x)
+{
+    char path[4200], title[8192], labels[6144];
     snprintf(path, sizeof path, "%s/summary.txt", dir);
+    app_labels(dir, first, end, labels, sizeof labels);
     snprintf(title, sizeof title,
              "blockshift sweep %s: per parameter point, mean, standard deviation and 95%% "
-             "confidence interval (Student t) of each number across replications",
-             name);
+             "confidence interval (Student t) of each number across replications%s",
+             name, labels);
     return sweep_index_write_text(path, title, points, x);
 }
 
@@ -188,7 +227,7 @@ static int write_index(farm *f, int final)
     if (st == BS_OK)
         st = sweep_index_write(f->o->dir, f->s->name, f->s->text, runs, points, &x);
     if (st == BS_OK && final)
-        st = write_text(f->o->dir, f->s->name, points, &x);
+        st = write_text(f->o->dir, f->s->name, f->first, f->end, points, &x);
     results_table_free(runs);
     results_table_free(points);
     sweep_sobol_free(sobol);
@@ -482,7 +521,7 @@ int sweep_farm_summarise(const char *dir, sweep_tally *t)
     if (st == BS_OK)
         st = sweep_index_write(dir, name, text, runs, points, &x);
     if (st == BS_OK)
-        st = write_text(dir, name, points, &x);
+        st = write_text(dir, name, 0, runs->n_rows, points, &x);
     if (st == BS_OK) {
         t->total = runs->n_rows;
         for (int r = 0; r < runs->n_rows; r++) {

@@ -5,7 +5,7 @@
     largest difference 0;
   - the default scenario (A) against no-block (B): WhatsApp's failed calls
     are A's alone, more people keep WhatsApp first in B, the table has a row
-    per app and per link class, and the figures of both are drawn, their
+    per app (by its display name) and per link class, and the figures of both are drawn, their
     legends with the apps' display names and the runs' names;
   - runs of different worlds (other apps and regions) or a foreign file are
     refused: exit 2, a message saying what differs, nothing written.
@@ -14,10 +14,13 @@ Run as: compare.py BLOCKSHIFT SOURCE_DIR (ctest does).
 """
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
+
+import h5py
 
 BIN, SRC = sys.argv[1], sys.argv[2]
 results = {"passed": 0, "failed": 0}
@@ -56,11 +59,18 @@ check(worst and all(float(w) == 0 for w in worst), f"every shared dataset's larg
 p = compare(a, b, os.path.join(tmp, "cf"))
 text = open(os.path.join(tmp, "cf", "differences.txt")).read() if p.returncode == 0 else ""
 check(p.returncode == 0 and "the runs differ" in p.stderr, "default against no-block: the runs differ")
-rows = {tuple(line.split()[:2]): [float(v) for v in line.split()[2:]] for line in text.splitlines()
-        if len(line.split()) == 5 and not line.startswith(("#", "app"))}
-fa, fb, _ = rows[("whatsapp", "failed")]
+# The per-app rows name the apps by A's display names (/app_label, as h5py
+# reads it), a name with a space in double quotes: still five fields a row.
+rows = {tuple(shlex.split(line)[:2]): [float(v) for v in shlex.split(line)[2:]] for line in text.splitlines()
+        if len(shlex.split(line)) == 5 and not line.startswith(("#", "app"))}
+with h5py.File(a, "r") as f:
+    labels = [x.decode() for x in f["app_label"][()]]
+shown = list(dict.fromkeys(k[0] for k in rows if k[1] == "primary"))
+check(shown == labels and "Other apps" in labels and '"Other apps" ' in text,
+      f"differences.txt: the apps by their display names, one with a space quoted: {shown}")
+fa, fb, _ = rows[("WhatsApp", "failed")]
 check(fa > 0 and fb == 0, "WhatsApp's failed calls are the blocked run's alone")
-pa, pb, d = rows[("whatsapp", "primary")]
+pa, pb, d = rows[("WhatsApp", "primary")]
 check(pb > pa and abs(d - (pb - pa)) <= 1e-6 * pb, "more people keep WhatsApp first without the block; B - A")
 classes = [line.split()[0] for line in text.splitlines() if len(line.split()) == 4 and not line.startswith(("#", "class"))]
 check(classes == ["access", "metro", "core", "peering", "border", "foreign"], "a row per link class")

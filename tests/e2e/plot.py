@@ -144,6 +144,49 @@ check(g.returncode != 0 and "cannot read the data file" in g.stderr and not os.p
 gp = open(os.path.join(out, "primary.gp")).read()
 check("#F0E442" not in gp and gp.count(" lc rgb '#") == 8 and "dt (14,6)" in gp,
       "primary.gp: Okabe-Ito colours without the yellow, a dash pattern per line type")
+# The legend fits right of the plot area: each line of an entry at most as
+# many characters as the room holds (screen: (0.22 x 1280 px - 6.6 x 14 pt) /
+# (0.78 x 14 pt) = 17, slides: (0.26 x 1600 - 4.6 x 24) / (0.78 x 24) = 16,
+# from the widths measured on the links figure at 14 pt: a 19-character
+# name took 206 px, the sample and padding 93), long link names shortened
+# to REGION: A->B and broken into lines; joined again, each entry names its
+# .dat column.
+def legend(gp):
+    """{k: [lines]} of the script's keytitle[k] = 'a' . "\n" . 'b'."""
+    keys = {}
+    for k, expr in re.findall(r"^keytitle\[(\d+)\] = (.*)$", open(gp).read(), re.M):
+        keys[int(k)] = [x.replace("''", "'") for x in re.findall(r"'((?:[^']|'')*)'", expr)]
+    return keys
+
+
+def unwrap(lines):
+    """The name an entry's lines show: lines broken after '-', '>', '_', '/'
+    join as they are, those broken at a space (dropped) with one; REGION:
+    A->B is REGION-A->REGION-B."""
+    s = lines[0]
+    for line in lines[1:]:
+        s += ("" if s[-1] in "->_/" else " ") + line
+    m = re.fullmatch(r"(.+): (.+)->(.+)", s)
+    return f"{m.group(1)}-{m.group(2)}->{m.group(1)}-{m.group(3)}" if m else s
+
+
+for style, width in (("screen", 17), ("slides", 16)):
+    out = os.path.join(tmp, "fig-key-" + style)
+    p = plot(h5, "-o", out, "--style", style)
+    longest, same = 0, True
+    for name in figures:
+        keys = legend(os.path.join(out, name + ".gp"))
+        with open(os.path.join(out, name + ".dat")) as fh:
+            head = [l for l in fh if not l.startswith("#")][0]
+        cols = [c.replace('\\"', '"') for c in re.findall(r'"((?:[^"\\]|\\.)*)"', head)][1:]
+        longest = max([longest] + [len(l) for v in keys.values() for l in v])
+        same = same and len(keys) >= 1 and all(unwrap(keys[k]) == cols[k - 1] for k in keys)
+    check(p.returncode == 0 and longest <= width and same,
+          f"--style {style}: legend lines at most {width} characters (longest {longest}), "
+          f"each entry its .dat column's name")
+links_keys = legend(os.path.join(tmp, "fig-key-screen", "links.gp"))
+check(any(len(v) > 1 for v in links_keys.values()), f"links: long link names broken into lines: {links_keys}")
+
 # --style and --size
 p = plot(h5, "-o", os.path.join(tmp, "fig-paper"), "--style", "paper", "--size", "900x500")
 sig = open(os.path.join(tmp, "fig-paper", "primary.png"), "rb").read(24)

@@ -4,14 +4,19 @@
   - a one-parameter sweep: each collected number against the parameter with
     its 95% band, a PNG and its gnuplot script per number;
   - a two-parameter grid: a heat map per number, in viridis, with a log axis
-    for a log-spaced parameter and a note when the means differ by less
+    for a log-spaced parameter (tics at 1, 2 and 5 times the powers of ten
+    when it spans under two decades) and a note when the means differ by less
     than their 95% intervals (a hand-written grid);
+  - summary.txt lists the apps' display names (/app_label of a run's file:
+    "a = App A" from the scenario's label, "b = b" without one) and a
+    number of an app's (final_primary_share_a) has it in its figure's title;
   - a folder that is not a sweep: exit 2, no plots folder.
 
 Run as: plot_sweep.py BLOCKSHIFT SOURCE_DIR (ctest does).
 """
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -27,7 +32,12 @@ def check(ok, what):
 
 
 tmp = tempfile.mkdtemp(prefix="bs-plotsweep-")
-tiny = os.path.join(SRC, "bench", "sweep-tiny.cfg")
+# The tiny scenario with a display name for app a (b has none: its id)
+tiny = os.path.join(tmp, "tiny-labelled.cfg")
+with open(os.path.join(SRC, "bench", "sweep-tiny.cfg")) as fh:
+    text = fh.read()
+with open(tiny, "w") as fh:
+    fh.write(text.replace('{ name = "a"; installed', '{ name = "a"; label = "App A"; installed'))
 sweeps = {
     "one": '{ path = "population.retry"; values = [0.2, 0.5, 0.8]; }',
     "two": '{ path = "population.retry"; values = [0.2, 0.8]; }, { path = "apps.a.bass_q"; values = [0.1, 0.5]; }',
@@ -50,6 +60,12 @@ for name, params in sweeps.items():
         gp = os.path.join(out, "plots", number + ".gp")
         check(os.path.exists(png) and os.path.getsize(png) > 0 and os.path.exists(gp) and png in p.stdout.split("\n"),
               f"{name}: {number}.png and its script")
+    # summary.txt lists the apps' display names; a number of an app's has it in its title
+    summary = open(os.path.join(out, "summary.txt")).read()
+    title = open(os.path.join(out, "plots", "final_primary_share_a.gp")).read()
+    check("\n# apps (id = display name): a = App A, b = b\n" in summary
+          and "set title 'final_primary_share_a (App A):" in title,
+          f"{name}: summary.txt names the apps' display names, the figure of a's share by it")
     script = open(os.path.join(out, "plots", "final_vpn_share.gp")).read()
     check(("filledcurves" in script) if name == "one" else ("palette" in script),
           f"{name}: {'a confidence band' if name == 'one' else 'a heat map'}")
@@ -74,6 +90,12 @@ for width, noted in ((0.02, False), (1.0, True)):
     check("set logscale y" in script and "set logscale x" not in script and "#440154" in script
           and "#fde725" in script and "rgb 33,13,10" not in script,
           f"grid ({width}): viridis, a log axis for the log-spaced bass_q only")
+    # bass_q spans 0.1 to 0.9, under two decades: tics at 1, 2 and 5 times
+    # the powers of ten inside it (0.1, 0.2, 0.5, by hand), none added on x
+    tics = re.findall(r"^set ytics add \((.*)\)$", script, re.M)
+    shown = [float(v) for v in re.findall(r"' ([0-9.e+-]+)", tics[0])] if tics else []
+    check(shown == [0.1, 0.2, 0.5] and "set xtics add" not in script,
+          f"grid ({width}): the log axis has tics at 0.1, 0.2 and 0.5: {shown}")
     # the note as gnuplot computes it from the data: the script up to its
     # note, then print it
     head = script.split("set title")[0] + "print 'NOTE:' . note\n"

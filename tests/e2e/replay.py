@@ -12,7 +12,7 @@
   - the first choices follow the national run's shares of the same day;
   - the no-block counterfactual: no call fails and the boxes drop nothing;
   - the same seed gives identical datasets; `blockshift plot` draws the six
-    figures of a run from it;
+    figures of a run from it, and the calls by outcome per phase;
   - bad input: --replay with --calibration-out, a scenario without a network,
     a phase too short for a call: exit 2, named, nothing written.
 
@@ -112,8 +112,17 @@ g.close()
 fig = os.path.join(tmp, "fig")
 p = subprocess.run([BIN, "plot", runs[0], "-o", fig], capture_output=True, text=True, cwd=SRC)
 pngs = sorted(x for x in os.listdir(fig) if x.endswith(".png")) if os.path.isdir(fig) else []
-check(p.returncode == 0 and pngs == ["border.png", "censor.png", "failed.png", "links.png", "primary.png", "vpn.png"],
-      f"blockshift plot draws the six figures of a run: {pngs}")
+check(p.returncode == 0 and pngs == ["border.png", "calls.png", "censor.png", "failed.png", "links.png", "primary.png",
+                                     "vpn.png"],
+      f"blockshift plot draws the six figures of a run and the calls by outcome: {pngs}")
+# calls.dat: per phase the completed, failed and abandoned calls, summed over
+# the apps as h5py reads them
+with open(os.path.join(fig, "calls.dat")) as fh:
+    got = [[float(v) for v in line.split()[1:]] for line in fh if line[:1].isdigit()]
+with h5py.File(runs[0], "r") as f:
+    want = np.column_stack([f["/calls/completed"][()].sum(axis=1), f["/calls/failed"][()].sum(axis=1),
+                            f["/calls/abandoned"][()]])
+check(np.array_equal(np.array(got), want), f"calls.dat: completed, failed, abandoned per phase: {got}")
 with open(os.path.join(fig, "primary.dat")) as fh:
     rows = [line.split()[0] for line in fh if line[:1].isdigit()]
 check(rows == dates, f"the figures' rows are the phases' days: {rows}")
