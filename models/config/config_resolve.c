@@ -59,6 +59,11 @@ static void resolve_apps(world *w, check_ctx *c)
         app_cfg *app = &w->apps[a];
         for (int s = 0; s < a; s++)
             check_unique(c, "apps", w->apps[s].name, app->name, s, a);
+        if (app->msg_daily < 0 && app->msg_daily != -1.0) {
+            snprintf(path, sizeof path, "apps.[%d].msg_daily", a);
+            config_check_error(c, path, "%g is neither -1 (population.msg_daily) nor in 0..1",
+                               app->msg_daily);
+        }
         app->platform_mask = 0;
         for (int i = 0; i < app->platforms.n; i++) {
             int p = world_name_index(world_platform_names, N_PLATFORMS, app->platforms.v[i]);

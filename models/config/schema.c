@@ -290,6 +290,12 @@ const schema_entry schema_table[] = {
     {"apps.[].bass_q", PT_REAL, A(bass_q), 0, 0, "0.38", 0, 1000, "1/year", NULL, 0,
      "Bass imitation coefficient q (network effect)",
      "Sultan, Farley and Lehmann 1990: q about 0.38"},
+    {"apps.[].msg_daily", PT_REAL, A(msg_daily), 0, 0, "-1.0", -1, 1, "probability", NULL, 0,
+     "A person who uses this app for messages is active on it on a given day; -1: "
+     "population.msg_daily (any other value below 0 is refused)",
+     "population.msg_daily unless a config sets it: per app in configs/apps/russia-2025.cfg "
+     "from Mediascope's daily over monthly users of Aug 2025 (WhatsApp 82M/97M, Telegram "
+     "68M/91M; configs/observations/russia-2025.cfg)"},
     {"apps.[].relay", PT_STRING, A(relay), W_NAME, 0, "\"\"", 0, 0, "", NULL, 0,
      "Network node of its servers and call relays (empty: the first data centre of its "
      "location in network.nodes)",

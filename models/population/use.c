@@ -10,8 +10,9 @@
  * app of activity_word for the day's messaging activity; of its rng_at
  * draws, word 8 + a for a change of its use of app a, word 24 + a for an
  * uninstall):
- *  - a messaging user of a is active today with probability msg_daily times
- *    the chance its messages pass the box (messaging class, its VPN state);
+ *  - a messaging user of a is active today with probability msg_daily (the
+ *    app's apps.[].msg_daily, else population.msg_daily) times the chance
+ *    its messages pass the box (messaging class, its VPN state);
  *  - a messaging user whose messages on a are blocked (share b) stops using a
  *    for messages with probability msg_quit b; one who has a usable a and does
  *    not message with it starts with probability msg_start_calls when it calls
@@ -50,9 +51,10 @@ void use_start_day(population *p, const censor *c)
             p->habit_decay[k] = exp(-k / w->population.habit_time);
     p->any_msg_block = 0;
     int na = w->n_apps, nv = w->n_vpns + 1;
-    double daily = w->population.msg_daily;
     for (int isp = 0; isp < w->n_all_isps; isp++)
         for (int a = 0; a < na; a++) {
+            double daily = w->apps[a].msg_daily >= 0 ? w->apps[a].msg_daily
+                                                     : w->population.msg_daily;
             double b = 1.0 - censor_pass(c, isp, a, CLASS_MESSAGING, 0);
             p->msg_block[isp * na + a] = b;
             uint32_t *thr = p->msg_thr + (size_t)isp * nv * na + a;

@@ -146,6 +146,7 @@ typedef struct app_cfg {
     double preference;     /* weight in the initial preference order */
     double bass_p;         /* per year */
     double bass_q;         /* per year */
+    double msg_daily;      /* a messaging user is active on a day; -1: population.msg_daily */
     char relay[W_NAME];    /* network node of its servers and relays ("": the first data
                               centre of its location) */
     /* What its flows show a box (the testbed, models/README.md, section 6): */

@@ -396,6 +396,44 @@ static void test_many_errors_with_include(void **state)
     assert_string_equal(bs_last_error(), want);
 }
 
+/* Load a one-region world with the apps list `apps` (from line 4). */
+static int load_apps(fixture *f, const char *apps)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "scenario = { name = \"t\"; start = \"2025-01-01\"; end = \"2025-03-01\"; };\n"
+             "regions = ( { name = \"r\"; population = 1000000.0;\n"
+             "  isps = ( { name = \"i\"; share = 1.0; } ); } );\n"
+             "apps = ( %s );\n",
+             apps);
+    write_file(f, "scenarios/md.cfg", text);
+    return load(f, "scenarios/md.cfg", 0, NULL);
+}
+
+/* An app's own msg_daily (schema.c: -1..1, -1 meaning population.msg_daily):
+ * above 1 is out of the schema range; between -1 and 0 is in that range but
+ * means nothing, and the resolve step refuses it at its file and line; -1
+ * and 0..1 load. */
+static void test_app_msg_daily(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(load_apps(f, "{ name = \"a\"; msg_daily = 1.5; }"), BS_EINPUT);
+    assert_errors(f, "~/scenarios/md.cfg:4: apps.[0].msg_daily: 1.5 is out of range -1..1 "
+                     "probability\n");
+    assert_int_equal(
+        load_apps(f, "{ name = \"a\"; msg_daily = -1.0; },\n  { name = \"b\"; msg_daily = -0.5; }"),
+        BS_EINPUT);
+    assert_errors(f, "~/scenarios/md.cfg:5: apps.[1].msg_daily: -0.5 is neither -1 "
+                     "(population.msg_daily) nor in 0..1\n");
+    assert_int_equal(load_apps(f, "{ name = \"a\"; msg_daily = -1.0; }, { name = \"b\"; "
+                                  "msg_daily = 0.0; }, { name = \"c\"; msg_daily = 1.0; }"),
+                     BS_OK);
+    assert_null(f->errors);
+    world *w = f->a;
+    assert_true(w->apps[0].msg_daily == -1.0 && w->apps[1].msg_daily == 0.0 &&
+                w->apps[2].msg_daily == 1.0);
+}
+
 /* Every parameter of the second behaviour model (models/README.md, section
  * 4) out of its schema range (schema.c), one a line: each is reported at its
  * file and line, with the range and unit the schema declares, and nothing
@@ -826,6 +864,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_many_errors_with_include, setup, teardown),
         cmocka_unit_test_setup_teardown(test_syntax_error_and_missing_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_behaviour_params_out_of_range, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_app_msg_daily, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolve_errors_have_lines, setup, teardown),
 #if LIBCONFIG_VER_MAJOR == 1 && LIBCONFIG_VER_MINOR < 7
         cmocka_unit_test_setup_teardown(test_wrapped_integer, setup, teardown),
