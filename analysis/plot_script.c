@@ -189,6 +189,45 @@ static size_t key_width(int format)
     return chars < 12 ? 12 : chars > KEY_MAX ? KEY_MAX : (size_t)chars;
 }
 
+/* The y axis's label sits at a fixed place near the figure's left edge (a
+ * label rotated by 90 degrees, centred on its panel), the same in every
+ * figure, and the plot area's left edge (a share of the width) leaves room
+ * between it and the axis for tic labels of six characters ("100000"): in
+ * font heights, the label's 1.6, a tic label's six digits 6 x 0.66 and
+ * gnuplot's gap before the axis 0.6, plus 0.3 of air (6.5 in all).  Too
+ * little room (a fixed 0.09 of the width) pushed gnuplot's own ylabel off
+ * the left edge at slides and paper where the tic labels reach 10000.  A
+ * font height is the font size in points, in pixels at 4/3 pixel a point
+ * (png, svg: measured, a digit of the 14-point font is 12.6 pixels wide,
+ * 0.68 of 18.7) and in points for pdf. */
+static double left_margin(int format, double *label_x)
+{
+    const int s = look_style;
+    double w = format == PLOT_PDF ? 72 * (look_w > 0 ? look_w : looks[s].in_w)
+                                  : (look_w > 0 ? look_w : looks[s].px_w);
+    double em = format == PLOT_PDF ? looks[s].in_font : looks[s].px_font * 4.0 / 3.0;
+    double m = 6.5 * em / w;
+    *label_x = 0.9 * em / w; /* the label's middle */
+    return m < 0.06 ? 0.06 : m > 0.3 ? 0.3 : m;
+}
+
+/* The y axis's label of the panel drawn next (ylabel, a gnuplot string), in
+ * the middle of the panel (y < 0), or at y on the screen (the middle of two
+ * panels that share it); in a font of `small` points when > 0 (two labels
+ * one above the other, each shorter than its panel). */
+static void y_label(FILE *o, const char *ylabel, double x, double y, double small)
+{
+    char at[64], font[32] = "";
+    if (y < 0)
+        snprintf(at, sizeof at, "screen %.4f, graph 0.5", x);
+    else
+        snprintf(at, sizeof at, "screen %.4f, screen %.4f", x, y);
+    if (small > 0)
+        snprintf(font, sizeof font, " font ',%g'", small);
+    fprintf(o, "unset ylabel\nset label 990 %s at %s rotate by 90 center%s front\n", ylabel, at,
+            font);
+}
+
 /* A legend entry: name as a gnuplot string expression into out, broken into
  * lines of at most KEY_WIDTH (key_width) characters where it is longer (after the last
  * "->" in the line, else its last space, '-', '_' or '/', else at the width),
@@ -329,13 +368,14 @@ int plot_write_script(const run *r, const figure *g, const char *path)
      * the top leaves room for the title and the event strip. */
     double top = 0.90 - 0.045 * strip * (look_style == PLOT_SLIDES ? 1.3 : 1.0);
     double split = g->lower ? 0.14 + 0.42 * (top - 0.14) : 0; /* the lower panel's top */
+    double label_x, left = left_margin(r->format, &label_x);
     fprintf(o,
-            "set lmargin at screen 0.09\nset rmargin at screen %.2f\n"
+            "set lmargin at screen %.4f\nset rmargin at screen %.2f\n"
             "set key outside right top noenhanced samplen %g\n"
             "set xdata time\nset timefmt '%%Y-%%m-%%d'\nset format x '%%b %%Y'\n"
             "set xtics rotate by -30 nomirror\nset ytics nomirror\nset grid lc rgb 'gray85'\n"
             "set yrange [0:*]\nset autoscale xfix\nset border 3\n",
-            looks[look_style].right, looks[look_style].samplen);
+            left, looks[look_style].right, looks[look_style].samplen);
     if (g->lower)
         fputs("set multiplot\n", o);
     char note[QUOTE_ROOM(200)];
@@ -347,8 +387,12 @@ int plot_write_script(const run *r, const figure *g, const char *path)
                 quote_gp(note, sizeof note, g->note), 1.25 * strip);
     else
         fprintf(o, "set title %s offset 0, %.1f\n", title, 1.25 * strip);
-    fprintf(o, "set ylabel %s\nset tmargin at screen %.3f\n", ylabel,
-            top - (g->pair > 0 || g->note ? 0.03 : 0));
+    /* two panels: one label in the middle of both when they share it, else
+     * a smaller one on each */
+    int shared = g->lower && strcmp(ylabel, lower) == 0;
+    double pt = r->format == PLOT_PDF ? looks[look_style].in_font : looks[look_style].px_font;
+    y_label(o, ylabel, label_x, shared ? (top + 0.14) / 2 : -1, g->lower && !shared ? 0.8 * pt : 0);
+    fprintf(o, "set tmargin at screen %.3f\n", top - (g->pair > 0 || g->note ? 0.03 : 0));
     fprintf(o, "set bmargin at screen %.3f\n", g->lower ? split + 0.06 : 0.14);
     if (g->lower)
         fputs("set format x ''\n", o);
@@ -372,9 +416,11 @@ int plot_write_script(const run *r, const figure *g, const char *path)
     fputc('\n', o);
     if (g->lower) { /* the lower panel: column lower - 1 as an area, the rest lines */
         fprintf(o,
-                "unset title\nunset label\nset format x '%%b %%Y'\nset ylabel %s\n"
+                "unset title\nunset label\nset format x '%%b %%Y'\n"
                 "set tmargin at screen %.3f\nset bmargin at screen 0.14\n",
-                lower, split - 0.02);
+                split - 0.02);
+        if (!shared)
+            y_label(o, lower, label_x, -1, 0.8 * pt);
         events(o, &rr, rows, text, 0);
         key_spacing(o, lines_of, g->lower - 1, g->n_cols);
         fprintf(o,

@@ -119,7 +119,11 @@ unit, name = (1e-9, "Gbit/s") if drop.max() >= 1e8 else (1e-6, "Mbit/s")
 cgp = open(os.path.join(tmp, "fig-png", "censor.gp")).read()
 check(drop.max() > 0 and np.allclose(cens[:, 2], drop * unit, rtol=1e-8) and
       chead[3] in ("dropped", f"dropped ({name})") and "set multiplot" in cgp and
-      f"set ylabel '{name} (daily mean)'" in cgp.split("unset title")[1],
+      # its unit's label: on the lower panel, or in the middle of both
+      # panels (at screen coordinates) when the upper one has the same unit
+      (f"set label 990 '{name} (daily mean)' at screen" in cgp.split("unset title")[1] or
+       re.search(rf"set label 990 '{re.escape(name)} \(daily mean\)' at screen [\d.]+, screen",
+                 cgp.split("unset title")[0])),
       f"censor.dat: dropped = /censor/dropped summed, {name}, drawn on a lower panel of its own",
       repr(chead) + cgp[-800:])
 
@@ -192,6 +196,56 @@ p = plot(h5, "-o", os.path.join(tmp, "fig-paper"), "--style", "paper", "--size",
 sig = open(os.path.join(tmp, "fig-paper", "primary.png"), "rb").read(24)
 w, hgt = int.from_bytes(sig[16:20], "big"), int.from_bytes(sig[20:24], "big")
 check(p.returncode == 0 and (w, hgt) == (900, 500), f"--style paper --size 900x500: a 900x500 PNG ({w}x{hgt})")
+# The y axis's label whole inside the figure, clear of the tic labels, at
+# every style.  The label's pixels are those that change when the script is
+# drawn again with the label's text emptied (gnuplot -e "outfile=..." on a
+# copy of the .gp next to its .dat): they must not touch the left edge, and
+# the figure without the label must be blank where the label is (a margin
+# of 3 pixels right of it): no tic label under it; and its pixels must reach
+# beside each panel.  The border and censor
+# figures have tic labels up to 10000, which pushed gnuplot's own ylabel off
+# the left edge at slides and paper (the upper panel's label gone, the
+# lower's cut).
+from PIL import Image, ImageChops
+
+
+def label_box(out, name, label):
+    """The label's pixels' box (left, top, right, bottom) and whether the
+    figure without it is blank there; (None, False, why) if not drawn."""
+    gp = open(os.path.join(out, name + ".gp")).read()
+    q = "'" + label.replace("'", "''") + "'"
+    bare = os.path.join(out, name + "-bare.gp")
+    with open(bare, "w") as fh:
+        fh.write(gp.replace(q, "''"))
+    png = os.path.join(out, name + "-bare.png")
+    g = subprocess.run(["gnuplot", "-e", f"outfile='{png}'", bare], capture_output=True, text=True)
+    if g.returncode != 0 or q not in gp:
+        return None, False, g.stderr
+    full = Image.open(os.path.join(out, name + ".png")).convert("L")
+    without = Image.open(png).convert("L")
+    box = ImageChops.difference(full, without).point(lambda v: 255 if v > 40 else 0).getbbox()
+    if not box:
+        return None, False, "the label draws nothing"
+    under = without.crop((0, box[1], box[2] + 3, box[3]))
+    # beside each panel (its rows: tmargin, bmargin at screen, from the
+    # bottom): a label there, or one across both panels
+    tops = [float(x) for x in re.findall(r"set tmargin at screen ([\d.]+)", gp)]
+    bottoms = [float(x) for x in re.findall(r"set bmargin at screen ([\d.]+)", gp)]
+    beside = all(box[1] < (1 - b) * full.height and box[3] > (1 - t) * full.height
+                 for t, b in zip(tops, bottoms))
+    return box, min(under.getdata()) > 215 and beside, ""
+
+
+for style in ("screen", "paper", "slides"):
+    out = os.path.join(tmp, "fig-ylabel-" + style)
+    p = plot(h5, "-o", out, "--style", style)
+    for name, label in (("censor", "Gbit/s (daily mean)"), ("border", "Gbit/s (daily mean)"),
+                        ("primary", "million people")):
+        box, clear, err = label_box(out, name, label)
+        check(p.returncode == 0 and box is not None and box[0] > 0 and clear,
+              f"--style {style} {name}: the y axis's label inside the figure, clear of the tic labels",
+              f"label's pixels {box}, nothing else there and beside each panel: {clear} {err}")
+
 for bad in (["--style", "poster"], ["--size", "12"], ["--size", "0x100"]):
     p = plot(h5, "-o", os.path.join(tmp, "fig-bad"), *bad)
     check(p.returncode == 2 and bad[0] in p.stderr and not os.path.exists(os.path.join(tmp, "fig-bad")),
