@@ -76,6 +76,11 @@ int plot_draw(run *r, const figure *g);
  * (plot_set_look), into out[size]. */
 void plot_terminal(int format, char *out, size_t size);
 
+/* The look's (plot_set_look) size for the format, in its units (pixels
+ * for png and svg, points for pdf), its font size in points, and the
+ * font's height in the same units as the size (4/3 pixel a point). */
+void plot_look(int format, double *w, double *h, double *pt, double *em);
+
 /* Write g's gnuplot script to path (plot_script.c): the shared look, the
  * events above the plot area, and the figure's areas and lines read from
  * NAME.dat next to the script, wherever it is run from. */

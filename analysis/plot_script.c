@@ -50,6 +50,16 @@ void plot_terminal(int format, char *out, size_t size)
                  looks[s].px_font);
 }
 
+void plot_look(int format, double *w, double *h, double *pt, double *em)
+{
+    const int s = look_style;
+    int pdf = format == PLOT_PDF;
+    *w = pdf ? 72 * (look_w > 0 ? look_w : looks[s].in_w) : (look_w > 0 ? look_w : looks[s].px_w);
+    *h = pdf ? 72 * (look_h > 0 ? look_h : looks[s].in_h) : (look_h > 0 ? look_h : looks[s].px_h);
+    *pt = pdf ? looks[s].in_font : looks[s].px_font;
+    *em = pdf ? *pt : *pt * 4.0 / 3.0;
+}
+
 /* The palette: Okabe and Ito's eight colours safe for the common colour
  * blindnesses ("Color Universal Design", 2008), without their yellow
  * (#F0E442, too pale on white), with grey last; each line type also has its
@@ -202,10 +212,8 @@ static size_t key_width(int format)
  * 0.68 of 18.7) and in points for pdf. */
 static double left_margin(int format, double *label_x)
 {
-    const int s = look_style;
-    double w = format == PLOT_PDF ? 72 * (look_w > 0 ? look_w : looks[s].in_w)
-                                  : (look_w > 0 ? look_w : looks[s].px_w);
-    double em = format == PLOT_PDF ? looks[s].in_font : looks[s].px_font * 4.0 / 3.0;
+    double w, h, pt, em;
+    plot_look(format, &w, &h, &pt, &em);
     double m = 6.5 * em / w;
     *label_x = 0.9 * em / w; /* the label's middle */
     return m < 0.06 ? 0.06 : m > 0.3 ? 0.3 : m;

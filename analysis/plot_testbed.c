@@ -50,8 +50,24 @@ static int index_of(char **list, int *n, const char *name)
     return (*n)++;
 }
 
+/* The display name of `len` characters of `id`, an entry of dim ("app",
+ * "vpn"): DIM_label's entry for it when the file has the dim and its labels
+ * (testbed files since display names were added to them), else the id. */
+static void shown_of(const run *r, const char *dim, const char *id, size_t len, char *out,
+                     size_t size)
+{
+    const results_labels *ids = results_run_labels(r->f, dim);
+    const results_labels *shown = results_run_display(r->f, dim);
+    for (int k = 0; ids && shown && k < ids->n; k++)
+        if (strlen(ids->v[k]) == len && strncmp(ids->v[k], id, len) == 0) {
+            snprintf(out, size, "%s", shown->v[k]);
+            return;
+        }
+    snprintf(out, size, "%.*s", (int)len, id);
+}
+
 /* Split each case APP/TECHNIQUE/VPN into its row "APP, no VPN" or "APP
- * via VPN" and its column ("no rule" for none). */
+ * via VPN" (by their display names) and its column ("no rule" for none). */
 static int grid_of(const run *r, const results_labels *cases, grid *g)
 {
     memset(g, 0, sizeof *g);
@@ -66,9 +82,10 @@ static int grid_of(const run *r, const results_labels *cases, grid *g)
             return bs_fail(BS_EINPUT, "%s: /case: %s is not APP/TECHNIQUE/VPN", r->result,
                            quote_print(shown, sizeof shown, s));
         }
-        char row[600], tech[300];
-        snprintf(row, sizeof row, strcmp(b + 1, "none") ? "%.*s via %s" : "%.*s, no VPN",
-                 (int)(a - s), s, b + 1);
+        char row[600], tech[300], app[260], vpn[260];
+        shown_of(r, "app", s, (size_t)(a - s), app, sizeof app);
+        shown_of(r, "vpn", b + 1, strlen(b + 1), vpn, sizeof vpn);
+        snprintf(row, sizeof row, strcmp(b + 1, "none") ? "%s via %s" : "%s, no VPN", app, vpn);
         snprintf(tech, sizeof tech, "%.*s", (int)(b - a - 1), a + 1);
         g->case_row[c] = index_of(g->row, &g->n_rows, row);
         g->case_tech[c] = index_of(g->tech, &g->n_techs, strcmp(tech, "none") ? tech : "no rule");
@@ -141,24 +158,50 @@ static int heat_map(run *r, const grid *g, const char *name, const char *title, 
         return st;
     o = atomic_stream(as);
     script_head(o, r, name, title);
+    /* The layout, in shares of the figure: the rows' names left of the
+     * first panel only; the panels side by side; fonts no taller than a
+     * row (1.25 lines a row) and cell values no wider than a cell ("100%":
+     * 4 characters of 0.62 of a font height and a margin); a character
+     * 0.6 of a font height on average. */
+    double w, h, pt, em;
+    plot_look(r->format, &w, &h, &pt, &em);
+    size_t row_chars = 1, tech_chars = 1;
+    for (int row = 0; row < g->n_rows; row++)
+        row_chars = strlen(g->row[row]) > row_chars ? strlen(g->row[row]) : row_chars;
+    for (int t = 0; t < g->n_techs; t++)
+        tech_chars = strlen(g->tech[t]) > tech_chars ? strlen(g->tech[t]) : tech_chars;
+    double top = 1 - 5.0 * em / h; /* two title lines */
+    double bottom = (1.2 + 0.6 * (double)tech_chars * 0.5) * em / h; /* tics at 30 degrees */
+    double row_em = (top - bottom) * h / g->n_rows / 1.25;      /* a row's font height */
+    double tic_pt = row_em < em ? pt * row_em / em : pt;
+    double tic_em = em * tic_pt / pt;
+    double left = 0.015 + (0.6 * (double)row_chars + 0.8) * tic_em / w, gap = 0.025;
+    double pw = (0.98 - left - gap * (n_panels - 1)) / n_panels;
+    double cell_em = pw * w / (g->n_techs > 0 ? g->n_techs : 1) / (4 * 0.62 + 0.6);
+    double cell_pt = pt * (cell_em < 0.8 * em ? cell_em : 0.8 * em) / em;
+    cell_pt = cell_pt < tic_pt ? cell_pt : tic_pt;
     fprintf(o, "set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', "
                "4 '#fde725')\nset cbrange [0:1]\nset cblabel 'share'\nunset colorbox\n"
                "set xrange [-0.5:%d.5]\nset yrange [%d.5:-0.5]\nset tics scale 0\n"
-               "set xtics rotate by -20\nset object 1 rectangle from graph 0,0 to graph 1,1 "
-               "behind fc rgb '#e0e0e0' fs solid\n",
-            g->n_techs - 1, g->n_rows - 1);
+               "set xtics rotate by -30 left font ',%.3g'\nset ytics font ',%.3g'\n"
+               "set object 1 rectangle from graph 0,0 to graph 1,1 "
+               "behind fc rgb '#e0e0e0' fs solid\n"
+               "set tmargin at screen %.4f\nset bmargin at screen %.4f\n",
+            g->n_techs - 1, g->n_rows - 1, tic_pt, tic_pt, top, bottom);
     fputs("set xtics (", o);
     for (int t = 0; t < g->n_techs; t++)
         fprintf(o, "%s%s %d", t ? ", " : "", quote_gp(q, sizeof q, g->tech[t]), t);
     fputs(")\nset ytics (", o);
     for (int row = 0; row < g->n_rows; row++)
         fprintf(o, "%s%s %d", row ? ", " : "", quote_gp(q, sizeof q, g->row[row]), row);
-    fprintf(o, ")\nset multiplot layout 1,%d title %s\n", n_panels, quote_gp(q, sizeof q, title));
+    fprintf(o, ")\nset multiplot title %s\n", quote_gp(q, sizeof q, title));
     for (int p = 0; p < n_panels; p++)
-        fprintf(o, "set title %s\nplot data index %d using 1:2:3 with image notitle, "
+        fprintf(o, "%sset lmargin at screen %.4f\nset rmargin at screen %.4f\n"
+                   "set title %s\nplot data index %d using 1:2:3 with image notitle, "
                    "'' index %d using 1:2:4:($3 < 0.6 ? 0xffffff : 0) with labels "
-                   "tc rgb variable notitle\n",
-                quote_gp(q, sizeof q, panel[p]), p, p);
+                   "tc rgb variable font ',%.3g' notitle\n",
+                p ? "set ytics format ''\nunset ytics\n" : "", left + p * (pw + gap),
+                left + p * (pw + gap) + pw, quote_gp(q, sizeof q, panel[p]), p, p, cell_pt);
     fputs("unset multiplot\n", o);
     st = plot_commit_draw(r->dir, as, script, out, r->paths, &r->n_paths);
     return st;

@@ -219,6 +219,8 @@ static int write_h5(results *r, const world *w, const testbed_out *o, const test
     for (int k = 0; k < n; k++)
         names[k] = o->cases[k].name;
     st = results_dim_names(r, "case", n, names, "Testbed cases: app/technique/vpn");
+    if (st == BS_OK) /* the apps' and VPNs' display names, for the figures */
+        st = output_app_vpn_dims(r, w);
     if (st == BS_OK)
         st = output_link_dim(r, w);
     const char *classes[TB_CLASSES] = {"voice", "video"};

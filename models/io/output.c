@@ -90,13 +90,9 @@ static int write_config(results *r, const run_meta *m)
     return st;
 }
 
-static int write_dims(results *r, const world *w, const sim_out *s)
+int output_app_vpn_dims(results *r, const world *w)
 {
-    const char *names[MAX_REGIONS > MAX_APPS ? MAX_REGIONS : MAX_APPS];
-    char epoch[11];
-    world_date_str(w->scenario.start, epoch);
-    BS_TRY(results_dim_time(r, "day", s->n_days, s->day_of, "days", epoch,
-                            "Day (days since the scenario's start)"));
+    const char *names[MAX_APPS > MAX_VPNS ? MAX_APPS : MAX_VPNS];
     for (int a = 0; a < w->n_apps; a++)
         names[a] = w->apps[a].name;
     BS_TRY(results_dim_names(r, "app", w->n_apps, names, "Apps"));
@@ -104,16 +100,26 @@ static int write_dims(results *r, const world *w, const sim_out *s)
         names[a] = w->apps[a].label[0] ? w->apps[a].label : w->apps[a].name;
     BS_TRY(results_write_strings(r, "/app_label", "app", w->n_apps, names,
                                  "Display name of each app (apps.[].label)"));
-    for (int g = 0; g < w->n_regions; g++)
-        names[g] = w->regions[g].name;
-    BS_TRY(results_dim_names(r, "region", w->n_regions, names, "Regions"));
     for (int v = 0; v < w->n_vpns; v++)
         names[v] = w->vpns[v].name;
     BS_TRY(results_dim_names(r, "vpn", w->n_vpns, names, "VPN protocols"));
     for (int v = 0; v < w->n_vpns; v++)
         names[v] = w->vpns[v].label[0] ? w->vpns[v].label : w->vpns[v].name;
-    BS_TRY(results_write_strings(r, "/vpn_label", "vpn", w->n_vpns, names,
-                                 "Display name of each VPN protocol (vpns.[].label)"));
+    return results_write_strings(r, "/vpn_label", "vpn", w->n_vpns, names,
+                                 "Display name of each VPN protocol (vpns.[].label)");
+}
+
+static int write_dims(results *r, const world *w, const sim_out *s)
+{
+    const char *names[MAX_REGIONS];
+    char epoch[11];
+    world_date_str(w->scenario.start, epoch);
+    BS_TRY(results_dim_time(r, "day", s->n_days, s->day_of, "days", epoch,
+                            "Day (days since the scenario's start)"));
+    BS_TRY(output_app_vpn_dims(r, w));
+    for (int g = 0; g < w->n_regions; g++)
+        names[g] = w->regions[g].name;
+    BS_TRY(results_dim_names(r, "region", w->n_regions, names, "Regions"));
     BS_TRY(results_dim_names(r, "class", N_CLASSES, world_class_names, "Traffic classes"));
     const char *isps[MAX_ALL_ISPS];
     char isp_names[MAX_ALL_ISPS][2 * W_NAME + 1];

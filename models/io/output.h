@@ -33,6 +33,11 @@ double output_estimate(const world *w);
 struct results;
 int output_root(struct results *r, const world *w, const char *config_path);
 
+/* The axes /app and /vpn with the display names /app_label and /vpn_label
+ * (each app's and VPN protocol's label, else its name): a run's file and a
+ * testbed matrix's, whose cases name apps and VPNs by their names. */
+int output_app_vpn_dims(struct results *r, const world *w);
+
 /* The part of a run's file that other kinds of results share (the testbed's
  * replay): the root's attributes, /config, the dims (/day from s->day_of), /events,
  * /population and /calls from *s (no /population/installed when s->installed

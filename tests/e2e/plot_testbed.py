@@ -8,8 +8,10 @@
   - every cell of usable.dat and detect.dat (a block per call class) is the
     file's /testbed/usable and /testbed/detect for that case as h5py reads
     it, the row and column named by the script's tics (APP, no VPN / APP via
-    VPN; the technique, "no rule" for none); detect's -1 (not a classifying
-    technique) is n/a; collateral.dat is /testbed/collateral;
+    VPN, by the display names the file holds, /app_label and /vpn_label; the
+    technique, "no rule" for none); detect's -1 (not a classifying
+    technique) is n/a; collateral.dat is /testbed/collateral; a file
+    without display names (written before them) gets the ids;
   - validation.dat holds each link that carries load: the flow engine's
     prediction and ns-3's measure in Mbit/s, as h5py reads them;
   - validation.gp run from another folder draws the figure;
@@ -81,14 +83,24 @@ def cells(name):
 
 
 with h5py.File(h5, "r") as f:
+    # the display names of the scenario's apps and VPN protocols (apps.[].label
+    # of configs/apps/russia-2025.cfg, vpns.[].label of configs/vpn), as a
+    # run's file has them: /app_label on /app, /vpn_label on /vpn
+    shown = {a.decode(): l.decode() for a, l in zip(f["app"][()], f["app_label"][()])} if "app_label" in f else {}
+    shown.update({v.decode(): l.decode() for v, l in zip(f["vpn"][()], f["vpn_label"][()])} if "vpn_label" in f else {})
     cases = [c.decode() for c in f["case"][()]]
     usable, detect = f["testbed/usable"][()], f["testbed/detect"][()]
     coll = f["testbed/collateral"][()]
     pred, meas = f["testbed/validation/predicted"][()], f["testbed/validation/measured"][()]
 
 
-def where(case):
+check(shown.get("whatsapp") == "WhatsApp" and shown.get("openvpn") == "OpenVPN" and shown.get("max") == "Max",
+      f"the testbed file names the apps and VPNs for display: /app_label, /vpn_label ({shown})")
+
+
+def where(case, names=shown):
     app, tech, vpn = case.split("/")
+    app, vpn = names.get(app, app), names.get(vpn, vpn)
     return ("no rule" if tech == "none" else tech), (f"{app}, no VPN" if vpn == "none" else f"{app} via {vpn}")
 
 
@@ -106,6 +118,20 @@ for name, x in (("usable", usable), ("detect", detect), ("collateral", coll[:, N
     check(same, f"{name}.dat: each case's value where its app, VPN and technique are "
                 f"({len(want)} cells{', some n/a' if any(np.isnan(w[0]) for w in want.values()) else ''})")
 check(any(v[1] == "n/a" for v in cells("detect").values()), "detect: the no-rule cases are n/a")
+
+# A testbed file written before the display names (no /app, /app_label, /vpn,
+# /vpn_label): the rows name the apps and VPNs by their ids.
+old = os.path.join(tmp, "old.h5")
+shutil.copy(h5, old)
+with h5py.File(old, "r+") as f:
+    for d in ("app_label", "vpn_label", "app", "vpn"):
+        del f[d]
+fig_new, fig = fig, os.path.join(tmp, "fig-old")
+p = subprocess.run([BIN, "plot", old, "-o", fig], capture_output=True, text=True, cwd=SRC)
+rows = set(r for _, _, r in cells("usable"))
+check(p.returncode == 0 and rows == {"whatsapp, no VPN", "whatsapp via openvpn"},
+      f"a testbed file without display names: rows by the ids ({sorted(rows)}) {p.stderr[-200:]}")
+fig = fig_new
 
 blocks = [b for b in open(os.path.join(fig, "validation.dat")).read().split("\n\n\n")]
 ok = len(blocks) == pred.shape[0]
