@@ -298,7 +298,8 @@ static const char *const plot_datasets[] = {
     OBS_PATH_DAILY,        OBS_PATH_MONTHLY,
     "/calls/completed",    "/calls/abandoned", /* a replay's calls figure */
     /* a testbed matrix's (plot_testbed.c) */
-    "/testbed/usable", "/testbed/detect", "/testbed/collateral",
+    "/testbed/usable", "/testbed/detect", "/testbed/collateral", "/testbed/media_loss",
+    "/testbed/goodput_share", "/testbed/delay", "/testbed/setup_success",
     "/testbed/validation/measured", "/testbed/validation/predicted", NULL,
 };
 

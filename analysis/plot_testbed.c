@@ -119,11 +119,18 @@ static void script_head(FILE *o, const run *r, const char *name, const char *tit
 }
 
 /* A heat map of `v` ([case][panel], n_panels panels named panel[]) into
- * NAME: a cell a case, its value as a percentage in it, n/a for negative
- * or non-finite values (not measured for that case). */
+ * NAME: a cell a case, its value in it, n/a for negative or non-finite
+ * values (not measured for that case).  scale 0: v is a share, shown as a
+ * percentage on the colours 0 to 1; else v times scale (the .dat holds it),
+ * shown as a whole number on the colours 0 to the largest value. */
 static int heat_map(run *r, const grid *g, const char *name, const char *title, const double *v,
-                    int n_panels, char **panel)
+                    int n_panels, char **panel, double scale)
 {
+    double top = scale > 0 ? 0 : 1; /* the colours' top */
+    for (size_t i = 0; scale > 0 && i < (size_t)g->n_cases * (size_t)n_panels; i++)
+        if (isfinite(v[i]) && v[i] * scale > top)
+            top = v[i] * scale;
+    top = top > 0 ? top : 1;
     char dat[4600], gp[4600], script[300], out[300];
     snprintf(dat, sizeof dat, "%s/%s.dat", r->dir, name);
     snprintf(script, sizeof script, "%s.gp", name);
@@ -144,7 +151,9 @@ static int heat_map(run *r, const grid *g, const char *name, const char *title, 
                 while (c < g->n_cases && (g->case_row[c] != row || g->case_tech[c] != t))
                     c++;
                 double x = c < g->n_cases ? v[(size_t)c * n_panels + p] : NAN;
-                if (isfinite(x) && x >= 0)
+                if (isfinite(x) && x >= 0 && scale > 0)
+                    fprintf(o, "%d %d %.9g \"%.0f\"\n", t, row, x * scale, x * scale);
+                else if (isfinite(x) && x >= 0)
                     fprintf(o, "%d %d %.9g \"%.0f%%\"\n", t, row, x, 100 * x);
                 else
                     fprintf(o, "%d %d NaN \"%s\"\n", t, row, c < g->n_cases ? "n/a" : "");
@@ -170,9 +179,9 @@ static int heat_map(run *r, const grid *g, const char *name, const char *title, 
         row_chars = strlen(g->row[row]) > row_chars ? strlen(g->row[row]) : row_chars;
     for (int t = 0; t < g->n_techs; t++)
         tech_chars = strlen(g->tech[t]) > tech_chars ? strlen(g->tech[t]) : tech_chars;
-    double top = 1 - 5.0 * em / h; /* two title lines */
+    double top_at = 1 - 5.0 * em / h; /* two title lines */
     double bottom = (1.2 + 0.6 * (double)tech_chars * 0.5) * em / h; /* tics at 30 degrees */
-    double row_em = (top - bottom) * h / g->n_rows / 1.25;      /* a row's font height */
+    double row_em = (top_at - bottom) * h / g->n_rows / 1.25;      /* a row's font height */
     double tic_pt = row_em < em ? pt * row_em / em : pt;
     double tic_em = em * tic_pt / pt;
     double left = 0.015 + (0.6 * (double)row_chars + 0.8) * tic_em / w, gap = 0.025;
@@ -181,13 +190,13 @@ static int heat_map(run *r, const grid *g, const char *name, const char *title, 
     double cell_pt = pt * (cell_em < 0.8 * em ? cell_em : 0.8 * em) / em;
     cell_pt = cell_pt < tic_pt ? cell_pt : tic_pt;
     fprintf(o, "set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', "
-               "4 '#fde725')\nset cbrange [0:1]\nset cblabel 'share'\nunset colorbox\n"
+               "4 '#fde725')\ntop = %.9g\nset cbrange [0:top]\nunset colorbox\n"
                "set xrange [-0.5:%d.5]\nset yrange [%d.5:-0.5]\nset tics scale 0\n"
                "set xtics rotate by -30 left font ',%.3g'\nset ytics font ',%.3g'\n"
                "set object 1 rectangle from graph 0,0 to graph 1,1 "
                "behind fc rgb '#e0e0e0' fs solid\n"
                "set tmargin at screen %.4f\nset bmargin at screen %.4f\n",
-            g->n_techs - 1, g->n_rows - 1, tic_pt, tic_pt, top, bottom);
+            top, g->n_techs - 1, g->n_rows - 1, tic_pt, tic_pt, top_at, bottom);
     fputs("set xtics (", o);
     for (int t = 0; t < g->n_techs; t++)
         fprintf(o, "%s%s %d", t ? ", " : "", quote_gp(q, sizeof q, g->tech[t]), t);
@@ -198,7 +207,7 @@ static int heat_map(run *r, const grid *g, const char *name, const char *title, 
     for (int p = 0; p < n_panels; p++)
         fprintf(o, "%sset lmargin at screen %.4f\nset rmargin at screen %.4f\n"
                    "set title %s\nplot data index %d using 1:2:3 with image notitle, "
-                   "'' index %d using 1:2:4:($3 < 0.6 ? 0xffffff : 0) with labels "
+                   "'' index %d using 1:2:4:($3 < 0.6 * top ? 0xffffff : 0) with labels "
                    "tc rgb variable font ',%.3g' notitle\n",
                 p ? "set ytics format ''\nunset ytics\n" : "", left + p * (pw + gap),
                 left + p * (pw + gap) + pw, quote_gp(q, sizeof q, panel[p]), p, p, cell_pt);
@@ -275,13 +284,25 @@ int plot_testbed(run *r)
                                   "cases has nothing to draw", r->result);
     grid g;
     int st = grid_of(r, cases, &g);
+    /* The shares, then the delay in ms.  Not drawn: the boxes' packet
+     * counts (box_passed, dropped, policed), totals over a case's calls
+     * that the shares above say per call; goodput in bit/s, whose voice and
+     * video differ by an order of magnitude (goodput_share is it over what
+     * was sent); call_rate, the configured rate. */
     static const struct {
         const char *path, *name, *title;
+        double scale;
+        int connected; /* of connected calls: n/a where none was set up */
     } maps[] = {
-        {"/testbed/usable", "usable", "Calls usable (set up, media loss within testbed.usable_loss)"},
-        {"/testbed/detect", "detect", "Calls the boxes classified (classifying techniques)"},
+        {"/testbed/usable", "usable", "Calls usable (set up, media loss within testbed.usable_loss)", 0, 0},
+        {"/testbed/detect", "detect", "Calls the boxes classified (classifying techniques)", 0, 0},
         {"/testbed/collateral", "collateral",
-         "Collateral: flows of the traffic mix (testbed.mix) the rule fails"},
+         "Collateral: flows of the traffic mix (testbed.mix) the rule fails", 0, 0},
+        {"/testbed/media_loss", "media_loss", "Media packets lost (connected calls)", 0, 1},
+        {"/testbed/goodput_share", "goodput_share",
+         "Goodput: media payload delivered over payload sent (connected calls)", 0, 1},
+        {"/testbed/delay", "delay", "Mean one-way delay of media packets (connected calls), ms",
+         1e3, 1},
     };
     char *all[1] = {"the flows of the traffic mix"};
     int drawn = 0;
@@ -290,8 +311,22 @@ int plot_testbed(run *r)
         if (!a)
             continue;
         int panels = a->rank == 2 ? classes->n : 1;
-        st = heat_map(r, &g, maps[k].name, maps[k].title, a->v, panels,
-                      a->rank == 2 ? classes->v : all);
+        size_t n = (size_t)cases->n * (size_t)panels;
+        double *v = malloc(sizeof(double) * (n ? n : 1));
+        if (!v) {
+            st = bs_nomem("a heat map of %s (plot)", r->result);
+            break;
+        }
+        /* where no call of a case's class was set up, the measures of the
+         * connected calls are not measured: n/a (-1), not 0 */
+        const results_array *up = results_run_array(r->f, "/testbed/setup_success");
+        int mask = maps[k].connected && up && up->rank == 2 && a->rank == 2 &&
+                   up->shape[0] == a->shape[0] && up->shape[1] == a->shape[1];
+        for (size_t i = 0; i < n; i++)
+            v[i] = mask && !(up->v[i] > 0) ? -1 : a->v[i];
+        st = heat_map(r, &g, maps[k].name, maps[k].title, v, panels,
+                      a->rank == 2 ? classes->v : all, maps[k].scale);
+        free(v);
         drawn++;
     }
     if (st == BS_OK)

@@ -77,6 +77,8 @@ static const struct {
     {"/testbed/usable", 2, {"case", "call_class"}},
     {"/testbed/detect", 2, {"case", "call_class"}},
     {"/testbed/media_loss", 2, {"case", "call_class"}},
+    {"/testbed/goodput_share", 2, {"case", "call_class"}},
+    {"/testbed/delay", 2, {"case", "call_class"}},
     {"/testbed/collateral", 1, {"case"}},
 };
 #define N_LAYOUT (int)(sizeof layout / sizeof layout[0])

@@ -2,15 +2,18 @@
 """blockshift plot of a testbed matrix and of folders it cannot plot.
 
   - a small matrix of configs/testbeds/tspu.cfg (WhatsApp; stun, vpn rules;
-    no VPN, OpenVPN; one call a class) is plotted: exit 0, four figures
-    (usable, detect, collateral, validation), each a complete PNG with its
+    no VPN, OpenVPN; one call a class) is plotted: exit 0, seven figures
+    (usable, detect, collateral, media_loss, goodput_share, delay,
+    validation), each a complete PNG with its
     .dat and .gp, their paths on stdout;
   - every cell of usable.dat and detect.dat (a block per call class) is the
     file's /testbed/usable and /testbed/detect for that case as h5py reads
     it, the row and column named by the script's tics (APP, no VPN / APP via
     VPN, by the display names the file holds, /app_label and /vpn_label; the
     technique, "no rule" for none); detect's -1 (not a classifying
-    technique) is n/a; collateral.dat is /testbed/collateral; a file
+    technique) is n/a; collateral.dat is /testbed/collateral; media_loss,
+    goodput_share and delay (in ms) the file's, n/a where no call of the
+    case's class was set up (/testbed/setup_success 0); a file
     without display names (written before them) gets the ids;
   - validation.dat holds each link that carries load: the flow engine's
     prediction and ns-3's measure in Mbit/s, as h5py reads them;
@@ -51,9 +54,9 @@ h5 = os.path.join(out, "tspu-testbed-testbed-seed1.h5")
 fig = os.path.join(tmp, "fig")
 p = subprocess.run([BIN, "plot", h5, "-o", fig], capture_output=True, text=True, cwd=SRC)
 check(p.returncode == 0, "plot of a testbed matrix: exit 0 " + p.stderr[-300:])
-names = ["usable", "detect", "collateral", "validation"]
+names = ["usable", "detect", "collateral", "media_loss", "goodput_share", "delay", "validation"]
 check(p.stdout.split() == [os.path.join(fig, n + ".png") for n in names],
-      f"the four figures' paths on stdout: {p.stdout.split()}")
+      f"the seven figures' paths on stdout: {p.stdout.split()}")
 for n in names:
     png = os.path.join(fig, n + ".png")
     ok = os.path.exists(png) and open(png, "rb").read()[-8:-4] == b"IEND"
@@ -91,6 +94,8 @@ with h5py.File(h5, "r") as f:
     cases = [c.decode() for c in f["case"][()]]
     usable, detect = f["testbed/usable"][()], f["testbed/detect"][()]
     coll = f["testbed/collateral"][()]
+    up, loss = f["testbed/setup_success"][()], f["testbed/media_loss"][()]
+    good, delay = f["testbed/goodput_share"][()], f["testbed/delay"][()]
     pred, meas = f["testbed/validation/predicted"][()], f["testbed/validation/measured"][()]
 
 
@@ -104,20 +109,31 @@ def where(case, names=shown):
     return ("no rule" if tech == "none" else tech), (f"{app}, no VPN" if vpn == "none" else f"{app} via {vpn}")
 
 
-for name, x in (("usable", usable), ("detect", detect), ("collateral", coll[:, None])):
+# the measures of connected calls: n/a where none of a case's class was set
+# up (-1 here); the delay in ms, a whole number in its cell
+def connected(x):
+    return np.where(up > 0, x, -1)
+
+
+for name, x, scale in (("usable", usable, 0), ("detect", detect, 0), ("collateral", coll[:, None], 0),
+                       ("media_loss", connected(loss), 0), ("goodput_share", connected(good), 0),
+                       ("delay", connected(delay), 1e3)):
     got = cells(name)
     want = {}
     for c, case in enumerate(cases):
         col, row = where(case)
         for k in range(x.shape[1]):
             v = x[c, k]
-            want[(k, col, row)] = (v, "%.0f%%" % (100 * v)) if v >= 0 else (float("nan"), "n/a")
+            want[(k, col, row)] = ((v * scale, "%.0f" % (v * scale)) if v >= 0 and scale else
+                                   (v, "%.0f%%" % (100 * v)) if v >= 0 else (float("nan"), "n/a"))
     same = set(got) == set(want) and all(
-        (np.isnan(got[k][0]) and np.isnan(want[k][0]) or abs(got[k][0] - want[k][0]) < 1e-9)
+        (np.isnan(got[k][0]) and np.isnan(want[k][0]) or abs(got[k][0] - want[k][0]) < 1e-8 * max(1, abs(want[k][0])))
         and got[k][1] == want[k][1] for k in want)
     check(same, f"{name}.dat: each case's value where its app, VPN and technique are "
                 f"({len(want)} cells{', some n/a' if any(np.isnan(w[0]) for w in want.values()) else ''})")
 check(any(v[1] == "n/a" for v in cells("detect").values()), "detect: the no-rule cases are n/a")
+check(any(v[1] == "n/a" for v in cells("delay").values()) and (up == 0).any() and (up > 0).any(),
+      "delay: n/a for a case whose calls were not set up (the stun rule blocks WhatsApp)")
 
 # A testbed file written before the display names (no /app, /app_label, /vpn,
 # /vpn_label): the rows name the apps and VPNs by their ids.
