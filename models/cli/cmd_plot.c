@@ -158,9 +158,7 @@ int cmd_plot(int argc, char **argv)
         return rc;
     if (st == BS_OK)
         st = plot_need_gnuplot();
-    if (st == BS_OK && dir_arg)
-        st = fsutil_make_dirs(dir);
-    if (st == BS_OK)
+    if (st == BS_OK) /* it makes DIR once the file has been read and found drawable */
         st = plot_run(result, dir, format, paths, &n);
     print_paths(st, paths, n);
     return st == BS_OK ? 0 : cli_fail(st, "%s", bs_last_error());

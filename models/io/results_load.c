@@ -413,8 +413,29 @@ static int put_days(const ctx *c, FILE *out)
     char dset[32], link[32];
     snprintf(dset, sizeof dset, "%sday", c->pre);
     snprintf(link, sizeof link, "%slink", c->pre);
-    if (!c->has[D_DAY] && !c->has[D_CASE])
-        return fail_here(c, dset, "missing");
+    if (!c->has[D_DAY] && !c->has[D_CASE]) { /* not a run: say what it is when it says */
+        char *kind = NULL;
+        int k = str_attr(c, "/", "kind", &kind), st;
+        const char *slash = strrchr(c->path, '/');
+        int dir_len = slash ? (int)(slash - c->path) : 1;
+        const char *dir = slash ? c->path : ".";
+        H5Eclear2(H5E_DEFAULT);
+        if (k == 1 && strcmp(kind, "posterior") == 0)
+            st = bs_fail(BS_EINPUT,
+                         "%s: a calibration's posterior (blockshift calibrate), not a run's "
+                         "results: calibrate drew its fit next to it (%.*s/fit.png; redraw it with gnuplot "
+                         "%.*s/fit.gp) and listed the posterior in %.*s/summary.txt",
+                         c->path, dir_len, dir, dir_len, dir, dir_len, dir);
+        else if (k == 1 && strcmp(kind, "sweep-index") == 0)
+            st = bs_fail(BS_EINPUT,
+                         "%s: a sweep's index, not a run's results: for the sweep's figures, "
+                         "blockshift plot %.*s",
+                         c->path, dir_len, dir);
+        else
+            st = k < 0 ? k : fail_here(c, dset, "missing");
+        free(kind);
+        return st;
+    }
     if (!c->has[D_DAY]) { /* a testbed matrix: cases, no days (n_days 0) */
         wire_put_u64(out, 0);
         wire_put_str(out, "");

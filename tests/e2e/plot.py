@@ -278,6 +278,35 @@ for args, what in (([trunc], "truncated"), ([foreign], "not ours"), ([os.path.jo
     d = os.path.join(tmp, "bad-" + what.replace(" ", "-"))
     p = plot(*args, "-o", d)
     check(p.returncode == 2 and p.stderr and not os.path.exists(d), f"plot of a {what} input: exit 2, a message, no folder")
+# A calibration's posterior.h5 (a tiny calibration, faultkit's: 3 s) and a
+# file as a sweep's index.h5 says it is (kind "sweep-index"): exit 2, the
+# message says what the file is and what to do instead (calibrate's
+# figure and its script, the sweep's folder), no folder made even with -o.
+sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
+from faultkit import tiny_calibration  # noqa: E402
+cal_dir = os.path.join(tmp, "cal")
+os.mkdir(cal_dir)
+cal = tiny_calibration(SRC, cal_dir, "plot of a posterior")
+c = subprocess.run([os.path.abspath(BIN), "calibrate", cal, "-o", os.path.join(cal_dir, "out"), "--quiet"],
+                   capture_output=True, text=True, cwd=cal_dir)
+post = os.path.join(cal_dir, "out", "posterior.h5")
+d = os.path.join(tmp, "fig-posterior", "deeper")
+p = plot(post, "-o", d)
+check(c.returncode == 0 and p.returncode == 2 and "a calibration's posterior" in p.stderr and
+      os.path.join(cal_dir, "out", "fit.gp") in p.stderr and not os.path.exists(os.path.dirname(d)),
+      "plot of a calibration's posterior.h5: exit 2 naming calibrate's figure and its script, no folder",
+      c.stderr + p.stderr)
+index = os.path.join(tmp, "sweepish", "index.h5")
+os.mkdir(os.path.dirname(index))
+with h5py.File(index, "w") as x:
+    x.attrs["kind"] = "sweep-index"
+    x.attrs["format"] = "blockshift-results"
+    x.attrs["format_version"] = 2
+    x.attrs["complete"] = 1
+p = plot(index, "-o", d)
+check(p.returncode == 2 and "a sweep's index" in p.stderr and f"blockshift plot {os.path.dirname(index)}" in p.stderr
+      and not os.path.exists(os.path.dirname(d)),
+      "plot of a sweep's index.h5: exit 2 saying to plot the sweep's folder, no folder", p.stderr)
 nognu = os.path.join(tmp, "nognu")
 p = plot(h5, "-o", nognu, env=dict(os.environ, PATH="/nonexistent"))
 check(p.returncode == 1 and "gnuplot-nox" in p.stderr and not os.path.exists(nognu),
