@@ -364,6 +364,22 @@ int plot_sweep(const char *sweepdir, int format, char **paths, int *n)
                        "note = M_max - M_min < W_max ? \"\\n(all differences are within the 95%% "
                        "confidence intervals: the colours show noise)\" : ''\n",
                     mean, hi, lo);
+            /* the axes a little beyond the grid, so that the points at its
+             * edges are drawn whole, clear of the border and the colour box
+             * (after the stats above, which the ranges would filter) */
+            for (int k = 0; k < 2; k++) {
+                int lg = k ? logy : logx;
+                char a = k ? 'y' : 'x', A = k ? 'Y' : 'X';
+                fprintf(o, "stats '../summary.txt' index 0 using %d nooutput prefix '%c'\n", k + 2, A);
+                if (lg)
+                    fprintf(o, "f%c = %c_max > %c_min ? (%c_max / %c_min) ** 0.08 : 1.2\n"
+                               "set %crange [%c_min / f%c : %c_max * f%c]\n",
+                            a, A, A, A, A, a, A, a, A, a);
+                else
+                    fprintf(o, "p%c = %c_max > %c_min ? (%c_max - %c_min) * 0.08 : 0.5\n"
+                               "set %crange [%c_min - p%c : %c_max + p%c]\n",
+                            a, A, A, A, A, a, A, a, A, a);
+            }
             fprintf(o, "set title %s . note\nset xlabel %s\nset ylabel %s\n"
                        "set cblabel %s\n"
                        "plot '../summary.txt' index 0 using 2:3:%d with points pt 5 ps 4 palette notitle\n",

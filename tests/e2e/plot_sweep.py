@@ -6,7 +6,8 @@
   - a two-parameter grid: a heat map per number, in viridis, with a log axis
     for a log-spaced parameter (tics at 1, 2 and 5 times the powers of ten
     when it spans under two decades) and a note when the means differ by less
-    than their 95% intervals (a hand-written grid);
+    than their 95% intervals, the axes reaching beyond the grid's edge
+    points (a hand-written grid);
   - summary.txt lists the apps' display names (/app_label of a run's file:
     "a = App A" from the scenario's label, "b = b" without one) and a
     number of an app's (final_primary_share_a) has it in its figure's title;
@@ -105,6 +106,17 @@ for width, noted in ((0.02, False), (1.0, True)):
     said = "within the 95% confidence intervals" in g.stderr
     check(g.returncode == 0 and "NOTE:" in g.stderr and said == noted,
           f"grid ({width}): {'a note that the differences are noise' if noted else 'no note'}")
+    # the axes reach beyond the grid (the script's ranges: 8% of the span
+    # each side, a factor of 0.9 ** 0.08 on the log axis), so that the
+    # points at the edges (0.2 and 0.8, 0.1 and 0.9) are drawn whole: the
+    # script run to the end, then gnuplot's own axis ends printed
+    with open(os.path.join(grid, "plots", "ends.gp"), "w") as fh:
+        fh.write(script.replace("set output outfile", "set output '/dev/null'") +
+                 "print sprintf('ENDS %g %g %g %g', GPVAL_X_MIN, GPVAL_X_MAX, GPVAL_Y_MIN, GPVAL_Y_MAX)\n")
+    g = subprocess.run(["gnuplot", "ends.gp"], cwd=os.path.join(grid, "plots"), capture_output=True, text=True)
+    ends = [float(v) for v in re.findall(r"ENDS (\S+) (\S+) (\S+) (\S+)", g.stderr)[0]] if "ENDS" in g.stderr else []
+    check(len(ends) == 4 and ends[0] < 0.2 and ends[1] > 0.8 and ends[2] < 0.1 and ends[3] > 0.9,
+          f"grid ({width}): the axes reach beyond the grid's edge points: {ends} {g.stderr[-200:] if not ends else ''}")
 not_sweep = os.path.join(tmp, "empty")
 os.makedirs(not_sweep)
 p = subprocess.run([BIN, "plot", not_sweep], capture_output=True, text=True)
