@@ -306,16 +306,21 @@ int cli_cores(void)
     return n > 0 ? (int)n : 1;
 }
 
-static int summarise(const char *dir)
+/* --summarise DIR: the files written on stdout, the tally on stderr
+ * unless quiet. */
+static int summarise(const char *dir, int quiet)
 {
     sweep_tally t;
     int st = sweep_farm_summarise(dir, &t);
     if (st != BS_OK)
         return cli_fail(st, "%s", bs_last_error());
-    fprintf(stderr,
-            "blockshift: summarised %d runs (%d ok, %d failed, %d pending) into %s/index.h5 "
-            "and %s/summary.txt\n",
-            t.total, t.ok, t.failed, t.pending, dir, dir);
+    printf("%s/index.h5\n%s/summary.txt\n", dir, dir);
+    fflush(stdout);
+    if (!quiet)
+        fprintf(stderr,
+                "blockshift: summarised %d runs (%d ok, %d failed, %d pending) into %s/index.h5 "
+                "and %s/summary.txt\n",
+                t.total, t.ok, t.failed, t.pending, dir, dir);
     return 0;
 }
 
@@ -416,7 +421,7 @@ static int sweep_main(int argc, char **argv, int *interrupted)
     if (rc)
         return rc;
     if (a.summarise)
-        return summarise(a.summarise);
+        return summarise(a.summarise, a.quiet);
     sweep_spec *s = NULL;
     uint64_t *hashes = NULL;
     char dir[PATH_MAX];
@@ -451,6 +456,7 @@ static int sweep_main(int argc, char **argv, int *interrupted)
         rc = cli_fail(st, "%s", bs_last_error());
         goto done;
     }
+    a.so.quiet = a.quiet;
     rc = a.slurm ? sweep_slurm_write(s, a.file, dir, &a.so)
                  : carry_out(&a, s, hashes, dir, interrupted);
 done:

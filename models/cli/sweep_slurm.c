@@ -412,9 +412,10 @@ int sweep_slurm_write(const sweep_spec *s, const char *file, const char *dir,
     }
     printf("%s\n", script);
     fflush(stdout);
-    fprintf(stderr, "blockshift: wrote %s (%d %s, time limit %s); submit it: sbatch %s\n",
-            script, z.tasks, o->array ? "array tasks" : "worker ranks", z.time, qscript);
-    if (o->array) {
+    if (!o->quiet)
+        fprintf(stderr, "blockshift: wrote %s (%d %s, time limit %s); submit it: sbatch %s\n",
+                script, z.tasks, o->array ? "array tasks" : "worker ranks", z.time, qscript);
+    if (o->array && !o->quiet) {
         fputs("blockshift: when every array task has ended, gather the runs: ", stderr);
         int bad = put_command(stderr, s, self, afile, adir);
         fprintf(stderr, "%s --resume\n", bad ? " (out of memory)" : "");

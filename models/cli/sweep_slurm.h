@@ -29,6 +29,7 @@ typedef struct sweep_slurm_opts {
     const char *account;      /* NULL: not set */
     int array;                /* --slurm-array */
     int given;                /* some option above was given */
+    int quiet;                /* --quiet: no message (the script's path on stdout) */
 } sweep_slurm_opts;
 
 /* The options, by long name ("nodes", "ntasks", "time", "partition",

@@ -8,7 +8,9 @@
   progress lines; with stderr a terminal (a pseudo-terminal), the line is
   redrawn in place ("\\r") without being asked; --quiet: nothing on stderr;
   in every case the file written, and only it, on stdout;
-- every command accepts --quiet: run, check, params, info, plot, compare
+- every command accepts --quiet: run, check, params, info, plot, compare,
+  sweep (plain, --summarise, --slurm and --slurm-array), plot SWEEPDIR,
+  calibrate
   (exit 0 and nothing on stderr), and run prints its results file on stdout.
 
 usage: output.py BLOCKSHIFT_BIN SOURCE_DIR
@@ -70,6 +72,28 @@ for args in (["check", scen], ["params"], ["info", h5], ["plot", h5, "-o", os.pa
     p = bs(*args, "--quiet")
     check(p.returncode == 0 and p.stderr == "", f"{args[0]} --quiet: exit 0, nothing on stderr",
           p.stderr)
+# sweep (4 runs of bench's tiny scenario, milliseconds each), its --slurm
+# scripts (both forms: the array form also said how to gather the runs),
+# --summarise, plot SWEEPDIR, and a tiny calibration (faultkit's, 3 s)
+shutil.copy(os.path.join(SRC, "bench", "sweep-tiny.cfg"), tmp)
+with open(os.path.join(tmp, "sw.cfg"), "w") as fh:
+    fh.write('scenario = "sweep-tiny.cfg";\nseed = 1;\nreplications = 2;\n'
+             'collect = ["final_primary_share_a"];\n'
+             'parameters = ( { path = "apps.b.installed"; values = [0.3, 0.6]; } );\n')
+sw = os.path.join(tmp, "sw")
+for args in (["sweep", "sw.cfg", "-o", sw, "-j", "1"], ["sweep", "--summarise", sw], ["plot", sw],
+             ["sweep", "sw.cfg", "--slurm", "-o", os.path.join(tmp, "sl1")],
+             ["sweep", "sw.cfg", "--slurm", "--slurm-array", "-o", os.path.join(tmp, "sl2")]):
+    p = bs(*args, "--quiet")
+    check(p.returncode == 0 and p.stderr == "" and p.stdout.strip(),
+          f"{' '.join(a for a in args[:3] if not a.startswith(tmp))} --quiet: exit 0, nothing on stderr, "
+          f"the paths on stdout", p.stderr)
+from faultkit import tiny_calibration  # noqa: E402
+os.mkdir(os.path.join(tmp, "cal"))
+cal = tiny_calibration(SRC, os.path.join(tmp, "cal"), "--quiet")
+p = bs("calibrate", cal, "-o", os.path.join(tmp, "cal", "out"), "--quiet")
+check(p.returncode == 0 and p.stderr == "" and os.path.join(tmp, "cal", "out", "posterior.h5") in p.stdout,
+      "calibrate --quiet: exit 0, nothing on stderr, posterior.h5 on stdout", p.stderr)
 p = bs("compare", h5, h5b, "-o", os.path.join(tmp, "cmp2"))
 lines = p.stdout.split("\n")[:-1]
 check(p.returncode == 0 and os.path.join(tmp, "cmp2", "differences.txt") in lines
