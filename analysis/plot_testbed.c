@@ -210,7 +210,9 @@ static int heat_map(run *r, const grid *g, const char *name, const char *title, 
                    "'' index %d using 1:2:4:($3 < 0.6 * top ? 0xffffff : 0) with labels "
                    "tc rgb variable font ',%.3g' notitle\n",
                 p ? "set ytics format ''\nunset ytics\n" : "", left + p * (pw + gap),
-                left + p * (pw + gap) + pw, quote_gp(q, sizeof q, panel[p]), p, p, cell_pt);
+                left + p * (pw + gap) + pw,
+                /* one panel: the figure's title says it all */
+                n_panels > 1 ? quote_gp(q, sizeof q, panel[p]) : "''", p, p, cell_pt);
     fputs("unset multiplot\n", o);
     st = plot_commit_draw(r->dir, as, script, out, r->paths, &r->n_paths);
     return st;
