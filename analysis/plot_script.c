@@ -73,7 +73,7 @@ static const char *const dashes[8] = {"1", "(14,6)", "(3,4)", "(14,5,3,5)",
  * in the first of PLOT_EV_ROWS rows where it does not run into the label
  * before it (the widths estimated from the characters); rows[e] gets the
  * row, and the number of rows used is returned. */
-#define PLOT_EV_ROWS 3
+#define PLOT_EV_ROWS 5 /* a timeline with labels clustered within weeks (russia-2024-2026) needs them */
 
 /* An event's label: its action and its apps (a list of names with commas),
  * each app by its display name (results_run_display) when the file has one. */

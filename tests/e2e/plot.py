@@ -278,6 +278,28 @@ for args, what in (([trunc], "truncated"), ([foreign], "not ours"), ([os.path.jo
     d = os.path.join(tmp, "bad-" + what.replace(" ", "-"))
     p = plot(*args, "-o", d)
     check(p.returncode == 2 and p.stderr and not os.path.exists(d), f"plot of a {what} input: exit 2, a message, no folder")
+# The event strip: russia-2024-2026's nine events, in three clusters of
+# two or three within weeks (August-September 2025, December 2025, February
+# 2026; 10^3 agents, 10 s of CPU): no two labels in
+# one row run into each other, in the SVG's own positions (gnuplot's
+# translate(x,y) of each label, left-aligned; a label's width at most 0.64
+# of its font size a character: DejaVu Sans, by its glyph widths).  With
+# three rows, "block FaceTime" ran into "block FaceTime" and "block
+# WhatsApp" in the top row.
+p1 = subprocess.run([BIN, "run", os.path.join(SRC, "scenarios", "russia-2024-2026.cfg"), "-o", tmp,
+                     "--scale", "146000", "--quiet"], capture_output=True, text=True)
+ru = p1.stdout.strip()
+p = plot(ru, "-o", os.path.join(tmp, "fig-ru"), "--format", "svg")
+svg = open(os.path.join(tmp, "fig-ru", "failed.svg")).read() if p.returncode == 0 else ""
+labels = [(float(x), float(y), float(fs), t) for x, y, fs, t in re.findall(
+    r'translate\(([\d.]+),([\d.]+)\)" stroke="none" fill="rgb\(51,51,51\)"[^>]*font-size="([\d.]+)"'
+    r'\s+text-anchor="start">\s*<text>([^<]*)</text>', svg)]
+clash = [(a[3], b[3]) for a in labels for b in labels
+         if a is not b and a[1] == b[1] and a[0] <= b[0] < a[0] + 0.64 * a[2] * len(a[3])]
+check(p1.returncode == 0 and p.returncode == 0 and len(labels) == 9 and not clash,
+      f"russia-2024-2026: its 9 event labels, none running into another in its row "
+      f"({len(set(l[1] for l in labels))} rows)", f"{clash} {len(labels)} {p1.stderr[-300:]}")
+
 # A calibration's posterior.h5 (a tiny calibration, faultkit's: 3 s) and a
 # file as a sweep's index.h5 says it is (kind "sweep-index"): exit 2, the
 # message says what the file is and what to do instead (calibrate's
