@@ -181,14 +181,21 @@ static int heat_map(run *r, const grid *g, const char *name, const char *title, 
         tech_chars = strlen(g->tech[t]) > tech_chars ? strlen(g->tech[t]) : tech_chars;
     double top_at = 1 - 5.0 * em / h; /* two title lines */
     double bottom = (1.2 + 0.6 * (double)tech_chars * 0.5) * em / h; /* tics at 30 degrees */
+    if (top_at < 0.6 || bottom > 0.35) { /* a figure too small for its text (--size) */
+        top_at = top_at < 0.6 ? 0.6 : top_at;
+        bottom = bottom > 0.35 ? 0.35 : bottom;
+    }
     double row_em = (top_at - bottom) * h / g->n_rows / 1.25;      /* a row's font height */
     double tic_pt = row_em < em ? pt * row_em / em : pt;
+    tic_pt = tic_pt < 4 ? 4 : tic_pt; /* at least 4 points, however many rows */
     double tic_em = em * tic_pt / pt;
     double left = 0.015 + (0.6 * (double)row_chars + 0.8) * tic_em / w, gap = 0.025;
+    left = left > 0.5 ? 0.5 : left;
     double pw = (0.98 - left - gap * (n_panels - 1)) / n_panels;
     double cell_em = pw * w / (g->n_techs > 0 ? g->n_techs : 1) / (4 * 0.62 + 0.6);
     double cell_pt = pt * (cell_em < 0.8 * em ? cell_em : 0.8 * em) / em;
     cell_pt = cell_pt < tic_pt ? cell_pt : tic_pt;
+    cell_pt = cell_pt < 4 ? 4 : cell_pt;
     fprintf(o, "set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', 3 '#5ec962', "
                "4 '#fde725')\ntop = %.9g\nset cbrange [0:top]\nunset colorbox\n"
                "set xrange [-0.5:%d.5]\nset yrange [%d.5:-0.5]\nset tics scale 0\n"

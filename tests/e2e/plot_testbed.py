@@ -159,6 +159,17 @@ for k in range(min(len(blocks), pred.shape[0])):
     ok = ok and rows.shape == want.shape and np.allclose(rows, want, rtol=1e-8)
 check(ok, "validation.dat: the loaded links' predicted and measured loads, in Mbit/s")
 
+# A figure too small for its text (--size 200x100): the layout stays a
+# layout (margins inside the figure and in order, fonts of 4 points or more)
+tiny = os.path.join(tmp, "tiny")
+p = subprocess.run([BIN, "plot", h5, "-o", tiny, "--size", "200x100"], capture_output=True, text=True, cwd=SRC)
+gp = open(os.path.join(tiny, "usable.gp")).read() if p.returncode == 0 else ""
+m = {k: [float(v) for v in re.findall(rf"set {k} at screen ([-\d.]+)", gp)] for k in ("tmargin", "bmargin", "lmargin", "rmargin")}
+fonts = [float(v) for v in re.findall(r"font ',([-\d.e]+)'", gp)]
+check(p.returncode == 0 and m["tmargin"] and all(0 <= b < t <= 1 for t, b in zip(m["tmargin"], m["bmargin"]))
+      and all(0 <= l < r <= 1 for l, r in zip(m["lmargin"], m["rmargin"])) and fonts and min(fonts) >= 4,
+      f"--size 200x100: margins inside the figure and in order, fonts >= 4 pt ({m}, {fonts})")
+
 elsewhere = os.path.join(tmp, "elsewhere")
 os.mkdir(elsewhere)
 os.remove(os.path.join(fig, "validation.png"))
