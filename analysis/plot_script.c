@@ -232,8 +232,11 @@ static void y_label(FILE *o, const char *ylabel, double x, double y, double smal
         snprintf(at, sizeof at, "screen %.4f, screen %.4f", x, y);
     if (small > 0)
         snprintf(font, sizeof font, " font ',%g'", small);
-    fprintf(o, "unset ylabel\nset label 990 %s at %s rotate by 90 center%s front\n", ylabel, at,
-            font);
+    fprintf(o,
+            "# the y axis's label: label 990, at the same place in every figure (not ylabel, "
+            "which moves with the tic labels)\n"
+            "unset ylabel\nset label 990 %s at %s rotate by 90 center%s front\n",
+            ylabel, at, font);
 }
 
 /* A legend entry: name as a gnuplot string expression into out, broken into
