@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Calibration benchmark (issue 15): blockshift calibrate on the shipped
 # calibration file, configs/calibrate/russia-2025.cfg (6 parameters, 14
-# observations, 10^4 agents, up to 4 generations of 24 particles), timed.
+# observations, 10^4 agents, up to 5 generations of 64 particles), timed.
 # Prints the row of bench/RESULTS.md, "Calibration (issue 15)".
 #
 # usage: bench/calibrate.sh [BLOCKSHIFT_BIN] [JOBS]   (default build/blockshift, 2)
-# Takes 10-30 minutes on a 2-core machine; OMP_NUM_THREADS=1 (one core per
+# Took 37 minutes on 2 shared cores (2026-12-06; 1279 CPU s, so about 11 on idle ones); OMP_NUM_THREADS=1 (one core per
 # worker process).
 set -euo pipefail
 cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.."

@@ -115,7 +115,7 @@ const schema_entry schema_table[] = {
      "v0: VPN adoption hazard of a person all of whose use fails (need N = 1), with full "
      "availability and no contact on a VPN; no other ceiling",
      "figure and assumption: about 6M VPN apps were downloaded in Russia between 24 Feb and "
-     "8 Mar 2022 (Top10VPN, configs/observations/russia-2025.cfg), 0.3% of 146M people a day; "
+     "8 Mar 2022 (configs/observations/russia-2022-instagram.cfg), 0.3% of 146M people a day; "
      "with a need of about 0.15 on average then (a few of one's apps blocked), v0 ~ 0.02; "
      "word of mouth (1 + vpn_social s) was left out of this estimate, so v0 is an upper bound "
      "(up to 1 + vpn_social = 4 times too high where most contacts use a VPN)"},
@@ -142,24 +142,31 @@ const schema_entry schema_table[] = {
      "works (F about 1 after a one-day block)"},
     {"population.abroad_ios_share", PT_REAL, P(abroad_ios_share), 0, 0, "0.3", 0, 1, "share",
      NULL, 0, "iOS share among contacts abroad", "assumption"},
-    {"population.switch_rate", PT_REAL, P(switch_rate), 0, 0, "1.0", 0, 100, "1/failure",
+    {"population.switch_rate", PT_REAL, P(switch_rate), 0, 0, "0.702", 0, 100, "1/failure",
      NULL, 0,
      "sigma: after a failed attempt, caller and contact agree on another app with hazard "
      "sigma (1 + gamma U_a) iota_b (epsilon + C_b) P_b summed over the candidate apps b "
      "(models/README.md, section 4, step 1b); 0: no pairwise switching",
-     "assumption: of the order at which a call block moves most of the blocked "
-     "app's calls within days, as the 13 Aug 2025 call blocks appear to have done (Max 7M daily "
-     "users in Aug to 14-16M in Sept 2025, Mediascope via configs/observations/russia-2025.cfg; "
-     "those figures do not measure calls moving)""; not constrained by blockshift calibrate configs/calibrate/russia-2025.cfg -j 2 "
-     "(2026-12-05: 90% interval 0.18-9.2 against the prior 0.1-10; README.md, Calibration)"},
+     "calibrated: configs/calibrate/russia-2025.cfg, observations "
+     "configs/observations/russia-2025.cfg; posterior median 0.702, 90% CI [0.141, "
+     "8.52], 64 particles, generation 4 (README.md, Calibration; prior log-uniform "
+     "0.1-10 around the assumption before it, 1: of the order at which a call block "
+     "moves most of the blocked app's calls within days; the interval spans 89% of "
+     "the prior's width on its own scale (a flat posterior's: 90%): not constrained "
+     "by these observations)"},
     {"population.switch_use", PT_REAL, P(switch_use), 0, 0, "1.0", 0, 1000, "", NULL, 0,
      "gamma: how much the pair's use of the failed app for messages (U_a: 0, 1/2, 1) raises "
      "switching (a failure of the app one lives on matters more)",
      "assumption: doubles the hazard for a pair that both message on the failed app"},
-    {"population.switch_install", PT_REAL, P(switch_install), 0, 0, "0.3", 0, 1, "", NULL, 0,
+    {"population.switch_install", PT_REAL, P(switch_install), 0, 0, "0.419", 0, 1, "", NULL, 0,
      "iota: weight of an app one of the two must install, against 1 for one both have",
-     "assumption: installing costs more than switching to an app one has""; not constrained by blockshift calibrate configs/calibrate/russia-2025.cfg -j 2 "
-     "(2026-12-05: 90% interval 0.13-0.85 against the prior 0.02-1; README.md, Calibration)"},
+     "calibrated: configs/calibrate/russia-2025.cfg, observations "
+     "configs/observations/russia-2025.cfg; posterior median 0.419, 90% CI [0.0979, "
+     "0.887], 64 particles, generation 4 (README.md, Calibration; prior uniform "
+     "0.02-1 around the assumption before it, 0.3: installing costs more than "
+     "switching to an app one has; the interval spans 81% of the prior's width on "
+     "its own scale (a flat posterior's: 90%): not constrained by these "
+     "observations)"},
     {"population.switch_new", PT_REAL, P(switch_new), 0, 0, "0.2", 0, 1000, "", NULL, 0,
      "epsilon: weight of an app carrying none of the pair's other calls (C_b = 0), against "
      "epsilon + 1/2 and epsilon + 1 for one that is the first choice of one or both",
@@ -174,12 +181,16 @@ const schema_entry schema_table[] = {
      0, "A person who uses an app for messages is active on it on a given day",
      "WhatsApp in Russia, Aug 2025: 82M daily of 97M monthly users (Mediascope, "
      "configs/observations/russia-2025.cfg)"},
-    {"population.msg_start", PT_REAL, P(msg_start), 0, 0, "0.01", 0, 1, "1/day", NULL, 0,
+    {"population.msg_start", PT_REAL, P(msg_start), 0, 0, "0.0164", 0, 1, "1/day", NULL, 0,
      "A person with a usable app it neither messages with nor calls on (e.g. pre-installed) "
      "starts using it for messages",
-     "assumption: half of the pre-installed copies that are kept come into use within about "
-     "2 months""; not constrained by blockshift calibrate configs/calibrate/russia-2025.cfg -j 2 "
-     "(2026-12-05: 90% interval 0.0014-0.086 against the prior 0.001-0.1; README.md, Calibration)"},
+     "calibrated: configs/calibrate/russia-2025.cfg, observations "
+     "configs/observations/russia-2025.cfg; posterior median 0.0164, 90% CI "
+     "[0.00134, 0.0677], 64 particles, generation 4 (README.md, Calibration; prior "
+     "log-uniform 0.001-0.1 around the assumption before it, 0.01: half of the "
+     "pre-installed copies that are kept come into use within about 2 months; the "
+     "interval spans 85% of the prior's width on its own scale (a flat posterior's: "
+     "90%): not constrained by these observations)"},
     {"population.msg_start_calls", PT_REAL, P(msg_start_calls), 0, 0, "0.002", 0, 1, "1/day",
      NULL, 0,
      "A person who calls on an app it does not message with (called with it this month, or its "
@@ -194,19 +205,27 @@ const schema_entry schema_table[] = {
      "A messaging user whose messages on the app are blocked (share b, direct) stops using it "
      "for messages with probability msg_quit b a day",
      "assumption: people leave a messenger that stopped working within about a week"},
-    {"population.uninstall_rate", PT_REAL, P(uninstall_rate), 0, 0, "0.01", 0, 1, "1/day",
+    {"population.uninstall_rate", PT_REAL, P(uninstall_rate), 0, 0, "0.00993", 0, 1, "1/day",
      NULL, 0,
      "An installed app used neither for messages nor for calls this month, nor first choice "
      "nor habitual, is removed with this probability a day",
-     "assumption: an unused app stays on the phone about 3 months""; not constrained by blockshift calibrate configs/calibrate/russia-2025.cfg -j 2 "
-     "(2026-12-05: 90% interval 0.0011-0.050 against the prior 0.001-0.1; README.md, Calibration)"},
-    {"population.vpn_social", PT_REAL, P(vpn_social), 0, 0, "3.0", 0, 1000, "", NULL, 0,
+     "calibrated: configs/calibrate/russia-2025.cfg, observations "
+     "configs/observations/russia-2025.cfg; posterior median 0.00993, 90% CI "
+     "[0.00135, 0.0781], 64 particles, generation 4 (README.md, Calibration; prior "
+     "log-uniform 0.001-0.1 around the assumption before it, 0.01: an unused app "
+     "stays on the phone about 3 months; the interval spans 88% of the prior's width"
+     " on its own scale (a flat posterior's: 90%): not constrained by these "
+     "observations)"},
+    {"population.vpn_social", PT_REAL, P(vpn_social), 0, 0, "3.68", 0, 1000, "", NULL, 0,
      "k_social: word of mouth; the VPN hazard is v0 A N (1 + k_social s), s the share of "
      "one's contacts with a VPN",
-     "assumption: knowing VPN users quadruples the hazard (VPN demand +2000% the day after the "
-     "Instagram block of 14 Mar 2022, Top10VPN, configs/observations/russia-2025.cfg: much "
-     "faster than need alone)""; not constrained by blockshift calibrate configs/calibrate/russia-2025.cfg -j 2 "
-     "(2026-12-05: 90% interval 0.51-15 against the prior 0.3-30; README.md, Calibration)"},
+     "calibrated: configs/calibrate/russia-2025.cfg, observations "
+     "configs/observations/russia-2025.cfg; posterior median 3.68, 90% CI [0.413, "
+     "26.1], 64 particles, generation 4 (README.md, Calibration; prior log-uniform "
+     "0.3-30 around the assumption before it, 3: knowing VPN users quadruples the "
+     "hazard; the interval spans 90% of the prior's width on its own scale (a flat "
+     "posterior's: 90%): not constrained by these observations; no VPN observation "
+     "is in the file)"},
     {"population.vpn_drop", PT_REAL, P(vpn_drop), 0, 0, "0.002", 0, 1, "1/day", NULL, 0,
      "A VPN user who took it up during the run (for calls) and is not detected gives it up with "
      "this probability a day (those with one at the start keep it unless detected: needs beyond "
