@@ -48,7 +48,11 @@ up by the next one into its folder.
     every file the reference one, no temporary.  Two calibrates: both exit
     0, or one is refused saying why (exit 1 naming the other's PID, the
     folder's lock; exit 2 once the other's posterior.h5 is there); the
-    folder holds exactly the files of a calibrate alone.
+    folder holds exactly the files of a calibrate alone.  Two validates
+    likewise (both exit 0, or one exits 1 naming the other's PID).  While a
+    validate of a year-long case works (its DIR/.runs-CASE there), a second
+    validate and a calibrate into its folder each exit 1 naming the folder
+    and its PID and write nothing; it ends with exit 0, every file complete.
   - A plot whose data are all NaN (gnuplot refuses it): exit 1 and none of
     that figure's files (.dat, .gp) in the folder.
   - One sweep at a time in a folder (DIR/.lock, fsutil_lock): while a sweep
@@ -122,6 +126,12 @@ CAL = tiny_calibration(SRC, tmp, "faults")
 CASE = os.path.join(tmp, "case.cfg")
 with open(CASE, "w") as fh:
     fh.write('description = "faults";\nscenario = "sweep-tiny.cfg";\nobservations = ["obs.cfg"];\n'
+             'seed = 3;\nreplications = 1;\n')
+# The same case on long.cfg (a year, about 2 s of CPU: printed below): a validate
+# that works long enough for a second one to find it in its folder.
+CASE_LONG = os.path.join(tmp, "case-long.cfg")
+with open(CASE_LONG, "w") as fh:
+    fh.write('description = "faults, long";\nscenario = "long.cfg";\nobservations = ["obs.cfg"];\n'
              'seed = 3;\nreplications = 1;\n')
 VERSION = subprocess.run([BIN, "--version"], capture_output=True, text=True).stdout
 HAVE_NS3 = "packet engine (ns-3, blockshift testbed): built" in VERSION
@@ -217,6 +227,14 @@ def bad_files(top, ref, exact=True):
         elif os.path.getsize(path) == 0:
             bad.append(rel + " (empty)")
     return bad
+
+
+def wait_for(cond, limit=60.0):
+    """Poll cond() every 2 ms until it holds or `limit` seconds pass."""
+    t0 = time.time()
+    while not cond() and time.time() - t0 < limit:
+        time.sleep(0.002)
+    return cond()
 
 
 # --- references: each command on a roomy disk ---
@@ -529,24 +547,58 @@ if "together" in ONLY:
               [f for f in files(out) if f != "checksums.previous.txt"] == files(os.path.join(REF, name)),
               f"two {name}s at once: every file complete, no temporary {bad[:4]}")
 
-    # two calibrates into one folder: the one that comes second is refused
-    # (exit 1 naming the other's PID while it works, by the folder's lock;
-    # exit 2 once the other's posterior.h5 is there) and writes nothing, or
-    # both finish; what is there is the calibration of a run alone
-    out = os.path.join(tmp, "together-calibrate")
-    cs = [subprocess.Popen([BIN, *commands(out)["calibrate"]], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp) for _ in range(2)]
-    rcs = [c.wait() for c in cs]
-    errs = [c.stderr.read().strip() for c in cs]
-    refused = [e for rc, e in zip(rcs, errs)
-               if (rc == 1 and re.search(r"another blockshift calibrate \(pid \d+\) is working in this folder", e))
-               or (rc == 2 and "already holds a calibration" in e)]
-    bad = bad_files(out, os.path.join(REF, "calibrate"))
-    check(rcs == [0, 0] or (sorted(rcs)[0] == 0 and len(refused) == 1),
-          f"two calibrates into one folder at once: both exit 0, or one is refused saying why {rcs} "
-          f"{[e[-200:] for e in errs]}")
-    check(not bad and files(out) == files(os.path.join(REF, "calibrate")),
-          f"two calibrates at once: every file the one of a calibrate alone, no temporary {bad[:4]}")
+    def two_locked(name, also_refused=lambda rc, e: False):
+        """Two NAMEs into one folder at once: the one that comes second is
+        refused (exit 1 naming the other's PID while it works, by the
+        folder's lock; or as also_refused says) and writes nothing, or both
+        finish; what is there is the output of a NAME alone."""
+        out = os.path.join(tmp, f"together-{name}")
+        cs = [subprocess.Popen([BIN, *commands(out)[name]], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp) for _ in range(2)]
+        rcs = [c.wait() for c in cs]
+        errs = [c.stderr.read().strip() for c in cs]
+        refused = [e for rc, e in zip(rcs, errs)
+                   if (rc == 1 and re.search(rf"another blockshift {name} \(pid \d+\) is working in this folder", e))
+                   or also_refused(rc, e)]
+        bad = bad_files(out, os.path.join(REF, name))
+        check(rcs == [0, 0] or (sorted(rcs)[0] == 0 and len(refused) == 1),
+              f"two {name}s into one folder at once: both exit 0, or one is refused saying why {rcs} "
+              f"{[e[-200:] for e in errs]}")
+        check(not bad and files(out) == files(os.path.join(REF, name)),
+              f"two {name}s at once: every file the one of a {name} alone, no temporary {bad[:4]}")
+
+    # calibrate: also exit 2 once the other's posterior.h5 is there
+    two_locked("calibrate", lambda rc, e: rc == 2 and "already holds a calibration" in e)
+    # validate: two would share DIR/.runs-CASE (each reading and removing the
+    # other's runs)
+    two_locked("validate")
+    # and for certain: while a validate of the year-long case works in its
+    # folder (its runs' folder .runs-case-long is there), a second validate
+    # and a calibrate into it are each refused naming its PID, writing nothing
+    out = os.path.join(tmp, "lock-validate")
+    t0 = os.times()
+    first = subprocess.Popen([BIN, "validate", CASE_LONG, "-o", out, "--quiet", "-j", "1"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV,
+                             cwd=tmp)
+    wait_for(lambda: os.path.exists(os.path.join(out, ".runs-case-long")) or first.poll() is not None)
+    for what, args in (("a second validate", ["validate", CASE_LONG, "-o", out, "--quiet", "-j", "1"]),
+                       ("a calibrate", ["calibrate", CAL, "-o", out, "--quiet", "-j", "1"])):
+        before = files(out)
+        p = bs(*args)
+        working = first.poll() is None
+        check(working and p.returncode == 1 and f"{out}: another blockshift validate (pid {first.pid}) is "
+              "working in this folder" in p.stderr and files(out) == before,
+              f"{what} while a validate works in its folder: exit 1 naming the folder and its PID "
+              f"{first.pid}, nothing written (first still working: {working}; exit {p.returncode}: "
+              f"{p.stderr.strip()[-200:]!r}; files {before} -> {files(out)})")
+    rc = first.wait()
+    t1 = os.times()
+    bad = bad_files(out, None)
+    check(rc == 0 and not bad and sorted(files(out)) == [".lock", "case-long.dat", "case-long.gp",
+                                                         "case-long.png", "case-long.txt"],
+          f"the first validate ends with exit 0, its table and figure complete, no temporary "
+          f"(exit {rc}: {first.stderr.read().strip()[-200:]!r}; {files(out)}; {bad[:4]})")
+    print(f"     (validate of the year-long case: {t1.children_user - t0.children_user:.1f} s of CPU)")
 
 # --- all-NaN data: gnuplot refuses, nothing of the figure stays ---
 if "nan" in ONLY:
@@ -560,14 +612,6 @@ if "nan" in ONLY:
           f"all-NaN data: exit 1 with gnuplot's reason (exit {p.returncode})")
     check(not [f for f in files(out) if f.startswith("primary") or is_temp(f)],
           f"all-NaN data: no primary.dat, primary.gp or temporary left {files(out)}")
-
-
-def wait_for(cond, limit=60.0):
-    """Poll cond() every 2 ms until it holds or `limit` seconds pass."""
-    t0 = time.time()
-    while not cond() and time.time() - t0 < limit:
-        time.sleep(0.002)
-    return cond()
 
 
 # --- one sweep at a time in a folder ---
