@@ -40,6 +40,8 @@ up by the next one into its folder.
     and calibrate's posterior is the uninterrupted run's, bit for bit.  Before validate's next run, temporaries a kill at another moment
     leaves (.case.png.tmp-PID-RANDOM, .runs-case/RUN.h5.partial-PID, the PID
     of a process that has exited) are put in its folder: it removes them.
+  - kill -9 of reproduce while the replication it runs (a child blockshift
+    run of the year-long scenario) works: no run left (parent-death signal).
   - SIGTERM of plot half way: it dies of the signal, with no temporary and
     no gnuplot left.
   - Three plots at once into one folder: all exit 0, every file is the
@@ -84,7 +86,8 @@ import time
 
 BIN, SRC = sys.argv[1], sys.argv[2]
 sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
-from faultkit import check, dead_pid, fill, h5_complete, results, tiny_calibration, tmpfs_folder  # noqa: E402
+from faultkit import check, dead_pid, fill, h5_complete, no_leak_check, results, tiny_calibration, \
+    tmpfs_folder  # noqa: E402
 
 tmp, MNT = tmpfs_folder("faults", "bs-faults-")
 import h5py  # noqa: E402  (after the skip: its message must not depend on it)
@@ -139,9 +142,11 @@ HAVE_MPI = "MPI (blockshift sweep --mpi): built" in VERSION and shutil.which("mp
 MPIRUN = ["mpirun", "--oversubscribe", "--allow-run-as-root", "-np", "2", BIN]
 print(f"     (ns-3: {HAVE_NS3}, MPI and mpirun: {bool(HAVE_MPI)})")
 ENV = dict(os.environ, OMP_NUM_THREADS="1")
-# FAULTS_ONLY=disk,kill,kill-more,term,together,nan,lock,slurm runs only those parts (to break the
+# an MPI job's: under the sanitizers without the leak check (Open MPI leaks)
+ENV_MPI = no_leak_check(dict(ENV))
+# FAULTS_ONLY=disk,kill,orphan,kill-more,term,together,nan,lock,slurm runs only those parts (to break the
 # code and see one part fail without waiting for the others).
-ONLY = os.environ.get("FAULTS_ONLY", "disk,kill,kill-more,term,together,nan,lock,slurm").split(",")
+ONLY = os.environ.get("FAULTS_ONLY", "disk,kill,orphan,kill-more,term,together,nan,lock,slurm").split(",")
 
 
 def argv(args):
@@ -150,8 +155,12 @@ def argv(args):
     return list(args) if args[0] == "mpirun" else [BIN, *args]
 
 
+def env_of(args):
+    return ENV_MPI if args[0] == "mpirun" else ENV
+
+
 def bs(*args, **kw):
-    return subprocess.run(argv(args), capture_output=True, text=True, env=ENV, cwd=tmp, **kw)
+    return subprocess.run(argv(args), capture_output=True, text=True, env=env_of(args), cwd=tmp, **kw)
 
 
 RESULT = os.path.join(tmp, "mini-seed3-run0.h5")
@@ -265,9 +274,9 @@ def gnuplots_in(top):
     return found
 
 
-def workers_of(top):
+def workers_of(top, under=False):
     """PIDs of blockshift processes (forked workers: the parent's command
-    line) whose arguments name top."""
+    line) whose arguments name top (`under`: or a path under it)."""
     found = []
     for pid in os.listdir("/proc"):
         try:
@@ -275,7 +284,7 @@ def workers_of(top):
                 argv = fh.read().split(b"\0")
         except OSError:
             continue
-        if top.encode() in argv:
+        if top.encode() in argv or (under and any(a.startswith(top.encode() + b"/") for a in argv)):
             found.append(int(pid))
     return found
 
@@ -286,7 +295,7 @@ def interrupted(args, after, sig, folder=None, entries=0):
     progress or done: a point in the command's own progress, whatever the
     machine's speed); the exit status."""
     c = subprocess.Popen(argv(args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         env=ENV, cwd=tmp)
+                         env=env_of(args), cwd=tmp)
     if folder:
         while c.poll() is None:
             try:
@@ -441,6 +450,31 @@ def plant(folder, names):
         with open(os.path.join(folder, n), "w") as fh:
             fh.write("half")
 
+
+# --- kill -9 of reproduce: its replication run dies with it ---
+if "orphan" in ONLY:
+    # reproduce killed while the replication it runs (a child blockshift run
+    # of the year-long scenario, about 2 s of CPU) works: the run goes with
+    # it (the kernel's parent-death signal), it does not go on writing into
+    # the folder (seen failing without: the run lived on)
+    paper_long = os.path.join(tmp, "paper-long.cfg")
+    with open(paper_long, "w") as fh:
+        fh.write(f'paper = "faults";\nfigures = ( {{ name = "one"; scenario = "{LONG}"; seed = 3;'
+                 ' plot = "primary"; } );\n')
+    out = os.path.join(tmp, "kill-reproduce-run")
+    c = subprocess.Popen([BIN, "reproduce", paper_long, "-o", out, "--quiet"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, env=ENV, cwd=tmp)
+    run_of = lambda: [pid for pid in workers_of(out, under=True) if pid != c.pid]  # noqa: E731
+    wait_for(lambda: run_of() or c.poll() is not None)
+    running = run_of()
+    c.send_signal(signal.SIGKILL)
+    c.wait()
+    time.sleep(0.05)  # the kernel's parent-death signal
+    left = run_of()
+    check(running and not left, f"reproduce killed -9 while its replication runs {running}: "
+                                f"no run left writing into its folder {left}")
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
 
 # --- kill -9 of compare, reproduce and calibrate ---
 if "kill-more" in ONLY:
