@@ -463,16 +463,18 @@ if "orphan" in ONLY:
                  ' plot = "primary"; } );\n')
     out = os.path.join(tmp, "kill-reproduce-run")
     c = subprocess.Popen([BIN, "reproduce", paper_long, "-o", out, "--quiet"], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, env=ENV, cwd=tmp)
-    run_of = lambda: [pid for pid in workers_of(out, under=True) if pid != c.pid]  # noqa: E731
-    wait_for(lambda: run_of() or c.poll() is not None)
-    running = run_of()
+                         stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp)
+    # the run's own command line names its folder, out/runs/one (reproduce's: out)
+    run_of = lambda: workers_of(os.path.join(out, "runs"), under=True)  # noqa: E731
+    running = []
+    wait_for(lambda: running.extend(run_of()) or running or c.poll() is not None)
     c.send_signal(signal.SIGKILL)
-    c.wait()
+    rc = c.wait()
     time.sleep(0.05)  # the kernel's parent-death signal
     left = run_of()
-    check(running and not left, f"reproduce killed -9 while its replication runs {running}: "
-                                f"no run left writing into its folder {left}")
+    check(running and not left, f"reproduce killed -9 while its replication runs {sorted(set(running))}: "
+                                f"no run left writing into its folder {left} (reproduce: exit {rc}, "
+                                f"{c.stderr.read().strip()[-300:]!r})")
     for pid in left:
         os.kill(pid, signal.SIGKILL)
 
