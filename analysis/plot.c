@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -151,8 +150,7 @@ static int gnuplot_in(const char *cwd, const char *script, const char *outfile, 
     pid_t parent = getpid(), pid = fork();
     if (pid == 0) {
         setpgid(0, 0);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) /* we died before prctl */
+        if (atomic_die_with(parent) != 0) /* we died before it */
             _exit(125);
         int null = open("/dev/null", O_RDWR);
         dup2(null, 0);

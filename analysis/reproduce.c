@@ -260,8 +260,12 @@ static int run_one(const char *self, const fig *f, int r, const char *dir, int q
     _Static_assert(sizeof argv / sizeof argv[0] == 6 + 2 * MAX_FSET + 4 + 1, "argv holds every argument");
     if (!quiet)
         fprintf(stderr, "blockshift: figure %s: running replication %d of %s\n", f->name, r, f->scenario);
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid == 0) {
+        /* The run dies with us: killed, we leave no run writing into the
+         * folder. */
+        if (atomic_die_with(parent) != 0)
+            _exit(127);
         /* Its results file's path is ours to report (we report the figures):
          * its stdout goes nowhere, its messages stay on stderr. */
         int null = open("/dev/null", O_WRONLY);

@@ -8,6 +8,7 @@ src=$1 dir=$2
 cmake -S "$src" -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DBLOCKSHIFT_SANITIZE=ON "${@:3}" >/dev/null
 cmake --build "$dir" -j"$(nproc)" >/dev/null
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS=suppressions=$src/tests/lsan.supp  # a leak of libconfig's (the file says which)
 # ns-3 allocates for every packet, and under ASan runs about 17 times slower:
 # the packet-level tests (testbed.py, replay.py) then run smaller matrices and
 # replays, the same code on fewer packets.

@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -54,6 +57,14 @@ void atomic_untrack(const char *tmp)
 }
 
 void atomic_child(pid_t pgid) { child_pgid = (sig_atomic_t)pgid; }
+
+int atomic_die_with(pid_t parent)
+{
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+    return getppid() == parent ? 0 : -1;
+}
 
 /* Only async-signal-safe calls: kill, unlink, rmdir, signal, raise. */
 static void on_signal(int sig)

@@ -77,4 +77,12 @@ int atomic_track(const char *tmp);
 void atomic_untrack(const char *tmp);
 void atomic_child(pid_t pgid);
 
+/* In a child just forked by `parent` (its getpid() before the fork): have
+ * the kernel kill this process (SIGKILL) when the parent dies, however it
+ * dies (kill -9 too), and so across an exec (PR_SET_PDEATHSIG; Linux).  The
+ * signal comes when the thread that forked ends: fork from the main thread.
+ * 0, or -1 if the parent has died already (before the call): the child
+ * should then _exit at once. */
+int atomic_die_with(pid_t parent);
+
 #endif

@@ -42,7 +42,11 @@ static const char validate_usage[] =
     "  -j N       N local worker processes (default: the number of cores)\n"
     "  --quiet    no progress\n"
     "\n"
-    "Exit codes: 0 the cases ran, whatever the verdict; 1 runs failed; 2 bad input.\n";
+    "One validate at a time in a folder: a second one (or a calibrate) into DIR while\n"
+    "one works there is refused (exit 1, naming its PID).\n"
+    "\n"
+    "Exit codes: 0 the cases ran, whatever the verdict; 1 runs failed, or DIR is\n"
+    "another blockshift's; 2 bad input.\n";
 
 static int by_name(const void *a, const void *b)
 {
@@ -251,6 +255,12 @@ int cmd_validate(int argc, char **argv)
     int st = rc == 0 ? fsutil_make_dirs(dir) : BS_OK;
     if (st != BS_OK)
         rc = cli_fail(st, "%s", bs_last_error());
+    /* One validate at a time in a folder: two would share DIR/.runs-CASE,
+     * each reading (and removing) the other's runs.  A second one, or a
+     * calibrate, is refused with exit 1 naming the holder's PID. */
+    int lock = rc == 0 ? fsutil_lock(dir, "validate") : -1;
+    if (rc == 0 && lock < 0)
+        rc = cli_fail(lock, "%s", bs_last_error());
     int slots = jobs ? jobs : cli_cores(), failed = 0;
     sweep_pool *pool = rc == 0 ? sweep_pool_new(slots) : NULL;
     if (rc == 0 && !pool)
@@ -263,6 +273,8 @@ int cmd_validate(int argc, char **argv)
                 rc = cli_fail(st, "%s", bs_last_error());
     }
     sweep_pool_free(pool);
+    if (lock >= 0)
+        close(lock);
     for (int i = 0; i < n; i++) {
         calib_spec_free(specs[i]);
         free(files[i]);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "sweep/sweep_pool.h"
 
+#include "base/atomic.h"
 #include "base/status.h"
 #include "base/wire.h"
 
@@ -14,7 +15,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
-#include <sys/prctl.h>
 #endif
 
 typedef struct slot {
@@ -76,10 +76,7 @@ static void child(const sweep_job *j, int fd, pid_t parent)
     static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
     for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
         signal(sigs[i], SIG_DFL);
-#ifdef __linux__
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-#endif
-    if (getppid() != parent) /* the parent died before prctl */
+    if (atomic_die_with(parent) != 0) /* the parent died before it */
         _exit(1);
     sweep_report r;
     sweep_job_run(j, &r);

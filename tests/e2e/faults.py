@@ -40,6 +40,8 @@ up by the next one into its folder.
     and calibrate's posterior is the uninterrupted run's, bit for bit.  Before validate's next run, temporaries a kill at another moment
     leaves (.case.png.tmp-PID-RANDOM, .runs-case/RUN.h5.partial-PID, the PID
     of a process that has exited) are put in its folder: it removes them.
+  - kill -9 of reproduce while the replication it runs (a child blockshift
+    run of the year-long scenario) works: no run left (parent-death signal).
   - SIGTERM of plot half way: it dies of the signal, with no temporary and
     no gnuplot left.
   - Three plots at once into one folder: all exit 0, every file is the
@@ -48,7 +50,11 @@ up by the next one into its folder.
     every file the reference one, no temporary.  Two calibrates: both exit
     0, or one is refused saying why (exit 1 naming the other's PID, the
     folder's lock; exit 2 once the other's posterior.h5 is there); the
-    folder holds exactly the files of a calibrate alone.
+    folder holds exactly the files of a calibrate alone.  Two validates
+    likewise (both exit 0, or one exits 1 naming the other's PID).  While a
+    validate of a year-long case works (its DIR/.runs-CASE there), a second
+    validate and a calibrate into its folder each exit 1 naming the folder
+    and its PID and write nothing; it ends with exit 0, every file complete.
   - A plot whose data are all NaN (gnuplot refuses it): exit 1 and none of
     that figure's files (.dat, .gp) in the folder.
   - One sweep at a time in a folder (DIR/.lock, fsutil_lock): while a sweep
@@ -80,7 +86,8 @@ import time
 
 BIN, SRC = sys.argv[1], sys.argv[2]
 sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
-from faultkit import check, dead_pid, fill, h5_complete, results, tiny_calibration, tmpfs_folder  # noqa: E402
+from faultkit import check, dead_pid, fill, h5_complete, no_leak_check, results, tiny_calibration, \
+    tmpfs_folder  # noqa: E402
 
 tmp, MNT = tmpfs_folder("faults", "bs-faults-")
 import h5py  # noqa: E402  (after the skip: its message must not depend on it)
@@ -123,15 +130,23 @@ CASE = os.path.join(tmp, "case.cfg")
 with open(CASE, "w") as fh:
     fh.write('description = "faults";\nscenario = "sweep-tiny.cfg";\nobservations = ["obs.cfg"];\n'
              'seed = 3;\nreplications = 1;\n')
+# The same case on long.cfg (a year, about 2 s of CPU: printed below): a validate
+# that works long enough for a second one to find it in its folder.
+CASE_LONG = os.path.join(tmp, "case-long.cfg")
+with open(CASE_LONG, "w") as fh:
+    fh.write('description = "faults, long";\nscenario = "long.cfg";\nobservations = ["obs.cfg"];\n'
+             'seed = 3;\nreplications = 1;\n')
 VERSION = subprocess.run([BIN, "--version"], capture_output=True, text=True).stdout
 HAVE_NS3 = "packet engine (ns-3, blockshift testbed): built" in VERSION
 HAVE_MPI = "MPI (blockshift sweep --mpi): built" in VERSION and shutil.which("mpirun")
 MPIRUN = ["mpirun", "--oversubscribe", "--allow-run-as-root", "-np", "2", BIN]
 print(f"     (ns-3: {HAVE_NS3}, MPI and mpirun: {bool(HAVE_MPI)})")
 ENV = dict(os.environ, OMP_NUM_THREADS="1")
-# FAULTS_ONLY=disk,kill,kill-more,term,together,nan,lock,slurm runs only those parts (to break the
+# an MPI job's: under the sanitizers without the leak check (Open MPI leaks)
+ENV_MPI = no_leak_check(dict(ENV))
+# FAULTS_ONLY=disk,kill,orphan,kill-more,term,together,nan,lock,slurm runs only those parts (to break the
 # code and see one part fail without waiting for the others).
-ONLY = os.environ.get("FAULTS_ONLY", "disk,kill,kill-more,term,together,nan,lock,slurm").split(",")
+ONLY = os.environ.get("FAULTS_ONLY", "disk,kill,orphan,kill-more,term,together,nan,lock,slurm").split(",")
 
 
 def argv(args):
@@ -140,8 +155,12 @@ def argv(args):
     return list(args) if args[0] == "mpirun" else [BIN, *args]
 
 
+def env_of(args):
+    return ENV_MPI if args[0] == "mpirun" else ENV
+
+
 def bs(*args, **kw):
-    return subprocess.run(argv(args), capture_output=True, text=True, env=ENV, cwd=tmp, **kw)
+    return subprocess.run(argv(args), capture_output=True, text=True, env=env_of(args), cwd=tmp, **kw)
 
 
 RESULT = os.path.join(tmp, "mini-seed3-run0.h5")
@@ -219,6 +238,14 @@ def bad_files(top, ref, exact=True):
     return bad
 
 
+def wait_for(cond, limit=60.0):
+    """Poll cond() every 2 ms until it holds or `limit` seconds pass."""
+    t0 = time.time()
+    while not cond() and time.time() - t0 < limit:
+        time.sleep(0.002)
+    return cond()
+
+
 # --- references: each command on a roomy disk ---
 REF = os.path.join(tmp, "ref")
 os.mkdir(REF)
@@ -247,9 +274,9 @@ def gnuplots_in(top):
     return found
 
 
-def workers_of(top):
+def workers_of(top, under=False):
     """PIDs of blockshift processes (forked workers: the parent's command
-    line) whose arguments name top."""
+    line) whose arguments name top (`under`: or a path under it)."""
     found = []
     for pid in os.listdir("/proc"):
         try:
@@ -257,7 +284,7 @@ def workers_of(top):
                 argv = fh.read().split(b"\0")
         except OSError:
             continue
-        if top.encode() in argv:
+        if top.encode() in argv or (under and any(a.startswith(top.encode() + b"/") for a in argv)):
             found.append(int(pid))
     return found
 
@@ -268,7 +295,7 @@ def interrupted(args, after, sig, folder=None, entries=0):
     progress or done: a point in the command's own progress, whatever the
     machine's speed); the exit status."""
     c = subprocess.Popen(argv(args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         env=ENV, cwd=tmp)
+                         env=env_of(args), cwd=tmp)
     if folder:
         while c.poll() is None:
             try:
@@ -424,6 +451,33 @@ def plant(folder, names):
             fh.write("half")
 
 
+# --- kill -9 of reproduce: its replication run dies with it ---
+if "orphan" in ONLY:
+    # reproduce killed while the replication it runs (a child blockshift run
+    # of the year-long scenario, about 2 s of CPU) works: the run goes with
+    # it (the kernel's parent-death signal), it does not go on writing into
+    # the folder (seen failing without: the run lived on)
+    paper_long = os.path.join(tmp, "paper-long.cfg")
+    with open(paper_long, "w") as fh:
+        fh.write(f'paper = "faults";\nfigures = ( {{ name = "one"; scenario = "{LONG}"; seed = 3;'
+                 ' plot = "primary"; } );\n')
+    out = os.path.join(tmp, "kill-reproduce-run")
+    c = subprocess.Popen([BIN, "reproduce", paper_long, "-o", out, "--quiet"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp)
+    # the run's own command line names its folder, out/runs/one (reproduce's: out)
+    run_of = lambda: workers_of(os.path.join(out, "runs"), under=True)  # noqa: E731
+    running = []
+    wait_for(lambda: running.extend(run_of()) or running or c.poll() is not None)
+    c.send_signal(signal.SIGKILL)
+    rc = c.wait()
+    time.sleep(0.05)  # the kernel's parent-death signal
+    left = run_of()
+    check(running and not left, f"reproduce killed -9 while its replication runs {sorted(set(running))}: "
+                                f"no run left writing into its folder {left} (reproduce: exit {rc}, "
+                                f"{c.stderr.read().strip()[-300:]!r})")
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+
 # --- kill -9 of compare, reproduce and calibrate ---
 if "kill-more" in ONLY:
     def datasets(path):
@@ -529,24 +583,58 @@ if "together" in ONLY:
               [f for f in files(out) if f != "checksums.previous.txt"] == files(os.path.join(REF, name)),
               f"two {name}s at once: every file complete, no temporary {bad[:4]}")
 
-    # two calibrates into one folder: the one that comes second is refused
-    # (exit 1 naming the other's PID while it works, by the folder's lock;
-    # exit 2 once the other's posterior.h5 is there) and writes nothing, or
-    # both finish; what is there is the calibration of a run alone
-    out = os.path.join(tmp, "together-calibrate")
-    cs = [subprocess.Popen([BIN, *commands(out)["calibrate"]], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp) for _ in range(2)]
-    rcs = [c.wait() for c in cs]
-    errs = [c.stderr.read().strip() for c in cs]
-    refused = [e for rc, e in zip(rcs, errs)
-               if (rc == 1 and re.search(r"another blockshift calibrate \(pid \d+\) is working in this folder", e))
-               or (rc == 2 and "already holds a calibration" in e)]
-    bad = bad_files(out, os.path.join(REF, "calibrate"))
-    check(rcs == [0, 0] or (sorted(rcs)[0] == 0 and len(refused) == 1),
-          f"two calibrates into one folder at once: both exit 0, or one is refused saying why {rcs} "
-          f"{[e[-200:] for e in errs]}")
-    check(not bad and files(out) == files(os.path.join(REF, "calibrate")),
-          f"two calibrates at once: every file the one of a calibrate alone, no temporary {bad[:4]}")
+    def two_locked(name, also_refused=lambda rc, e: False):
+        """Two NAMEs into one folder at once: the one that comes second is
+        refused (exit 1 naming the other's PID while it works, by the
+        folder's lock; or as also_refused says) and writes nothing, or both
+        finish; what is there is the output of a NAME alone."""
+        out = os.path.join(tmp, f"together-{name}")
+        cs = [subprocess.Popen([BIN, *commands(out)[name]], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, env=ENV, cwd=tmp) for _ in range(2)]
+        rcs = [c.wait() for c in cs]
+        errs = [c.stderr.read().strip() for c in cs]
+        refused = [e for rc, e in zip(rcs, errs)
+                   if (rc == 1 and re.search(rf"another blockshift {name} \(pid \d+\) is working in this folder", e))
+                   or also_refused(rc, e)]
+        bad = bad_files(out, os.path.join(REF, name))
+        check(rcs == [0, 0] or (sorted(rcs)[0] == 0 and len(refused) == 1),
+              f"two {name}s into one folder at once: both exit 0, or one is refused saying why {rcs} "
+              f"{[e[-200:] for e in errs]}")
+        check(not bad and files(out) == files(os.path.join(REF, name)),
+              f"two {name}s at once: every file the one of a {name} alone, no temporary {bad[:4]}")
+
+    # calibrate: also exit 2 once the other's posterior.h5 is there
+    two_locked("calibrate", lambda rc, e: rc == 2 and "already holds a calibration" in e)
+    # validate: two would share DIR/.runs-CASE (each reading and removing the
+    # other's runs)
+    two_locked("validate")
+    # and for certain: while a validate of the year-long case works in its
+    # folder (its runs' folder .runs-case-long is there), a second validate
+    # and a calibrate into it are each refused naming its PID, writing nothing
+    out = os.path.join(tmp, "lock-validate")
+    t0 = os.times()
+    first = subprocess.Popen([BIN, "validate", CASE_LONG, "-o", out, "--quiet", "-j", "1"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV,
+                             cwd=tmp)
+    wait_for(lambda: os.path.exists(os.path.join(out, ".runs-case-long")) or first.poll() is not None)
+    for what, args in (("a second validate", ["validate", CASE_LONG, "-o", out, "--quiet", "-j", "1"]),
+                       ("a calibrate", ["calibrate", CAL, "-o", out, "--quiet", "-j", "1"])):
+        before = files(out)
+        p = bs(*args)
+        working = first.poll() is None
+        check(working and p.returncode == 1 and f"{out}: another blockshift validate (pid {first.pid}) is "
+              "working in this folder" in p.stderr and files(out) == before,
+              f"{what} while a validate works in its folder: exit 1 naming the folder and its PID "
+              f"{first.pid}, nothing written (first still working: {working}; exit {p.returncode}: "
+              f"{p.stderr.strip()[-200:]!r}; files {before} -> {files(out)})")
+    rc = first.wait()
+    t1 = os.times()
+    bad = bad_files(out, None)
+    check(rc == 0 and not bad and sorted(files(out)) == [".lock", "case-long.dat", "case-long.gp",
+                                                         "case-long.png", "case-long.txt"],
+          f"the first validate ends with exit 0, its table and figure complete, no temporary "
+          f"(exit {rc}: {first.stderr.read().strip()[-200:]!r}; {files(out)}; {bad[:4]})")
+    print(f"     (validate of the year-long case: {t1.children_user - t0.children_user:.1f} s of CPU)")
 
 # --- all-NaN data: gnuplot refuses, nothing of the figure stays ---
 if "nan" in ONLY:
@@ -560,14 +648,6 @@ if "nan" in ONLY:
           f"all-NaN data: exit 1 with gnuplot's reason (exit {p.returncode})")
     check(not [f for f in files(out) if f.startswith("primary") or is_temp(f)],
           f"all-NaN data: no primary.dat, primary.gp or temporary left {files(out)}")
-
-
-def wait_for(cond, limit=60.0):
-    """Poll cond() every 2 ms until it holds or `limit` seconds pass."""
-    t0 = time.time()
-    while not cond() and time.time() - t0 < limit:
-        time.sleep(0.002)
-    return cond()
 
 
 # --- one sweep at a time in a folder ---

@@ -34,6 +34,7 @@ import time
 BIN, SRC = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
 from e2e_kit import check, finish  # noqa: E402
+from faultkit import no_leak_check  # noqa: E402
 HAVE_MPI = os.environ.get("BLOCKSHIFT_WITH_MPI", "1") != "0"
 import sbatch  # noqa: E402
 import slurm_cluster  # noqa: E402
@@ -174,15 +175,6 @@ p = bs("sweep", SWEEP, "-o", arr, "--runs", "2-3")
 check(p.returncode == 0 and "(2 from before)" in p.stderr, "a chunk run again reuses its runs",
       p.stderr)
 
-
-
-def no_leak_check(env):
-    """env for MPI ranks: under the sanitizer build Open MPI leaks at
-    MPI_Finalize (as in tests/e2e/sweep.py), so leak detection is off for
-    them only; every other sanitizer check stays."""
-    if "ASAN_OPTIONS" in env:
-        env["ASAN_OPTIONS"] = env["ASAN_OPTIONS"].replace("detect_leaks=1", "detect_leaks=0")
-    return env
 
 
 # --- the MPI script run as Slurm would run it, with 2 worker tasks ---
