@@ -107,8 +107,9 @@ const schema_entry schema_table[] = {
      "agents", NULL, 0,
      "Agents per community (each region is split into communities of about this many "
      "consecutive agents; a region smaller than one is a single community)",
-     "assumption: the hot state of 8192 agents (about 0.5 MB) fits the 1 MB L2 cache of a core "
-     "(bench/RESULTS.md, locality)"},
+     "assumption: what a call reads of its contact (card, called, flags, installed: 9 bytes an "
+     "agent) is 72 KB for 8192 agents, well inside a core's 1 MB L2 cache (bench/RESULTS.md, "
+     "locality)"},
     {"population.calls_per_day", PT_REAL, P(calls_per_day), 0, 0, "1.0", 0, 100,
      "calls/person/day", NULL, 0, "lambda_calls: calls a person starts per day",
      "assumption"},
