@@ -11,9 +11,11 @@
 #include <string.h>
 
 #define MAX_ABROAD 255
-/* Domestic stub categories: 0 regional homophilous, 1 regional mixed,
- * 2 country homophilous, 3 country mixed. */
-#define N_CAT 4
+/* Domestic stub categories: 0 community homophilous, 1 community mixed,
+ * 2 regional homophilous, 3 regional mixed, 4 country homophilous, 5 country
+ * mixed (scope cat / 2: community, region, country). */
+#define N_CAT 6
+#define CAT_BITS 10 /* a category's count in the packed word (6 x 10 bits) */
 /* Before pairing, a slot of the CSR holds the tag of its stub's bucket,
  * TAG(bucket); a slot still tagged after pairing (a self-loop, the odd stub
  * of a pool) is dropped.  Agents are numbered below every tag. */
@@ -25,6 +27,48 @@
 #define PACKED_ESCAPE UINT64_MAX
 #define DRAW_AGENT 0u  /* keyed stream (x = agent, y = DRAW_AGENT) */
 #define DRAW_BUCKET 1u /* keyed stream (x = bucket, y = DRAW_BUCKET) */
+
+/* The communities: each region's agents [lo, lo + span) split into m of
+ * them, community j of the region holding the agents at offsets o with
+ * floor(o m / span) = j; numbered region after region from first. */
+typedef struct communities {
+    uint32_t lo[MAX_REGIONS], span[MAX_REGIONS], m[MAX_REGIONS], first[MAX_REGIONS + 1];
+} communities;
+
+/* Communities of about `size` agents in each region (none when share or size is 0). */
+static void communities_of(const population_cfg *pc, const uint8_t *region, uint32_t n,
+                           int n_regions, communities *cm)
+{
+    uint32_t hi[MAX_REGIONS];
+    for (int k = 0; k < n_regions; k++) {
+        cm->lo[k] = n;
+        hi[k] = 0;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (i < cm->lo[region[i]])
+            cm->lo[region[i]] = i;
+        hi[region[i]] = i + 1;
+    }
+    cm->first[0] = 0;
+    for (int k = 0; k < n_regions; k++) {
+        cm->span[k] = hi[k] > cm->lo[k] ? hi[k] - cm->lo[k] : 0;
+        double size = (double)pc->community_agents, want = floor(cm->span[k] / size + 0.5);
+        cm->m[k] = pc->community_share > 0 && size > 0 && cm->span[k] ? (want > 1 ? (uint32_t)want : 1) : 0;
+        cm->first[k + 1] = cm->first[k] + cm->m[k];
+    }
+}
+
+static inline uint32_t community_of(const communities *cm, uint32_t i, int region)
+{
+    return cm->first[region] +
+           (uint32_t)((uint64_t)(i - cm->lo[region]) * cm->m[region] / cm->span[region]);
+}
+
+/* The first agent of community j of region k (j = m: the end of the region). */
+static inline uint32_t community_start(const communities *cm, int k, uint32_t j)
+{
+    return cm->lo[k] + (uint32_t)(((uint64_t)j * cm->span[k] + cm->m[k] - 1) / cm->m[k]);
+}
 
 void graph_free(graph *g)
 {
@@ -47,9 +91,12 @@ graph_memory graph_estimate(const world *w, const uint32_t *region_n)
     double n = 0, domestic = 0, biggest = 0;
     for (int r = 0; r < w->n_regions; r++) {
         double d = region_n[r] * w->population.contacts_mean * (1 - w->regions[r].abroad_share);
+        /* a region's pools: its contacts not made in its communities */
+        double c = w->population.community_share > 0 ? w->population.community_share : 0;
+        double regional = d * w->population.home_region * (1 - c);
         n += region_n[r];
         domestic += d;
-        biggest = d * w->population.home_region > biggest ? d * w->population.home_region : biggest;
+        biggest = regional > biggest ? regional : biggest;
     }
     double country = domestic * (1 - w->population.home_region);
     biggest = country > biggest ? country : biggest;
@@ -98,18 +145,19 @@ static uint64_t pack(const uint64_t cnt[])
 {
     uint64_t p = 0;
     for (int c = 0; c < N_CAT; c++) {
-        if (cnt[1 + c] >= 0xffff)
+        if (cnt[1 + c] >= (1u << CAT_BITS) - 1)
             return PACKED_ESCAPE;
-        p |= cnt[1 + c] << (16 * c);
+        p |= cnt[1 + c] << (CAT_BITS * c);
     }
     return p;
 }
 
 /* The pool of a category for an agent: 3 per scope (each region, then the
- * whole country): iOS homophilous, Android homophilous, mixed. */
-static int pool_of(int cat, int region, int ios, int n_regions)
+ * whole country, then each community): iOS homophilous, Android
+ * homophilous, mixed. */
+static int pool_of(int cat, int region, uint32_t community, int ios, int n_regions)
 {
-    int scope = cat < 2 ? region : n_regions;
+    int scope = cat < 2 ? n_regions + 1 + (int)community : cat < 4 ? region : n_regions;
     return 3 * scope + (cat % 2 ? 2 : ios ? 0 : 1);
 }
 
@@ -316,6 +364,75 @@ static int pair_scope(const scope_ctx *x, uint64_t cap, uint64_t key)
     return ok;
 }
 
+/* Pair the stubs of each community's three pools (one bucket each), a
+ * community on one thread: its stubs listed in the order of its agents'
+ * slots, shuffled with the bucket's keyed stream, and neighbours paired
+ * (the configuration model within the pool, as pair_scope's).  The agents
+ * of a community are consecutive, so this reads and writes a small part of
+ * the arrays; the result does not depend on the number of threads.  0 if
+ * out of memory. */
+static int pair_communities(const world *w, const communities *cm, const uint32_t *pool_first,
+                            const uint64_t *off, uint32_t *adj, uint64_t key)
+{
+    uint32_t n_comm = cm->first[w->n_regions];
+    scope_ctx x = {0, 0, 0, 0, pool_first, 0, off, adj};
+    int ok = 1;
+#pragma omp parallel
+    {
+        gsl_rng *r = gsl_rng_alloc(rng_philox4x32);
+        uint32_t *list = NULL;
+        uint64_t cap = 0;
+        if (!r) {
+#pragma omp atomic write
+            ok = 0;
+        }
+#pragma omp for schedule(dynamic)
+        for (uint32_t q = 0; q < n_comm; q++) {
+            int k = 0;
+            while (cm->first[k + 1] <= q)
+                k++;
+            uint32_t a = community_start(cm, k, q - cm->first[k]);
+            uint32_t b = community_start(cm, k, q - cm->first[k] + 1);
+            uint32_t b0 = pool_first[3 * (w->n_regions + 1 + (int)q)];
+            uint64_t m[3] = {0, 0, 0};
+            for (uint64_t t = off[a]; t < off[b]; t++) {
+                uint32_t kb = UINT32_MAX - adj[t] - b0;
+                if (kb < 3)
+                    m[kb]++;
+            }
+            if (m[0] + m[1] + m[2] > cap) {
+                cap = 2 * (m[0] + m[1] + m[2]);
+                free(list);
+                list = malloc(sizeof(uint32_t) * cap);
+                if (!list) {
+                    cap = 0;
+#pragma omp atomic write
+                    ok = 0;
+                }
+            }
+            if (!r || !list)
+                continue;
+            uint64_t at[3] = {0, m[0], m[0] + m[1]};
+            for (uint32_t i = a; i < b; i++)
+                for (uint64_t t = off[i]; t < off[i + 1]; t++) {
+                    uint32_t kb = UINT32_MAX - adj[t] - b0;
+                    if (kb < 3)
+                        list[at[kb]++] = i;
+                }
+            uint32_t *l = list;
+            for (uint32_t p = 0; p < 3; l += m[p], p++) {
+                rng_stream_seek(r, key, (uint64_t)DRAW_BUCKET << 32 | (b0 + p));
+                shuffle(l, m[p], r);
+                for (uint64_t j = 0; j + 1 < m[p]; j += 2)
+                    pair(&x, (stub){l[j], b0 + p}, (stub){l[j + 1], b0 + p});
+            }
+        }
+        free(list);
+        gsl_rng_free(r);
+    }
+    return ok;
+}
+
 /* ---- the build ---- */
 
 static int by_value(const void *a, const void *b)
@@ -386,10 +503,11 @@ static void compact(graph *g, uint32_t n, uint32_t first_tag, uint64_t *old_at, 
  * categories packed into off[i]; the domestic stubs of each chunk and of
  * each pool. */
 static int draw_all(const world *w, const agent_draw *x, uint32_t n, const uint8_t *region,
-                    const uint8_t *flags, graph *g, uint64_t *chunk_n, uint64_t *pool_n)
+                    const uint8_t *flags, const communities *cm, graph *g, uint64_t *chunk_n,
+                    uint64_t *pool_n)
 {
     uint32_t n_chunks = (n + AGENT_CHUNK - 1) / AGENT_CHUNK;
-    int n_pools = 3 * (w->n_regions + 1), ok = 1;
+    int n_pools = 3 * (w->n_regions + 1 + (int)cm->first[w->n_regions]), ok = 1;
 #pragma omp parallel
     {
         gsl_rng *r = gsl_rng_alloc(rng_philox4x32);
@@ -406,10 +524,12 @@ static int draw_all(const world *w, const agent_draw *x, uint32_t n, const uint8
                 draw_agent(x, r, i, region[i], cnt);
                 g->abroad[i] = (uint8_t)(cnt[0] < MAX_ABROAD ? cnt[0] : MAX_ABROAD);
                 g->off[i] = pack(cnt);
-                for (int k = 0; k < N_CAT; k++) {
-                    sum += cnt[1 + k];
-                    mine[pool_of(k, region[i], flags[i] & 1u, w->n_regions)] += cnt[1 + k];
-                }
+                for (int k = 0; k < N_CAT; k++)
+                    if (cnt[1 + k]) {
+                        sum += cnt[1 + k];
+                        uint32_t cy = k < 2 ? community_of(cm, i, region[i]) : 0;
+                        mine[pool_of(k, region[i], cy, flags[i] & 1u, w->n_regions)] += cnt[1 + k];
+                    }
             }
             chunk_n[c] = sum;
         }
@@ -426,8 +546,8 @@ static int draw_all(const world *w, const agent_draw *x, uint32_t n, const uint8
 /* Pass 2: offsets from the packed counts, and in each slot the tag of its
  * stub's bucket: one of its pool's n_b buckets, by a hash of the slot. */
 static int tag_all(const world *w, const agent_draw *x, uint32_t n, const uint8_t *region,
-                   const uint8_t *flags, graph *g, const uint64_t *chunk_at,
-                   const uint32_t *pool_first, uint64_t hkey)
+                   const uint8_t *flags, const communities *cm, graph *g,
+                   const uint64_t *chunk_at, const uint32_t *pool_first, uint64_t hkey)
 {
     uint32_t n_chunks = (n + AGENT_CHUNK - 1) / AGENT_CHUNK;
     int ok = 1;
@@ -448,10 +568,13 @@ static int tag_all(const world *w, const agent_draw *x, uint32_t n, const uint8_
                     draw_agent(x, r, i, region[i], cnt);
                 else
                     for (int k = 0; k < N_CAT; k++)
-                        cnt[1 + k] = packed >> (16 * k) & 0xffffu;
+                        cnt[1 + k] = packed >> (CAT_BITS * k) & ((1u << CAT_BITS) - 1);
                 g->off[i] = at;
                 for (int k = 0; k < N_CAT; k++) {
-                    int p = pool_of(k, region[i], flags[i] & 1u, w->n_regions);
+                    if (!cnt[1 + k])
+                        continue;
+                    uint32_t cy = k < 2 ? community_of(cm, i, region[i]) : 0;
+                    int p = pool_of(k, region[i], cy, flags[i] & 1u, w->n_regions);
                     uint64_t nb = pool_first[p + 1] - pool_first[p];
                     for (uint64_t j = 0; j < cnt[1 + k]; j++, at++) {
                         uint64_t h = rng_mix64(hkey ^ at) >> 32;
@@ -466,21 +589,6 @@ static int tag_all(const world *w, const agent_draw *x, uint32_t n, const uint8_
     return ok;
 }
 
-/* The agents of each region: the range [lo, hi) they lie in. */
-static void region_ranges(const uint8_t *region, uint32_t n, int n_regions, uint32_t *lo,
-                          uint32_t *hi)
-{
-    for (int k = 0; k < n_regions; k++) {
-        lo[k] = n;
-        hi[k] = 0;
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        if (i < lo[region[i]])
-            lo[region[i]] = i;
-        hi[region[i]] = i + 1;
-    }
-}
-
 int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t *flags, gsl_rng *r,
                 graph *g)
 {
@@ -488,14 +596,16 @@ int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t
     memset(g, 0, sizeof *g);
     agent_draw *x = malloc(sizeof *x);
     uint32_t n_chunks = (n + AGENT_CHUNK - 1) / AGENT_CHUNK;
-    int n_pools = 3 * (w->n_regions + 1);
+    communities cm;
+    communities_of(pc, region, n, w->n_regions, &cm);
+    int n_pools = 3 * (w->n_regions + 1 + (int)cm.first[w->n_regions]);
     uint64_t *chunk_at = calloc((size_t)n_chunks + 1, sizeof(uint64_t));
     uint64_t *valid = calloc((size_t)n_chunks + 1, sizeof(uint64_t));
     uint64_t *pool_n = calloc((size_t)n_pools, sizeof(uint64_t));
-    uint32_t pool_first[3 * (MAX_REGIONS + 1) + 1], lo[MAX_REGIONS], hi[MAX_REGIONS];
+    uint32_t *pool_first = malloc(sizeof(uint32_t) * ((size_t)n_pools + 1));
     g->off = bigmem_calloc((size_t)n + 1, sizeof(uint64_t));
     g->abroad = bigmem_calloc(n, 1);
-    if (!x || !chunk_at || !valid || !pool_n || !g->off || !g->abroad)
+    if (!x || !chunk_at || !valid || !pool_n || !pool_first || !g->off || !g->abroad)
         goto nomem;
     uint64_t id[2];
     rng_identity(r, id);
@@ -504,21 +614,28 @@ int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t
     x->prob = pc->contacts_size / (pc->contacts_size + pc->contacts_mean);
     for (int k = 0; k < w->n_regions; k++) {
         double f = w->regions[k].abroad_share, h = pc->home_region, e = pc->platform_homophily;
-        double share[N_CAT + 1] = {f, (1 - f) * h * e, (1 - f) * h * (1 - e), (1 - f) * (1 - h) * e,
+        double c = cm.m[k] ? pc->community_share : 0; /* of the regional contacts */
+        double share[N_CAT + 1] = {f,
+                                   (1 - f) * h * c * e,
+                                   (1 - f) * h * c * (1 - e),
+                                   (1 - f) * h * (1 - c) * e,
+                                   (1 - f) * h * (1 - c) * (1 - e),
+                                   (1 - f) * (1 - h) * e,
                                    (1 - f) * (1 - h) * (1 - e)};
         double cum = 0;
         for (int c = 0; c <= N_CAT; c++)
             x->cum[k][c] = cum += share[c];
     }
-    if (!draw_all(w, x, n, region, flags, g, valid, pool_n))
+    if (!draw_all(w, x, n, region, flags, &cm, g, valid, pool_n))
         goto nomem;
     for (uint32_t c = 0; c < n_chunks; c++)
         chunk_at[c + 1] = chunk_at[c] + valid[c];
-    /* Buckets of about BUCKET stubs in each pool, numbered pool after pool;
-     * agents must number below the tags. */
+    /* Buckets of about BUCKET stubs in each pool of a region or the country,
+     * one in a community's, numbered pool after pool; agents must number
+     * below the tags. */
     pool_first[0] = 0;
     for (int p = 0; p < n_pools; p++) {
-        double m = (double)pool_n[p];
+        double m = p < 3 * (w->n_regions + 1) ? (double)pool_n[p] : 0;
         pool_first[p + 1] = pool_first[p] + (m > BUCKET ? (uint32_t)ceil(m / BUCKET) : 1);
     }
     uint32_t first_tag = TAG(pool_first[n_pools] - 1);
@@ -527,21 +644,23 @@ int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t
         free(chunk_at);
         free(valid);
         free(pool_n);
+        free(pool_first);
         graph_free(g);
         return bs_fail(BS_EINPUT, "graph: %u agents; the social graph takes at most %u", n,
                        first_tag - 1);
     }
     uint64_t hkey = rng_mix64(id[0] ^ rng_mix64(id[1]));
     g->adj = bigmem_calloc(chunk_at[n_chunks], sizeof(uint32_t));
-    if (!g->adj || !tag_all(w, x, n, region, flags, g, chunk_at, pool_first, hkey))
+    if (!g->adj || !tag_all(w, x, n, region, flags, &cm, g, chunk_at, pool_first, hkey))
         goto nomem;
 
-    /* Pair each region's pools, then the country's. */
+    /* Pair each community's pools, then each region's, then the country's. */
+    if (!pair_communities(w, &cm, pool_first, g->off, g->adj, x->key))
+        goto nomem;
     uint64_t cap = (uint64_t)list_cap((double)g->off[n]);
-    region_ranges(region, n, w->n_regions, lo, hi);
     for (int k = 0; k <= w->n_regions; k++) {
-        scope_ctx s = {k < w->n_regions ? lo[k] : 0,
-                       k < w->n_regions ? hi[k] : n,
+        scope_ctx s = {k < w->n_regions ? cm.lo[k] : 0,
+                       k < w->n_regions ? cm.lo[k] + cm.span[k] : n,
                        pool_first[3 * k],
                        pool_first[3 * k + 3],
                        pool_first,
@@ -556,12 +675,14 @@ int graph_build(const world *w, uint32_t n, const uint8_t *region, const uint8_t
     free(chunk_at);
     free(valid);
     free(pool_n);
+    free(pool_first);
     return BS_OK;
 nomem:
     free(x);
     free(chunk_at);
     free(valid);
     free(pool_n);
+    free(pool_first);
     graph_free(g);
     return bs_nomem("the social graph of %u agents (graph)", n);
 }

@@ -2,10 +2,13 @@
  *
  * Degree ~ NegBin(mean, size).  Each contact is abroad with probability
  * f_abroad(region) (counted, not stored: contacts abroad are not agents),
- * else in the same region with probability h_region, else anywhere in the
+ * else in the same region with probability h_region (of those, a share
+ * `community_share` inside the agent's community: a block of about
+ * `community_agents` consecutive agents of its region), else anywhere in the
  * country; a share `platform_homophily` of contacts is matched with the same
- * platform, the rest at random.  Stubs are sorted into pools by (scope,
- * platform match), shuffled and paired (configuration model).  Self-loops
+ * platform, the rest at random.  Stubs are sorted into pools by (scope:
+ * community, region or country; platform match), shuffled and paired
+ * (configuration model).  Self-loops
  * are dropped, and an odd stub left in a pool; multi-edges are kept (rare).
  * Built in parallel from keyed draws (models/README.md, section 4): the
  * same graph whatever the number of threads, each agent's neighbours

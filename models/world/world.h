@@ -81,6 +81,8 @@ typedef struct population_cfg {
     double contacts_size;    /* negative binomial size (dispersion) parameter */
     double home_region;      /* h_region: a domestic contact is in the same region */
     double platform_homophily; /* share of contacts matched on platform */
+    double community_share;  /* share of same-region contacts made inside the agent's community */
+    int64_t community_agents; /* agents per community (consecutive agents of a region) */
     double calls_per_day;    /* lambda_calls per person */
     double retry;            /* rho_retry: retry with the next common app */
     double frustration_half_life; /* days */

@@ -14,10 +14,19 @@
 #include "base/rng.h"
 #include "testutil.h"
 
+/* Communities of the graphs built (population.community_share and
+ * community_agents): the schema's defaults unless a test sets them. */
+static double comm_share = -1; /* < 0: the defaults */
+static int comm_agents = 0;
+
 /* A world of `regions` regions of `per_region` people each, one ISP. */
 static void make_world(world *w, int regions, int per_region, double abroad, double home,
                        double homophily, double mean, double size)
 {
+    char comm[128] = "";
+    if (comm_share >= 0)
+        snprintf(comm, sizeof comm, "community_share = %g; community_agents = %d;", comm_share,
+                 comm_agents);
     char text[4096], list[2048] = "";
     for (int r = 0; r < regions; r++)
         snprintf(list + strlen(list), sizeof list - strlen(list),
@@ -27,9 +36,9 @@ static void make_world(world *w, int regions, int per_region, double abroad, dou
     snprintf(text, sizeof text,
              "scenario = { name = \"g\"; start = \"2025-01-01\"; end = \"2025-01-02\"; };\n"
              "population = { scale = 1.0; home_region = %g; platform_homophily = %g;\n"
-             "  contacts_mean = %g; contacts_size = %g; };\n"
+             "  contacts_mean = %g; contacts_size = %g; %s };\n"
              "regions = ( %s );\napps = ( { name = \"x\"; } );\n",
-             home, homophily, mean, size, list);
+             home, homophily, mean, size, comm, list);
     tu_load(text, w);
 }
 
@@ -157,10 +166,11 @@ static void platform_homophily(void **state)
 }
 
 /* The graph does not depend on the number of threads: 300,000 agents (more
- * than one chunk of each pass, and regional pools of about 8e5 stubs, over
- * the 2^18 of a group, so buckets are taken in several groups) built with
- * 1, 2 and 3 threads give the same offsets, neighbours and contacts abroad,
- * byte for byte. */
+ * than one chunk of each pass; with no communities, regional pools of about
+ * 8e5 stubs, over the 2^18 of a group, so buckets are taken in several
+ * groups; with the default communities, 12 of them in each region, paired
+ * on several threads at once) built with 1, 2 and 3 threads give the same
+ * offsets, neighbours and contacts abroad, byte for byte. */
 static void same_whatever_threads(void **state)
 {
     (void)state;
@@ -226,12 +236,78 @@ static void degree_distribution(void **state)
     unbuild(&b);
 }
 
+/* Communities: with n_r agents a region, N in all, communities of C
+ * consecutive agents of a region (C divides n_r here, so agent i's is
+ * (i mod n_r) / C), a domestic contact is in the agent's community with
+ * probability h s (made there) + h (1 - s) C / n_r (a regional contact
+ * anywhere in the region) + (1 - h) C / N (a contact anywhere in the
+ * country): 3 regions of 20,000, C = 2000, h = 0.8 give 0.6 + 0.02 + 0.00667
+ * = 0.62667 with s = 0.75, and 0.08 + 0.00667 = 0.08667 with s = 0.  Within
+ * 4 standard errors sqrt(p(1-p)/entries), doubled for the pairing. */
+static void community_share(void **state)
+{
+    (void)state;
+    double s[2] = {0.75, 0.0};
+    for (int k = 0; k < 2; k++) {
+        comm_share = s[k];
+        comm_agents = 2000;
+        built b;
+        build(&b, 3, 20000, 0.1, 0.8, 0.3, 3, 7);
+        double same = 0;
+        for (int i = 0; i < b.n; i++)
+            for (uint64_t e = b.g.off[i]; e < b.g.off[i + 1]; e++)
+                same += b.g.adj[e] / 2000 == (uint32_t)i / 2000;
+        double p = 0.8 * s[k] + 0.8 * (1 - s[k]) * 0.1 + 0.2 / 30;
+        double share = same / (double)b.g.off[b.n];
+        double se = 2 * sqrt(p * (1 - p) / (double)b.g.off[b.n]);
+        print_message("community share %.2f: same community %.4f, expected %.4f (se %.4f)\n",
+                      s[k], share, p, se);
+        assert_true(fabs(share - p) < 4 * se);
+        unbuild(&b);
+    }
+}
+
+/* The settings of the communities under which the statistical tests run:
+ * none (the graph of earlier versions, bit for bit), and communities of 2000
+ * agents holding the default 75% of the regional contacts (several in each
+ * region of every test, so the communities' pools are small and the degree,
+ * mixing and homophily tests see them). */
+static int no_communities(void **state)
+{
+    (void)state;
+    comm_share = 0;
+    comm_agents = 8192;
+    return 0;
+}
+
+static int communities_2000(void **state)
+{
+    (void)state;
+    comm_share = 0.75;
+    comm_agents = 2000;
+    return 0;
+}
+
+static int schema_defaults(void **state)
+{
+    (void)state;
+    comm_share = -1;
+    return 0;
+}
+
+#define BOTH(f) cmocka_unit_test_setup(f, no_communities), cmocka_unit_test_setup(f, communities_2000)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(csr_symmetric),         cmocka_unit_test(degrees_and_abroad),
-        cmocka_unit_test(regional_clustering),   cmocka_unit_test(platform_homophily),
-        cmocka_unit_test(same_whatever_threads), cmocka_unit_test(degree_distribution),
+        BOTH(csr_symmetric),
+        BOTH(degrees_and_abroad),
+        BOTH(regional_clustering),
+        BOTH(platform_homophily),
+        BOTH(degree_distribution),
+        cmocka_unit_test_setup(same_whatever_threads, no_communities),
+        cmocka_unit_test_setup(same_whatever_threads, schema_defaults),
+        cmocka_unit_test(community_share),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
