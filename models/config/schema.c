@@ -96,13 +96,14 @@ const schema_entry schema_table[] = {
      "share", NULL, 0,
      "Share of contacts matched on platform (iOS with iOS); the rest are random",
      "assumption: iOS users know iOS users more often than the 26% share"},
-    {"population.community_share", PT_REAL, P(community_share), 0, 0, "0.75", 0, 1, "share",
+    {"population.community_share", PT_REAL, P(community_share), 0, 0, "0", 0, 1, "share",
      NULL, 0,
      "Share of the same-region contacts made inside the agent's community (a block of "
      "consecutive agents of its region); the rest anywhere in the region. Agents are numbered "
      "community by community, so these contacts are near in memory; 0: no communities",
-     "assumption: most close contacts in one's region live or work near one "
-     "(models/README.md, section 4); it does not change degrees, regional mixing or homophily"},
+     "assumption, off by default: 0 is the graph the behaviour defaults were calibrated on; "
+     "0.75 (most close contacts in one's region live or work near one) gives locality "
+     "(models/README.md, section 4) and does not change degrees, regional mixing or homophily"},
     {"population.community_agents", PT_INT, P(community_agents), 0, 0, "8192", 64, 1048576,
      "agents", NULL, 0,
      "Agents per community (each region is split into communities of about this many "
