@@ -268,6 +268,9 @@ int plot_draw(run *r, const figure *given)
     atomic_remove_dir(work); /* empty after success; with what was made after a failure */
     if (st != BS_OK)
         return final_names(st, work, r->dir);
+    if (r->n_paths >= PLOT_MAX_FIGURES)
+        return bs_fail(BS_ERUNTIME, "plot: more than %d figures (%s is one too many)",
+                      PLOT_MAX_FIGURES, path);
     char *copy = strdup(path);
     if (!copy)
         return bs_nomem("the name of figure %s (plot)", path);

@@ -38,9 +38,11 @@ extern const char *const plot_style_names[N_PLOT_STYLES];
 void plot_set_look(int style, double w, double h);
 
 /* Draw the figures of `result` into `dir` (created if missing).  Writes
- * the figures' paths to *paths (up to 8, each malloc'ed; *n of them).
+ * the figures' paths to *paths (up to PLOT_MAX_FIGURES, each malloc'ed; *n of
+ * them; more is BS_ERUNTIME, never a write past the array).
  * BS_OK; BS_EINPUT (not a complete results file, with the reason);
  * BS_ERUNTIME (gnuplot missing or failing, with how to install it). */
+#define PLOT_MAX_FIGURES 32 /* a run with observations has 9, a testbed matrix 7 */
 int plot_run(const char *result, const char *dir, int format, char **paths, int *n);
 
 /* The figures of `reps` replications of one configuration (results[0..

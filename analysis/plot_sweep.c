@@ -188,7 +188,10 @@ int plot_commit_draw(const char *dir, atomic_file *a, const char *script, const 
     if (st == BS_OK) {
         char full[4600];
         snprintf(full, sizeof full, "%s/%s", dir, out);
-        if (!(paths[*n] = strdup(full)))
+        if (*n >= PLOT_MAX_FIGURES)
+            st = bs_fail(BS_ERUNTIME, "plot: more than %d figures (%s is one too many)",
+                        PLOT_MAX_FIGURES, full);
+        else if (!(paths[*n] = strdup(full)))
             st = bs_nomem("the name of figure %s (plot)", full);
         else
             (*n)++;

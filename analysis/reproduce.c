@@ -460,7 +460,7 @@ int reproduce_run(const char *manifest, const char *dir, const char *self, int m
                 file_of[r] = files[r];
             }
         }
-        char *paths[8] = {0};
+        char *paths[PLOT_MAX_FIGURES] = {0};
         int np = 0;
         if (st == BS_OK)
             st = fsutil_make_dirs(figdir);

@@ -135,7 +135,7 @@ int cmd_plot(int argc, char **argv)
     const char *result = argv[optind];
     struct stat sb;
     if (stat(result, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        char *paths[8] = {0};
+        char *paths[PLOT_MAX_FIGURES] = {0};
         int n = 0;
         int st = plot_need_gnuplot();
         if (st == BS_OK)
@@ -150,7 +150,7 @@ int cmd_plot(int argc, char **argv)
     else
         snprintf(dir, sizeof dir, "%.*s-plots", (int)(len > 3 && !strcmp(result + len - 3, ".h5") ? len - 3 : len),
                  result);
-    char *paths[8] = {0};
+    char *paths[PLOT_MAX_FIGURES] = {0};
     int n = 0;
     /* Bad input first, then gnuplot: nothing is made before both are fine. */
     int st = results_check(result);

@@ -511,10 +511,17 @@ if "kill-more" in ONLY:
                     break
                 shutil.rmtree(out, ignore_errors=True)
                 delay /= 2
-            time.sleep(0.05)  # the kernel's parent-death signal to gnuplot and the workers
+            # the kernel's parent-death signal to gnuplot and the workers: a killed
+            # process is gone once its memory is torn down, which under the
+            # sanitizers (terabytes of shadow mappings) on a loaded machine takes
+            # longer than the 50 ms that suffice otherwise; one that lives on stays
             after = f"{delay:.2f} s ({delay / whole:.2f} of its time)"
             check(rc == -signal.SIGKILL, f"{name} killed after {after}")
-            left = gnuplots_in(out) + workers_of(out)
+            for _ in range(100):
+                time.sleep(0.05)
+                left = gnuplots_in(out) + workers_of(out)
+                if not left:
+                    break
             check(not left, f"{name} killed after {after}: no gnuplot or worker left running there {left}")
             for pid in left:
                 os.kill(pid, signal.SIGKILL)
