@@ -13,4 +13,9 @@ export LSAN_OPTIONS=suppressions=$src/tests/lsan.supp  # a leak of libconfig's (
 # the packet-level tests (testbed.py, replay.py) then run smaller matrices and
 # replays, the same code on fewer packets.
 export BLOCKSHIFT_SANITIZED=1
-ctest --test-dir "$dir" --output-on-failure -j"$(nproc)"
+# Left out under the sanitizers: e2e/run_default (the default scenario at
+# 10^5 agents, 243 s under ASan: the code of every scenario run the other
+# tests make at small scale) and e2e/output (what goes to stdout and stderr,
+# 181 s: the same commands the other tests run); both run in the normal suite.
+ctest --test-dir "$dir" --output-on-failure -j"$(nproc)" -E '^e2e/(run_default|output)$'
+
