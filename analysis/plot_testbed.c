@@ -118,6 +118,20 @@ static void script_head(FILE *o, const run *r, const char *name, const char *tit
             name, title, qd, quote_gp(qr, sizeof qr, r->result), name, qo, qd, term);
 }
 
+/* The figure's data file `ad` committed, then its script `gp` opened and its
+ * head written (*as; NULL on failure, with the status). */
+static int script_open(atomic_file *ad, const char *gp, const run *r, const char *name,
+                       const char *title, atomic_file **as)
+{
+    int st = atomic_commit(ad);
+    *as = st == BS_OK ? atomic_open(gp) : NULL;
+    if (st == BS_OK && !*as)
+        st = bs_last_status();
+    if (st == BS_OK)
+        script_head(atomic_stream(*as), r, name, title);
+    return st;
+}
+
 /* A heat map of `v` ([case][panel], n_panels panels named panel[]) into
  * NAME: a cell a case, its value in it, n/a for negative or non-finite
  * values (not measured for that case).  scale 0: v is a share, shown as a
@@ -159,14 +173,11 @@ static int heat_map(run *r, const grid *g, const char *name, const char *title, 
                     fprintf(o, "%d %d NaN \"%s\"\n", t, row, c < g->n_cases ? "n/a" : "");
             }
     }
-    int st = atomic_commit(ad);
-    atomic_file *as = st == BS_OK ? atomic_open(gp) : NULL;
-    if (st == BS_OK && !as)
-        st = bs_last_status();
+    atomic_file *as;
+    int st = script_open(ad, gp, r, name, title, &as);
     if (st != BS_OK)
         return st;
     o = atomic_stream(as);
-    script_head(o, r, name, title);
     /* The layout, in shares of the figure: the rows' names left of the
      * first panel only; the panels side by side; fonts no taller than a
      * row (1.25 lines a row) and cell values no wider than a cell ("100%":
@@ -254,14 +265,11 @@ static int fig_validation(run *r)
             if (p->v[k * nl + l] > 0 || m->v[k * nl + l] > 0) /* links the calls cross */
                 fprintf(o, "%.9g %.9g\n", p->v[k * nl + l] * 1e-6, m->v[k * nl + l] * 1e-6);
     }
-    int st = atomic_commit(ad);
-    atomic_file *as = st == BS_OK ? atomic_open(gp) : NULL;
-    if (st == BS_OK && !as)
-        st = bs_last_status();
+    atomic_file *as;
+    int st = script_open(ad, gp, r, name, title, &as);
     if (st != BS_OK)
         return st;
     o = atomic_stream(as);
-    script_head(o, r, name, title);
     fprintf(o, "set title %s\nset xlabel 'flow engine, Mbit/s'\nset ylabel 'ns-3, Mbit/s'\n"
                "set grid\nset key top left\nset size ratio -1\nset xrange [0:*]\nset yrange [0:*]\n"
                "plot x with lines lc rgb '#999999' dt (8,4) title 'equal', ",
